@@ -1,0 +1,41 @@
+"""Run every module's benchmark in turn (``make bench``).
+
+Each ``benchmarks/<module>.py`` runs scimlkit and its anchors side by side in one process and
+prints a table of ratios; it also writes that table to ``benchmarks/results/<module>.md``.
+``benchmarks/README.md`` holds the latest tables with the machine and versions.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ORDER = ("experiment", "tune", "drift", "calibrate", "curves")
+
+
+def main(argv: list[str]) -> int:
+    wanted = [a for a in argv if not a.startswith("-")] or list(ORDER)
+    flags = [a for a in argv if a.startswith("-")]
+    failed = []
+    for name in wanted:
+        script = HERE / f"{name}.py"
+        if not script.exists():
+            print(f"-- {name}: no benchmark script, skipped")
+            continue
+        print(f"\n==== {name} ====", flush=True)
+        t0 = time.perf_counter()
+        rc = subprocess.call([sys.executable, str(script), *flags])
+        print(f"==== {name}: exit {rc}, {time.perf_counter() - t0:.0f} s", flush=True)
+        if rc != 0:
+            failed.append(name)
+    if failed:
+        print(f"benchmarks that failed: {', '.join(failed)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,81 @@
+"""One error and warning tree for the whole package.
+
+Every error scimlkit raises on purpose derives from :class:`ScimlkitError`; bad input is an
+:class:`InputError`, which is also a :class:`ValueError` so that ordinary ``except ValueError``
+code keeps working. Warnings derive from :class:`ScimlkitWarning`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ScimlkitError",
+    "InputError",
+    "NotFittedError",
+    "StorageError",
+    "OptionalDependencyError",
+    "ScimlkitWarning",
+    "ConvergenceWarning",
+    "SmallSampleWarning",
+    "DegenerateDataWarning",
+]
+
+
+class ScimlkitError(Exception):
+    """Base class of every error raised on purpose by scimlkit."""
+
+
+class InputError(ScimlkitError, ValueError):
+    """An argument, column, file or option is not what the function accepts.
+
+    The message names the parameter, what it must be, and what it got.
+    """
+
+
+class NotFittedError(ScimlkitError, AttributeError):
+    """An estimator was used before ``fit``."""
+
+
+class StorageError(ScimlkitError, OSError):
+    """A store (SQLite study or monitoring history) is unreadable, foreign or corrupt."""
+
+
+class OptionalDependencyError(ScimlkitError, ImportError):
+    """A feature needs an optional dependency that is not installed."""
+
+
+class ScimlkitWarning(UserWarning):
+    """Base class of scimlkit's warnings."""
+
+
+class ConvergenceWarning(ScimlkitWarning):
+    """A solver stopped before it converged; its answer may be inaccurate."""
+
+
+class SmallSampleWarning(ScimlkitWarning):
+    """The sample is too small for the approximation the method relies on."""
+
+
+class DegenerateDataWarning(ScimlkitWarning):
+    """The data is degenerate (constant, all ties, one class) for the method."""
+
+
+def require(module: str, extra: str, feature: str):
+    """Import an optional dependency, or raise an error saying which extra installs it.
+
+    Parameters
+    ----------
+    module : str
+        Importable module name, e.g. ``"dask.distributed"``.
+    extra : str
+        The scimlkit extra that provides it, e.g. ``"dask"``.
+    feature : str
+        What the user asked for, used in the message.
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise OptionalDependencyError(
+            f"{feature} needs the optional dependency '{module}': pip install 'scimlkit[{extra}]'"
+        ) from exc

@@ -1,0 +1,103 @@
+"""The base of every result object.
+
+A result is a frozen, slotted dataclass with fixed field names; derived quantities are methods.
+Subclass :class:`Result` and decorate with ``@dataclass(frozen=True, slots=True)``::
+
+    @dataclass(frozen=True, slots=True)
+    class TTestResult(Result):
+        statistic: float
+        pvalue: float
+
+``to_dict()`` is JSON-ready (NumPy scalars and arrays become Python numbers and lists, NaN and
+infinity become ``None``), ``to_frame()`` gives a pandas DataFrame and ``_repr_html_()`` shows
+the result in a notebook.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import math
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Result", "jsonable"]
+
+
+def jsonable(value: Any) -> Any:
+    """Convert a value to something ``json.dumps`` accepts, recursively."""
+    if isinstance(value, Result):
+        return value.to_dict()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()] if value.dtype.kind in "fc" else value.tolist()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    try:
+        import pandas as pd
+
+        if isinstance(value, pd.DataFrame):
+            return [jsonable(r) for r in value.to_dict(orient="records")]
+        if isinstance(value, pd.Series):
+            return {str(k): jsonable(v) for k, v in value.to_dict().items()}
+        if isinstance(value, pd.Timestamp):
+            return value.isoformat()
+        if value is pd.NA or value is pd.NaT:
+            return None
+    except ImportError:  # pragma: no cover
+        pass
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, int | float | str | bool | np.generic) or value is None
+
+
+class Result:
+    """Base of the result dataclasses: JSON, DataFrame and notebook views."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of every field."""
+        return {f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    def to_frame(self):
+        """A pandas DataFrame view.
+
+        The default is one row of the scalar fields; results that hold a table (one row per
+        metric, trial or column) override this to return that table.
+        """
+        import pandas as pd
+
+        row = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        row = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items() if _is_scalar(v)}
+        return pd.DataFrame([row])
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if _is_scalar(value):
+                text = f"{value:.6g}" if isinstance(value, float | np.floating) else str(value)
+            elif isinstance(value, np.ndarray):
+                text = f"array{value.shape}"
+            elif hasattr(value, "shape"):
+                text = f"{type(value).__name__}{tuple(value.shape)}"
+            else:
+                text = type(value).__name__
+            rows.append(f"<tr><th style='text-align:left'>{html.escape(f.name)}</th><td>{html.escape(text)}</td></tr>")
+        title = html.escape(type(self).__name__)
+        return f"<table><caption style='text-align:left'><b>{title}</b></caption>{''.join(rows)}</table>"

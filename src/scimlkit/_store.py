@@ -1,0 +1,147 @@
+"""SQLite, the embedded default store for tuning studies and monitoring history.
+
+Every store is one SQLite file in WAL mode, so several processes can read while one writes, and
+a writer that dies mid-transaction leaves every committed row intact. Each file is stamped with
+scimlkit's ``application_id`` and a ``scimlkit_meta`` table naming its kind and schema version,
+so that a foreign or corrupt file is refused with a clear message instead of being modified.
+
+Subclass :class:`SQLiteStore`, set ``KIND``, ``SCHEMA_VERSION`` and ``SCHEMA`` (DDL run once when
+the file is created), and write through :meth:`SQLiteStore.transaction`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from ._errors import StorageError
+
+__all__ = ["SQLiteStore", "APPLICATION_ID"]
+
+APPLICATION_ID = 0x53434D4C  # "SCML"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class SQLiteStore:
+    """A scimlkit store in one SQLite file (see the module docstring)."""
+
+    KIND: str = ""
+    SCHEMA_VERSION: int = 1
+    SCHEMA: str = ""
+    BUSY_TIMEOUT_S: float = 60.0
+
+    def __init__(self, path: str | os.PathLike):
+        if not self.KIND:
+            raise TypeError("SQLiteStore subclasses must set KIND")
+        self.path = Path(path)
+        self._local = threading.local()
+        self._pid = os.getpid()
+        self._check_file()
+        self._initialise()
+
+    # -- connection -------------------------------------------------------------------------
+    def _check_file(self) -> None:
+        if self.path.is_dir():
+            raise StorageError(f"storage '{self.path}' is a directory, not a SQLite file")
+        if self.path.exists() and self.path.stat().st_size > 0:
+            with open(self.path, "rb") as fh:
+                head = fh.read(16)
+            if head != _SQLITE_MAGIC:
+                raise StorageError(f"storage '{self.path}' is not a SQLite database (corrupt or another kind of file)")
+        elif not self.path.parent.exists():
+            raise StorageError(f"storage '{self.path}': folder '{self.path.parent}' does not exist")
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """This thread's (and this process's) connection, opened on first use."""
+        if os.getpid() != self._pid:  # a forked child must not reuse the parent's connection
+            self._local = threading.local()
+            self._pid = os.getpid()
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.path, timeout=self.BUSY_TIMEOUT_S, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
+                conn.execute("PRAGMA foreign_keys=ON")
+            except sqlite3.DatabaseError as exc:
+                raise StorageError(f"storage '{self.path}' could not be opened: {exc}") from None
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __getstate__(self):  # stores travel to worker processes as their path
+        return {"path": str(self.path)}
+
+    def __setstate__(self, state) -> None:
+        self.path = Path(state["path"])
+        self._local = threading.local()
+        self._pid = os.getpid()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on error), with a clear error."""
+        conn = self.connection
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"storage '{self.path}' is not writable: {exc}") from None
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        """Run a read query and return all rows."""
+        try:
+            return self.connection.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"storage '{self.path}': {exc}") from None
+
+    # -- schema -----------------------------------------------------------------------------
+    def _initialise(self) -> None:
+        conn = self.connection
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"storage '{self.path}' is not a readable SQLite database: {exc}") from None
+        if app_id == 0 and not tables:
+            with self.transaction() as tx:
+                tx.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                tx.execute("CREATE TABLE scimlkit_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                tx.execute("INSERT INTO scimlkit_meta VALUES ('kind', ?), ('schema_version', ?)",
+                           (self.KIND, str(self.SCHEMA_VERSION)))
+                for statement in filter(str.strip, self.SCHEMA.split(";")):
+                    tx.execute(statement)
+            return
+        if app_id != APPLICATION_ID or "scimlkit_meta" not in tables:
+            raise StorageError(f"storage '{self.path}' is a SQLite database but not a scimlkit store; refusing to modify it")
+        meta = dict(conn.execute("SELECT key, value FROM scimlkit_meta").fetchall())
+        kind = meta.get("kind")
+        if kind != self.KIND:
+            raise StorageError(f"storage '{self.path}' is a scimlkit '{kind}' store, not a '{self.KIND}' store")
+        version = int(meta.get("schema_version", "0"))
+        if version > self.SCHEMA_VERSION:
+            raise StorageError(
+                f"storage '{self.path}' has schema version {version}, newer than this scimlkit supports "
+                f"({self.SCHEMA_VERSION}); upgrade scimlkit"
+            )

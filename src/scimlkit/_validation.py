@@ -1,0 +1,242 @@
+"""One vocabulary for checking inputs at the boundary.
+
+Each helper raises :class:`~scimlkit._errors.InputError` with a message that names the parameter,
+says what it must be and shows what it got, e.g. ``"`alpha` must be in (0, 1), got 1.5"``.
+Call them once, up front, in each public function.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ._errors import InputError
+
+__all__ = [
+    "check_scalar",
+    "check_int",
+    "check_alpha",
+    "check_probability",
+    "check_option",
+    "check_array",
+    "check_binary",
+    "check_counts",
+    "check_same_length",
+    "check_columns",
+    "check_frame",
+    "check_rng",
+    "describe",
+]
+
+
+def describe(value: Any) -> str:
+    """A short, safe rendering of a value for an error message."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _interval_text(low, high, closed: str) -> str:
+    left = "[" if closed in ("both", "left") else "("
+    right = "]" if closed in ("both", "right") else ")"
+    lo = "-inf" if low is None else f"{low:g}"
+    hi = "inf" if high is None else f"{high:g}"
+    return f"{left}{lo}, {hi}{right}"
+
+
+def check_scalar(
+    value: Any,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    closed: str = "both",
+    allow_none: bool = False,
+) -> float | None:
+    """Check a finite real number, optionally within an interval.
+
+    ``closed`` is one of ``"both"``, ``"left"``, ``"right"``, ``"neither"`` and says which ends of
+    ``[low, high]`` are allowed.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(f"`{name}` must be a real number, got {describe(value)}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise InputError(f"`{name}` must be finite, got {value}")
+    lo_ok = low is None or (value >= low if closed in ("both", "left") else value > low)
+    hi_ok = high is None or (value <= high if closed in ("both", "right") else value < high)
+    if not (lo_ok and hi_ok):
+        raise InputError(f"`{name}` must be in {_interval_text(low, high, closed)}, got {value:g}")
+    return value
+
+
+def check_int(
+    value: Any,
+    name: str,
+    *,
+    low: int | None = None,
+    high: int | None = None,
+    allow_none: bool = False,
+) -> int | None:
+    """Check an integer (a float with an integral value is accepted) within ``[low, high]``."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool):
+        raise InputError(f"`{name}` must be an integer, got {describe(value)}")
+    if isinstance(value, numbers.Integral):
+        value = int(value)
+    elif isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
+        value = int(value)
+    else:
+        raise InputError(f"`{name}` must be an integer, got {describe(value)}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise InputError(f"`{name}` must be in {_interval_text(low, high, 'both')}, got {value}")
+    return value
+
+
+def check_alpha(value: Any, name: str = "alpha") -> float:
+    """Check a significance level or any probability in the open interval (0, 1)."""
+    return check_scalar(value, name, low=0.0, high=1.0, closed="neither")
+
+
+def check_probability(value: Any, name: str) -> float:
+    """Check a probability in the closed interval [0, 1]."""
+    return check_scalar(value, name, low=0.0, high=1.0, closed="both")
+
+
+def check_option(value: Any, name: str, options: Iterable[Any]) -> Any:
+    """Check that ``value`` is one of ``options`` (strings are matched case-insensitively)."""
+    options = list(options)
+    if isinstance(value, str):
+        for option in options:
+            if isinstance(option, str) and option.lower() == value.lower():
+                return option
+    elif value in options:
+        return value
+    shown = ", ".join(repr(o) for o in options)
+    raise InputError(f"`{name}` must be one of {shown}, got {describe(value)}")
+
+
+def check_array(
+    values: Any,
+    name: str,
+    *,
+    ndim: int | Sequence[int] = 1,
+    dtype: Any = float,
+    allow_nan: bool = False,
+    allow_inf: bool = False,
+    min_size: int = 1,
+    copy: bool = False,
+) -> np.ndarray:
+    """Convert to a NumPy array and check its dimensions, size and finiteness.
+
+    ``min_size`` applies to the first axis. ``dtype=None`` keeps the inferred dtype (useful
+    for labels). NaN and infinity are refused unless allowed.
+    """
+    if values is None:
+        raise InputError(f"`{name}` must be array-like, got None")
+    try:
+        if hasattr(values, "to_numpy"):
+            values = values.to_numpy()
+        arr = np.array(values, dtype=dtype, copy=True if copy else None) if dtype is not None else np.asarray(values)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"`{name}` must be numeric array-like, got {describe(values)} ({exc})") from None
+    ndims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+    if arr.ndim not in ndims:
+        want = " or ".join(f"{d}-D" for d in ndims)
+        raise InputError(f"`{name}` must be {want}, got {arr.ndim}-D with shape {arr.shape}")
+    if arr.ndim >= 1 and arr.shape[0] < min_size:
+        raise InputError(f"`{name}` must have at least {min_size} value(s), got {arr.shape[0]}")
+    if arr.dtype.kind in "fc":
+        if not allow_nan and np.isnan(arr).any():
+            count = int(np.isnan(arr).sum())
+            raise InputError(f"`{name}` contains {count} NaN value(s)")
+        if not allow_inf and np.isinf(arr).any():
+            raise InputError(f"`{name}` contains infinite value(s)")
+    return arr
+
+
+def check_binary(values: Any, name: str, *, require_both: bool = True) -> np.ndarray:
+    """Check 0/1 (or boolean) labels and return them as an ``int8`` array."""
+    arr = check_array(values, name, dtype=None)
+    if arr.dtype == bool:
+        out = arr.astype(np.int8)
+    else:
+        try:
+            numeric = arr.astype(float)
+        except (TypeError, ValueError):
+            raise InputError(f"`{name}` must contain only 0 and 1, got values such as {describe(arr[:3].tolist())}") from None
+        if np.isnan(numeric).any():
+            raise InputError(f"`{name}` contains NaN values; labels must be 0 or 1")
+        bad = ~np.isin(numeric, (0.0, 1.0))
+        if bad.any():
+            examples = np.unique(numeric[bad])[:3].tolist()
+            raise InputError(f"`{name}` must contain only 0 and 1, got also {examples}")
+        out = numeric.astype(np.int8)
+    if require_both and (out.min() == out.max()):
+        raise InputError(f"`{name}` has a single class ({int(out[0])}); both 0 and 1 are needed")
+    return out
+
+
+def check_counts(values: Any, name: str, *, min_value: int = 0) -> np.ndarray:
+    """Check non-negative integer counts (given as ints or integral floats); returns ``int64``."""
+    arr = check_array(values, name, ndim=(0, 1), dtype=float)
+    if (arr < min_value).any():
+        raise InputError(f"`{name}` must be counts >= {min_value}, got {arr[arr < min_value].ravel()[0]:g}")
+    if not np.all(np.floor(arr) == arr):
+        raise InputError(f"`{name}` must be whole-number counts, got {arr[np.floor(arr) != arr].ravel()[0]:g}")
+    return arr.astype(np.int64)
+
+
+def check_same_length(**arrays: Any) -> int:
+    """Check that all given arrays have the same length; returns it."""
+    lengths = {name: len(arr) for name, arr in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        shown = ", ".join(f"`{k}` has {v}" for k, v in lengths.items())
+        raise InputError(f"inputs must have the same length: {shown}")
+    return next(iter(lengths.values())) if lengths else 0
+
+
+def check_frame(frame: Any, name: str, *, min_rows: int = 1):
+    """Check a pandas DataFrame (a dict of columns or a 2-D array is converted)."""
+    import pandas as pd
+
+    if isinstance(frame, pd.DataFrame):
+        out = frame
+    elif isinstance(frame, dict | np.ndarray):
+        try:
+            out = pd.DataFrame(frame)
+        except ValueError as exc:
+            raise InputError(f"`{name}` could not be turned into a DataFrame: {exc}") from None
+    else:
+        raise InputError(f"`{name}` must be a pandas DataFrame, got {type(frame).__name__}")
+    if len(out) < min_rows:
+        raise InputError(f"`{name}` must have at least {min_rows} row(s), got {len(out)}")
+    return out
+
+
+def check_columns(frame, columns: Iterable[str], *, source: str = "the table") -> None:
+    """Check that every name in ``columns`` is a column of ``frame``."""
+    available = [str(c) for c in frame.columns]
+    for column in columns:
+        if column is not None and column not in frame.columns:
+            shown = ", ".join(available[:12]) + (", ..." if len(available) > 12 else "")
+            raise InputError(f"column '{column}' not found in {source}; available: {shown}")
+
+
+def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
+    """Turn ``None``, an int seed or a Generator into a ``numpy.random.Generator``."""
+    if rng is None or isinstance(rng, numbers.Integral | np.random.SeedSequence):
+        if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng < 0:
+            raise InputError(f"`{name}` seed must be >= 0, got {rng}")
+        return np.random.default_rng(rng)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    raise InputError(f"`{name}` must be None, an int seed or a numpy.random.Generator, got {describe(rng)}")

@@ -1,0 +1,169 @@
+"""The ``scimlkit`` command line.
+
+Each module registers its subcommands from its own ``_cli.py`` through ``register(subparsers)``.
+Every command takes ``--format table|json``. Bad input exits with status 2 and one line on
+stderr; ``--debug`` (anywhere on the line) shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import MODULES, __version__
+from ._errors import InputError, OptionalDependencyError, StorageError
+from ._results import Result, jsonable
+
+__all__ = ["main", "add_command", "emit", "print_line"]
+
+EXIT_OK, EXIT_ALERT, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors become one line and exit status 2."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+def add_command(subparsers, name: str, handler: Callable[[argparse.Namespace], int | None], *,
+                help: str, description: str | None = None) -> argparse.ArgumentParser:
+    """Add a leaf command with the shared ``--format`` option; returns its parser."""
+    parser = subparsers.add_parser(name, help=help, description=description or help)
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                        help="output as a table (default) or as JSON for scripts")
+    parser.set_defaults(func=handler)
+    return parser
+
+
+def print_line(text: str = "") -> None:
+    print(text, file=sys.stdout)
+
+
+def _frame_table(frame, title: str | None = None):
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in frame.columns:
+        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "iufb" else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_fmt(v) for v in row))
+    return table
+
+
+def _fmt(value: Any) -> str:
+    import numpy as np
+
+    if isinstance(value, float | np.floating):
+        if value != value:
+            return "nan"
+        return f"{value:.6g}"
+    return str(value)
+
+
+def emit(data: Any, fmt: str, *, title: str | None = None) -> None:
+    """Print a result, DataFrame, dict or list as a rich table or as JSON."""
+    import pandas as pd
+
+    if fmt == "json":
+        print(json.dumps(jsonable(data), indent=2, allow_nan=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(soft_wrap=True)
+    if isinstance(data, Result):
+        frame = data.to_frame()
+        if len(frame) == 1 and frame.shape[1] > 6:
+            data = frame.iloc[0].to_dict()
+        else:
+            console.print(_frame_table(frame, title or type(data).__name__))
+            return
+    if isinstance(data, pd.DataFrame):
+        console.print(_frame_table(data, title))
+    elif isinstance(data, dict):
+        table = Table(title=title, show_header=False)
+        table.add_column(style="bold")
+        table.add_column(justify="right")
+        for key, value in data.items():
+            table.add_row(str(key), _fmt(value))
+        console.print(table)
+    elif isinstance(data, list):
+        console.print(_frame_table(pd.DataFrame(data), title))
+    else:
+        console.print(str(data))
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from ._demo import run_demo
+
+    only = [m.strip() for m in args.only.split(",")] if args.only else None
+    stream = sys.stderr if args.format == "json" else sys.stdout
+    summary = run_demo(args.out, only=only, quick=args.quick, seed=args.seed, stream=stream)
+    if args.format == "json":
+        emit(summary, "json")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="scimlkit", description="The ML engineer's scientific toolkit.")
+    parser.add_argument("--version", action="version", version=f"scimlkit {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    demo = add_command(sub, "demo", _demo, help="guided end-to-end run on bundled data; writes an HTML report")
+    demo.add_argument("--out", default="scimlkit-report", help="report folder (default: scimlkit-report)")
+    demo.add_argument("--only", default=None, help=f"comma-separated chapters among {', '.join(MODULES)}")
+    demo.add_argument("--quick", action="store_true", help="smaller runs (for tests)")
+    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    for name in MODULES:
+        try:
+            module = importlib.import_module(f"scimlkit.{name}._cli")
+        except ModuleNotFoundError as exc:
+            if exc.name in (f"scimlkit.{name}", f"scimlkit.{name}._cli"):
+                continue  # module not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
+    try:
+        args = build_parser().parse_args(argv)
+        rc = args.func(args)
+        return EXIT_OK if rc is None else int(rc)
+    except _UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (InputError, StorageError, OptionalDependencyError) as exc:
+        if debug:
+            raise
+        message = " ".join(str(exc).split())
+        print(f"scimlkit: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("scimlkit: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # an internal error: one line, unless --debug
+        if debug:
+            raise
+        print(f"scimlkit: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,23 @@
+import numpy as np
+import pandas as pd
+
+from scimlkit._report import Chapter, new_figure, render_report
+
+
+def test_render_self_contained(tmp_path):
+    chapter = Chapter("x", "Example <chapter>")
+    chapter.note("one line")
+    chapter.paragraph("text & more")
+    chapter.metrics({"lift": 0.0512345, "n": 10})
+    chapter.table(pd.DataFrame({"a": np.arange(100.0), "b": ["u"] * 100}), caption="cap", max_rows=5)
+    fig, ax = new_figure()
+    ax.plot([0, 1], [0, 1], label="diag")
+    chapter.figure(fig, caption="a line")
+    path = render_report([chapter, Chapter("y", "Second")], tmp_path)
+    html = path.read_text()
+    assert path.name == "index.html"
+    assert "Example &lt;chapter&gt;" in html and "text &amp; more" in html
+    assert "<svg" in html and "0.05123" in html and "first 5 of 100 rows" in html
+    # self-contained: nothing to load from elsewhere
+    assert "<script" not in html and "<link" not in html and 'src="' not in html and "<metadata>" not in html
+    assert 'href="#y"' in html

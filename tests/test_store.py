@@ -1,0 +1,77 @@
+import multiprocessing as mp
+import sqlite3
+
+import pytest
+
+from scimlkit._errors import StorageError
+from scimlkit._store import SQLiteStore
+
+
+class _Log(SQLiteStore):
+    KIND = "test-log"
+    SCHEMA = "CREATE TABLE rows (id INTEGER PRIMARY KEY, worker INTEGER, i INTEGER)"
+
+
+class _Other(SQLiteStore):
+    KIND = "other"
+    SCHEMA = "CREATE TABLE x (a)"
+
+
+def _writer(path, worker, n):
+    store = _Log(path)
+    for i in range(n):
+        with store.transaction() as tx:
+            tx.execute("INSERT INTO rows (worker, i) VALUES (?, ?)", (worker, i))
+
+
+def test_create_reopen_and_wal(tmp_path):
+    path = tmp_path / "s.db"
+    with _Log(path) as store:
+        with store.transaction() as tx:
+            tx.execute("INSERT INTO rows (worker, i) VALUES (0, 0)")
+        assert store.query("PRAGMA journal_mode")[0][0] == "wal"
+    assert _Log(path).query("SELECT count(*) FROM rows")[0][0] == 1
+
+
+def test_rollback_keeps_committed_rows(tmp_path):
+    store = _Log(tmp_path / "s.db")
+    with store.transaction() as tx:
+        tx.execute("INSERT INTO rows (worker, i) VALUES (0, 1)")
+    with pytest.raises(RuntimeError):
+        with store.transaction() as tx:
+            tx.execute("INSERT INTO rows (worker, i) VALUES (0, 2)")
+            raise RuntimeError("crash mid-write")
+    assert store.query("SELECT i FROM rows") == [(1,)]
+
+
+def test_two_processes_write(tmp_path):
+    path = tmp_path / "s.db"
+    _Log(path)
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(str(path), w, 50)) for w in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    assert _Log(path).query("SELECT count(*) FROM rows")[0][0] == 100
+
+
+def test_refuses_foreign_corrupt_and_other_kind(tmp_path):
+    foreign = tmp_path / "foreign.db"
+    con = sqlite3.connect(foreign)
+    con.execute("CREATE TABLE users (name)")
+    con.commit()
+    con.close()
+    with pytest.raises(StorageError, match="not a scimlkit store"):
+        _Log(foreign)
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"garbage" * 100)
+    with pytest.raises(StorageError, match="not a SQLite database"):
+        _Log(corrupt)
+    other = tmp_path / "other.db"
+    _Other(other)
+    with pytest.raises(StorageError, match="'other' store, not a 'test-log' store"):
+        _Log(other)
+    with pytest.raises(StorageError, match="does not exist"):
+        _Log(tmp_path / "missing" / "x.db")
