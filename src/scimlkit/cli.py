@@ -79,7 +79,7 @@ def emit(data: Any, fmt: str, *, title: str | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(soft_wrap=True)
+    console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
     if isinstance(data, Result):
         frame = data.to_frame()
         if len(frame) == 1 and frame.shape[1] > 6:

@@ -1,0 +1,91 @@
+"""Small pieces shared by the analysis functions: intervals, alternatives, normal p-values."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy import special
+
+from .._errors import InputError
+from .._validation import check_alpha, check_option
+
+ALTERNATIVES = ("two-sided", "larger", "smaller")
+_ALIASES = {"greater": "larger", "less": "smaller", "two_sided": "two-sided", "2s": "two-sided"}
+
+
+class ConfidenceInterval(NamedTuple):
+    """A confidence interval ``(low, high)``."""
+
+    low: float
+    high: float
+
+
+def check_alternative(value) -> str:
+    """Accept ``two-sided``, ``larger`` (or ``greater``), ``smaller`` (or ``less``)."""
+    if isinstance(value, str):
+        value = _ALIASES.get(value.lower(), value)
+    return check_option(value, "alternative", ALTERNATIVES)
+
+
+def check_level(level, name: str = "level") -> float:
+    """A confidence level in (0, 1)."""
+    return check_alpha(level, name)
+
+
+def z_critical(level: float, alternative: str = "two-sided") -> float:
+    """The normal quantile that gives coverage ``level`` for the chosen alternative."""
+    tail = (1.0 - level) / 2.0 if alternative == "two-sided" else 1.0 - level
+    return float(-special.ndtri(tail))
+
+
+def normal_pvalue(z, alternative: str):
+    """P-value of a standard-normal statistic (vectorised)."""
+    z = np.asarray(z, dtype=float)
+    if alternative == "two-sided":
+        return np.minimum(2.0 * special.ndtr(-np.abs(z)), 1.0)
+    if alternative == "larger":
+        return special.ndtr(-z)
+    return special.ndtr(z)
+
+
+def t_pvalue(t, df, alternative: str):
+    """P-value of a Student-t statistic with ``df`` degrees of freedom (vectorised)."""
+    t = np.asarray(t, dtype=float)
+    if alternative == "two-sided":
+        return np.minimum(2.0 * special.stdtr(df, -np.abs(t)), 1.0)
+    if alternative == "larger":
+        return special.stdtr(df, -t)
+    return special.stdtr(df, t)
+
+
+def one_sided(low, high, alternative: str, lower_bound: float, upper_bound: float):
+    """Replace the open end of an interval for a one-sided alternative."""
+    if alternative == "larger":
+        high = np.full_like(np.asarray(high, dtype=float), upper_bound)
+    elif alternative == "smaller":
+        low = np.full_like(np.asarray(low, dtype=float), lower_bound)
+    return low, high
+
+
+def interval_level(level: float, alternative: str) -> float:
+    """Two-sided level whose one end is the one-sided bound at ``level``."""
+    return level if alternative == "two-sided" else 2.0 * level - 1.0
+
+
+def as_float(value):
+    """A Python float from a 0-d array or NumPy scalar (arrays are left alone)."""
+    arr = np.asarray(value)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def check_finite_sample(values, name: str, *, min_size: int = 2) -> np.ndarray:
+    """A 1-D float sample without NaN/inf and with at least ``min_size`` values."""
+    from .._validation import check_array
+
+    arr = check_array(values, name, dtype=float, min_size=0)
+    if arr.size == 0:
+        raise InputError(f"`{name}` is empty; at least {min_size} values are needed")
+    if arr.size < min_size:
+        raise InputError(f"`{name}` has {arr.size} value(s); at least {min_size} are needed")
+    return arr

@@ -1,0 +1,263 @@
+"""One call for a whole experiment: arms, metric kinds, CUPED, SRM and adjusted p-values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._errors import InputError
+from .._results import Result
+from .._validation import check_alpha, check_columns, check_frame, check_option
+from ._analysis_base import check_alternative
+from ._binary import binary_core, check_difference_method, warn_binary
+from ._continuous import ttest_core, warn_means
+from ._cuped import cuped_arrays
+from ._multi import adjust_pvalues, check_adjust
+from ._srm import SRMResult, srm_test
+
+__all__ = ["analyze", "AnalysisResult"]
+
+_KINDS = ("auto", "binary", "continuous")
+COLUMNS = ("metric", "kind", "method", "control", "treatment", "n_control", "n_treatment", "mean_control",
+           "mean_treatment", "difference", "low", "high", "relative_lift", "lift_low", "lift_high",
+           "statistic", "pvalue", "pvalue_adjusted", "significant", "variance_reduction")
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisResult(Result):
+    """The analysis of an experiment: every treatment arm against control, for every metric.
+
+    Attributes
+    ----------
+    comparisons : pandas.DataFrame
+        One row per (metric, treatment arm), columns ``metric, kind, method, control, treatment,
+        n_control, n_treatment, mean_control, mean_treatment, difference, low, high,
+        relative_lift, lift_low, lift_high, statistic, pvalue, pvalue_adjusted, significant,
+        variance_reduction`` (the last is NaN unless CUPED was used). ``mean_*`` is the rate
+        for a binary metric. Intervals have level ``1 - alpha``.
+    srm : SRMResult
+        Sample-ratio-mismatch check of the arm sizes against the planned allocation.
+    control : str
+        The control arm.
+    arms : list of str
+        All arms, control first.
+    metrics : list of str
+    covariate : str or None
+        Pre-period covariate used for CUPED.
+    alpha : float
+    adjust : str
+        Multiple-testing adjustment over all rows.
+    alternative : str
+    """
+
+    comparisons: object
+    srm: SRMResult
+    control: str
+    arms: list
+    metrics: list
+    covariate: str | None
+    alpha: float
+    adjust: str
+    alternative: str
+
+    def to_frame(self):
+        """One row per comparison (a copy of ``comparisons``)."""
+        return self.comparisons.copy()
+
+    def summary(self) -> list[str]:
+        """Short human-readable lines, one per comparison, plus the SRM verdict."""
+        lines = []
+        for row in self.comparisons.itertuples(index=False):
+            lift = "n/a" if not np.isfinite(row.relative_lift) else f"{row.relative_lift:+.2%}"
+            interval = ("" if not np.isfinite(row.lift_low) else
+                        f" [{row.lift_low:+.2%}, {row.lift_high:+.2%}]")
+            lines.append(f"{row.metric}: {row.treatment} vs {row.control}: lift {lift}{interval}, "
+                         f"p = {row.pvalue:.3g} (adjusted {row.pvalue_adjusted:.3g}, {row.method})")
+        verdict = "MISMATCH" if self.srm.mismatch else "ok"
+        lines.append(f"sample ratio: {verdict} (chi2 = {self.srm.statistic:.3g}, p = {self.srm.pvalue:.3g})")
+        return lines
+
+
+def _numeric_column(frame, column: str) -> np.ndarray:
+    import pandas as pd
+
+    series = frame[column]
+    if series.dtype == bool:
+        values = series.to_numpy(dtype=float)
+    else:
+        converted = pd.to_numeric(series, errors="coerce")
+        bad = converted.isna() & series.notna()
+        if bad.any():
+            example = series[bad].iloc[0]
+            raise InputError(f"column '{column}' must be numeric, got values such as {example!r}")
+        values = converted.to_numpy(dtype=float)
+    missing = int(np.isnan(values).sum())
+    if missing:
+        raise InputError(f"column '{column}' has {missing} missing (NaN) value(s); drop or fill them first")
+    if np.isinf(values).any():
+        raise InputError(f"column '{column}' has infinite value(s)")
+    return values
+
+
+def _pick_control(arms: list[str], control) -> str:
+    if control is None:
+        for arm in arms:
+            if arm.lower() == "control":
+                return arm
+        return arms[0]
+    if str(control) not in arms:
+        raise InputError(f"`control` '{control}' is not a group; groups are {', '.join(arms)}")
+    return str(control)
+
+
+def analyze(frame, *, group: str, metric, covariate: str | None = None, control=None,
+            alpha: float = 0.05, kind: str = "auto", alternative: str = "two-sided",
+            adjust: str = "holm", ci_method: str = "newcombe", equal_var: bool = False,
+            allocation=None, srm_alpha: float = 0.001) -> AnalysisResult:
+    """Analyse an A/B (or A/B/n) experiment from one row per user.
+
+    For each metric the kind is detected (a column of only 0 and 1 is binary, anything else
+    continuous), and each treatment arm is compared with the control arm:
+
+    * binary metric: pooled z-test, Newcombe (or Wald) interval of the difference;
+    * continuous metric: Welch (or Student) t-test and interval;
+    * with ``covariate``: CUPED adjustment (pooled theta per comparison) and Welch's test on the
+      adjusted metric, for either kind;
+
+    the relative lift always comes with a delta-method interval (log-ratio scale). P-values are
+    adjusted over all (metric, arm) comparisons and the arm sizes are checked for a sample-ratio
+    mismatch.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per user.
+    group : str
+        Column naming each user's arm.
+    metric : str or list of str
+        Metric column(s), numeric without missing values.
+    covariate : str, optional
+        Pre-period covariate column for CUPED.
+    control : optional
+        The control arm; default the arm named ``control`` (any case) if there is one, else the
+        first arm in sorted order.
+    alpha : float, default 0.05
+    kind : {"auto", "binary", "continuous"}
+    alternative : {"two-sided", "larger", "smaller"}
+    adjust : {"holm", "bonferroni", "bh", "by", "none"}
+    ci_method : {"newcombe", "wald"}
+        Interval of the difference for binary metrics without covariate.
+    equal_var : bool, default False
+        Student's instead of Welch's t-test for continuous metrics without covariate.
+    allocation : mapping of arm -> weight, optional
+        Planned allocation for the SRM check (default: equal split).
+    srm_alpha : float, default 0.001
+
+    Returns
+    -------
+    AnalysisResult
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from scimlkit.experiment import analyze
+    >>> gen = np.random.default_rng(7)
+    >>> arm = gen.choice(["control", "B"], size=4000)
+    >>> converted = (gen.random(4000) < np.where(arm == "B", 0.12, 0.10)).astype(int)
+    >>> res = analyze(pd.DataFrame({"arm": arm, "converted": converted}), group="arm",
+    ...               metric="converted")
+    >>> res.to_frame()[["treatment", "kind", "method"]].values.tolist()
+    [['B', 'binary', 'z-test']]
+    >>> res.srm.mismatch
+    False
+    """
+    import pandas as pd
+
+    frame = check_frame(frame, "frame")
+    metrics = [metric] if isinstance(metric, str) else list(metric) if metric is not None else []
+    if not metrics:
+        raise InputError("`metric` must name at least one column")
+    if not isinstance(group, str):
+        raise InputError(f"`group` must be a column name, got {group!r}")
+    check_columns(frame, [group, *metrics, covariate])
+    alpha = check_alpha(alpha)
+    kind = check_option(kind, "kind", _KINDS)
+    alternative = check_alternative(alternative)
+    adjust = check_adjust(adjust)
+    ci_method = check_difference_method(ci_method)
+    srm_alpha = check_alpha(srm_alpha, "srm_alpha")
+
+    labels = frame[group]
+    if labels.isna().any():
+        raise InputError(f"column '{group}' has {int(labels.isna().sum())} missing value(s)")
+    labels = labels.astype(str).to_numpy()
+    arms_found = sorted(set(labels.tolist()))
+    if len(arms_found) < 2:
+        raise InputError(f"column '{group}' has a single group ({arms_found[0]!r}); at least two arms "
+                         "(control and treatment) are needed")
+    control = _pick_control(arms_found, control)
+    arms = [control] + [a for a in arms_found if a != control]
+    masks = {arm: labels == arm for arm in arms}
+    sizes = {arm: int(mask.sum()) for arm, mask in masks.items()}
+    srm = srm_test(sizes, allocation, alpha=srm_alpha)
+
+    x = _numeric_column(frame, covariate) if covariate is not None else None
+    treatments = arms[1:]
+    rows = []
+    for name in metrics:
+        y = _numeric_column(frame, name)
+        is_binary = bool(np.isin(y, (0.0, 1.0)).all())
+        if kind == "binary" and not is_binary:
+            raise InputError(f"column '{name}' must hold only 0 and 1 for kind='binary'")
+        metric_kind = "binary" if (kind == "binary" or (kind == "auto" and is_binary)) else "continuous"
+        if metric_kind == "continuous" or covariate is not None:
+            small = [a for a in arms if sizes[a] < 2]
+            if small:
+                raise InputError(f"group {small[0]!r} in column '{group}' has {sizes[small[0]]} row; at "
+                                 f"least 2 per arm are needed to compare '{name}'")
+        base = {"metric": name, "kind": metric_kind, "control": control,
+                "n_control": sizes[control], "variance_reduction": np.nan}
+        if covariate is not None:
+            for arm in treatments:
+                out = cuped_arrays(y[masks[control]], x[masks[control]], y[masks[arm]], x[masks[arm]],
+                                   alpha=alpha, alternative=alternative)
+                rows.append({**base, "method": "cuped-welch", "treatment": arm, "n_treatment": sizes[arm],
+                             "mean_control": out["mean_control"], "mean_treatment": out["mean_treatment"],
+                             **{k: out[k] for k in ("difference", "low", "high", "relative_lift",
+                                                    "lift_low", "lift_high", "statistic", "pvalue",
+                                                    "variance_reduction")}})
+            continue
+        yc = y[masks[control]]
+        if metric_kind == "binary":
+            xt = np.array([y[masks[a]].sum() for a in treatments])
+            nt = np.array([sizes[a] for a in treatments], dtype=float)
+            cols = binary_core(np.float64(yc.sum()), np.float64(yc.size), xt, nt, alpha=alpha,
+                               alternative=alternative, ci_method=ci_method)
+            warn_binary(cols, where=f" of '{name}'")
+            means = (np.full(len(treatments), yc.mean()), xt / nt)
+            method = "z-test"
+        else:
+            t_stats = np.array([[y[masks[a]].mean(), y[masks[a]].std(ddof=1), sizes[a]] for a in treatments])
+            cols = ttest_core(np.float64(yc.mean()), np.float64(yc.std(ddof=1)), np.float64(yc.size),
+                              t_stats[:, 0], t_stats[:, 1], t_stats[:, 2], alpha=alpha,
+                              alternative=alternative, equal_var=bool(equal_var))
+            warn_means(cols, where=f" of '{name}'")
+            means = (np.full(len(treatments), yc.mean()), t_stats[:, 0])
+            method = "student-t" if equal_var else "welch-t"
+        for i, arm in enumerate(treatments):
+            rows.append({**base, "method": method, "treatment": arm, "n_treatment": sizes[arm],
+                         "mean_control": float(means[0][i]), "mean_treatment": float(means[1][i]),
+                         **{k: float(np.asarray(cols[k])[i]) for k in ("difference", "low", "high",
+                                                                       "relative_lift", "lift_low",
+                                                                       "lift_high", "statistic", "pvalue")}})
+    table = pd.DataFrame(rows)
+    pvalues = table["pvalue"].to_numpy(dtype=float)
+    finite = np.isfinite(pvalues)
+    adjusted = np.full_like(pvalues, np.nan)
+    adjusted[finite] = adjust_pvalues(pvalues[finite], adjust)
+    table["pvalue_adjusted"] = adjusted
+    table["significant"] = np.where(finite, adjusted <= alpha, False)
+    table = table[list(COLUMNS)]
+    return AnalysisResult(comparisons=table, srm=srm, control=control, arms=arms, metrics=metrics,
+                          covariate=covariate, alpha=alpha, adjust=adjust, alternative=alternative)

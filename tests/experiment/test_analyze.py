@@ -1,0 +1,106 @@
+"""analyze(): arms, metric kinds, CUPED, SRM, adjustment, and bad input."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scimlkit._errors import InputError
+from scimlkit.experiment import (
+    adjust_pvalues,
+    analyze,
+    compare_means,
+    compare_proportions,
+    cuped,
+    srm_test,
+)
+
+
+@pytest.fixture(scope="module")
+def frame():
+    rng = np.random.default_rng(7)
+    n = 6000
+    arm = rng.choice(["control", "B", "C"], size=n)
+    pre = rng.normal(10, 3, n)
+    revenue = pre + rng.normal(0, 2, n) + np.where(arm == "B", 0.3, 0.0)
+    converted = (rng.random(n) < np.where(arm == "B", 0.12, 0.10)).astype(int)
+    return pd.DataFrame({"arm": arm, "converted": converted, "revenue": revenue, "pre": pre})
+
+
+def test_rows_match_single_functions(frame):
+    res = analyze(frame, group="arm", metric=["converted", "revenue"])
+    tab = res.to_frame()
+    assert res.control == "control" and res.arms == ["control", "B", "C"]
+    assert tab[["metric", "treatment", "kind", "method"]].values.tolist() == [
+        ["converted", "B", "binary", "z-test"], ["converted", "C", "binary", "z-test"],
+        ["revenue", "B", "continuous", "welch-t"], ["revenue", "C", "continuous", "welch-t"]]
+    ctrl = frame[frame.arm == "control"]
+    for row in tab.itertuples():
+        arm = frame[frame.arm == row.treatment]
+        if row.kind == "binary":
+            ref = compare_proportions(ctrl.converted.sum(), len(ctrl), arm.converted.sum(), len(arm))
+        else:
+            ref = compare_means(ctrl.revenue, arm.revenue)
+        for col in ("difference", "low", "high", "relative_lift", "lift_low", "lift_high", "statistic", "pvalue"):
+            assert getattr(row, col) == pytest.approx(getattr(ref, col), rel=1e-12)
+    np.testing.assert_allclose(tab["pvalue_adjusted"], adjust_pvalues(tab["pvalue"], "holm"))
+    assert np.array_equal(tab["significant"], tab["pvalue_adjusted"] <= 0.05)
+    assert tab["variance_reduction"].isna().all()
+    sizes = frame.arm.value_counts()
+    ref_srm = srm_test({a: int(sizes[a]) for a in ["control", "B", "C"]})
+    assert res.srm.pvalue == pytest.approx(ref_srm.pvalue, rel=1e-12)
+    json.dumps(res.to_dict(), allow_nan=False)
+    assert any("sample ratio" in line for line in res.summary())
+
+
+def test_cuped_rows(frame):
+    res = analyze(frame, group="arm", metric="revenue", covariate="pre", control="control")
+    row = res.to_frame().query("treatment == 'B'").iloc[0]
+    c, b = frame[frame.arm == "control"], frame[frame.arm == "B"]
+    ref = cuped(c.revenue, b.revenue, c.pre, b.pre)
+    assert row["method"] == "cuped-welch"
+    assert row["pvalue"] == pytest.approx(ref.pvalue, rel=1e-12)
+    assert row["variance_reduction"] == pytest.approx(ref.variance_reduction, rel=1e-12)
+    assert row["variance_reduction"] > 0.5
+
+
+def test_control_choice_and_numeric_groups():
+    df = pd.DataFrame({"g": [0, 1] * 20, "y": np.arange(40.0) % 7})
+    res = analyze(df, group="g", metric="y")
+    assert res.control == "0" and res.to_frame()["treatment"].tolist() == ["1"]
+    res = analyze(df, group="g", metric="y", control=1)
+    assert res.control == "1"
+    df2 = pd.DataFrame({"g": ["Treat", "CONTROL"] * 20, "y": [0, 1, 1, 0] * 10})
+    res = analyze(df2, group="g", metric="y")
+    assert res.control == "CONTROL" and res.to_frame()["kind"].tolist() == ["binary"]
+    res = analyze(df2, group="g", metric="y", kind="continuous")
+    assert res.to_frame()["method"].tolist() == ["welch-t"]
+
+
+def test_srm_flag_with_planned_allocation():
+    df = pd.DataFrame({"g": ["control"] * 6000 + ["B"] * 4000, "y": np.tile([0.0, 1.0], 5000)})
+    assert analyze(df, group="g", metric="y").srm.mismatch
+    assert not analyze(df, group="g", metric="y", allocation={"control": 0.6, "B": 0.4}).srm.mismatch
+
+
+@pytest.mark.parametrize(
+    ("data", "kwargs", "match"),
+    [
+        ({"g": ["a", "b"], "y": [1.0, 2.0]}, {"metric": "nope"}, "column 'nope' not found"),
+        ({"g": ["a", "b"], "y": [1.0, 2.0]}, {"metric": "y", "covariate": "pre"}, "column 'pre' not found"),
+        ({"g": ["a", "a", "a"], "y": [1.0, 2.0, 3.0]}, {"metric": "y"}, "single group"),
+        ({"g": ["a", "b", "a", "b"], "y": [1.0, np.nan, 3.0, 4.0]}, {"metric": "y"}, "missing"),
+        ({"g": ["a", None, "a", "b"], "y": [1.0, 2.0, 3.0, 4.0]}, {"metric": "y"}, "column 'g'"),
+        ({"g": ["a", "b", "a", "b"], "y": ["x", "1", "2", "3"]}, {"metric": "y"}, "numeric"),
+        ({"g": ["a", "b", "a"], "y": [1.0, 2.0, 3.0]}, {"metric": "y"}, "at least 2 per arm"),
+        ({"g": ["a", "b", "a", "b"], "y": [1.0, 2.0, 3.0, 4.0]}, {"metric": "y", "control": "z"}, "control"),
+        ({"g": ["a", "b", "a", "b"], "y": [1.0, 2.0, 3.0, 4.0]}, {"metric": "y", "alpha": 1.5}, "alpha"),
+        ({"g": ["a", "b", "a", "b"], "y": [1.0, 2.0, 3.0, 4.0]}, {"metric": "y", "kind": "binary"}, "0 and 1"),
+        ({"g": ["a", "b", "a", "b"], "y": [1.0, 2.0, 3.0, 4.0]}, {"metric": []}, "at least one"),
+        ({"g": [], "y": []}, {"metric": "y"}, "at least 1 row"),
+    ],
+)
+def test_bad_input(data, kwargs, match):
+    with pytest.raises(InputError, match=match):
+        analyze(pd.DataFrame(data), group="g", **kwargs)

@@ -1,0 +1,178 @@
+"""Continuous metrics: SciPy references, effect sizes, simulations, bad input."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from scimlkit._errors import DegenerateDataWarning, InputError
+from scimlkit.experiment import (
+    compare_many_means,
+    compare_means,
+    compare_means_from_stats,
+    mann_whitney,
+)
+
+
+@pytest.fixture(scope="module")
+def samples():
+    rng = np.random.default_rng(0)
+    return rng.normal(10, 2, 40), rng.normal(11, 3, 35)
+
+
+@pytest.mark.parametrize("equal_var", [False, True])
+@pytest.mark.parametrize(("alternative", "scipy_alt"), [("two-sided", "two-sided"), ("larger", "greater"),
+                                                        ("smaller", "less")])
+def test_ttest_matches_scipy(samples, equal_var, alternative, scipy_alt):
+    c, t = samples
+    # scipy.stats.ttest_ind(t, c, equal_var=equal_var, alternative=scipy_alt)
+    ref = stats.ttest_ind(t, c, equal_var=equal_var, alternative=scipy_alt)
+    res = compare_means(c, t, equal_var=equal_var, alternative=alternative)
+    assert res.statistic == pytest.approx(ref.statistic, rel=1e-6)
+    assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-6)
+    assert res.df == pytest.approx(ref.df, rel=1e-6)
+    for level in (0.95, 0.9):
+        # ref.confidence_interval(confidence_level=level)
+        want = ref.confidence_interval(confidence_level=level)
+        got = res.confidence_interval(level=level)
+        for a, b in zip(got, want):
+            assert a == pytest.approx(b, rel=1e-6) if np.isfinite(b) else a == b
+    assert (res.low, res.high) == tuple(res.confidence_interval())
+
+
+def test_from_stats_matches_scipy():
+    # scipy.stats.ttest_ind_from_stats(10.6, 4.2, 500, 10.0, 4.0, 500, equal_var=False)
+    ref = stats.ttest_ind_from_stats(10.6, 4.2, 500, 10.0, 4.0, 500, equal_var=False)
+    res = compare_means_from_stats(10.0, 4.0, 500, 10.6, 4.2, 500)
+    assert res.statistic == pytest.approx(ref.statistic, rel=1e-6)
+    assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-6)
+
+
+def test_effect_sizes_closed_form(samples):
+    c, t = samples
+    res = compare_means(c, t)
+    nc, nt = c.size, t.size
+    sp = np.sqrt(((nc - 1) * c.var(ddof=1) + (nt - 1) * t.var(ddof=1)) / (nc + nt - 2))
+    d = (t.mean() - c.mean()) / sp
+    assert res.cohens_d == pytest.approx(d, rel=1e-12)
+    # Hedges' g: exact factor J; close to the usual approximation 1 - 3 / (4 df - 1)
+    df = nc + nt - 2
+    assert res.hedges_g == pytest.approx(d * (1 - 3 / (4 * df - 1)), rel=1e-4)
+    assert abs(res.hedges_g) < abs(res.cohens_d)
+    assert res.relative_lift == pytest.approx(t.mean() / c.mean() - 1, rel=1e-12)
+
+
+def test_lift_interval_is_delta_method(samples):
+    c, t = samples
+    res = compare_means(c, t)
+    se = np.sqrt(t.var(ddof=1) / t.size / t.mean() ** 2 + c.var(ddof=1) / c.size / c.mean() ** 2)
+    z = stats.norm.ppf(0.975)
+    ratio = t.mean() / c.mean()
+    assert res.lift_low == pytest.approx(ratio * np.exp(-z * se) - 1, rel=1e-9)
+    assert res.lift_high == pytest.approx(ratio * np.exp(z * se) - 1, rel=1e-9)
+    assert tuple(res.lift_interval()) == pytest.approx((res.lift_low, res.lift_high))
+
+
+@pytest.mark.parametrize(("alternative", "scipy_alt"), [("two-sided", "two-sided"), ("larger", "greater"),
+                                                        ("smaller", "less")])
+@pytest.mark.parametrize("continuity", [True, False])
+def test_mann_whitney_matches_scipy(samples, alternative, scipy_alt, continuity):
+    c, t = np.round(samples[0]), np.round(samples[1])  # rounding creates ties
+    # scipy.stats.mannwhitneyu(t, c, alternative=scipy_alt, use_continuity=continuity, method='asymptotic')
+    ref = stats.mannwhitneyu(t, c, alternative=scipy_alt, use_continuity=continuity, method="asymptotic")
+    res = mann_whitney(c, t, alternative=alternative, use_continuity=continuity)
+    assert res.statistic == pytest.approx(ref.statistic, rel=1e-12)
+    assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-6)
+    assert res.prob_superiority == pytest.approx(ref.statistic / (c.size * t.size))
+
+
+@pytest.mark.parametrize(("nc", "nt"), [(5, 7), (8, 8), (1, 6), (20, 25), (30, 30)])
+@pytest.mark.parametrize(("alternative", "scipy_alt"), [("two-sided", "two-sided"), ("larger", "greater"),
+                                                        ("smaller", "less")])
+def test_mann_whitney_exact_matches_scipy(nc, nt, alternative, scipy_alt):
+    rng = np.random.default_rng(nc * 100 + nt)
+    c, t = rng.normal(0, 1, nc), rng.normal(0.7, 1, nt)
+    # scipy.stats.mannwhitneyu(t, c, alternative=scipy_alt, method='exact')
+    ref = stats.mannwhitneyu(t, c, alternative=scipy_alt, method="exact")
+    res = mann_whitney(c, t, alternative=alternative, method="exact")
+    assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-6) and res.method == "exact"
+    if nc <= 8 and nt <= 8:
+        # the default ('auto') uses the exact distribution for small samples without ties, as SciPy does
+        # scipy.stats.mannwhitneyu(t, c, alternative=scipy_alt)
+        assert mann_whitney(c, t, alternative=alternative).pvalue == pytest.approx(
+            stats.mannwhitneyu(t, c, alternative=scipy_alt).pvalue, rel=1e-6)
+
+
+def _simulate_stats(rng, k, n_c, n_t, sd_c, sd_t, shift=0.0):
+    c = rng.normal(10.0, sd_c, (k, n_c))
+    t = rng.normal(10.0 + shift, sd_t, (k, n_t))
+    return c.mean(1), c.std(1, ddof=1), n_c, t.mean(1), t.std(1, ddof=1), n_t
+
+
+def test_welch_type_one_error_and_student_failure():
+    # 20,000 seeded A/A experiments with unequal variances and sizes. Welch's rejection rate must
+    # be within 3.5 binomial SDs (0.0054) of 0.05; Student's pooled test is known to be far off
+    # here (small arm with the large variance), which the same tolerance must detect.
+    rng = np.random.default_rng(5)
+    k = 20_000
+    sim = _simulate_stats(rng, k, 60, 15, 1.0, 3.0)
+    tol = 3.5 * np.sqrt(0.05 * 0.95 / k)
+    welch = compare_many_means(*sim, adjust="none").table["pvalue"]
+    student = compare_many_means(*sim, adjust="none", equal_var=True).table["pvalue"]
+    assert abs(np.mean(welch <= 0.05) - 0.05) < tol
+    assert np.mean(student <= 0.05) - 0.05 > tol
+
+
+def test_t_interval_coverage():
+    # coverage of the Welch interval of the difference (true shift 0.4) over 20,000 seeded
+    # experiments within 3.5 binomial SDs (0.0054) of 0.95
+    rng = np.random.default_rng(6)
+    k = 20_000
+    tab = compare_many_means(*_simulate_stats(rng, k, 30, 45, 1.0, 2.0, shift=0.4), adjust="none").table
+    coverage = np.mean((tab["low"] <= 0.4) & (0.4 <= tab["high"]))
+    assert abs(coverage - 0.95) < 3.5 * np.sqrt(0.95 * 0.05 / k)
+
+
+def test_rows_of_many_equal_single(samples):
+    c, t = samples
+    single = compare_means(c, t)
+    many = compare_many_means(c.mean(), c.std(ddof=1), c.size, t.mean(), t.std(ddof=1), t.size).to_frame()
+    for col in ("difference", "low", "high", "statistic", "df", "pvalue", "cohens_d", "hedges_g"):
+        assert many.loc[0, col] == pytest.approx(getattr(single, col), rel=1e-12)
+
+
+def test_constant_data_warns():
+    with pytest.warns(DegenerateDataWarning, match="zero variance"):
+        res = compare_means([1.0, 1.0, 1.0], [1.0, 1.0])
+    assert np.isnan(res.pvalue)
+
+
+@pytest.mark.parametrize(
+    ("control", "treatment", "kwargs", "match"),
+    [
+        ([], [1.0, 2.0], {}, "empty"),
+        ([1.0], [1.0, 2.0], {}, "at least 2"),
+        ([1.0, np.nan], [1.0, 2.0], {}, "NaN"),
+        ([1.0, np.inf, 3.0], [1.0, 2.0], {}, "infinite"),
+        ([1.0, 2.0], [1.0, 2.0], {"alpha": 1.5}, "alpha"),
+        ([1.0, 2.0], [1.0, 2.0], {"alternative": "up"}, "alternative"),
+        (["a", "b"], [1.0, 2.0], {}, "numeric"),
+    ],
+)
+def test_bad_input(control, treatment, kwargs, match):
+    with pytest.raises(InputError, match=match):
+        compare_means(control, treatment, **kwargs)
+
+
+def test_bad_stats_and_mann_whitney_input():
+    with pytest.raises(InputError, match="sd_control"):
+        compare_means_from_stats(1.0, -1.0, 10, 1.0, 1.0, 10)
+    with pytest.raises(InputError, match="n_treatment"):
+        compare_means_from_stats(1.0, 1.0, 10, 1.0, 1.0, 1)
+    with pytest.raises(InputError, match="all tied"):
+        mann_whitney([2.0, 2.0], [2.0, 2.0, 2.0])
+    with pytest.raises(InputError, match="NaN"):
+        mann_whitney([2.0, np.nan], [2.0, 2.0, 2.0])
+    with pytest.raises(InputError, match="without ties"):
+        mann_whitney([1.0, 2.0], [2.0, 3.0], method="exact")
+    with pytest.raises(InputError, match="method"):
+        mann_whitney([1.0, 2.0], [2.5, 3.0], method="permutation")

@@ -1,0 +1,76 @@
+"""`scimlkit experiment analyze`: table and JSON output, exit status 2 on bad input."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scimlkit.cli import main
+from scimlkit.experiment import analyze
+
+
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory):
+    rng = np.random.default_rng(3)
+    n = 3000
+    arm = rng.choice(["control", "B"], size=n)
+    pre = rng.normal(10, 3, n)
+    frame = pd.DataFrame({"arm": arm, "converted": (rng.random(n) < np.where(arm == "B", 0.13, 0.10)).astype(int),
+                          "revenue": pre + rng.normal(0, 2, n) + np.where(arm == "B", 0.3, 0.0), "pre": pre})
+    path = tmp_path_factory.mktemp("cli") / "experiment.csv"
+    frame.to_csv(path, index=False)
+    return path, frame
+
+
+def test_json_output_matches_api(data_file, capsys):
+    path, frame = data_file
+    rc = main(["experiment", "analyze", str(path), "--group", "arm", "--metric", "converted,revenue",
+               "--covariate", "pre", "--alpha", "0.1", "--format", "json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    ref = analyze(frame, group="arm", metric=["converted", "revenue"], covariate="pre", alpha=0.1)
+    rows = out["comparisons"]
+    assert [r["metric"] for r in rows] == ["converted", "revenue"]
+    for row, want in zip(rows, ref.comparisons.itertuples()):
+        assert row["pvalue"] == pytest.approx(want.pvalue, rel=1e-9)
+        assert row["lift_low"] == pytest.approx(want.lift_low, rel=1e-9)
+    assert out["srm"]["df"] == 1 and out["alpha"] == 0.1 and out["covariate"] == "pre"
+
+
+def test_table_output(data_file, capsys):
+    path, _ = data_file
+    rc = main(["experiment", "analyze", str(path), "--group", "arm", "--metric", "revenue",
+               "--control", "control", "--adjust", "bh"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "revenue" in out and "sample ratio: ok" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        (["--metric", "nope"], "column 'nope' not found"),
+        (["--metric", "revenue", "--covariate", "missing"], "column 'missing' not found"),
+        (["--metric", "revenue", "--alpha", "1.5"], "alpha"),
+        (["--metric", "revenue", "--alpha", "abc"], "invalid"),
+        (["--metric", "revenue", "--control", "Z"], "control"),
+        (["--metric", "revenue", "--kind", "binary"], "0 and 1"),
+    ],
+)
+def test_bad_input_exits_2(data_file, capsys, extra, match):
+    path, _ = data_file
+    rc = main(["experiment", "analyze", str(path), "--group", "arm", *extra])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert match in err and len(err.strip().splitlines()) == 1
+
+
+def test_missing_file_and_group(tmp_path, capsys):
+    assert main(["experiment", "analyze", str(tmp_path / "none.csv"), "--group", "g", "--metric", "y"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    path = tmp_path / "one.csv"
+    pd.DataFrame({"g": ["a"] * 5, "y": np.arange(5.0)}).to_csv(path, index=False)
+    assert main(["experiment", "analyze", str(path), "--group", "g", "--metric", "y"]) == 2
+    assert "single group" in capsys.readouterr().err
+    assert main(["experiment", "analyze", str(path), "--metric", "y"]) == 2  # --group is required

@@ -1,0 +1,245 @@
+"""Power and sample size against statsmodels, round trips, and bad input."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import optimize
+from statsmodels.stats.power import NormalIndPower, TTestIndPower
+from statsmodels.stats.proportion import (
+    power_proportions_2indep,
+    proportion_effectsize,
+    samplesize_proportions_2indep_onetail,
+)
+
+from scimlkit._errors import InputError
+from scimlkit.experiment import power_curve, power_means, power_proportions
+
+RTOL = 1e-6
+
+# Our arms: n = control size, treatment = ratio * n. statsmodels' proportion functions call the
+# treatment "1" (prop1 = prop2 + diff, nobs1) and the control "2" (prop2, nobs2 = ratio_sm * nobs1),
+# so nobs1 = ratio * n and ratio_sm = 1 / ratio.
+
+
+def sm_pooled_power(baseline, diff, n, ratio, alpha, alternative):
+    return power_proportions_2indep(diff, baseline, ratio * n, ratio=1 / ratio, alpha=alpha,
+                                    alternative=alternative).power
+
+
+def test_headline_sample_size_one_sided_matches_closed_form():
+    # samplesize_proportions_2indep_onetail(diff=0.005, prop2=0.05, power=0.8, ratio=1,
+    #                                       alpha=0.05, alternative="larger")
+    ref = samplesize_proportions_2indep_onetail(0.005, 0.05, 0.8, ratio=1, alpha=0.05, alternative="larger")
+    res = power_proportions(0.05, mde=0.10, relative=True, power=0.8, sides=1)
+    assert res.n_control == pytest.approx(ref, rel=RTOL)
+    assert res.solved_for == "n"
+    assert res.mde == pytest.approx(0.005)
+    assert res.mde_relative == pytest.approx(0.10)
+
+
+@pytest.mark.parametrize("ratio", [1.0, 2.0, 0.5])
+def test_pooled_sample_size_two_sided(ratio):
+    # The two-sided power counts both rejection regions (as power_proportions_2indep does), so the
+    # exact n is the root of power_proportions_2indep(...).power - 0.8:
+    # brentq(lambda n1: power_proportions_2indep(0.005, 0.05, n1, ratio=1/ratio, alpha=0.05).power
+    #        - 0.8, ...)
+    res = power_proportions(0.05, mde=0.10, relative=True, power=0.8, ratio=ratio)
+    root = optimize.brentq(lambda n: sm_pooled_power(0.05, 0.005, n, ratio, 0.05, "two-sided") - 0.8,
+                           1e3, 1e6, xtol=1e-10, rtol=1e-14)
+    assert res.n_control == pytest.approx(root, rel=RTOL)
+    assert res.n_treatment == pytest.approx(ratio * root, rel=RTOL)
+    # statsmodels' closed form ignores the far rejection region (probability ~1e-6 here), so it
+    # agrees to about 1e-5 relative:
+    # samplesize_proportions_2indep_onetail(0.005, 0.05, 0.8, ratio=1/ratio, alpha=0.05)
+    closed = samplesize_proportions_2indep_onetail(0.005, 0.05, 0.8, ratio=1 / ratio, alpha=0.05)
+    assert res.n_treatment == pytest.approx(closed, rel=1e-5)
+    assert res.n_control_required == math.ceil(res.n_control)
+    assert res.n_total_required == res.n_control_required + res.n_treatment_required
+
+
+def test_headline_numbers():
+    res = power_proportions(0.05, mde=0.10, relative=True, power=0.8)
+    assert res.n_control_required == 31234
+    assert res.n_total_required == 62468
+
+
+@pytest.mark.parametrize("sides,alternative", [(2, "two-sided"), (1, "larger")])
+@pytest.mark.parametrize("ratio", [1.0, 1.7])
+def test_pooled_power_matches_statsmodels(sides, alternative, ratio):
+    # power_proportions_2indep(0.006, 0.05, 1.7 * 20000, ratio=1/1.7, alpha=0.05, alternative=...)
+    ref = sm_pooled_power(0.05, 0.006, 20000, ratio, 0.05, alternative)
+    res = power_proportions(0.05, mde=0.006, n=20000, ratio=ratio, sides=sides)
+    assert res.solved_for == "power"
+    assert res.power == pytest.approx(ref, rel=1e-9)
+
+
+def test_pooled_power_decrease_matches_statsmodels():
+    # a drop of 0.01 from 0.2: power_proportions_2indep(-0.01, 0.2, 5000, ratio=1, alpha=0.05)
+    ref = sm_pooled_power(0.2, -0.01, 5000, 1.0, 0.05, "two-sided")
+    assert power_proportions(0.2, mde=-0.01, n=5000).power == pytest.approx(ref, rel=1e-9)
+
+
+def test_pooled_mde_solved():
+    res = power_proportions(0.05, n=30000, power=0.8, alpha=0.05)
+    assert res.solved_for == "mde"
+    # the solved effect reaches the power in statsmodels' power function:
+    # power_proportions_2indep(res.mde, 0.05, 30000, ratio=1, alpha=0.05).power == 0.8
+    assert sm_pooled_power(0.05, res.mde, 30000, 1.0, 0.05, "two-sided") == pytest.approx(0.8, rel=1e-9)
+    assert res.mde_relative == pytest.approx(res.mde / 0.05)
+
+
+@pytest.mark.parametrize("ratio", [1.0, 3.0])
+def test_arcsine_n_matches_statsmodels(ratio):
+    # NormalIndPower().solve_power(effect_size=proportion_effectsize(0.055, 0.05), alpha=0.05,
+    #                              power=0.8, ratio=ratio)
+    h = proportion_effectsize(0.055, 0.05)
+    ref = NormalIndPower().solve_power(effect_size=h, alpha=0.05, power=0.8, ratio=ratio)
+    res = power_proportions(0.05, mde=0.10, relative=True, power=0.8, ratio=ratio, method="arcsine")
+    assert res.n_control == pytest.approx(ref, rel=RTOL)
+    assert res.effect_size == pytest.approx(h, rel=1e-12)
+
+
+def test_arcsine_power_and_effect_match_statsmodels():
+    h = proportion_effectsize(0.12, 0.1)
+    # NormalIndPower().power(effect_size=h, nobs1=2000, alpha=0.01, ratio=1.5, alternative="larger")
+    ref = NormalIndPower().power(effect_size=h, nobs1=2000, alpha=0.01, ratio=1.5, alternative="larger")
+    res = power_proportions(0.1, mde=0.02, n=2000, alpha=0.01, ratio=1.5, sides=1, method="arcsine")
+    assert res.power == pytest.approx(ref, rel=1e-9)
+    # NormalIndPower().power(effect_size=h, nobs1=800, alpha=0.05, ratio=1)  (two-sided)
+    ref = NormalIndPower().power(effect_size=h, nobs1=800, alpha=0.05, ratio=1)
+    assert power_proportions(0.1, mde=0.02, n=800, method="arcsine").power == pytest.approx(ref, rel=1e-9)
+    # effect solved: NormalIndPower().power(effect_size=res.effect_size, nobs1=2000, alpha=0.05,
+    # ratio=1) == 0.9 (statsmodels' own solve_power for the effect stops at an absolute
+    # tolerance too coarse for 1e-6 relative agreement, so its power function is the reference)
+    res = power_proportions(0.1, n=2000, power=0.9, method="arcsine")
+    assert NormalIndPower().power(effect_size=res.effect_size, nobs1=2000, alpha=0.05) == pytest.approx(0.9, rel=1e-9)
+    baseline_h = 2 * np.arcsin(np.sqrt(0.1))
+    assert res.mde == pytest.approx(np.sin((baseline_h + res.effect_size) / 2) ** 2 - 0.1, rel=1e-9)
+
+
+@pytest.mark.parametrize("d,ratio,sides,alternative", [(0.3, 1.0, 2, "two-sided"), (0.5, 2.0, 2, "two-sided"),
+                                                       (0.2, 1.0, 1, "larger")])
+def test_t_sample_size_matches_statsmodels(d, ratio, sides, alternative):
+    # TTestIndPower().solve_power(effect_size=d, alpha=0.05, power=0.9, ratio=ratio,
+    #                             alternative=alternative)
+    ref = TTestIndPower().solve_power(effect_size=d, alpha=0.05, power=0.9, ratio=ratio,
+                                      alternative=alternative)
+    res = power_means(mde=d, power=0.9, ratio=ratio, sides=sides)
+    assert res.n_control == pytest.approx(ref, rel=RTOL)
+
+
+def test_t_power_and_effect_match_statsmodels():
+    # TTestIndPower().power(effect_size=0.3, nobs1=50, alpha=0.05, ratio=2)
+    ref = TTestIndPower().power(effect_size=0.3, nobs1=50, alpha=0.05, ratio=2)
+    assert power_means(mde=0.3, n=50, ratio=2).power == pytest.approx(ref, rel=1e-9)
+    # TTestIndPower().solve_power(effect_size=None, nobs1=50, alpha=0.05, power=0.9, ratio=2)
+    ref = TTestIndPower().solve_power(effect_size=None, nobs1=50, alpha=0.05, power=0.9, ratio=2)
+    res = power_means(n=50, power=0.9, ratio=2)
+    assert res.effect_size == pytest.approx(ref, rel=RTOL)
+
+
+def test_means_in_metric_units():
+    # an effect of 3 units with sd 10 is d = 0.3
+    res = power_means(mde=3.0, sd=10.0, power=0.8)
+    ref = TTestIndPower().solve_power(effect_size=0.3, alpha=0.05, power=0.8)
+    assert res.n_control == pytest.approx(ref, rel=RTOL)
+    assert res.effect_size == pytest.approx(0.3)
+    solved = power_means(n=res.n_control, sd=10.0, power=0.8)
+    assert solved.mde == pytest.approx(3.0, rel=1e-8)
+
+
+@pytest.mark.parametrize("method", ["pooled", "arcsine"])
+@pytest.mark.parametrize("sides", [1, 2])
+def test_proportions_round_trip_each_way(method, sides):
+    kw = dict(method=method, sides=sides, alpha=0.1, ratio=1.3)
+    n = power_proportions(0.3, mde=0.05, power=0.85, **kw).n_control
+    assert power_proportions(0.3, mde=0.05, n=n, **kw).power == pytest.approx(0.85, rel=1e-9)
+    assert power_proportions(0.3, n=n, power=0.85, **kw).mde == pytest.approx(0.05, rel=1e-8)
+
+
+@pytest.mark.parametrize("sides", [1, 2])
+def test_means_round_trip_each_way(sides):
+    n = power_means(mde=0.4, power=0.75, sides=sides, ratio=0.6).n_control
+    assert power_means(mde=0.4, n=n, sides=sides, ratio=0.6).power == pytest.approx(0.75, rel=1e-9)
+    assert power_means(n=n, power=0.75, sides=sides, ratio=0.6).mde == pytest.approx(0.4, rel=1e-8)
+
+
+def test_power_curve_over_n_and_effect():
+    design = power_proportions(0.05, mde=0.10, relative=True, power=0.8)
+    curve = power_curve(design, over="n", num=40)
+    assert curve.values.shape == curve.power.shape == (40,)
+    assert np.all(np.diff(curve.power) > 0)
+    # each point is the power function itself (statsmodels reference at one point)
+    i = 17
+    ref = sm_pooled_power(0.05, design.mde, curve.values[i], 1.0, 0.05, "two-sided")
+    assert curve.power[i] == pytest.approx(ref, rel=1e-9)
+    at_design = power_curve(design, values=[design.n_control]).power[0]
+    assert at_design == pytest.approx(0.8, rel=1e-9)
+    eff = power_curve(design, over="mde", values=[0.002, 0.005, 0.01])
+    assert eff.power[1] == pytest.approx(0.8, rel=1e-6)
+    assert list(eff.to_frame().columns) == ["value", "power"]
+    t_design = power_means(mde=0.5, power=0.8)
+    t_curve = power_curve(t_design, over="mde", num=10)
+    ref = TTestIndPower().power(effect_size=t_curve.values[3], nobs1=t_design.n_control, alpha=0.05)
+    assert t_curve.power[3] == pytest.approx(ref, rel=1e-9)
+
+
+def test_result_is_frozen_and_serialises():
+    import json
+
+    res = power_proportions(0.05, mde=0.005, power=0.8)
+    with pytest.raises(AttributeError):
+        res.power = 0.9
+    data = json.loads(json.dumps(res.to_dict()))
+    assert data["sd"] is None and data["n_control_required"] == res.n_control_required
+    assert res.to_frame().shape[0] == 1
+
+
+@pytest.mark.parametrize("kwargs,param", [
+    (dict(alpha=0.0), "alpha"), (dict(alpha=1.5), "alpha"), (dict(alpha=float("nan")), "alpha"),
+    (dict(power=1.0), "power"), (dict(power=-0.2), "power"),
+    (dict(ratio=0.0), "ratio"), (dict(sides=3), "sides"), (dict(method="wald"), "method"),
+])
+def test_bad_design_parameters(kwargs, param):
+    base = dict(mde=0.005, power=0.8)
+    base.update(kwargs)
+    with pytest.raises(InputError, match=f"`{param}`"):
+        power_proportions(0.05, **base)
+
+
+@pytest.mark.parametrize("baseline", [0.0, 1.0, -0.1, 1.2, float("nan")])
+def test_bad_baseline(baseline):
+    with pytest.raises(InputError, match="`baseline`"):
+        power_proportions(baseline, mde=0.01, power=0.8)
+
+
+@pytest.mark.parametrize("n", [0, -10, float("inf")])
+def test_non_positive_n(n):
+    with pytest.raises(InputError, match="`n`"):
+        power_proportions(0.05, mde=0.01, n=n)
+    with pytest.raises(InputError, match="`n`"):
+        power_means(mde=0.1, n=n)
+
+
+def test_other_bad_input():
+    with pytest.raises(InputError, match="exactly two"):
+        power_proportions(0.05, mde=0.01)
+    with pytest.raises(InputError, match="exactly two"):
+        power_means(mde=0.1, n=100, power=0.8)
+    with pytest.raises(InputError, match="`mde`"):
+        power_proportions(0.5, mde=0.6, power=0.8)  # treatment proportion above 1
+    with pytest.raises(InputError, match="`mde`"):
+        power_means(mde=0.0, power=0.8)
+    with pytest.raises(InputError, match="`sd`"):
+        power_means(mde=1.0, sd=0.0, power=0.8)
+    with pytest.raises(InputError, match="`power`"):
+        power_proportions(0.05, mde=0.01, power=0.01)  # below alpha / 2: nothing to solve
+    with pytest.raises(InputError, match="increase `n`"):
+        power_proportions(0.05, n=3, power=0.99)
+    with pytest.raises(InputError, match="degree of freedom"):
+        power_means(mde=0.5, n=1)
+    with pytest.raises(InputError, match="`design`"):
+        power_curve({"n": 3})
+    with pytest.raises(InputError, match="`values`"):
+        power_curve(power_means(mde=0.5, power=0.8), values=[10, -1])

@@ -1,0 +1,64 @@
+"""Sample-ratio mismatch: scipy.stats.chisquare references and bad input."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from scimlkit._errors import InputError
+from scimlkit.experiment import srm_test
+
+
+@pytest.mark.parametrize(
+    ("counts", "allocation"),
+    [([50_000, 50_600], None), ([10_000, 10_500, 9_400], [1, 1, 1]), ([20_100, 9_800], [2, 1]),
+     ([5000, 2600, 2400, 10], [0.5, 0.25, 0.25, 0.001])],
+)
+def test_matches_scipy_chisquare(counts, allocation):
+    counts = np.array(counts)
+    frac = np.ones(counts.size) if allocation is None else np.asarray(allocation, float)
+    frac = frac / frac.sum()
+    # scipy.stats.chisquare(counts, f_exp=counts.sum() * frac)
+    ref = stats.chisquare(counts, f_exp=counts.sum() * frac)
+    res = srm_test(counts, allocation)
+    assert res.statistic == pytest.approx(ref.statistic, rel=1e-6)
+    assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-6)
+    assert res.df == counts.size - 1
+    assert res.mismatch == (ref.pvalue < 0.001)
+
+
+def test_named_arms_and_frame():
+    res = srm_test({"control": 1000, "B": 1300}, {"control": 1, "B": 1})
+    assert res.arms == ["control", "B"] and res.mismatch
+    frame = res.to_frame()
+    assert list(frame["expected"]) == [1150.0, 1150.0]
+    assert srm_test({"control": 1000, "B": 1300}, {"B": 1.3, "control": 1.0}).pvalue > 0.5
+
+
+def test_type_one_error_simulation():
+    # 4,000 seeded assignments of 10,000 users to a planned 50/30/20 split: the mismatch rate
+    # at alpha = 0.05 within 3.5 binomial SDs (3.5 * sqrt(0.05 * 0.95 / 4000) = 0.012) of 0.05
+    rng = np.random.default_rng(8)
+    k = 4000
+    draws = rng.multinomial(10_000, [0.5, 0.3, 0.2], size=k)
+    rate = np.mean([srm_test(row, [5, 3, 2], alpha=0.05).mismatch for row in draws])
+    assert abs(rate - 0.05) < 3.5 * np.sqrt(0.05 * 0.95 / k)
+
+
+@pytest.mark.parametrize(
+    ("counts", "allocation", "kwargs", "match"),
+    [
+        ([100], None, {}, "at least 2 arms"),
+        ([0, 0], None, {}, "all zero"),
+        ([-1, 5], None, {}, "counts"),
+        ([1.5, 5], None, {}, "whole-number"),
+        ([10, 12], [1, 1, 1], {}, "one weight per arm"),
+        ([10, 12], [1, 0], {}, "> 0"),
+        ([10, 12], [1, np.nan], {}, "NaN"),
+        ({"a": 10, "b": 12}, {"a": 1, "c": 1}, {}, "same arms"),
+        ([10, 12], {"a": 1}, {}, "mapping"),
+        ([10, 12], None, {"alpha": 0}, "alpha"),
+    ],
+)
+def test_bad_input(counts, allocation, kwargs, match):
+    with pytest.raises(InputError, match=match):
+        srm_test(counts, allocation, **kwargs)
