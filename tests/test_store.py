@@ -75,3 +75,35 @@ def test_refuses_foreign_corrupt_and_other_kind(tmp_path):
         _Log(other)
     with pytest.raises(StorageError, match="does not exist"):
         _Log(tmp_path / "missing" / "x.db")
+
+
+def _opener(path, barrier):
+    barrier.wait(30)
+    _Log(path)
+
+
+def test_concurrent_creation_of_a_new_file(tmp_path):
+    # several processes opening the same new file at once: exactly one creates the schema
+    ctx = mp.get_context("spawn")
+    for attempt in range(3):
+        path = tmp_path / f"new{attempt}.db"
+        barrier = ctx.Barrier(3)
+        procs = [ctx.Process(target=_opener, args=(str(path), barrier)) for _ in range(3)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(60)
+            assert p.exitcode == 0
+        assert _Log(path).query("SELECT value FROM scimlkit_meta WHERE key='kind'") == [("test-log",)]
+
+
+def test_foreign_file_is_left_unmodified(tmp_path):
+    foreign = tmp_path / "foreign.db"
+    con = sqlite3.connect(foreign)
+    con.execute("CREATE TABLE users (name)")
+    con.commit()
+    con.close()
+    before = foreign.read_bytes()
+    with pytest.raises(StorageError):
+        _Log(foreign)
+    assert foreign.read_bytes() == before

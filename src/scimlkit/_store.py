@@ -65,7 +65,6 @@ class SQLiteStore:
         if conn is None:
             try:
                 conn = sqlite3.connect(self.path, timeout=self.BUSY_TIMEOUT_S, isolation_level=None)
-                conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=FULL")
                 conn.execute("PRAGMA foreign_keys=ON")
             except sqlite3.DatabaseError as exc:
@@ -118,24 +117,29 @@ class SQLiteStore:
 
     # -- schema -----------------------------------------------------------------------------
     def _initialise(self) -> None:
-        conn = self.connection
+        # The check and the creation share one write transaction, so two processes opening a
+        # new file at the same moment cannot both create the schema. WAL (persistent in the
+        # file) is switched on only once the file is known to be ours.
         try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            with self.transaction() as tx:
+                app_id = tx.execute("PRAGMA application_id").fetchone()[0]
+                tables = {r[0] for r in tx.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                if app_id == 0 and not tables:
+                    tx.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                    tx.execute("CREATE TABLE scimlkit_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                    tx.execute("INSERT INTO scimlkit_meta VALUES ('kind', ?), ('schema_version', ?)",
+                               (self.KIND, str(self.SCHEMA_VERSION)))
+                    for statement in filter(str.strip, self.SCHEMA.split(";")):
+                        tx.execute(statement)
+                    meta = {"kind": self.KIND, "schema_version": str(self.SCHEMA_VERSION)}
+                elif app_id != APPLICATION_ID or "scimlkit_meta" not in tables:
+                    raise StorageError(
+                        f"storage '{self.path}' is a SQLite database but not a scimlkit store; refusing to modify it"
+                    )
+                else:
+                    meta = dict(tx.execute("SELECT key, value FROM scimlkit_meta").fetchall())
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"storage '{self.path}' is not a readable SQLite database: {exc}") from None
-        if app_id == 0 and not tables:
-            with self.transaction() as tx:
-                tx.execute(f"PRAGMA application_id={APPLICATION_ID}")
-                tx.execute("CREATE TABLE scimlkit_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-                tx.execute("INSERT INTO scimlkit_meta VALUES ('kind', ?), ('schema_version', ?)",
-                           (self.KIND, str(self.SCHEMA_VERSION)))
-                for statement in filter(str.strip, self.SCHEMA.split(";")):
-                    tx.execute(statement)
-            return
-        if app_id != APPLICATION_ID or "scimlkit_meta" not in tables:
-            raise StorageError(f"storage '{self.path}' is a SQLite database but not a scimlkit store; refusing to modify it")
-        meta = dict(conn.execute("SELECT key, value FROM scimlkit_meta").fetchall())
         kind = meta.get("kind")
         if kind != self.KIND:
             raise StorageError(f"storage '{self.path}' is a scimlkit '{kind}' store, not a '{self.KIND}' store")
@@ -145,3 +149,7 @@ class SQLiteStore:
                 f"storage '{self.path}' has schema version {version}, newer than this scimlkit supports "
                 f"({self.SCHEMA_VERSION}); upgrade scimlkit"
             )
+        try:
+            self.connection.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"storage '{self.path}' could not switch to WAL mode: {exc}") from None
