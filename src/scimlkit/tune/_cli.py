@@ -1,0 +1,96 @@
+"""``scimlkit tune``: run a tuning job from a SPEC.toml, show a stored study."""
+
+from __future__ import annotations
+
+import sys
+
+from ..cli import add_command, emit
+
+__all__ = ["register"]
+
+
+def register(subparsers) -> None:
+    group = subparsers.add_parser("tune", help="black-box hyperparameter search (run a spec, show a study)",
+                                  description="Black-box hyperparameter search.")
+    sub = group.add_subparsers(dest="tune_command", metavar="COMMAND")
+    sub.required = True
+    run = add_command(sub, "run", _run, help="tune an estimator as described by a SPEC.toml",
+                      description="Tune a scikit-learn estimator by cross-validation as described by SPEC.toml.")
+    run.add_argument("spec", metavar="SPEC.toml", help="the job description (estimator, space, data, ...)")
+    run.add_argument("--n-trials", type=int, default=None, help="override the spec's n_trials")
+    run.add_argument("--n-workers", type=int, default=None, help="override the spec's n_workers")
+    run.add_argument("--method", default=None, help="override the spec's method")
+    run.add_argument("--storage", default=None, help="override the spec's storage file")
+    run.add_argument("--study", default=None, help="override the spec's study name")
+    run.add_argument("--seed", type=int, default=None, help="override the spec's seed")
+    show = add_command(sub, "show", _show, help="show the trials of a stored study",
+                       description="Show a study stored in a SQLite file: trials, best, counts.")
+    show.add_argument("db", metavar="DB", help="the study storage file")
+    show.add_argument("--study", default=None, help="the study name (needed when the file holds several)")
+
+
+def _run(args) -> int:
+    import dataclasses
+    from pathlib import Path
+
+    from ._spec import CVObjective, load_spec
+    from ._study import _minimize
+
+    spec = load_spec(args.spec)
+    overrides = {"n_trials": args.n_trials, "n_workers": args.n_workers, "method": args.method,
+                 "study": args.study, "seed": args.seed,
+                 "storage": None if args.storage is None else Path(args.storage)}
+    spec = dataclasses.replace(spec, **{k: v for k, v in overrides.items() if v is not None})
+    estimator = spec.build_estimator()
+    X, y = spec.load_data()
+    objective = CVObjective(estimator, X, y, cv=spec.cv, scoring=spec.scoring)
+    label = spec.scoring or "score"
+    result = _minimize(objective, spec.space, method=spec.method, n_trials=spec.n_trials, n_workers=spec.n_workers,
+                       storage=spec.storage, study=spec.study, timeout=None, rng=spec.seed, executor=None,
+                       show_progress=None, options={}, show_best=lambda loss: f"best {label} {-loss:.4g}")
+    summary = {
+        "study": result.study,
+        "estimator": spec.estimator,
+        "scoring": label,
+        "best_score": None if result.best_params is None else -result.best_value,
+        "best_params": result.best_params,
+        "best_trial": result.best_trial,
+        "n_trials": len(result.trials),
+        "n_complete": result.n_complete,
+        "n_failed": result.n_failed,
+        "method": result.method,
+        "method_used": result.method_used,
+        "storage": result.storage,
+    }
+    if args.format == "json":
+        emit(summary, "json")
+    else:
+        table = {k: v for k, v in summary.items() if k != "best_params" and v is not None}
+        for name, value in (result.best_params or {}).items():
+            table[f"best {name}"] = value
+        emit(table, "table", title=f"tune run: {spec.source.name}")
+    if result.best_params is None:
+        print(f"scimlkit: error: {result.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _show(args) -> int:
+    from ._study import read_study
+
+    result = read_study(args.db, args.study)
+    if args.format == "json":
+        data = result.to_dict()
+        data.pop("convergence", None)
+        emit(data, "json")
+        return 0
+    frame = result.to_frame().drop(columns=["started", "finished"])
+    if (frame["attempts"] <= 1).all():
+        frame = frame.drop(columns=["attempts"])
+    frame["error"] = frame["error"].fillna("")
+    emit(frame, "table", title=f"study '{result.study}' ({result.method})")
+    emit({"best value": result.best_value if result.best_params is not None else "none",
+          **{f"best {k}": v for k, v in (result.best_params or {}).items()},
+          "best trial": result.best_trial, "complete": result.n_complete, "failed": result.n_failed,
+          "queued or running": result.n_pending}, "table")
+    return 0

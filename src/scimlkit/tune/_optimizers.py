@@ -1,0 +1,307 @@
+"""Model-free optimisers (random, Sobol, grid), the ``auto`` choice and :func:`make_optimizer`."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from scipy.stats import qmc
+
+from .._errors import InputError
+from .._validation import check_option, describe
+from ._base import Optimizer, _key
+from ._space import Categorical, Int, Space, as_space
+
+__all__ = [
+    "RandomSearch",
+    "SobolSearch",
+    "GridSearch",
+    "AutoOptimizer",
+    "make_optimizer",
+    "METHODS",
+    "choose_method",
+]
+
+
+class RandomSearch(Optimizer):
+    """Independent uniform draws (log-uniform for ``log=True`` parameters).
+
+    Points observed without having been proposed (a resumed study) advance the random stream
+    by as many draws, so a resumed study with the same seed does not repeat its first points.
+
+    Examples
+    --------
+    >>> from scimlkit.tune import Float, RandomSearch
+    >>> opt = RandomSearch({"x": Float(-1, 1)}, rng=0)
+    >>> p = opt.propose()[0]; opt.observe(p, p["x"] ** 2)
+    >>> opt.best[1] >= 0
+    True
+    """
+
+    name = "random"
+
+    def __init__(self, space, *, rng=None, n_trials=None, **options):
+        super().__init__(space, rng=rng, n_trials=n_trials, **options)
+        self._drawn = 0
+
+    def _skip(self) -> None:
+        extra = self.n_observed + len(self._pending) - self._drawn
+        if extra > 0:
+            self.rng.random((extra, len(self.space)))
+            self._drawn += extra
+
+    def _propose(self, n: int) -> list[dict[str, Any]]:
+        self._skip()
+        self._drawn += n
+        return self.space._from_unit(self.rng.random((n, len(self.space))))
+
+
+class SobolSearch(RandomSearch):
+    """Scrambled Sobol' quasi-random points (``scipy.stats.qmc.Sobol``), seeded by ``rng``.
+
+    The points fill the space more evenly than independent draws; a categorical with ``k``
+    choices owns ``k`` equal slices of each coordinate.
+
+    Examples
+    --------
+    >>> from scimlkit.tune import Float, SobolSearch
+    >>> opt = SobolSearch({"x": Float(0, 1), "y": Float(0, 1)}, rng=0)
+    >>> len(opt.propose(4))
+    4
+    """
+
+    name = "sobol"
+
+    def __init__(self, space, *, rng=None, n_trials=None, **options):
+        super().__init__(space, rng=rng, n_trials=n_trials, **options)
+        self._engine = qmc.Sobol(len(self.space), scramble=True, rng=self.rng)
+
+    def _skip(self) -> None:
+        extra = self.n_observed + len(self._pending) - self._drawn
+        if extra > 0:
+            self._engine.fast_forward(extra)
+            self._drawn += extra
+
+    def _propose(self, n: int) -> list[dict[str, Any]]:
+        self._skip()
+        self._drawn += n
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # balance warning for n not a power of 2
+            U = self._engine.random(n)
+        return self.space._from_unit(U)
+
+
+class GridSearch(Optimizer):
+    """Every point of a full-factorial grid, in order, then :attr:`exhausted`.
+
+    The grid is :meth:`Space.grid` sized to the budget ``n_trials`` when it is given, otherwise
+    ``points_per_dim`` values per numeric parameter (default 5). Grid points already observed
+    (a resumed study) are skipped.
+
+    Options
+    -------
+    points_per_dim : int, optional
+        Values per float/integer parameter (caps the budget-sized grid when both are given).
+
+    Examples
+    --------
+    >>> from scimlkit.tune import Int, GridSearch
+    >>> opt = GridSearch({"k": Int(1, 3)})
+    >>> [p["k"] for p in opt.propose(5)], opt.exhausted
+    ([1, 2, 3], True)
+    """
+
+    name = "grid"
+    _defaults = {"points_per_dim": None}
+
+    def __init__(self, space, *, rng=None, n_trials=None, **options):
+        super().__init__(space, rng=rng, n_trials=n_trials, **options)
+        self.points = self.space.grid(self.options["points_per_dim"], self.n_trials)
+        self._next = 0
+        self._seen: set = set()
+
+    def _observed(self, params, value) -> None:
+        self._seen.add(_key(params))
+
+    def _advance(self) -> None:
+        while self._next < len(self.points) and _key(self.points[self._next]) in self._seen:
+            self._next += 1
+
+    def _propose(self, n: int) -> list[dict[str, Any]]:
+        out = []
+        while len(out) < n:
+            self._advance()
+            if self._next >= len(self.points):
+                break
+            point = self.points[self._next]
+            self._seen.add(_key(point))
+            self._next += 1
+            out.append(dict(point))
+        return out
+
+    @property
+    def exhausted(self) -> bool:
+        self._advance()
+        return self._next >= len(self.points)
+
+
+# -- the registry and the automatic choice ------------------------------------------------
+
+METHODS = ("auto", "gp", "de", "random", "sobol", "grid")
+
+
+def _optimizer_class(method: str) -> type[Optimizer]:
+    if method == "gp":
+        from ._opt_gp import GPOptimizer
+
+        return GPOptimizer
+    if method == "de":
+        from ._opt_de import DifferentialEvolution
+
+        return DifferentialEvolution
+    return {"random": RandomSearch, "sobol": SobolSearch, "grid": GridSearch}[method]
+
+
+#: Largest budget for which ``auto`` picks the Gaussian process (its cost grows as n^3).
+GP_MAX_TRIALS = 400
+#: Largest number of encoded dimensions for which ``auto`` picks the Gaussian process.
+GP_MAX_DIMS = 24
+
+
+def choose_method(space: Space | Mapping[str, Any], n_trials: int | None = None) -> str:
+    """The method ``auto`` uses for a space and budget (see :class:`AutoOptimizer`)."""
+    space = as_space(space)
+    params = space.params.values()
+    if n_trials is not None and all(isinstance(p, Int | Categorical) for p in params):
+        size = 1
+        for p in params:
+            size *= len(p) if isinstance(p, Categorical) else p.high - p.low + 1
+        if size <= n_trials:
+            return "grid"
+    if space.n_encoded <= GP_MAX_DIMS and (n_trials is None or n_trials <= GP_MAX_TRIALS):
+        return "gp"
+    return "de"
+
+
+class AutoOptimizer(Optimizer):
+    """The default method: picks an optimiser for the space and the budget.
+
+    The rule (applied by :func:`choose_method`):
+
+    * a space of integer and categorical parameters with no more points than the budget is
+      searched exhaustively (``grid``);
+    * otherwise, with at most 24 encoded dimensions (a categorical counts one per choice) and a
+      budget of at most 400 trials, or no budget given, Gaussian-process Bayesian optimisation
+      (``gp``), the most sample-efficient method for expensive objectives;
+    * otherwise (large budgets or many dimensions) differential evolution (``de``), whose cost
+      per trial does not grow with the number of trials.
+
+    When no budget was given and the study runs past 400 observations, ``auto`` hands over from
+    ``gp`` to ``de``, seeding its population with the best points found so far.
+
+    Options are passed to the chosen optimiser. The chosen method is :attr:`method`.
+
+    Examples
+    --------
+    >>> from scimlkit.tune import Float, make_optimizer
+    >>> opt = make_optimizer("auto", {"x": Float(0, 1)}, rng=0, n_trials=30)
+    >>> opt.method
+    'gp'
+    """
+
+    name = "auto"
+
+    def __init__(self, space, *, rng=None, n_trials=None, **options):
+        super().__init__(space, rng=rng, n_trials=n_trials)
+        self.method = choose_method(self.space, self.n_trials)
+        self._inner = _optimizer_class(self.method)(self.space, rng=self.rng, n_trials=self.n_trials, **options)
+
+    def propose(self, n: int = 1) -> list[dict[str, Any]]:
+        if self.method == "gp" and self.n_trials is None and self._inner.n_observed >= GP_MAX_TRIALS:
+            self._hand_over("de")
+        return self._inner.propose(n)
+
+    def _hand_over(self, method: str) -> None:
+        old = self._inner
+        new = _optimizer_class(method)(self.space, rng=self.rng)
+        params, values = old._data()
+        for p, v in zip(params, values, strict=True):
+            new.observe(p, v)
+        new._pending = old._pending
+        self._inner, self.method = new, method
+
+    def observe(self, params, value) -> None:
+        self._inner.observe(params, value)
+
+    def forget_pending(self) -> None:
+        self._inner.forget_pending()
+
+    def _propose(self, n):  # pragma: no cover - propose is delegated
+        return self._inner.propose(n)
+
+    @property
+    def pending(self):
+        return self._inner.pending
+
+    @property
+    def n_observed(self) -> int:
+        return self._inner.n_observed
+
+    @property
+    def exhausted(self) -> bool:
+        return self._inner.exhausted
+
+    @property
+    def best(self):
+        return self._inner.best
+
+    def _data(self):
+        return self._inner._data()
+
+    def __repr__(self) -> str:
+        return f"AutoOptimizer(method={self.method!r}, n_observed={self.n_observed})"
+
+
+def make_optimizer(method: str, space: Space | Mapping[str, Any], *, rng: Any = None,
+                   n_trials: int | None = None, **options: Any) -> Optimizer:
+    """Create an optimiser by name.
+
+    Parameters
+    ----------
+    method : {"auto", "gp", "de", "random", "sobol", "grid"}
+        ``auto`` (the default of the studies) picks per space and budget, see
+        :class:`AutoOptimizer`.
+    space : Space or dict
+        The search space.
+    rng : None, int or numpy.random.Generator
+        Randomness source.
+    n_trials : int, optional
+        Budget hint.
+    **options
+        Options of the chosen optimiser.
+
+    Examples
+    --------
+    >>> from scimlkit.tune import Float, make_optimizer
+    >>> opt = make_optimizer("sobol", {"x": Float(0, 1)}, rng=1)
+    >>> opt.name, len(opt.propose(3))
+    ('sobol', 3)
+    """
+    if not isinstance(method, str):
+        raise InputError(f"`method` must be one of {', '.join(map(repr, METHODS))}, got {describe(method)}")
+    method = check_option(method, "method", METHODS)
+    space = as_space(space)
+    if method == "auto":
+        return AutoOptimizer(space, rng=rng, n_trials=n_trials, **options)
+    return _optimizer_class(method)(space, rng=rng, n_trials=n_trials, **options)
+
+
+def _unit_population(space: Space, n: int, rng: np.random.Generator) -> np.ndarray:
+    """A scrambled Sobol' design of ``n`` points in the compact unit encoding."""
+    engine = qmc.Sobol(len(space), scramble=True, rng=rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return engine.random(n)
+

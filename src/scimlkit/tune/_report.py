@@ -1,0 +1,208 @@
+"""Report pieces of the tune module: plain data in, matplotlib figures (or a chapter) out.
+
+* :func:`convergence_figure` -- best loss so far against the number of trials, for one or more
+  searches, with an optional reference line (e.g. the grid's best);
+* :func:`parameter_relevance` / :func:`relevance_figure` -- how much each parameter matters,
+  from the inverse ARD length scales of a Gaussian process fitted to the complete trials;
+* :func:`slices_figure` -- the loss against each parameter;
+* :func:`study_chapter` -- the three together for a :class:`StudyResult`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .._errors import InputError
+from .._validation import check_rng
+from ._space import Categorical, Space, as_space
+
+__all__ = ["convergence_figure", "parameter_relevance", "relevance_figure", "slices_figure", "study_chapter"]
+
+_COLORS = ["#2c3e50", "#c0392b", "#2980b9", "#27ae60", "#8e44ad", "#d35400"]
+
+
+def convergence_figure(curves, *, reference: float | None = None, reference_label: str = "grid best",
+                       ylabel: str = "best loss so far", title: str | None = None, log_y: bool = False):
+    """Best loss so far against the number of finished trials.
+
+    Parameters
+    ----------
+    curves : array-like or dict of str to array-like
+        One best-so-far curve (``StudyResult.convergence``), or several by label.
+    reference : float, optional
+        A horizontal reference line (e.g. the best loss of a grid search).
+    reference_label, ylabel, title : str
+    log_y : bool, default False
+        Log-scaled loss axis (for positive losses spanning decades).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from .._report import new_figure
+
+    if not isinstance(curves, Mapping):
+        curves = {"best so far": curves}
+    fig, ax = new_figure(6.4, 3.6)
+    for i, (label, curve) in enumerate(curves.items()):
+        y = np.asarray(curve, dtype=float)
+        ax.step(np.arange(1, y.size + 1), y, where="post", color=_COLORS[i % len(_COLORS)], linewidth=2,
+                label=str(label))
+    if reference is not None and math.isfinite(reference):
+        ax.axhline(reference, color="#7f8c8d", linestyle="--", linewidth=1.2, label=reference_label)
+    if log_y:
+        ax.set_yscale("log")
+    ax.set_xlabel("trials")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def _complete(space: Space, params: Sequence[Mapping[str, Any]], values) -> tuple[list[dict], np.ndarray]:
+    values = np.asarray(values, dtype=float)
+    if len(params) != values.size:
+        raise InputError(f"`params` and `values` must have the same length, got {len(params)} and {values.size}")
+    keep = np.isfinite(values)
+    return [space.validate(p) for p, k in zip(params, keep) if k], values[keep]
+
+
+def parameter_relevance(space, params: Sequence[Mapping[str, Any]], values, *, rng=None) -> dict[str, float]:
+    """The learned relevance of each parameter, from a Gaussian process fitted to the trials.
+
+    A Matérn 5/2 ARD Gaussian process is fitted to the complete trials in the unit-cube encoding
+    of the space; a parameter's relevance is the sum of the inverse length scales of its columns
+    (all one-hot columns of a categorical), normalised to sum to one. A short length scale means
+    the loss changes quickly along that parameter.
+
+    Parameters
+    ----------
+    space : Space or dict
+    params : sequence of dict
+        Trial parameters.
+    values : array-like
+        Their losses (NaN for failed trials, which are ignored).
+    rng : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    dict of str to float
+        Relevance per parameter, in the space's order, summing to one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scimlkit.tune import Float
+    >>> from scimlkit.tune import parameter_relevance
+    >>> space = {"a": Float(0, 1), "b": Float(0, 1)}
+    >>> pts = [{"a": float(a), "b": float(b)} for a, b in np.random.default_rng(0).random((25, 2))]
+    >>> rel = parameter_relevance(space, pts, [np.sin(6 * p["a"]) + 0.01 * p["b"] for p in pts], rng=0)
+    >>> rel["a"] > 0.8
+    True
+    """
+    from ._gp import GaussianProcess
+
+    space = as_space(space)
+    pts, y = _complete(space, params, values)
+    if y.size < 3:
+        raise InputError(f"parameter relevance needs at least 3 complete trials, got {y.size}")
+    X = space.encode(pts)
+    if np.ptp(y) == 0:
+        return dict.fromkeys(space.names, 1.0 / len(space))
+    gp = GaussianProcess(rng=check_rng(rng)).fit(X, y)
+    inverse = 1.0 / np.asarray(gp.length_scales_, dtype=float)
+    raw = dict.fromkeys(space.names, 0.0)
+    for name, w in zip(space.encoded_names, inverse):
+        raw[name] += float(w)
+    total = sum(raw.values())
+    return {k: v / total for k, v in raw.items()}
+
+
+def relevance_figure(relevance: Mapping[str, float], *, title: str | None = None):
+    """Horizontal bars of :func:`parameter_relevance` (most relevant on top)."""
+    from .._report import new_figure
+
+    items = sorted(relevance.items(), key=lambda kv: kv[1])
+    fig, ax = new_figure(6.4, 0.9 + 0.45 * max(len(items), 1))
+    ax.barh([k for k, _ in items], [v for _, v in items], color="#2c3e50")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("relevance (normalised inverse length scale)")
+    ax.grid(axis="x", alpha=0.3)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def slices_figure(space, params: Sequence[Mapping[str, Any]], values, *, best: Mapping[str, Any] | None = None,
+                  ylabel: str = "loss"):
+    """The loss of each complete trial against each parameter, one panel per parameter.
+
+    Log-scaled parameters get a log axis; categorical ones are placed at their choice's
+    position. The best trial is highlighted when given.
+    """
+    from .._report import new_figure
+
+    space = as_space(space)
+    pts, y = _complete(space, params, values)
+    names = space.names
+    ncols = min(3, len(names))
+    nrows = math.ceil(len(names) / ncols)
+    fig, axes = new_figure(3.0 * ncols + 0.6, 2.6 * nrows, ncols=ncols, nrows=nrows)
+    axes = np.atleast_1d(axes).ravel()
+    for ax, name in zip(axes, names):
+        p = space.params[name]
+        if isinstance(p, Categorical):
+            x = np.array([p.index(q[name]) for q in pts], dtype=float)
+            ax.set_xticks(range(len(p.choices)), [str(c) for c in p.choices])
+            bx = None if best is None else p.index(best[name])
+        else:
+            x = np.array([q[name] for q in pts], dtype=float)
+            if p.log:
+                ax.set_xscale("log")
+            bx = None if best is None else best[name]
+        ax.scatter(x, y, s=18, color="#2980b9", alpha=0.75)
+        if bx is not None:
+            ax.scatter([bx], [min(y)] if y.size else [], s=60, color="#c0392b", marker="*", zorder=3)
+        ax.set_xlabel(name)
+        ax.grid(alpha=0.3)
+    for ax in axes[: len(names): ncols]:
+        ax.set_ylabel(ylabel)
+    for ax in axes[len(names):]:
+        ax.set_visible(False)
+    return fig
+
+
+def study_chapter(result, space, *, reference: float | None = None, reference_label: str = "grid best",
+                  key: str = "tune", title: str = "Hyperparameter search", rng=None):
+    """A report chapter for a :class:`StudyResult`: key figures, convergence, relevance, slices.
+
+    Parameters
+    ----------
+    result : StudyResult
+    space : Space or dict
+        The study's search space.
+    reference : float, optional
+        A reference loss for the convergence plot (e.g. the grid's best).
+    """
+    from .._report import Chapter
+
+    space = as_space(space)
+    chapter = Chapter(key, title)
+    frame = result.trials
+    params = [{n: row[f"param_{n}"] for n in space.names} for _, row in frame.iterrows()]
+    values = frame["value"].to_numpy(dtype=float)
+    chapter.metrics({"best loss": result.best_value, "trials": len(frame), "complete": result.n_complete,
+                     "failed": result.n_failed, "method": result.method_used})
+    chapter.figure(convergence_figure(result.convergence, reference=reference, reference_label=reference_label),
+                   "Best loss so far against the number of trials.")
+    if result.n_complete >= 3:
+        rel = parameter_relevance(space, params, values, rng=rng)
+        chapter.figure(relevance_figure(rel), "Relevance of each parameter (Gaussian-process length scales).")
+        chapter.figure(slices_figure(space, params, values, best=result.best_params), "Loss against each parameter.")
+    return chapter

@@ -1,0 +1,203 @@
+"""A drop-in for scikit-learn's ``GridSearchCV`` that searches a space with any optimiser."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+from sklearn.model_selection._search import BaseSearchCV
+
+from .._errors import InputError
+from .._validation import check_int, describe
+from ._space import as_space
+from ._study import Study
+
+__all__ = ["SearchCV"]
+
+
+class SearchCV(BaseSearchCV):
+    """Cross-validated hyperparameter search driven by a black-box optimiser.
+
+    A drop-in for :class:`sklearn.model_selection.GridSearchCV`: the same ``cv``, ``scoring``
+    (a name, a callable, or several metrics with ``refit=<name>``), ``refit``,
+    ``error_score`` and ``return_train_score``, and the same fitted attributes
+    (``cv_results_``, ``best_params_``, ``best_score_``, ``best_index_``,
+    ``best_estimator_``, ``scorer_``, ``n_splits_``, ``refit_time_``) and delegated methods
+    (``predict``, ``predict_proba``, ``score``, ...). Instead of a grid, ``n_trials`` candidates
+    are proposed one after another (or ``n_workers`` at a time) by the optimiser, which
+    maximises the mean cross-validated score.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The model to tune.
+    space : Space or dict
+        Parameters of ``estimator`` to search (``{"alpha": Float(1e-4, 1, log=True)}``; nested
+        names such as ``"clf__C"`` work as in ``GridSearchCV``).
+    method : {"auto", "gp", "de", "random", "sobol", "grid"}, default "auto"
+        The optimiser.
+    n_trials : int, default 30
+        Number of candidates evaluated (with a stored study, counting its earlier trials).
+    scoring : str, callable, list, tuple or dict, optional
+        As in ``GridSearchCV``; with several metrics, ``refit`` names the one optimised.
+    n_workers : int, default 1
+        Candidates proposed at once; their cross-validation fits run in ``n_workers`` parallel
+        jobs (joblib).
+    refit : bool, str or callable, default True
+        As in ``GridSearchCV``.
+    cv : int, cross-validation generator or iterable, optional
+        As in ``GridSearchCV`` (default 5-fold, stratified for classifiers).
+    storage : None, str, path or StudyStorage
+        Keep every candidate's result (as loss = minus the mean test score) in a SQLite study,
+        to inspect it with ``scimlkit tune show`` or continue it: fitting again with the same
+        storage and ``study`` resumes the search, its stored trials informing the optimiser and
+        counting toward ``n_trials``; ``cv_results_`` then lists the candidates of this fit.
+    study : str, optional
+        Study name in ``storage`` (default ``"default"``).
+    rng : None, int or numpy.random.Generator
+        Randomness of the optimiser.
+    verbose, pre_dispatch, error_score, return_train_score
+        As in ``GridSearchCV``.
+
+    Notes
+    -----
+    Candidates are evaluated in batches of ``n_workers``. A candidate whose every fit fails is
+    recorded as a failed trial in ``study_result_`` (with the error) and is not listed in
+    ``cv_results_``; as with ``GridSearchCV``, the search raises when every fit failed, and
+    ``error_score="raise"`` raises at the first failure.
+
+    Attributes
+    ----------
+    study_result_ : StudyResult
+        The trials of the search (losses are minus the mean test score).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.linear_model import Ridge
+    >>> from scimlkit.tune import SearchCV, Float
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> search = SearchCV(Ridge(), {"alpha": Float(1e-4, 10, log=True)}, method="random",
+    ...                   n_trials=6, cv=3, rng=0).fit(X, y)
+    >>> sorted(search.best_params_)
+    ['alpha']
+    >>> len(search.cv_results_["mean_test_score"])
+    6
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSearchCV._parameter_constraints,
+        "space": "no_validation",
+        "method": "no_validation",
+        "n_trials": "no_validation",
+        "n_workers": "no_validation",
+        "storage": "no_validation",
+        "study": "no_validation",
+        "rng": "no_validation",
+    }
+    _parameter_constraints.pop("n_jobs")
+
+    def __init__(self, estimator, space, *, method="auto", n_trials=30, scoring=None, n_workers=1, refit=True,
+                 cv=None, storage=None, study=None, rng=None, verbose=0, pre_dispatch="2*n_jobs",
+                 error_score=np.nan, return_train_score=False):
+        self.estimator = estimator
+        self.space = space
+        self.method = method
+        self.n_trials = n_trials
+        self.scoring = scoring
+        self.n_workers = n_workers
+        self.refit = refit
+        self.cv = cv
+        self.storage = storage
+        self.study = study
+        self.rng = rng
+        self.verbose = verbose
+        self.pre_dispatch = pre_dispatch
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+
+    @property
+    def n_jobs(self) -> int:
+        """Parallel jobs for the cross-validation fits (equal to ``n_workers``)."""
+        return self.n_workers
+
+    def fit(self, X, y=None, **params):
+        """Run the search, then refit the best candidate on all of ``X`` (unless ``refit=False``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), optional
+        **params
+            Passed to the estimator's ``fit``, the scorer and the splitter, as in ``GridSearchCV``.
+
+        Returns
+        -------
+        self
+        """
+        as_space(self.space)
+        check_int(self.n_trials, "n_trials", low=1)
+        check_int(self.n_workers, "n_workers", low=1)
+        if self._several_metrics() and not isinstance(self.refit, str):
+            raise InputError(
+                "with several scoring metrics, `refit` must name the metric to optimise "
+                f"(one of {sorted(self.scoring) if isinstance(self.scoring, dict) else list(self.scoring)}), "
+                f"got {describe(self.refit)}"
+            )
+        return super().fit(X, y, **params)
+
+    def _several_metrics(self) -> bool:
+        return isinstance(self.scoring, list | tuple | set | dict)
+
+    def _objective_key(self, results: dict) -> str:
+        if "mean_test_score" in results:
+            return "mean_test_score"
+        if isinstance(self.refit, str) and f"mean_test_{self.refit}" in results:
+            return f"mean_test_{self.refit}"
+        raise InputError("the scorer returned several metrics; set `refit` to the name of the one to optimise")
+
+    def _run_search(self, evaluate_candidates):
+        study = Study.create(self.space, method=self.method, storage=self.storage, name=self.study, rng=self.rng,
+                             n_trials=self.n_trials)
+        ran, scored, all_failed = 0, 0, None
+        try:
+            while True:
+                trials = study._ask(self.n_workers, self.n_trials)
+                if not trials:
+                    break
+                ran += len(trials)
+                try:
+                    results = evaluate_candidates([dict(t.params) for t in trials])
+                except ValueError as exc:
+                    # scikit-learn refuses a batch whose fits all failed; with small batches that is
+                    # one bad candidate, which becomes a failed trial (error_score="raise" still raises)
+                    if self.error_score == "raise" or "fits failed" not in str(exc):
+                        raise
+                    all_failed = exc
+                    text = " ".join(str(exc).split())
+                    for trial in trials:
+                        study._finish(trial, None, text[:2000], None)
+                    continue
+                scored += len(trials)
+                scores = results[self._objective_key(results)][-len(trials):]
+                fit_times = results["mean_fit_time"][-len(trials):]
+                score_times = results["mean_score_time"][-len(trials):]
+                for trial, score, tf, ts in zip(trials, scores, fit_times, score_times):
+                    score = float(score) if isinstance(score, numbers.Real) else math.nan
+                    if math.isfinite(score):
+                        loss, error = -score, None
+                    else:
+                        loss, error = None, "every cross-validation fit failed or scored NaN"
+                    study._finish(trial, loss, error, float(self.n_splits_ * (tf + ts)))
+        finally:
+            study.release()
+            self.study_result_ = study.result()
+            study.close()
+        if ran and not scored:
+            raise all_failed
+        if ran == 0:
+            raise InputError(
+                f"study '{study.name}' already holds {len(self.study_result_.trials)} trial(s), the whole "
+                f"budget of n_trials={self.n_trials}; raise `n_trials` or use another `study` name"
+            )

@@ -1,0 +1,568 @@
+"""The search space: float, integer and categorical parameters, and their encodings.
+
+A :class:`Space` maps parameter dictionaries to and from the unit hypercube. Two encodings
+are used by the optimisers:
+
+* the *model* encoding (:meth:`Space.encode` / :meth:`Space.decode`): one column per float or
+  integer parameter, warped to ``[0, 1]`` (log scale when ``log=True``), and one column per
+  choice of each categorical parameter (one-hot). Decoding rounds integers and takes the
+  argmax over a categorical's columns.
+* the *compact* encoding (private, ``_from_unit`` / ``_to_unit``): one column per parameter,
+  where a categorical with ``k`` choices owns ``k`` equal slices of ``[0, 1)``. Random, Sobol
+  and differential-evolution search work in it.
+
+Integers are warped over ``[low - 0.5, high + 0.5]`` so that every integer owns an interval of
+the same width (of the same log-width when ``log=True``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .._errors import InputError
+from .._validation import check_int, check_rng, describe
+
+__all__ = ["Float", "Int", "Categorical", "Space", "as_space"]
+
+
+def _finite_real(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(f"`{name}` must be a real number, got {describe(value)}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise InputError(f"`{name}` must be finite, got {value}")
+    return value
+
+
+class _Numeric:
+    """Shared code of :class:`Float` and :class:`Int`."""
+
+    __slots__ = ("low", "high", "log")
+    _kind = "numeric"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(self) is type(other)
+            and self.low == other.low
+            and self.high == other.high
+            and self.log == other.log
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.low, self.high, self.log))
+
+    def __repr__(self) -> str:
+        log = ", log=True" if self.log else ""
+        return f"{type(self).__name__}({self.low!r}, {self.high!r}{log})"
+
+    # warped interval [a, b] on which the unit coordinate is linear
+    def _warp_bounds(self) -> tuple[float, float]:
+        lo, hi = self._span()
+        return (math.log(lo), math.log(hi)) if self.log else (lo, hi)
+
+    def _span(self) -> tuple[float, float]:
+        return float(self.low), float(self.high)
+
+    def _to_unit(self, values: np.ndarray) -> np.ndarray:
+        a, b = self._warp_bounds()
+        v = np.log(values) if self.log else values
+        return np.clip((v - a) / (b - a), 0.0, 1.0)
+
+    def _from_unit_float(self, u: np.ndarray) -> np.ndarray:
+        a, b = self._warp_bounds()
+        w = a + np.clip(u, 0.0, 1.0) * (b - a)
+        return np.exp(w) if self.log else w
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self._kind, "low": self.low, "high": self.high, "log": self.log}
+
+
+class Float(_Numeric):
+    """A real-valued parameter in ``[low, high]``.
+
+    Parameters
+    ----------
+    low, high : float
+        Inclusive bounds, finite, ``low < high``.
+    log : bool, default False
+        Search on a log scale (needs ``low > 0``), e.g. for learning rates and penalties.
+
+    Examples
+    --------
+    >>> from scimlkit.tune import Float
+    >>> Float(1e-4, 1.0, log=True)
+    Float(0.0001, 1.0, log=True)
+    """
+
+    __slots__ = ()
+    _kind = "float"
+
+    def __init__(self, low: float, high: float, *, log: bool = False) -> None:
+        low = _finite_real(low, "low")
+        high = _finite_real(high, "high")
+        if not low < high:
+            raise InputError(f"`low` must be smaller than `high`, got low={low:g} and high={high:g}")
+        if not isinstance(log, bool | np.bool_):
+            raise InputError(f"`log` must be True or False, got {describe(log)}")
+        if log and low <= 0:
+            raise InputError(f"`low` must be > 0 when log=True, got {low:g}")
+        self.low, self.high, self.log = low, high, bool(log)
+
+    def _check(self, value: Any, name: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise InputError(f"parameter '{name}' must be a real number, got {describe(value)}")
+        value = float(value)
+        if not (self.low <= value <= self.high):
+            raise InputError(f"parameter '{name}' must be in [{self.low:g}, {self.high:g}], got {value:g}")
+        return value
+
+    def _from_unit(self, u: np.ndarray) -> list[float]:
+        out = np.clip(self._from_unit_float(u), self.low, self.high)
+        return [float(v) for v in out]
+
+    def _grid(self, k: int) -> list[float]:
+        if k == 1:
+            return self._from_unit(np.array([0.5]))
+        return self._from_unit(np.linspace(0.0, 1.0, k))
+
+    def _max_points(self) -> float:
+        return math.inf
+
+
+class Int(_Numeric):
+    """An integer parameter in ``[low, high]`` (both inclusive).
+
+    Parameters
+    ----------
+    low, high : int
+        Inclusive integer bounds, ``low < high``.
+    log : bool, default False
+        Search on a log scale (needs ``low > 0``), e.g. for numbers of trees or neighbours.
+
+    Examples
+    --------
+    >>> from scimlkit.tune import Int
+    >>> Int(10, 1000, log=True)
+    Int(10, 1000, log=True)
+    """
+
+    __slots__ = ()
+    _kind = "int"
+
+    def __init__(self, low: int, high: int, *, log: bool = False) -> None:
+        low = check_int(low, "low")
+        high = check_int(high, "high")
+        if not low < high:
+            raise InputError(f"`low` must be smaller than `high`, got low={low} and high={high}")
+        if not isinstance(log, bool | np.bool_):
+            raise InputError(f"`log` must be True or False, got {describe(log)}")
+        if log and low <= 0:
+            raise InputError(f"`low` must be > 0 when log=True, got {low}")
+        self.low, self.high, self.log = low, high, bool(log)
+
+    def _span(self) -> tuple[float, float]:
+        return self.low - 0.5, self.high + 0.5
+
+    def _check(self, value: Any, name: str) -> int:
+        ok = isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+        if not ok and isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
+            ok = math.isfinite(value) and float(value).is_integer()
+        if not ok:
+            raise InputError(f"parameter '{name}' must be an integer, got {describe(value)}")
+        value = int(value)
+        if not (self.low <= value <= self.high):
+            raise InputError(f"parameter '{name}' must be in [{self.low}, {self.high}], got {value}")
+        return value
+
+    def _from_unit(self, u: np.ndarray) -> list[int]:
+        out = np.clip(np.rint(self._from_unit_float(u)), self.low, self.high)
+        return [int(v) for v in out]
+
+    def _grid(self, k: int) -> list[int]:
+        if k >= self.high - self.low + 1:
+            return list(range(self.low, self.high + 1))
+        if k == 1:
+            return self._from_unit(np.array([0.5]))
+        # evenly spread in the warped scale between the two bounds, duplicates removed
+        a, b = (math.log(self.low), math.log(self.high)) if self.log else (self.low, self.high)
+        w = np.linspace(a, b, k)
+        vals = np.rint(np.exp(w) if self.log else w).astype(int)
+        return sorted({int(min(max(v, self.low), self.high)) for v in vals})
+
+    def _max_points(self) -> float:
+        return self.high - self.low + 1
+
+
+_CHOICE_TYPES = (str, int, float, bool, type(None))
+
+
+class Categorical:
+    """A parameter taking one of a fixed set of choices.
+
+    Parameters
+    ----------
+    choices : sequence
+        Non-empty, distinct choices, each a ``str``, ``int``, ``float`` (finite), ``bool`` or
+        ``None`` (so that studies can be stored as JSON).
+
+    Examples
+    --------
+    >>> from scimlkit.tune import Categorical
+    >>> Categorical(["rbf", "linear"])
+    Categorical(['rbf', 'linear'])
+    """
+
+    __slots__ = ("choices",)
+    _kind = "categorical"
+
+    def __init__(self, choices: Sequence[Any]) -> None:
+        if isinstance(choices, str | bytes) or not isinstance(choices, Sequence | np.ndarray):
+            raise InputError(f"`choices` must be a list of values, got {describe(choices)}")
+        out = []
+        for c in list(choices):
+            if isinstance(c, np.generic):
+                c = c.item()
+            if not isinstance(c, _CHOICE_TYPES):
+                raise InputError(
+                    f"`choices` must hold str, int, float, bool or None values, got {describe(c)}"
+                )
+            if isinstance(c, float) and not math.isfinite(c):
+                raise InputError(f"`choices` must not hold NaN or infinity, got {c}")
+            out.append(c)
+        if not out:
+            raise InputError("`choices` must not be empty")
+        keys = [(type(c), c) for c in out]
+        if len(set(keys)) != len(keys) or len({c for c in out}) != len(out):
+            raise InputError(f"`choices` must be distinct, got {describe(out)}")
+        self.choices = tuple(out)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Categorical and [(type(c), c) for c in self.choices] == [
+            (type(c), c) for c in other.choices
+        ]
+
+    def __hash__(self) -> int:
+        return hash(("Categorical", self.choices))
+
+    def __repr__(self) -> str:
+        return f"Categorical({list(self.choices)!r})"
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+    def index(self, value: Any, name: str = "value") -> int:
+        """The position of ``value`` among the choices (``InputError`` if absent)."""
+        if isinstance(value, np.generic):
+            value = value.item()
+        for i, c in enumerate(self.choices):
+            if type(c) is type(value) and c == value:
+                return i
+        # numeric look-alikes (an int stored as float, 0/1 for a bool) match when unambiguous
+        try:
+            matches = [i for i, c in enumerate(self.choices) if c == value]
+        except Exception:  # pragma: no cover - exotic __eq__
+            matches = []
+        if len(matches) == 1:
+            return matches[0]
+        raise InputError(f"parameter '{name}' must be one of {list(self.choices)!r}, got {describe(value)}")
+
+    def _check(self, value: Any, name: str) -> Any:
+        return self.choices[self.index(value, name)]
+
+    def _from_unit(self, u: np.ndarray) -> list[Any]:
+        k = len(self.choices)
+        idx = np.clip(np.floor(np.asarray(u) * k), 0, k - 1).astype(int)
+        return [self.choices[i] for i in idx]
+
+    def _grid(self, k: int) -> list[Any]:
+        return list(self.choices[:k])
+
+    def _max_points(self) -> float:
+        return len(self.choices)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self._kind, "choices": list(self.choices)}
+
+
+_PARAM_TYPES = (Float, Int, Categorical)
+
+
+class Space:
+    """A named collection of parameters to search over.
+
+    Parameters
+    ----------
+    params : dict of str to Float, Int or Categorical
+        At least one parameter. A plain list of values is accepted as a :class:`Categorical`.
+
+    Examples
+    --------
+    >>> from scimlkit.tune import Space, Float, Int, Categorical
+    >>> space = Space({"lr": Float(1e-4, 1e-1, log=True), "depth": Int(1, 8),
+    ...                "kernel": Categorical(["rbf", "linear"])})
+    >>> space.names
+    ['lr', 'depth', 'kernel']
+    >>> [type(v).__name__ for v in space.sample(0, 1)[0].values()]
+    ['float', 'int', 'str']
+    >>> space.encode(space.sample(0, 2)).shape
+    (2, 4)
+    """
+
+    __slots__ = ("_params", "_names", "_cols", "_enc_names")
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        if isinstance(params, Space):
+            params = params.params
+        if not isinstance(params, Mapping):
+            raise InputError(f"`params` must be a dict of parameter name to Float/Int/Categorical, got {describe(params)}")
+        if not params:
+            raise InputError("the search space must have at least one parameter, got an empty dict")
+        out: dict[str, Any] = {}
+        for name, p in params.items():
+            if not isinstance(name, str) or not name:
+                raise InputError(f"parameter names must be non-empty strings, got {describe(name)}")
+            if isinstance(p, list | tuple):
+                p = Categorical(p)
+            if not isinstance(p, _PARAM_TYPES):
+                raise InputError(
+                    f"parameter '{name}' must be a Float, Int or Categorical, got {describe(p)}"
+                )
+            out[name] = p
+        self._params = out
+        self._names = list(out)
+        cols, enc_names, j = [], [], 0
+        for name, p in out.items():
+            width = len(p) if isinstance(p, Categorical) else 1
+            cols.append(slice(j, j + width))
+            enc_names += [name] * width
+            j += width
+        self._cols = cols
+        self._enc_names = enc_names
+
+    # -- description ---------------------------------------------------------------------
+    @property
+    def names(self) -> list[str]:
+        """Parameter names, in order."""
+        return list(self._names)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The parameter definitions (a copy of the dict)."""
+        return dict(self._params)
+
+    @property
+    def encoded_names(self) -> list[str]:
+        """The parameter name of each column of :meth:`encode` (categoricals repeat)."""
+        return list(self._enc_names)
+
+    @property
+    def n_encoded(self) -> int:
+        """Number of columns of :meth:`encode`."""
+        return len(self._enc_names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Space) and list(self._params.items()) == list(other._params.items())
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._params.items()))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k!r}: {v!r}" for k, v in self._params.items())
+        return f"Space({{{inner}}})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description; :meth:`from_dict` rebuilds the same space."""
+        return {"params": {name: p.to_dict() for name, p in self._params.items()}}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Space:
+        """Rebuild a space from :meth:`to_dict` output."""
+        if not isinstance(d, Mapping) or not isinstance(d.get("params"), Mapping):
+            raise InputError(f"a space description must be a dict with a 'params' dict, got {describe(d)}")
+        params = {}
+        for name, spec in d["params"].items():
+            if not isinstance(spec, Mapping) or "type" not in spec:
+                raise InputError(f"parameter '{name}' description must be a dict with a 'type', got {describe(spec)}")
+            kind = spec["type"]
+            try:
+                if kind == "float":
+                    params[name] = Float(spec["low"], spec["high"], log=bool(spec.get("log", False)))
+                elif kind == "int":
+                    params[name] = Int(spec["low"], spec["high"], log=bool(spec.get("log", False)))
+                elif kind == "categorical":
+                    params[name] = Categorical(spec["choices"])
+                else:
+                    raise InputError(f"parameter '{name}' has unknown type {kind!r}; use float, int or categorical")
+            except KeyError as exc:
+                raise InputError(f"parameter '{name}' description lacks {exc.args[0]!r}") from None
+        return cls(params)
+
+    # -- checking ------------------------------------------------------------------------
+    def validate(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Check a parameter dict against the space; returns it with Python-typed values.
+
+        Integral floats become ``int`` for :class:`Int` parameters and NumPy scalars become
+        Python numbers. Missing, unknown or out-of-range parameters raise ``InputError``.
+        """
+        if not isinstance(params, Mapping):
+            raise InputError(f"`params` must be a dict of parameter values, got {describe(params)}")
+        missing = [n for n in self._names if n not in params]
+        if missing:
+            raise InputError(f"parameters {missing} are missing; the space has {self._names}")
+        extra = [n for n in params if n not in self._params]
+        if extra:
+            raise InputError(f"parameters {extra} are not in the space; it has {self._names}")
+        out = {}
+        for name, p in self._params.items():
+            value = params[name]
+            if isinstance(value, np.generic):
+                value = value.item()
+            out[name] = p._check(value, name)
+        return out
+
+    # -- sampling ------------------------------------------------------------------------
+    def _from_unit(self, U: np.ndarray) -> list[dict[str, Any]]:
+        """Points of the compact encoding (one column per parameter, in [0, 1]) to dicts."""
+        U = np.atleast_2d(np.asarray(U, dtype=float))
+        cols = [p._from_unit(U[:, j]) for j, p in enumerate(self._params.values())]
+        return [dict(zip(self._names, row, strict=True)) for row in zip(*cols, strict=True)]
+
+    def _to_unit(self, points: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        """Dicts to the compact encoding (categoricals at the middle of their slice)."""
+        pts = [self.validate(p) for p in points]
+        U = np.empty((len(pts), len(self._names)))
+        for j, (name, p) in enumerate(self._params.items()):
+            if isinstance(p, Categorical):
+                U[:, j] = [(p.index(q[name]) + 0.5) / len(p) for q in pts]
+            else:
+                U[:, j] = p._to_unit(np.array([q[name] for q in pts], dtype=float))
+        return U
+
+    def sample(self, rng: Any = None, n: int = 1) -> list[dict[str, Any]]:
+        """``n`` points drawn uniformly (on the log scale for ``log=True`` parameters).
+
+        Parameters
+        ----------
+        rng : None, int or numpy.random.Generator
+            Randomness source (an int seed gives the same points every time).
+        n : int, default 1
+            Number of points.
+        """
+        rng = check_rng(rng)
+        n = check_int(n, "n", low=0)
+        return self._from_unit(rng.random((n, len(self._names)))) if n else []
+
+    # -- model encoding ------------------------------------------------------------------
+    def encode(self, points: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        """Parameter dicts to an ``(n, n_encoded)`` array in ``[0, 1]``.
+
+        Float and integer parameters are warped linearly (or logarithmically) onto ``[0, 1]``;
+        each categorical becomes one-hot columns.
+        """
+        if isinstance(points, Mapping):
+            points = [points]
+        pts = [self.validate(p) for p in points]
+        X = np.zeros((len(pts), self.n_encoded))
+        for (name, p), cols in zip(self._params.items(), self._cols, strict=True):
+            if isinstance(p, Categorical):
+                for i, q in enumerate(pts):
+                    X[i, cols.start + p.index(q[name])] = 1.0
+            elif pts:
+                X[:, cols.start] = p._to_unit(np.array([q[name] for q in pts], dtype=float))
+        return X
+
+    def decode(self, X: Any) -> list[dict[str, Any]]:
+        """An ``(n, n_encoded)`` array back to parameter dicts (clipped to ``[0, 1]`` first).
+
+        Integers are rounded; a categorical takes the choice of its largest column.
+        """
+        X = np.asarray(X, dtype=float)
+        if X.ndim == 1:
+            X = X[None, :]
+        if X.ndim != 2 or X.shape[1] != self.n_encoded:
+            raise InputError(f"`X` must have shape (n, {self.n_encoded}), got {X.shape}")
+        if not np.isfinite(X).all():
+            raise InputError("`X` must be finite")
+        X = np.clip(X, 0.0, 1.0)
+        cols = []
+        for p, c in zip(self._params.values(), self._cols, strict=True):
+            if isinstance(p, Categorical):
+                cols.append([p.choices[i] for i in np.argmax(X[:, c], axis=1)])
+            else:
+                cols.append(p._from_unit(X[:, c.start]))
+        return [dict(zip(self._names, row, strict=True)) for row in zip(*cols, strict=True)]
+
+    # -- grid ----------------------------------------------------------------------------
+    def grid_shape(self, points_per_dim: int | None = None, budget: int | None = None) -> list[int]:
+        """Number of grid values per parameter used by :meth:`grid`."""
+        points_per_dim = check_int(points_per_dim, "points_per_dim", low=1, allow_none=True)
+        budget = check_int(budget, "budget", low=1, allow_none=True)
+        caps = [p._max_points() for p in self._params.values()]
+        if budget is None:
+            k = 5 if points_per_dim is None else points_per_dim
+            return [int(min(c, k)) if not isinstance(p, Categorical) else int(c)
+                    for c, p in zip(caps, self._params.values(), strict=True)]
+        if points_per_dim is not None:
+            caps = [min(c, points_per_dim) for c in caps]
+        counts = [1] * len(caps)
+        cats = [isinstance(p, Categorical) for p in self._params.values()]
+        grown = True
+        while grown:  # categoricals first, then the smallest dimensions, while the product fits
+            grown = False
+            for j in sorted(range(len(counts)), key=lambda i: (not cats[i], counts[i], i)):
+                if counts[j] >= caps[j]:
+                    continue
+                total = math.prod(counts) // counts[j] * (counts[j] + 1)
+                if total <= budget:
+                    counts[j] += 1
+                    grown = True
+                    break
+        return counts
+
+    def grid(self, points_per_dim: int | None = None, budget: int | None = None) -> list[dict[str, Any]]:
+        """A full-factorial grid.
+
+        Parameters
+        ----------
+        points_per_dim : int, optional
+            Values per float/integer parameter (evenly spread on the parameter's scale, both
+            bounds included; a single value sits at the middle). Categoricals use every choice.
+            Defaults to 5 when no budget is given.
+        budget : int, optional
+            Largest grid size: the values per parameter are grown evenly (smallest first,
+            categoricals and integers capped at their number of values) while the product stays
+            within the budget.
+
+        Returns
+        -------
+        list of dict
+            The grid points in row-major order of the parameters.
+        """
+        counts = self.grid_shape(points_per_dim, budget)
+        axes = [p._grid(k) for p, k in zip(self._params.values(), counts, strict=True)]
+        return [dict(zip(self._names, combo, strict=True)) for combo in itertools.product(*axes)]
+
+
+def as_space(obj: Any) -> Space:
+    """A :class:`Space` from a Space or a dict of parameters (``InputError`` otherwise).
+
+    Examples
+    --------
+    >>> from scimlkit.tune import as_space, Float
+    >>> as_space({"x": Float(0, 1)}).names
+    ['x']
+    """
+    if isinstance(obj, Space):
+        return obj
+    if isinstance(obj, Mapping):
+        return Space(obj)
+    raise InputError(f"`space` must be a Space or a dict of parameters, got {describe(obj)}")

@@ -1,0 +1,253 @@
+"""SPEC.toml: a tuning job described in one file, for ``scimlkit tune run``.
+
+Example::
+
+    estimator = "sklearn.ensemble.HistGradientBoostingClassifier"
+    scoring = "neg_log_loss"      # any scikit-learn scorer name (default: the estimator's score)
+    cv = 5                        # folds (stratified for classifiers)
+    n_trials = 30
+    method = "auto"               # auto, gp, de, random, sobol or grid
+    n_workers = 1
+    storage = "study.db"          # optional: keep and resume the study (relative to this file)
+    study = "hgb"                 # optional study name
+    seed = 0
+
+    [params]                      # fixed estimator parameters
+    max_iter = 200
+
+    [data]
+    path = "train.csv"            # CSV, TSV, Parquet, Feather or .npy (relative to this file)
+    target = "label"
+    features = ["a", "b"]        # optional: default every other column
+
+    [space.learning_rate]
+    type = "float"
+    low = 0.01
+    high = 1.0
+    log = true
+
+    [space.max_leaf_nodes]
+    type = "int"
+    low = 8
+    high = 128
+
+    [space.loss]
+    type = "categorical"
+    choices = ["log_loss"]
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._errors import InputError
+from .._io import read_table
+from .._validation import check_int, describe
+from ._optimizers import METHODS
+from ._space import Categorical, Float, Int, Space
+
+__all__ = ["TuneSpec", "load_spec", "CVObjective"]
+
+_TOP = {"estimator", "scoring", "cv", "n_trials", "method", "n_workers", "storage", "study", "seed",
+        "params", "data", "space"}
+_DATA = {"path", "target", "features"}
+_PARAM_KEYS = {"float": {"type", "low", "high", "log"}, "int": {"type", "low", "high", "log"},
+               "categorical": {"type", "choices"}}
+
+
+@dataclass(frozen=True)
+class TuneSpec:
+    """A parsed SPEC.toml (paths resolved against the spec's folder)."""
+
+    source: Path
+    estimator: str
+    params: dict
+    space: Space
+    data: Path
+    target: str
+    features: list[str] | None
+    scoring: str | None
+    cv: int
+    n_trials: int
+    method: str
+    n_workers: int
+    storage: Path | None
+    study: str | None
+    seed: int | None
+
+    def build_estimator(self):
+        """Import the estimator class and create it with the fixed parameters."""
+        module_name, _, class_name = self.estimator.rpartition(".")
+        if not module_name:
+            raise InputError(f"spec '{self.source}': `estimator` must be an import path such as "
+                             f"'sklearn.linear_model.Ridge', got {self.estimator!r}")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise InputError(f"spec '{self.source}': estimator '{self.estimator}' could not be imported ({exc})") from None
+        cls = getattr(module, class_name, None)
+        if cls is None:
+            raise InputError(f"spec '{self.source}': estimator '{self.estimator}' not found: "
+                             f"module '{module_name}' has no '{class_name}'")
+        try:
+            estimator = cls(**self.params)
+        except TypeError as exc:
+            raise InputError(f"spec '{self.source}': [params] not accepted by {class_name}: {exc}") from None
+        if not hasattr(estimator, "fit") or not hasattr(estimator, "get_params"):
+            raise InputError(f"spec '{self.source}': '{self.estimator}' is not a scikit-learn estimator")
+        valid = set(estimator.get_params(deep=True))
+        unknown = [n for n in self.space.names if n not in valid]
+        if unknown:
+            raise InputError(f"spec '{self.source}': [space] names {unknown} are not parameters of {class_name}")
+        return estimator
+
+    def load_data(self):
+        """Read the data file; returns ``(X, y)`` as a DataFrame and a Series."""
+        columns = [self.target, *(self.features or [])]
+        frame = read_table(self.data, columns=columns, name="data")
+        features = self.features or [c for c in frame.columns if c != self.target]
+        if not features:
+            raise InputError(f"data '{self.data}' has no feature column besides the target '{self.target}'")
+        y = frame[self.target]
+        if y.isna().any():
+            raise InputError(f"target column '{self.target}' of '{self.data}' has {int(y.isna().sum())} missing value(s)")
+        return frame[features], y
+
+
+def _fail(source, text) -> InputError:
+    return InputError(f"spec '{source}': {text}")
+
+
+def _unknown(source, where: str, given, allowed) -> None:
+    extra = sorted(set(given) - set(allowed))
+    if extra:
+        raise _fail(source, f"unknown key(s) {extra} in {where}; allowed: {', '.join(sorted(allowed))}")
+
+
+def _path(base: Path, value, source, key) -> Path:
+    if not isinstance(value, str) or not value:
+        raise _fail(source, f"`{key}` must be a file path, got {describe(value)}")
+    p = Path(os.path.expanduser(value))
+    return p if p.is_absolute() else base / p
+
+
+def _space(source, table) -> Space:
+    if not isinstance(table, dict) or not table:
+        raise _fail(source, "[space] must have at least one parameter, e.g. [space.alpha] with type, low, high")
+    params = {}
+    for name, spec in table.items():
+        if not isinstance(spec, dict):
+            raise _fail(source, f"[space.{name}] must be a table with `type`, got {describe(spec)}")
+        kind = spec.get("type")
+        if kind not in _PARAM_KEYS:
+            raise _fail(source, f"[space.{name}] `type` must be 'float', 'int' or 'categorical', got {describe(kind)}")
+        _unknown(source, f"[space.{name}]", spec, _PARAM_KEYS[kind])
+        try:
+            if kind == "categorical":
+                if "choices" not in spec:
+                    raise _fail(source, f"[space.{name}] needs `choices`")
+                params[name] = Categorical(spec["choices"])
+            else:
+                missing = [k for k in ("low", "high") if k not in spec]
+                if missing:
+                    raise _fail(source, f"[space.{name}] needs {' and '.join(f'`{k}`' for k in missing)}")
+                maker = Float if kind == "float" else Int
+                params[name] = maker(spec["low"], spec["high"], log=spec.get("log", False))
+        except InputError as exc:
+            if str(exc).startswith("spec '"):
+                raise
+            raise _fail(source, f"[space.{name}]: {exc}") from None
+    return Space(params)
+
+
+def load_spec(path) -> TuneSpec:
+    """Read and check a SPEC.toml (see the module docstring for the format).
+
+    Raises
+    ------
+    InputError
+        A missing or unreadable file, a missing or unknown key, bad bounds, an unknown method.
+    """
+    source = Path(path)
+    if not source.exists():
+        raise InputError(f"spec '{source}' does not exist")
+    try:
+        with open(source, "rb") as fh:
+            doc = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"spec '{source}' is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise InputError(f"spec '{source}' could not be read: {exc}") from None
+    _unknown(source, "the spec", doc, _TOP)
+    base = source.parent
+    for key in ("estimator", "n_trials", "data", "space"):
+        if key not in doc:
+            raise _fail(source, f"missing required key `{key}`")
+    estimator = doc["estimator"]
+    if not isinstance(estimator, str) or not estimator.strip():
+        raise _fail(source, f"`estimator` must be an import path string, got {describe(estimator)}")
+    params = doc.get("params", {})
+    if not isinstance(params, dict):
+        raise _fail(source, f"[params] must be a table, got {describe(params)}")
+    data = doc["data"]
+    if not isinstance(data, dict):
+        raise _fail(source, "[data] must be a table with `path` and `target`")
+    _unknown(source, "[data]", data, _DATA)
+    for key in ("path", "target"):
+        if key not in data:
+            raise _fail(source, f"[data] needs `{key}`")
+    target = data["target"]
+    if not isinstance(target, str):
+        raise _fail(source, f"[data] `target` must be a column name, got {describe(target)}")
+    features = data.get("features")
+    if features is not None and (not isinstance(features, list) or not all(isinstance(f, str) for f in features)):
+        raise _fail(source, f"[data] `features` must be a list of column names, got {describe(features)}")
+    scoring = doc.get("scoring")
+    if scoring is not None:
+        from sklearn.metrics import get_scorer_names
+
+        if not isinstance(scoring, str) or scoring not in get_scorer_names():
+            raise _fail(source, f"`scoring` must be a scikit-learn scorer name such as 'accuracy' or "
+                                f"'neg_mean_squared_error', got {describe(scoring)}")
+    method = doc.get("method", "auto")
+    if method not in METHODS:
+        raise _fail(source, f"`method` must be one of {', '.join(METHODS)}, got {describe(method)}")
+    study = doc.get("study")
+    if study is not None and (not isinstance(study, str) or not study):
+        raise _fail(source, f"`study` must be a non-empty string, got {describe(study)}")
+    try:
+        cv = check_int(doc.get("cv", 5), "cv", low=2)
+        n_trials = check_int(doc["n_trials"], "n_trials", low=1)
+        n_workers = check_int(doc.get("n_workers", 1), "n_workers", low=1)
+        seed = check_int(doc.get("seed"), "seed", low=0, allow_none=True)
+    except InputError as exc:
+        raise _fail(source, str(exc)) from None
+    return TuneSpec(
+        source=source, estimator=estimator.strip(), params=params, space=_space(source, doc["space"]),
+        data=_path(base, data["path"], source, "data.path"), target=target, features=features, scoring=scoring,
+        cv=cv, n_trials=n_trials, method=method, n_workers=n_workers,
+        storage=None if doc.get("storage") is None else _path(base, doc["storage"], source, "storage"),
+        study=study, seed=seed,
+    )
+
+
+class CVObjective:
+    """``params -> -mean cross-validated score`` of an estimator (picklable for worker processes)."""
+
+    def __init__(self, estimator, X, y, *, cv: int, scoring: str | None):
+        self.estimator, self.X, self.y, self.cv, self.scoring = estimator, X, y, cv, scoring
+
+    def __call__(self, params: dict[str, Any]) -> float:
+        from sklearn.base import clone
+        from sklearn.model_selection import cross_val_score
+
+        model = clone(self.estimator).set_params(**params)
+        scores = cross_val_score(model, self.X, self.y, cv=self.cv, scoring=self.scoring, error_score="raise")
+        return -float(np.mean(scores))

@@ -1,0 +1,657 @@
+"""Studies: :func:`minimize`, the ask/tell :class:`Study`, and the :class:`StudyResult`.
+
+A study couples an optimiser with a trial store. Every trial is written to the store when it
+starts and when it finishes, so a study kept in a SQLite file survives crashes: running it again
+resumes it (the optimiser is rebuilt from the stored trials, and the trial budget counts them),
+and a trial left running by a process that died is run again first.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._errors import InputError
+from .._progress import progress
+from .._results import Result
+from .._validation import check_int, check_rng, check_scalar, describe
+from ._optimizers import METHODS, make_optimizer
+from ._parallel import Heartbeat, as_value, evaluate, make_runner
+from ._space import Space, as_space
+from ._storage import (
+    COMPLETE,
+    FAILED,
+    QUEUED,
+    RUNNING,
+    StudyStorage,
+    as_storage,
+    new_owner,
+    retire_owner,
+)
+
+__all__ = ["minimize", "Study", "Trial", "StudyResult", "read_study", "DEFAULT_STUDY"]
+
+DEFAULT_STUDY = "default"
+
+
+# -- results ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Trial:
+    """One trial handed out by :meth:`Study.ask`: its number and the parameters to evaluate.
+
+    Attributes
+    ----------
+    number : int
+        Position of the trial in the study (0, 1, 2, ...).
+    params : dict
+        Parameter values (Python ``float``, ``int`` or a categorical choice).
+    """
+
+    number: int
+    params: dict
+    started: float
+
+
+@dataclass(frozen=True, slots=True)
+class StudyResult(Result):
+    """The outcome of a study.
+
+    Attributes
+    ----------
+    best_params : dict or None
+        Parameters of the best complete trial; ``None`` when no trial completed.
+    best_value : float
+        Its loss (NaN when no trial completed).
+    best_trial : int
+        Its trial number (-1 when no trial completed).
+    trials : pandas.DataFrame
+        One row per trial: ``number``, ``state``, ``value``, ``param_<name>`` for each
+        parameter, ``error``, ``attempts``, ``duration`` (seconds), ``started``, ``finished``.
+    convergence : numpy.ndarray
+        Best loss so far after each finished trial, in trial-number order (NaN until the first
+        complete trial).
+    method : str
+        The method asked for (``"auto"``, ``"gp"``, ...).
+    method_used : str
+        The optimiser that ran (what ``auto`` chose).
+    n_complete, n_failed, n_pending : int
+        Trials that completed, failed (error, NaN, infinity, not a number), or are still queued
+        or running (by another process, or left by an interruption).
+    study : str
+        The study name.
+    storage : str or None
+        The storage file (None for an in-memory study).
+    message : str
+        A one-line summary; says so when every trial failed.
+
+    Examples
+    --------
+    >>> from scimlkit.tune import minimize, Float
+    >>> res = minimize(lambda p: (p["x"] - 0.3) ** 2, {"x": Float(0, 1)}, method="random",
+    ...                n_trials=20, rng=0)
+    >>> res.n_complete, round(res.best_params["x"], 1)
+    (20, 0.3)
+    >>> res.to_frame().columns[:4].tolist()
+    ['number', 'state', 'value', 'param_x']
+    """
+
+    best_params: dict | None
+    best_value: float
+    best_trial: int
+    trials: Any
+    convergence: np.ndarray
+    method: str
+    method_used: str
+    n_complete: int
+    n_failed: int
+    n_pending: int
+    study: str
+    storage: str | None
+    message: str
+
+    def to_frame(self):
+        """The trials as a DataFrame (one row per trial)."""
+        return self.trials.copy()
+
+    def trials_to_reach(self, target: float) -> int | None:
+        """How many finished trials it took for the best loss to reach ``target`` (None if never).
+
+        Examples
+        --------
+        >>> from scimlkit.tune import minimize, Float
+        >>> res = minimize(lambda p: p["x"], {"x": Float(0, 1)}, method="random", n_trials=10, rng=0)
+        >>> res.trials_to_reach(res.best_value) <= 10
+        True
+        """
+        target = check_scalar(target, "target")
+        hit = np.flatnonzero(np.nan_to_num(self.convergence, nan=np.inf) <= target)
+        return int(hit[0]) + 1 if hit.size else None
+
+    def __repr__(self) -> str:
+        return (f"StudyResult(study={self.study!r}, best_value={self.best_value:.6g}, "
+                f"n_complete={self.n_complete}, n_failed={self.n_failed}, method_used={self.method_used!r})")
+
+
+def _trials_frame(space_names: list[str], records) -> Any:
+    import pandas as pd
+
+    rows = []
+    for r in records:
+        row = {"number": r.number, "state": r.state, "value": np.nan if r.value is None else float(r.value)}
+        for name in space_names:
+            row[f"param_{name}"] = r.params.get(name)
+        row.update(error=r.error, attempts=r.attempts, duration=r.duration,
+                   started=r.started, finished=r.finished)
+        rows.append(row)
+    columns = ["number", "state", "value", *[f"param_{n}" for n in space_names],
+               "error", "attempts", "duration", "started", "finished"]
+    frame = pd.DataFrame(rows, columns=columns)
+    for col in ("started", "finished"):
+        frame[col] = pd.to_datetime(frame[col].astype(float), unit="s", utc=True)
+    frame["duration"] = frame["duration"].astype(float)
+    return frame
+
+
+def _convergence(records) -> np.ndarray:
+    out, best = [], math.inf
+    for r in records:
+        if r.state not in (COMPLETE, FAILED):
+            continue
+        if r.state == COMPLETE and r.value is not None:
+            best = min(best, float(r.value))
+        out.append(best if math.isfinite(best) else math.nan)
+    return np.asarray(out, dtype=float)
+
+
+# -- the study --------------------------------------------------------------------------------
+def _check_method(method) -> str:
+    if not isinstance(method, str):
+        raise InputError(f"`method` must be one of {', '.join(map(repr, METHODS))}, got {describe(method)}")
+    lowered = method.lower()
+    if lowered not in METHODS:
+        raise InputError(f"`method` must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
+    return lowered
+
+
+def _check_name(name, label: str = "study") -> str:
+    if name is None:
+        return DEFAULT_STUDY
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"`{label}` must be a non-empty string, got {describe(name)}")
+    return name
+
+
+def _params_json(params: Mapping[str, Any]) -> str:
+    return json.dumps(params, allow_nan=False)
+
+
+class Study:
+    """An optimisation study with an ask/tell interface, kept in memory or in a SQLite file.
+
+    Create one with :meth:`Study.create` (which resumes a stored study of the same name) or
+    reopen a stored one with :meth:`Study.load`; then loop ``trial = study.ask()``, evaluate
+    ``trial.params`` anywhere, and report with ``study.tell(trial, loss)``. Losses are minimised.
+
+    Examples
+    --------
+    >>> from scimlkit.tune import Study, Float, Int
+    >>> study = Study.create({"x": Float(-2, 2), "n": Int(1, 5)}, method="random", rng=0)
+    >>> for _ in range(10):
+    ...     trial = study.ask()
+    ...     study.tell(trial, trial.params["x"] ** 2 + trial.params["n"])
+    >>> res = study.result()
+    >>> res.n_complete, res.best_params["n"] == 1
+    (10, True)
+    """
+
+    def __init__(self, storage: StudyStorage, study_id: int, name: str, space: Space, method: str,
+                 rng: np.random.Generator, n_trials: int | None, options: dict):
+        self._storage = storage
+        self._study_id = study_id
+        self.name = name
+        self.space = space
+        self.method = method
+        self.n_trials = n_trials
+        self._rng = rng
+        self._options = options
+        self._optimizer = None
+        self._observed: set[int] = set()
+        self._seq = 0
+        self._spare: list[dict] = []  # proposals the store did not take (another process was faster)
+        self._running: dict[int, Trial] = {}
+        self._owner = new_owner()
+
+    # -- construction -----------------------------------------------------------------------
+    @classmethod
+    def create(cls, space, *, method: str = "auto", storage=None, name: str | None = None, rng=None,
+               n_trials: int | None = None, **options) -> Study:
+        """Start a study, or resume the stored study of the same name.
+
+        Parameters
+        ----------
+        space : Space or dict
+            The search space.
+        method : {"auto", "gp", "de", "random", "sobol", "grid"}, default "auto"
+            The optimiser (see :func:`scimlkit.tune.make_optimizer`).
+        storage : None, str, path or StudyStorage
+            ``None`` keeps the study in memory; a path keeps it in a SQLite file.
+        name : str, optional
+            Study name within the storage (default ``"default"``).
+        rng : None, int or numpy.random.Generator
+            Randomness of the optimiser; a resumed study with an int seed continues with a
+            seed derived from it and the number of earlier runs.
+        n_trials : int, optional
+            The planned budget (sizes the optimiser's initial design); ``ask`` itself does not
+            stop at it.
+        **options
+            Options of the optimiser.
+
+        Raises
+        ------
+        InputError
+            Unknown method, bad space, or a stored study with a different space or method.
+        StorageError
+            A storage file that is not a scimlkit study store.
+        """
+        space = as_space(space)
+        method = _check_method(method)
+        name = _check_name(name, "name")
+        n_trials = check_int(n_trials, "n_trials", low=1, allow_none=True)
+        generator = check_rng(rng)
+        make_optimizer(method, space, rng=0, n_trials=n_trials, **options)  # bad options fail before storage
+        store = as_storage(storage)
+        study_id, run_index, _ = store.create_study(name, space.to_dict(), method)
+        if run_index > 0 and (rng is None or isinstance(rng, int | np.integer)):
+            generator = np.random.default_rng(None if rng is None else [int(rng), run_index])
+        study = cls(store, study_id, name, space, method, generator, n_trials, options)
+        study._build_optimizer()  # unknown options fail here, before anything runs
+        return study
+
+    @classmethod
+    def load(cls, storage, name: str | None = None, *, rng=None, n_trials: int | None = None,
+             **options) -> Study:
+        """Reopen a stored study with its stored space and method.
+
+        ``name`` may be omitted when the file holds a single study.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from scimlkit.tune import Study, Float, minimize
+        >>> path = os.path.join(tempfile.mkdtemp(), "s.db")
+        >>> _ = minimize(lambda p: p["x"], {"x": Float(0, 1)}, method="random", n_trials=3,
+        ...              storage=path, study="demo", rng=0)
+        >>> Study.load(path, "demo").result().n_complete
+        3
+        """
+        from ._space import Space as _Space
+
+        store = as_storage(storage)
+        names = store.study_names()
+        if name is None:
+            if len(names) != 1:
+                raise InputError(f"storage '{store.path}' holds {len(names)} studies ({', '.join(names) or 'none'}); "
+                                 "name one with `name`")
+            name = names[0]
+        stored = store.get_study(name)
+        if stored is None:
+            raise InputError(f"study '{name}' not found in '{store.path}'; it holds: {', '.join(names) or 'no study'}")
+        space = _Space.from_dict(stored["space"])
+        return cls.create(space, method=stored["method"], storage=store, name=name, rng=rng,
+                          n_trials=n_trials, **options)
+
+    # -- optimiser -----------------------------------------------------------------------
+    def _build_optimizer(self):
+        self._optimizer = make_optimizer(self.method, self.space, rng=self._rng, n_trials=self.n_trials,
+                                         **self._options)
+        self._sync()
+
+    @property
+    def optimizer(self):
+        """The optimiser (rebuilt from the stored trials when the study was resumed)."""
+        return self._optimizer
+
+    @property
+    def method_used(self) -> str:
+        return str(getattr(self._optimizer, "method", getattr(self._optimizer, "name", self.method)))
+
+    def _sync(self) -> None:
+        """Observe trials finished by other runners (or in earlier runs) since the last sync."""
+        for record in self._storage.finished_since(self._study_id, self._seq):
+            self._seq = max(self._seq, int(record.finish_seq))
+            if record.number in self._observed:
+                continue
+            self._observed.add(record.number)
+            value = math.nan if record.state == FAILED or record.value is None else float(record.value)
+            try:
+                params = self.space.validate(record.params)
+            except InputError:
+                continue  # a trial edited by hand outside the space: keep it stored, do not learn from it
+            self._optimizer.observe(params, value)
+
+    # -- ask / tell -------------------------------------------------------------------------
+    def _ask(self, k: int, limit: int | None) -> list[Trial]:
+        storage, sid = self._storage, self._study_id
+        if not storage.in_memory:
+            storage.requeue_stale(sid)
+        self._sync()
+        queued = storage.queued_count(sid)
+        need = max(0, k - queued)
+        if limit is not None:
+            need = min(need, max(0, limit - storage.total_count(sid)))
+        proposals = self._spare[:need]
+        self._spare = self._spare[need:]
+        if len(proposals) < need and not self._optimizer.exhausted:
+            proposals += self._optimizer.propose(need - len(proposals))
+        claimed = storage.claim(sid, self._owner, [_params_json(p) for p in proposals], limit, k)
+        used_new = sum(1 for _, _, was_queued in claimed if not was_queued)
+        self._spare = proposals[used_new:] + self._spare
+        now = time.time()
+        trials = []
+        for number, params_json, _ in claimed:
+            params = self.space.validate(json.loads(params_json))
+            trial = Trial(number, params, now)
+            self._running[number] = trial
+            trials.append(trial)
+        return trials
+
+    def ask(self) -> Trial | None:
+        """The next trial to evaluate, or ``None`` when the optimiser has nothing left (a
+        finished grid).
+
+        Trials re-queued after their process died (and trials added with :meth:`enqueue`) come
+        first.
+        """
+        trials = self._ask(1, None)
+        return trials[0] if trials else None
+
+    def enqueue(self, params: Mapping[str, Any]) -> int:
+        """Queue a point to be evaluated by the next :meth:`ask`; returns its trial number."""
+        params = self.space.validate(params)
+        return self._storage.enqueue(self._study_id, _params_json(params))
+
+    def tell(self, trial: Trial | int, value: Any = None, *, error: str | BaseException | None = None) -> None:
+        """Report the loss of a trial (NaN, infinity or ``error=...``: a failed trial).
+
+        Parameters
+        ----------
+        trial : Trial or int
+            The trial (or its number) from :meth:`ask`.
+        value : float
+            Its loss; a value that is not a real number records a failed trial with a message.
+        error : str or exception, optional
+            Record the trial as failed with this error text.
+        """
+        number = trial.number if isinstance(trial, Trial) else check_int(trial, "trial", low=0)
+        known = self._running.get(number)
+        if known is None:
+            raise InputError(f"trial {number} was not handed out by this study's ask() or was already told")
+        if error is not None:
+            loss, text = None, (f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else str(error))
+        else:
+            loss, text = as_value(value)
+        self._finish(known, loss, text, time.time() - known.started)
+
+    def _finish(self, trial: Trial, loss: float | None, error: str | None, duration: float | None) -> None:
+        state = COMPLETE if loss is not None else FAILED
+        self._storage.finish(self._study_id, trial.number, state, loss, error, duration)
+        self._running.pop(trial.number, None)
+        if trial.number not in self._observed:
+            self._observed.add(trial.number)
+            self._optimizer.observe(trial.params, math.nan if loss is None else loss)
+
+    def release(self) -> list[int]:
+        """Put trials this study started but never told back in the queue (after an interruption)."""
+        self._running.clear()
+        return self._storage.release(self._owner)
+
+    def close(self) -> None:
+        """Release unfinished trials and close the storage connection of this thread."""
+        self.release()
+        retire_owner(self._owner)
+        if not self._storage.in_memory:
+            self._storage.close()
+
+    # -- views ------------------------------------------------------------------------------
+    @property
+    def storage(self) -> StudyStorage:
+        return self._storage
+
+    def result(self) -> StudyResult:
+        """The study so far as a :class:`StudyResult`."""
+        return _result(self._storage, self._study_id, self.name, self.space, self.method, self.method_used)
+
+    def __repr__(self) -> str:
+        where = "memory" if self._storage.in_memory else str(self._storage.path)
+        return f"Study(name={self.name!r}, method={self.method!r}, storage={where!r})"
+
+
+def _result(storage: StudyStorage, study_id: int, name: str, space: Space, method: str,
+            method_used: str) -> StudyResult:
+    records = storage.trials(study_id)
+    complete = [r for r in records if r.state == COMPLETE and r.value is not None]
+    n_failed = sum(r.state == FAILED for r in records)
+    n_pending = sum(r.state in (QUEUED, RUNNING) for r in records)
+    if complete:
+        best = min(complete, key=lambda r: (r.value, r.number))
+        best_params, best_value, best_trial = dict(best.params), float(best.value), best.number
+        try:
+            best_params = space.validate(best.params)
+        except InputError:  # pragma: no cover - a row edited by hand
+            pass
+        message = f"best loss {best_value:.6g} at trial {best_trial}; {len(complete)} complete, {n_failed} failed"
+    else:
+        best_params, best_value, best_trial = None, math.nan, -1
+        if records:
+            first_error = next((r.error for r in records if r.state == FAILED and r.error), None)
+            message = f"no trial completed: all {n_failed} finished trial(s) failed"
+            if first_error:
+                message += f" (first error: {first_error})"
+        else:
+            message = "no trial was run"
+    return StudyResult(
+        best_params=best_params,
+        best_value=best_value,
+        best_trial=best_trial,
+        trials=_trials_frame(space.names, records),
+        convergence=_convergence(records),
+        method=method,
+        method_used=method_used,
+        n_complete=len(complete),
+        n_failed=n_failed,
+        n_pending=n_pending,
+        study=name,
+        storage=None if storage.in_memory else str(storage.path),
+        message=message,
+    )
+
+
+def read_study(storage, name: str | None = None) -> StudyResult:
+    """Read a stored study without running or changing it (used by ``scimlkit tune show``).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from scimlkit.tune import Float, minimize
+    >>> from scimlkit.tune import read_study
+    >>> path = os.path.join(tempfile.mkdtemp(), "s.db")
+    >>> _ = minimize(lambda p: p["x"], {"x": Float(0, 1)}, method="random", n_trials=2, storage=path)
+    >>> read_study(path).n_complete
+    2
+    """
+    from pathlib import Path
+
+    if isinstance(storage, str | Path) and not Path(storage).exists():
+        raise InputError(f"storage '{storage}' does not exist")
+    store = as_storage(storage)
+    names = store.study_names()
+    if name is None:
+        if len(names) != 1:
+            raise InputError(f"storage '{store.path}' holds {len(names)} studies ({', '.join(names) or 'none'}); "
+                             "name one")
+        name = names[0]
+    stored = store.get_study(name)
+    if stored is None:
+        raise InputError(f"study '{name}' not found in '{store.path}'; it holds: {', '.join(names) or 'no study'}")
+    space = Space.from_dict(stored["space"])
+    return _result(store, stored["study_id"], name, space, stored["method"], stored["method"])
+
+
+# -- minimize ---------------------------------------------------------------------------------
+def minimize(objective: Callable[[dict], float], space, *, method: str = "auto", n_trials: int,
+             n_workers: int | None = None, storage=None, study: str | None = None, timeout: float | None = None,
+             rng=None, executor=None, show_progress: bool | None = None, **options) -> StudyResult:
+    """Minimise a black-box objective over a search space.
+
+    Parameters
+    ----------
+    objective : callable
+        ``objective(params) -> loss`` where ``params`` is a dict of parameter values. A trial
+        whose objective raises an exception or returns NaN, infinity or something that is not a
+        real number is recorded as failed (with the error text) and the study goes on.
+    space : Space or dict
+        The search space, e.g. ``{"alpha": Float(1e-4, 1, log=True), "depth": Int(2, 8)}``.
+    method : {"auto", "gp", "de", "random", "sobol", "grid"}, default "auto"
+        The optimiser; ``auto`` picks per space and budget (see :class:`AutoOptimizer`).
+    n_trials : int
+        The trial budget, counting trials already stored when a study is resumed.
+    n_workers : int, optional
+        Trials evaluated at once. Without an ``executor``, the default (1) runs the objective
+        in this process; above 1 it runs in as many worker processes, asynchronously (a new
+        point is proposed as soon as a trial finishes, the running ones being pending for the
+        optimiser). With an ``executor``, the default is as many as it has workers (threads of
+        a Dask cluster).
+    storage : None, str, path or StudyStorage
+        A SQLite file keeping every trial as it finishes. Running the same study again resumes
+        it; a trial left running by a process that died is run again first.
+    study : str, optional
+        The study name within the storage (default ``"default"``).
+    timeout : float, optional
+        Seconds after which no new trial is started (running ones are awaited).
+    rng : None, int or numpy.random.Generator
+        Randomness of the optimiser (an int seed makes the run reproducible).
+    executor : dask.distributed.Client or concurrent.futures.Executor, optional
+        Where to run the trials instead of local worker processes.
+    show_progress : bool, optional
+        Progress bar with the best loss so far; by default only on a terminal.
+    **options
+        Options of the optimiser.
+
+    Returns
+    -------
+    StudyResult
+
+    Raises
+    ------
+    InputError
+        Bad arguments, unknown method, or a stored study with another space or method.
+    StorageError
+        A storage file that is corrupt or not a scimlkit study store.
+
+    Examples
+    --------
+    >>> from scimlkit.tune import minimize, Float, Int
+    >>> def loss(p):
+    ...     return (p["lr"] - 0.01) ** 2 + 0.001 * p["depth"]
+    >>> res = minimize(loss, {"lr": Float(1e-4, 1, log=True), "depth": Int(1, 6)},
+    ...                method="sobol", n_trials=16, rng=0)
+    >>> res.n_complete
+    16
+    """
+    return _minimize(objective, space, method=method, n_trials=n_trials, n_workers=n_workers, storage=storage,
+                     study=study, timeout=timeout, rng=rng, executor=executor, show_progress=show_progress,
+                     options=options)
+
+
+def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, timeout, rng, executor,
+              show_progress, options, show_best=None) -> StudyResult:
+    """:func:`minimize`; ``show_best(loss) -> str`` formats the best loss on the progress bar."""
+    if not callable(objective):
+        raise InputError(f"`objective` must be callable, got {describe(objective)}")
+    n_trials = check_int(n_trials, "n_trials", low=1)
+    n_workers = check_int(n_workers, "n_workers", low=1, allow_none=True)
+    timeout = check_scalar(timeout, "timeout", low=0.0, closed="neither", allow_none=True)
+    if show_progress is not None and not isinstance(show_progress, bool):
+        raise InputError(f"`show_progress` must be True, False or None, got {describe(show_progress)}")
+    _check_name(study)
+    the_study = Study.create(space, method=method, storage=storage, name=study, rng=rng, n_trials=n_trials,
+                             **options)
+    try:
+        runner = make_runner(objective, n_workers, executor)
+    except BaseException:
+        the_study.close()
+        raise
+    store = the_study.storage
+    deadline = None if timeout is None else time.monotonic() + timeout
+    remaining = max(0, n_trials - store.counts(the_study._study_id)[COMPLETE]
+                    - store.counts(the_study._study_id)[FAILED])
+    best = [math.inf]
+    prior = the_study.optimizer.best
+    if prior is not None:
+        best[0] = prior[1]
+
+    def status(loss):
+        if loss is not None and loss < best[0]:
+            best[0] = loss
+        if not math.isfinite(best[0]):
+            return "no complete trial yet"
+        return show_best(best[0]) if show_best is not None else f"best {best[0]:.4g}"
+
+    finished = False
+    try:
+        with Heartbeat(store, the_study._owner, store.heartbeat_interval), \
+                progress(remaining, "trials", show=show_progress) as bar:
+            if runner is None:
+                _run_serial(the_study, objective, n_trials, deadline, bar, status)
+            else:
+                _run_parallel(the_study, runner, n_trials, deadline, bar, status)
+        finished = True
+    finally:
+        if runner is not None:
+            runner.close(cancel=not finished)
+        the_study.release()
+    result = the_study.result()
+    the_study.close()
+    return result
+
+
+def _out_of_time(deadline) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def _run_serial(study: Study, objective, n_trials, deadline, bar, status) -> None:
+    while not _out_of_time(deadline):
+        trials = study._ask(1, n_trials)
+        if not trials:
+            break
+        trial = trials[0]
+        loss, error, seconds = evaluate(objective, trial.params)
+        study._finish(trial, loss, error, seconds)
+        bar.advance(1, status=status(loss))
+
+
+def _run_parallel(study: Study, runner, n_trials, deadline, bar, status) -> None:
+    inflight: dict = {}
+    exhausted = False
+    while True:
+        free = runner.capacity - len(inflight)
+        if free > 0 and not exhausted and not _out_of_time(deadline):
+            trials = study._ask(free, n_trials)
+            if not trials:
+                exhausted = True
+            for trial in trials:
+                inflight[runner.submit(trial.params)] = trial
+        if not inflight:
+            break
+        for future in runner.wait(inflight):
+            trial = inflight.pop(future)
+            loss, error, seconds = runner.result(future)
+            study._finish(trial, loss, error, None if seconds != seconds else seconds)
+            bar.advance(1, status=status(loss))
+            exhausted = False if not study.optimizer.exhausted else exhausted

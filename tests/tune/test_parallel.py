@@ -1,0 +1,111 @@
+"""Parallel studies: worker processes, user executors and a Dask LocalCluster."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+import threading
+
+import pandas as pd
+import pytest
+
+from scimlkit._errors import InputError
+from scimlkit.tune import Categorical, Float, minimize
+from scimlkit.tune._parallel import as_value, evaluate
+
+
+def _make_objective(folder):
+    """A closure (pickled by value) that sleeps a little and records which process ran it."""
+
+    def objective(p):
+        import os
+        import time
+
+        time.sleep(0.05 + 0.2 * p["x"])
+        with open(os.path.join(folder, f"{os.getpid()}.pid"), "a") as fh:
+            fh.write("x\n")
+        return (p["x"] - 0.3) ** 2
+
+    return objective
+
+
+def _max_overlap(frame) -> int:
+    events = sorted([(t, 1) for t in frame["started"]] + [(t, -1) for t in frame["finished"]],
+                    key=lambda e: (e[0], e[1]))
+    level = top = 0
+    for _, step in events:
+        level += step
+        top = max(top, level)
+    return top
+
+
+def test_worker_processes_run_trials_asynchronously(tmp_path):
+    res = minimize(_make_objective(str(tmp_path)), {"x": Float(0, 1)}, method="random", n_trials=8,
+                   n_workers=2, rng=0)
+    assert res.n_complete == 8 and len(res.trials) == 8
+    pids = {int(f.stem) for f in tmp_path.glob("*.pid")}
+    assert os.getpid() not in pids and 1 <= len(pids) <= 2
+    assert sum(len(f.read_text().split()) for f in tmp_path.glob("*.pid")) == 8
+    frame = res.trials
+    assert _max_overlap(frame) == 2  # two at a time, never more
+    # asynchronous: the first two start together; after that a new trial starts as soon as one
+    # finishes (durations differ), never two at once as a synchronous batch would
+    order = frame.sort_values("started")["started"]
+    assert order.iloc[0] == order.iloc[1]
+    assert (order.diff().iloc[2:] > pd.Timedelta(0)).all()
+
+
+def test_a_dying_worker_fails_its_trial_and_the_study_goes_on():
+    def objective(p):
+        import os
+
+        if p["k"] == 2:
+            os._exit(3)  # the worker process dies
+        return float(p["k"])
+
+    res = minimize(objective, {"k": Categorical([0, 1, 2, 3, 4, 5])}, method="grid", n_trials=6, n_workers=2)
+    frame = res.trials.set_index("param_k")
+    assert frame.loc[2, "state"] == "FAILED" and "worker process died" in frame.loc[2, "error"]
+    assert res.n_complete >= 4  # only trials sharing the broken pool can be lost with it
+    assert res.best_params == {"k": 0}
+
+
+def test_thread_pool_executor():
+    with cf.ThreadPoolExecutor(max_workers=3) as pool:
+        res = minimize(lambda p: p["x"], {"x": Float(0, 1)}, method="random", n_trials=9, executor=pool, rng=0)
+    assert res.n_complete == 9
+
+
+def test_unpicklable_objective_is_a_clear_error():
+    lock = threading.Lock()
+
+    def objective(p):
+        with lock:
+            return p["x"]
+
+    with pytest.raises(InputError, match="must be picklable"):
+        minimize(objective, {"x": Float(0, 1)}, method="random", n_trials=3, n_workers=2)
+
+
+def test_evaluate_and_as_value():
+    assert as_value(1) == (1.0, None)
+    assert as_value(float("inf"))[0] is None
+    assert "bool" in as_value(True)[1]
+    value, error, seconds = evaluate(lambda p: 1 / 0, {})
+    assert value is None and error == "ZeroDivisionError: division by zero" and seconds >= 0
+
+
+def test_dask_local_cluster(tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=40)
+    try:
+        with distributed.Client(cluster) as client:
+            res = minimize(_make_objective(str(tmp_path)), {"x": Float(0, 1)}, method="sobol", n_trials=6,
+                           executor=client, n_workers=None, storage=tmp_path / "s.db", rng=0)
+    finally:
+        cluster.close()
+    assert res.n_complete == 6
+    pids = {int(f.stem) for f in tmp_path.glob("*.pid")}
+    assert os.getpid() not in pids and len(pids) >= 1
+    assert _max_overlap(res.trials) <= 2

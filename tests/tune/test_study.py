@@ -1,0 +1,363 @@
+"""Studies: minimize, ask/tell, failed trials, persistence, resume, crashes and killed workers."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from scimlkit._errors import InputError, StorageError
+from scimlkit.tune import Categorical, Float, Int, Study, StudyResult, StudyStorage, minimize
+
+SPACE = {"x": Float(-2.0, 2.0), "n": Int(1, 4), "kind": Categorical(["a", "b"])}
+
+
+def loss(p):
+    return (p["x"] - 0.5) ** 2 + 0.1 * p["n"] + (0.0 if p["kind"] == "a" else 0.3)
+
+
+def test_minimize_returns_every_trial_and_the_best():
+    res = minimize(loss, SPACE, method="random", n_trials=25, rng=0)
+    assert isinstance(res, StudyResult)
+    frame = res.to_frame()
+    assert len(frame) == 25 and res.n_complete == 25 and res.n_failed == 0
+    assert list(frame.columns[:6]) == ["number", "state", "value", "param_x", "param_n", "param_kind"]
+    assert frame["number"].tolist() == list(range(25))
+    # the best is the minimum of the recorded values, and its params give that value
+    assert res.best_value == frame["value"].min()
+    assert loss(res.best_params) == pytest.approx(res.best_value)
+    assert frame.loc[res.best_trial, "value"] == res.best_value
+    # convergence is the running minimum
+    np.testing.assert_allclose(res.convergence, np.minimum.accumulate(frame["value"].to_numpy()))
+    assert res.trials_to_reach(res.best_value) == res.best_trial + 1
+    assert res.trials_to_reach(-1.0) is None
+    assert res.method == "random" and res.method_used == "random"
+    d = res.to_dict()
+    assert d["best_params"] == res.best_params and len(d["trials"]) == 25
+
+
+def test_same_seed_same_study():
+    a = minimize(loss, SPACE, method="sobol", n_trials=8, rng=3).to_frame()
+    b = minimize(loss, SPACE, method="sobol", n_trials=8, rng=3).to_frame()
+    assert a["value"].tolist() == b["value"].tolist()
+    c = minimize(loss, SPACE, method="sobol", n_trials=8, rng=4).to_frame()
+    assert a["value"].tolist() != c["value"].tolist()
+
+
+def test_failed_trials_are_recorded_and_the_study_goes_on():
+    def objective(p):
+        if p["n"] == 1:
+            raise RuntimeError("diverged")
+        if p["n"] == 2:
+            return math.nan
+        if p["n"] == 3:
+            return "not a number"
+        return loss(p)
+
+    res = minimize(objective, SPACE, method="random", n_trials=30, rng=1)
+    frame = res.to_frame()
+    assert res.n_complete + res.n_failed == 30
+    failed = frame[frame.state == "FAILED"]
+    assert set(failed["param_n"]) == {1, 2, 3}
+    errors = dict(zip(failed["param_n"], failed["error"]))
+    assert errors[1] == "RuntimeError: diverged"
+    assert errors[2] == "objective returned nan"
+    assert "objective returned str 'not a number'" in errors[3] and "real number" in errors[3]
+    assert failed["value"].isna().all()
+    assert res.best_params["n"] == 4
+    assert res.best_value == frame.loc[frame.state == "COMPLETE", "value"].min()
+
+
+@pytest.mark.parametrize("bad", [[1.0, 2.0], "0.5", None, True, {"loss": 1.0}])
+def test_objective_returning_a_non_number_fails_the_trial(bad):
+    res = minimize(lambda p: bad, {"x": Float(0, 1)}, method="random", n_trials=3, rng=0)
+    assert res.n_failed == 3 and res.n_complete == 0
+    assert res.best_params is None and math.isnan(res.best_value) and res.best_trial == -1
+    assert "no trial completed" in res.message and "must return a real number" in res.message
+    assert np.isnan(res.convergence).all()
+
+
+def test_numpy_scalars_and_one_element_arrays_are_numbers():
+    res = minimize(lambda p: np.array([p["x"]]), {"x": Float(0, 1)}, method="random", n_trials=3, rng=0)
+    assert res.n_complete == 3
+    res = minimize(lambda p: np.float32(p["x"]), {"x": Float(0, 1)}, method="random", n_trials=3, rng=0)
+    assert res.n_complete == 3
+
+
+def test_grid_stops_when_exhausted():
+    res = minimize(lambda p: p["n"], {"n": Int(1, 3)}, method="grid", n_trials=10)
+    assert len(res.trials) == 3 and res.best_params == {"n": 1}
+
+
+def test_timeout_stops_new_trials():
+    t0 = time.perf_counter()
+    res = minimize(lambda p: time.sleep(0.05) or p["x"], {"x": Float(0, 1)}, method="random",
+                   n_trials=1000, timeout=0.3, rng=0)
+    assert time.perf_counter() - t0 < 2.0
+    assert 2 <= res.n_complete < 30
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"n_trials": 0}, "`n_trials` must be in"),
+    ({"n_trials": 2.5}, "`n_trials` must be an integer"),
+    ({"n_trials": 5, "method": "annealing"}, "`method` must be one of"),
+    ({"n_trials": 5, "method": 3}, "`method` must be one of"),
+    ({"n_trials": 5, "n_workers": 0}, "`n_workers`"),
+    ({"n_trials": 5, "timeout": -1}, "`timeout`"),
+    ({"n_trials": 5, "rng": "seed"}, "`rng`"),
+    ({"n_trials": 5, "study": ""}, "`study`"),
+    ({"n_trials": 5, "executor": "local"}, "`executor`"),
+    ({"n_trials": 5, "storage": 12}, "`storage`"),
+])
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(InputError, match=match):
+        minimize(loss, SPACE, **kwargs)
+
+
+def test_bad_objective_and_space():
+    with pytest.raises(InputError, match="`objective` must be callable"):
+        minimize(42, SPACE, n_trials=3)
+    with pytest.raises(InputError):
+        minimize(loss, {}, n_trials=3)
+    with pytest.raises(InputError):
+        minimize(loss, [1, 2], n_trials=3)
+
+
+def test_ask_tell():
+    study = Study.create(SPACE, method="random", rng=0)
+    for _ in range(6):
+        trial = study.ask()
+        study.tell(trial, loss(trial.params))
+    bad = study.ask()
+    study.tell(bad, error=ValueError("bad fold"))
+    odd = study.ask()
+    study.tell(odd, [1, 2])
+    res = study.result()
+    assert res.n_complete == 6 and res.n_failed == 2
+    assert res.trials.loc[6, "error"] == "ValueError: bad fold"
+    assert "list" in res.trials.loc[7, "error"]
+    with pytest.raises(InputError, match="was not handed out"):
+        study.tell(odd, 1.0)  # told twice
+    with pytest.raises(InputError, match="was not handed out"):
+        study.tell(99, 1.0)
+    # the optimiser saw every told trial
+    assert study.optimizer.n_observed == 8
+
+
+def test_ask_tell_enqueue_comes_first():
+    study = Study.create(SPACE, method="random", rng=0)
+    number = study.enqueue({"x": 0.5, "n": 1, "kind": "a"})
+    trial = study.ask()
+    assert trial.number == number and trial.params == {"x": 0.5, "n": 1, "kind": "a"}
+    with pytest.raises(InputError):
+        study.enqueue({"x": 5.0, "n": 1, "kind": "a"})
+
+
+def test_ask_tell_on_storage_with_load(tmp_path):
+    path = tmp_path / "study.db"
+    study = Study.create(SPACE, method="sobol", storage=path, name="ext", rng=0)
+    for _ in range(4):
+        t = study.ask()
+        study.tell(t, loss(t.params))
+    study.close()
+    again = Study.load(path)  # the only study in the file: no name needed
+    assert again.space == Study.create(SPACE, method="sobol").space
+    assert again.method == "sobol"
+    assert again.optimizer.n_observed == 4  # rebuilt from storage
+    t = again.ask()
+    assert t.number == 4
+    again.tell(t, 1.0)
+    assert again.result().n_complete == 5
+    with pytest.raises(InputError, match="not found"):
+        Study.load(path, "nope")
+
+
+def test_persistence_and_resume_count_stored_trials(tmp_path):
+    path = tmp_path / "study.db"
+    first = minimize(loss, SPACE, method="random", n_trials=5, storage=path, study="s", rng=0)
+    assert first.storage == str(path) and first.study == "s"
+    second = minimize(loss, SPACE, method="random", n_trials=8, storage=path, study="s", rng=0)
+    assert len(second.trials) == 8
+    # the first five are the stored ones, untouched
+    assert second.trials["value"].iloc[:5].tolist() == first.trials["value"].tolist()
+    # the resumed run did not repeat the first run's points
+    assert len(set(second.trials["param_x"])) == 8
+    # a budget already spent runs nothing
+    third = minimize(loss, SPACE, method="random", n_trials=8, storage=path, study="s", rng=0)
+    assert len(third.trials) == 8
+    assert StudyStorage(path).study_names() == ["s"]
+
+
+def test_mismatched_space_or_method_on_resume(tmp_path):
+    path = tmp_path / "study.db"
+    minimize(loss, SPACE, method="random", n_trials=2, storage=path, study="s", rng=0)
+    other = dict(SPACE, x=Float(-3.0, 3.0))
+    with pytest.raises(InputError, match="different search space"):
+        minimize(loss, other, method="random", n_trials=4, storage=path, study="s")
+    with pytest.raises(InputError, match="created with method 'random'"):
+        minimize(loss, SPACE, method="sobol", n_trials=4, storage=path, study="s")
+    # another name in the same file is a new study
+    res = minimize(loss, other, method="sobol", n_trials=2, storage=path, study="t")
+    assert res.n_complete == 2
+
+
+def test_corrupt_and_foreign_storage(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"\x00\x01garbage" * 100)
+    with pytest.raises(StorageError, match="not a SQLite database"):
+        minimize(loss, SPACE, n_trials=2, storage=junk)
+    import sqlite3
+
+    foreign = tmp_path / "app.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE users (id INTEGER)")
+    with pytest.raises(StorageError, match="not a scimlkit store"):
+        minimize(loss, SPACE, n_trials=2, storage=foreign)
+    # a truncated scimlkit store (valid header, body cut off)
+    good = tmp_path / "good.db"
+    minimize(loss, SPACE, method="random", n_trials=3, storage=good, rng=0)
+    data = good.read_bytes()
+    cut = tmp_path / "cut.db"
+    cut.write_bytes(data[:100] + b"\xff" * 200)
+    with pytest.raises(StorageError):
+        minimize(loss, SPACE, method="random", n_trials=3, storage=cut)
+
+
+def test_a_crash_mid_study_loses_nothing(tmp_path):
+    path = tmp_path / "study.db"
+    calls = []
+
+    def crashing(p):
+        calls.append(p)
+        if len(calls) == 4:
+            raise KeyboardInterrupt  # the user pressed Ctrl-C during trial 3
+        return loss(p)
+
+    with pytest.raises(KeyboardInterrupt):
+        minimize(crashing, SPACE, method="random", n_trials=6, storage=path, study="s", rng=0)
+    stored = Study.load(path, "s").result()
+    assert stored.n_complete == 3
+    assert stored.trials["state"].tolist() == ["COMPLETE"] * 3 + ["QUEUED"]
+    seen = []
+
+    def recording(p):
+        seen.append(p)
+        return loss(p)
+
+    res = minimize(recording, SPACE, method="random", n_trials=6, storage=path, study="s", rng=0)
+    assert res.n_complete == 6
+    assert seen[0] == calls[3]  # the interrupted trial runs again first
+    assert res.trials["value"].iloc[:3].tolist() == stored.trials["value"].iloc[:3].tolist()
+
+
+KILL_SCRIPT = """
+import sys, time
+from scimlkit.tune import minimize, Float, Int
+calls = 0
+def objective(p):
+    global calls
+    calls += 1
+    if calls == 4:
+        time.sleep(120)  # trial 3 hangs until the process is killed
+    return (p["x"] - 0.3) ** 2 + p["n"]
+minimize(objective, {"x": Float(0, 1), "n": Int(0, 3)}, method="random", n_trials=6,
+         storage=sys.argv[1], study="killed", rng=1)
+"""
+
+
+def _wait_for(store, predicate, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached in time")
+
+
+def test_resume_after_the_worker_is_killed_mid_trial(tmp_path):
+    path = tmp_path / "study.db"
+    script = tmp_path / "run.py"
+    script.write_text(KILL_SCRIPT)
+    proc = subprocess.Popen([sys.executable, str(script), str(path)], stderr=subprocess.PIPE)
+    try:
+        _wait_for(None, lambda: path.exists() and os.path.getsize(path) > 0)
+        store = StudyStorage(path)
+        _wait_for(store, lambda: "killed" in store.study_names())
+        sid = store.get_study("killed")["study_id"]
+        _wait_for(store, lambda: store.counts(sid)["COMPLETE"] == 3 and store.counts(sid)["RUNNING"] == 1)
+        before = store.trials(sid)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    hung = before[3]
+    assert hung.state == "RUNNING" and hung.pid == proc.pid
+    seen = []
+
+    def objective(p):
+        seen.append(p)
+        return (p["x"] - 0.3) ** 2 + p["n"]
+
+    res = minimize(objective, {"x": Float(0, 1), "n": Int(0, 3)}, method="random", n_trials=6,
+                   storage=path, study="killed", rng=1)
+    frame = res.to_frame()
+    # nothing finished was lost, the stale trial was re-run first with its own params and number
+    assert len(frame) == 6 and res.n_complete == 6
+    for rec in before[:3]:
+        assert frame.loc[rec.number, "value"] == rec.value
+    assert seen[0] == hung.params
+    assert frame.loc[3, "attempts"] == 2 and frame.loc[3, "state"] == "COMPLETE"
+    assert len(seen) == 3  # trial 3 again, then 4 and 5
+
+
+TWO_PROCESS_SCRIPT = """
+import os, sys, time
+from pathlib import Path
+from scimlkit.tune import minimize, Float
+folder, me = Path(sys.argv[2]), sys.argv[3]
+(folder / f"ready-{me}").touch()
+while len(list(folder.glob("ready-*"))) < 2:
+    time.sleep(0.01)
+def objective(p):
+    time.sleep(0.15)
+    return (p["x"] - 0.3) ** 2
+minimize(objective, {"x": Float(0, 1)}, method="random", n_trials=16, storage=sys.argv[1],
+         study="shared", rng=0)
+"""
+
+
+def test_two_processes_write_the_same_study(tmp_path):
+    path = tmp_path / "study.db"
+    script = tmp_path / "run.py"
+    script.write_text(TWO_PROCESS_SCRIPT)
+    procs = [subprocess.Popen([sys.executable, str(script), str(path), str(tmp_path), str(i)],
+                              stderr=subprocess.PIPE, text=True) for i in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    store = StudyStorage(path)
+    sid = store.get_study("shared")["study_id"]
+    recs = store.trials(sid)
+    assert [r.number for r in recs] == list(range(16))  # the shared budget, no gaps or duplicates
+    assert all(r.state == "COMPLETE" for r in recs)
+    assert {r.pid for r in recs} == {p.pid for p in procs}  # both processes ran trials
+    # different seeds per run: no point evaluated twice
+    assert len({r.params["x"] for r in recs}) == 16
+
+
+def test_unknown_optimizer_option_fails_before_touching_storage(tmp_path):
+    path = tmp_path / "study.db"
+    with pytest.raises(InputError, match="unknown option"):
+        minimize(loss, SPACE, method="random", n_trials=3, storage=path, bogus=1)
+    assert not path.exists()
+    with pytest.raises(InputError, match="`name`"):
+        Study.create(SPACE, name="  ")

@@ -1,0 +1,139 @@
+"""``scimlkit tune run`` and ``scimlkit tune show``, in-process."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sklearn.datasets import load_diabetes
+
+from scimlkit.cli import main
+
+SPEC = """
+estimator = "sklearn.linear_model.Ridge"
+scoring = "neg_mean_squared_error"
+cv = 3
+n_trials = 5
+method = "sobol"
+storage = "study.db"
+study = "ridge"
+seed = 0
+
+[params]
+fit_intercept = true
+
+[data]
+path = "diabetes.csv"
+target = "target"
+
+[space.alpha]
+type = "float"
+low = 1e-4
+high = 10.0
+log = true
+
+[space.solver]
+type = "categorical"
+choices = ["auto", "svd"]
+"""
+
+
+@pytest.fixture()
+def job(tmp_path):
+    load_diabetes(as_frame=True).frame.to_csv(tmp_path / "diabetes.csv", index=False)
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    return spec
+
+
+def _one_error_line(capsys, rc, needle):
+    out = capsys.readouterr()
+    assert rc == 2
+    lines = out.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("scimlkit: error:"), out.err
+    assert needle in lines[0], lines[0]
+
+
+def test_run_json_then_show(job, capsys):
+    rc = main(["tune", "run", str(job), "--format", "json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n_complete"] == 5 and out["study"] == "ridge" and out["scoring"] == "neg_mean_squared_error"
+    assert set(out["best_params"]) == {"alpha", "solver"}
+    assert out["best_score"] < 0
+    # the study is stored next to the spec; show reads it back
+    rc = main(["tune", "show", str(job.parent / "study.db"), "--format", "json"])
+    assert rc == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["best_value"] == pytest.approx(-out["best_score"])
+    assert shown["best_params"] == out["best_params"]
+    assert len(shown["trials"]) == 5 and shown["n_complete"] == 5
+    # running again with a larger budget resumes the stored study
+    rc = main(["tune", "run", str(job), "--n-trials", "7", "--format", "json"])
+    assert rc == 0
+    assert json.loads(capsys.readouterr().out)["n_trials"] == 7
+
+
+def test_run_and_show_tables(job, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["tune", "run", str(job), "--storage", str(job.parent / "other.db")]) == 0
+    text = capsys.readouterr().out
+    assert "best alpha" in text and "best_score" in text
+    assert main(["tune", "show", str(job.parent / "other.db"), "--study", "ridge"]) == 0
+    text = capsys.readouterr().out
+    assert "COMPLETE" in text and "param_alpha" in text and "best trial" in text
+
+
+def test_show_errors(job, tmp_path, capsys):
+    _one_error_line(capsys, main(["tune", "show", str(tmp_path / "missing.db")]), "does not exist")
+    junk = tmp_path / "junk.db"
+    junk.write_text("not sqlite")
+    _one_error_line(capsys, main(["tune", "show", str(junk)]), "not a SQLite database")
+    main(["tune", "run", str(job), "--study", "a", "--format", "json"])
+    main(["tune", "run", str(job), "--study", "b", "--format", "json"])
+    capsys.readouterr()
+    _one_error_line(capsys, main(["tune", "show", str(job.parent / "study.db")]), "holds 2 studies (a, b)")
+    _one_error_line(capsys, main(["tune", "show", str(job.parent / "study.db"), "--study", "zz"]), "not found")
+
+
+@pytest.mark.parametrize(("old", "new", "needle"), [
+    ('estimator = "sklearn.linear_model.Ridge"', "", "missing required key `estimator`"),
+    ("sklearn.linear_model.Ridge", "sklearn.linear_model.Rigde", "no 'Rigde'"),
+    ("sklearn.linear_model.Ridge", "sklearnx.models.Ridge", "could not be imported"),
+    ('target = "target"', 'target = "label"', "column 'label' not found"),
+    ("high = 10.0", "high = 1e-5", "[space.alpha]: `low` must be smaller than `high`"),
+    ("low = 1e-4", "low = 0.0", "must be > 0 when log=True"),
+    ('type = "float"', 'type = "double"', "`type` must be 'float', 'int' or 'categorical'"),
+    ("high = 10.0", "hi = 10.0", "unknown key(s) ['hi']"),
+    ('method = "sobol"', 'method = "tpe"', "`method` must be one of"),
+    ("n_trials = 5", "n_trials = 0", "`n_trials` must be in"),
+    ('scoring = "neg_mean_squared_error"', 'scoring = "mse"', "`scoring` must be a scikit-learn scorer"),
+    ("fit_intercept = true", "fit_intercept = true\nwings = 2", "not accepted by Ridge"),
+    ('path = "diabetes.csv"', 'path = "nope.csv"', "does not exist"),
+    ("[space.solver]", "[space.colour]", "names ['colour'] are not parameters of Ridge"),
+    ("cv = 3", "cv = [3]", "`cv` must be an integer"),
+    ("seed = 0", "seed = 0\nseeds = 1", "unknown key(s) ['seeds']"),
+    ("[data]", "[[data]]", "[data] must be a table"),
+    ("n_trials = 5", "n_trials = 5 5", "not valid TOML"),
+])
+def test_bad_spec_exits_2_with_one_line(job, capsys, old, new, needle):
+    text = job.read_text()
+    assert old in text
+    job.write_text(text.replace(old, new, 1))
+    _one_error_line(capsys, main(["tune", "run", str(job)]), needle)
+
+
+def test_missing_spec_and_usage_errors(tmp_path, capsys):
+    _one_error_line(capsys, main(["tune", "run", str(tmp_path / "none.toml")]), "does not exist")
+    assert main(["tune"]) == 2
+    assert main(["tune", "run"]) == 2
+
+
+def test_every_trial_failing_exits_1(job, capsys):
+    text = job.read_text().replace('choices = ["auto", "svd"]', 'choices = ["no-such-solver"]')
+    job.write_text(text)
+    rc = main(["tune", "run", str(job), "--format", "json"])
+    out = capsys.readouterr()
+    assert rc == 1
+    assert json.loads(out.out)["n_failed"] == 5
+    assert "no trial completed" in out.err

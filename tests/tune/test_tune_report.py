@@ -1,0 +1,93 @@
+"""The tune report pieces and the demo chapter: data first, then one render."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scimlkit._errors import InputError
+from scimlkit._report import Chapter, render_report
+from scimlkit.tune import Categorical, Float, Int, minimize
+from scimlkit.tune._report import (
+    convergence_figure,
+    parameter_relevance,
+    relevance_figure,
+    slices_figure,
+    study_chapter,
+)
+
+
+def _points(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return [{"a": float(a), "b": float(b), "c": ["x", "y", "z"][int(k)]}
+            for a, b, k in zip(rng.random(n), rng.random(n), rng.integers(0, 3, n))]
+
+
+SPACE = {"a": Float(0, 1), "b": Float(0, 1), "c": Categorical(["x", "y", "z"])}
+
+
+def test_relevance_finds_the_parameter_that_matters():
+    pts = _points(30)
+    values = [np.sin(5 * p["a"]) + 0.001 * p["b"] for p in pts]
+    rel = parameter_relevance(SPACE, pts, values, rng=0)
+    assert list(rel) == ["a", "b", "c"]
+    assert sum(rel.values()) == pytest.approx(1.0)
+    assert rel["a"] > 0.6 and rel["a"] > 5 * rel["b"]
+
+
+def test_relevance_sums_the_one_hot_columns_of_a_categorical():
+    pts = _points(30, seed=1)
+    values = [{"x": 0.0, "y": 2.0, "z": 4.0}[p["c"]] + 0.001 * p["a"] for p in pts]
+    rel = parameter_relevance(SPACE, pts, values, rng=0)
+    assert rel["c"] > rel["a"] and rel["c"] > rel["b"]
+
+
+def test_relevance_ignores_failed_trials_and_checks_input():
+    pts = _points(6)
+    values = [1.0, np.nan, 2.0, 3.0, np.nan, 0.5]
+    assert len(parameter_relevance(SPACE, pts, values, rng=0)) == 3
+    with pytest.raises(InputError, match="at least 3 complete"):
+        parameter_relevance(SPACE, pts[:4], [1.0, np.nan, np.nan, 2.0])
+    with pytest.raises(InputError, match="same length"):
+        parameter_relevance(SPACE, pts, [1.0])
+    flat = parameter_relevance(SPACE, pts, [1.0] * 6)  # a constant loss: nothing stands out
+    assert list(flat.values()) == pytest.approx([1 / 3] * 3)
+
+
+def test_figures_hold_the_data():
+    fig = convergence_figure({"auto": [3.0, 2.0, 2.0, 1.0], "grid": [4.0, 4.0, 1.5]}, reference=1.5)
+    ax = fig.axes[0]
+    lines = ax.get_lines()
+    assert len(lines) == 3
+    np.testing.assert_allclose(lines[0].get_ydata(), [3.0, 2.0, 2.0, 1.0])
+    np.testing.assert_allclose(lines[2].get_ydata(), [1.5, 1.5])  # the reference line
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["auto", "grid", "grid best"]
+    fig = relevance_figure({"a": 0.7, "b": 0.3})
+    assert [p.get_width() for p in fig.axes[0].patches] == [0.3, 0.7]
+    space = {"lr": Float(1e-3, 1, log=True), "n": Int(1, 5), "c": Categorical(["u", "v"])}
+    pts = [{"lr": 0.01, "n": 2, "c": "u"}, {"lr": 0.1, "n": 3, "c": "v"}]
+    fig = slices_figure(space, pts, [1.0, 2.0], best=pts[0])
+    visible = [a for a in fig.axes if a.get_visible()]
+    assert len(visible) == 3 and visible[0].get_xscale() == "log"
+
+
+def test_study_chapter_renders(tmp_path):
+    space = {"x": Float(-2, 2), "k": Categorical(["a", "b"])}
+    res = minimize(lambda p: p["x"] ** 2 + (p["k"] == "b"), space, method="random", n_trials=8, rng=0)
+    chapter = study_chapter(res, space, reference=0.5, rng=0)
+    kinds = [b["kind"] for b in chapter.blocks]
+    assert kinds == ["metrics", "figure", "figure", "figure"]
+    path = render_report([chapter], tmp_path / "report.html")
+    assert "<svg" in path.read_text()
+
+
+def test_demo_chapter_quick(tmp_path):
+    from scimlkit.tune._demo import run
+
+    chapter = run(rng=np.random.default_rng(0), quick=True)
+    assert isinstance(chapter, Chapter) and chapter.key == "tune"
+    assert len(chapter.summary) == 3
+    assert chapter.summary[0].startswith("grid search, 6 fits: best CV log-loss")
+    assert chapter.summary[1].startswith("auto (gp), 6 trials")
+    assert "figure" in [b["kind"] for b in chapter.blocks]
+    assert render_report([chapter], tmp_path).exists()
