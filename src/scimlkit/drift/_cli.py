@@ -1,0 +1,146 @@
+"""`scimlkit drift ...` subcommands (thin: parse, call the API, print)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..cli import EXIT_ALERT, add_command, emit, print_line
+
+_TABLE = ["column", "kind", "status", "statistic", "pvalue_adj", "js_distance", "wasserstein", "psi",
+          "missing_cur", "unseen", "alert"]
+
+
+def _names(text):
+    return [t.strip() for t in text.split(",") if t.strip()] if text else []
+
+
+def _fit(args) -> int:
+    from .._io import read_table
+    from ._monitor import DriftMonitor
+
+    frame = read_table(args.reference, name="REFERENCE")
+    types = {c: "categorical" for c in _names(args.categorical)}
+    types.update({c: "numeric" for c in _names(args.numeric)})
+    monitor = DriftMonitor(method=args.method, correction=args.correction, alpha=args.alpha,
+                           min_effect=args.min_effect, column_types=types or None,
+                           sample_size=args.sample_size, rng=args.seed)
+    monitor.fit(frame)
+    path = monitor.save(args.out)
+    kinds = list(monitor.kinds_.values())
+    emit({"profile": str(path), "rows": int(monitor.profile_.n_rows), "columns": len(kinds),
+          "numeric": kinds.count("numeric"), "categorical": kinds.count("categorical"),
+          "bytes": Path(path).stat().st_size}, args.format, title="drift profile")
+    return 0
+
+
+def _load(args):
+    from .._io import read_table
+    from ._monitor import DriftMonitor
+
+    overrides = {k: getattr(args, k) for k in ("method", "correction", "alpha", "min_effect")
+                 if getattr(args, k, None) is not None}
+    monitor = DriftMonitor.load(args.profile, **overrides)
+    current = read_table(args.current, name="CURRENT")
+    return monitor, current
+
+
+def _check(args) -> int:
+    monitor, current = _load(args)
+    report = monitor.check(current, batch=args.batch, multivariate=args.multivariate or None,
+                           store=args.store)
+    if args.format == "json":
+        emit(report, "json")
+    else:
+        emit(report.table[_TABLE], "table", title=f"drift check{f' {args.batch}' if args.batch else ''}")
+        print_line(report.summary())
+    return EXIT_ALERT if (args.fail_on_drift and report.alert) else 0
+
+
+def _history(args) -> int:
+    from .._errors import InputError
+    from ._history import DriftHistory
+
+    if not Path(args.store).exists():
+        raise InputError(f"history '{args.store}' does not exist")
+    store = DriftHistory(args.store)
+    frame = store.history() if args.column is None else store.columns(args.column)
+    if args.column is not None and frame.empty:
+        raise InputError(f"history '{args.store}' has no rows for column '{args.column}'")
+    frame = frame.assign(created=frame["created"].astype(str))
+    if args.format == "table":
+        keep = ["id", "batch", "created", "n_rows", "n_alerts", "alert", "health", "mv_auroc"]
+        if args.column is not None:
+            keep = ["check_id", "batch", "created", "status", "statistic", "pvalue_adj", "js_distance", "alert"]
+        frame = frame[keep]
+    emit(frame, args.format, title=f"drift history ({args.store})")
+    return 0
+
+
+def _report(args) -> int:
+    from .._report import render_report
+    from ._history import DriftHistory
+    from ._report import drift_chapter
+
+    monitor, current = _load(args)
+    store = DriftHistory(args.store) if args.store else None
+    report = monitor.check(current, batch=args.batch, multivariate=args.multivariate or None, store=store)
+    history = store.history() if store is not None else None
+    chapter = drift_chapter(report, monitor.profile_, current, history)
+    path = render_report([chapter], args.out, title="scimlkit drift report")
+    emit({"report": str(path), "health": report.health, "alerts": report.n_alerts}, args.format,
+         title="drift report")
+    return EXIT_ALERT if (args.fail_on_drift and report.alert) else 0
+
+
+def _check_options(parser, *, defaults: bool) -> None:
+    parser.add_argument("--method", choices=("ks", "cvm", "anderson"), default="ks" if defaults else None,
+                        help="numeric test (default ks)")
+    parser.add_argument("--correction", choices=("holm", "bonferroni", "bh"), default="holm" if defaults else None,
+                        help="multiple-testing correction (default holm)")
+    parser.add_argument("--alpha", type=float, default=0.05 if defaults else None,
+                        help="family-wise level (default 0.05)")
+    parser.add_argument("--min-effect", dest="min_effect", type=float, default=0.025 if defaults else None,
+                        help="effect-size gate on the Jensen-Shannon distance (default 0.025)")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("drift", help="data-drift monitoring of model inputs",
+                                   description="Data-drift monitoring: fit a reference profile, check batches, "
+                                               "keep a history, write HTML reports.")
+    sub = parser.add_subparsers(dest="drift_command", metavar="COMMAND")
+    sub.required = True
+
+    fit = add_command(sub, "fit", _fit, help="profile a reference table into one file")
+    fit.add_argument("reference", metavar="REFERENCE", help="reference table (CSV, Parquet, ...)")
+    fit.add_argument("--out", required=True, metavar="PROFILE", help="profile file to write")
+    fit.add_argument("--categorical", default=None, help="comma-separated columns to treat as categorical")
+    fit.add_argument("--numeric", default=None, help="comma-separated columns to treat as numeric")
+    fit.add_argument("--sample-size", dest="sample_size", type=int, default=5000,
+                     help="reference rows kept for the multivariate test (default 5000)")
+    fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _check_options(fit, defaults=True)
+
+    check = add_command(sub, "check", _check, help="check a batch against a profile")
+    check.add_argument("profile", metavar="PROFILE")
+    check.add_argument("current", metavar="CURRENT", help="batch table (CSV, Parquet, ...)")
+    check.add_argument("--store", default=None, metavar="DB", help="record the check in this SQLite history")
+    check.add_argument("--batch", default=None, metavar="ID", help="batch label (e.g. a date)")
+    check.add_argument("--fail-on-drift", dest="fail_on_drift", action="store_true",
+                       help="exit with status 1 when any column drifted")
+    check.add_argument("--multivariate", action="store_true", help="also run the domain-classifier test")
+    _check_options(check, defaults=False)
+
+    history = add_command(sub, "history", _history, help="show the recorded checks")
+    history.add_argument("store", metavar="DB")
+    history.add_argument("--column", default=None, help="show one column's rows instead")
+
+    report = add_command(sub, "report", _report, help="check a batch and write an HTML report")
+    report.add_argument("profile", metavar="PROFILE")
+    report.add_argument("current", metavar="CURRENT")
+    report.add_argument("--store", default=None, metavar="DB",
+                        help="record the check here and plot the health score over time")
+    report.add_argument("--batch", default=None, metavar="ID")
+    report.add_argument("--out", required=True, metavar="DIR", help="report folder (or .html file)")
+    report.add_argument("--fail-on-drift", dest="fail_on_drift", action="store_true")
+    report.add_argument("--multivariate", action="store_true")
+    _check_options(report, defaults=False)

@@ -1,0 +1,118 @@
+"""Monitoring history: every check recorded in one SQLite file."""
+
+from __future__ import annotations
+
+import math
+import os
+import sqlite3
+
+from .._errors import StorageError
+from .._store import SQLiteStore
+
+__all__ = ["DriftHistory"]
+
+_CHECK_FIELDS = ("batch", "created", "n_rows", "n_columns", "n_alerts", "alert", "health", "method",
+                 "correction", "alpha", "min_effect", "mv_auroc", "mv_pvalue")
+_COLUMN_FIELDS = ("column_name", "kind", "status", "test", "statistic", "pvalue", "pvalue_adj", "js_distance",
+                  "wasserstein", "psi", "missing_ref", "missing_cur", "missing_pvalue_adj", "severity", "alert")
+
+
+def _num(value):
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+class DriftHistory(SQLiteStore):
+    """The history of drift checks, in one SQLite file (WAL mode, safe with several writers).
+
+    Each :meth:`record` writes one check and its per-column rows in a single transaction, so a
+    writer that dies mid-write leaves every earlier check intact and no half-written one.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The SQLite file; created when missing. A file that is not a scimlkit drift history
+        raises ``StorageError``.
+
+    Examples
+    --------
+    >>> import tempfile, os, numpy as np, pandas as pd
+    >>> from scimlkit.drift import DriftMonitor
+    >>> ref = pd.DataFrame({"x": np.random.default_rng(0).normal(size=2000)})
+    >>> monitor = DriftMonitor(rng=0).fit(ref)
+    >>> store = DriftHistory(os.path.join(tempfile.mkdtemp(), "history.db"))
+    >>> _ = monitor.check(ref.iloc[:500], store=store, batch="day-1")
+    >>> store.history()[["batch", "alert"]].to_dict("records")
+    [{'batch': 'day-1', 'alert': False}]
+    """
+
+    KIND = "drift-history"
+    SCHEMA_VERSION = 1
+    SCHEMA = """
+    CREATE TABLE checks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, batch TEXT, created TEXT NOT NULL, n_rows INTEGER,
+        n_columns INTEGER, n_alerts INTEGER, alert INTEGER, health REAL, method TEXT, correction TEXT,
+        alpha REAL, min_effect REAL, mv_auroc REAL, mv_pvalue REAL);
+    CREATE TABLE check_columns (
+        check_id INTEGER NOT NULL REFERENCES checks(id), column_name TEXT NOT NULL, kind TEXT, status TEXT,
+        test TEXT, statistic REAL, pvalue REAL, pvalue_adj REAL, js_distance REAL, wasserstein REAL, psi REAL,
+        missing_ref REAL, missing_cur REAL, missing_pvalue_adj REAL, severity REAL, alert INTEGER,
+        PRIMARY KEY (check_id, column_name));
+    CREATE INDEX checks_batch ON checks(batch)
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        super().__init__(path)
+
+    def record(self, report, *, batch: str | None = None) -> int:
+        """Store one :class:`DriftReport` (and its per-column rows); returns the check id."""
+        mv = report.multivariate
+        row = (batch if batch is not None else report.batch, report.timestamp, int(report.n_current),
+               int(len(report.table)), int(report.n_alerts), int(bool(report.alert)), _num(report.health),
+               report.method, report.correction, _num(report.alpha), _num(report.min_effect),
+               _num(mv.auroc) if mv is not None else None, _num(mv.pvalue) if mv is not None else None)
+        table = report.table
+        rows = []
+        for r in table.itertuples(index=False):
+            rows.append((r.column, r.kind, r.status, r.test, _num(r.statistic), _num(r.pvalue), _num(r.pvalue_adj),
+                         _num(r.js_distance), _num(r.wasserstein), _num(r.psi), _num(r.missing_ref),
+                         _num(r.missing_cur), _num(r.missing_pvalue_adj), _num(r.severity), int(bool(r.alert))))
+        try:
+            with self.transaction() as tx:
+                cur = tx.execute(f"INSERT INTO checks ({', '.join(_CHECK_FIELDS)}) VALUES "
+                                 f"({', '.join('?' * len(_CHECK_FIELDS))})", row)
+                check_id = int(cur.lastrowid)
+                tx.executemany(f"INSERT INTO check_columns (check_id, {', '.join(_COLUMN_FIELDS)}) VALUES "
+                               f"(?, {', '.join('?' * len(_COLUMN_FIELDS))})", [(check_id, *r) for r in rows])
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"storage '{self.path}': could not record the check: {exc}") from None
+        return check_id
+
+    def history(self):
+        """One row per recorded check, oldest first (``id, batch, created, health, alert, ...``)."""
+        import pandas as pd
+
+        rows = self.query(f"SELECT id, {', '.join(_CHECK_FIELDS)} FROM checks ORDER BY id")
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=["id", *_CHECK_FIELDS])
+        frame["alert"] = frame["alert"].astype(bool)
+        frame["created"] = pd.to_datetime(frame["created"], utc=True)
+        return frame
+
+    def columns(self, column: str | None = None):
+        """Per-column rows of every check (optionally of one column), with batch and time."""
+        import pandas as pd
+
+        sql = (f"SELECT c.id AS check_id, c.batch, c.created, {', '.join('k.' + f for f in _COLUMN_FIELDS)} "
+               "FROM check_columns k JOIN checks c ON c.id = k.check_id")
+        params: tuple = ()
+        if column is not None:
+            sql += " WHERE k.column_name = ?"
+            params = (column,)
+        rows = self.query(sql + " ORDER BY c.id, k.rowid", params)
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=["check_id", "batch", "created", *_COLUMN_FIELDS])
+        frame = frame.rename(columns={"column_name": "column"})
+        frame["alert"] = frame["alert"].astype(bool)
+        frame["created"] = pd.to_datetime(frame["created"], utc=True)
+        return frame

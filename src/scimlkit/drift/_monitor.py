@@ -1,0 +1,572 @@
+"""``DriftMonitor``: fit a reference profile, check batches against it."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .._errors import InputError, NotFittedError
+from .._progress import progress
+from .._results import Result
+from .._validation import check_alpha, check_frame, check_int, check_option, check_scalar
+from ._corrections import CORRECTIONS, adjust_pvalues
+from ._multivariate import MultivariateDriftResult, domain_classifier_test
+from ._profile import NUMERIC, ReferenceProfile, as_numeric
+from ._tests import (
+    NUMERIC_TESTS,
+    categorical_column,
+    ks_pvalues,
+    missing_rate_tests,
+    numeric_column,
+)
+
+__all__ = ["DriftMonitor", "DriftReport", "health_score", "TABLE_COLUMNS", "STATUSES"]
+
+TABLE_COLUMNS = ("column", "kind", "status", "test", "statistic", "pvalue", "pvalue_adj", "significant",
+                 "js_distance", "wasserstein", "psi", "missing_ref", "missing_cur", "missing_pvalue",
+                 "missing_pvalue_adj", "n_current", "unseen", "severity", "alert")
+
+#: Per-column statuses of a :class:`DriftReport` table.
+STATUSES = {
+    "ok": "tested normally",
+    "constant_reference": "the reference column holds a single value; tests run, the Wasserstein "
+                          "distance is in the column's own units (no spread to divide by)",
+    "reference_empty": "the reference column has no non-missing value; only the missing rate is tested",
+    "current_empty": "the batch column has no non-missing value; only the missing rate is tested",
+    "type_mismatch": "a numeric reference column holds non-numeric values in the batch; no test, "
+                     "always an alert",
+}
+
+TEST_NAMES = {"ks": "kolmogorov-smirnov", "cvm": "cramer-von-mises", "anderson": "anderson-darling",
+              "chi2": "chi-squared"}
+
+
+def health_score(severity) -> float:
+    """Health of a feature set from per-column severities in [0, 1]: ``1 - sqrt(mean(s**2))``.
+
+    A root-mean-square rather than a mean, so that a few badly drifted columns among many pull
+    the score down visibly: 3 fully drifted columns of 30 give ``1 - sqrt(3/30) = 0.68``, while
+    the mean severity would give 0.9.
+
+    Examples
+    --------
+    >>> round(health_score([1, 1, 1] + [0] * 27), 3)
+    0.684
+    >>> health_score([0.0] * 30)
+    1.0
+    """
+    s = np.clip(np.asarray(severity, dtype=float), 0.0, 1.0)
+    if s.size == 0:
+        return 1.0
+    return float(1.0 - math.sqrt(float(np.mean(s * s))))
+
+
+@dataclass(frozen=True, slots=True)
+class DriftReport(Result):
+    """The outcome of one :meth:`DriftMonitor.check`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per reference column, with the columns of :data:`TABLE_COLUMNS`: ``test``,
+        ``statistic``, ``pvalue`` and its family-wise ``pvalue_adj``, ``significant``
+        (``pvalue_adj < alpha``), the distances ``js_distance`` (Jensen-Shannon distance, base 2,
+        in [0, 1]), ``wasserstein`` (Wasserstein-1 divided by the reference standard deviation)
+        and ``psi``, the missing rates in the reference and the batch with the (adjusted)
+        p-value of their two-proportion test, ``unseen`` (batch categories the reference never
+        saw, comma-separated), ``severity`` (in [0, 1], see :meth:`DriftMonitor.check`),
+        ``status`` (see :data:`STATUSES`) and ``alert``.
+    alert : bool
+        Whether any column raised an alert (or the multivariate test, when run, is significant).
+    health : float
+        Health score in [0, 1] (see :func:`health_score`).
+    n_alerts : int
+        Number of columns with an alert.
+    n_reference, n_current : int
+        Rows in the reference and in the batch.
+    method, correction : str
+        Numeric test and multiple-testing correction used.
+    alpha, min_effect : float
+        Family-wise level and effect-size gate.
+    extra_columns : tuple of str
+        Batch columns the reference does not have (ignored).
+    multivariate : MultivariateDriftResult or None
+        The domain-classifier test, when requested.
+    batch : str or None
+        Batch label given to ``check``.
+    timestamp : str
+        When the check ran (ISO 8601, UTC).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> gen = np.random.default_rng(1)
+    >>> monitor = DriftMonitor().fit(pd.DataFrame({"x": gen.normal(size=5000)}))
+    >>> report = monitor.check(pd.DataFrame({"x": gen.normal(1.0, 1.0, 1000)}), batch="2024-05-01")
+    >>> report.alert, report.drifted(), report.to_frame().loc[0, "status"]
+    (True, ['x'], 'ok')
+    """
+
+    table: object
+    alert: bool
+    health: float
+    n_alerts: int
+    n_reference: int
+    n_current: int
+    method: str
+    correction: str
+    alpha: float
+    min_effect: float
+    extra_columns: tuple
+    multivariate: MultivariateDriftResult | None
+    batch: str | None
+    timestamp: str
+
+    def to_frame(self):
+        """The per-column table (a copy)."""
+        return self.table.copy()
+
+    def drifted(self) -> list[str]:
+        """Names of the columns with an alert."""
+        return self.table.loc[self.table["alert"], "column"].tolist()
+
+    def summary(self) -> str:
+        """One line: health, alerts and the drifted columns."""
+        names = self.drifted()
+        shown = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "")
+        text = f"health {self.health:.3f}; {self.n_alerts} of {len(self.table)} column(s) drifted"
+        if names:
+            text += f" ({shown})"
+        if self.multivariate is not None:
+            text += f"; domain classifier AUROC {self.multivariate.auroc:.3f} (p={self.multivariate.pvalue:.2g})"
+        return text
+
+
+class DriftMonitor:
+    """Data-drift monitor of a model's input features (scikit-learn style estimator).
+
+    ``fit(reference)`` summarises the reference data into a compact :class:`ReferenceProfile`;
+    ``check(batch)`` compares a batch with it column by column and returns a :class:`DriftReport`.
+
+    Per column: a numeric column is tested with the two-sample Kolmogorov-Smirnov test (or the
+    Cramer-von Mises / Anderson-Darling k-sample tests), a categorical column with a chi-squared
+    test of homogeneity with rare categories pooled; the missing-value rate is tested on its own
+    with a two-proportion test. All p-values of a check form one family, corrected with Holm
+    (default), Bonferroni or Benjamini-Hochberg; a missing-rate test joins the family only when
+    the column has a missing value in the reference or the batch.
+
+    An **alert** needs significance *and* size: a column alerts when its adjusted p-value is below
+    ``alpha`` and its Jensen-Shannon distance is at least ``min_effect``, or when its missing-rate
+    test is significant and the missing rate moved by at least ``min_effect`` (absolute), or on a
+    type mismatch.
+
+    Parameters
+    ----------
+    method : {"ks", "cvm", "anderson"}
+        Numeric test: Kolmogorov-Smirnov, Cramer-von Mises, or Anderson-Darling (k-sample).
+    correction : {"holm", "bonferroni", "bh"}
+        Multiple-testing correction across the columns of one check.
+    alpha : float
+        Family-wise error level (false discovery rate for ``"bh"``).
+    min_effect : float
+        Effect-size gate on the Jensen-Shannon distance (base 2, in [0, 1]) over the reference's
+        quantile bins. The default 0.025 lies between the distance of a 0.02 SD shift of a normal
+        feature at 50,000 rows (about 0.013, significant but immaterial) and that of a 0.1 SD
+        shift (about 0.04).
+    column_types : dict, optional
+        ``{column: "numeric" | "categorical"}`` overrides; otherwise numeric dtypes (not bool)
+        are numeric and everything else categorical.
+    eps : float
+        Bound on the error of the profile's reference ECDF (and so of the KS statistic) for
+        columns with more than ``max_exact`` values.
+    max_exact : int
+        Columns with at most this many non-missing values are kept exactly. With an exact column
+        and both samples of at most 10,000 values, the KS p-value comes from SciPy's exact
+        distribution, as ``scipy.stats.ks_2samp`` does by default (slower than the asymptotic one
+        used otherwise).
+    n_bins : int
+        Reference quantile bins of the histograms behind the Jensen-Shannon distance and PSI.
+    sample_size : int
+        Reference rows kept for the multivariate test (0 keeps none).
+    multivariate : bool
+        Run the domain-classifier test in every ``check`` (it can also be asked per check).
+    n_jobs : int or None
+        Threads used by ``check`` for the per-column work (1, the default: none; None: up to 4,
+        one per core; -1: all cores). NumPy releases the GIL for most of that work.
+    rng : int or numpy.random.Generator, optional
+        Seed for the row sample and the domain classifier.
+
+    Attributes
+    ----------
+    profile_ : ReferenceProfile
+        The fitted profile.
+    feature_names_in_ : numpy.ndarray of str
+        Reference columns.
+    n_features_in_ : int
+        Number of reference columns.
+    kinds_ : dict
+        ``{column: "numeric" | "categorical"}``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> gen = np.random.default_rng(0)
+    >>> ref = pd.DataFrame({"age": gen.normal(40, 10, 20_000), "plan": gen.choice(["a", "b"], 20_000)})
+    >>> monitor = DriftMonitor(rng=0).fit(ref)
+    >>> batch = pd.DataFrame({"age": gen.normal(45, 10, 5_000), "plan": gen.choice(["a", "b"], 5_000)})
+    >>> report = monitor.check(batch)
+    >>> report.drifted()
+    ['age']
+    >>> report.to_frame()[["column", "test", "alert"]].to_dict("records")[1]
+    {'column': 'plan', 'test': 'chi-squared', 'alert': False}
+    """
+
+    def __init__(self, *, method: str = "ks", correction: str = "holm", alpha: float = 0.05,
+                 min_effect: float = 0.025, column_types: dict | None = None, eps: float = 0.0005,
+                 max_exact: int = 10_000, n_bins: int = 20, sample_size: int = 5000,
+                 multivariate: bool = False, n_jobs: int | None = 1, rng=None):
+        self.method = method
+        self.correction = correction
+        self.alpha = alpha
+        self.min_effect = min_effect
+        self.column_types = column_types
+        self.eps = eps
+        self.max_exact = max_exact
+        self.n_bins = n_bins
+        self.sample_size = sample_size
+        self.multivariate = multivariate
+        self.n_jobs = n_jobs
+        self.rng = rng
+
+    # -- scikit-learn plumbing ----------------------------------------------------------------
+    _PARAMS = ("method", "correction", "alpha", "min_effect", "column_types", "eps", "max_exact", "n_bins",
+               "sample_size", "multivariate", "n_jobs", "rng")
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {name: getattr(self, name) for name in self._PARAMS}
+
+    def set_params(self, **params) -> DriftMonitor:
+        for name, value in params.items():
+            if name not in self._PARAMS:
+                raise InputError(f"invalid parameter {name!r} for DriftMonitor; valid: {', '.join(self._PARAMS)}")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = DriftMonitor().get_params()
+        changed = {k: v for k, v in self.get_params().items() if v is not defaults[k] and v != defaults[k]}
+        return "DriftMonitor(" + ", ".join(f"{k}={v!r}" for k, v in changed.items()) + ")"
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import Tags, TargetTags
+
+        return Tags(estimator_type=None, target_tags=TargetTags(required=False), requires_fit=True)
+
+    def _validate_params(self) -> None:
+        check_option(self.method, "method", NUMERIC_TESTS)
+        check_option(self.correction, "correction", CORRECTIONS)
+        check_alpha(self.alpha, "alpha")
+        check_scalar(self.min_effect, "min_effect", low=0.0, high=1.0)
+        check_scalar(self.eps, "eps", low=0.0, high=0.1, closed="right")
+        check_int(self.max_exact, "max_exact", low=1)
+        check_int(self.n_bins, "n_bins", low=2, high=1000)
+        check_int(self.sample_size, "sample_size", low=0)
+        check_int(self.n_jobs, "n_jobs", allow_none=True)
+        if self.n_jobs == 0:
+            raise InputError("`n_jobs` must be a positive number of threads, a negative count from the "
+                             "number of cores (-1 = all), or None, got 0")
+        if self.column_types is not None and not isinstance(self.column_types, dict):
+            raise InputError(f"`column_types` must be a dict or None, got {type(self.column_types).__name__}")
+
+    def _check_fitted(self) -> ReferenceProfile:
+        profile = getattr(self, "profile_", None)
+        if profile is None:
+            raise NotFittedError("this DriftMonitor is not fitted yet; call fit(reference) or DriftMonitor.load(path)")
+        return profile
+
+    # -- fit ----------------------------------------------------------------------------------
+    def fit(self, reference, y=None) -> DriftMonitor:
+        """Summarise the reference data (a pandas DataFrame, a 2-D array or a Dask DataFrame).
+
+        Parameters
+        ----------
+        reference : pandas.DataFrame, numpy.ndarray or dask.dataframe.DataFrame
+            The training-time data. A Dask DataFrame is profiled partition by partition
+            (``pip install 'scimlkit[dask]'``).
+        y : None
+            Ignored (scikit-learn convention).
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        params = dict(column_types=self.column_types, eps=float(self.eps), max_exact=int(self.max_exact),
+                      n_bins=int(self.n_bins), sample_size=int(self.sample_size), rng=self.rng)
+        if _is_dask_frame(reference):
+            reference = reference.rename(columns=str) if not all(isinstance(c, str) for c in reference.columns) else reference
+            if len(reference.columns) == 0:
+                raise InputError("`reference` must have at least one column, got none")
+            profile = ReferenceProfile.from_dask(reference, **params)
+        else:
+            reference = _as_frame(reference, "reference")
+            profile = ReferenceProfile.from_frame(reference, **params)
+        self._set_profile(profile)
+        return self
+
+    def _set_profile(self, profile: ReferenceProfile) -> None:
+        self.profile_ = profile
+        self.feature_names_in_ = np.array(profile.names, dtype=object)
+        self.n_features_in_ = len(profile.names)
+        self.kinds_ = profile.kinds
+
+    # -- files --------------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the fitted profile and the monitor's settings to one file."""
+        profile = self._check_fitted()
+        settings = {k: v for k, v in self.get_params().items() if k not in ("rng", "column_types")}
+        if self.rng is None or (isinstance(self.rng, int) and not isinstance(self.rng, bool)):
+            settings["rng"] = self.rng  # a seed is kept; a Generator's state is not
+        profile.meta = {"monitor": settings}
+        return profile.save(path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, **overrides) -> DriftMonitor:
+        """A fitted monitor from a file written by :meth:`save` (settings may be overridden)."""
+        profile = ReferenceProfile.load(path)
+        settings = dict(profile.meta.get("monitor", {}))
+        settings.update(overrides)
+        monitor = cls(**{k: v for k, v in settings.items() if k in cls._PARAMS})
+        monitor._validate_params()
+        monitor._set_profile(profile)
+        return monitor
+
+    # -- check --------------------------------------------------------------------------------
+    def check(self, current, *, batch: str | None = None, multivariate: bool | None = None,
+              store=None) -> DriftReport:
+        """Compare a batch with the reference.
+
+        Parameters
+        ----------
+        current : pandas.DataFrame or numpy.ndarray
+            The batch; it must have every reference column (extra columns are ignored and
+            listed in ``extra_columns``) and at least one row.
+        batch : str, optional
+            A label for the batch (e.g. a date), kept in the report and the history.
+        multivariate : bool, optional
+            Run the domain-classifier test (default: the ``multivariate`` parameter).
+        store : DriftHistory or path, optional
+            Record the report in this history (a SQLite file path is opened as one).
+
+        Returns
+        -------
+        DriftReport
+
+        Notes
+        -----
+        Column severity, in [0, 1], is 0 unless a test of the column is significant after the
+        correction; then it is ``min(1, d / (5 * min_effect))`` with ``d`` the Jensen-Shannon
+        distance (value test) or the absolute change of the missing rate (missing test), the larger
+        of the two; a type mismatch has severity 1. The health score is
+        ``1 - sqrt(mean(severity**2))`` (see :func:`health_score`).
+        """
+        profile = self._check_fitted()
+        self._validate_params()
+        frame = _as_frame(current, "current")
+        missing = [c for c in profile.names if c not in frame.columns]
+        if missing:
+            shown = ", ".join(missing[:8]) + (", ..." if len(missing) > 8 else "")
+            raise InputError(f"`current` lacks {len(missing)} reference column(s): {shown}")
+        extra = tuple(c for c in frame.columns if c not in profile.columns)
+        method = check_option(self.method, "method", NUMERIC_TESTS)
+        correction = check_option(self.correction, "correction", CORRECTIONS)
+        alpha, min_effect = float(self.alpha), float(self.min_effect)
+        m_rows = len(frame)
+
+        # numeric columns with a numeric dtype are converted in one block (column-major)
+        import pandas as pd
+
+        fast = [name for name, summ in profile.columns.items() if summ.kind == NUMERIC
+                and pd.api.types.is_numeric_dtype(frame[name].dtype) and not pd.api.types.is_bool_dtype(frame[name].dtype)]
+        block = {}
+        if fast:
+            arr = np.asfortranarray(frame[fast].to_numpy(dtype=float, na_value=np.nan))
+            block = {name: arr[:, j] for j, name in enumerate(fast)}
+
+        def numeric_row(name, summary, series):
+            row = {"column": name, "kind": summary.kind, "status": "ok", "test": TEST_NAMES[method],
+                   "statistic": np.nan, "pvalue": np.nan, "js_distance": np.nan, "wasserstein": np.nan,
+                   "psi": np.nan, "unseen": ""}
+            if name in block:
+                x = block[name]
+            else:
+                try:
+                    x = as_numeric(series, name, "the batch")
+                except InputError:
+                    row.update(status="type_mismatch", n_missing=int(series.isna().sum()), n_current=0)
+                    return row
+            finite = np.isfinite(x)
+            y = x[finite] if not finite.all() else x
+            row["n_missing"] = int(x.size - y.size)
+            row["n_current"] = int(y.size)
+            if summary.n == 0:
+                row["status"] = "reference_empty"
+            elif y.size == 0:
+                row["status"] = "current_empty"
+            else:
+                res = numeric_column(summary, y, method)
+                spread = summary.std
+                if summary.values.size == 1 or not spread > 0:
+                    row["status"] = "constant_reference"
+                    spread = 1.0
+                row["ks_pending"] = bool(res.get("ks_pending"))
+                row.update(statistic=res["statistic"], pvalue=res["pvalue"], js_distance=res["js_distance"],
+                           psi=res["psi"], wasserstein=res["wasserstein"] / spread)
+            return row
+
+        def categorical_row(name, summary, series):
+            row = {"column": name, "kind": summary.kind, "status": "ok", "test": TEST_NAMES["chi2"],
+                   "statistic": np.nan, "pvalue": np.nan, "js_distance": np.nan, "wasserstein": np.nan,
+                   "psi": np.nan, "unseen": ""}
+            miss = series.isna().to_numpy()
+            values = np.asarray(series[~miss].astype(str).to_numpy(), dtype=str)
+            row["n_missing"] = int(miss.sum())
+            row["n_current"] = int(values.size)
+            if summary.n == 0:
+                row["status"] = "reference_empty"
+            elif values.size == 0:
+                row["status"] = "current_empty"
+            else:
+                res = categorical_column(summary, values)
+                row.update(statistic=res["statistic"], pvalue=res["pvalue"], js_distance=res["js_distance"],
+                           psi=res["psi"], unseen=",".join(res["unseen"]))
+            return row
+
+        def one(item):
+            name, summary = item
+            if summary.kind == NUMERIC:
+                return numeric_row(name, summary, None if name in block else frame[name])
+            return categorical_row(name, summary, frame[name])
+
+        items = list(profile.columns.items())
+        workers = _n_workers(self.n_jobs, len(items))
+        with progress(len(items), "columns") as bar:
+            if workers == 1:
+                rows = []
+                for item in items:
+                    rows.append(one(item))
+                    bar.advance(1)
+            else:
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(max_workers=workers) as pool:
+                    rows = []
+                    for row in pool.map(one, items):
+                        rows.append(row)
+                        bar.advance(1)
+
+        pending = [i for i, r in enumerate(rows) if r.get("ks_pending")]
+        if pending:  # all asymptotic KS p-values at once
+            pvals = ks_pvalues(np.array([rows[i]["statistic"] for i in pending]),
+                               np.array([profile.columns[rows[i]["column"]].n for i in pending]),
+                               np.array([rows[i]["n_current"] for i in pending]))
+            for i, p in zip(pending, pvals.tolist()):
+                rows[i]["pvalue"] = p
+        k = len(rows)
+        summaries = list(profile.columns.values())
+        k_ref = np.array([s.n_missing for s in summaries], dtype=float)
+        n_ref = np.array([s.n_rows for s in summaries], dtype=float)
+        k_cur = np.array([r["n_missing"] for r in rows], dtype=float)
+        _, miss_p = missing_rate_tests(k_ref, n_ref, k_cur, np.full(k, float(m_rows)))
+        value_p = np.array([r["pvalue"] for r in rows], dtype=float)
+        adjusted = adjust_pvalues(np.r_[value_p, miss_p], correction)
+        value_adj, miss_adj = adjusted[:k], adjusted[k:]
+        miss_ref_rate = k_ref / np.maximum(n_ref, 1)
+        miss_cur_rate = k_cur / m_rows
+        js = np.array([r["js_distance"] for r in rows], dtype=float)
+        value_sig = np.nan_to_num(value_adj, nan=1.0) < alpha
+        miss_sig = np.nan_to_num(miss_adj, nan=1.0) < alpha
+        miss_delta = np.abs(miss_cur_rate - miss_ref_rate)
+        mismatch = np.array([r["status"] == "type_mismatch" for r in rows])
+        scale = 5 * min_effect if min_effect > 0 else 1.0
+        sev_value = np.where(value_sig, np.minimum(1.0, np.nan_to_num(js) / scale), 0.0)
+        sev_missing = np.where(miss_sig, np.minimum(1.0, miss_delta / scale), 0.0)
+        severity = np.where(mismatch, 1.0, np.maximum(sev_value, sev_missing))
+        alert = (value_sig & (np.nan_to_num(js) >= min_effect)) | (miss_sig & (miss_delta >= min_effect)) | mismatch
+
+        table = pd.DataFrame({
+            "column": [r["column"] for r in rows],
+            "kind": [r["kind"] for r in rows],
+            "status": [r["status"] for r in rows],
+            "test": [r["test"] for r in rows],
+            "statistic": np.array([r["statistic"] for r in rows], dtype=float),
+            "pvalue": value_p,
+            "pvalue_adj": value_adj,
+            "significant": value_sig,
+            "js_distance": js,
+            "wasserstein": np.array([r["wasserstein"] for r in rows], dtype=float),
+            "psi": np.array([r["psi"] for r in rows], dtype=float),
+            "missing_ref": miss_ref_rate,
+            "missing_cur": miss_cur_rate,
+            "missing_pvalue": miss_p,
+            "missing_pvalue_adj": miss_adj,
+            "n_current": np.array([r["n_current"] for r in rows], dtype=np.int64),
+            "unseen": [r["unseen"] for r in rows],
+            "severity": severity,
+            "alert": alert,
+        }, columns=list(TABLE_COLUMNS))
+
+        mv = None
+        run_mv = self.multivariate if multivariate is None else bool(multivariate)
+        if run_mv:
+            if profile.sample is None or len(profile.sample) < 10:
+                raise InputError("the multivariate test needs reference rows in the profile; fit with sample_size > 0")
+            mv = domain_classifier_test(profile.sample, frame[profile.names], max_rows=max(len(profile.sample), 10),
+                                        rng=self.rng)
+        any_alert = bool(alert.any()) or (mv is not None and mv.pvalue < alpha)
+        report = DriftReport(
+            table=table, alert=any_alert, health=health_score(severity), n_alerts=int(alert.sum()),
+            n_reference=int(profile.n_rows), n_current=int(m_rows), method=method, correction=correction,
+            alpha=alpha, min_effect=min_effect, extra_columns=extra, multivariate=mv,
+            batch=None if batch is None else str(batch),
+            timestamp=_dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds"),
+        )
+        if store is not None:
+            from ._history import DriftHistory
+
+            if isinstance(store, DriftHistory):
+                store.record(report)
+            else:
+                with DriftHistory(store) as history:
+                    history.record(report)
+        return report
+
+
+def _n_workers(n_jobs, n_tasks: int) -> int:
+    if n_jobs is None:
+        n_jobs = min(4, os.cpu_count() or 1)
+    elif n_jobs < 0:
+        n_jobs = max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    return max(1, min(int(n_jobs), n_tasks))
+
+
+def _is_dask_frame(obj) -> bool:
+    module = type(obj).__module__ or ""
+    return module.startswith("dask") and hasattr(obj, "npartitions")
+
+
+def _as_frame(data, name: str):
+    frame = check_frame(data, name, min_rows=1)
+    if frame.shape[1] == 0:
+        raise InputError(f"`{name}` must have at least one column, got none")
+    if not all(isinstance(c, str) for c in frame.columns):
+        frame = frame.rename(columns=str)
+    if frame.columns.duplicated().any():
+        dup = frame.columns[frame.columns.duplicated()][0]
+        raise InputError(f"`{name}` has the column '{dup}' more than once")
+    return frame

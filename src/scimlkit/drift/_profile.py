@@ -1,0 +1,502 @@
+"""The compact reference profile: what ``DriftMonitor.check`` needs, not the raw data.
+
+Numeric column
+    Its distinct values with their cumulative counts (exact), or, when the column has more than
+    ``max_exact`` values, a subset of them ("knots") chosen so that between two consecutive knots
+    lie at most ``floor(eps * n)`` reference values. The reference ECDF read off the knots is then
+    within ``eps`` of the exact one everywhere, so a Kolmogorov-Smirnov statistic computed against
+    the profile is within ``eps`` of the exact statistic (``eps = 0.0005`` by default, about 2,000
+    knots per column whatever the reference size). The true reference size ``n`` is kept, and
+    p-values use it. Also kept: mean, standard deviation, missing count and the histogram bins
+    (reference quantile bins) used for the Jensen-Shannon distance and the PSI.
+Categorical column
+    Category counts and the missing count.
+Row sample
+    A small uniform sample of reference rows, used only by the multivariate (domain classifier) test.
+
+Profiles are built from a pandas DataFrame in memory, or from a Dask DataFrame partition by
+partition (each partition is summarised with ``eps / 2`` and the summaries are merged and
+compressed again with ``eps / 2``, so the bound still holds).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .._errors import InputError
+
+__all__ = [
+    "NUMERIC",
+    "CATEGORICAL",
+    "NumericSummary",
+    "CategoricalSummary",
+    "ReferenceProfile",
+]
+
+NUMERIC, CATEGORICAL = "numeric", "categorical"
+FORMAT = "scimlkit-drift-profile"
+FORMAT_VERSION = 1
+
+
+# -- numeric summaries ------------------------------------------------------------------------
+def _atoms(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of a sorted array and their cumulative counts."""
+    if sorted_values.size == 0:
+        return np.empty(0), np.empty(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+    ends = np.r_[starts[1:], sorted_values.size]
+    return sorted_values[starts].astype(float), ends.astype(np.int64)
+
+
+def _compress(values: np.ndarray, cum: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Keep knots so that at most ``floor(eps * n)`` values fall strictly between two of them."""
+    if values.size == 0:
+        return values, cum
+    n = int(cum[-1])
+    gap = int(math.floor(eps * n)) + 1
+    if gap <= 1:
+        return values, cum
+    targets = np.arange(gap, n + 1, gap, dtype=np.int64)
+    idx = np.searchsorted(cum, targets, side="left")
+    idx = np.unique(np.r_[0, idx, values.size - 1])
+    return values[idx], cum[idx]
+
+
+def _quantile_bins(cum: np.ndarray, n_bins: int) -> np.ndarray:
+    """Bin id of each of the ``K + 1`` buckets ``(-inf, v0], (v0, v1], ..., (v_{K-1}, inf)``."""
+    k = cum.size
+    if k == 0:
+        return np.zeros(1, dtype=np.int32)
+    n = cum[-1]
+    weights = np.diff(np.r_[0, cum])
+    mid = (cum - weights / 2.0) / n
+    raw = np.minimum(n_bins - 1, np.floor(mid * n_bins)).astype(np.int64)
+    raw = np.r_[raw, raw[-1]]
+    _, bins = np.unique(raw, return_inverse=True)
+    return bins.astype(np.int32)
+
+
+@dataclass
+class NumericSummary:
+    """Summary of one numeric reference column (see the module docstring)."""
+
+    name: str
+    n_rows: int
+    n_missing: int
+    values: np.ndarray
+    cum: np.ndarray
+    mean: float
+    m2: float
+    exact: bool
+    bins: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int32))
+
+    kind = NUMERIC
+
+    @property
+    def n(self) -> int:
+        """Number of non-missing reference values."""
+        return int(self.cum[-1]) if self.cum.size else 0
+
+    @property
+    def std(self) -> float:
+        """Standard deviation of the reference values (``ddof=0``)."""
+        return math.sqrt(self.m2 / self.n) if self.n else float("nan")
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Reference count of each knot bucket ``(v_{j-1}, v_j]``."""
+        return np.diff(np.r_[0, self.cum])
+
+    @property
+    def n_bins(self) -> int:
+        return int(self.bins.max()) + 1
+
+    def bin_counts(self) -> np.ndarray:
+        """Reference counts in the histogram bins."""
+        cached = self.__dict__.get("_bin_counts")
+        if cached is None or cached.size != self.n_bins:
+            w = np.r_[self.weights, 0]
+            cached = np.bincount(self.bins, weights=w, minlength=self.n_bins)
+            self.__dict__["_bin_counts"] = cached
+        return cached
+
+    def grid(self):
+        """Lookup grid for bucketing batch values between the knots (cached)."""
+        if "_grid" not in self.__dict__:
+            from ._tests import knot_grid
+
+            self.__dict__["_grid"] = knot_grid(self.values)
+        return self.__dict__["_grid"]
+
+    def sample(self) -> np.ndarray:
+        """The reference values (exact profile) or a stand-in with the knots' masses."""
+        return np.repeat(self.values, self.weights)
+
+    @classmethod
+    def from_values(cls, name: str, x: np.ndarray, *, eps: float, max_exact: int) -> NumericSummary:
+        x = np.asarray(x, dtype=float)
+        finite = x[np.isfinite(x)]
+        n = finite.size
+        mean = float(finite.mean()) if n else 0.0
+        m2 = float(((finite - mean) ** 2).sum()) if n else 0.0
+        values, cum = _atoms(np.sort(finite))
+        exact = n <= max_exact
+        if not exact:
+            values, cum = _compress(values, cum, eps)
+        return cls(name, int(x.size), int(x.size - n), values, cum, mean, m2, exact)
+
+    @classmethod
+    def merge(cls, parts: list[NumericSummary], *, eps: float, max_exact: int) -> NumericSummary:
+        """Merge partition summaries; compressed again if the merged column is large."""
+        name = parts[0].name
+        n_rows = sum(p.n_rows for p in parts)
+        n_missing = sum(p.n_missing for p in parts)
+        count, mean, m2 = 0, 0.0, 0.0
+        for p in parts:  # Chan et al.'s parallel update of mean and sum of squares
+            if p.n == 0:
+                continue
+            total = count + p.n
+            delta = p.mean - mean
+            mean += delta * p.n / total
+            m2 += p.m2 + delta**2 * count * p.n / total
+            count = total
+        vals = np.concatenate([p.values for p in parts]) if parts else np.empty(0)
+        wts = np.concatenate([p.weights for p in parts]) if parts else np.empty(0, dtype=np.int64)
+        order = np.argsort(vals, kind="mergesort")
+        vals, wts = vals[order], wts[order]
+        if vals.size:
+            starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
+            vals = vals[starts]
+            wts = np.add.reduceat(wts, starts)
+        cum = np.cumsum(wts).astype(np.int64)
+        exact = all(p.exact for p in parts) and count <= max_exact
+        if count > max_exact:
+            values, cum = _compress(vals, cum, eps)
+        else:
+            values = vals
+        return cls(name, n_rows, n_missing, values.astype(float), cum, mean, m2, exact)
+
+    def finalise(self, n_bins: int) -> NumericSummary:
+        self.bins = _quantile_bins(self.cum, n_bins)
+        self.__dict__.pop("_bin_counts", None)
+        return self
+
+
+@dataclass
+class CategoricalSummary:
+    """Summary of one categorical reference column: category counts and missing count."""
+
+    name: str
+    n_rows: int
+    n_missing: int
+    categories: np.ndarray
+    counts: np.ndarray
+
+    kind = CATEGORICAL
+
+    @property
+    def n(self) -> int:
+        return int(self.counts.sum())
+
+    @classmethod
+    def from_values(cls, name: str, series) -> CategoricalSummary:
+        import pandas as pd
+
+        missing = pd.isna(series).to_numpy()
+        values = np.asarray(series[~missing].astype(str).to_numpy(), dtype=str)
+        cats, counts = np.unique(values, return_counts=True)
+        return cls(name, int(len(series)), int(missing.sum()), cats.astype(str), counts.astype(np.int64))
+
+    @classmethod
+    def merge(cls, parts: list[CategoricalSummary]) -> CategoricalSummary:
+        totals: dict[str, int] = {}
+        for p in parts:
+            for c, k in zip(p.categories.tolist(), p.counts.tolist()):
+                totals[c] = totals.get(c, 0) + int(k)
+        cats = np.array(sorted(totals), dtype=str)
+        counts = np.array([totals[c] for c in cats.tolist()], dtype=np.int64)
+        return cls(parts[0].name, sum(p.n_rows for p in parts), sum(p.n_missing for p in parts), cats, counts)
+
+
+# -- column kinds -----------------------------------------------------------------------------
+def infer_kinds(dtypes, column_types: dict | None) -> dict[str, str]:
+    """Numeric dtypes (not bool) are numeric; everything else is categorical; overrides win."""
+    import pandas as pd
+
+    kinds = {}
+    for name, dtype in dtypes.items():
+        numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        kinds[str(name)] = NUMERIC if numeric else CATEGORICAL
+    for name, kind in (column_types or {}).items():
+        if name not in kinds:
+            raise InputError(f"`column_types` names column '{name}', which is not in the reference; "
+                             f"available: {', '.join(list(kinds)[:12])}")
+        if kind not in (NUMERIC, CATEGORICAL):
+            raise InputError(f"`column_types['{name}']` must be 'numeric' or 'categorical', got {kind!r}")
+        kinds[name] = kind
+    return kinds
+
+
+def as_numeric(series, name: str, source: str) -> np.ndarray:
+    """Column as float64; raise if a non-missing value is not a number."""
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return series.to_numpy(dtype=float, na_value=np.nan)
+    coerced = pd.to_numeric(series, errors="coerce")
+    bad = coerced.isna() & series.notna()
+    if bad.any():
+        example = series[bad].iloc[0]
+        raise InputError(f"column '{name}' of {source} is numeric in the reference but holds "
+                         f"{int(bad.sum())} non-numeric value(s) such as {example!r}")
+    return coerced.to_numpy(dtype=float, na_value=np.nan)
+
+
+# -- the profile ------------------------------------------------------------------------------
+@dataclass
+class ReferenceProfile:
+    """Everything ``DriftMonitor.check`` needs from the reference data.
+
+    Build it with :meth:`from_frame` (pandas) or :meth:`from_dask`; write it with :meth:`save`
+    and read it back with :meth:`load`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> frame = pd.DataFrame({"x": np.arange(50_000.0), "c": ["a", "b"] * 25_000})
+    >>> profile = ReferenceProfile.from_frame(frame, rng=0)
+    >>> profile.kinds
+    {'x': 'numeric', 'c': 'categorical'}
+    >>> profile.columns["x"].n, profile.columns["x"].exact
+    (50000, False)
+    """
+
+    columns: dict
+    n_rows: int
+    eps: float
+    max_exact: int
+    n_bins: int
+    sample: object = None  # a small pandas DataFrame of reference rows, or None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        return {name: summary.kind for name, summary in self.columns.items()}
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.columns)
+
+    # -- building -----------------------------------------------------------------------------
+    @classmethod
+    def from_frame(cls, frame, *, column_types=None, eps: float = 0.0005, max_exact: int = 10_000,
+                   n_bins: int = 20, sample_size: int = 5000, rng=None) -> ReferenceProfile:
+        """Profile a pandas DataFrame (the arguments are validated by the caller)."""
+        from .._validation import check_rng
+
+        generator = check_rng(rng)
+        kinds = infer_kinds(frame.dtypes.to_dict(), column_types)
+        from .._progress import progress
+
+        columns = {}
+        with progress(len(kinds), "profiling columns") as bar:
+            for name, kind in kinds.items():
+                series = frame[name]
+                if kind == NUMERIC:
+                    x = as_numeric(series, name, "the reference")
+                    summary = NumericSummary.from_values(name, x, eps=eps, max_exact=max_exact)
+                    columns[name] = summary.finalise(n_bins)
+                else:
+                    columns[name] = CategoricalSummary.from_values(name, series)
+                bar.advance(1)
+        sample = None
+        if sample_size > 0:
+            take = min(sample_size, len(frame))
+            idx = np.sort(generator.choice(len(frame), size=take, replace=False))
+            sample = _sample_frame(frame.iloc[idx], kinds)
+        return cls(columns, int(len(frame)), eps, max_exact, n_bins, sample)
+
+    @classmethod
+    def from_dask(cls, ddf, *, column_types=None, eps: float = 0.0005, max_exact: int = 10_000,
+                  n_bins: int = 20, sample_size: int = 5000, rng=None) -> ReferenceProfile:
+        """Profile a Dask DataFrame partition by partition and merge the summaries."""
+        import pandas as pd
+
+        from .._errors import require
+        from .._validation import check_rng
+
+        dask = require("dask", "dask", "Profiling a Dask DataFrame")
+        kinds = infer_kinds(ddf.dtypes.to_dict(), column_types)
+        generator = check_rng(rng)
+        seeds = generator.integers(0, 2**63 - 1, size=ddf.npartitions)
+        parts = ddf.to_delayed()
+        tasks = [dask.delayed(_profile_partition)(part, kinds, eps / 2, max_exact, sample_size, int(seed))
+                 for part, seed in zip(parts, seeds)]
+        results = dask.compute(*tasks)
+        columns = {}
+        any_compressed = any(not s.exact for r in results for s in r[0].values() if s.kind == NUMERIC)
+        for name, kind in kinds.items():
+            pieces = [r[0][name] for r in results]
+            if kind == NUMERIC:
+                merged = NumericSummary.merge(pieces, eps=eps / 2 if any_compressed else eps, max_exact=max_exact)
+                columns[name] = merged.finalise(n_bins)
+            else:
+                columns[name] = CategoricalSummary.merge(pieces)
+        n_rows = sum(r[1] for r in results)
+        if n_rows == 0:
+            raise InputError("`reference` must have at least 1 row(s), got 0")
+        sample = None
+        if sample_size > 0:
+            frames = [r[2] for r in results if r[2] is not None and len(r[2])]
+            if frames:
+                pooled = pd.concat(frames, ignore_index=True)
+                pooled = pooled.nsmallest(sample_size, "__key__").sort_values("__key__")
+                sample = pooled.drop(columns="__key__").reset_index(drop=True)
+        return cls(columns, int(n_rows), eps, max_exact, n_bins, sample)
+
+    # -- files --------------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the profile to one file (a compressed NumPy archive, no pickles)."""
+        path = Path(path)
+        arrays: dict[str, np.ndarray] = {}
+        cols = []
+        for i, (name, s) in enumerate(self.columns.items()):
+            entry = {"name": name, "kind": s.kind, "n_rows": s.n_rows, "n_missing": s.n_missing}
+            if s.kind == NUMERIC:
+                entry.update(mean=s.mean, m2=s.m2, exact=s.exact)
+                arrays[f"c{i}_values"] = s.values
+                arrays[f"c{i}_cum"] = s.cum
+                arrays[f"c{i}_bins"] = s.bins
+            else:
+                arrays[f"c{i}_categories"] = np.asarray(s.categories, dtype=str)
+                arrays[f"c{i}_counts"] = s.counts
+            cols.append(entry)
+        sample_cols = []
+        if self.sample is not None:
+            for i, name in enumerate(self.sample.columns):
+                kind = self.columns[name].kind
+                col = self.sample[name]
+                if kind == NUMERIC:
+                    arrays[f"s{i}"] = col.to_numpy(dtype=float, na_value=np.nan)
+                else:
+                    mask = col.isna().to_numpy()
+                    arrays[f"s{i}"] = np.where(mask, "", col.astype(str).to_numpy()).astype(str)
+                    arrays[f"s{i}_missing"] = mask
+                sample_cols.append(name)
+        meta = {"format": FORMAT, "version": FORMAT_VERSION, "n_rows": self.n_rows, "eps": self.eps,
+                "max_exact": self.max_exact, "n_bins": self.n_bins, "columns": cols,
+                "sample_columns": sample_cols if self.sample is not None else None, "extra": self.meta}
+        arrays["__meta__"] = np.array(json.dumps(meta))
+        if path.parent and not path.parent.exists():
+            raise InputError(f"profile output '{path}': folder '{path.parent}' does not exist")
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> ReferenceProfile:
+        """Read a profile written by :meth:`save`; a corrupt or foreign file raises ``InputError``."""
+        import pandas as pd
+
+        path = Path(path)
+        if not path.exists():
+            raise InputError(f"profile '{path}' does not exist")
+        if path.is_dir():
+            raise InputError(f"profile '{path}' is a directory, not a file")
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                if not isinstance(archive, np.lib.npyio.NpzFile) or "__meta__" not in archive.files:
+                    raise KeyError("__meta__")
+                meta = json.loads(str(archive["__meta__"]))
+                if meta.get("format") != FORMAT:
+                    raise KeyError("format")
+                if int(meta.get("version", 0)) > FORMAT_VERSION:
+                    raise InputError(f"profile '{path}' has format version {meta['version']}, newer than "
+                                     f"this scimlkit reads ({FORMAT_VERSION}); upgrade scimlkit")
+                columns = {}
+                for i, c in enumerate(meta["columns"]):
+                    if c["kind"] == NUMERIC:
+                        s = NumericSummary(c["name"], int(c["n_rows"]), int(c["n_missing"]),
+                                           archive[f"c{i}_values"].astype(float), archive[f"c{i}_cum"].astype(np.int64),
+                                           float(c["mean"]), float(c["m2"]), bool(c["exact"]),
+                                           archive[f"c{i}_bins"].astype(np.int32))
+                        if s.values.shape != s.cum.shape or s.bins.size != s.values.size + 1:
+                            raise ValueError("inconsistent numeric summary")
+                    elif c["kind"] == CATEGORICAL:
+                        s = CategoricalSummary(c["name"], int(c["n_rows"]), int(c["n_missing"]),
+                                               archive[f"c{i}_categories"].astype(str),
+                                               archive[f"c{i}_counts"].astype(np.int64))
+                    else:
+                        raise ValueError(f"unknown column kind {c['kind']!r}")
+                    columns[c["name"]] = s
+                sample = None
+                if meta.get("sample_columns") is not None:
+                    data = {}
+                    for i, name in enumerate(meta["sample_columns"]):
+                        if columns[name].kind == NUMERIC:
+                            data[name] = archive[f"s{i}"].astype(float)
+                        else:
+                            values = archive[f"s{i}"].astype(object)
+                            values[archive[f"s{i}_missing"]] = None
+                            data[name] = values
+                    sample = pd.DataFrame(data)
+                return cls(columns, int(meta["n_rows"]), float(meta["eps"]), int(meta["max_exact"]),
+                           int(meta["n_bins"]), sample, dict(meta.get("extra") or {}))
+        except InputError:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, json.JSONDecodeError, EOFError) as exc:
+            raise InputError(f"profile '{path}' is not a readable scimlkit drift profile (corrupt or another "
+                             f"kind of file: {type(exc).__name__})") from None
+
+    def nbytes(self) -> int:
+        """Approximate memory held by the profile's arrays, in bytes."""
+        total = 0
+        for s in self.columns.values():
+            if s.kind == NUMERIC:
+                total += s.values.nbytes + s.cum.nbytes + s.bins.nbytes
+            else:
+                total += s.categories.nbytes + s.counts.nbytes
+        if self.sample is not None:
+            total += int(self.sample.memory_usage(deep=True).sum())
+        return total
+
+
+def _sample_frame(frame, kinds):
+    import pandas as pd
+
+    data = {}
+    for name, kind in kinds.items():
+        if kind == NUMERIC:
+            data[name] = as_numeric(frame[name], name, "the reference")
+        else:
+            col = frame[name]
+            data[name] = np.where(col.isna().to_numpy(), None, col.astype(str).to_numpy()).astype(object)
+    return pd.DataFrame(data).reset_index(drop=True)
+
+
+def _profile_partition(part, kinds, eps, max_exact, sample_size, seed):
+    """Summaries of one partition, its row count and a keyed row sample (runs on a worker)."""
+    columns = {}
+    for name, kind in kinds.items():
+        if kind == NUMERIC:
+            x = as_numeric(part[name], name, "the reference")
+            columns[name] = NumericSummary.from_values(name, x, eps=eps, max_exact=max_exact)
+        else:
+            columns[name] = CategoricalSummary.from_values(name, part[name])
+    sample = None
+    if sample_size > 0 and len(part):
+        gen = np.random.default_rng(seed)
+        keys = gen.random(len(part))
+        keep = np.argsort(keys)[:sample_size]
+        sample = _sample_frame(part.iloc[np.sort(keep)], kinds)
+        sample["__key__"] = keys[np.sort(keep)]
+    return columns, int(len(part)), sample

@@ -1,0 +1,130 @@
+"""The drift report chapter: plain data in (report, profile, batch, history), figures out."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._report import Chapter, new_figure
+from ._profile import NUMERIC
+
+__all__ = ["drift_chapter"]
+
+_SHOWN = ["column", "kind", "status", "test", "statistic", "pvalue_adj", "js_distance", "wasserstein", "psi",
+          "missing_ref", "missing_cur", "unseen", "severity", "alert"]
+
+
+def _numeric_figure(summary, values, name):
+    fig, (ax_hist, ax_ecdf) = new_figure(7.2, 2.6, ncols=2)
+    v, cum = summary.values, summary.cum
+    y = values[np.isfinite(values)]
+    lo = float(min(v[0], y.min())) if y.size else float(v[0])
+    hi = float(max(v[-1], y.max())) if y.size else float(v[-1])
+    # reference quantile bins: the upper edge of a bin is its largest knot
+    bins = summary.bins[:-1]
+    last = np.r_[np.flatnonzero(np.diff(bins)), bins.size - 1]
+    edges = np.r_[lo, v[last]]
+    edges[-1] = hi
+    edges = np.maximum.accumulate(edges)
+    ref_counts = summary.bin_counts()
+    cur_counts = np.histogram(np.clip(y, lo, hi), bins=edges)[0] if y.size and np.all(np.diff(edges) > 0) else None
+    widths = np.diff(edges)
+    if cur_counts is not None and widths.size == ref_counts.size:
+        ref_density = ref_counts / ref_counts.sum() / widths
+        cur_density = cur_counts / max(1, cur_counts.sum()) / widths
+        ax_hist.stairs(ref_density, edges, label="reference", color="#4c72b0", fill=True, alpha=0.35)
+        ax_hist.stairs(cur_density, edges, label="batch", color="#dd8452", linewidth=1.6)
+    ax_hist.set_title(f"{name}: histogram (reference quantile bins)", fontsize=9)
+    ax_hist.legend(fontsize=8)
+    ax_ecdf.step(np.r_[lo, v], np.r_[0, cum / cum[-1]], where="post", label="reference", color="#4c72b0")
+    if y.size:
+        ys = np.sort(y)
+        ax_ecdf.step(ys, np.arange(1, ys.size + 1) / ys.size, where="post", label="batch", color="#dd8452")
+    ax_ecdf.set_title(f"{name}: ECDF", fontsize=9)
+    ax_ecdf.legend(fontsize=8)
+    return fig
+
+
+def _categorical_figure(summary, values, name, top: int = 15):
+    import pandas as pd
+
+    fig, ax = new_figure(7.2, 2.6)
+    ref = pd.Series(summary.counts, index=summary.categories.tolist(), dtype=float)
+    cur = pd.Series(values[pd.notna(values)].astype(str)).value_counts().astype(float)
+    cats = list(dict.fromkeys(ref.sort_values(ascending=False).index.tolist()[:top]
+                              + cur.sort_values(ascending=False).index.tolist()[:top]))[:top]
+    x = np.arange(len(cats))
+    ax.bar(x - 0.2, [ref.get(c, 0.0) / max(ref.sum(), 1) for c in cats], width=0.4, label="reference", color="#4c72b0")
+    ax.bar(x + 0.2, [cur.get(c, 0.0) / max(cur.sum(), 1) for c in cats], width=0.4, label="batch", color="#dd8452")
+    ax.set_xticks(x, cats, rotation=45, ha="right", fontsize=7)
+    ax.set_title(f"{name}: category shares", fontsize=9)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def health_figure(history, *, title: str = "Health score over time"):
+    """Line plot of the health score per recorded check, alerts marked."""
+    fig, ax = new_figure(7.2, 2.6)
+    x = np.arange(len(history))
+    ax.plot(x, history["health"].to_numpy(dtype=float), marker="o", markersize=3, color="#4c72b0")
+    alerts = history["alert"].to_numpy(dtype=bool)
+    ax.scatter(x[alerts], history["health"].to_numpy(dtype=float)[alerts], color="#c44e52", zorder=3,
+               label="alert", s=18)
+    labels = history["batch"].fillna("").astype(str).tolist()
+    step = max(1, len(labels) // 12)
+    ax.set_xticks(x[::step], [labels[i] or str(i) for i in range(0, len(labels), step)], rotation=45,
+                  ha="right", fontsize=7)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel("health")
+    ax.set_title(title, fontsize=9)
+    if alerts.any():
+        ax.legend(fontsize=8)
+    return fig
+
+
+def drift_chapter(report, profile, current=None, history=None, *, key: str = "drift",
+                  title: str = "Data drift", max_figures: int = 8) -> Chapter:
+    """A report chapter for one check.
+
+    Parameters
+    ----------
+    report : DriftReport
+        The check to show.
+    profile : ReferenceProfile
+        The reference profile (for the reference histograms and ECDFs).
+    current : pandas.DataFrame, optional
+        The batch (for its histograms and ECDFs); without it only the tables are drawn.
+    history : pandas.DataFrame, optional
+        ``DriftHistory.history()``, for the health score over time.
+    """
+    chapter = Chapter(key, title)
+    chapter.paragraph(
+        f"Batch of {report.n_current:,} rows against a reference of {report.n_reference:,} rows; "
+        f"{report.method.upper()} test for numeric columns, chi-squared for categorical ones, "
+        f"{report.correction} correction at alpha = {report.alpha:g}; an alert needs a significant test "
+        f"and a Jensen-Shannon distance of at least {report.min_effect:g}.")
+    metrics = {"health": round(report.health, 4), "columns drifted": f"{report.n_alerts} of {len(report.table)}",
+               "batch rows": report.n_current}
+    if report.multivariate is not None:
+        metrics["domain classifier AUROC"] = round(report.multivariate.auroc, 4)
+        metrics["its p-value"] = f"{report.multivariate.pvalue:.3g}"
+    chapter.metrics(metrics)
+    chapter.note(report.summary())
+    table = report.table[_SHOWN].sort_values(["alert", "severity"], ascending=False)
+    chapter.table(table, caption="All columns (drifted first)")
+    if current is not None:
+        drifted = report.table.loc[report.table["alert"]].sort_values("severity", ascending=False)
+        for name in drifted["column"].tolist()[:max_figures]:
+            summary = profile.columns[name]
+            if summary.kind == NUMERIC:
+                if summary.n == 0:
+                    continue
+                import pandas as pd
+
+                values = pd.to_numeric(current[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+                fig = _numeric_figure(summary, values, name)
+            else:
+                fig = _categorical_figure(summary, current[name].to_numpy(dtype=object), name)
+            chapter.figure(fig, caption=f"Drifted column '{name}': reference against batch")
+    if history is not None and len(history):
+        chapter.figure(health_figure(history), caption="Health score of every recorded check (red: alert)")
+    return chapter

@@ -1,0 +1,32 @@
+"""The demo chapter and the report chapter render."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scimlkit._report import render_report
+from scimlkit.drift import DriftMonitor
+from scimlkit.drift._demo import run
+from scimlkit.drift._report import drift_chapter
+
+
+def test_quick_demo_chapter(tmp_path):
+    chapter = run(rng=np.random.default_rng(0), quick=True)
+    assert chapter.key == "drift" and len(chapter.summary) == 3
+    assert "alerts on days [4, 5, 6, 8]" in chapter.summary[0]  # exactly the injected days
+    assert "0 per-column alert(s)" in chapter.summary[2]
+    path = render_report([chapter], tmp_path / "demo")
+    assert "<svg" in path.read_text()
+
+
+def test_report_chapter_draws_drifted_columns(tmp_path):
+    gen = np.random.default_rng(1)
+    ref = pd.DataFrame({"x": gen.normal(size=3000), "c": gen.choice(list("abc"), 3000), "k": 1.0})
+    cur = pd.DataFrame({"x": gen.normal(1, 1, 800), "c": gen.choice(list("abd"), 800), "k": 2.0})
+    monitor = DriftMonitor().fit(ref)
+    report = monitor.check(cur)
+    assert set(report.drifted()) == {"x", "c", "k"}
+    chapter = drift_chapter(report, monitor.profile_, cur)
+    assert sum(b["kind"] == "figure" for b in chapter.blocks) == 3
+    assert "<svg" in render_report([chapter], tmp_path / "r.html").read_text()

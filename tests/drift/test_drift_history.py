@@ -1,0 +1,138 @@
+"""The SQLite history: records, concurrent writers, crashes."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scimlkit._errors import StorageError
+from scimlkit._store import SQLiteStore
+from scimlkit.drift import DriftHistory, DriftMonitor
+
+
+@pytest.fixture(scope="module")
+def profile_path(tmp_path_factory):
+    gen = np.random.default_rng(0)
+    ref = pd.DataFrame(gen.normal(size=(3000, 5)), columns=list("abcde"))
+    path = tmp_path_factory.mktemp("profile") / "profile.npz"
+    DriftMonitor(sample_size=0).fit(ref).save(path)
+    return path
+
+
+def _batch(seed, shift=0.0):
+    gen = np.random.default_rng(seed)
+    frame = pd.DataFrame(gen.normal(size=(400, 5)), columns=list("abcde"))
+    frame["a"] += shift
+    return frame
+
+
+def test_record_and_read_back(tmp_path, profile_path):
+    monitor = DriftMonitor.load(profile_path)
+    store = DriftHistory(tmp_path / "h.db")
+    monitor.check(_batch(1), store=store, batch="d1")
+    monitor.check(_batch(2, shift=1.0), store=tmp_path / "h.db", batch="d2")  # a path works too
+    history = store.history()
+    assert history["batch"].tolist() == ["d1", "d2"]
+    assert history["alert"].tolist() == [False, True]
+    assert history["created"].is_monotonic_increasing
+    assert history["health"].iloc[1] < history["health"].iloc[0]
+    cols = store.columns("a")
+    assert cols["batch"].tolist() == ["d1", "d2"] and cols["alert"].tolist() == [False, True]
+    assert len(store.columns()) == 10
+    conn_mode = store.connection.execute("PRAGMA journal_mode").fetchone()[0]
+    assert conn_mode == "wal"
+
+
+def test_foreign_and_wrong_kind_files_are_refused(tmp_path):
+    text = tmp_path / "notes.db"
+    text.write_text("not sqlite")
+    with pytest.raises(StorageError, match="not a SQLite database"):
+        DriftHistory(text)
+
+    class OtherStore(SQLiteStore):
+        KIND = "tune-study"
+        SCHEMA = "CREATE TABLE t (x INTEGER)"
+
+    OtherStore(tmp_path / "other.db").close()
+    with pytest.raises(StorageError, match="not a 'drift-history' store"):
+        DriftHistory(tmp_path / "other.db")
+
+
+def test_failed_write_leaves_no_partial_check(tmp_path, profile_path):
+    monitor = DriftMonitor.load(profile_path)
+    store = DriftHistory(tmp_path / "h.db")
+    good = monitor.check(_batch(3), store=store, batch="ok")
+    broken = dataclasses.replace(good, table=pd.concat([good.table, good.table.iloc[:1]]))  # duplicate column row
+    with pytest.raises(StorageError, match="could not record"):
+        store.record(broken, batch="broken")
+    assert store.history()["batch"].tolist() == ["ok"]
+    assert len(store.columns()) == 5
+    monitor.check(_batch(4), store=store, batch="after")
+    assert store.history()["batch"].tolist() == ["ok", "after"]
+
+
+_WRITER = textwrap.dedent("""
+    import sys, numpy as np, pandas as pd
+    from scimlkit.drift import DriftHistory, DriftMonitor
+    profile, db, tag, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    monitor = DriftMonitor.load(profile)
+    store = DriftHistory(db)
+    gen = np.random.default_rng(abs(hash(tag)) % 1000)
+    i = 0
+    while count < 0 or i < count:
+        batch = pd.DataFrame(gen.normal(size=(200, 5)), columns=list("abcde"))
+        monitor.check(batch, store=store, batch=f"{tag}-{i}")
+        print(i, flush=True)
+        i += 1
+""")
+
+
+def _writer(profile_path, db, tag, count):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    return subprocess.Popen([sys.executable, "-c", _WRITER, str(profile_path), str(db), tag, str(count)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+
+
+def test_two_processes_write_at_once(tmp_path, profile_path):
+    db = tmp_path / "shared.db"
+    DriftHistory(db).close()
+    writers = [_writer(profile_path, db, tag, 8) for tag in ("p", "q")]
+    for proc in writers:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    history = DriftHistory(db).history()
+    assert len(history) == 16
+    assert sorted(history["batch"]) == sorted([f"p-{i}" for i in range(8)] + [f"q-{i}" for i in range(8)])
+    assert history["id"].is_unique
+
+
+def test_killed_writer_loses_nothing_already_recorded(tmp_path, profile_path):
+    db = tmp_path / "crash.db"
+    DriftHistory(db).close()
+    proc = _writer(profile_path, db, "k", -1)
+    seen = 0
+    deadline = time.monotonic() + 90
+    while seen < 6 and time.monotonic() < deadline:  # wait until a few checks were committed
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen += 1
+    proc.send_signal(signal.SIGKILL)  # no cleanup, possibly mid-transaction
+    proc.wait(timeout=30)
+    assert seen >= 6, proc.stderr.read()
+    store = DriftHistory(db)
+    history = store.history()
+    assert len(history) >= seen  # every check reported as done is there
+    counts = store.columns().groupby("check_id").size()
+    assert (counts == 5).all() and len(counts) == len(history)  # and no half-written check
+    DriftMonitor.load(profile_path).check(_batch(9), store=store, batch="after-crash")
+    assert store.history()["batch"].iloc[-1] == "after-crash"

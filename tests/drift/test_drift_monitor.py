@@ -1,0 +1,272 @@
+"""DriftMonitor: error rates, power, health score, multivariate drift, bad input, conventions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from scimlkit._errors import InputError, NotFittedError
+from scimlkit.drift import (
+    TABLE_COLUMNS,
+    DriftMonitor,
+    DriftReport,
+    domain_classifier_test,
+    health_score,
+)
+
+COLS = [f"f{i:02d}" for i in range(30)]
+
+
+@pytest.fixture(scope="module")
+def small_monitor():
+    gen = np.random.default_rng(100)
+    ref = pd.DataFrame(gen.normal(size=(20_000, 30)), columns=COLS)
+    return DriftMonitor(sample_size=0).fit(ref)
+
+
+def test_stable_days_alert_rate_within_family_wise_alpha(small_monitor):
+    # 300 stable days x 30 features (2,000 rows a day against a 20,000-row reference).
+    # Holm keeps P(any false rejection on a day) <= alpha = 0.05, and an alert needs a rejection,
+    # so the number of days with an alert is at most Binomial(300, 0.05): mean 15; we accept up
+    # to its 99.9% quantile (28), so the test fails by chance with probability < 0.1%.
+    gen = np.random.default_rng(101)
+    days, alert_days, reject_days = 300, 0, 0
+    for _ in range(days):
+        report = small_monitor.check(pd.DataFrame(gen.normal(size=(2000, 30)), columns=COLS))
+        alert_days += report.alert
+        reject_days += bool(report.table["significant"].any())
+    limit = stats.binom.ppf(0.999, days, 0.05)
+    assert limit == 28
+    assert reject_days <= limit
+    assert alert_days <= reject_days
+
+
+def test_small_shift_in_three_features_is_flagged_at_50k_rows():
+    # 0.1 SD shift in 3 of 30 features, 50,000 rows a day, 40 days: each shifted feature must be
+    # flagged on at least 95% of days; the days with a false alert among the 27 others are at most
+    # Binomial(40, 0.05)'s 99.9% quantile (with the effect gate they are in fact ~never flagged).
+    gen = np.random.default_rng(102)
+    ref = pd.DataFrame(gen.normal(size=(100_000, 30)), columns=COLS)
+    monitor = DriftMonitor(sample_size=0).fit(ref)
+    shifted = COLS[:3]
+    days = 40
+    hits = np.zeros(3)
+    false_days = 0
+    for _ in range(days):
+        cur = gen.normal(size=(50_000, 30))
+        cur[:, :3] += 0.1
+        table = monitor.check(pd.DataFrame(cur, columns=COLS)).table.set_index("column")
+        hits += table.loc[shifted, "alert"].to_numpy()
+        false_days += bool(table.loc[COLS[3:], "alert"].any())
+    assert np.all(hits >= 0.95 * days)
+    assert false_days <= stats.binom.ppf(0.999, days, 0.05)
+
+
+def test_effect_gate_silences_a_tiny_but_significant_shift():
+    gen = np.random.default_rng(103)
+    ref = pd.DataFrame({"x": gen.normal(size=100_000)})
+    monitor = DriftMonitor(sample_size=0).fit(ref)
+    row = monitor.check(pd.DataFrame({"x": gen.normal(0.04, 1, 50_000)})).table.iloc[0]
+    assert row["pvalue_adj"] < 1e-4  # statistically real ...
+    assert row["js_distance"] < 0.025 and not row["alert"]  # ... but below the gate
+    assert row["wasserstein"] == pytest.approx(0.04, abs=0.01)  # in reference SDs
+
+
+def test_health_separates_stable_day_from_three_shifted_features(small_monitor):
+    gen = np.random.default_rng(104)
+    stable, drifted, mean_jsd = [], [], []
+    for _ in range(10):
+        stable.append(small_monitor.check(pd.DataFrame(gen.normal(size=(5000, 30)), columns=COLS)).health)
+        cur = gen.normal(size=(5000, 30))
+        cur[:, [3, 11, 20]] += 0.5
+        report = small_monitor.check(pd.DataFrame(cur, columns=COLS))
+        drifted.append(report.health)
+        mean_jsd.append(1 - report.table["js_distance"].mean())
+    # a stable day scores 1 unless a column is falsely significant (probability <= alpha a day);
+    # one such column has a small distance, costing a few hundredths (here: 0.94 on 2 of 10 days)
+    assert np.median(stable) == 1.0
+    assert min(stable) > 0.85
+    assert max(drifted) < 0.75  # 3 of 30 saturated columns: 1 - sqrt(3/30) = 0.684
+    assert min(mean_jsd) > 0.95  # what 1 - mean JSD would have shown: hardly a move
+
+
+def test_health_score_definition():
+    assert health_score([0] * 30) == 1.0
+    assert health_score([1] * 30) == 0.0
+    assert health_score([1, 1, 1] + [0] * 27) == pytest.approx(1 - np.sqrt(0.1))
+
+
+def test_multivariate_catches_correlation_flip_with_unchanged_marginals():
+    gen = np.random.default_rng(105)
+    cov_pos, cov_neg = [[1, 0.8], [0.8, 1]], [[1, -0.8], [-0.8, 1]]
+    ref = pd.DataFrame(gen.multivariate_normal([0, 0], cov_pos, 20_000), columns=["a", "b"])
+    ref["c"] = gen.normal(size=20_000)
+    cur = pd.DataFrame(gen.multivariate_normal([0, 0], cov_neg, 3000), columns=["a", "b"])
+    cur["c"] = gen.normal(size=3000)
+    monitor = DriftMonitor(sample_size=2000, rng=0).fit(ref)
+    report = monitor.check(cur, multivariate=True)
+    assert report.n_alerts == 0  # no per-column test sees it
+    assert report.multivariate.auroc > 0.75 and report.multivariate.pvalue < 1e-10
+    assert report.alert
+    # and a batch from the reference distribution is not flagged
+    same = pd.DataFrame(gen.multivariate_normal([0, 0], cov_pos, 3000), columns=["a", "b"])
+    same["c"] = gen.normal(size=3000)
+    res = domain_classifier_test(monitor.profile_.sample, same, rng=1)
+    assert 0.4 < res.auroc < 0.6 and res.pvalue > 0.001
+
+
+def test_categorical_and_missing_and_unseen():
+    gen = np.random.default_rng(106)
+    ref = pd.DataFrame({"plan": gen.choice(["a", "b", "c"], 20_000), "x": gen.normal(size=20_000)})
+    ref.loc[gen.random(20_000) < 0.02, "x"] = np.nan
+    monitor = DriftMonitor(sample_size=0).fit(ref)
+    assert monitor.kinds_ == {"plan": "categorical", "x": "numeric"}
+    cur = pd.DataFrame({"plan": gen.choice(["a", "b", "c", "zz"], 5000, p=[0.3, 0.3, 0.3, 0.1]),
+                        "x": gen.normal(size=5000)})
+    cur.loc[gen.random(5000) < 0.15, "x"] = np.nan
+    table = monitor.check(cur).table.set_index("column")
+    assert table.loc["plan", "unseen"] == "zz" and table.loc["plan", "alert"]
+    assert table.loc["x", "missing_cur"] == pytest.approx(0.15, abs=0.02)
+    assert table.loc["x", "missing_pvalue_adj"] < 1e-10 and table.loc["x", "alert"]
+    assert not table.loc["x", "significant"]  # the values themselves did not move
+
+
+def test_column_type_override():
+    frame = pd.DataFrame({"code": np.arange(1000) % 4, "x": np.arange(1000.0)})
+    monitor = DriftMonitor(column_types={"code": "categorical"}).fit(frame)
+    assert monitor.kinds_["code"] == "categorical"
+    with pytest.raises(InputError, match="column_types"):
+        DriftMonitor(column_types={"nope": "numeric"}).fit(frame)
+    with pytest.raises(InputError, match="numeric' or 'categorical"):
+        DriftMonitor(column_types={"x": "text"}).fit(frame)
+
+
+def test_report_result_object():
+    gen = np.random.default_rng(107)
+    monitor = DriftMonitor().fit(pd.DataFrame({"x": gen.normal(size=3000)}))
+    report = monitor.check(pd.DataFrame({"x": gen.normal(size=500), "extra": 1}), batch="b1")
+    assert isinstance(report, DriftReport)
+    assert tuple(report.to_frame().columns) == TABLE_COLUMNS
+    assert report.extra_columns == ("extra",) and report.batch == "b1"
+    import json
+
+    data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
+    assert data["table"][0]["column"] == "x"
+    assert "<table" in report._repr_html_()
+    with pytest.raises(Exception):
+        report.health = 0.5  # frozen
+
+
+# -- bad input ----------------------------------------------------------------------------------
+@pytest.fixture()
+def fitted():
+    gen = np.random.default_rng(108)
+    ref = pd.DataFrame({"x": gen.normal(size=2000), "k": np.full(2000, 3.0), "c": gen.choice(["u", "v"], 2000),
+                        "gone": np.nan})
+    return DriftMonitor().fit(ref)
+
+
+def test_missing_columns_raise(fitted):
+    with pytest.raises(InputError, match="lacks 1 reference column.*c"):
+        fitted.check(pd.DataFrame({"x": [1.0], "k": [3.0], "gone": [1.0]}))
+
+
+def test_empty_batch_raises(fitted):
+    with pytest.raises(InputError, match="at least 1 row"):
+        fitted.check(pd.DataFrame({"x": [], "k": [], "c": [], "gone": []}))
+
+
+def test_statuses_for_degenerate_columns(fitted):
+    gen = np.random.default_rng(109)
+    cur = pd.DataFrame({"x": np.full(500, np.nan), "k": np.full(500, 3.0), "c": gen.choice(["u", "v"], 500),
+                        "gone": gen.normal(size=500)})
+    table = fitted.check(cur).table.set_index("column")
+    assert table.loc["x", "status"] == "current_empty" and np.isnan(table.loc["x", "pvalue"])
+    assert table.loc["x", "alert"]  # every value went missing: the missing-rate test fires
+    assert table.loc["k", "status"] == "constant_reference" and table.loc["k", "statistic"] == 0.0
+    assert table.loc["gone", "status"] == "reference_empty"
+    moved = fitted.check(cur.assign(k=4.0, x=1.0)).table.set_index("column")
+    assert moved.loc["k", "alert"] and moved.loc["k", "statistic"] == 1.0
+    assert moved.loc["k", "wasserstein"] == pytest.approx(1.0)  # raw units: no spread to divide by
+
+
+def test_type_mismatch_is_a_status_and_an_alert(fitted):
+    cur = pd.DataFrame({"x": ["a", "b"] * 100, "k": 3.0, "c": "u", "gone": np.nan})
+    table = fitted.check(cur).table.set_index("column")
+    assert table.loc["x", "status"] == "type_mismatch" and table.loc["x", "alert"]
+    # numbers written as text are accepted
+    ok = fitted.check(pd.DataFrame({"x": ["0.1", "0.2"] * 100, "k": 3.0, "c": "u", "gone": np.nan}))
+    assert ok.table.set_index("column").loc["x", "status"] == "ok"
+
+
+def test_not_fitted_and_bad_parameters():
+    with pytest.raises(NotFittedError):
+        DriftMonitor().check(pd.DataFrame({"x": [1.0]}))
+    frame = pd.DataFrame({"x": [1.0, 2.0]})
+    for params, match in [({"alpha": 1.5}, "alpha"), ({"method": "t"}, "method"), ({"correction": "x"}, "correction"),
+                          ({"min_effect": -1}, "min_effect"), ({"n_bins": 1}, "n_bins")]:
+        with pytest.raises(InputError, match=match):
+            DriftMonitor(**params).fit(frame)
+    with pytest.raises(InputError, match="DataFrame"):
+        DriftMonitor().fit([1, 2, 3])
+    with pytest.raises(InputError, match="at least 1 row"):
+        DriftMonitor().fit(pd.DataFrame({"x": []}))
+
+
+@pytest.mark.parametrize("method", ["ks", "cvm", "anderson"])
+@pytest.mark.parametrize("correction", ["holm", "bonferroni", "bh"])
+def test_methods_and_corrections_detect_a_clear_shift(method, correction):
+    gen = np.random.default_rng(110)
+    ref = pd.DataFrame(gen.normal(size=(12_000, 4)), columns=list("abcd"))
+    cur = pd.DataFrame(gen.normal(size=(3000, 4)), columns=list("abcd"))
+    cur["b"] += 0.4
+    report = DriftMonitor(method=method, correction=correction, sample_size=0).fit(ref).check(cur)
+    assert report.drifted() == ["b"]
+
+
+def test_threads_give_the_same_answer():
+    gen = np.random.default_rng(111)
+    ref = pd.DataFrame(gen.normal(size=(5000, 6)), columns=list("abcdef"))
+    cur = pd.DataFrame(gen.normal(0.05, 1, size=(2000, 6)), columns=list("abcdef"))
+    one = DriftMonitor(n_jobs=1).fit(ref).check(cur).table
+    two = DriftMonitor(n_jobs=2).fit(ref).check(cur).table
+    pd.testing.assert_frame_equal(one, two)
+
+
+# -- estimator conventions ------------------------------------------------------------------------
+def test_estimator_conventions():
+    from sklearn.base import clone
+    from sklearn.utils.estimator_checks import (
+        check_dont_overwrite_parameters,
+        check_estimators_overwrite_params,
+        check_get_params_invariance,
+        check_no_attributes_set_in_init,
+        check_parameters_default_constructible,
+        check_set_params,
+    )
+
+    monitor = DriftMonitor(alpha=0.01, rng=0)
+    for check in (check_no_attributes_set_in_init, check_get_params_invariance, check_set_params,
+                  check_parameters_default_constructible, check_dont_overwrite_parameters,
+                  check_estimators_overwrite_params):
+        check("DriftMonitor", monitor)
+    copy = clone(monitor)
+    assert copy.get_params() == monitor.get_params()
+    x = np.random.default_rng(0).normal(size=(300, 3))
+    fitted = monitor.fit(x)
+    assert fitted is monitor and monitor.n_features_in_ == 3
+    assert list(monitor.feature_names_in_) == ["0", "1", "2"]
+    assert not hasattr(DriftMonitor(), "profile_")
+    assert "alpha=0.01" in repr(monitor)
+
+
+def test_same_seed_same_answer():
+    gen = np.random.default_rng(112)
+    ref = pd.DataFrame(gen.normal(size=(3000, 3)), columns=list("abc"))
+    cur = pd.DataFrame(gen.normal(size=(800, 3)), columns=list("abc"))
+    a = DriftMonitor(rng=5, sample_size=500).fit(ref).check(cur, multivariate=True)
+    b = DriftMonitor(rng=5, sample_size=500).fit(ref).check(cur, multivariate=True)
+    assert a.multivariate == b.multivariate
+    pd.testing.assert_frame_equal(a.table, b.table)

@@ -1,0 +1,135 @@
+"""Reference profiles: size, save/load, corrupt files, Dask profiling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from scimlkit._errors import InputError
+from scimlkit.drift import DriftMonitor, ReferenceProfile
+
+
+def _frame(n, seed=0, p=30):
+    gen = np.random.default_rng(seed)
+    frame = pd.DataFrame(gen.normal(size=(n, p)), columns=[f"f{i}" for i in range(p)])
+    frame["cat"] = gen.choice(["a", "b", "c"], n)
+    return frame
+
+
+def test_profile_of_100k_by_30_is_a_few_megabytes(tmp_path):
+    monitor = DriftMonitor(rng=0).fit(_frame(100_000))
+    path = monitor.save(tmp_path / "profile.npz")
+    assert path.stat().st_size < 3 * 2**20
+    assert monitor.profile_.nbytes() < 4 * 2**20
+    knots = [s.values.size for s in monitor.profile_.columns.values() if s.kind == "numeric"]
+    assert max(knots) <= 2001  # about 1 / eps knots per column whatever the reference size
+
+
+def test_save_load_round_trip_gives_identical_reports(tmp_path):
+    ref, cur = _frame(30_000, 1), _frame(4_000, 2)
+    ref.loc[::50, "f3"] = np.nan
+    cur.loc[::7, "cat"] = None
+    monitor = DriftMonitor(alpha=0.01, min_effect=0.05, correction="bh", sample_size=400, rng=0).fit(ref)
+    path = monitor.save(tmp_path / "p.profile")
+    loaded = DriftMonitor.load(path)
+    assert loaded.alpha == 0.01 and loaded.correction == "bh" and loaded.min_effect == 0.05
+    a, b = monitor.check(cur, multivariate=True), loaded.check(cur, multivariate=True)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.multivariate == b.multivariate
+    pd.testing.assert_frame_equal(monitor.profile_.sample, loaded.profile_.sample)
+    assert DriftMonitor.load(path, alpha=0.2).alpha == 0.2
+
+
+def test_pvalues_use_the_true_reference_size():
+    gen = np.random.default_rng(3)
+    ref, cur = gen.normal(size=200_000), gen.normal(0.01, 1, size=20_000)
+    report = DriftMonitor(sample_size=0).fit(pd.DataFrame({"x": ref})).check(pd.DataFrame({"x": cur}))
+    row = report.table.iloc[0]
+    exact = stats.ks_2samp(ref, cur)
+    assert abs(row["statistic"] - exact.statistic) <= 0.0005
+    # the p-value is kstwo at the true sizes, evaluated at the profile's statistic
+    assert row["pvalue"] == pytest.approx(stats.kstwo.sf(row["statistic"], round(200_000 * 20_000 / 220_000)),
+                                          rel=1e-8)
+
+
+@pytest.mark.parametrize("content", [b"", b"hello, not a profile", b"PK\x03\x04broken zip"])
+def test_corrupt_profile_files_raise_clear_errors(tmp_path, content):
+    path = tmp_path / "bad.npz"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match="not a readable scimlkit drift profile"):
+        DriftMonitor.load(path)
+
+
+def test_foreign_and_truncated_profiles(tmp_path):
+    foreign = tmp_path / "foreign.npz"
+    np.savez(foreign, a=np.arange(3))
+    with pytest.raises(InputError, match="not a readable scimlkit drift profile"):
+        ReferenceProfile.load(foreign)
+    good = DriftMonitor().fit(_frame(500)).save(tmp_path / "good.npz")
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(InputError, match="not a readable scimlkit drift profile"):
+        ReferenceProfile.load(truncated)
+    with pytest.raises(InputError, match="does not exist"):
+        ReferenceProfile.load(tmp_path / "missing.npz")
+    with pytest.raises(InputError, match="does not exist"):
+        DriftMonitor().fit(_frame(50)).save(tmp_path / "no" / "such" / "dir.npz")
+
+
+def test_dask_profile_matches_pandas_and_runs_on_a_local_cluster():
+    dd = pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("dask.distributed")
+    frame = _frame(24_000, 4, p=4)
+    frame.loc[::97, "f1"] = np.nan
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster):
+        ddf = dd.from_pandas(frame, npartitions=4)
+        monitor = DriftMonitor(sample_size=500, rng=0).fit(ddf)
+    exact = DriftMonitor(sample_size=0).fit(frame)
+    for name in ["f0", "f1", "f2", "f3"]:
+        got, ref = monitor.profile_.columns[name], exact.profile_.columns[name]
+        assert (got.n, got.n_missing, got.n_rows) == (ref.n, ref.n_missing, ref.n_rows)
+        assert got.mean == pytest.approx(ref.mean, rel=1e-12) and got.std == pytest.approx(ref.std, rel=1e-10)
+    cat = monitor.profile_.columns["cat"]
+    assert cat.counts.sum() == 24_000 and list(cat.categories) == ["a", "b", "c"]
+    assert len(monitor.profile_.sample) == 500
+    # the merged sketch keeps the KS error bound
+    cur = _frame(8_000, 5, p=4)
+    cur["f2"] += 0.1
+    table = monitor.check(cur).table.set_index("column")
+    for name in ["f0", "f2", "f3"]:
+        assert abs(table.loc[name, "statistic"] - stats.ks_2samp(frame[name], cur[name]).statistic) <= 0.0005
+
+
+def test_dask_merge_keeps_the_error_bound_without_a_cluster():
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    gen = np.random.default_rng(6)
+    frame = pd.DataFrame({"x": gen.lognormal(0, 1.5, 120_000)})
+    with dask.config.set(scheduler="synchronous"):
+        monitor = DriftMonitor(sample_size=0).fit(dd.from_pandas(frame, npartitions=6))
+    summary = monitor.profile_.columns["x"]
+    # partitions and the merge each get half the error budget, so about 2 / eps knots
+    assert not summary.exact and summary.values.size <= 4100
+    cur = gen.lognormal(0.02, 1.5, 30_000)
+    got = monitor.check(pd.DataFrame({"x": cur})).table.iloc[0]["statistic"]
+    assert abs(got - stats.ks_2samp(frame["x"], cur).statistic) <= 0.0005
+
+
+def test_dask_missing_gives_install_hint(monkeypatch):
+    import sys
+
+    from scimlkit._errors import OptionalDependencyError
+
+    monkeypatch.setitem(sys.modules, "dask", None)  # makes `import dask` fail
+
+    class FakeDask:  # looks like a Dask DataFrame to DriftMonitor.fit
+        __module__ = "dask.dataframe.core"
+        npartitions = 1
+        columns = ["x"]
+
+    with pytest.raises(OptionalDependencyError, match=r"pip install 'scimlkit\[dask\]'"):
+        DriftMonitor().fit(FakeDask())

@@ -1,0 +1,196 @@
+"""Statistics of the drift module checked against SciPy / statsmodels."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from scipy.spatial.distance import jensenshannon
+
+from scimlkit.drift import DriftMonitor
+from scimlkit.drift._corrections import adjust_pvalues
+from scimlkit.drift._profile import NumericSummary
+from scimlkit.drift._tests import (
+    categorical_column,
+    knot_index,
+    ks_pvalues,
+    missing_rate_tests,
+    numeric_column,
+)
+
+
+def _exact(x):
+    return NumericSummary.from_values("x", np.asarray(x, float), eps=0.0005, max_exact=10**7).finalise(20)
+
+
+@pytest.mark.parametrize("rounding", [None, 1])
+def test_ks_large_sample_equals_scipy(rounding):
+    gen = np.random.default_rng(1)
+    ref, cur = gen.normal(size=30_000), gen.normal(0.02, 1.0, size=20_000)
+    if rounding is not None:  # heavy ties
+        ref, cur = np.round(ref, rounding), np.round(cur, rounding)
+    out = numeric_column(_exact(ref), cur, "ks")
+    p = ks_pvalues(np.array([out["statistic"]]), np.array([ref.size]), np.array([cur.size]))[0]
+    expected = stats.ks_2samp(ref, cur)  # method="auto" -> asymptotic at these sizes
+    assert out["statistic"] == pytest.approx(expected.statistic, abs=1e-12)
+    assert p == pytest.approx(expected.pvalue, rel=1e-8)
+
+
+def test_ks_small_sample_equals_scipy_exact_method():
+    gen = np.random.default_rng(2)
+    ref, cur = gen.normal(size=400), gen.normal(0.3, 1.0, size=250)
+    report = DriftMonitor(max_exact=10_000).fit(pd.DataFrame({"x": ref})).check(pd.DataFrame({"x": cur}))
+    expected = stats.ks_2samp(ref, cur)  # exact method for n <= 10,000
+    row = report.table.iloc[0]
+    assert row["statistic"] == pytest.approx(expected.statistic, abs=1e-12)
+    assert row["pvalue"] == pytest.approx(expected.pvalue, rel=1e-10)
+
+
+def test_ks_pvalues_match_kstwo_over_a_grid():
+    gen = np.random.default_rng(3)
+    d = np.r_[gen.uniform(0, 0.06, 40), 0.5, 0.9]
+    n = np.r_[gen.integers(150, 60_000, 40), 5000, 300]
+    m = np.r_[gen.integers(100, 30_000, 40), 4000, 300]
+    big, small = np.maximum(n, m).astype(float), np.minimum(n, m).astype(float)
+    expected = stats.kstwo.sf(d, np.round(big * small / (big + small)))  # what ks_2samp(method="asymp") does
+    got = ks_pvalues(d, n, m)
+    assert np.all((got == 0) == (expected == 0))
+    np.testing.assert_allclose(got, expected, rtol=1e-8, atol=0)
+
+
+@pytest.mark.parametrize("rounding", [None, 1])
+def test_cvm_equals_scipy(rounding):
+    gen = np.random.default_rng(4)
+    ref, cur = gen.normal(size=3000), gen.normal(0.05, 1.1, size=2000)
+    if rounding is not None:
+        ref, cur = np.round(ref, rounding), np.round(cur, rounding)
+    out = numeric_column(_exact(ref), cur, "cvm")
+    expected = stats.cramervonmises_2samp(ref, cur)  # asymptotic method at these sizes
+    assert out["statistic"] == pytest.approx(expected.statistic, rel=1e-9)
+    assert out["pvalue"] == pytest.approx(expected.pvalue, rel=1e-7, abs=1e-12)
+
+
+def test_cvm_small_sample_uses_scipy_exact():
+    gen = np.random.default_rng(5)
+    ref, cur = gen.normal(size=15), gen.normal(1.0, 1.0, size=12)
+    out = numeric_column(_exact(ref), cur, "cvm")
+    expected = stats.cramervonmises_2samp(ref, cur)  # exact method for sizes <= 20
+    assert out["pvalue"] == pytest.approx(expected.pvalue, rel=1e-12)
+
+
+@pytest.mark.parametrize("rounding", [None, 1])
+def test_anderson_equals_scipy(rounding):
+    gen = np.random.default_rng(6)
+    ref, cur = gen.normal(size=2000), gen.normal(0.08, 1.0, size=1500)
+    if rounding is not None:
+        ref, cur = np.round(ref, rounding), np.round(cur, rounding)
+    out = numeric_column(_exact(ref), cur, "anderson")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = stats.anderson_ksamp([ref, cur], variant="midrank")
+    assert out["statistic"] == pytest.approx(expected.statistic, rel=1e-9)
+    assert 0.001 < expected.pvalue < 0.25  # inside the tabulated range SciPy interpolates
+    assert out["pvalue"] == pytest.approx(expected.pvalue, rel=1e-9)
+
+
+def test_anderson_pvalue_extends_beyond_scipy_floor():
+    gen = np.random.default_rng(7)
+    ref, cur = gen.normal(size=2000), gen.normal(0.5, 1.0, size=1500)
+    out = numeric_column(_exact(ref), cur, "anderson")
+    assert out["pvalue"] < 1e-6  # SciPy would floor it at 0.001
+
+
+def test_chi2_equals_chi2_contingency_without_pooling():
+    gen = np.random.default_rng(8)
+    ref = _cat_summary(gen.choice(list("abcd"), 5000, p=[0.4, 0.3, 0.2, 0.1]))
+    cur = gen.choice(list("abcd"), 3000, p=[0.35, 0.3, 0.2, 0.15])
+    out = categorical_column(ref, cur)
+    table = np.array([[np.sum(ref.counts[ref.categories == c]) for c in "abcd"],
+                      [np.sum(cur == c) for c in "abcd"]])
+    expected = stats.chi2_contingency(table, correction=False)
+    assert out["statistic"] == pytest.approx(expected.statistic, rel=1e-12)
+    assert out["pvalue"] == pytest.approx(expected.pvalue, rel=1e-10)
+    assert out["unseen"] == []
+
+
+def test_chi2_pools_rare_and_reports_unseen():
+    ref = _cat_summary(np.array(["a"] * 500 + ["b"] * 400 + ["r1"] * 2 + ["r2"] * 2))
+    cur = np.array(["a"] * 300 + ["b"] * 280 + ["new"] * 3 + ["r1"] * 1)
+    out = categorical_column(ref, cur)
+    assert out["unseen"] == ["new"]
+    # r1, r2 and the unseen 'new' are rare (expected count < 5) and pooled; the pooled cell is
+    # still too small (expected 4.9 in the reference row), so it joins the smallest category, b
+    pooled = np.array([[500, 404], [300, 284]])
+    expected = stats.chi2_contingency(pooled, correction=False)
+    assert out["pvalue"] == pytest.approx(expected.pvalue, rel=1e-10)
+
+
+def _cat_summary(values):
+    from scimlkit.drift._profile import CategoricalSummary
+
+    return CategoricalSummary.from_values("c", pd.Series(values))
+
+
+def test_missing_rate_test_equals_chi2_contingency():
+    z, p = missing_rate_tests([30, 0, 0], [1000, 1000, 1000], [50, 0, 12], [800, 800, 800])
+    expected = stats.chi2_contingency([[30, 970], [50, 750]], correction=False).pvalue
+    assert p[0] == pytest.approx(expected, rel=1e-10)
+    assert np.isnan(p[1])  # nothing missing anywhere: not tested
+    assert p[2] == pytest.approx(stats.chi2_contingency([[0, 1000], [12, 788]], correction=False).pvalue, rel=1e-10)
+
+
+def test_jensen_shannon_and_wasserstein_against_scipy():
+    gen = np.random.default_rng(9)
+    ref, cur = gen.normal(size=20_000), gen.normal(0.3, 1.2, size=8_000)
+    summary = _exact(ref)
+    out = numeric_column(summary, cur, "ks")
+    # reference quantile bins (upper edges: the last knot of each bin) plus below-min / above-max bins
+    v = summary.values
+    upper = v[np.r_[np.flatnonzero(np.diff(summary.bins[:-1])), v.size - 1]]
+    cur_bins = np.histogram(cur, bins=np.r_[-np.inf, v[0], np.nextafter(upper, np.inf)[:-1], v[-1], np.inf])[0]
+    cur_bins = np.r_[cur_bins[1:-1], cur_bins[0], cur_bins[-1]]
+    ref_bins = np.r_[summary.bin_counts(), 0, 0]
+    assert out["js_distance"] == pytest.approx(jensenshannon(ref_bins, cur_bins, base=2), rel=1e-9)
+    # Wasserstein: exact up to the buckets where the two ECDFs cross
+    assert out["wasserstein"] == pytest.approx(stats.wasserstein_distance(ref, cur), rel=2e-3)
+
+
+@pytest.mark.parametrize("dist", ["normal", "lognormal", "integers", "mixture"])
+def test_profile_ks_error_is_within_eps(dist):
+    gen = np.random.default_rng(10)
+    draw = {
+        "normal": lambda n: gen.normal(size=n),
+        "lognormal": lambda n: gen.lognormal(0, 2, size=n),
+        "integers": lambda n: gen.integers(0, 50, size=n).astype(float),
+        "mixture": lambda n: np.where(gen.random(n) < 0.3, 0.0, gen.normal(size=n)),
+    }[dist]
+    ref = draw(100_000)
+    summary = NumericSummary.from_values("x", ref, eps=0.0005, max_exact=10_000).finalise(20)
+    assert not summary.exact and summary.values.size <= 2100
+    for shift in (0.0, 0.05, 0.3):
+        cur = draw(50_000) + shift
+        got = numeric_column(summary, cur, "ks")["statistic"]
+        assert abs(got - stats.ks_2samp(ref, cur).statistic) <= 0.0005 + 1e-12
+
+
+def test_knot_index_equals_searchsorted():
+    gen = np.random.default_rng(11)
+    for data in (gen.normal(size=5000), gen.lognormal(0, 4, size=5000), gen.integers(0, 7, 5000).astype(float)):
+        v = np.unique(np.sort(data)[::7])
+        y = np.r_[gen.choice(data, 40_000), gen.normal(size=50) * 1e3, v]
+        np.testing.assert_array_equal(knot_index(v, y), np.searchsorted(v, y, side="left"))
+
+
+@pytest.mark.parametrize("method,sm", [("holm", "holm"), ("bonferroni", "bonferroni"), ("bh", "fdr_bh")])
+def test_corrections_equal_statsmodels(method, sm):
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.random.default_rng(12).uniform(0, 0.2, 25) ** 2
+    expected = multipletests(p, method=sm)[1]  # statsmodels.stats.multitest.multipletests
+    np.testing.assert_allclose(adjust_pvalues(p, method), expected, rtol=1e-12)
+    with_nan = np.r_[p, np.nan]
+    assert np.isnan(adjust_pvalues(with_nan, method)[-1])
+    np.testing.assert_allclose(adjust_pvalues(with_nan, method)[:-1], expected, rtol=1e-12)
