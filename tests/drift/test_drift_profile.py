@@ -83,7 +83,7 @@ def test_dask_profile_matches_pandas_and_runs_on_a_local_cluster():
     distributed = pytest.importorskip("dask.distributed")
     frame = _frame(24_000, 4, p=4)
     frame.loc[::97, "f1"] = np.nan
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             distributed.Client(cluster):
         ddf = dd.from_pandas(frame, npartitions=4)
         monitor = DriftMonitor(sample_size=500, rng=0).fit(ddf)

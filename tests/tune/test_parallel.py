@@ -98,7 +98,7 @@ def test_evaluate_and_as_value():
 def test_dask_local_cluster(tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=40)
+                                       dashboard_address=":0", silence_logs=40)
     try:
         with distributed.Client(cluster) as client:
             res = minimize(_make_objective(str(tmp_path)), {"x": Float(0, 1)}, method="sobol", n_trials=6,
