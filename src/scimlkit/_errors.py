@@ -7,6 +7,8 @@ code keeps working. Warnings derive from :class:`ScimlkitWarning`.
 
 from __future__ import annotations
 
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
 __all__ = [
     "ScimlkitError",
     "InputError",
@@ -31,8 +33,12 @@ class InputError(ScimlkitError, ValueError):
     """
 
 
-class NotFittedError(ScimlkitError, AttributeError):
-    """An estimator was used before ``fit``."""
+class NotFittedError(ScimlkitError, _SklearnNotFittedError):
+    """An estimator was used before ``fit``.
+
+    It is also scikit-learn's ``NotFittedError`` (so an ``AttributeError`` and a ``ValueError``),
+    so that code and conformance checks written for either recognise it.
+    """
 
 
 class StorageError(ScimlkitError, OSError):
@@ -75,7 +81,7 @@ def require(module: str, extra: str, feature: str):
 
     try:
         return importlib.import_module(module)
-    except ImportError as exc:  # pragma: no cover - depends on the environment
+    except ImportError as exc:
         raise OptionalDependencyError(
             f"{feature} needs the optional dependency '{module}': pip install 'scimlkit[{extra}]'"
         ) from exc
