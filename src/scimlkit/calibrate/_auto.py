@@ -1,0 +1,228 @@
+"""Calibrating raw scores by a named method, or choosing the method by cross-validated log-loss."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import StratifiedKFold
+
+from .._errors import InputError
+from .._validation import check_int, check_option
+from ._base import (
+    NotFittedError,
+    check_labels,
+    check_scores,
+    check_weights,
+    to_logit,
+    to_probability,
+)
+from ._beta import BetaCalibrator
+from ._binning import HistogramBinning
+from ._isotonic import IsotonicCalibrator
+from ._platt import PlattCalibrator
+from ._temperature import TemperatureScaling
+
+__all__ = ["ScoreCalibrator", "METHODS", "make_calibrator"]
+
+#: Binary calibration methods and the view of the scores each one is fitted on: the logit
+#: (decision values as they are, the logit of probabilities), the probability (probabilities
+#: as they are, the logistic function of decision values), or the raw scores.
+METHODS = {
+    "platt": "logit",
+    "sigmoid": "raw",
+    "isotonic": "probability",
+    "beta": "probability",
+    "temperature": "logit",
+    "histogram": "probability",
+}
+
+
+def make_calibrator(method: str):
+    """A fresh calibrator for a method name (see :data:`METHODS`)."""
+    method = check_option(method, "method", METHODS)
+    return {
+        "platt": PlattCalibrator,
+        "sigmoid": PlattCalibrator,
+        "isotonic": IsotonicCalibrator,
+        "beta": BetaCalibrator,
+        "temperature": TemperatureScaling,
+        "histogram": HistogramBinning,
+    }[method]()
+
+
+def _views(s: np.ndarray, score_kind: str) -> dict[str, np.ndarray]:
+    if score_kind == "probability":
+        return {"logit": to_logit(s), "probability": s, "raw": s}
+    return {"logit": s, "probability": to_probability(s), "raw": s}
+
+
+def _clipped_log_loss(y, p, eps=1e-15):
+    p = np.clip(p, eps, 1 - eps)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p)))
+
+
+def _ece(y, p, n_bins=15):
+    # positive-class ECE with equal-width bins (used only to describe the candidates)
+    idx = np.searchsorted(np.linspace(0, 1, n_bins + 1)[1:-1], p, side="left")
+    count = np.bincount(idx, minlength=n_bins)
+    gap = np.abs(np.bincount(idx, weights=y, minlength=n_bins) - np.bincount(idx, weights=p, minlength=n_bins))
+    return float(gap.sum() / count.sum())
+
+
+class ScoreCalibrator(BaseEstimator):
+    """Calibrate one score per sample into a probability, by a chosen method or the best one.
+
+    With ``method="auto"`` every candidate method is scored by ``cv``-fold cross-validation on
+    the given scores (stratified folds, seeded by ``random_state``): the pooled out-of-fold
+    probabilities are scored by ``selection`` (log-loss by default), and the method with the
+    smallest value is refitted on all the scores. ``method_`` says which one won and
+    ``method_scores_`` holds the table (log-loss, Brier score and ECE of the pooled
+    out-of-fold probabilities, one row per candidate).
+
+    Parameters
+    ----------
+    method : {"auto", "platt", "sigmoid", "isotonic", "beta", "temperature", "histogram"}, default="auto"
+        ``"platt"`` is Platt scaling of the logit; ``"sigmoid"`` is Platt scaling of the raw
+        scores, which differs only for probabilities (a logistic map of ``p`` itself, as
+        scikit-learn's sigmoid method does for models without a decision function).
+    score_kind : {"auto", "logit", "probability"}, default="auto"
+        What the scores are. Logit-type methods (Platt, temperature) see the logit of
+        probabilities; probability-type methods (beta, histogram, isotonic) see the logistic
+        function of decision values. ``"auto"`` treats scores all within [0, 1] as
+        probabilities.
+    methods : sequence of str, optional
+        The candidates for ``"auto"`` (default: all; ``"sigmoid"`` only for probabilities).
+    cv : int, default=5
+        Folds for ``"auto"`` (reduced to the size of the smaller class if needed; at least 2).
+    selection : {"log_loss", "brier", "ece"}, default="log_loss"
+        The cross-validated criterion of ``"auto"``. Log-loss and the Brier score are proper
+        scoring rules; ECE (15 equal-width bins on the probability of class 1) measures
+        calibration alone and tends to favour step-shaped maps (isotonic, histogram).
+    random_state : int, optional
+        Seed of the fold shuffling.
+
+    Attributes
+    ----------
+    method_ : str
+        The method used.
+    calibrator_ : estimator
+        The fitted calibrator.
+    score_kind_ : str
+        ``"logit"`` or ``"probability"``.
+    method_scores_ : pandas.DataFrame or None
+        Cross-validated scores of the candidates (``method="auto"`` only).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scimlkit.calibrate import ScoreCalibrator
+    >>> rng = np.random.default_rng(0)
+    >>> s = rng.normal(size=1000)
+    >>> y = (rng.random(1000) < 1 / (1 + np.exp(-3 * s))).astype(int)
+    >>> cal = ScoreCalibrator(random_state=0).fit(s, y)
+    >>> cal.method_ in ("platt", "temperature", "beta", "isotonic", "histogram")
+    True
+    >>> list(cal.method_scores_.columns)
+    ['method', 'log_loss', 'brier', 'ece', 'selected']
+    """
+
+    def __init__(self, method: str = "auto", *, score_kind: str = "auto", methods=None,
+                 cv: int = 5, selection: str = "log_loss", random_state=None):
+        self.method = method
+        self.score_kind = score_kind
+        self.methods = methods
+        self.cv = cv
+        self.selection = selection
+        self.random_state = random_state
+
+    def _kind(self, s):
+        kind = check_option(self.score_kind, "score_kind", ("auto", "logit", "probability"))
+        if kind == "auto":
+            kind = "probability" if (s.min() >= 0.0 and s.max() <= 1.0) else "logit"
+        elif kind == "probability" and (s.min() < 0.0 or s.max() > 1.0):
+            raise InputError(f"scores must be probabilities in [0, 1] for score_kind='probability', "
+                             f"got values from {s.min():g} to {s.max():g}")
+        return kind
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit on held-out scores ``X`` and 0/1 labels ``y``.
+
+        Returns
+        -------
+        self
+        """
+        method = check_option(self.method, "method", ("auto", *METHODS))
+        check_option(self.selection, "selection", ("log_loss", "brier", "ece"))
+        s = check_scores(X, "X")
+        yy = check_labels(y, "y")
+        if s.shape[0] != yy.shape[0]:
+            raise InputError(f"`X` and `y` must have the same length, got {s.shape[0]} and {yy.shape[0]}")
+        w = check_weights(sample_weight, s.shape[0])
+        kind = self._kind(s)
+        views = _views(s, kind)
+        self.score_kind_ = kind
+        self.method_scores_ = None
+        if method == "auto":
+            if self.methods is None:
+                # on decision values 'sigmoid' is the same fit as 'platt'
+                candidates = [m for m in METHODS if not (m == "sigmoid" and kind == "logit")]
+            else:
+                candidates = [check_option(m, "methods", METHODS) for m in self.methods]
+            if not candidates:
+                raise InputError("`methods` must name at least one method")
+            method = self._select(views, yy, w, candidates)
+        self.method_ = method
+        self.calibrator_ = make_calibrator(method).fit(views[METHODS[method]], yy, sample_weight=w)
+        self.n_features_in_ = 1
+        return self
+
+    def _select(self, views, y, w, candidates) -> str:
+        import pandas as pd
+
+        cv = check_int(self.cv, "cv", low=2)
+        smaller = int(min(np.sum(y == 1), np.sum(y == 0)))
+        if smaller < 2:
+            raise InputError(f"method='auto' needs at least 2 samples of each class, got {smaller}")
+        folds = StratifiedKFold(n_splits=min(cv, smaller), shuffle=True, random_state=self.random_state)
+        splits = list(folds.split(np.zeros(y.shape[0]), y))
+        rows = []
+        for name in candidates:
+            x = views[METHODS[name]]
+            oof = np.empty(y.shape[0])
+            for train, test in splits:
+                cal = make_calibrator(name).fit(x[train], y[train],
+                                                sample_weight=None if w is None else w[train])
+                oof[test] = cal.transform(x[test])
+            yf = y.astype(float)
+            rows.append({"method": name, "log_loss": _clipped_log_loss(yf, oof),
+                         "brier": float(np.mean((oof - yf) ** 2)), "ece": _ece(yf, oof)})
+        table = pd.DataFrame(rows)
+        criterion = check_option(self.selection, "selection", ("log_loss", "brier", "ece"))
+        best = str(table.loc[table[criterion].idxmin(), "method"])
+        table["selected"] = table["method"] == best
+        self.method_scores_ = table
+        return best
+
+    def _check_fitted(self):
+        if not hasattr(self, "calibrator_"):
+            raise NotFittedError("this ScoreCalibrator is not fitted yet; call fit first")
+
+    def transform(self, X) -> np.ndarray:
+        """Calibrated probability of class 1, shape ``(n,)``."""
+        self._check_fitted()
+        s = check_scores(X, "X")
+        if self.score_kind_ == "probability" and (s.min() < 0.0 or s.max() > 1.0):
+            raise InputError(f"scores must be probabilities in [0, 1] as in fit, got values from "
+                             f"{s.min():g} to {s.max():g}")
+        return self.calibrator_.transform(_views(s, self.score_kind_)[METHODS[self.method_]])
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Calibrated probabilities of classes 0 and 1, shape ``(n, 2)``."""
+        p = self.transform(X)
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X) -> np.ndarray:
+        """Class 1 where the calibrated probability is at least 0.5."""
+        return (self.transform(X) >= 0.5).astype(int)
+
+

@@ -1,0 +1,131 @@
+"""Shared input checks and the base class of the one-dimensional calibrators."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit, logit
+from sklearn.base import BaseEstimator
+
+from .._errors import InputError, NotFittedError
+from .._validation import check_array, check_binary
+
+__all__ = [
+    "NotFittedError",
+    "BaseCalibrator",
+    "check_scores",
+    "check_labels",
+    "check_proba",
+    "check_weights",
+    "to_logit",
+    "to_probability",
+]
+
+# Probabilities are kept this far from 0 and 1 when a logarithm or a logit of them is needed.
+_EPS = 1e-15
+
+
+def check_scores(X, name: str = "X") -> np.ndarray:
+    """1-D finite scores; a single column ``(n, 1)`` is accepted and flattened."""
+    arr = check_array(X, name, ndim=(1, 2), dtype=float)
+    if arr.ndim == 2:
+        if arr.shape[1] != 1:
+            raise InputError(f"`{name}` must be 1-D scores or a single column, got shape {arr.shape}")
+        arr = arr[:, 0]
+    return arr
+
+
+def check_labels(y, name: str = "y", *, require_both: bool = True) -> np.ndarray:
+    """0/1 labels (booleans accepted), both classes present unless told otherwise."""
+    return check_binary(y, name, require_both=require_both)
+
+
+def check_proba(p, name: str = "y_prob", *, ndim=1) -> np.ndarray:
+    """Probabilities: finite and within [0, 1]."""
+    arr = check_array(p, name, ndim=ndim, dtype=float)
+    if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
+        raise InputError(
+            f"`{name}` must hold probabilities in [0, 1], got values from {arr.min():g} to {arr.max():g}"
+        )
+    return arr
+
+
+def check_weights(sample_weight, n: int) -> np.ndarray | None:
+    """Non-negative finite sample weights of length ``n`` with a positive sum (or None)."""
+    if sample_weight is None:
+        return None
+    w = check_array(sample_weight, "sample_weight", dtype=float, min_size=0)
+    if w.shape[0] != n:
+        raise InputError(f"`sample_weight` must have {n} values, got {w.shape[0]}")
+    if (w < 0).any():
+        raise InputError("`sample_weight` must be >= 0")
+    if w.sum() <= 0:
+        raise InputError("`sample_weight` must have a positive sum")
+    return w
+
+
+def to_logit(p: np.ndarray) -> np.ndarray:
+    """Logit of probabilities, clipped to [1e-15, 1 - 1e-15] first."""
+    return logit(np.clip(p, _EPS, 1.0 - _EPS))
+
+
+def to_probability(z: np.ndarray) -> np.ndarray:
+    """The logistic function of decision values."""
+    return expit(z)
+
+
+class BaseCalibrator(BaseEstimator):
+    """Base of the binary calibrators that map one score per sample to a probability.
+
+    Subclasses implement ``_fit(s, y, w)`` and ``_transform(s)``; this class validates
+    inputs once and provides ``transform`` (probability of class 1), ``predict_proba``
+    (two columns) and ``predict`` (class 1 when the probability is at least 0.5).
+    """
+
+    #: The scores a method expects: ``"logit"`` (any real), ``"probability"`` (in [0, 1]).
+    _input_kind = "logit"
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the calibrator on held-out scores ``X`` and 0/1 labels ``y``.
+
+        Returns
+        -------
+        self
+        """
+        s = self._check_X(X)
+        yy = check_labels(y, "y")
+        if s.shape[0] != yy.shape[0]:
+            raise InputError(f"`X` and `y` must have the same length, got {s.shape[0]} and {yy.shape[0]}")
+        w = check_weights(sample_weight, s.shape[0])
+        self._fit(s, yy.astype(float), w)
+        self.n_features_in_ = 1
+        return self
+
+    def _check_X(self, X) -> np.ndarray:
+        if self._input_kind == "probability":
+            arr = check_proba(X, "X", ndim=(1, 2))
+            return check_scores(arr, "X")
+        return check_scores(X, "X")
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "n_features_in_"):
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+
+    def transform(self, X) -> np.ndarray:
+        """Calibrated probability of class 1 for each score, shape ``(n,)``."""
+        self._check_fitted()
+        return self._transform(self._check_X(X))
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Calibrated probabilities of classes 0 and 1, shape ``(n, 2)``."""
+        p = self.transform(X)
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X) -> np.ndarray:
+        """Class 1 where the calibrated probability is at least 0.5, else 0."""
+        return (self.transform(X) >= 0.5).astype(int)
+
+    def _fit(self, s, y, w):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _transform(self, s):  # pragma: no cover - abstract
+        raise NotImplementedError

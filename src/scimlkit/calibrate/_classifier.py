@@ -1,0 +1,419 @@
+"""Meta-estimators: a classifier with calibrated probabilities, and one with a learned
+decision threshold."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils import _safe_indexing, get_tags, indexable
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import _num_samples, column_or_1d
+
+from .._errors import InputError
+from .._validation import check_int, check_option
+from ._auto import METHODS, ScoreCalibrator
+from ._base import _EPS, NotFittedError
+from ._temperature import TemperatureScaling
+from ._threshold import OBJECTIVES, ThresholdResult, _best_threshold, _check_params
+
+__all__ = ["CalibratedClassifier", "ThresholdClassifier"]
+
+
+def _default_estimator(estimator):
+    if estimator is not None:
+        return estimator
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression()
+
+
+def _response(estimator, X, response_method: str):
+    """Scores of a fitted classifier and their kind ("logit" or "probability").
+
+    Binary: one column (decision function, or probability of ``classes_[1]``); multiclass:
+    the decision matrix or the log of the probability matrix.
+    """
+    if response_method == "auto":
+        response_method = "decision_function" if hasattr(estimator, "decision_function") else "predict_proba"
+    if not hasattr(estimator, response_method):
+        raise InputError(f"the estimator {type(estimator).__name__} has no {response_method}()")
+    out = np.asarray(getattr(estimator, response_method)(X), dtype=float)
+    if response_method == "decision_function":
+        if out.ndim == 2 and out.shape[1] == 1:
+            out = out[:, 0]
+        return out, "logit"
+    if out.ndim == 2 and out.shape[1] == 2:
+        return out[:, 1], "probability"
+    return np.log(np.clip(out, _EPS, 1.0)), "logit"
+
+
+def _check_data(X, y, *, binary_only: bool):
+    """Make ``X`` indexable and check ``y``: class labels, at least two classes."""
+    X, y = indexable(X, y)
+    try:
+        n = _num_samples(X)
+    except TypeError as exc:
+        raise InputError(f"`X` must be array-like: {exc}") from None
+    if n == 0:
+        raise InputError("`X` has 0 samples; at least 2 are needed")
+    if n == 1:
+        raise InputError("`X` has 1 sample; at least 2 are needed")
+    y = column_or_1d(y, warn=True)
+    if len(y) != n:
+        raise InputError(f"`X` and `y` must have the same length, got {n} and {len(y)}")
+    kind = type_of_target(y)
+    if kind not in ("binary", "multiclass"):
+        raise InputError(f"`y` must hold class labels (Unknown label type: '{kind}')")
+    classes = np.unique(y)
+    if classes.size < 2:
+        raise InputError(f"`y` has only one class ({classes[0]!r}); at least 2 classes are needed")
+    if binary_only and classes.size > 2:
+        raise InputError(f"Only binary classification is supported: `y` has {classes.size} classes")
+    return X, y, classes
+
+
+def _folds(cv, y, random_state):
+    n_splits = check_int(cv, "cv", low=2)
+    smaller = int(np.min(np.unique(y, return_counts=True)[1]))
+    if smaller < n_splits:
+        raise InputError(f"`cv`={n_splits} folds need at least {n_splits} samples of each class; "
+                         f"the smallest class has {smaller}")
+    return StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
+
+
+def _check_prefit(estimator):
+    if not hasattr(estimator, "classes_"):
+        raise NotFittedError("with cv='prefit' the estimator must already be fitted")
+
+
+class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """A classifier whose probabilities are calibrated on out-of-fold scores.
+
+    ``fit`` splits the data into ``cv`` stratified folds, fits a clone of ``estimator`` on each
+    training part and collects its scores on the held-out part, so that every sample has an
+    out-of-fold score. The calibrator is fitted on these scores. Then:
+
+    - ``ensemble=False`` (default): one final clone is refitted on all the data and its scores
+      are mapped by the calibrator fitted on all out-of-fold scores;
+    - ``ensemble=True``: the ``cv`` fold models are kept, each with a calibrator (of the chosen
+      method) fitted on its own held-out scores, and their probabilities are averaged.
+
+    With ``cv="prefit"`` the given, already fitted estimator is used as is and the calibrator
+    is fitted on the scores of the data passed to ``fit``.
+
+    Scores are the estimator's ``decision_function`` when it has one (else
+    ``predict_proba``). Binary problems accept every method; ``method="auto"`` picks among
+    them by cross-validated log-loss (or another ``selection`` criterion) of the calibrator on
+    the out-of-fold scores (see :class:`ScoreCalibrator`) and exposes ``method_`` and
+    ``method_scores_``. Problems with
+    more than two classes use temperature scaling of the logits (``"auto"`` or
+    ``"temperature"``).
+
+    Parameters
+    ----------
+    estimator : classifier, default=LogisticRegression()
+    method : {"auto", "platt", "sigmoid", "isotonic", "beta", "temperature", "histogram"}, default="auto"
+        See :class:`ScoreCalibrator`.
+    cv : int or "prefit", default=5
+    ensemble : bool, default=False
+    response_method : {"auto", "decision_function", "predict_proba"}, default="auto"
+    methods : sequence of str, optional
+        Candidates for ``"auto"`` (binary); all by default.
+    selection : {"log_loss", "brier", "ece"}, default="log_loss"
+        The cross-validated criterion of ``"auto"`` (binary).
+    random_state : int, optional
+        Seed of the fold shuffling (outer folds and the method selection).
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    estimator_ : classifier
+        The final model (``ensemble=False`` or ``"prefit"``).
+    calibrator_ : ScoreCalibrator or TemperatureScaling
+    method_ : str
+        The calibration method used.
+    method_scores_ : pandas.DataFrame or None
+        Cross-validated log-loss, Brier score and ECE of each candidate (binary ``"auto"``).
+    ensemble_ : list of (classifier, calibrator)
+        The fold models and their calibrators (``ensemble=True``).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> from scimlkit.calibrate import CalibratedClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> clf = CalibratedClassifier(GaussianNB(), random_state=0).fit(X, y)
+    >>> clf.method_ in ("platt", "sigmoid", "isotonic", "beta", "temperature", "histogram")
+    True
+    >>> clf.predict_proba(X[:3]).shape
+    (3, 2)
+    """
+
+    def __init__(self, estimator=None, *, method: str = "auto", cv=5, ensemble: bool = False,
+                 response_method: str = "auto", methods=None, selection: str = "log_loss",
+                 random_state=None):
+        self.estimator = estimator
+        self.method = method
+        self.cv = cv
+        self.ensemble = ensemble
+        self.response_method = response_method
+        self.methods = methods
+        self.selection = selection
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        """Fit the estimator(s) and the calibrator.
+
+        Returns
+        -------
+        self
+        """
+        method = check_option(self.method, "method", ("auto", *METHODS))
+        response = check_option(self.response_method, "response_method",
+                                ("auto", "decision_function", "predict_proba"))
+        X, y, classes = _check_data(X, y, binary_only=False)
+        multiclass = classes.size > 2
+        if multiclass and method not in ("auto", "temperature"):
+            raise InputError(f"method '{method}' is binary only; with {classes.size} classes use "
+                             "'temperature' or 'auto'")
+        base = _default_estimator(self.estimator)
+        self.ensemble_ = None
+        if isinstance(self.cv, str):
+            check_option(self.cv, "cv", ("prefit",))
+            _check_prefit(base)
+            self.estimator_ = base
+            classes = np.asarray(base.classes_)
+            unknown = np.setdiff1d(np.unique(y), classes)
+            if unknown.size:
+                raise InputError(f"`y` has labels {unknown.tolist()[:3]} unknown to the prefit estimator")
+            scores, kind = _response(base, X, response)
+            y_enc = np.searchsorted(classes, y)
+            splits = None
+        else:
+            folds = _folds(self.cv, y, self.random_state)
+            splits = list(folds.split(np.zeros(len(y)), y))
+            y_enc = np.searchsorted(classes, y)
+            scores, kind, models = None, "logit", []
+            for train, test in splits:
+                model = clone(base).fit(_safe_indexing(X, train), y[train])
+                s, kind = _response(model, _safe_indexing(X, test), response)
+                if scores is None:
+                    scores = np.empty((len(y),) + s.shape[1:])
+                scores[test] = s
+                models.append(model)
+        self.classes_ = classes
+        self._kind = kind
+        if multiclass:
+            self.method_ = "temperature"
+            self.method_scores_ = None
+            self.calibrator_ = TemperatureScaling().fit(scores, y_enc)
+        else:
+            inner_cv = self.cv if not isinstance(self.cv, str) else 5
+            self.calibrator_ = ScoreCalibrator(method, score_kind=kind, methods=self.methods,
+                                               cv=inner_cv, selection=self.selection,
+                                               random_state=self.random_state)
+            self.calibrator_.fit(scores, y_enc)
+            self.method_ = self.calibrator_.method_
+            self.method_scores_ = self.calibrator_.method_scores_
+        if splits is not None:
+            if self.ensemble:
+                pairs = []
+                for model, (_, test) in zip(models, splits):
+                    if multiclass:
+                        cal = TemperatureScaling().fit(scores[test], y_enc[test])
+                    else:
+                        cal = ScoreCalibrator(self.method_, score_kind=kind).fit(scores[test], y_enc[test])
+                    pairs.append((model, cal))
+                self.ensemble_ = pairs
+                self.estimator_ = None
+            else:
+                self.estimator_ = clone(base).fit(X, y)
+        first = self.estimator_ if self.estimator_ is not None else self.ensemble_[0][0]
+        if hasattr(first, "n_features_in_"):
+            self.n_features_in_ = first.n_features_in_
+        return self
+
+    def _check_fitted(self):
+        if not hasattr(self, "calibrator_"):
+            raise NotFittedError("this CalibratedClassifier is not fitted yet; call fit first")
+
+    def _proba_of(self, model, calibrator, X):
+        s, _ = _response(model, X, self.response_method)
+        if len(self.classes_) > 2:
+            return calibrator.predict_proba(s)
+        p = calibrator.transform(s)
+        return np.column_stack([1.0 - p, p])
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Calibrated class probabilities, shape ``(n, n_classes)``."""
+        self._check_fitted()
+        if self.ensemble_ is not None:
+            return np.mean([self._proba_of(m, c, X) for m, c in self.ensemble_], axis=0)
+        return self._proba_of(self.estimator_, self.calibrator_, X)
+
+    def predict(self, X) -> np.ndarray:
+        """The most probable class (binary: class 1 when its probability is at least 0.5)."""
+        P = self.predict_proba(X)
+        if P.shape[1] == 2:
+            return self.classes_[(P[:, 1] >= 0.5).astype(int)]
+        return self.classes_[np.argmax(P, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = get_tags(_default_estimator(self.estimator)).input_tags.sparse
+        return tags
+
+
+def _estimator_has(attr):
+    def check(self):
+        if hasattr(self, "estimator_"):
+            return hasattr(self.estimator_, attr)
+        return hasattr(_default_estimator(self.estimator), attr)
+
+    return check
+
+
+class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """A binary classifier whose decision threshold is the exact optimum of an objective.
+
+    ``fit`` collects out-of-fold scores over ``cv`` stratified folds (a clone of
+    ``estimator`` per fold), finds the exact optimal threshold of ``objective`` on the pooled
+    scores with :func:`best_threshold`, and refits the estimator on all the data. With
+    ``cv="prefit"`` the fitted estimator is used as is and the threshold is learned on the
+    scores of the data given to ``fit``. ``predict`` returns ``classes_[1]`` where
+    ``score >= threshold_``.
+
+    Pooling out-of-fold scores assumes the fold models score on a common scale
+    (probabilities, or decision values of a stable model); prefer ``predict_proba`` for
+    models whose decision scale varies between fits.
+
+    Parameters
+    ----------
+    estimator : classifier, default=LogisticRegression()
+    objective : str, default="f1"
+        Any objective of :func:`best_threshold`.
+    objective_params : dict, optional
+        Its parameters, e.g. ``{"beta": 2}`` or ``{"min_recall": 0.9}``.
+    cv : int or "prefit", default=5
+    placement : {"midpoint", "score"}, default="midpoint"
+    response_method : {"auto", "decision_function", "predict_proba"}, default="auto"
+        ``"auto"`` uses ``predict_proba`` when available, else ``decision_function``.
+    random_state : int, optional
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    estimator_ : classifier
+    threshold_ : float
+    best_score_ : float
+        The objective at the threshold on the out-of-fold scores.
+    result_ : ThresholdResult
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from scimlkit.calibrate import ThresholdClassifier
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> model = make_pipeline(StandardScaler(), LogisticRegression())
+    >>> clf = ThresholdClassifier(model, objective="f1", random_state=0).fit(X, y)
+    >>> bool(0 < clf.threshold_ < 1 and clf.best_score_ > 0.9)
+    True
+    """
+
+    def __init__(self, estimator=None, *, objective: str = "f1", objective_params=None, cv=5,
+                 placement: str = "midpoint", response_method: str = "auto", random_state=None):
+        self.estimator = estimator
+        self.objective = objective
+        self.objective_params = objective_params
+        self.cv = cv
+        self.placement = placement
+        self.response_method = response_method
+        self.random_state = random_state
+
+    def _method(self, estimator):
+        method = check_option(self.response_method, "response_method",
+                              ("auto", "decision_function", "predict_proba"))
+        if method == "auto":
+            method = "predict_proba" if hasattr(estimator, "predict_proba") else "decision_function"
+        return method
+
+    def fit(self, X, y):
+        """Fit the estimator and learn the threshold.
+
+        Returns
+        -------
+        self
+        """
+        objective = check_option(self.objective, "objective", OBJECTIVES)
+        placement = check_option(self.placement, "placement", ("midpoint", "score"))
+        given = dict(self.objective_params or {})
+        unknown = sorted(set(given) - {"beta", "min_recall", "min_precision", "cost_fp", "cost_fn",
+                                       "cost_tp", "cost_tn", "gain_tp", "gain_tn"})
+        if unknown:
+            raise InputError(f"`objective_params` has an unknown key '{unknown[0]}'")
+        params = _check_params(objective, given)
+        X, y, classes = _check_data(X, y, binary_only=True)
+        base = _default_estimator(self.estimator)
+        method = self._method(base)
+        if isinstance(self.cv, str):
+            check_option(self.cv, "cv", ("prefit",))
+            _check_prefit(base)
+            classes = np.asarray(base.classes_)
+            if classes.size != 2 or np.setdiff1d(np.unique(y), classes).size:
+                raise InputError("`y` must use the two classes of the prefit estimator")
+            scores, _ = _response(base, X, method)
+            self.estimator_ = base
+        else:
+            folds = _folds(self.cv, y, self.random_state)
+            scores = np.empty(len(y))
+            for train, test in folds.split(np.zeros(len(y)), y):
+                model = clone(base).fit(_safe_indexing(X, train), y[train])
+                scores[test], _ = _response(model, _safe_indexing(X, test), method)
+            self.estimator_ = clone(base).fit(X, y)
+        if not np.all(np.isfinite(scores)):
+            raise InputError("the estimator produced non-finite scores")
+        y01 = (y == classes[1]).astype(np.int8)
+        self.classes_ = classes
+        self.result_: ThresholdResult = _best_threshold(y01, scores, objective, params, placement)
+        self.threshold_ = self.result_.threshold
+        self.best_score_ = self.result_.value
+        if hasattr(self.estimator_, "n_features_in_"):
+            self.n_features_in_ = self.estimator_.n_features_in_
+        return self
+
+    def _scores(self, X):
+        if not hasattr(self, "threshold_"):
+            raise NotFittedError("this ThresholdClassifier is not fitted yet; call fit first")
+        s, _ = _response(self.estimator_, X, self._method(self.estimator_))
+        return s
+
+    def predict(self, X) -> np.ndarray:
+        """``classes_[1]`` where the score is at least ``threshold_``, else ``classes_[0]``."""
+        positive = self._scores(X) >= self.threshold_
+        return self.classes_[positive.astype(int)]
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X) -> np.ndarray:
+        """The estimator's probabilities (unchanged by the threshold)."""
+        if not hasattr(self, "threshold_"):
+            raise NotFittedError("this ThresholdClassifier is not fitted yet; call fit first")
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X) -> np.ndarray:
+        """The estimator's decision function (unchanged by the threshold)."""
+        if not hasattr(self, "threshold_"):
+            raise NotFittedError("this ThresholdClassifier is not fitted yet; call fit first")
+        return self.estimator_.decision_function(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.sparse = get_tags(_default_estimator(self.estimator)).input_tags.sparse
+        return tags

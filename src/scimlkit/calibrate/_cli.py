@@ -1,0 +1,119 @@
+"""`scimlkit calibrate ...` subcommands (thin: parse, call the API, print)."""
+
+from __future__ import annotations
+
+from .._errors import InputError
+from .._io import read_table
+from .._validation import check_array, check_binary
+
+
+def _read(args, *, need_label: bool = True):
+    columns = [args.score] + ([args.label] if need_label else [])
+    frame = read_table(args.file, columns=columns, name="FILE")
+    scores = check_array(frame[args.score], f"column {args.score}", dtype=None)
+    if scores.dtype.kind not in "biuf":
+        raise InputError(f"column '{args.score}' must be numeric, got dtype {scores.dtype}")
+    scores = check_array(scores, f"column {args.score}", dtype=float)
+    labels = check_binary(frame[args.label], f"column {args.label}") if need_label else None
+    return scores, labels
+
+
+def _metrics_row(name, y, p):
+    from ._metrics import brier_score, calibration_error, log_loss
+
+    ce = calibration_error(y, p, n_bins=15)
+    return {"probabilities": name, "log_loss": log_loss(y, p), "brier": brier_score(y, p),
+            "ece": ce.ece, "mce": ce.mce}
+
+
+def _fit(args) -> int:
+    from ..cli import emit, print_line
+    from ._auto import ScoreCalibrator
+    from ._base import to_probability
+
+    scores, labels = _read(args)
+    cal = ScoreCalibrator(args.method, score_kind=args.score_kind, cv=args.cv, random_state=args.seed)
+    cal.fit(scores, labels)
+    before = scores if cal.score_kind_ == "probability" else to_probability(scores)
+    rows = [_metrics_row("before (raw" + (")" if cal.score_kind_ == "probability" else ", logistic)"),
+                         labels, before),
+            _metrics_row(f"after ({cal.method_}, in-sample)", labels, cal.transform(scores))]
+    saved = None
+    if args.out:
+        import joblib
+
+        try:
+            joblib.dump(cal, args.out)
+        except OSError as exc:
+            raise InputError(f"could not write the calibrator to '{args.out}': {exc}") from None
+        saved = str(args.out)
+    if args.format == "json":
+        table = cal.method_scores_
+        emit({"method": cal.method_, "score_kind": cal.score_kind_, "n": int(labels.size),
+              "metrics": rows, "method_scores": None if table is None else table.to_dict("records"),
+              "model": saved}, "json")
+        return 0
+    import pandas as pd
+
+    print_line(f"method: {cal.method_} (scores read as {cal.score_kind_}s, n = {labels.size})")
+    emit(pd.DataFrame(rows), "table", title="calibration metrics")
+    if cal.method_scores_ is not None:
+        emit(cal.method_scores_, "table", title=f"{args.cv}-fold cross-validated candidates")
+    if saved:
+        print_line(f"calibrator saved to {saved} (a joblib pickle: load it only from a trusted source)")
+    return 0
+
+
+def _threshold(args) -> int:
+    from ..cli import emit
+    from ._threshold import best_threshold
+
+    scores, labels = _read(args)
+    params = {"beta": args.beta, "min_recall": args.min_recall, "min_precision": args.min_precision,
+              "cost_fp": args.cost_fp, "cost_fn": args.cost_fn}
+    res = best_threshold(labels, scores, args.objective, placement=args.placement, **params)
+    summary = res.summary()
+    summary["placement"] = res.placement
+    emit(summary, args.format, title=f"best threshold ({res.objective})")
+    return 0
+
+
+def register(subparsers) -> None:
+    from ..cli import add_command
+    from ._auto import METHODS
+    from ._threshold import OBJECTIVES
+
+    parser = subparsers.add_parser("calibrate", help="calibrate scores, pick exact decision thresholds",
+                                   description="Calibrate classifier scores and pick exact decision thresholds.")
+    sub = parser.add_subparsers(dest="calibrate_command", metavar="COMMAND")
+    sub.required = True
+
+    fit = add_command(sub, "fit", _fit,
+                      help="fit a calibrator on held-out scores; print metrics before and after")
+    fit.add_argument("file", metavar="FILE", help="table with a score and a 0/1 label column")
+    fit.add_argument("--score", required=True, help="score column (probabilities or decision values)")
+    fit.add_argument("--label", required=True, help="0/1 label column")
+    fit.add_argument("--method", default="auto", choices=("auto", *METHODS),
+                     help="calibration method; auto picks by cross-validated log-loss (default)")
+    fit.add_argument("--score-kind", default="auto", choices=("auto", "logit", "probability"),
+                     help="what the scores are (default: probabilities if all in [0, 1])")
+    fit.add_argument("--cv", type=int, default=5, help="folds for --method auto (default 5)")
+    fit.add_argument("--seed", type=int, default=0, help="seed of the fold shuffling (default 0)")
+    fit.add_argument("--out", default=None, metavar="MODEL",
+                     help="save the fitted calibrator here (a joblib pickle)")
+
+    thr = add_command(sub, "threshold", _threshold,
+                      help="the exact optimal decision threshold (score >= t predicts 1)")
+    thr.add_argument("file", metavar="FILE", help="table with a score and a 0/1 label column")
+    thr.add_argument("--score", required=True, help="score column")
+    thr.add_argument("--label", required=True, help="0/1 label column")
+    thr.add_argument("--objective", default="f1", choices=tuple(OBJECTIVES), help="objective (default f1)")
+    thr.add_argument("--beta", type=float, default=None, help="beta of --objective fbeta")
+    thr.add_argument("--min-recall", type=float, default=None, help="floor of precision_at_recall")
+    thr.add_argument("--min-precision", type=float, default=None, help="floor of recall_at_precision")
+    thr.add_argument("--cost-fp", type=float, default=None, help="cost of a false positive (cost, profit)")
+    thr.add_argument("--cost-fn", type=float, default=None, help="cost of a false negative (cost, profit)")
+    thr.add_argument("--placement", default="midpoint", choices=("midpoint", "score"),
+                     help="threshold at the optimal score or midway to the next lower one")
+
+

@@ -1,0 +1,403 @@
+"""Calibration metrics: ECE / MCE, the Brier score and its decomposition, log-loss, and
+the data of a reliability diagram with bootstrap bands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._errors import InputError
+from .._results import Result
+from .._validation import check_array, check_int, check_option, check_probability, check_rng
+from ._base import check_labels, check_proba
+
+__all__ = [
+    "CalibrationErrorResult",
+    "BrierDecomposition",
+    "ReliabilityResult",
+    "calibration_error",
+    "expected_calibration_error",
+    "maximum_calibration_error",
+    "brier_score",
+    "brier_decomposition",
+    "log_loss",
+    "reliability_diagram",
+]
+
+
+# -- input checks shared by the metrics ---------------------------------------------------
+
+def _check_binary_inputs(y_true, y_prob):
+    y = check_labels(y_true, "y_true", require_both=False)
+    p = check_proba(y_prob, "y_prob")
+    if y.shape[0] != p.shape[0]:
+        raise InputError(f"`y_true` and `y_prob` must have the same length, got {y.shape[0]} and {p.shape[0]}")
+    return y, p
+
+
+def _check_any_inputs(y_true, y_prob):
+    """Binary (1-D probabilities of class 1) or multiclass (rows of an ``(n, k)`` matrix)."""
+    p = check_proba(y_prob, "y_prob", ndim=(1, 2))
+    if p.ndim == 1:
+        y = check_labels(y_true, "y_true", require_both=False)
+        P = np.column_stack([1.0 - p, p])
+    else:
+        k = p.shape[1]
+        if k < 2:
+            raise InputError(f"`y_prob` must have at least 2 columns, got {k}")
+        if not np.allclose(p.sum(axis=1), 1.0, atol=1e-6):
+            raise InputError("`y_prob` rows must sum to 1")
+        raw = check_array(y_true, "y_true", dtype=None)
+        try:
+            numeric = raw.astype(float)
+        except (TypeError, ValueError):
+            raise InputError(f"`y_true` must hold class indices 0..{k - 1}") from None
+        if (numeric != np.round(numeric)).any() or numeric.min() < 0 or numeric.max() > k - 1:
+            raise InputError(f"`y_true` must hold class indices 0..{k - 1}, "
+                             f"got values from {numeric.min():g} to {numeric.max():g}")
+        y = numeric.astype(np.int64)
+        P = p
+    if y.shape[0] != P.shape[0]:
+        raise InputError(f"`y_true` and `y_prob` must have the same length, got {y.shape[0]} and {P.shape[0]}")
+    return y.astype(np.int64), P
+
+
+def _bin_index(conf: np.ndarray, n_bins: int, strategy: str) -> tuple[np.ndarray, np.ndarray]:
+    """Bin of each confidence and the full edge list.
+
+    Bins are ``[e0, e1], (e1, e2], ..., (e_{m-1}, e_m]``; uniform edges split [0, 1] evenly,
+    quantile edges are the empirical quantiles of ``conf`` (duplicates merged, so tied values
+    share one bin).
+    """
+    if strategy == "uniform":
+        edges = np.linspace(0.0, 1.0, n_bins + 1)
+    else:
+        edges = np.unique(np.quantile(conf, np.linspace(0.0, 1.0, n_bins + 1)))
+        if edges.size == 1:
+            edges = np.array([edges[0], edges[0]])
+    idx = np.searchsorted(edges[1:-1], conf, side="left")
+    return idx, edges
+
+
+def _bin_stats(conf, correct, n_bins, strategy):
+    idx, edges = _bin_index(conf, n_bins, strategy)
+    m = edges.size - 1
+    count = np.bincount(idx, minlength=m).astype(float)
+    sum_conf = np.bincount(idx, weights=conf, minlength=m)
+    sum_acc = np.bincount(idx, weights=correct, minlength=m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_conf = sum_conf / count
+        acc = sum_acc / count
+    return edges, count, mean_conf, acc
+
+
+# -- ECE / MCE ------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class CalibrationErrorResult(Result):
+    """Expected and maximum calibration error with the per-bin table.
+
+    For ``kind="class-wise"`` the bin table is that of the last class; ``ece`` is the mean
+    over classes and ``mce`` the maximum over classes.
+    """
+
+    ece: float
+    mce: float
+    kind: str
+    strategy: str
+    n_bins: int
+    bin_lower: np.ndarray
+    bin_upper: np.ndarray
+    bin_count: np.ndarray
+    bin_confidence: np.ndarray
+    bin_accuracy: np.ndarray
+
+    def to_frame(self):
+        """One row per bin: edges, count, mean confidence, observed frequency, gap."""
+        import pandas as pd
+
+        return pd.DataFrame({
+            "lower": self.bin_lower, "upper": self.bin_upper, "count": self.bin_count,
+            "confidence": self.bin_confidence, "accuracy": self.bin_accuracy,
+            "gap": np.abs(self.bin_accuracy - self.bin_confidence),
+        })
+
+
+def calibration_error(y_true, y_prob, *, n_bins: int = 15, strategy: str = "uniform",
+                      kind: str = "top-label") -> CalibrationErrorResult:
+    """Expected (ECE) and maximum (MCE) calibration error.
+
+    ``ECE = sum_b (n_b / n) |acc_b - conf_b|`` over the non-empty bins ``b``; ``MCE`` is the
+    largest gap over non-empty bins.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        0/1 labels with 1-D ``y_prob``, else class indices ``0..k-1``.
+    y_prob : array-like of shape (n,) or (n, k)
+        Probability of class 1, or a matrix of class probabilities whose rows sum to 1.
+    n_bins : int, default=15
+    strategy : {"uniform", "quantile"}, default="uniform"
+        Equal-width bins over [0, 1], or equal-mass bins at the quantiles of the confidences
+        (ties stay in one bin, so there may be fewer bins).
+    kind : {"top-label", "class-wise"}, default="top-label"
+        Top-label: the confidence is the largest class probability and the bin accuracy is
+        how often that class is right (a 1-D binary input predicts class 1 when ``p >= 0.5``).
+        Class-wise: the ECE of each class's probability against its indicator, averaged over
+        classes (for binary input: the two columns ``1 - p`` and ``p``).
+
+    Returns
+    -------
+    CalibrationErrorResult
+
+    Examples
+    --------
+    >>> from scimlkit.calibrate import calibration_error
+    >>> res = calibration_error([0, 1, 1, 0], [0.2, 0.9, 0.6, 0.4], n_bins=5)
+    >>> round(res.ece, 3)
+    0.275
+    """
+    n_bins = check_int(n_bins, "n_bins", low=1)
+    strategy = check_option(strategy, "strategy", ("uniform", "quantile"))
+    kind = check_option(kind, "kind", ("top-label", "class-wise"))
+    y, P = _check_any_inputs(y_true, y_prob)
+    n = y.shape[0]
+    if kind == "top-label":
+        if P.shape[1] == 2 and np.ndim(y_prob) == 1:
+            pred = (P[:, 1] >= 0.5).astype(np.int64)
+        else:
+            pred = np.argmax(P, axis=1)
+        conf = P[np.arange(n), pred]
+        correct = (pred == y).astype(float)
+        edges, count, mean_conf, acc = _bin_stats(conf, correct, n_bins, strategy)
+        gaps = np.abs(acc - mean_conf)
+        nonempty = count > 0
+        ece = float(np.sum(count[nonempty] * gaps[nonempty]) / n)
+        mce = float(np.max(gaps[nonempty]))
+    else:
+        eces, mces = [], []
+        for c in range(P.shape[1]):
+            conf = P[:, c]
+            correct = (y == c).astype(float)
+            edges, count, mean_conf, acc = _bin_stats(conf, correct, n_bins, strategy)
+            gaps = np.abs(acc - mean_conf)
+            nonempty = count > 0
+            eces.append(np.sum(count[nonempty] * gaps[nonempty]) / n)
+            mces.append(np.max(gaps[nonempty]))
+        ece, mce = float(np.mean(eces)), float(np.max(mces))
+    return CalibrationErrorResult(
+        ece=ece, mce=mce, kind=kind, strategy=strategy, n_bins=int(edges.size - 1),
+        bin_lower=edges[:-1], bin_upper=edges[1:], bin_count=count.astype(np.int64),
+        bin_confidence=mean_conf, bin_accuracy=acc,
+    )
+
+
+def expected_calibration_error(y_true, y_prob, *, n_bins: int = 15, strategy: str = "uniform",
+                               kind: str = "top-label") -> float:
+    """Expected calibration error; see :func:`calibration_error` for the parameters.
+
+    Examples
+    --------
+    >>> from scimlkit.calibrate import expected_calibration_error
+    >>> round(expected_calibration_error([0, 1, 1, 0], [0.2, 0.9, 0.6, 0.4], n_bins=5), 3)
+    0.275
+    """
+    return calibration_error(y_true, y_prob, n_bins=n_bins, strategy=strategy, kind=kind).ece
+
+
+def maximum_calibration_error(y_true, y_prob, *, n_bins: int = 15, strategy: str = "uniform",
+                              kind: str = "top-label") -> float:
+    """Maximum calibration error over non-empty bins; see :func:`calibration_error`.
+
+    Examples
+    --------
+    >>> from scimlkit.calibrate import maximum_calibration_error
+    >>> round(maximum_calibration_error([0, 1, 1, 0], [0.2, 0.9, 0.6, 0.4], n_bins=5), 3)
+    0.4
+    """
+    return calibration_error(y_true, y_prob, n_bins=n_bins, strategy=strategy, kind=kind).mce
+
+
+# -- Brier score and log-loss ---------------------------------------------------------------
+
+def brier_score(y_true, y_prob) -> float:
+    """Mean squared difference between the probability and the outcome.
+
+    Binary: 1-D probabilities of class 1 against 0/1 labels. Multiclass: ``(n, k)`` rows
+    against one-hot labels, summed over classes (so a binary problem given as two columns
+    scores twice the 1-D value).
+
+    Examples
+    --------
+    >>> from scimlkit.calibrate import brier_score
+    >>> round(brier_score([0, 1], [0.2, 0.6]), 4)
+    0.1
+    """
+    if np.ndim(y_prob) == 1:
+        y, p = _check_binary_inputs(y_true, y_prob)
+        return float(np.mean((p - y) ** 2))
+    y, P = _check_any_inputs(y_true, y_prob)
+    onehot = np.zeros_like(P)
+    onehot[np.arange(y.shape[0]), y] = 1.0
+    return float(np.mean(np.sum((P - onehot) ** 2, axis=1)))
+
+
+def log_loss(y_true, y_prob, *, eps: float = 1e-15) -> float:
+    """Mean negative log-likelihood, with probabilities clipped to ``[eps, 1 - eps]``.
+
+    Examples
+    --------
+    >>> from scimlkit.calibrate import log_loss
+    >>> round(log_loss([0, 1], [0.2, 0.6]), 4)
+    0.367
+    """
+    eps = check_probability(eps, "eps")
+    y, P = _check_any_inputs(y_true, y_prob)
+    chosen = P[np.arange(y.shape[0]), y]
+    return float(-np.mean(np.log(np.clip(chosen, eps, 1.0))))
+
+
+@dataclass(frozen=True, slots=True)
+class BrierDecomposition(Result):
+    """Murphy's decomposition ``brier = reliability - resolution + uncertainty (+ residual)``.
+
+    ``residual`` is zero (to rounding) when the forecasts are grouped by their distinct
+    values; with bins it holds the within-bin terms that the three components leave out.
+    """
+
+    brier: float
+    reliability: float
+    resolution: float
+    uncertainty: float
+    residual: float
+    n_groups: int
+    binning: str
+
+
+def brier_decomposition(y_true, y_prob, *, n_bins: int | None = None) -> BrierDecomposition:
+    """Brier score of binary forecasts with its reliability / resolution / uncertainty parts.
+
+    With ``n_bins=None`` (default) the forecasts are grouped by their distinct values, and
+    ``brier = reliability - resolution + uncertainty`` holds exactly. With ``n_bins`` the
+    forecasts are grouped into that many equal-width bins over [0, 1] (bins ``[0, e1],
+    (e1, e2], ...``); each bin's forecast is its mean forecast, and the identity then holds
+    only up to ``residual`` (within-bin variance and covariance terms).
+
+    Examples
+    --------
+    >>> from scimlkit.calibrate import brier_decomposition
+    >>> d = brier_decomposition([0, 1, 1, 0], [0.2, 0.9, 0.9, 0.2])
+    >>> round(d.brier, 3), round(d.reliability - d.resolution + d.uncertainty, 3)
+    (0.025, 0.025)
+    """
+    y, p = _check_binary_inputs(y_true, y_prob)
+    n = y.shape[0]
+    if n_bins is None:
+        _, idx = np.unique(p, return_inverse=True)
+        binning = "distinct forecasts"
+    else:
+        n_bins = check_int(n_bins, "n_bins", low=1)
+        idx, _ = _bin_index(p, n_bins, "uniform")
+        binning = f"{n_bins} equal-width bins"
+    m = int(idx.max()) + 1
+    count = np.bincount(idx, minlength=m).astype(float)
+    sum_p = np.bincount(idx, weights=p, minlength=m)
+    sum_y = np.bincount(idx, weights=y.astype(float), minlength=m)
+    used = count > 0
+    count, fbar, obar = count[used], sum_p[used] / count[used], sum_y[used] / count[used]
+    base = float(y.mean())
+    brier = float(np.mean((p - y) ** 2))
+    rel = float(np.sum(count * (fbar - obar) ** 2) / n)
+    res = float(np.sum(count * (obar - base) ** 2) / n)
+    unc = base * (1.0 - base)
+    return BrierDecomposition(brier=brier, reliability=rel, resolution=res, uncertainty=unc,
+                              residual=brier - (rel - res + unc), n_groups=int(used.sum()),
+                              binning=binning)
+
+
+# -- reliability diagram --------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ReliabilityResult(Result):
+    """The data of a reliability diagram: per bin, mean forecast against observed frequency,
+    with a bootstrap percentile band for the observed frequency."""
+
+    bin_lower: np.ndarray
+    bin_upper: np.ndarray
+    count: np.ndarray
+    mean_predicted: np.ndarray
+    observed: np.ndarray
+    band_low: np.ndarray
+    band_high: np.ndarray
+    level: float
+    n_boot: int
+    strategy: str
+    ece: float
+
+    def to_frame(self):
+        """One row per bin."""
+        import pandas as pd
+
+        return pd.DataFrame({
+            "lower": self.bin_lower, "upper": self.bin_upper, "count": self.count,
+            "mean_predicted": self.mean_predicted, "observed": self.observed,
+            "band_low": self.band_low, "band_high": self.band_high,
+        })
+
+
+def reliability_diagram(y_true, y_prob, *, n_bins: int = 10, strategy: str = "uniform",
+                        n_boot: int = 200, level: float = 0.9, rng=None) -> ReliabilityResult:
+    """Reliability-diagram data for binary forecasts, with bootstrap bands.
+
+    Samples are binned by their probability of class 1 (bins as in :func:`calibration_error`,
+    fixed from the full sample). The band for each bin is the percentile interval of the
+    observed frequency over ``n_boot`` resamples of the rows (drawn with replacement from
+    ``rng``); a bin that a resample leaves empty is skipped in that resample. ``ece`` is the
+    positive-class ECE with these bins.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scimlkit.calibrate import reliability_diagram
+    >>> rng = np.random.default_rng(0)
+    >>> p = rng.random(1000)
+    >>> y = (rng.random(1000) < p).astype(int)
+    >>> rd = reliability_diagram(y, p, n_bins=5, rng=0)
+    >>> bool(np.all(rd.band_low <= rd.observed + 1e-12))
+    True
+    """
+    n_bins = check_int(n_bins, "n_bins", low=1)
+    strategy = check_option(strategy, "strategy", ("uniform", "quantile"))
+    n_boot = check_int(n_boot, "n_boot", low=0)
+    level = check_probability(level, "level")
+    gen = check_rng(rng)
+    y, p = _check_binary_inputs(y_true, y_prob)
+    n = y.shape[0]
+    idx, edges = _bin_index(p, n_bins, strategy)
+    m = edges.size - 1
+    count = np.bincount(idx, minlength=m).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_pred = np.bincount(idx, weights=p, minlength=m) / count
+        observed = np.bincount(idx, weights=y.astype(float), minlength=m) / count
+    low = np.full(m, np.nan)
+    high = np.full(m, np.nan)
+    if n_boot > 0:
+        boot = np.full((n_boot, m), np.nan)
+        yf = y.astype(float)
+        for b in range(n_boot):
+            take = gen.integers(0, n, n)
+            c = np.bincount(idx[take], minlength=m)
+            s = np.bincount(idx[take], weights=yf[take], minlength=m)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                boot[b] = s / c
+        alpha = (1.0 - level) / 2.0
+        for j in range(m):
+            col = boot[:, j][~np.isnan(boot[:, j])]
+            if col.size:
+                low[j], high[j] = np.quantile(col, [alpha, 1.0 - alpha])
+    used = count > 0
+    ece = float(np.sum(count[used] * np.abs(observed[used] - mean_pred[used])) / n)
+    return ReliabilityResult(bin_lower=edges[:-1], bin_upper=edges[1:], count=count.astype(np.int64),
+                             mean_predicted=mean_pred, observed=observed, band_low=low,
+                             band_high=high, level=level, n_boot=n_boot, strategy=strategy, ece=ece)

@@ -1,0 +1,178 @@
+"""Temperature scaling: one positive scale for logits, binary or multiclass."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy.special import expit, log_softmax, logsumexp, softmax
+from sklearn.base import BaseEstimator
+
+from .._errors import ConvergenceWarning, DegenerateDataWarning, InputError
+from .._validation import check_array
+from ._base import NotFittedError, check_labels, check_weights
+
+__all__ = ["TemperatureScaling"]
+
+
+def _prepare(X, name="X"):
+    arr = check_array(X, name, ndim=(1, 2), dtype=float)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim == 2 and arr.shape[1] < 2:
+        raise InputError(f"`{name}` must have at least 2 columns of logits, got {arr.shape[1]}")
+    return arr
+
+
+class TemperatureScaling(BaseEstimator):
+    """Temperature scaling of logits (Guo et al., 2017).
+
+    Multiclass: ``softmax(z / T)`` for a logit matrix ``z`` of shape ``(n, k)`` and integer
+    labels ``0 .. k-1``. Binary: ``expit(z / T)`` for one logit (decision value) per sample and
+    0/1 labels. ``T > 0`` minimises the log-loss; the loss is convex in ``1 / T`` and is
+    minimised by safeguarded Newton steps with the log-sum-exp written stably. A temperature
+    never changes which class ranks first.
+
+    Attributes
+    ----------
+    temperature_ : float
+        The fitted temperature ``T`` (``1 / T`` multiplies the logits).
+    n_classes_ : int
+        2 for one logit per sample, else the number of logit columns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scimlkit.calibrate import TemperatureScaling
+    >>> rng = np.random.default_rng(0)
+    >>> z = rng.normal(size=(400, 3)) * 4
+    >>> y = np.array([rng.choice(3, p=np.exp(r / 2) / np.exp(r / 2).sum()) for r in z])
+    >>> ts = TemperatureScaling().fit(z, y)
+    >>> bool(1.5 < ts.temperature_ < 2.7)
+    True
+    >>> ts.predict_proba(z[:2]).shape
+    (2, 3)
+    """
+
+    def __init__(self, *, max_iter: int = 100):
+        self.max_iter = max_iter
+
+    # -- the loss in beta = 1 / T and its first two derivatives --------------------------
+    def _derivatives(self, beta, z, y, w):
+        if z.ndim == 1:
+            u = beta * z
+            loss = np.dot(w, np.logaddexp(0.0, u) - y * u)
+            p = expit(u)
+            g = np.dot(w, (p - y) * z)
+            h = np.dot(w, p * (1.0 - p) * z * z)
+        else:
+            u = beta * z
+            zy = z[np.arange(z.shape[0]), y]
+            loss = np.dot(w, logsumexp(u, axis=1) - beta * zy)
+            p = softmax(u, axis=1)
+            m1 = np.sum(p * z, axis=1)
+            m2 = np.sum(p * z * z, axis=1)
+            g = np.dot(w, m1 - zy)
+            h = np.dot(w, m2 - m1 * m1)
+        return float(loss), float(g), float(h)
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the temperature on held-out logits ``X`` and labels ``y``.
+
+        Returns
+        -------
+        self
+        """
+        z = _prepare(X)
+        n = z.shape[0]
+        if z.ndim == 1:
+            yy = check_labels(y, "y").astype(float)
+            self.n_classes_ = 2
+        else:
+            k = z.shape[1]
+            raw = check_array(y, "y", dtype=None)
+            try:
+                numeric = raw.astype(float)
+            except (TypeError, ValueError):
+                raise InputError(f"`y` must hold integer class indices 0..{k - 1}") from None
+            if (numeric != np.round(numeric)).any() or numeric.min() < 0 or numeric.max() > k - 1:
+                raise InputError(f"`y` must hold integer class indices 0..{k - 1}, "
+                                 f"got values from {numeric.min():g} to {numeric.max():g}")
+            yy = numeric.astype(np.int64)
+            if np.unique(yy).size < 2:
+                raise InputError("`y` has a single class; at least two are needed")
+            self.n_classes_ = k
+        if yy.shape[0] != n:
+            raise InputError(f"`X` and `y` must have the same length, got {n} and {yy.shape[0]}")
+        w = check_weights(sample_weight, n)
+        w = np.ones(n) if w is None else w
+        beta = 1.0
+        loss, g, h = self._derivatives(beta, z, yy, w)
+        converged = False
+        total = float(w.sum())
+        for _ in range(self.max_iter):
+            if abs(g) <= 1e-12 * total * max(1.0, abs(beta)):
+                converged = True
+                break
+            if h <= 0:
+                break
+            new_beta = beta - g / h
+            if new_beta <= 0:
+                new_beta = beta / 10.0
+            for _ in range(60):
+                new_loss, new_g, new_h = self._derivatives(new_beta, z, yy, w)
+                if new_loss <= loss + 1e-13 * max(1.0, abs(loss)):
+                    break
+                new_beta = 0.5 * (beta + new_beta)
+            else:
+                converged = True
+                break
+            if abs(new_beta - beta) <= 1e-14 * beta:
+                beta, loss, g, h = new_beta, new_loss, new_g, new_h
+                converged = True
+                break
+            beta, loss, g, h = new_beta, new_loss, new_g, new_h
+        if h <= 0 and not converged:
+            warnings.warn("the logits carry no information about the labels (constant rows); "
+                          "temperature left at 1", DegenerateDataWarning, stacklevel=2)
+            beta = 1.0
+        elif not converged:
+            warnings.warn("temperature scaling did not converge", ConvergenceWarning, stacklevel=2)
+        self.temperature_ = float(1.0 / beta)
+        self.n_features_in_ = 1 if z.ndim == 1 else z.shape[1]
+        return self
+
+    def _check_fitted(self):
+        if not hasattr(self, "temperature_"):
+            raise NotFittedError("this TemperatureScaling is not fitted yet; call fit first")
+
+    def _logits(self, X):
+        self._check_fitted()
+        z = _prepare(X)
+        if (z.ndim == 1) != (self.n_classes_ == 2 and self.n_features_in_ == 1):
+            raise InputError(f"`X` must have the shape seen in fit ({self.n_features_in_} column(s))")
+        if z.ndim == 2 and z.shape[1] != self.n_features_in_:
+            raise InputError(f"`X` must have {self.n_features_in_} columns, got {z.shape[1]}")
+        return z / self.temperature_
+
+    def transform(self, X) -> np.ndarray:
+        """Calibrated probabilities: of class 1 ``(n,)`` for binary logits, else ``(n, k)``."""
+        u = self._logits(X)
+        return expit(u) if u.ndim == 1 else softmax(u, axis=1)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Calibrated class probabilities, shape ``(n, k)`` (``k = 2`` for binary logits)."""
+        p = self.transform(X)
+        return np.column_stack([1.0 - p, p]) if p.ndim == 1 else p
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        """Logarithm of :meth:`predict_proba`, computed stably."""
+        u = self._logits(X)
+        if u.ndim == 1:
+            return np.column_stack([-np.logaddexp(0.0, u), -np.logaddexp(0.0, -u)])
+        return log_softmax(u, axis=1)
+
+    def predict(self, X) -> np.ndarray:
+        """The most probable class (binary: class 1 when its probability is at least 0.5)."""
+        p = self.transform(X)
+        return (p >= 0.5).astype(int) if p.ndim == 1 else np.argmax(p, axis=1)

@@ -1,0 +1,308 @@
+"""The one-dimensional calibrators against scikit-learn and direct minimisation."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize, minimize_scalar
+from scipy.special import expit, log_softmax
+from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV, _sigmoid_calibration
+from sklearn.datasets import load_breast_cancer, load_wine
+from sklearn.frozen import FrozenEstimator
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from scimlkit._errors import InputError
+from scimlkit._errors import NotFittedError as ScimlkitNotFitted
+from scimlkit.calibrate import (
+    BetaCalibrator,
+    HistogramBinning,
+    IsotonicCalibrator,
+    PlattCalibrator,
+    ScoreCalibrator,
+    TemperatureScaling,
+)
+
+
+def _scores(seed=0, n=800, scale=3.0, shift=0.5):
+    rng = np.random.default_rng(seed)
+    s = rng.normal(size=n) * scale
+    y = (rng.random(n) < expit(0.6 * s + shift)).astype(int)
+    return s, y
+
+
+# -- Platt ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_platt_equals_sklearn_sigmoid_calibration(seed):
+    s, y = _scores(seed)
+    cal = PlattCalibrator().fit(s, y)
+    # reference: sklearn.calibration._sigmoid_calibration(s, y) -> (a, b), p = expit(-(a s + b)),
+    # with the same smoothed targets (N+ + 1)/(N+ + 2) and 1/(N- + 2)
+    a, b = _sigmoid_calibration(s, y)
+    assert cal.slope_ == pytest.approx(-a, abs=1e-4)
+    assert cal.intercept_ == pytest.approx(-b, abs=1e-4)
+    assert cal.converged_
+
+
+def test_platt_equals_sklearn_public_route_with_frozen_estimator():
+    X, y = load_breast_cancer(return_X_y=True)
+    X_fit, X_cal, y_fit, y_cal = train_test_split(X, y, test_size=0.5, random_state=0, stratify=y)
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=0.05)).fit(X_fit, y_fit)
+    # reference: CalibratedClassifierCV(FrozenEstimator(model), method="sigmoid").fit(X_cal, y_cal)
+    ref = CalibratedClassifierCV(FrozenEstimator(model), method="sigmoid").fit(X_cal, y_cal)
+    sk = ref.calibrated_classifiers_[0].calibrators[0]
+    cal = PlattCalibrator().fit(model.decision_function(X_cal), y_cal)
+    assert cal.slope_ == pytest.approx(-sk.a_, abs=1e-4)
+    assert cal.intercept_ == pytest.approx(-sk.b_, abs=1e-4)
+    X_new = X_fit[:50]
+    np.testing.assert_allclose(cal.transform(model.decision_function(X_new)),
+                               ref.predict_proba(X_new)[:, 1], atol=1e-5)
+
+
+def test_platt_huge_scores_do_not_overflow():
+    s, y = _scores(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow RuntimeWarning, no ConvergenceWarning
+        big = PlattCalibrator().fit(s * 1e6, y)
+        small = PlattCalibrator().fit(s, y)
+    assert big.slope_ * 1e6 == pytest.approx(small.slope_, rel=1e-6)
+    assert big.intercept_ == pytest.approx(small.intercept_, rel=1e-6)
+    p = big.transform(np.array([-1e12, 1e12]))
+    assert np.all(np.isfinite(p)) and p[0] < 1e-10 and p[1] > 1 - 1e-10
+
+
+def test_platt_separable_data_gives_finite_parameters():
+    s = np.array([-3.0, -2, -1, 1, 2, 3])
+    y = np.array([0, 0, 0, 1, 1, 1])
+    cal = PlattCalibrator().fit(s, y)
+    assert np.isfinite(cal.slope_) and cal.slope_ > 0
+    # smoothed targets: the fitted probabilities stay away from 0 and 1 at the data
+    p = cal.transform(s)
+    assert p.max() < 1.0 and p.min() > 0.0
+
+
+def test_platt_sample_weight_equals_repetition():
+    s, y = _scores(4, n=200)
+    w = np.random.default_rng(0).integers(1, 4, s.size)
+    weighted = PlattCalibrator().fit(s, y, sample_weight=w)
+    repeated = PlattCalibrator().fit(np.repeat(s, w), np.repeat(y, w))
+    assert weighted.slope_ == pytest.approx(repeated.slope_, rel=1e-8)
+    assert weighted.intercept_ == pytest.approx(repeated.intercept_, rel=1e-8)
+
+
+# -- isotonic -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_isotonic_equals_sklearn_clip(seed):
+    rng = np.random.default_rng(seed)
+    s = np.round(rng.normal(size=400), 1)  # many ties
+    y = (rng.random(400) < expit(s)).astype(int)
+    w = rng.uniform(0.5, 2.0, 400)
+    new = np.concatenate([rng.normal(size=200) * 2, [-10.0, 10.0]])
+    for weight in (None, w):
+        # reference: IsotonicRegression(out_of_bounds="clip").fit(s, y, sample_weight=weight)
+        ref = IsotonicRegression(out_of_bounds="clip").fit(s, y, sample_weight=weight)
+        cal = IsotonicCalibrator().fit(s, y, sample_weight=weight)
+        np.testing.assert_allclose(cal.transform(new), ref.predict(new), atol=1e-12)
+        np.testing.assert_allclose(cal.transform(s), ref.predict(s), atol=1e-12)
+
+
+def test_isotonic_is_monotone_and_within_unit_interval():
+    s, y = _scores(6)
+    cal = IsotonicCalibrator().fit(s, y)
+    grid = np.linspace(-20, 20, 500)
+    p = cal.transform(grid)
+    assert np.all(np.diff(p) >= 0) and p.min() >= 0 and p.max() <= 1
+
+
+# -- temperature ----------------------------------------------------------------------------
+
+def test_temperature_multiclass_equals_sklearn():
+    X, y = load_wine(return_X_y=True)
+    X_fit, X_cal, y_fit, y_cal = train_test_split(X, y, test_size=0.5, random_state=0, stratify=y)
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=100.0, max_iter=2000)).fit(X_fit, y_fit)
+    # reference: CalibratedClassifierCV(FrozenEstimator(model), method="temperature"); it fits
+    # softmax(beta * logits) with beta = 1 / T on the decision_function matrix
+    ref = CalibratedClassifierCV(FrozenEstimator(model), method="temperature").fit(X_cal, y_cal)
+    beta = float(ref.calibrated_classifiers_[0].calibrators[0].beta_)
+    ts = TemperatureScaling().fit(model.decision_function(X_cal), y_cal)
+    assert ts.temperature_ == pytest.approx(1.0 / beta, rel=1e-5)
+    np.testing.assert_allclose(ts.predict_proba(model.decision_function(X_fit)),
+                               ref.predict_proba(X_fit), atol=1e-6)
+
+
+def test_temperature_binary_equals_sklearn():
+    X, y = load_breast_cancer(return_X_y=True)
+    X_fit, X_cal, y_fit, y_cal = train_test_split(X, y, test_size=0.5, random_state=1, stratify=y)
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=10.0, max_iter=2000)).fit(X_fit, y_fit)
+    ref = CalibratedClassifierCV(FrozenEstimator(model), method="temperature").fit(X_cal, y_cal)
+    beta = float(ref.calibrated_classifiers_[0].calibrators[0].beta_)
+    # scikit-learn turns a binary decision value x into the logits (-x, x): p = expit(2 beta x)
+    ts = TemperatureScaling().fit(model.decision_function(X_cal), y_cal)
+    assert ts.temperature_ == pytest.approx(1.0 / (2.0 * beta), rel=1e-5)
+
+
+def test_temperature_matches_direct_minimisation():
+    rng = np.random.default_rng(2)
+    z = rng.normal(size=(600, 4)) * 3
+    y = np.array([rng.choice(4, p=np.exp(r / 2.5) / np.exp(r / 2.5).sum()) for r in z])
+
+    def nll(log_t):
+        return -np.mean(log_softmax(z / np.exp(log_t), axis=1)[np.arange(600), y])
+
+    ref = minimize_scalar(nll, bounds=(-5, 5), method="bounded", options={"xatol": 1e-12})
+    ts = TemperatureScaling().fit(z, y)
+    assert ts.temperature_ == pytest.approx(np.exp(ref.x), rel=1e-6)
+    assert ts.temperature_ == pytest.approx(2.5, rel=0.25)  # the generating temperature
+    assert np.array_equal(ts.predict(z), np.argmax(z, axis=1))
+
+
+def test_temperature_bad_labels():
+    z = np.zeros((4, 3))
+    with pytest.raises(InputError, match="class indices 0..2"):
+        TemperatureScaling().fit(z, [0, 1, 2, 3])
+    with pytest.raises(InputError, match="only 0 and 1"):
+        TemperatureScaling().fit([0.1, 0.2, 0.3], [0, 1, 2])
+
+
+# -- beta -----------------------------------------------------------------------------------
+
+def _beta_reference(p, y):
+    """Direct bounded minimisation of the smoothed-target log-loss (a, b >= 0)."""
+    n_pos, n_neg = y.sum(), (1 - y).sum()
+    t = np.where(y > 0, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
+    f1, f2 = np.log(p), -np.log1p(-p)
+
+    def loss(theta):
+        z = theta[0] * f1 + theta[1] * f2 + theta[2]
+        return np.sum(np.logaddexp(0, z) - t * z)
+
+    res = minimize(loss, x0=[1.0, 1.0, 0.0], method="L-BFGS-B",
+                   bounds=[(0, None), (0, None), (None, None)], options={"ftol": 1e-15, "gtol": 1e-10})
+    return res.x
+
+
+@pytest.mark.parametrize("kind", ["free", "constrained"])
+def test_beta_matches_bounded_minimisation(kind):
+    rng = np.random.default_rng(7)
+    p = rng.uniform(0.02, 0.98, 1500)
+    if kind == "free":
+        q = expit(1.7 * np.log(p) - 0.6 * np.log1p(-p) + 0.3)
+    else:  # a decreasing map in ln p: the unconstrained fit has a < 0
+        q = expit(-0.8 * np.log(p) - 1.5 * np.log1p(-p) - 1.0)
+    y = (rng.random(1500) < q).astype(int)
+    cal = BetaCalibrator().fit(p, y)
+    a, b, c = _beta_reference(p, y)
+    assert cal.a_ == pytest.approx(a, abs=2e-4)
+    assert cal.b_ == pytest.approx(b, abs=2e-4)
+    assert cal.c_ == pytest.approx(c, abs=2e-4)
+    assert cal.a_ >= 0 and cal.b_ >= 0
+    if kind == "constrained":
+        assert cal.a_ == 0.0
+
+
+def test_beta_requires_probabilities():
+    with pytest.raises(InputError, match=r"probabilities in \[0, 1\]"):
+        BetaCalibrator().fit([0.2, 1.3, 0.5], [0, 1, 1])
+
+
+# -- histogram binning ----------------------------------------------------------------------
+
+def test_histogram_binning_values_by_direct_count():
+    rng = np.random.default_rng(8)
+    p = rng.random(1000)
+    y = (rng.random(1000) < p).astype(int)
+    hb = HistogramBinning(n_bins=5, strategy="uniform", pseudo_count=2.0).fit(p, y)
+    edges = np.linspace(p.min(), p.max(), 6)
+    rate = y.mean()
+    for j in range(5):
+        inside = (p > edges[j]) & (p <= edges[j + 1]) if j else (p <= edges[1])
+        expected = (y[inside].sum() + 2.0 * rate) / (inside.sum() + 2.0)
+        mid = np.array([0.5 * (edges[j] + edges[j + 1])])
+        assert hb.transform(mid)[0] == pytest.approx(expected)
+
+
+# -- conventions shared by the calibrators --------------------------------------------------
+
+CALIBRATORS = [PlattCalibrator(), IsotonicCalibrator(), BetaCalibrator(), HistogramBinning(),
+               TemperatureScaling(), ScoreCalibrator(random_state=0)]
+
+
+@pytest.mark.parametrize("cal", CALIBRATORS, ids=lambda c: type(c).__name__)
+def test_calibrator_conventions(cal):
+    rng = np.random.default_rng(9)
+    p = rng.uniform(0.01, 0.99, 300)
+    y = (rng.random(300) < p).astype(int)
+    fresh = clone(cal)
+    assert fresh.get_params() == cal.get_params()
+    with pytest.raises(ScimlkitNotFitted):
+        fresh.transform(p)
+    from sklearn.exceptions import NotFittedError as SklearnNotFitted
+
+    with pytest.raises(SklearnNotFitted):
+        fresh.predict_proba(p)
+    assert fresh.fit(p, y) is fresh
+    out = fresh.predict_proba(p)
+    assert out.shape == (300, 2) and np.allclose(out.sum(axis=1), 1)
+    assert np.all((out >= 0) & (out <= 1))
+    again = pickle.loads(pickle.dumps(fresh))
+    np.testing.assert_array_equal(again.predict_proba(p), out)
+    assert set(np.unique(fresh.predict(p))) <= {0, 1}
+    # column input is accepted
+    np.testing.assert_allclose(fresh.predict_proba(p[:, None]), out)
+    with pytest.raises(InputError):
+        clone(cal).fit(p, np.zeros(300))  # one class only
+    with pytest.raises(InputError):
+        clone(cal).fit(np.where(np.arange(300) == 5, np.nan, p), y)  # NaN score
+    with pytest.raises(InputError):
+        clone(cal).fit(p, np.where(np.arange(300) == 5, 2, y))  # label not 0/1
+
+
+def test_score_calibrator_auto_table_and_choice():
+    s, y = _scores(10, n=1500)
+    cal = ScoreCalibrator(random_state=0).fit(s, y)
+    table = cal.method_scores_
+    assert list(table["method"]) == ["platt", "isotonic", "beta", "temperature", "histogram"]
+    assert table.loc[table["selected"], "method"].item() == cal.method_
+    assert cal.method_ == table.loc[table["log_loss"].idxmin(), "method"]
+    # the data are generated by a logistic model with an intercept: Platt or beta fits it
+    assert cal.method_ in ("platt", "beta")
+    assert cal.score_kind_ == "logit"
+    fixed = ScoreCalibrator("isotonic").fit(s, y)
+    assert fixed.method_ == "isotonic" and fixed.method_scores_ is None
+
+
+def test_score_calibrator_kind_checks():
+    with pytest.raises(InputError, match="probabilities"):
+        ScoreCalibrator("platt", score_kind="probability").fit([0.1, 2.0, 0.3, 0.9], [0, 1, 0, 1])
+    with pytest.raises(InputError, match="`method`"):
+        ScoreCalibrator("magic").fit([0.1, 0.2], [0, 1])
+
+
+def test_score_calibrator_selection_criteria():
+    s, y = _scores(11, n=800)
+    for criterion in ("brier", "ece"):
+        cal = ScoreCalibrator(selection=criterion, random_state=0).fit(s, y)
+        table = cal.method_scores_
+        assert cal.method_ == table.loc[table[criterion].idxmin(), "method"]
+    with pytest.raises(InputError, match="`selection`"):
+        ScoreCalibrator(selection="auc").fit(s, y)
+
+
+def test_sigmoid_method_is_platt_on_raw_probabilities():
+    rng = np.random.default_rng(12)
+    p = rng.beta(0.5, 0.5, 600)
+    y = (rng.random(600) < 0.2 + 0.6 * p).astype(int)
+    cal = ScoreCalibrator("sigmoid").fit(p, y)
+    # reference: scikit-learn's sigmoid calibration of predict_proba outputs fits on p itself
+    a, b = _sigmoid_calibration(p, y)
+    assert cal.calibrator_.slope_ == pytest.approx(-a, abs=1e-4)
+    assert cal.calibrator_.intercept_ == pytest.approx(-b, abs=1e-4)
+    auto = ScoreCalibrator(random_state=0).fit(p, y)
+    assert "sigmoid" in set(auto.method_scores_["method"])  # a candidate for probabilities

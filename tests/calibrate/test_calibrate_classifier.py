@@ -1,0 +1,138 @@
+"""CalibratedClassifier and ThresholdClassifier: behaviour and scikit-learn conventions."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_breast_cancer, load_wine
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.naive_bayes import GaussianNB
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+from sklearn.utils.estimator_checks import check_estimator
+
+from scimlkit._errors import InputError
+from scimlkit.calibrate import (
+    CalibratedClassifier,
+    ThresholdClassifier,
+    best_threshold,
+    expected_calibration_error,
+    log_loss,
+)
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    return X, y
+
+
+def test_calibrated_classifier_auto_improves_naive_bayes(cancer):
+    X, y = cancer
+    idx = np.random.default_rng(0).permutation(len(y))
+    fit, test = idx[:350], idx[350:]
+    raw = GaussianNB().fit(X[fit], y[fit]).predict_proba(X[test])[:, 1]
+    clf = CalibratedClassifier(GaussianNB(), random_state=0).fit(X[fit], y[fit])
+    cal = clf.predict_proba(X[test])[:, 1]
+    assert clf.method_ == clf.method_scores_.loc[clf.method_scores_["log_loss"].idxmin(), "method"]
+    assert log_loss(y[test], cal) < log_loss(y[test], raw)
+    assert expected_calibration_error(y[test], cal) < expected_calibration_error(y[test], raw)
+    assert np.array_equal(clf.classes_, [0, 1])
+    assert set(clf.predict(X[test])) <= {0, 1}
+
+
+def test_calibrated_classifier_uses_out_of_fold_scores(cancer):
+    X, y = cancer
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=0.1))
+    clf = CalibratedClassifier(model, method="platt", random_state=3).fit(X, y)
+    folds = StratifiedKFold(5, shuffle=True, random_state=3)
+    oof = cross_val_predict(model, X, y, cv=folds, method="decision_function")
+    from scimlkit.calibrate import PlattCalibrator
+
+    ref = PlattCalibrator().fit(oof, y)
+    assert clf.calibrator_.calibrator_.slope_ == pytest.approx(ref.slope_, rel=1e-9)
+    final = clone(model).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X)[:, 1], ref.transform(final.decision_function(X)))
+
+
+def test_calibrated_classifier_prefit_and_ensemble(cancer):
+    X, y = cancer
+    model = make_pipeline(StandardScaler(), LinearSVC(C=0.01)).fit(X[:300], y[:300])
+    pre = CalibratedClassifier(model, method="isotonic", cv="prefit").fit(X[300:], y[300:])
+    assert pre.estimator_ is model and pre.method_ == "isotonic"
+    ens = CalibratedClassifier(make_pipeline(StandardScaler(), LinearSVC(C=0.01)), method="auto",
+                               ensemble=True, cv=3, random_state=0).fit(X, y)
+    assert len(ens.ensemble_) == 3 and ens.estimator_ is None
+    P = ens.predict_proba(X)
+    assert np.allclose(P.sum(axis=1), 1) and P.shape == (len(y), 2)
+    unfitted = CalibratedClassifier(make_pipeline(StandardScaler(), LinearSVC()), cv="prefit")
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        unfitted.fit(X, y)
+
+
+def test_calibrated_classifier_multiclass_temperature():
+    X, y = load_wine(return_X_y=True)
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=100.0, max_iter=1000))
+    clf = CalibratedClassifier(model, random_state=0).fit(X, y)
+    assert clf.method_ == "temperature" and clf.calibrator_.temperature_ > 0
+    P = clf.predict_proba(X)
+    assert P.shape == (len(y), 3) and np.allclose(P.sum(axis=1), 1)
+    with pytest.raises(InputError, match="binary only"):
+        CalibratedClassifier(model, method="platt").fit(X, y)
+
+
+def test_threshold_classifier_matches_best_threshold_on_oof(cancer):
+    X, y = cancer
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=0.05))
+    clf = ThresholdClassifier(model, objective="fbeta", objective_params={"beta": 2.0},
+                              random_state=1).fit(X, y)
+    folds = StratifiedKFold(5, shuffle=True, random_state=1)
+    oof = cross_val_predict(model, X, y, cv=folds, method="predict_proba")[:, 1]
+    ref = best_threshold(y, oof, "fbeta", beta=2.0)
+    assert clf.threshold_ == ref.threshold and clf.best_score_ == ref.value
+    s = clf.predict_proba(X)[:, 1]
+    np.testing.assert_array_equal(clf.predict(X), (s >= clf.threshold_).astype(int))
+
+
+def test_threshold_classifier_prefit_string_labels(cancer):
+    X, y = cancer
+    labels = np.where(y == 1, "benign", "malignant")
+    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X[:300], labels[:300])
+    clf = ThresholdClassifier(model, objective="recall_at_precision",
+                              objective_params={"min_precision": 0.95}, cv="prefit").fit(X[300:], labels[300:])
+    assert clf.estimator_ is model
+    assert set(clf.predict(X)) <= {"benign", "malignant"}
+    assert clf.result_.precision >= 0.95
+
+
+def test_threshold_classifier_errors(cancer):
+    X, y = cancer
+    with pytest.raises(InputError, match="Only binary"):
+        ThresholdClassifier().fit(*load_wine(return_X_y=True))
+    with pytest.raises(InputError, match="unknown key"):
+        ThresholdClassifier(objective_params={"bta": 2}).fit(X, y)
+    with pytest.raises(InputError, match="only one class"):
+        ThresholdClassifier().fit(X, np.ones(len(y)))
+    with pytest.raises(InputError, match="folds need"):
+        ThresholdClassifier(cv=5).fit(X[:8], np.r_[np.zeros(5), np.ones(3)])
+
+
+@pytest.mark.parametrize("estimator", [
+    # a fast base model and 2 folds keep the conformance suite quick; the code paths are the same
+    CalibratedClassifier(GaussianNB(), cv=2, random_state=0),
+    ThresholdClassifier(GaussianNB(), cv=2, random_state=0),
+], ids=lambda e: type(e).__name__)
+def test_sklearn_estimator_checks(estimator):
+    expected = {}
+    if isinstance(estimator, ThresholdClassifier):
+        # the learned threshold differs from 0.5 by design, so predict() differs from the
+        # argmax of predict_proba() on a few samples
+        expected["check_classifiers_train"] = "the threshold is tuned, not 0.5"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_estimator(estimator, expected_failed_checks=expected)

@@ -1,0 +1,95 @@
+"""`scimlkit calibrate fit|threshold`, in-process."""
+
+import json
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+
+from scimlkit.calibrate import best_threshold
+from scimlkit.cli import main
+
+
+@pytest.fixture
+def table(tmp_path):
+    rng = np.random.default_rng(0)
+    s = rng.normal(size=400) * 3
+    y = (rng.random(400) < 1 / (1 + np.exp(-(s / 2 + 0.3)))).astype(int)
+    path = tmp_path / "scores.csv"
+    pd.DataFrame({"score": s, "label": y, "text": ["a"] * 400}).to_csv(path, index=False)
+    return path, s, y
+
+
+def test_fit_json_and_saved_model(table, tmp_path, capsys):
+    path, s, y = table
+    out = tmp_path / "cal.joblib"
+    rc = main(["calibrate", "fit", str(path), "--score", "score", "--label", "label", "--out", str(out),
+               "--format", "json"])
+    assert rc == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["method"] in {"platt", "isotonic", "beta", "temperature", "histogram"}
+    assert data["score_kind"] == "logit" and data["n"] == 400
+    before, after = data["metrics"]
+    assert after["log_loss"] <= before["log_loss"]
+    assert len(data["method_scores"]) == 5
+    model = joblib.load(out)
+    assert model.method_ == data["method"]
+    assert model.transform(s).shape == (400,)
+
+
+def test_fit_table_output(table, capsys):
+    path, _, _ = table
+    assert main(["calibrate", "fit", str(path), "--score", "score", "--label", "label",
+                 "--method", "platt"]) == 0
+    out = capsys.readouterr().out
+    assert "method: platt" in out and "log_loss" in out
+
+
+def test_threshold_json_equals_api(table, capsys):
+    path, s, y = table
+    rc = main(["calibrate", "threshold", str(path), "--score", "score", "--label", "label",
+               "--objective", "fbeta", "--beta", "2", "--format", "json"])
+    assert rc == 0
+    data = json.loads(capsys.readouterr().out)
+    ref = best_threshold(y, s, "fbeta", beta=2.0)
+    assert data["threshold"] == ref.threshold and data["value"] == ref.value
+    assert data["tp"] == ref.tp
+
+
+def test_threshold_cost_table(table, capsys):
+    path, _, _ = table
+    assert main(["calibrate", "threshold", str(path), "--score", "score", "--label", "label",
+                 "--objective", "cost", "--cost-fp", "1", "--cost-fn", "4"]) == 0
+    assert "cost_fn" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--score", "nope", "--label", "label"], "column 'nope' not found"),
+    (["--score", "text", "--label", "label"], "must be numeric"),
+    (["--score", "score", "--label", "score"], "only 0 and 1"),
+    (["--score", "score", "--label", "label", "--objective", "f1", "--beta", "2"], "takes no parameters"),
+    (["--score", "score", "--label", "label", "--objective", "precision_at_recall"], "needs `min_recall`"),
+])
+def test_bad_input_exits_2(table, capsys, args, message):
+    path, _, _ = table
+    assert main(["calibrate", "threshold", str(path), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+
+
+def test_bad_file_and_one_class_exit_2(tmp_path, capsys):
+    assert main(["calibrate", "fit", str(tmp_path / "missing.csv"), "--score", "s", "--label", "y"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    path = tmp_path / "one.csv"
+    pd.DataFrame({"s": [0.1, 0.5, 0.7], "y": [1, 1, 1]}).to_csv(path, index=False)
+    assert main(["calibrate", "fit", str(path), "--score", "s", "--label", "y"]) == 2
+    assert "single class" in capsys.readouterr().err
+    pd.DataFrame({"s": [0.1, np.nan, 0.7], "y": [0, 1, 1]}).to_csv(path, index=False)
+    assert main(["calibrate", "threshold", str(path), "--score", "s", "--label", "y"]) == 2
+    assert "NaN" in capsys.readouterr().err
+    pd.DataFrame({"s": [0.1, 1.5, 0.7], "y": [0, 1, 1]}).to_csv(path, index=False)
+    assert main(["calibrate", "fit", str(path), "--score", "s", "--label", "y",
+                 "--score-kind", "probability"]) == 2
+    assert "probabilities" in capsys.readouterr().err
+    assert main(["calibrate", "fit", str(path), "--score", "s"]) == 2  # argparse: --label missing

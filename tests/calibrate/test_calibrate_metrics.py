@@ -1,0 +1,139 @@
+"""Calibration metrics against direct loops, closed forms and scikit-learn."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import brier_score_loss
+from sklearn.metrics import log_loss as sk_log_loss
+
+from scimlkit._errors import InputError
+from scimlkit.calibrate import (
+    brier_decomposition,
+    brier_score,
+    calibration_error,
+    expected_calibration_error,
+    log_loss,
+    maximum_calibration_error,
+    reliability_diagram,
+)
+
+
+def _loop_ece(conf, correct, edges):
+    """ECE and MCE by an explicit loop over bins [e0, e1], (e1, e2], ..."""
+    n = len(conf)
+    ece, gaps = 0.0, []
+    for j in range(len(edges) - 1):
+        members = [i for i in range(n)
+                   if (conf[i] <= edges[j + 1] and (conf[i] > edges[j] or j == 0))]
+        if not members:
+            continue
+        acc = sum(correct[i] for i in members) / len(members)
+        avg = sum(conf[i] for i in members) / len(members)
+        ece += len(members) / n * abs(acc - avg)
+        gaps.append(abs(acc - avg))
+    return ece, max(gaps)
+
+
+def _binary_data(seed=0, n=300):
+    rng = np.random.default_rng(seed)
+    p = np.round(rng.random(n), 2)  # ties and values exactly on bin edges
+    y = (rng.random(n) < p ** 1.5).astype(int)
+    return y, p
+
+
+@pytest.mark.parametrize("strategy", ["uniform", "quantile"])
+def test_top_label_ece_equals_loop_binary(strategy):
+    y, p = _binary_data()
+    pred = (p >= 0.5).astype(int)
+    conf = np.where(pred == 1, p, 1 - p)
+    correct = (pred == y).astype(float)
+    if strategy == "uniform":
+        edges = np.linspace(0, 1, 11)
+    else:
+        edges = np.unique(np.quantile(conf, np.linspace(0, 1, 11)))
+    ece, mce = _loop_ece(conf, correct, edges)
+    res = calibration_error(y, p, n_bins=10, strategy=strategy)
+    assert res.ece == pytest.approx(ece, abs=1e-12)
+    assert res.mce == pytest.approx(mce, abs=1e-12)
+    assert res.bin_count.sum() == len(y)
+    assert expected_calibration_error(y, p, n_bins=10, strategy=strategy) == res.ece
+    assert maximum_calibration_error(y, p, n_bins=10, strategy=strategy) == res.mce
+
+
+def test_multiclass_top_label_and_class_wise_equal_loop():
+    rng = np.random.default_rng(1)
+    logits = rng.normal(size=(250, 3)) * 2
+    P = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    y = np.array([rng.choice(3, p=row) for row in P ** 1.3 / (P ** 1.3).sum(axis=1, keepdims=True)])
+    edges = np.linspace(0, 1, 16)
+    pred = P.argmax(axis=1)
+    ece, mce = _loop_ece(P.max(axis=1), (pred == y).astype(float), edges)
+    res = calibration_error(y, P, n_bins=15)
+    assert res.ece == pytest.approx(ece, abs=1e-12) and res.mce == pytest.approx(mce, abs=1e-12)
+    per_class = [_loop_ece(P[:, c], (y == c).astype(float), edges) for c in range(3)]
+    cw = calibration_error(y, P, n_bins=15, kind="class-wise")
+    assert cw.ece == pytest.approx(np.mean([e for e, _ in per_class]), abs=1e-12)
+    assert cw.mce == pytest.approx(max(m for _, m in per_class), abs=1e-12)
+
+
+def test_perfectly_calibrated_forecast_has_small_ece():
+    # seeded simulation: n = 200,000 forecasts drawn from their own probabilities; the binomial
+    # standard error per bin is below 0.004, so ECE over 10 bins stays well below 0.01
+    rng = np.random.default_rng(2)
+    p = rng.random(200_000)
+    y = (rng.random(200_000) < p).astype(int)
+    assert expected_calibration_error(y, p, n_bins=10) < 0.01
+    assert expected_calibration_error(y, p ** 3, n_bins=10) > 0.1
+
+
+def test_brier_and_log_loss_equal_sklearn():
+    y, p = _binary_data(3)
+    # reference: sklearn.metrics.brier_score_loss(y, p), sklearn.metrics.log_loss(y, p)
+    assert brier_score(y, p) == pytest.approx(brier_score_loss(y, p), abs=1e-14)
+    q = np.clip(p, 0.01, 0.99)
+    assert log_loss(y, q) == pytest.approx(sk_log_loss(y, q), abs=1e-12)
+    P = np.column_stack([1 - q, q * 0.5, q * 0.5])
+    yy = np.where(y == 1, 1 + (np.arange(len(y)) % 2), 0)
+    assert log_loss(yy, P) == pytest.approx(sk_log_loss(yy, P), abs=1e-12)
+
+
+def test_brier_decomposition_exact_on_distinct_forecasts():
+    y, p = _binary_data(4, n=500)
+    d = brier_decomposition(y, p)
+    assert d.brier == pytest.approx(brier_score_loss(y, p), abs=1e-14)
+    assert d.residual == pytest.approx(0.0, abs=1e-12)
+    assert d.uncertainty == pytest.approx(y.mean() * (1 - y.mean()))
+    assert d.n_groups == np.unique(p).size
+    # closed form for one forecast value per group: reliability = mean over samples of (f - obar_f)^2
+    rel = np.mean([(f - y[p == f].mean()) ** 2 for f in p])
+    res = np.mean([(y[p == f].mean() - y.mean()) ** 2 for f in p])
+    assert d.reliability == pytest.approx(rel, abs=1e-12)
+    assert d.resolution == pytest.approx(res, abs=1e-12)
+    binned = brier_decomposition(y, p, n_bins=5)
+    assert binned.brier == d.brier and binned.n_groups <= 5
+    assert binned.reliability - binned.resolution + binned.uncertainty + binned.residual == pytest.approx(d.brier)
+
+
+def test_reliability_diagram_is_seeded_and_bands_cover_estimate():
+    y, p = _binary_data(5, n=2000)
+    a = reliability_diagram(y, p, n_bins=8, n_boot=100, rng=3)
+    b = reliability_diagram(y, p, n_bins=8, n_boot=100, rng=np.random.default_rng(3))
+    np.testing.assert_array_equal(a.band_low, b.band_low)
+    used = a.count > 0
+    assert np.all(a.band_low[used] <= a.observed[used] + 1e-12)
+    assert np.all(a.band_high[used] >= a.observed[used] - 1e-12)
+    assert a.to_frame().shape == (8, 7)
+    ece, _ = _loop_ece(p, y.astype(float), np.linspace(0, 1, 9))  # positive-class ECE
+    assert a.ece == pytest.approx(ece, abs=1e-12)
+
+
+@pytest.mark.parametrize("func", [calibration_error, brier_score, log_loss, brier_decomposition,
+                                  reliability_diagram])
+def test_metric_bad_input(func):
+    with pytest.raises(InputError, match=r"probabilities in \[0, 1\]"):
+        func([0, 1, 1], [0.2, 1.2, 0.5])
+    with pytest.raises(InputError, match="NaN"):
+        func([0, 1, 1], [0.2, np.nan, 0.5])
+    with pytest.raises(InputError, match="only 0 and 1"):
+        func([0, 2, 1], [0.2, 0.3, 0.5])
+    with pytest.raises(InputError, match="same length"):
+        func([0, 1], [0.2, 0.3, 0.5])
