@@ -1,0 +1,42 @@
+"""Learning curves: measure, fit parametric families, extrapolate, size the next dataset.
+
+"How much more data do we need to reach 95% accuracy, and what will 100K samples give us?"
+
+* :func:`learning_curve` measures cross-validated scores at geometric training-set sizes
+  (scikit-learn does the fitting).
+* :func:`fit_curve` fits the parametric families of the learning-curve literature
+  (:data:`FAMILY_FORMULAS`: ``pow2, pow3, pow4, log2, ilog2, exp3, exp4, mmf4, wbl4,
+  janoschek`` and the ``last``-value baseline) with bounded, multi-start least squares,
+  ranks them by how well they extrapolate from the early anchors to the later ones, and
+  bootstraps the chosen one.
+* The :class:`CurveFitResult` forecasts with intervals: ``predict(n)`` and
+  ``samples_needed(target)``, which says plainly when a target lies beyond the fitted
+  asymptote.
+
+Examples
+--------
+>>> import numpy as np
+>>> from scimlkit.curves import fit_curve
+>>> n = np.array([100, 200, 400, 800, 1600, 3200])
+>>> acc = 0.93 - 1.2 * n ** -0.5
+>>> fit = fit_curve(n, acc, families=["pow3", "pow2", "last"], n_bootstrap=0)
+>>> fit.family, round(fit.asymptote, 3)
+('pow3', 0.93)
+>>> fit.samples_needed(0.95).reachable
+False
+"""
+
+from ._families import FAMILY_FORMULAS
+from ._fit import CurveFitResult, CurvePrediction, SamplesNeededResult, fit_curve
+from ._measure import LearningCurveResult, geometric_sizes, learning_curve
+
+__all__ = [
+    "learning_curve",
+    "geometric_sizes",
+    "fit_curve",
+    "FAMILY_FORMULAS",
+    "LearningCurveResult",
+    "CurveFitResult",
+    "CurvePrediction",
+    "SamplesNeededResult",
+]

@@ -1,0 +1,135 @@
+"""`scimlkit curves ...` subcommands (thin: parse, call the API, print)."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from .._errors import InputError
+from ..cli import add_command, emit, print_line
+
+__all__ = ["register"]
+
+
+def _anchors(frame, size_col: str, score_col: str):
+    """Sizes and scores from a table; repeated sizes are folds (a 2-D score matrix when every
+    size has the same number of rows, their means otherwise)."""
+    import pandas as pd
+
+    sizes = pd.to_numeric(frame[size_col], errors="coerce")
+    scores = pd.to_numeric(frame[score_col], errors="coerce")
+    if sizes.isna().any():
+        raise InputError(f"column '{size_col}' must hold numbers; found {int(sizes.isna().sum())} "
+                         "missing or non-numeric value(s)")
+    if scores.isna().any():
+        raise InputError(f"column '{score_col}' contains {int(scores.isna().sum())} NaN, missing or "
+                         "non-numeric value(s)")
+    groups = pd.DataFrame({"size": sizes, "score": scores}).groupby("size", sort=True)["score"]
+    counts = groups.size()
+    uniq = counts.index.to_numpy(dtype=float)
+    if len(uniq) and counts.min() == counts.max() and counts.iloc[0] > 1:
+        matrix = np.vstack([g.to_numpy(dtype=float) for _, g in groups])
+        return uniq, matrix
+    return uniq, groups.mean().to_numpy(dtype=float)
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from .._io import read_table
+    from ._fit import fit_curve
+
+    frame = read_table(args.file, columns=[args.size, args.score], name="FILE")
+    sizes, scores = _anchors(frame, args.size, args.score)
+    families = "all"
+    if args.family:
+        families = [f.strip() for item in args.family for f in item.split(",") if f.strip()]
+    higher = None if args.orientation is None else args.orientation == "higher"
+    result = fit_curve(sizes, scores, families=families, select=args.select, higher_is_better=higher,
+                       best_possible=args.best_possible, n_bootstrap=args.n_bootstrap, rng=args.seed)
+    summary = {
+        "family": result.family,
+        "asymptote": result.asymptote,
+        "higher_is_better": result.higher_is_better,
+        "best_possible": result.best_possible,
+        "anchors": len(result.sizes),
+        "largest_size": float(result.sizes.max()),
+        "last_score": float(result.scores[-1]),
+    }
+    prediction = needed = None
+    if args.at is not None:
+        prediction = result.predict(args.at, level=args.level)
+    if args.target is not None:
+        needed = result.samples_needed(args.target, level=args.level)
+    if args.format == "json":
+        payload = {**summary, "members": list(result.members), "params": result.params,
+                   "ranking": result.ranking, "level": args.level}
+        if prediction is not None:
+            payload["prediction"] = {"size": float(prediction.sizes[0]), "score": float(prediction.score[0]),
+                                     "low": float(prediction.low[0]), "high": float(prediction.high[0])}
+        if needed is not None:
+            payload["samples_needed"] = needed.to_dict()
+        emit(payload, "json")
+        return 0
+    emit(summary, "table", title="learning-curve fit")
+    emit(result.ranking, "table", title="families (best extrapolation first)")
+    if prediction is not None:
+        emit({"size": float(prediction.sizes[0]), "score": float(prediction.score[0]),
+              f"low ({args.level:g})": float(prediction.low[0]), f"high ({args.level:g})": float(prediction.high[0])},
+             "table", title="forecast")
+    if needed is not None:
+        emit({"target": needed.target, "reachable": needed.reachable, "already reached": needed.already_reached,
+              "samples needed": needed.n if needed.n is not None else "-",
+              f"low ({args.level:g})": needed.low if needed.low is not None else "-",
+              f"high ({args.level:g})": needed.high if needed.high is not None else "-"},
+             "table", title="samples needed")
+        print_line(needed.message)
+    return 0
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not value > 0 or not np.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def _level(text: str) -> float:
+    value = _positive(text)
+    if not value < 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1), got {text!r}")
+    return value
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("curves", help="learning curves: fit, extrapolate, samples needed",
+                                   description="learning curves: fit, extrapolate, samples needed")
+    sub = parser.add_subparsers(dest="curves_command", metavar="COMMAND")
+    sub.required = True
+    fit = add_command(sub, "fit", _fit, help="fit learning-curve families to measured (size, score) rows",
+                      description="Fit parametric learning-curve families to a table of training-set sizes "
+                                  "and scores (repeated sizes are cross-validation folds), pick the family that "
+                                  "extrapolates best, forecast a size and the samples needed for a target.")
+    fit.add_argument("file", metavar="FILE", help="CSV / TSV / Parquet / Feather table")
+    fit.add_argument("--size", required=True, help="column of training-set sizes")
+    fit.add_argument("--score", required=True, help="column of scores")
+    fit.add_argument("--target", type=float, default=None, help="score to reach: report the samples needed")
+    fit.add_argument("--at", type=_positive, default=None, help="forecast the score at this size")
+    fit.add_argument("--family", action="append", default=None,
+                     help="family to try (repeat or comma-separate; default all): last, pow2, pow3, pow4, "
+                          "log2, ilog2, exp3, exp4, mmf4, wbl4, janoschek")
+    fit.add_argument("--select", choices=("extrapolation", "average"), default="extrapolation",
+                     help="pick the best extrapolating family, or average the best three")
+    group = fit.add_mutually_exclusive_group()
+    group.add_argument("--higher-is-better", dest="orientation", action="store_const", const="higher",
+                       help="scores such as accuracy (default: detected from the trend)")
+    group.add_argument("--lower-is-better", dest="orientation", action="store_const", const="lower",
+                       help="scores such as error rates or losses")
+    fit.set_defaults(orientation=None)
+    fit.add_argument("--best-possible", type=float, default=None,
+                     help="the perfect score (default 1 if higher is better, else 0)")
+    fit.add_argument("--level", type=_level, default=0.95, help="interval level (default 0.95)")
+    fit.add_argument("--n-bootstrap", type=int, default=200, help="bootstrap refits (default 200)")
+    fit.add_argument("--seed", type=int, default=0, help="random seed of the bootstrap (default 0)")

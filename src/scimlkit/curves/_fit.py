@@ -1,0 +1,812 @@
+"""Fitting learning-curve families, choosing among them, and forecasting with intervals."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._errors import ConvergenceWarning, InputError
+from .._results import Result, jsonable
+from .._validation import (
+    check_array,
+    check_int,
+    check_option,
+    check_rng,
+    check_same_length,
+    check_scalar,
+)
+from ._families import FAMILIES, Family
+
+__all__ = ["fit_curve", "CurveFitResult", "CurvePrediction", "SamplesNeededResult"]
+
+_SELECT = ("extrapolation", "average")
+# The family kept when the held-out anchors cannot tell the winner from it (see fit_curve).
+_REFERENCE = "pow3"
+
+
+@dataclass(frozen=True)
+class _Solution:
+    x: np.ndarray
+    cost: float
+
+
+class _FitFailure(Exception):
+    """A family could not be fitted sensibly; the message is the recorded reason."""
+
+
+# -- fitting one family ---------------------------------------------------------------------
+
+
+def _inside(t0, lo, hi):
+    t0 = np.asarray(t0, dtype=float)
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    width = np.where(np.isfinite(hi - lo), hi - lo, np.maximum(np.abs(t0), 1.0))
+    margin = 1e-9 * width
+    return np.clip(t0, lo + margin, hi - margin)
+
+
+def _fit_family(fam: Family, n: np.ndarray, loss: np.ndarray, *, starts=None, precise: bool = True) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return _fit_family_inner(fam, n, loss, starts=starts, precise=precise)
+
+
+def _fit_family_inner(fam: Family, n: np.ndarray, loss: np.ndarray, *, starts=None, precise: bool = True):
+    """Least-squares fit of one family to losses at sizes ``n``; natural parameters.
+
+    Tries every starting point (data-driven ones from the family plus ``starts`` given in
+    natural parameters), keeps the lowest cost, then checks that the fit is sane.
+    """
+    from scipy.optimize import least_squares
+
+    if fam.name == "last":
+        return np.array([float(loss[-1])])
+    scale = 1.0 if fam.uses_log_n else float(n.max())
+    x = n / scale
+    lo, hi = fam.bounds(loss)
+    if starts is None:
+        candidates = fam.starts(x, loss)
+    else:
+        candidates = [_to_scaled(fam, s, scale) for s in starts]
+
+    def residuals(theta):
+        r = fam.loss(x, theta) - loss
+        return r if np.isfinite(r).all() else np.where(np.isfinite(r), r, 1e3)
+
+    lo_a, hi_a = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+
+    def solve(t0, tol, nfev, method="trf"):
+        try:
+            if method == "lm":  # MINPACK, fast; bounds are checked afterwards
+                res = least_squares(residuals, t0, method="lm", x_scale="jac", ftol=tol, xtol=tol,
+                                    gtol=tol, max_nfev=nfev)
+            else:
+                res = least_squares(residuals, t0, bounds=(lo, hi), method="trf", x_scale="jac",
+                                    ftol=tol, xtol=tol, gtol=tol, max_nfev=nfev)
+        except (ValueError, FloatingPointError, np.linalg.LinAlgError):
+            return None
+        return res if np.isfinite(res.cost) else None
+
+    # a short unbounded run from every starting point; runs that leave the bounds are
+    # brought back and continued inside them; then the two best are polished inside bounds
+    rough = []
+    for t0 in candidates:
+        t0 = _inside(t0, lo, hi)
+        if not np.all(np.isfinite(t0)):
+            continue
+        res = solve(t0, 1e-6 if precise else 1e-8, 25 * (fam.n_params + 1), method="lm")
+        if res is not None and np.all(res.x >= lo_a) and np.all(res.x <= hi_a):
+            if not precise and len(candidates) == 1:
+                theta = fam.natural(res.x, scale)  # a refit from a good start: done
+                _sanity(fam, theta, n, loss)
+                return theta
+            rough.append((res.cost, res.x, res.status > 0))
+            continue
+        res = solve(t0, 1e-6 if precise else 1e-8, 15 * (fam.n_params + 1))
+        if not precise and len(candidates) == 1 and res is not None:
+            theta = fam.natural(res.x, scale)  # a refit from a good start, inside the bounds
+            _sanity(fam, theta, n, loss)
+            return theta
+        rough.append((np.inf, t0, True) if res is None else (res.cost, res.x, res.status > 0))
+    rough.sort(key=lambda item: item[0])
+    tol = 1e-12 if precise else 1e-8
+    best = None
+    for cost, t0, converged in rough[: 2 if precise else 1]:
+        if not converged and np.isfinite(cost):
+            # a flat valley (more parameters than the anchors pin down): polishing does not
+            # pay, any point along the valley fits as well
+            if best is None or cost < best.cost:
+                best = _Solution(t0, cost)
+            continue
+        # polish without bounds when that stays inside them (fast), else inside the bounds
+        res = solve(t0, tol, 60 * (fam.n_params + 1), method="lm")
+        if res is None or np.any(res.x < lo_a) or np.any(res.x > hi_a):
+            res = solve(_inside(t0, lo, hi), tol, 40 * (fam.n_params + 1))
+        if res is not None and (best is None or res.cost < best.cost):
+            best = res
+    if best is None:
+        raise _FitFailure("the optimiser failed from every starting point")
+    theta = fam.natural(best.x, scale)
+    _sanity(fam, theta, n, loss)
+    return theta
+
+
+def _to_scaled(fam: Family, natural: np.ndarray, scale: float) -> np.ndarray:
+    """Invert ``fam.natural``: natural parameters to the ones on the rescaled size."""
+    # Each map multiplies a parameter by a power of ``scale`` whose exponent is another,
+    # unchanged parameter (log2's intercept is the one additive exception), so dividing by
+    # the factor natural(theta, s) / natural(theta, 1) recovers the rescaled parameters.
+    natural = np.asarray(natural, dtype=float)
+    probe = fam.natural(natural, 1.0)
+    mapped = fam.natural(natural, scale)
+    with np.errstate(all="ignore"):
+        factor = np.where(probe != 0, mapped / probe, 1.0)
+        # log2's intercept is additive in log(scale), not multiplicative
+        if fam.name == "log2":
+            return np.array([natural[0], natural[1] - natural[0] * math.log(scale)])
+        return np.where(np.isfinite(factor) & (factor != 0), natural / factor, natural)
+
+
+def _sanity(fam: Family, theta: np.ndarray, n: np.ndarray, loss: np.ndarray) -> None:
+    """Reject non-finite, flat and no-better-than-a-constant fits (raises _FitFailure)."""
+    pred = fam.loss(n, theta)
+    if not np.all(np.isfinite(theta)) or not np.all(np.isfinite(pred)):
+        raise _FitFailure("non-finite parameters or predictions")
+    far = fam.loss(np.array([n.max() * 1e3]), theta)
+    if not np.all(np.isfinite(far)):
+        raise _FitFailure("the fitted curve is not finite beyond the anchors")
+    spread = float(np.ptp(loss))
+    size = max(float(np.max(np.abs(loss))), 1e-12)
+    if spread > 1e-9 * size and len(loss) > fam.n_params:
+        sse = float(np.sum((pred - loss) ** 2))
+        sst = float(np.sum((loss - loss.mean()) ** 2))
+        if float(np.ptp(pred)) < 1e-3 * spread:
+            raise _FitFailure("flat fit: the curve does not follow the anchors")
+        if sse >= sst:
+            raise _FitFailure("failed fit: no better than a constant")
+
+
+# -- input validation -----------------------------------------------------------------------
+
+
+def _check_sizes(sizes) -> np.ndarray:
+    n = check_array(sizes, "sizes", min_size=2)
+    if np.any(n <= 0):
+        bad = n[n <= 0][0]
+        raise InputError(f"`sizes` must be positive sample counts, got {bad:g}")
+    steps = np.diff(n)
+    if np.any(steps <= 0):
+        i = int(np.argmax(steps <= 0)) + 1
+        raise InputError(f"`sizes` must be strictly increasing, got {n[i]:g} after {n[i - 1]:g} "
+                         f"(position {i})")
+    return n
+
+
+def _check_scores(scores, n_sizes: int) -> np.ndarray:
+    y = check_array(scores, "scores", ndim=(1, 2), min_size=1)
+    check_same_length(sizes=np.empty(n_sizes), scores=y)
+    if y.ndim == 2 and y.shape[1] < 1:
+        raise InputError("`scores` must have at least one column (fold), got 0")
+    return y
+
+
+def _check_families(families, n_anchors: int, sizes: np.ndarray) -> tuple[list[str], dict[str, str]]:
+    """Requested families in order, plus the ones skipped (name -> reason)."""
+    available = list(FAMILIES)
+    explicit = not (isinstance(families, str) and families.lower() == "all")
+    if isinstance(families, str):
+        families = available if not explicit else [f.strip() for f in families.split(",") if f.strip()]
+    try:
+        families = list(families)
+    except TypeError:
+        raise InputError(f"`families` must be 'all' or a list of family names, got {families!r}") from None
+    if not families:
+        raise InputError("`families` must name at least one family")
+    names: list[str] = []
+    for f in families:
+        if not isinstance(f, str) or f.lower() not in FAMILIES:
+            raise InputError(f"unknown family {f!r} in `families`; choose among {', '.join(available)}")
+        if f.lower() not in names:
+            names.append(f.lower())
+    skipped: dict[str, str] = {}
+    for name in list(names):
+        fam = FAMILIES[name]
+        if fam.n_params > n_anchors:
+            reason = (f"family '{name}' has {fam.n_params} parameters but only {n_anchors} anchors "
+                      f"were given; it needs at least {fam.n_params}")
+            if explicit:
+                raise InputError(reason)
+            skipped[name] = f"needs at least {fam.n_params} anchors"
+            names.remove(name)
+        elif fam.uses_log_n and sizes.min() <= 1:
+            if explicit:
+                raise InputError(f"family '{name}' needs every size > 1 (it divides by log n), "
+                                 f"got {sizes.min():g}")
+            skipped[name] = "needs every size > 1"
+            names.remove(name)
+    return names, skipped
+
+
+# -- results --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CurvePrediction(Result):
+    """Forecast scores at given sizes with bootstrap intervals.
+
+    ``low`` and ``high`` are the percentile bootstrap bounds at ``level``; they are NaN only
+    when the fit was made with ``n_bootstrap=0`` (then ``level`` is NaN as well).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> n = np.array([50, 100, 200, 400, 800])
+    >>> fit = fit_curve(n, 0.9 - 0.8 * n ** -0.5, families=["pow3"], n_bootstrap=20, rng=0)
+    >>> fit.predict([1000, 2000]).to_frame().columns.tolist()
+    ['size', 'score', 'low', 'high']
+    """
+
+    sizes: np.ndarray
+    score: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    level: float
+    family: str
+
+    def to_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame({"size": self.sizes, "score": self.score, "low": self.low, "high": self.high})
+
+
+@dataclass(frozen=True, slots=True)
+class SamplesNeededResult(Result):
+    """How many training samples the fitted curve needs to reach ``target``.
+
+    ``reachable`` is False when the target lies at or beyond the fitted asymptote (or is not
+    reached by ``max_size``); then ``n`` is None and ``message`` says why. ``already_reached``
+    is True when the measured scores or the fitted curve reach the target within the anchors.
+    ``low`` / ``high`` bound ``n`` over the bootstrap fits (``inf`` where the target was not
+    reached in that share of fits); ``prob_reachable`` is the share of bootstrap fits that
+    reach the target by ``max_size``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> n = np.array([50, 100, 200, 400, 800])
+    >>> fit = fit_curve(n, 0.9 - 0.8 * n ** -0.5, families=["pow3"], n_bootstrap=0)
+    >>> res = fit.samples_needed(0.95)
+    >>> res.reachable, res.n
+    (False, None)
+    >>> res.message.startswith("target 0.95 lies above the fitted asymptote 0.9")
+    True
+    """
+
+    target: float
+    reachable: bool
+    already_reached: bool
+    n: float | None
+    low: float | None
+    high: float | None
+    level: float
+    prob_reachable: float | None
+    asymptote: float
+    family: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class CurveFitResult(Result):
+    """A fitted learning curve: the chosen family (or average of families) and its rivals.
+
+    Fields
+    ------
+    sizes, scores : arrays
+        The anchors and the (fold-averaged) score at each.
+    family : str
+        The selected family, or ``"average(f1, f2, ...)"``.
+    members : tuple of str
+        Families making up the forecast (one unless ``select="average"``).
+    params : dict
+        Parameters of every family fitted on all anchors, in the formula's own units
+        (``{family: {parameter: value}}``); formulas are in loss orientation (see
+        :func:`fit_curve`).
+    asymptote : float
+        The forecast's limit score as ``n -> inf`` (``inf``/``-inf`` if unbounded).
+    higher_is_better, best_possible : bool, float
+        The orientation used to turn scores into losses.
+    select : str
+        ``"extrapolation"`` or ``"average"``.
+    ranking : pandas.DataFrame
+        One row per family: ``family, n_params, status, extrapolation_error, rmse, asymptote,
+        reason`` (``status`` is ``selected``, ``ok`` or ``dropped``).
+    n_bootstrap, n_bootstrap_failed : int
+        Bootstrap refits made, and those that failed (left out of the intervals).
+    bootstrap_params : dict
+        ``{member: array (n_bootstrap, n_params)}``; not included in :meth:`to_dict`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> n = np.array([50, 100, 200, 400, 800, 1600])
+    >>> fit = fit_curve(n, 0.9 - 0.8 * n ** -0.5, families=["pow3", "pow2"], n_bootstrap=0)
+    >>> fit.family, fit.members
+    ('pow3', ('pow3',))
+    >>> fit.to_frame()["family"].tolist()
+    ['pow3', 'pow2']
+    """
+
+    sizes: np.ndarray
+    scores: np.ndarray
+    family: str
+    members: tuple[str, ...]
+    params: dict[str, dict[str, float]]
+    asymptote: float
+    higher_is_better: bool
+    best_possible: float
+    select: str
+    ranking: Any
+    n_bootstrap: int
+    n_bootstrap_failed: int
+    bootstrap_params: dict[str, np.ndarray]
+
+    # -- evaluation ------------------------------------------------------------------------
+
+    def _sign(self) -> float:
+        return 1.0 if self.higher_is_better else -1.0
+
+    def _to_score(self, loss):
+        return self.best_possible - self._sign() * loss
+
+    def _to_loss(self, score):
+        return self._sign() * (self.best_possible - score)
+
+    def _member_theta(self, name: str) -> np.ndarray:
+        return np.array(list(self.params[name].values()), dtype=float)
+
+    def _loss(self, n: np.ndarray, thetas: list[np.ndarray] | None = None) -> np.ndarray:
+        thetas = thetas if thetas is not None else [self._member_theta(m) for m in self.members]
+        total = np.zeros_like(n, dtype=float)
+        for name, theta in zip(self.members, thetas):
+            total = total + _eval_member(name, n, theta)
+        # a forecast never passes the perfect score (log2, for one, is unbounded)
+        return np.maximum(total / len(self.members), 0.0)
+
+    def _boot_thetas(self) -> list[list[np.ndarray]]:
+        if self.n_bootstrap == 0:
+            return []
+        stacks = [self.bootstrap_params[m] for m in self.members]
+        ok = np.all([np.all(np.isfinite(s), axis=1) for s in stacks], axis=0)
+        return [[s[b] for s in stacks] for b in np.flatnonzero(ok)]
+
+    def family_curve(self, family: str, n) -> np.ndarray:
+        """Score of one fitted family (any row of ``ranking`` with parameters) at sizes ``n``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> n = np.array([50, 100, 200, 400, 800, 1600])
+        >>> fit = fit_curve(n, 0.9 - 0.8 * n ** -0.5, families=["pow3", "pow2"], n_bootstrap=0)
+        >>> round(float(fit.family_curve("pow3", [3200])[0]), 3)
+        0.886
+        """
+        if family not in self.params:
+            raise InputError(f"family {family!r} was not fitted; fitted: {', '.join(self.params)}")
+        sizes = _check_query_sizes(n)
+        loss = _eval_member(family, sizes, self._member_theta(family))
+        return self._to_score(loss)
+
+    def predict(self, n, *, level: float = 0.95) -> CurvePrediction:
+        """Forecast the score at sizes ``n``, with a percentile bootstrap interval.
+
+        Parameters
+        ----------
+        n : int or array-like of positive numbers
+            Training-set sizes.
+        level : float
+            Interval level in (0, 1).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> n = np.array([50, 100, 200, 400, 800, 1600])
+        >>> fit = fit_curve(n, 0.9 - 0.8 * n ** -0.5, families=["pow3"], n_bootstrap=50, rng=0)
+        >>> pred = fit.predict(10_000)
+        >>> round(float(pred.score[0]), 3)
+        0.892
+        """
+        level = check_scalar(level, "level", low=0.0, high=1.0, closed="neither")
+        sizes = _check_query_sizes(n)
+        score = self._to_score(self._loss(sizes))
+        boots = self._boot_thetas()
+        if boots:
+            draws = np.array([self._to_score(self._loss(sizes, t)) for t in boots])
+            q = (1 - level) / 2
+            low, high = np.quantile(draws, [q, 1 - q], axis=0)
+        else:
+            low = high = np.full_like(score, np.nan)
+            level = float("nan")
+        return CurvePrediction(sizes=sizes, score=score, low=low, high=high, level=level, family=self.family)
+
+    def samples_needed(self, target: float, *, level: float = 0.95, max_size: float = 1e12) -> SamplesNeededResult:
+        """The training-set size at which the fitted curve reaches ``target``.
+
+        Says plainly when the target lies at or beyond the fitted asymptote (``reachable`` is
+        False and ``n`` is None) or was already reached within the measured anchors.
+
+        Parameters
+        ----------
+        target : float
+            The score to reach (in the scores' own units and direction).
+        level : float
+            Level of the bootstrap interval for ``n``.
+        max_size : float
+            Largest size searched; a target not reached by then counts as unreachable.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> n = np.array([50, 100, 200, 400, 800, 1600])
+        >>> fit = fit_curve(n, 0.9 - 0.8 * n ** -0.5, families=["pow3"], n_bootstrap=0)
+        >>> round(fit.samples_needed(0.89).n)
+        6400
+        >>> fit.samples_needed(0.95).reachable
+        False
+        """
+        target = check_scalar(target, "target")
+        level = check_scalar(level, "level", low=0.0, high=1.0, closed="neither")
+        max_size = check_scalar(max_size, "max_size", low=float(self.sizes.max()), closed="neither")
+        goal = self._to_loss(target)
+        asym = float(np.mean([_member_asymptote(m, self._member_theta(m)) for m in self.members]))
+        better = "above" if self.higher_is_better else "below"
+        seen = self._to_loss(self.scores) <= goal
+        n_hat = _crossing(lambda s: self._loss(s), goal, asym, max_size)
+        boots = self._boot_thetas()
+        low = high = prob = None
+        if boots:
+            ns = []
+            for t in boots:
+                a_b = float(np.mean([_member_asymptote(m, th) for m, th in zip(self.members, t)]))
+                ns.append(_crossing(lambda s, t=t: self._loss(s, t), goal, a_b, max_size))
+            ns = np.array([np.inf if v is None else v for v in ns])
+            q = (1 - level) / 2
+            capped = np.where(np.isfinite(ns), ns, 1e300)  # keep inf out of the interpolation
+            low, high = (float(v) if v < 1e300 else math.inf for v in np.quantile(capped, [q, 1 - q]))
+            prob = float(np.mean(np.isfinite(ns)))
+        last = float(self.sizes.max())
+        if seen.any():
+            first = float(self.sizes[np.argmax(seen)])
+            n_out = n_hat if n_hat is not None and n_hat <= last else first
+            return SamplesNeededResult(
+                target=target, reachable=True, already_reached=True, n=n_out, low=low, high=high,
+                level=level, prob_reachable=prob, asymptote=self._to_score(asym), family=self.family,
+                message=f"target {target:g} is already reached: measured {self.scores[np.argmax(seen)]:.4g} "
+                        f"at n={first:g}")
+        if goal < 0:
+            return SamplesNeededResult(
+                target=target, reachable=False, already_reached=False, n=None, low=low, high=high,
+                level=level, prob_reachable=prob, asymptote=self._to_score(asym), family=self.family,
+                message=f"target {target:g} is beyond the best possible score {self.best_possible:g}")
+        if goal <= asym:
+            return SamplesNeededResult(
+                target=target, reachable=False, already_reached=False, n=None, low=low, high=high,
+                level=level, prob_reachable=prob, asymptote=self._to_score(asym), family=self.family,
+                message=f"target {target:g} lies {better} the fitted asymptote {self._to_score(asym):.4g} "
+                        f"of {self.family}: more data of the same kind is not expected to reach it")
+        if n_hat is None:
+            return SamplesNeededResult(
+                target=target, reachable=False, already_reached=False, n=None, low=low, high=high,
+                level=level, prob_reachable=prob, asymptote=self._to_score(asym), family=self.family,
+                message=f"target {target:g} is not reached by n={max_size:g} on the fitted {self.family} curve")
+        already = n_hat <= last
+        message = (f"the fitted curve reaches {target:g} at about n={n_hat:,.0f}" if not already else
+                   f"target {target:g} is already reached: the fitted curve reaches it at n={n_hat:,.0f}")
+        return SamplesNeededResult(
+            target=target, reachable=True, already_reached=already, n=float(n_hat), low=low, high=high,
+            level=level, prob_reachable=prob, asymptote=self._to_score(asym), family=self.family,
+            message=message)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields, without the bootstrap parameter draws."""
+        return {k: jsonable(getattr(self, k)) for k in self.__dataclass_fields__ if k != "bootstrap_params"}
+
+    def to_frame(self):
+        """The ranking of families (one row per family)."""
+        return self.ranking.copy()
+
+
+def _check_query_sizes(n) -> np.ndarray:
+    sizes = check_array(np.atleast_1d(n) if np.ndim(n) == 0 else n, "n")
+    if np.any(sizes <= 0):
+        raise InputError(f"`n` must be positive sizes, got {sizes[sizes <= 0][0]:g}")
+    return sizes
+
+
+def _eval_member(name: str, n: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return FAMILIES[name].loss(np.asarray(n, dtype=float), np.asarray(theta, dtype=float))
+
+
+def _member_asymptote(name: str, theta: np.ndarray) -> float:
+    return FAMILIES[name].asymptote(theta)
+
+
+def _crossing(loss_fn, goal: float, asym: float, max_size: float) -> float | None:
+    """Smallest n in [1, max_size] with loss(n) <= goal, or None."""
+    from scipy.optimize import brentq
+
+    if goal <= asym:
+        return None
+    grid = np.geomspace(1.0, max_size, 600)
+    values = loss_fn(grid) - goal
+    hit = np.flatnonzero(values <= 0)
+    if hit.size == 0:
+        return None
+    i = int(hit[0])
+    if i == 0:
+        return 1.0
+    lo, hi = math.log(grid[i - 1]), math.log(grid[i])
+    try:
+        root = brentq(lambda z: float(loss_fn(np.array([math.exp(z)]))[0] - goal), lo, hi, xtol=1e-10)
+    except ValueError:
+        return float(grid[i])
+    return float(math.exp(root))
+
+
+# -- the public function --------------------------------------------------------------------
+
+
+def fit_curve(
+    sizes,
+    scores,
+    *,
+    families="all",
+    select: str = "extrapolation",
+    higher_is_better: bool | None = None,
+    best_possible: float | None = None,
+    holdout: int | None = None,
+    n_average: int = 3,
+    n_bootstrap: int = 200,
+    rng=None,
+) -> CurveFitResult:
+    """Fit parametric learning-curve families, pick the best extrapolator, and bootstrap it.
+
+    Every family is fitted with :func:`scipy.optimize.least_squares` inside bounds (asymptotes
+    may not beat ``best_possible``, rates and amplitudes are non-negative) from several
+    starting points, data-driven ones included, keeping the lowest cost. A fit that is not
+    finite, is flat while the anchors are not, or is no better than a constant is dropped and
+    the reason is recorded in ``ranking``; the curve is never a silently failed fit.
+
+    Scores are turned into losses once: ``L = best_possible - score`` when higher is better,
+    ``L = score - best_possible`` otherwise. The families (see :data:`FAMILY_FORMULAS`) are
+    written in ``L``: ``pow2`` is ``L = a n^-b``, i.e. ``accuracy = 1 - a n^-b`` (the common
+    recipe, with its asymptote fixed at the perfect score).
+
+    **Selection.** The anchors are split in order: the first ones fit each family, the last
+    ``holdout`` ones (default: a third, at least one) test it, and the extrapolation error
+    is the mean absolute score error on them. ``select="extrapolation"`` forecasts with the
+    family of smallest error (refitted on all anchors), with a one-standard-error rule: when
+    that error beats ``pow3``'s by no more than the noise of the held-out scores (the
+    standard error of their fold means, or ``pow3``'s residual RMSE for 1-D scores),
+    ``pow3`` is kept. A three-parameter power law with a free asymptote is the simplest of
+    the families that rank near the top in published comparisons, and on few noisy anchors
+    the winner of the held-out test is often a more flexible family that merely fits the
+    noise. ``select="average"`` averages the forecasts (in loss units) of the
+    ``n_average`` best families with equal weights.
+    Families with more parameters than the fitting part has anchors cannot be scored and
+    are not selected. A single requested family is used as is.
+
+    **Intervals.** ``n_bootstrap`` refits of the selected family (or families): when
+    ``scores`` is 2-D (one column per cross-validation fold) the folds are resampled with
+    replacement; otherwise the residuals of the fit are resampled and added back. The
+    intervals reflect the noise of the anchors, not the uncertainty of the choice of family.
+
+    Parameters
+    ----------
+    sizes : array-like of shape (n_anchors,)
+        Strictly increasing positive training-set sizes (at least 2).
+    scores : array-like of shape (n_anchors,) or (n_anchors, n_folds)
+        The score at each size, or one column per fold.
+    families : "all", str or list of str
+        Families to try, among ``last, pow2, pow3, pow4, log2, ilog2, exp3, exp4, mmf4,
+        wbl4, janoschek``. With ``"all"``, families needing more anchors than given are
+        skipped; named explicitly, they raise :class:`InputError`.
+    select : {"extrapolation", "average"}
+        How to build the forecast from the ranked families.
+    higher_is_better : bool, optional
+        Orientation of the score. ``None`` detects it from the trend of the scores against
+        ``log n`` (rising: higher is better).
+    best_possible : float, optional
+        The perfect score (default 1 when higher is better, 0 otherwise, which fits
+        accuracy, R² and AUC, error rates and losses). Scores may not pass it.
+    holdout : int, optional
+        Number of last anchors used to score extrapolation.
+    n_average : int
+        Number of families averaged when ``select="average"``.
+    n_bootstrap : int
+        Bootstrap refits for the intervals (0 disables them).
+    rng : int or numpy.random.Generator, optional
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    CurveFitResult
+
+    Raises
+    ------
+    InputError
+        On NaN or infinite scores, non-positive or non-increasing sizes, mismatched lengths,
+        unknown families or too few anchors for a named family.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> n = np.array([50, 100, 200, 400, 800, 1600, 3200])
+    >>> acc = 0.95 - 0.9 * n ** -0.4
+    >>> fit = fit_curve(n, acc, families=["pow3", "pow2", "last"], n_bootstrap=0)
+    >>> fit.family
+    'pow3'
+    >>> round(fit.asymptote, 3)
+    0.95
+    """
+    n = _check_sizes(sizes)
+    y = _check_scores(scores, len(n))
+    select = check_option(select, "select", _SELECT)
+    n_average = check_int(n_average, "n_average", low=1)
+    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", low=0)
+    if higher_is_better is not None and not isinstance(higher_is_better, bool | np.bool_):
+        raise InputError(f"`higher_is_better` must be True, False or None, got {higher_is_better!r}")
+    n_a = len(n)
+    if holdout is not None:
+        holdout = check_int(holdout, "holdout", low=1, high=max(n_a - 2, 1))
+    names, skipped = _check_families(families, n_a, n)
+    gen = check_rng(rng)
+
+    mean = y.mean(axis=1) if y.ndim == 2 else y
+    if higher_is_better is None:
+        slope = np.polyfit(np.log(n), mean, 1)[0] if np.ptp(mean) > 0 else 1.0
+        higher_is_better = bool(slope >= 0)
+    higher_is_better = bool(higher_is_better)
+    if best_possible is None:
+        best_possible = 1.0 if higher_is_better else 0.0
+    best_possible = check_scalar(best_possible, "best_possible")
+    sign = 1.0 if higher_is_better else -1.0
+    loss = sign * (best_possible - mean)
+    if np.any(loss < -1e-12):
+        i = int(np.argmin(loss))
+        side = "above" if higher_is_better else "below"
+        raise InputError(f"`scores` go {side} `best_possible`={best_possible:g} (score {mean[i]:.6g} at "
+                         f"n={n[i]:g}); pass the right `best_possible` or `higher_is_better`")
+    loss = np.maximum(loss, 0.0)
+
+    # fit every family on all anchors, and on the early anchors to test extrapolation
+    m = holdout if holdout is not None else max(1, n_a // 3)
+    k = n_a - m
+    rows, fits, errors = [], {}, {}
+    for name in names:
+        fam = FAMILIES[name]
+        row = {"family": name, "n_params": fam.n_params, "status": "ok", "extrapolation_error": np.nan,
+               "rmse": np.nan, "asymptote": np.nan, "reason": ""}
+        try:
+            theta = _fit_family(fam, n, loss)
+        except _FitFailure as exc:
+            row.update(status="dropped", reason=str(exc))
+            rows.append(row)
+            continue
+        fits[name] = theta
+        row["rmse"] = float(np.sqrt(np.mean((_eval_member(name, n, theta) - loss) ** 2)))
+        row["asymptote"] = best_possible - sign * fam.asymptote(theta)
+        if len(names) > 1:
+            if fam.n_params > k or (fam.name != "last" and k < 2):
+                row["reason"] = f"too few early anchors ({k}) to test extrapolation"
+            else:
+                try:
+                    early = _fit_family(fam, n[:k], loss[:k], precise=False)
+                    err = float(np.mean(np.abs(_eval_member(name, n[k:], early) - loss[k:])))
+                    row["extrapolation_error"] = err
+                    errors[name] = err
+                except _FitFailure as exc:
+                    row["reason"] = f"early-anchor fit failed: {exc}"
+        rows.append(row)
+    for name, reason in skipped.items():
+        rows.append({"family": name, "n_params": FAMILIES[name].n_params, "status": "dropped",
+                     "extrapolation_error": np.nan, "rmse": np.nan, "asymptote": np.nan, "reason": reason})
+
+    if not fits:
+        warnings.warn("no family could be fitted to the anchors (" + "; ".join(
+            f"{r['family']}: {r['reason']}" for r in rows) + "); forecasting with the last value",
+            ConvergenceWarning, stacklevel=2)
+        fits["last"] = _fit_family(FAMILIES["last"], n, loss)
+        rows.append({"family": "last", "n_params": 1, "status": "ok", "extrapolation_error": np.nan,
+                     "rmse": float(np.sqrt(np.mean((loss - loss[-1]) ** 2))),
+                     "asymptote": float(mean[-1]), "reason": "fallback: every requested family failed"})
+        members = ["last"]
+    elif len(fits) == 1:
+        members = list(fits)
+    elif errors:
+        order = sorted(errors, key=lambda f: (errors[f], FAMILIES[f].n_params))
+        members = order[:1] if select == "extrapolation" else order[:n_average]
+        if select == "extrapolation" and _REFERENCE in errors and order[0] != _REFERENCE:
+            # one-standard-error rule: keep the reference family unless the winner beats it
+            # by more than the noise of the held-out scores
+            if y.ndim == 2 and y.shape[1] > 1:
+                noise = float(np.mean(y[k:].std(axis=1, ddof=1) / math.sqrt(y.shape[1])))
+            else:
+                ref_row = next(r for r in rows if r["family"] == _REFERENCE)
+                noise = float(ref_row["rmse"])
+            if errors[_REFERENCE] - errors[order[0]] <= noise:
+                members = [_REFERENCE]
+                for r in rows:
+                    if r["family"] == _REFERENCE:
+                        r["reason"] = (f"kept by the one-standard-error rule: {order[0]} extrapolated better "
+                                       f"by {errors[_REFERENCE] - errors[order[0]]:.3g}, within the noise "
+                                       f"{noise:.3g} of the held-out scores")
+    else:
+        # nothing could be tested on held-out anchors: fall back to the in-sample fit
+        by_rmse = {r["family"]: r["rmse"] for r in rows if r["family"] in fits}
+        members = [min(by_rmse, key=lambda f: (by_rmse[f], FAMILIES[f].n_params))]
+        for r in rows:
+            if r["family"] == members[0]:
+                r["reason"] = "chosen by in-sample fit: no family could be tested on held-out anchors"
+    for r in rows:
+        if r["family"] in members:
+            r["status"] = "selected"
+
+    import pandas as pd
+
+    ranking = pd.DataFrame(rows)
+    ranking["_order"] = ranking["extrapolation_error"].fillna(np.inf)
+    ranking = ranking.sort_values(["_order", "n_params"], kind="stable").drop(columns="_order")
+    ranking = ranking.reset_index(drop=True)
+
+    boot, failed = _bootstrap(members, fits, n, y, loss, sign, best_possible, n_bootstrap, gen)
+    params = {name: dict(zip(FAMILIES[name].params, (float(v) for v in theta))) for name, theta in fits.items()}
+    asym_loss = float(np.mean([FAMILIES[f].asymptote(fits[f]) for f in members]))
+    family = members[0] if len(members) == 1 else f"average({', '.join(members)})"
+    if failed > n_bootstrap // 2 and n_bootstrap:
+        warnings.warn(f"{failed} of {n_bootstrap} bootstrap refits of {family} failed; the intervals "
+                      "rest on the others", ConvergenceWarning, stacklevel=2)
+    return CurveFitResult(
+        sizes=n, scores=mean, family=family, members=tuple(members), params=params,
+        asymptote=best_possible - sign * asym_loss, higher_is_better=higher_is_better,
+        best_possible=best_possible, select=select, ranking=ranking, n_bootstrap=n_bootstrap,
+        n_bootstrap_failed=failed, bootstrap_params=boot)
+
+
+def _bootstrap(members, fits, n, y, loss, sign, best, n_boot, gen):
+    out = {m: np.full((n_boot, FAMILIES[m].n_params), np.nan) for m in members}
+    if n_boot == 0:
+        return out, 0
+    folds = y.shape[1] if y.ndim == 2 else 1
+    fitted = np.mean([_eval_member(m, n, fits[m]) for m in members], axis=0)
+    resid = loss - fitted
+    p = max(FAMILIES[m].n_params for m in members)
+    inflate = math.sqrt(len(n) / (len(n) - p)) if len(n) > p else 1.0
+    resid = (resid - resid.mean()) * inflate
+    failed = 0
+    for b in range(n_boot):
+        if folds >= 2:
+            cols = gen.integers(0, folds, folds)
+            boot_loss = np.maximum(sign * (best - y[:, cols].mean(axis=1)), 0.0)
+        else:
+            boot_loss = np.maximum(fitted + gen.choice(resid, size=len(resid), replace=True), 0.0)
+        ok = True
+        row = {}
+        for m in members:
+            try:
+                row[m] = _fit_family(FAMILIES[m], n, boot_loss, starts=[fits[m]], precise=False)
+            except _FitFailure:
+                try:
+                    row[m] = _fit_family(FAMILIES[m], n, boot_loss, precise=False)
+                except _FitFailure:
+                    ok = False
+                    break
+        if not ok:
+            failed += 1
+            continue
+        for m in members:
+            out[m][b] = row[m]
+    return out, failed

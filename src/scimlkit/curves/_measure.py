@@ -1,0 +1,252 @@
+"""Measuring a learning curve: cross-validated scores at geometric training-set sizes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._errors import InputError
+from .._progress import progress
+from .._results import Result
+from .._validation import check_array, check_int, check_rng
+
+__all__ = ["learning_curve", "LearningCurveResult", "geometric_sizes"]
+
+
+@dataclass(frozen=True, slots=True)
+class LearningCurveResult(Result):
+    """Scores measured at increasing training-set sizes.
+
+    Fields
+    ------
+    sizes : ndarray of int, shape (n_sizes,)
+        Training-set sizes (the same in every fold).
+    scores : ndarray, shape (n_sizes, n_folds)
+        Validation score of each fold at each size.
+    train_scores : ndarray, shape (n_sizes, n_folds)
+        Score on the training subset itself.
+    mean, std : ndarray, shape (n_sizes,)
+        Mean and standard deviation (ddof=1, 0 for one fold) of ``scores`` over folds.
+    fit_seconds : ndarray, shape (n_sizes,)
+        Mean fitting time per fold.
+    scoring : str
+        The scorer's name (``"score"`` for the estimator's own ``score``).
+    n_train : int
+        Size of the smallest full training fold.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> X, y = load_iris(return_X_y=True)
+    >>> lc = learning_curve(GaussianNB(), X, y, sizes=3, cv=3, rng=0)
+    >>> lc.to_frame()["size"].tolist()
+    [10, 32, 100]
+    """
+
+    sizes: np.ndarray
+    scores: np.ndarray
+    train_scores: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+    fit_seconds: np.ndarray
+    scoring: str
+    n_train: int
+
+    def to_frame(self):
+        """One row per size: ``size, mean, std, train_mean, n_folds, fit_seconds``."""
+        import pandas as pd
+
+        return pd.DataFrame({
+            "size": self.sizes, "mean": self.mean, "std": self.std,
+            "train_mean": self.train_scores.mean(axis=1), "n_folds": self.scores.shape[1],
+            "fit_seconds": self.fit_seconds,
+        })
+
+
+def geometric_sizes(low: int, high: int, count: int) -> np.ndarray:
+    """``count`` distinct integer sizes spaced geometrically from ``low`` to ``high``.
+
+    Examples
+    --------
+    >>> geometric_sizes(10, 1000, 5).tolist()
+    [10, 32, 100, 316, 1000]
+    """
+    low = check_int(low, "low", low=1)
+    high = check_int(high, "high", low=low)
+    count = check_int(count, "count", low=1)
+    sizes = np.unique(np.round(np.geomspace(low, high, count)).astype(int))
+    return sizes
+
+
+def _resolve_sizes(sizes, n_train: int, n_min: int) -> np.ndarray:
+    if isinstance(sizes, int | np.integer) and not isinstance(sizes, bool):
+        count = check_int(sizes, "sizes", low=2)
+        low = min(n_min, n_train)
+        return geometric_sizes(low, n_train, count)
+    arr = check_array(sizes, "sizes", min_size=1)
+    if np.all((arr > 0) & (arr <= 1)) and np.any(arr < 1) and not np.all(arr == np.round(arr)):
+        arr = np.round(arr * n_train)
+    if np.any(arr < 1) or np.any(arr != np.round(arr)):
+        raise InputError("`sizes` must be positive integers (or fractions in (0, 1] of the training "
+                         f"fold), got {arr.tolist()[:6]}")
+    if np.any(np.diff(arr) <= 0):
+        raise InputError(f"`sizes` must be strictly increasing, got {arr.tolist()[:8]}")
+    if arr.max() > n_train:
+        raise InputError(f"`sizes` may not exceed the training fold size {n_train}, got {arr.max():g}")
+    return arr.astype(int)
+
+
+def _ordered_indices(train: np.ndarray, y, classifier: bool, gen: np.random.Generator) -> np.ndarray:
+    """A random order of the training fold; for classifiers one sample of each class first."""
+    order = gen.permutation(train)
+    if not classifier:
+        return order
+    labels = np.asarray(y)[order]
+    _, first = np.unique(labels, return_index=True)
+    head = order[np.sort(first)]
+    rest = np.delete(order, np.sort(first))
+    return np.concatenate([head, rest])
+
+
+def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer):
+    import time
+
+    from sklearn.base import clone
+    from sklearn.utils import _safe_indexing
+
+    model = clone(estimator)
+    X_tr, y_tr = _safe_indexing(X, train_idx), _safe_indexing(y, train_idx)
+    t0 = time.perf_counter()
+    model.fit(X_tr, y_tr)
+    seconds = time.perf_counter() - t0
+    test = scorer(model, _safe_indexing(X, test_idx), _safe_indexing(y, test_idx))
+    train = scorer(model, X_tr, y_tr)
+    return float(test), float(train), seconds
+
+
+def learning_curve(
+    estimator,
+    X,
+    y,
+    *,
+    sizes=10,
+    cv=5,
+    scoring=None,
+    min_size: int | None = None,
+    rng=None,
+    n_jobs: int | None = None,
+    show_progress: bool | None = None,
+) -> LearningCurveResult:
+    """Measure cross-validated scores of ``estimator`` at geometric training-set sizes.
+
+    In each fold the training part is shuffled once (for classifiers, one sample of every
+    class comes first) and the model is fitted on its first ``n`` samples for each size, so
+    the subsets are nested and every subset holds every class. scikit-learn does the fitting
+    and scoring; a progress bar shows on a terminal.
+
+    Parameters
+    ----------
+    estimator : scikit-learn estimator
+        Cloned for every fit.
+    X, y : array-like
+        Data and target.
+    sizes : int or array-like
+        Number of geometric sizes from ``min_size`` to the full training fold (default 10),
+        or explicit sizes (integers, or fractions in (0, 1] of the training fold).
+    cv : int or cross-validation splitter
+        As in scikit-learn (an int gives stratified folds for classifiers).
+    scoring : str or callable, optional
+        A scikit-learn scoring name or scorer; default the estimator's ``score``.
+    min_size : int, optional
+        Smallest size for ``sizes=int``; default ``max(10, 2 * n_classes)``.
+    rng : int or numpy.random.Generator, optional
+        Seed of the subset order.
+    n_jobs : int, optional
+        Parallel fits through joblib.
+    show_progress : bool, optional
+        Force the progress bar on or off (default: on a terminal only).
+
+    Returns
+    -------
+    LearningCurveResult
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> X, y = load_iris(return_X_y=True)
+    >>> lc = learning_curve(GaussianNB(), X, y, sizes=4, cv=3, rng=0)
+    >>> lc.sizes.tolist()
+    [10, 22, 46, 100]
+    >>> lc.scores.shape
+    (4, 3)
+    """
+    from sklearn.base import is_classifier
+    from sklearn.metrics import check_scoring
+    from sklearn.model_selection import check_cv
+    from sklearn.utils.validation import indexable
+
+    if not hasattr(estimator, "fit"):
+        raise InputError(f"`estimator` must be a scikit-learn estimator with fit, got {type(estimator).__name__}")
+    if X is None or y is None:
+        raise InputError("`X` and `y` must be given")
+    try:
+        X, y = indexable(X, y)
+        n_samples = len(y)
+        if hasattr(X, "shape") and X.shape[0] != n_samples:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise InputError(f"`X` and `y` must have the same number of samples, got {getattr(X, 'shape', '?')} "
+                         f"and {np.shape(y)}") from None
+    if n_samples < 4:
+        raise InputError(f"`X` must have at least 4 samples, got {n_samples}")
+    y_arr = np.asarray(y)
+    if y_arr.dtype.kind in "fc" and not np.all(np.isfinite(y_arr)):
+        raise InputError("`y` contains NaN or infinite values")
+    classifier = is_classifier(estimator)
+    try:
+        splitter = check_cv(cv, y, classifier=classifier)
+        folds = list(splitter.split(X, y))
+    except ValueError as exc:
+        raise InputError(f"`cv` could not split the data: {exc}") from None
+    try:
+        scorer = check_scoring(estimator, scoring=scoring)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"`scoring` is not usable: {exc}") from None
+    n_train = min(len(tr) for tr, _ in folds)
+    n_classes = len(np.unique(y_arr)) if classifier else 1
+    if min_size is None:
+        min_size = max(10, 2 * n_classes)
+    min_size = check_int(min_size, "min_size", low=1)
+    grid = _resolve_sizes(sizes, n_train, min_size)
+    if classifier and grid.min() < n_classes:
+        raise InputError(f"`sizes` must be at least the number of classes ({n_classes}), got {grid.min()}")
+    gen = check_rng(rng)
+    orders = [_ordered_indices(tr, y_arr, classifier, gen) for tr, _ in folds]
+
+    tasks = [(i, j) for j in range(len(grid)) for i in range(len(folds))]
+    test = np.empty((len(grid), len(folds)))
+    train = np.empty_like(test)
+    seconds = np.empty_like(test)
+    name = scoring if isinstance(scoring, str) else ("score" if scoring is None else getattr(scoring, "__name__", "custom"))
+    with progress(total=len(tasks), description="learning curve", show=show_progress) as bar:
+        if n_jobs in (None, 1):
+            results = (_fit_and_score(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer)
+                       for i, j in tasks)
+        else:
+            from joblib import Parallel, delayed
+
+            results = Parallel(n_jobs=n_jobs, return_as="generator")(
+                delayed(_fit_and_score)(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer)
+                for i, j in tasks)
+        for (i, j), (te, tr, sec) in zip(tasks, results):
+            test[j, i], train[j, i], seconds[j, i] = te, tr, sec
+            bar.advance(1, status=f"n={grid[j]}")
+    if not np.all(np.isfinite(test)):
+        raise InputError("the scorer returned NaN or infinite scores; check `scoring` and the data")
+    std = test.std(axis=1, ddof=1) if test.shape[1] > 1 else np.zeros(len(grid))
+    return LearningCurveResult(
+        sizes=grid, scores=test, train_scores=train, mean=test.mean(axis=1), std=std,
+        fit_seconds=seconds.mean(axis=1), scoring=str(name), n_train=int(n_train))

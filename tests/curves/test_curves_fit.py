@@ -1,0 +1,215 @@
+"""fit_curve: selection, forecasts, samples needed, intervals and bad input."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from scimlkit._errors import ConvergenceWarning, InputError
+from scimlkit.curves import fit_curve
+
+N = np.array([50, 100, 200, 400, 800, 1600, 3200], dtype=float)
+A, AMP, B = 0.92, 0.9, 0.5  # accuracy = A - AMP * n^-B (pow3 in loss orientation)
+
+
+def acc(n):
+    return A - AMP * np.asarray(n, dtype=float) ** -B
+
+
+def test_selects_the_true_family_on_noiseless_data():
+    fit = fit_curve(N, acc(N), families=["pow2", "pow3", "last", "log2"], n_bootstrap=0)
+    assert fit.family == "pow3"
+    row = fit.ranking.set_index("family").loc["pow3"]
+    assert row["status"] == "selected"
+    assert row["extrapolation_error"] < 1e-8
+    assert fit.asymptote == pytest.approx(A, abs=1e-9)
+    # closed form of the forecast
+    np.testing.assert_allclose(fit.predict([10_000, 1e6]).score, acc([10_000, 1e6]), rtol=1e-9)
+    json.dumps(fit.to_dict(), allow_nan=False)
+    assert list(fit.to_frame().columns)[:3] == ["family", "n_params", "status"]
+
+
+def test_samples_needed_closed_form():
+    fit = fit_curve(N, acc(N), families=["pow3"], n_bootstrap=0)
+    res = fit.samples_needed(0.9)
+    # A - AMP n^-B = t  <=>  n = (AMP / (A - t))^(1/B) = (0.9 / 0.02)^2 = 2025 ... within anchors
+    assert res.n == pytest.approx((AMP / (A - 0.9)) ** (1 / B), rel=1e-8)
+    assert res.reachable and res.already_reached  # 2025 <= 3200, and measured 0.904 at 3200
+    res = fit.samples_needed(0.915)
+    assert res.reachable and not res.already_reached
+    assert res.n == pytest.approx((AMP / (A - 0.915)) ** (1 / B), rel=1e-8)
+    assert "n=32,400" in res.message
+
+
+def test_samples_needed_reports_unreachable_target():
+    fit = fit_curve(N, acc(N), families=["pow3"], n_bootstrap=50, rng=0)
+    res = fit.samples_needed(0.95)
+    assert res.reachable is False and res.n is None
+    assert "asymptote" in res.message and "0.92" in res.message
+    assert res.asymptote == pytest.approx(A, abs=1e-9)
+    assert res.prob_reachable == 0.0
+    beyond = fit.samples_needed(1.2)
+    assert beyond.reachable is False and "best possible" in beyond.message
+    json.dumps(res.to_dict(), allow_nan=False)
+
+
+def test_samples_needed_not_reached_within_max_size():
+    # log2 has no asymptote, but with a tiny slope the target is far beyond max_size
+    n = N
+    score = 0.5 + 0.001 * np.log(n)
+    fit = fit_curve(n, score, families=["log2"], n_bootstrap=0)
+    res = fit.samples_needed(0.6, max_size=1e9)
+    assert res.reachable is False and res.n is None
+    assert "not reached by n=1e+09" in res.message
+
+
+def test_already_reached_from_measurements():
+    fit = fit_curve(N, acc(N), families=["pow3"], n_bootstrap=0)
+    res = fit.samples_needed(0.8)
+    assert res.already_reached and res.reachable
+    assert res.n <= N[-1]
+
+
+def test_lower_is_better_is_detected():
+    err = 1.0 - acc(N)
+    fit = fit_curve(N, err, families=["pow3"], n_bootstrap=0)
+    assert fit.higher_is_better is False and fit.best_possible == 0.0
+    assert fit.asymptote == pytest.approx(1 - A, abs=1e-9)
+    res = fit.samples_needed(0.085)
+    assert res.n == pytest.approx((AMP / (0.085 - (1 - A))) ** (1 / B), rel=1e-8)
+    assert fit.samples_needed(0.05).reachable is False
+
+
+def test_average_of_best_families():
+    rng = np.random.default_rng(3)
+    y = acc(N) + rng.normal(0, 0.002, len(N))
+    fit = fit_curve(N, y, select="average", n_average=3, n_bootstrap=0)
+    assert fit.family.startswith("average(") and len(fit.members) == 3
+    ranked = fit.ranking.dropna(subset=["extrapolation_error"])["family"].tolist()
+    assert list(fit.members) == ranked[:3]
+    expected = np.mean([fit.family_curve(m, [5000])[0] for m in fit.members])
+    assert fit.predict(5000).score[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_flat_failed_fit_is_never_silent():
+    # accuracy that falls with n: pow2 (which can only rise) can only fit it flat
+    y = 0.9 - 0.05 * np.log(N / N[0]) / np.log(N[-1] / N[0])
+    with pytest.warns(ConvergenceWarning, match="pow2"):
+        fit = fit_curve(N, y, families=["pow2"], higher_is_better=True, n_bootstrap=0)
+    assert fit.family == "last"
+    row = fit.ranking.set_index("family").loc["pow2"]
+    assert row["status"] == "dropped" and ("flat" in row["reason"] or "constant" in row["reason"])
+
+
+def test_families_needing_more_anchors_are_skipped_with_a_reason():
+    fit = fit_curve([10, 20, 40], [0.5, 0.6, 0.65], n_bootstrap=0)
+    row = fit.ranking.set_index("family").loc["wbl4"]
+    assert row["status"] == "dropped" and "at least 4 anchors" in row["reason"]
+
+
+def test_fold_bootstrap_intervals_cover():
+    # 10 folds of independent noise (sd 0.01) around a known pow3 curve; the 95% percentile
+    # bootstrap interval (folds resampled) of the forecast at n=800 (inside the anchors) and at
+    # n=6400 (2x beyond) must cover the truth. With 30 replications and true coverage of 0.9
+    # or more (the fold bootstrap is slightly narrow with 10 folds),
+    # P(covered <= 22) = stats.binom.cdf(22, 30, 0.9) ~ 0.007, so >= 23 is the bar.
+    assert stats.binom.cdf(22, 30, 0.9) < 0.01
+    rng = np.random.default_rng(2024)
+    at = np.array([800.0, 6400.0])
+    covered = np.zeros(2, dtype=int)
+    widths = []
+    for _ in range(30):
+        folds = acc(N)[:, None] + rng.normal(0, 0.01, (len(N), 10))
+        fit = fit_curve(N, folds, families=["pow3"], n_bootstrap=80, rng=rng)
+        pred = fit.predict(at, level=0.95)
+        covered += (pred.low <= acc(at)) & (acc(at) <= pred.high)
+        widths.append(pred.high - pred.low)
+    assert np.all(covered >= 23), covered
+    assert np.max(np.mean(widths, axis=0)) < 0.05  # not trivially wide
+
+
+def test_residual_bootstrap_and_seed():
+    rng = np.random.default_rng(5)
+    y = acc(N) + rng.normal(0, 0.003, len(N))
+    a = fit_curve(N, y, families=["pow3"], n_bootstrap=60, rng=7)
+    b = fit_curve(N, y, families=["pow3"], n_bootstrap=60, rng=7)
+    pa, pb = a.predict(10_000), b.predict(10_000)
+    np.testing.assert_array_equal(pa.low, pb.low)
+    assert pa.low[0] < pa.score[0] < pa.high[0]
+    need = a.samples_needed(0.905)
+    assert need.low <= need.n <= need.high
+
+
+def test_no_bootstrap_gives_labelled_missing_intervals():
+    fit = fit_curve(N, acc(N), families=["pow3"], n_bootstrap=0)
+    pred = fit.predict(1000)
+    assert np.isnan(pred.low[0]) and np.isnan(pred.level)
+    assert fit.samples_needed(0.915).low is None
+
+
+@pytest.mark.parametrize(
+    "sizes, scores, kwargs, match",
+    [
+        ([10, 20, 40], [0.5, 0.6, 0.65], {"families": ["wbl4"]}, "4 parameters but only 3 anchors"),
+        ([10, 20, 40], [0.5, np.nan, 0.65], {}, "NaN"),
+        ([0, 20, 40], [0.5, 0.6, 0.65], {}, "positive"),
+        ([-5, 20, 40], [0.5, 0.6, 0.65], {}, "positive"),
+        ([10, 40, 20], [0.5, 0.6, 0.65], {}, "strictly increasing"),
+        ([10, 20, 20], [0.5, 0.6, 0.65], {}, "strictly increasing"),
+        ([10, 20, 40], [0.5, 0.6], {}, "same length"),
+        ([10, 20, 40], [0.5, 0.6, 0.65], {"families": ["pow9"]}, "unknown family"),
+        ([10, 20, 40], [0.5, 0.6, 0.65], {"families": []}, "at least one family"),
+        ([10, 20, 40], [0.5, 0.6, 1.2], {}, "best_possible"),
+        ([1, 20, 40], [0.5, 0.6, 0.65], {"families": ["ilog2"]}, "size > 1"),
+        ([10, 20, 40], [0.5, 0.6, 0.65], {"select": "best"}, "select"),
+        ([10, 20, 40], [0.5, 0.6, 0.65], {"n_bootstrap": -1}, "n_bootstrap"),
+        ([10, 20, 40], [0.5, 0.6, 0.65], {"higher_is_better": "yes"}, "higher_is_better"),
+        ([10], [0.5], {}, "at least 2"),
+        ([10, 20, 40], [0.5, 0.6, np.inf], {}, "infinite"),
+    ],
+)
+def test_bad_input(sizes, scores, kwargs, match):
+    with pytest.raises(InputError, match=match):
+        fit_curve(sizes, scores, **{"n_bootstrap": 0, **kwargs})
+
+
+def test_bad_query():
+    fit = fit_curve(N, acc(N), families=["pow3"], n_bootstrap=0)
+    with pytest.raises(InputError, match="positive"):
+        fit.predict(0)
+    with pytest.raises(InputError, match="level"):
+        fit.predict(10, level=1.5)
+    with pytest.raises(InputError, match="target"):
+        fit.samples_needed(float("nan"))
+    with pytest.raises(InputError, match="not fitted"):
+        fit.family_curve("wbl4", 10)
+
+
+def test_noisy_selection_never_warns_for_a_normal_curve():
+    rng = np.random.default_rng(11)
+    y = acc(N)[:, None] + rng.normal(0, 0.005, (len(N), 5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = fit_curve(N, y, n_bootstrap=20, rng=0)
+    assert fit.family in fit.params
+    assert np.isfinite(fit.predict(20_000).score[0])
+
+
+def test_one_standard_error_rule_keeps_pow3_unless_clearly_beaten():
+    rng = np.random.default_rng(21)
+    kept = 0
+    for _ in range(4):
+        folds = acc(N)[:, None] + rng.normal(0, 0.01, (len(N), 5))
+        fit = fit_curve(N, folds, families=["pow3", "mmf4", "wbl4", "pow4", "last"], n_bootstrap=0)
+        k = len(N) - len(N) // 3
+        noise = np.mean(folds[k:].std(axis=1, ddof=1) / np.sqrt(5))
+        err = fit.ranking.set_index("family")["extrapolation_error"]
+        if fit.family == "pow3":
+            kept += "one-standard-error" in fit.ranking.set_index("family").loc["pow3", "reason"]
+        else:
+            assert err["pow3"] - err[fit.family] > noise
+    assert kept >= 1  # the rule did act at least once on these noisy curves
