@@ -325,12 +325,8 @@ def _budget_free(problem, method, budgets):
 
 
 def _cells(problems, methods, budgets, seeds):
-    # the cheap synthetic problems first for every seed, then the real tasks; seed-major within
-    # each group, so that an interrupted run leaves complete seeds
-    synthetic = [p for p in problems if p in SYNTHETIC]
-    real = [p for p in problems if p not in SYNTHETIC]
-    for group in (synthetic, real):
-        yield from _group_cells(group, methods, budgets, seeds)
+    # seed-major, so that an interrupted run leaves complete seeds
+    yield from _group_cells(problems, methods, budgets, seeds)
 
 
 def _group_cells(problems, methods, budgets, seeds):

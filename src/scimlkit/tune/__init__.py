@@ -1,47 +1,45 @@
 """Black-box hyperparameter search: Gaussian-process Bayesian optimisation, differential
 evolution, random, Sobol and grid search; persistent, parallel studies; a GridSearchCV drop-in.
+
+Examples
+--------
+>>> from scimlkit.tune import Float, Int, minimize
+>>> result = minimize(lambda p: (p["x"] - 0.3) ** 2 + 0.01 * p["n"],
+...                   {"x": Float(1e-3, 1.0, log=True), "n": Int(1, 8)}, n_trials=20, rng=0)
+>>> result.best_params["n"], round(result.best_params["x"], 1)
+(1, 0.3)
 """
 
-# -- search space and optimisers (section CORE) ---------------------------------------------
-from ._base import Optimizer as Optimizer
-from ._gp import GaussianProcess as GaussianProcess
-from ._opt_de import DifferentialEvolution as DifferentialEvolution
-from ._opt_gp import GPOptimizer as GPOptimizer
-from ._optimizers import AutoOptimizer as AutoOptimizer
-from ._optimizers import GridSearch as GridSearch
-from ._optimizers import RandomSearch as RandomSearch
-from ._optimizers import SobolSearch as SobolSearch
-from ._optimizers import choose_method as choose_method
-from ._optimizers import make_optimizer as make_optimizer
-from ._space import Categorical as Categorical
-from ._space import Float as Float
-from ._space import Int as Int
-from ._space import Space as Space
-from ._space import as_space as as_space
+from ._base import Optimizer
+from ._gp import GaussianProcess
+from ._opt_de import DifferentialEvolution
+from ._opt_gp import GPOptimizer
+from ._optimizers import (
+    AutoOptimizer,
+    GridSearch,
+    RandomSearch,
+    SobolSearch,
+    choose_method,
+    make_optimizer,
+)
+from ._report import parameter_relevance
+from ._space import Categorical, Float, Int, Space, as_space
+from ._storage import StudyStorage
+from ._study import Study, StudyResult, Trial, minimize, read_study
 
-_CORE_ALL = ["Float", "Int", "Categorical", "Space", "as_space", "Optimizer", "make_optimizer",
-             "choose_method", "AutoOptimizer", "GPOptimizer", "DifferentialEvolution", "RandomSearch",
-             "SobolSearch", "GridSearch", "GaussianProcess"]
-
-# -- studies, storage, parallel workers, scikit-learn search (section STUDY) -----------------
-from ._report import parameter_relevance as parameter_relevance  # noqa: E402
-from ._storage import StudyStorage as StudyStorage  # noqa: E402
-from ._study import Study as Study  # noqa: E402
-from ._study import StudyResult as StudyResult  # noqa: E402
-from ._study import Trial as Trial  # noqa: E402
-from ._study import minimize as minimize  # noqa: E402
-from ._study import read_study as read_study  # noqa: E402
-
-_STUDY_ALL = ["minimize", "Study", "Trial", "StudyResult", "StudyStorage", "read_study", "SearchCV",
-              "parameter_relevance"]
+__all__ = [
+    "Float", "Int", "Categorical", "Space", "as_space",
+    "Optimizer", "make_optimizer", "choose_method", "AutoOptimizer", "GPOptimizer",
+    "DifferentialEvolution", "RandomSearch", "SobolSearch", "GridSearch", "GaussianProcess",
+    "minimize", "Study", "Trial", "StudyResult", "StudyStorage", "read_study", "SearchCV",
+    "parameter_relevance",
+]
 
 
-def __getattr__(name: str):  # SearchCV needs scikit-learn: load it on first use only
+def __getattr__(name: str):  # SearchCV needs scikit-learn's model selection: load it on first use
     if name == "SearchCV":
         from ._search_cv import SearchCV
 
         globals()["SearchCV"] = SearchCV
         return SearchCV
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-__all__: list[str] = [*_CORE_ALL, *_STUDY_ALL]

@@ -25,6 +25,16 @@ from ._space import Space, as_space
 __all__ = ["Optimizer"]
 
 
+def _sobol(d: int, rng: np.random.Generator):
+    """A scrambled Sobol' engine seeded by ``rng`` (``rng=`` since SciPy 1.15, ``seed=`` before)."""
+    from scipy.stats import qmc
+
+    try:
+        return qmc.Sobol(d, scramble=True, rng=rng)
+    except TypeError:  # pragma: no cover - SciPy < 1.15
+        return qmc.Sobol(d, scramble=True, seed=rng)
+
+
 def _key(params: Mapping[str, Any]) -> tuple:
     return tuple((k, type(v).__name__, v) for k, v in params.items())
 

@@ -7,10 +7,9 @@ import warnings
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from .._validation import check_int, check_scalar
-from ._base import Optimizer, _key
+from ._base import Optimizer, _key, _sobol
 
 __all__ = ["DifferentialEvolution"]
 
@@ -80,7 +79,7 @@ class DifferentialEvolution(Optimizer):
                          check_scalar(hi_f, "mutation", low=0.0, high=2.0))
         o["crossover"] = check_scalar(o["crossover"], "crossover", low=0.0, high=1.0)
         o["p_best"] = check_scalar(o["p_best"], "p_best", low=0.0, high=1.0, closed="right")
-        self._sobol = qmc.Sobol(len(self.space), scramble=True, rng=self.rng)
+        self._sobol = _sobol(len(self.space), self.rng)
         self._pop: list[np.ndarray] = []
         self._pop_y: list[float] = []
         self._trials: dict[tuple, tuple[int, np.ndarray]] = {}  # pending trial -> (target, vector)

@@ -9,10 +9,9 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import erfcx, ndtr
-from scipy.stats import qmc
 
 from .._validation import check_int, check_option
-from ._base import Optimizer, _key
+from ._base import Optimizer, _key, _sobol
 from ._gp import GaussianProcess
 from ._space import Categorical
 
@@ -153,7 +152,7 @@ class GPOptimizer(Optimizer):
         o["n_initial"] = check_int(o["n_initial"], "n_initial", low=1, allow_none=True)
         o["batch"] = check_option(o["batch"], "batch", ("believer", "liar"))
         o["refit_every"] = check_int(o["refit_every"], "refit_every", low=1)
-        self._sobol = qmc.Sobol(len(self.space), scramble=True, rng=self.rng)
+        self._sobol = _sobol(len(self.space), self.rng)
         self._X = np.empty((0, self.space.n_encoded))
         self._gp: GaussianProcess | None = None
         self._fitted_n = -1
@@ -292,7 +291,7 @@ class GPOptimizer(Optimizer):
         rng = self.rng
         # candidate pool: Sobol' points and perturbations of the best observed points
         n_pool = int(min(1024, 256 + 64 * len(self.space)))
-        engine = qmc.Sobol(len(self.space), scramble=True, rng=rng)
+        engine = _sobol(len(self.space), rng)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             pool = [self._unit_to_encoded(engine.random(n_pool))]

@@ -6,12 +6,9 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-from scipy.stats import qmc
-
 from .._errors import InputError
 from .._validation import check_option, describe
-from ._base import Optimizer, _key
+from ._base import Optimizer, _key, _sobol
 from ._space import Categorical, Int, Space, as_space
 
 __all__ = [
@@ -76,7 +73,7 @@ class SobolSearch(RandomSearch):
 
     def __init__(self, space, *, rng=None, n_trials=None, **options):
         super().__init__(space, rng=rng, n_trials=n_trials, **options)
-        self._engine = qmc.Sobol(len(self.space), scramble=True, rng=self.rng)
+        self._engine = _sobol(len(self.space), self.rng)
 
     def _skip(self) -> None:
         extra = self.n_observed + len(self._pending) - self._drawn
@@ -296,12 +293,3 @@ def make_optimizer(method: str, space: Space | Mapping[str, Any], *, rng: Any = 
     if method == "auto":
         return AutoOptimizer(space, rng=rng, n_trials=n_trials, **options)
     return _optimizer_class(method)(space, rng=rng, n_trials=n_trials, **options)
-
-
-def _unit_population(space: Space, n: int, rng: np.random.Generator) -> np.ndarray:
-    """A scrambled Sobol' design of ``n`` points in the compact unit encoding."""
-    engine = qmc.Sobol(len(space), scramble=True, rng=rng)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return engine.random(n)
-

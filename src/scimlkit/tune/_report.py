@@ -164,7 +164,10 @@ def slices_figure(space, params: Sequence[Mapping[str, Any]], values, *, best: M
         else:
             x = np.array([q[name] for q in pts], dtype=float)
             if p.log:
+                from matplotlib.ticker import NullFormatter
+
                 ax.set_xscale("log")
+                ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels overlap on short ranges
             bx = None if best is None else best[name]
         ax.scatter(x, y, s=18, color="#2980b9", alpha=0.75)
         if bx is not None:
