@@ -213,3 +213,19 @@ def test_one_standard_error_rule_keeps_pow3_unless_clearly_beaten():
         else:
             assert err["pow3"] - err[fit.family] > noise
     assert kept >= 1  # the rule did act at least once on these noisy curves
+
+
+def test_family_whose_asymptote_is_below_the_last_measured_score_is_not_selected():
+    # exp3 extrapolates the held-out anchors best here, but fitted on every anchor its asymptote
+    # (about 0.858) lies below the score already measured at the last one (about 0.88): it has
+    # underfitted the tail and must not be the forecast
+    n = np.array([100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600], float)
+    base = 0.85 - 0.5 * np.exp(-n / 600.0)
+    base[-1] += 0.03
+    folds = base[:, None] + np.random.default_rng(0).normal(0, 0.001, (n.size, 5))
+    fit = fit_curve(n, folds, families=["exp3", "last"], n_bootstrap=0)
+    ranking = fit.ranking.set_index("family")
+    assert ranking.loc["exp3", "extrapolation_error"] < ranking.loc["last", "extrapolation_error"]
+    assert fit.family == "last"
+    assert "worse than the score measured at the last anchor" in ranking.loc["exp3", "reason"]
+    assert fit.asymptote >= folds[-1].mean() - 1e-9

@@ -39,7 +39,7 @@ def run(*, rng, quick: bool = False) -> Chapter:
     full = int(lc.sizes[-1])
     actual = float(lc.mean[-1])
     pred = fit.predict(full)
-    target = 0.98
+    target = 0.97
     needed = fit.samples_needed(target)
     reached = lc.sizes[lc.mean >= target]
     measured_n = int(reached[0]) if reached.size else None

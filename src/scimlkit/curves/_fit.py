@@ -597,7 +597,11 @@ def fit_curve(
     noise. ``select="average"`` averages the forecasts (in loss units) of the
     ``n_average`` best families with equal weights.
     Families with more parameters than the fitting part has anchors cannot be scored and
-    are not selected. A single requested family is used as is.
+    are not selected. Neither is a family whose asymptote, fitted on every anchor, is worse
+    than the score already measured at the last anchor (by more than twice that anchor's
+    standard error): a learning curve does not get worse with more data, so such a fit has
+    underfitted the tail (it is still used when nothing else is left). A single requested
+    family is used as is.
 
     **Intervals.** ``n_bootstrap`` refits of the selected family (or families): when
     ``scores`` is 2-D (one column per cross-validation fold) the folds are resampled with
@@ -727,6 +731,20 @@ def fit_curve(
     elif len(fits) == 1:
         members = list(fits)
     elif errors:
+        # a learning curve does not get worse with more data: a family whose asymptote is worse
+        # than the score already measured at the last anchor (beyond that anchor's noise) has
+        # underfitted the tail, so it is not selected unless nothing else is left
+        if y.ndim == 2 and y.shape[1] > 1:
+            last_noise = float(y[-1].std(ddof=1) / math.sqrt(y.shape[1]))
+        else:
+            last_noise = float(np.std(np.diff(loss), ddof=0)) if loss.size > 2 else 0.0
+        plausible = {f: e for f, e in errors.items()
+                     if FAMILIES[f].asymptote(fits[f]) <= loss[-1] + 2.0 * last_noise}
+        for r in rows:
+            if r["family"] in errors and r["family"] not in plausible:
+                r["reason"] = "not selected: its asymptote is worse than the score measured at the last anchor"
+        if plausible:
+            errors = plausible
         order = sorted(errors, key=lambda f: (errors[f], FAMILIES[f].n_params))
         members = order[:1] if select == "extrapolation" else order[:n_average]
         if select == "extrapolation" and _REFERENCE in errors and order[0] != _REFERENCE:

@@ -95,7 +95,11 @@ def run(*, rng, quick: bool = False) -> Chapter:
         chapter.figure(_numeric_figure(summary, worst_batch[name].to_numpy(dtype=float), name),
                        caption=f"The most drifted column of the worst day ({worst.batch})")
     alert_days = daily.loc[daily["alerts"] > 0, "day"].tolist()
-    chapter.note(f"{n_days} days checked; alerts on days {alert_days}")
+    event_days = daily.loc[daily["event"] != "", "day"].tolist()
+    false_days = [d for d in alert_days if d not in event_days]
+    chapter.note(f"{n_days} days checked; drift injected on days {event_days}; alerts on days {alert_days} "
+                 f"({len(false_days)} false alarm(s) on stable days; Holm keeps that rate at or below "
+                 f"{monitor.alpha:g} per day)")
     quiet = daily.loc[daily["event"] == ""]
     chapter.note(f"stable days: health {quiet['health'].min():.3f}-{quiet['health'].max():.3f}; "
                  f"drifted days: down to {daily['health'].min():.3f}")
