@@ -16,6 +16,7 @@ __all__ = [
     "check_labels",
     "check_proba",
     "check_weights",
+    "check_class_indices",
     "to_logit",
     "to_probability",
 ]
@@ -129,3 +130,16 @@ class BaseCalibrator(BaseEstimator):
 
     def _transform(self, s):  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def check_class_indices(y, k: int, name: str = "y") -> np.ndarray:
+    """Integer class indices in ``0 .. k-1`` (given as ints or integral floats); returns ``int64``."""
+    raw = check_array(y, name, dtype=None)
+    try:
+        numeric = raw.astype(float)
+    except (TypeError, ValueError):
+        raise InputError(f"`{name}` must hold integer class indices 0..{k - 1}") from None
+    if (numeric != np.round(numeric)).any() or numeric.min() < 0 or numeric.max() > k - 1:
+        raise InputError(f"`{name}` must hold integer class indices 0..{k - 1}, "
+                         f"got values from {numeric.min():g} to {numeric.max():g}")
+    return numeric.astype(np.int64)

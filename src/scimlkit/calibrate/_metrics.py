@@ -9,8 +9,8 @@ import numpy as np
 
 from .._errors import InputError
 from .._results import Result
-from .._validation import check_array, check_int, check_option, check_probability, check_rng
-from ._base import check_labels, check_proba
+from .._validation import check_int, check_option, check_probability, check_rng
+from ._base import check_class_indices, check_labels, check_proba
 
 __all__ = [
     "CalibrationErrorResult",
@@ -48,15 +48,7 @@ def _check_any_inputs(y_true, y_prob):
             raise InputError(f"`y_prob` must have at least 2 columns, got {k}")
         if not np.allclose(p.sum(axis=1), 1.0, atol=1e-6):
             raise InputError("`y_prob` rows must sum to 1")
-        raw = check_array(y_true, "y_true", dtype=None)
-        try:
-            numeric = raw.astype(float)
-        except (TypeError, ValueError):
-            raise InputError(f"`y_true` must hold class indices 0..{k - 1}") from None
-        if (numeric != np.round(numeric)).any() or numeric.min() < 0 or numeric.max() > k - 1:
-            raise InputError(f"`y_true` must hold class indices 0..{k - 1}, "
-                             f"got values from {numeric.min():g} to {numeric.max():g}")
-        y = numeric.astype(np.int64)
+        y = check_class_indices(y_true, k, "y_true")
         P = p
     if y.shape[0] != P.shape[0]:
         raise InputError(f"`y_true` and `y_prob` must have the same length, got {y.shape[0]} and {P.shape[0]}")

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator
 
 from .._errors import ConvergenceWarning, DegenerateDataWarning, InputError
 from .._validation import check_array
-from ._base import NotFittedError, check_labels, check_weights
+from ._base import NotFittedError, check_class_indices, check_labels, check_weights
 
 __all__ = ["TemperatureScaling"]
 
@@ -90,15 +90,7 @@ class TemperatureScaling(BaseEstimator):
             self.n_classes_ = 2
         else:
             k = z.shape[1]
-            raw = check_array(y, "y", dtype=None)
-            try:
-                numeric = raw.astype(float)
-            except (TypeError, ValueError):
-                raise InputError(f"`y` must hold integer class indices 0..{k - 1}") from None
-            if (numeric != np.round(numeric)).any() or numeric.min() < 0 or numeric.max() > k - 1:
-                raise InputError(f"`y` must hold integer class indices 0..{k - 1}, "
-                                 f"got values from {numeric.min():g} to {numeric.max():g}")
-            yy = numeric.astype(np.int64)
+            yy = check_class_indices(y, k, "y")
             if np.unique(yy).size < 2:
                 raise InputError("`y` has a single class; at least two are needed")
             self.n_classes_ = k

@@ -293,15 +293,7 @@ class Study:
         from ._space import Space as _Space
 
         store = as_storage(storage)
-        names = store.study_names()
-        if name is None:
-            if len(names) != 1:
-                raise InputError(f"storage '{store.path}' holds {len(names)} studies ({', '.join(names) or 'none'}); "
-                                 "name one with `name`")
-            name = names[0]
-        stored = store.get_study(name)
-        if stored is None:
-            raise InputError(f"study '{name}' not found in '{store.path}'; it holds: {', '.join(names) or 'no study'}")
+        name, stored = _find_study(store, name)
         space = _Space.from_dict(stored["space"])
         return cls.create(space, method=stored["method"], storage=store, name=name, rng=rng,
                           n_trials=n_trials, **options)
@@ -490,15 +482,7 @@ def read_study(storage, name: str | None = None) -> StudyResult:
     if isinstance(storage, str | Path) and not Path(storage).exists():
         raise InputError(f"storage '{storage}' does not exist")
     store = as_storage(storage)
-    names = store.study_names()
-    if name is None:
-        if len(names) != 1:
-            raise InputError(f"storage '{store.path}' holds {len(names)} studies ({', '.join(names) or 'none'}); "
-                             "name one")
-        name = names[0]
-    stored = store.get_study(name)
-    if stored is None:
-        raise InputError(f"study '{name}' not found in '{store.path}'; it holds: {', '.join(names) or 'no study'}")
+    name, stored = _find_study(store, name)
     space = Space.from_dict(stored["space"])
     return _result(store, stored["study_id"], name, space, stored["method"], stored["method"])
 
@@ -655,3 +639,17 @@ def _run_parallel(study: Study, runner, n_trials, deadline, bar, status) -> None
             study._finish(trial, loss, error, None if seconds != seconds else seconds)
             bar.advance(1, status=status(loss))
             exhausted = False if not study.optimizer.exhausted else exhausted
+
+
+def _find_study(store, name):
+    """The stored study called ``name`` (or the only one when ``name`` is None), with its name."""
+    names = store.study_names()
+    if name is None:
+        if len(names) != 1:
+            raise InputError(f"storage '{store.path}' holds {len(names)} studies ({', '.join(names) or 'none'}); "
+                             "name one with `name`")
+        name = names[0]
+    stored = store.get_study(name)
+    if stored is None:
+        raise InputError(f"study '{name}' not found in '{store.path}'; it holds: {', '.join(names) or 'no study'}")
+    return name, stored
