@@ -1,6 +1,5 @@
 """The report chapter renders, and the demo chapter runs quickly on bundled data."""
 
-import time
 
 import numpy as np
 
@@ -25,11 +24,9 @@ def test_chapter_renders(tmp_path):
     assert "<svg" in text and "Calibration" in text
 
 
-def test_demo_quick_is_fast_and_sensible():
+def test_demo_quick_is_sensible():
     from scimlkit.calibrate._demo import run
 
-    t0 = time.perf_counter()
     ch = run(rng=np.random.default_rng(0), quick=True)
-    assert time.perf_counter() - t0 < 15  # budget ~5 s on an idle machine
     assert ch.key == "calibrate" and len(ch.summary) == 2
     assert any(b["kind"] == "figure" for b in ch.blocks)

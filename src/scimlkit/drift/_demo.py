@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 
 import numpy as np
@@ -72,6 +73,7 @@ def run(*, rng, quick: bool = False) -> Chapter:
             worst, worst_batch = report, batch
     history = store.history()
     store.close()
+    shutil.rmtree(folder, ignore_errors=True)  # the demo's history lives only for the chapter
     daily = pd.DataFrame(rows)
 
     chapter = Chapter("drift", "Data drift: a month of daily batches")
