@@ -85,7 +85,8 @@ def calibration_chapter(*, before: ReliabilityResult, after: ReliabilityResult,
                       "the mean predicted probability per bin, with a bootstrap band.")
     if method_scores is not None:
         ch.table(method_scores, caption="Candidate methods, cross-validated on the out-of-fold scores "
-                                        "(the smallest log-loss is selected).")
+                                        "(the smallest log-loss wins; among candidates within one "
+                                        "standard error of it ('tied'), the smallest ECE).")
     if threshold is not None:
         ch.heading("Decision threshold")
         ch.figure(threshold_figure(threshold, marks=threshold_marks),
