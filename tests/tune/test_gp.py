@@ -212,3 +212,65 @@ def test_output_warping_matches_scipy_yeojohnson():
         ref, lmbda = stats.yeojohnson(z)  # reference: maximum-likelihood exponent by Brent's method
         # the exponent is searched on a grid of step 0.05: the transforms agree closely
         np.testing.assert_allclose(_yeo_johnson(z), ref, atol=0.05)
+
+
+def _inside_known_plateau(x, history, radius):
+    """Whether ``x`` lies between two earlier nearby points that returned the same value."""
+    for i, (xi, vi) in enumerate(history):
+        for xj, vj in history[i + 1:]:
+            if vi == vj and np.max(np.abs(xi - xj)) <= radius:
+                lo, hi = np.minimum(xi, xj), np.maximum(xi, xj)
+                if np.all((x >= lo - 1e-12) & (x <= hi + 1e-12)):
+                    return True
+    return False
+
+
+def test_gp_does_not_resample_inside_a_plateau():
+    # a deterministic step function of a float (like a fraction turned into a count) plus an
+    # integer: many distinct points return bit-identical values
+    from scimlkit.tune import Int
+
+    space = {"f": Float(0.0, 1.0), "k": Int(1, 6)}
+
+    def loss(p):
+        return abs(math.floor(p["f"] * 7) - 4) + 0.5 * abs(p["k"] - 3)
+
+    runs = {}
+    for radius in (0.25, 0.0):
+        opt = make_optimizer("gp", space, rng=3, n_trials=40, plateau_radius=radius, final_local=0.0)
+        history, inside = [], 0
+        for _ in range(40):
+            p = opt.propose()[0]
+            x = opt.space.encode([p])[0]
+            inside += _inside_known_plateau(x, history, 0.25)
+            v = loss(p)
+            opt.observe(p, v)
+            history.append((x, v))
+        runs[radius] = (inside, opt.best[1], len({round(v, 12) for _, v in history}))
+    assert runs[0.25][0] == 0  # never inside a known plateau
+    assert runs[0.0][0] > 5  # without the rule, proposals pile up on the flat stretches
+    assert runs[0.25][1] == 0.0  # the best step and integer are found
+
+
+def test_gp_spends_the_end_of_the_budget_near_the_incumbent():
+    space = {"x1": Float(-5.0, 10.0), "x2": Float(0.0, 15.0)}
+    opt = make_optimizer("gp", space, rng=0, n_trials=40)
+    far = []
+    for t in range(40):
+        p = opt.propose()[0]
+        if t >= 30:  # the last quarter: within local_radius (0.1 of each range) of the best so far
+            best = opt.best[0]
+            far.append(max(abs(p["x1"] - best["x1"]) / 15.0, abs(p["x2"] - best["x2"]) / 15.0) > 0.1 + 1e-9)
+        opt.observe(p, branin(p["x1"], p["x2"]))
+    assert not any(far)
+    assert opt.best[1] - BRANIN_MIN < 1e-3
+
+
+def test_gp_plateau_and_final_options_are_validated():
+    space = {"x": Float(0.0, 1.0)}
+    with pytest.raises(InputError, match="`plateau_radius`"):
+        make_optimizer("gp", space, plateau_radius=-0.1)
+    with pytest.raises(InputError, match="`final_local`"):
+        make_optimizer("gp", space, final_local=1.5)
+    with pytest.raises(InputError, match="`local_radius`"):
+        make_optimizer("gp", space, local_radius=0.0)

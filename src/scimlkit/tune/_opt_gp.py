@@ -10,7 +10,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import erfcx, ndtr
 
-from .._validation import check_int, check_option
+from .._validation import check_int, check_option, check_scalar
 from ._base import Optimizer, _key, _sobol
 from ._gp import GaussianProcess
 from ._space import Categorical
@@ -117,6 +117,16 @@ class GPOptimizer(Optimizer):
       perturbations of the best points; categorical columns stay at the start's choice,
       integers are optimised relaxed and rounded on decoding. A proposal that decodes to an
       already observed or pending point is replaced by the next best distinct candidate.
+    * **The end of the budget**: with ``n_trials`` known, the last ``final_local`` fraction of
+      it searches a box of half-width ``local_radius`` around the best point so far: with few
+      evaluations left, exploring regions the model is unsure of can no longer pay off, and
+      refining the incumbent (or, on a rugged loss, trying its neighbours) does.
+    * **Plateaus**: two observed points within ``plateau_radius`` of each other (largest
+      coordinate difference in the encoded unit cube) that returned exactly the same value mark a
+      flat stretch of the objective (a deterministic loss that is piecewise constant, as with
+      integer-valued model settings or a fraction turned into a count); the box they span is treated
+      as already evaluated, so proposals do not pile up inside it. Objectives with continuous
+      values never return two bit-identical values, so this only acts where the loss has plateaus.
     * **Batches and pending points**: ``batch="believer"`` (kriging believer, the default)
       adds each pending point to the model with its posterior mean as a fantasised value;
       ``batch="liar"`` uses the best observed value (constant liar). Either way the model
@@ -131,6 +141,16 @@ class GPOptimizer(Optimizer):
     refit_every : int, default 10
         Every this many observations the hyperparameters are also refitted from scratch
         (with random restarts); in between, one warm-started L-BFGS-B run.
+    final_local : float, default 0.25
+        The last this fraction of the budget ``n_trials`` exploits: the acquisition is maximised
+        only within ``local_radius`` of the incumbent (in the encoded unit cube, categorical
+        choices of the incumbent flipped at random), where more exploration can no longer pay
+        off. 0 (or no ``n_trials``) searches globally to the end.
+    local_radius : float, default 0.1
+        Half-width of that local box.
+    plateau_radius : float, default 0.25
+        How close (in the encoded unit cube) two points with identical values must be for the box
+        between them to count as a plateau; 0 turns plateau detection off.
 
     Examples
     --------
@@ -144,7 +164,8 @@ class GPOptimizer(Optimizer):
     """
 
     name = "gp"
-    _defaults = {"n_initial": None, "batch": "believer", "refit_every": 10}
+    _defaults = {"n_initial": None, "batch": "believer", "refit_every": 10, "plateau_radius": 0.25,
+                 "final_local": 0.25, "local_radius": 0.1}
 
     def __init__(self, space, *, rng=None, n_trials=None, **options):
         super().__init__(space, rng=rng, n_trials=n_trials, **options)
@@ -152,6 +173,10 @@ class GPOptimizer(Optimizer):
         o["n_initial"] = check_int(o["n_initial"], "n_initial", low=1, allow_none=True)
         o["batch"] = check_option(o["batch"], "batch", ("believer", "liar"))
         o["refit_every"] = check_int(o["refit_every"], "refit_every", low=1)
+        o["plateau_radius"] = check_scalar(o["plateau_radius"], "plateau_radius", low=0.0, high=1.0)
+        o["final_local"] = check_scalar(o["final_local"], "final_local", low=0.0, high=1.0)
+        o["local_radius"] = check_scalar(o["local_radius"], "local_radius", low=0.0, high=1.0,
+                                         closed="right")
         self._sobol = _sobol(len(self.space), self.rng)
         self._X = np.empty((0, self.space.n_encoded))
         self._gp: GaussianProcess | None = None
@@ -287,25 +312,80 @@ class GPOptimizer(Optimizer):
         log_h, _ = _log_h((best - mu) / sd)
         return np.log(sd) + log_h
 
-    def _maximise(self, gp: GaussianProcess, best: float, taken: set) -> dict[str, Any]:
-        rng = self.rng
-        # candidate pool: Sobol' points and perturbations of the best observed points
-        n_pool = int(min(1024, 256 + 64 * len(self.space)))
-        engine = _sobol(len(self.space), rng)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            pool = [self._unit_to_encoded(engine.random(n_pool))]
+    def _plateaus(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Boxes spanned by nearby pairs of observations with identical values (lows, highs)."""
+        radius = self.options["plateau_radius"]
         y = np.asarray(self._values, dtype=float)
-        order = np.argsort(np.where(np.isfinite(y), y, np.inf))[:5]
-        n_local = 24
+        ok = np.flatnonzero(np.isfinite(y))
+        if radius <= 0 or len(ok) < 2:
+            return None
+        _, inverse, counts = np.unique(y[ok], return_inverse=True, return_counts=True)
+        lows, highs = [], []
+        for g in np.flatnonzero(counts >= 2):
+            X = self._X[ok[inverse == g]]
+            i, j = np.triu_indices(len(X), k=1)
+            near = np.max(np.abs(X[i] - X[j]), axis=1) <= radius
+            lows.append(np.minimum(X[i[near]], X[j[near]]))
+            highs.append(np.maximum(X[i[near]], X[j[near]]))
+        if not lows or not sum(len(a) for a in lows):
+            return None
+        return np.vstack(lows), np.vstack(highs)
+
+    def _accept(self, p: dict[str, Any], taken: set, plateaus) -> bool:
+        """A proposal is new: not observed or pending, and not inside a known plateau."""
+        if _key(p) in taken:
+            return False
+        if plateaus is None:
+            return True
+        x = self.space.encode([p])[0]
+        lows, highs = plateaus
+        inside = np.all((x >= lows - 1e-12) & (x <= highs + 1e-12), axis=1)
+        return not bool(inside.any())
+
+    def _final_box(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The local box around the incumbent in the last part of the budget (else None)."""
+        frac = self.options["final_local"]
+        if self.n_trials is None or frac <= 0 or not len(self._numeric):
+            return None
+        remaining = self.n_trials - self.n_observed - len(self._pending)
+        if remaining > frac * self.n_trials:
+            return None
+        y = np.asarray(self._values, dtype=float)
+        centre = self._X[int(np.argmin(np.where(np.isfinite(y), y, np.inf)))]
+        r = self.options["local_radius"]
+        return np.clip(centre - r, 0.0, 1.0), np.clip(centre + r, 0.0, 1.0)
+
+    def _maximise(self, gp: GaussianProcess, best: float, taken: set, *, local: bool = True) -> dict[str, Any]:
+        rng = self.rng
+        plateaus = self._plateaus()
+        box = self._final_box() if local else None
+        y = np.asarray(self._values, dtype=float)
+        if box is None:
+            # candidate pool: Sobol' points and perturbations of the best observed points
+            n_pool = int(min(1024, 256 + 64 * len(self.space)))
+            engine = _sobol(len(self.space), rng)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                pool = [self._unit_to_encoded(engine.random(n_pool))]
+            order = np.argsort(np.where(np.isfinite(y), y, np.inf))[:5]
+            n_local, flip_rate = 24, 0.2
+        else:
+            # the last part of the budget: exploit, uniformly around the incumbent
+            pool, order = [], np.argsort(np.where(np.isfinite(y), y, np.inf))[:1]
+            n_local, flip_rate = 512, 0.1
         for i in order:
             base = np.repeat(self._X[i][None, :], n_local, axis=0)
             if len(self._numeric):
-                scales = rng.choice([0.005, 0.02, 0.08, 0.25], size=(n_local, 1))
-                noise = rng.normal(0.0, 1.0, (n_local, len(self._numeric))) * scales
-                base[:, self._numeric] = np.clip(base[:, self._numeric] + noise, 0.0, 1.0)
+                cols = self._numeric
+                if box is None:
+                    scales = rng.choice([0.005, 0.02, 0.08, 0.25], size=(n_local, 1))
+                    noise = rng.normal(0.0, 1.0, (n_local, len(cols))) * scales
+                    base[:, cols] = np.clip(base[:, cols] + noise, 0.0, 1.0)
+                else:
+                    lo, hi = box[0][cols], box[1][cols]
+                    base[:, cols] = lo + (hi - lo) * rng.random((n_local, len(cols)))
             for cols in self._blocks:
-                flip = rng.random(n_local) < 0.2
+                flip = rng.random(n_local) < flip_rate
                 if flip.any():
                     choice = rng.integers(0, cols.stop - cols.start, flip.sum())
                     base[np.ix_(flip, np.arange(cols.start, cols.stop))] = 0.0
@@ -318,20 +398,22 @@ class GPOptimizer(Optimizer):
         if len(self._numeric):
             n_starts = min(6, len(pool))
             starts = pool[ranked[:n_starts]]
-            opt_x, opt_v = self._local(gp, starts, best)
+            opt_x, opt_v = self._local(gp, starts, best, box)
             candidates = [opt_x[i] for i in np.argsort(-opt_v)] + candidates
-        for x in candidates + [pool[i] for i in ranked[1:64]]:
+        for x in candidates + [pool[i] for i in ranked[1:64 if box is None else 256]]:
             p = self.space.decode(x)[0]
-            if _key(p) not in taken:
+            if self._accept(p, taken, plateaus):
                 return p
+        if box is not None:  # nothing new in the box: search globally
+            return self._maximise(gp, best, taken, local=False)
         for _ in range(100):
             p = self.space.sample(rng, 1)[0]
-            if _key(p) not in taken:
+            if self._accept(p, taken, plateaus):
                 return p
         return p  # a tiny discrete space entirely taken: repeat a point
 
-    def _local(self, gp: GaussianProcess, starts: np.ndarray, best: float):
-        """Joint L-BFGS-B over the numeric columns of several starting points."""
+    def _local(self, gp: GaussianProcess, starts: np.ndarray, best: float, box=None):
+        """Joint L-BFGS-B over the numeric columns of several starting points (within ``box``)."""
         cols = self._numeric
         m, k = len(starts), len(cols)
         template = starts.copy()
@@ -347,13 +429,14 @@ class GPOptimizer(Optimizer):
             grad = dsd / sd[:, None] + ratio[:, None] * dz
             return -val.sum(), -grad[:, cols].ravel()
 
-        z0 = starts[:, cols].ravel()
+        lo, hi = (np.zeros(k), np.ones(k)) if box is None else (box[0][cols], box[1][cols])
+        z0 = np.clip(starts[:, cols], lo, hi).ravel()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            res = minimize(fun, z0, jac=True, method="L-BFGS-B", bounds=[(0.0, 1.0)] * (m * k),
+            res = minimize(fun, z0, jac=True, method="L-BFGS-B", bounds=list(zip(lo, hi, strict=True)) * m,
                            options={"maxiter": 80})
         X = template.copy()
-        X[:, cols] = np.clip(res.x.reshape(m, k), 0.0, 1.0)
+        X[:, cols] = np.clip(res.x.reshape(m, k), lo, hi)
         return X, self._acq(gp, X, best)
 
 
