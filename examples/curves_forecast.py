@@ -1,8 +1,8 @@
 """Forecast a learning curve: what will more data buy, and how much is needed for a target?
 
 Measures a logistic regression's learning curve on scikit-learn's digits data, fits the
-parametric families to the sizes up to a quarter of the data, and compares the forecast at the
-full size with the measured score.
+parametric families to the sizes up to a quarter of the data, weights them by how well each
+extrapolates, and compares the forecast at the full size with the measured score.
 
 Run: python examples/curves_forecast.py
 """
@@ -27,11 +27,12 @@ def main() -> None:
     early = lc.sizes <= lc.n_train / 4
     fit = fit_curve(lc.sizes[early], lc.scores[early], rng=0)
     print()
-    print(fit.to_frame()[["family", "status", "extrapolation_error", "asymptote"]].round(4).to_string(index=False))
+    print(fit.to_frame()[["family", "status", "weight", "extrapolation_error", "asymptote"]].round(4)
+          .to_string(index=False))
 
     full = int(lc.sizes[-1])
     pred = fit.predict([full, 10_000, 100_000])
-    print(f"\nselected: {fit.family}; fitted asymptote {fit.asymptote:.4f}")
+    print(f"\nforecast by: {fit.family}; fitted asymptote {fit.asymptote:.4f}")
     for n, s, lo, hi in zip(pred.sizes, pred.score, pred.low, pred.high):
         print(f"  forecast at n={n:>9,.0f}: {s:.4f}  (95% interval {lo:.4f} to {hi:.4f})")
     print(f"  measured at n={full:>9,}: {lc.mean[-1]:.4f}")

@@ -37,7 +37,9 @@ def test_fit_json(tmp_path, capsys):
     out = capsys.readouterr().out
     assert rc == 0
     data = json.loads(out)
-    assert data["family"] in {"pow3", "pow2", "last"}
+    assert data["family"] in {"pow3", "pow2", "last"} or data["family"].startswith("weighted(")
+    assert list(data["weights"]) == data["members"]
+    assert sum(data["weights"].values()) == pytest.approx(1.0, abs=1e-12)
     assert {r["family"] for r in data["ranking"]} == {"pow3", "pow2", "last"}
     assert data["prediction"]["size"] == 100000
     assert data["prediction"]["low"] <= data["prediction"]["score"] <= data["prediction"]["high"]

@@ -195,16 +195,17 @@ def test_noisy_selection_never_warns_for_a_normal_curve():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fit = fit_curve(N, y, n_bootstrap=20, rng=0)
-    assert fit.family in fit.params
+    assert fit.members and set(fit.members) <= set(fit.params)
     assert np.isfinite(fit.predict(20_000).score[0])
 
 
 def test_one_standard_error_rule_keeps_pow3_unless_clearly_beaten():
     rng = np.random.default_rng(21)
     kept = 0
-    for _ in range(4):
+    for _ in range(8):
         folds = acc(N)[:, None] + rng.normal(0, 0.01, (len(N), 5))
-        fit = fit_curve(N, folds, families=["pow3", "mmf4", "wbl4", "pow4", "last"], n_bootstrap=0)
+        fit = fit_curve(N, folds, families=["pow3", "mmf4", "wbl4", "pow4", "last"], select="extrapolation",
+                        n_bootstrap=0)
         k = len(N) - len(N) // 3
         noise = np.mean(folds[k:].std(axis=1, ddof=1) / np.sqrt(5))
         err = fit.ranking.set_index("family")["extrapolation_error"]

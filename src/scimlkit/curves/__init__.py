@@ -6,9 +6,10 @@
   (scikit-learn does the fitting).
 * :func:`fit_curve` fits the parametric families of the learning-curve literature
   (:data:`FAMILY_FORMULAS`: ``pow2, pow3, pow4, log2, ilog2, exp3, exp4, mmf4, wbl4,
-  janoschek`` and the ``last``-value baseline) with bounded, multi-start least squares,
-  ranks them by how well they extrapolate from the early anchors to the later ones, and
-  bootstraps the chosen one.
+  janoschek`` and the ``last``-value baseline) with bounded, multi-start least squares
+  (weighted by the anchors' standard errors when the folds are given), scores how well each
+  extrapolates from early anchors to later ones, forecasts with the families weighted by
+  those errors (or the single best), and bootstraps the forecast.
 * The :class:`CurveFitResult` forecasts with intervals: ``predict(n)`` and
   ``samples_needed(target)``, which says plainly when a target lies beyond the fitted
   asymptote.

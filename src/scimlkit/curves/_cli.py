@@ -61,7 +61,7 @@ def _fit(args: argparse.Namespace) -> int:
     if args.target is not None:
         needed = result.samples_needed(args.target, level=args.level)
     if args.format == "json":
-        payload = {**summary, "members": list(result.members), "params": result.params,
+        payload = {**summary, "members": list(result.members), "weights": result.weights, "params": result.params,
                    "ranking": result.ranking, "level": args.level}
         if prediction is not None:
             payload["prediction"] = {"size": float(prediction.sizes[0]), "score": float(prediction.score[0]),
@@ -110,8 +110,8 @@ def register(subparsers) -> None:
     sub.required = True
     fit = add_command(sub, "fit", _fit, help="fit learning-curve families to measured (size, score) rows",
                       description="Fit parametric learning-curve families to a table of training-set sizes "
-                                  "and scores (repeated sizes are cross-validation folds), pick the family that "
-                                  "extrapolates best, forecast a size and the samples needed for a target.")
+                                  "and scores (repeated sizes are cross-validation folds), weight them by how well they "
+                                  "extrapolate, forecast a size and the samples needed for a target.")
     fit.add_argument("file", metavar="FILE", help="CSV / TSV / Parquet / Feather table")
     fit.add_argument("--size", required=True, help="column of training-set sizes")
     fit.add_argument("--score", required=True, help="column of scores")
@@ -120,8 +120,9 @@ def register(subparsers) -> None:
     fit.add_argument("--family", action="append", default=None,
                      help="family to try (repeat or comma-separate; default all): last, pow2, pow3, pow4, "
                           "log2, ilog2, exp3, exp4, mmf4, wbl4, janoschek")
-    fit.add_argument("--select", choices=("extrapolation", "average"), default="extrapolation",
-                     help="pick the best extrapolating family, or average the best three")
+    fit.add_argument("--select", choices=("weighted", "extrapolation", "average"), default="weighted",
+                     help="weight the families by how well they extrapolate (default), pick the best "
+                          "one, or average the best three")
     group = fit.add_mutually_exclusive_group()
     group.add_argument("--higher-is-better", dest="orientation", action="store_const", const="higher",
                        help="scores such as accuracy (default: detected from the trend)")

@@ -51,7 +51,7 @@ def run(*, rng, quick: bool = False) -> Chapter:
         f"({int(early.sum())} anchors, up to n={int(lc.sizes[early][-1])}) are given to the fit; the rest of the "
         "measured curve is kept back to check the forecast.")
     chapter.metrics({
-        "selected family": fit.family,
+        "forecast by": fit.family,
         f"forecast at n={full}": float(pred.score[0]),
         "95% interval": f"{pred.low[0]:.4f} to {pred.high[0]:.4f}",
         "measured": actual,
@@ -68,9 +68,10 @@ def run(*, rng, quick: bool = False) -> Chapter:
                           band_label="95% bootstrap interval", errors=lc.std[early],
                           later=(lc.sizes[~early], lc.mean[~early]), target=target, ylabel="accuracy",
                           title="digits / SVM: fitted on the first quarter")
-    chapter.figure(fig, "Anchors used for the fit (black), the measurements kept back (red), the selected "
-                        "family with its bootstrap band, and two simple rivals.")
-    chapter.heading("How many samples for 98% accuracy?")
+    chapter.figure(fig, "Anchors used for the fit (black), the measurements kept back (red), the forecast "
+                        "(the families weighted by how well they extrapolate) with its bootstrap band, and two "
+                        "simple rivals.")
+    chapter.heading(f"How many samples for {target:.0%} accuracy?")
     if needed.reachable and needed.n is not None:
         interval = (f" (95% interval {needed.low:,.0f} to "
                     f"{'not reached' if not np.isfinite(needed.high) else f'{needed.high:,.0f}'})"
@@ -82,7 +83,8 @@ def run(*, rng, quick: bool = False) -> Chapter:
             else " The full measurement never reaches it within the data.")
     chapter.paragraph(said + seen)
     chapter.table(ranking_table(fit.ranking), "Every family, ranked by its error when fitted on the early "
-                                              "anchors and tested on the later ones (still within the first quarter).")
+                                              "anchors and tested on the later ones (still within the first "
+                                              "quarter), with its weight in the forecast.")
     chapter.note(f"digits / SVM: forecast {pred.score[0]:.4f} [{pred.low[0]:.4f}, {pred.high[0]:.4f}] at "
                  f"n={full} from the first quarter ({fit.family}); measured {actual:.4f}; "
                  f"last value {fit.scores[-1]:.4f}")

@@ -75,6 +75,7 @@ def ranking_table(ranking):
     import pandas as pd
 
     frame = pd.DataFrame(ranking).copy()
-    keep = [c for c in ("family", "n_params", "status", "extrapolation_error", "rmse", "asymptote", "reason")
+    keep = [c for c in ("family", "n_params", "status", "weight", "extrapolation_error", "rmse", "asymptote",
+                        "reason")
             if c in frame.columns]
     return frame[keep]
