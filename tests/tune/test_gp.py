@@ -199,6 +199,9 @@ def test_gp_options_are_validated():
         make_optimizer("gp", space, n_initial=0)
     assert make_optimizer("gp", space, n_trials=10).n_initial == 2
     assert make_optimizer("gp", {f"x{i}": Float(0, 1) for i in range(6)}, n_trials=100).n_initial == 8
+    assert make_optimizer("gp", space, n_trials=100).n_initial == 8
+    assert make_optimizer("gp", space, n_trials=30).n_initial == 6
+    assert make_optimizer("gp", {f"x{i}": Float(0, 1) for i in range(12)}, n_trials=200).n_initial == 10
 
 
 def test_output_warping_matches_scipy_yeojohnson():

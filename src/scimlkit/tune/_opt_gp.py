@@ -100,7 +100,8 @@ class GPOptimizer(Optimizer):
     """Bayesian optimisation with a Gaussian process and log expected improvement.
 
     * **Initial design**: ``n_initial`` scrambled Sobol' points (default: ``len(space) + 2``,
-      between 4 and 10, and at most a fifth of the budget ``n_trials``).
+      between 8 and 10, and at most a fifth of the budget ``n_trials``; on the package's benchmark
+      8 points did better at budgets of 50 and 100 than smaller designs in low dimensions).
     * **Model**: :class:`GaussianProcess` (Matérn 5/2, ARD, learned noise) on the model
       encoding of the space (log and integer parameters warped to ``[0, 1]``, categoricals
       one-hot). Hyperparameters are refitted at every new observation, warm-started from the
@@ -196,7 +197,7 @@ class GPOptimizer(Optimizer):
         """Size of the initial Sobol' design."""
         if self.options["n_initial"] is not None:
             return self.options["n_initial"]
-        k = min(max(len(self.space) + 2, 4), 10)
+        k = min(max(len(self.space) + 2, 8), 10)
         if self.n_trials is not None:
             k = min(k, max(2, self.n_trials // 5))
         return k
