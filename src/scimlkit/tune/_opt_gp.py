@@ -127,7 +127,8 @@ class GPOptimizer(Optimizer):
       flat stretch of the objective (a deterministic loss that is piecewise constant, as with
       integer-valued model settings or a fraction turned into a count); the box they span is treated
       as already evaluated, so proposals do not pile up inside it. Objectives with continuous
-      values never return two bit-identical values, so this only acts where the loss has plateaus.
+      values practically never return two bit-identical values, so this only acts where the loss
+      has plateaus.
     * **Batches and pending points**: ``batch="believer"`` (kriging believer, the default)
       adds each pending point to the model with its posterior mean as a fantasised value;
       ``batch="liar"`` uses the best observed value (constant liar). Either way the model
