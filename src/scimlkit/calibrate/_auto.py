@@ -182,8 +182,8 @@ class ScoreCalibrator(BaseEstimator):
         self
         """
         method = check_option(self.method, "method", ("auto", *METHODS))
-        check_option(self.selection, "selection", ("log_loss", "brier", "ece"))
-        self._tie_break()
+        criterion = check_option(self.selection, "selection", ("log_loss", "brier", "ece"))
+        tie_break = self._tie_break()
         s = check_scores(X, "X")
         yy = check_labels(y, "y")
         if s.shape[0] != yy.shape[0]:
@@ -201,18 +201,16 @@ class ScoreCalibrator(BaseEstimator):
                 candidates = [check_option(m, "methods", METHODS) for m in self.methods]
             if not candidates:
                 raise InputError("`methods` must name at least one method")
-            method = self._select(views, yy, w, candidates)
+            method = self._select(views, yy, w, candidates, criterion, tie_break)
         self.method_ = method
         self.calibrator_ = make_calibrator(method).fit(views[METHODS[method]], yy, sample_weight=w)
         self.n_features_in_ = 1
         return self
 
-    def _select(self, views, y, w, candidates) -> str:
+    def _select(self, views, y, w, candidates, criterion: str, tie_break: str | None) -> str:
         import pandas as pd
 
         cv = check_int(self.cv, "cv", low=2)
-        criterion = check_option(self.selection, "selection", ("log_loss", "brier", "ece"))
-        tie_break = self._tie_break()
         smaller = int(min(np.sum(y == 1), np.sum(y == 0)))
         if smaller < 2:
             raise InputError(f"method='auto' needs at least 2 samples of each class, got {smaller}")

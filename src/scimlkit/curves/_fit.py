@@ -288,7 +288,7 @@ def _check_sigma(sigma, n_anchors: int):
     return s
 
 
-def _fit_sigma(sigma, se: np.ndarray | None, n_anchors: int) -> np.ndarray | None:
+def _fit_sigma(sigma, se: np.ndarray | None) -> np.ndarray | None:
     """Per-anchor standard errors for weighted least squares, or None for an unweighted fit.
 
     ``"auto"`` takes the standard error of the fold mean at each anchor, floored at a tenth of
@@ -898,7 +898,7 @@ def fit_curve(
 
     # fit every family on all anchors, and on prefixes of the anchors to test extrapolation
     se = _fold_standard_errors(y)
-    sig = _fit_sigma(sigma, se, n_a)
+    sig = _fit_sigma(sigma, se)
     m = holdout if holdout is not None else max(1, n_a // 3)
     k0 = n_a - m
     splits = _backtest_splits(k0, n_a)
@@ -991,7 +991,6 @@ def fit_curve(
         weights = {f: 1.0 / len(members) for f in members}
     for r in rows:
         r["weight"] = float(weights.get(r["family"], 0.0))
-    for r in rows:
         if r["family"] in members:
             r["status"] = "selected"
 
