@@ -13,7 +13,7 @@ from scipy.special import erfcx, ndtr
 from .._validation import check_int, check_option, check_scalar
 from ._base import Optimizer, _key, _sobol
 from ._gp import GaussianProcess
-from ._space import Categorical
+from ._space import Categorical, Int
 
 __all__ = ["GPOptimizer", "log_expected_improvement"]
 
@@ -116,8 +116,10 @@ class GPOptimizer(Optimizer):
     * **Acquisition**: log expected improvement over the best observed value, maximised by
       L-BFGS-B (analytic gradients) from the best of a Sobol' candidate pool and of
       perturbations of the best points; categorical columns stay at the start's choice,
-      integers are optimised relaxed and rounded on decoding. A proposal that decodes to an
-      already observed or pending point is replaced by the next best distinct candidate.
+      integers are optimised relaxed and rounded on decoding. With integer or categorical
+      parameters the candidates are then ranked by the acquisition at their decoded (rounded)
+      points, not at the relaxed optima. A proposal that decodes to an already observed or
+      pending point is replaced by the next best distinct candidate.
     * **The end of the budget**: with ``n_trials`` known, the last ``final_local`` fraction of
       it searches a box of half-width ``local_radius`` around the best point so far: with few
       evaluations left, exploring regions the model is unsure of can no longer pay off, and
@@ -192,6 +194,7 @@ class GPOptimizer(Optimizer):
                 numeric.append(cols.start)
         self._numeric = np.array(numeric, dtype=int)
         self._blocks = blocks
+        self._discrete = any(isinstance(p, (Categorical, Int)) for p in self.space.params.values())
 
     @property
     def n_initial(self) -> int:
@@ -402,8 +405,12 @@ class GPOptimizer(Optimizer):
             starts = pool[ranked[:n_starts]]
             opt_x, opt_v = self._local(gp, starts, best, box)
             candidates = [opt_x[i] for i in np.argsort(-opt_v)] + candidates
-        for x in candidates + [pool[i] for i in ranked[1:64 if box is None else 256]]:
-            p = self.space.decode(x)[0]
+        rest = [pool[i] for i in ranked[1:64 if box is None else 256]]
+        if self._discrete:
+            ordered = self._rank_discrete(gp, best, candidates + rest)
+        else:
+            ordered = self.space.decode(np.vstack(candidates + rest))
+        for p in ordered:
             if self._accept(p, taken, plateaus):
                 return p
         if box is not None:  # nothing new in the box: search globally
@@ -413,6 +420,19 @@ class GPOptimizer(Optimizer):
             if self._accept(p, taken, plateaus):
                 return p
         return p  # a tiny discrete space entirely taken: repeat a point
+
+    def _rank_discrete(self, gp: GaussianProcess, best: float, candidates: list[np.ndarray]) -> list[dict[str, Any]]:
+        """Candidates ranked by the acquisition at the points they decode to.
+
+        Integer columns are optimised relaxed and rounded on decoding. Between the integer values
+        the model has seen, its uncertainty (and so the relaxed acquisition) is inflated, so a
+        relaxed optimum often sits halfway between two integers and the point it rounds to can be
+        much less promising than another candidate. Every candidate is therefore scored where it
+        would actually be evaluated (duplicates after rounding once) and the best of those wins.
+        """
+        params = list({_key(p): p for p in self.space.decode(np.vstack(candidates))}.values())
+        values = self._acq(gp, self.space.encode(params), best)
+        return [params[i] for i in np.argsort(-values, kind="stable")]
 
     def _local(self, gp: GaussianProcess, starts: np.ndarray, best: float, box=None):
         """Joint L-BFGS-B over the numeric columns of several starting points (within ``box``)."""
