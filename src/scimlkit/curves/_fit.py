@@ -787,7 +787,10 @@ def fit_curve(
     the rigid ones (see the project's curves benchmark). With very noisy anchors (a small
     dataset with few cross-validation repeats) the weights come out nearly equal and the
     forecast carries the noise of the flexible families: more repeats help most there, and
-    ``select="extrapolation"`` is the more conservative choice.
+    ``select="extrapolation"`` is the more conservative choice. Families with a free
+    asymptote, fitted on a small fraction of the data, tend to level off too early: for a
+    classifier already close to a perfect score, ``families=["pow2"]`` (asymptote fixed at the
+    perfect score) often forecasts the full-data score better (the benchmark shows both).
     ``select="extrapolation"`` forecasts with the single family of smallest error, with a
     one-standard-error rule: when that error beats ``pow3``'s by no more than the noise of
     the held-out scores (the mean standard error of their fold means, or ``pow3``'s residual
