@@ -225,8 +225,9 @@ def main(argv: list[str]) -> int:
     lines.append("Forecast of the score at the full training fold from the anchors up to a quarter of it; "
                  "absolute error against the measured score (accuracy for classification, R² for diabetes). "
                  "Curves: repeated 5-fold CV, 20 repeats for the bundled datasets (at most 1797 rows: one "
-                 "fold's score is very noisy there), 2 for the generated tasks (3000 rows). `selected` is `fit_curve`'s default (weighted least squares, families "
-                 "weighted by their backtest errors); `single` is `select=\"extrapolation\"` (one family, "
+                 "fold's score is very noisy there), 2 for the generated tasks (3000 rows). `selected` is "
+                 "`fit_curve`'s default (weighted least squares, families weighted by their backtest errors); "
+                 "`single` is `select=\"extrapolation\"` (one family, "
                  "one-standard-error rule towards pow3); `average(3)` the equal-weight average of the three "
                  "best; `pow2` the common recipe `1 - a n^-b` fitted by ordinary least squares to the mean "
                  "scores; `last` the last measured score.")

@@ -421,7 +421,8 @@ class GPOptimizer(Optimizer):
                 return p
         return p  # a tiny discrete space entirely taken: repeat a point
 
-    def _rank_discrete(self, gp: GaussianProcess, best: float, candidates: list[np.ndarray]) -> list[dict[str, Any]]:
+    def _rank_discrete(self, gp: GaussianProcess, best: float,
+                       candidates: list[np.ndarray]) -> list[dict[str, Any]]:
         """Candidates ranked by the acquisition at the points they decode to.
 
         Integer columns are optimised relaxed and rounded on decoding. Between the integer values
