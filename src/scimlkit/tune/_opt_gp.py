@@ -128,9 +128,12 @@ class GPOptimizer(Optimizer):
       coordinate difference in the encoded unit cube) that returned exactly the same value mark a
       flat stretch of the objective (a deterministic loss that is piecewise constant, as with
       integer-valued model settings or a fraction turned into a count); the box they span is treated
-      as already evaluated, so proposals do not pile up inside it. Objectives with continuous
-      values practically never return two bit-identical values, so this only acts where the loss
-      has plateaus.
+      as already evaluated, so proposals do not pile up inside it. A box that holds another
+      observation with a different value is not flat and is not marked: quantised scores (an AUC
+      or an accuracy on a fixed validation set) return equal values at nearby points by
+      coincidence, and near their optimum such boxes would otherwise cover the whole neighbourhood
+      of the best point. Objectives with continuous values practically never return two
+      bit-identical values, so this only acts where the loss has plateaus or is quantised.
     * **Batches and pending points**: ``batch="believer"`` (kriging believer, the default)
       adds each pending point to the model with its posterior mean as a fantasised value;
       ``batch="liar"`` uses the best observed value (constant liar). Either way the model
@@ -318,20 +321,31 @@ class GPOptimizer(Optimizer):
         return np.log(sd) + log_h
 
     def _plateaus(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """Boxes spanned by nearby pairs of observations with identical values (lows, highs)."""
+        """Boxes spanned by nearby pairs of observations with identical values (lows, highs).
+
+        A box holding an observation with a different value is not flat and is left out.
+        """
         radius = self.options["plateau_radius"]
         y = np.asarray(self._values, dtype=float)
         ok = np.flatnonzero(np.isfinite(y))
         if radius <= 0 or len(ok) < 2:
             return None
         _, inverse, counts = np.unique(y[ok], return_inverse=True, return_counts=True)
+        X_ok = self._X[ok]
         lows, highs = [], []
         for g in np.flatnonzero(counts >= 2):
-            X = self._X[ok[inverse == g]]
+            X = X_ok[inverse == g]
             i, j = np.triu_indices(len(X), k=1)
             near = np.max(np.abs(X[i] - X[j]), axis=1) <= radius
-            lows.append(np.minimum(X[i[near]], X[j[near]]))
-            highs.append(np.maximum(X[i[near]], X[j[near]]))
+            lo, hi = np.minimum(X[i[near]], X[j[near]]), np.maximum(X[i[near]], X[j[near]])
+            others = X_ok[inverse != g]
+            if len(lo) and len(others):
+                holds = np.all((others[None] >= lo[:, None] - 1e-12)
+                               & (others[None] <= hi[:, None] + 1e-12), axis=2)
+                flat = ~holds.any(axis=1)
+                lo, hi = lo[flat], hi[flat]
+            lows.append(lo)
+            highs.append(hi)
         if not lows or not sum(len(a) for a in lows):
             return None
         return np.vstack(lows), np.vstack(highs)
