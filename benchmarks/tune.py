@@ -375,7 +375,7 @@ def summarise(problems, methods, budgets, seeds_of, cache_dir):
         if fmin is None:  # real task: the best value found by any method in the run
             fmin = min(min(_trace(problem, m, b, s, cache_dir)[0]) for m in methods for b in budgets for s in seeds)
         refs[problem] = fmin
-    regret_rows, reach_rows, cpu_rows, cells = [], [], [], []
+    regret_rows, reach_rows, cpu_rows, cells, runs = [], [], [], [], {}
     for problem in problems:
         seeds = seeds_of[problem]
         for budget in budgets:
@@ -394,6 +394,7 @@ def summarise(problems, methods, budgets, seeds_of, cache_dir):
                         idx = np.flatnonzero(best <= grid_best + 1e-12)
                         hits.append(int(idx[0]) + 1 if len(idx) else math.inf)
                 med[m] = float(np.median(regrets))
+                runs[(problem, budget, m)] = regrets
                 reg[m] = _fmt(med[m])
                 if hits and m != "grid":
                     h = float(np.median(hits))
@@ -409,7 +410,35 @@ def summarise(problems, methods, budgets, seeds_of, cache_dir):
             vals = [_trace(problem, m, top, s, cache_dir)[1] for s in seeds]
             cpu[m] = f"{np.median(vals):.1f}"
         cpu_rows.append(cpu)
-    return regret_rows, reach_rows, cpu_rows, cells, refs
+    return regret_rows, reach_rows, cpu_rows, cells, refs, runs
+
+
+def head_to_head(runs, problems, budgets, methods, ours="auto", others=("optuna-tpe", "optuna-gp")):
+    """Per cell: the probability that one run of ``ours`` ends with a lower regret than one run of
+    another method (ties count half; the Mann-Whitney U statistic over the runs' pairs) and the
+    two-sided Mann-Whitney p-value. Runs with the same seed number are independent, so the runs
+    are compared as two samples, not as pairs."""
+    from scipy.stats import mannwhitneyu
+
+    others = [m for m in others if m in methods]
+    rows = []
+    if ours not in methods or not others:
+        return rows, []
+    for problem in problems:
+        for budget in budgets:
+            row = {"problem": problem, "budget": budget}
+            a = np.asarray(runs[(problem, budget, ours)])
+            for m in others:
+                b = np.asarray(runs[(problem, budget, m)])
+                wins = np.sum(a[:, None] < b[None, :]) + 0.5 * np.sum(a[:, None] == b[None, :])
+                row[f"P(better than {m})"] = f"{wins / (len(a) * len(b)):.2f}"
+                if np.ptp(np.concatenate([a, b])) == 0:
+                    row[f"p vs {m}"] = "1"
+                else:
+                    row[f"p vs {m}"] = f"{mannwhitneyu(a, b, alternative='two-sided').pvalue:.2g}"
+            rows.append(row)
+    cols = ["problem", "budget"] + [c for m in others for c in (f"P(better than {m})", f"p vs {m}")]
+    return rows, cols
 
 
 def targets(cells, reach_rows, cpu_rows, methods):
@@ -505,7 +534,9 @@ def main(argv=None):
     seed_text = (f"{counts[0]} seeds" if len(counts) == 1 else
                  f"{counts[-1]} seeds on the synthetic problems and the number of seeds given per row on the "
                  f"real tasks (the run was cut to finish in time; {len(seeds)} were planned)")
-    regret_rows, reach_rows, cpu_rows, cells_med, refs = summarise(problems, methods, budgets, seeds_of, cache_dir)
+    regret_rows, reach_rows, cpu_rows, cells_med, refs, runs = summarise(problems, methods, budgets, seeds_of,
+                                                                         cache_dir)
+    h2h_rows, h2h_cols = head_to_head(runs, problems, budgets, methods)
     cols = ["problem", "seeds", "budget", *methods]
     head = (f"# tune: optimisers against Optuna, SciPy, random and grid search\n\n"
             f"Median over {seed_text}"
@@ -522,6 +553,12 @@ def main(argv=None):
             "(which spends the last quarter of its budget near the incumbent) runs at each budget; the "
             "grid is deterministic (one run per budget).\n",
             markdown_table(regret_rows, cols),
+            "\n## `auto` against the Optuna samplers, run by run\n",
+            "How often one run of `auto` ends with a lower regret than one run of the other sampler "
+            "(over all pairs of runs; ties count half; 0.5 is a coin toss), with the two-sided "
+            "Mann-Whitney p-value of the difference. The medians above can swap on a cell where "
+            "the runs are this close to each other.\n",
+            markdown_table(h2h_rows, h2h_cols),
             "\n## Evaluations to reach the grid's best value (median; `>B`: not within the budget)\n",
             markdown_table(reach_rows, ["problem", "budget", "grid size", *[m for m in methods if m != "grid"]]),
             f"\n## Sampler CPU per trial at {max(budgets)} trials (ms; process CPU minus objective CPU)\n",
