@@ -36,3 +36,26 @@ def test_emit_json_and_table(capsys):
     assert json.loads(capsys.readouterr().out) == {"a": 1.5, "b": None}
     emit({"a": 1.5}, "table", title="T")
     assert "1.5" in capsys.readouterr().out
+
+
+def test_warnings_are_one_line_without_source(capsys, monkeypatch):
+    import warnings
+
+    from scimlkit import cli
+
+    def noisy(args):
+        warnings.warn("first line\n   second line", UserWarning, stacklevel=1)
+
+    monkeypatch.setattr(cli, "_demo", noisy)
+    assert main(["demo"]) == 0
+    assert capsys.readouterr().err == "scimlkit: warning: first line second line\n"
+
+
+def test_demo_checks_its_options_before_running(tmp_path, capsys):
+    taken = tmp_path / "report.html"
+    taken.write_text("not a folder")
+    for args, match in ((["--out", str(taken)], "existing file"), (["--seed", "-1"], "`seed`"),
+                        (["--out", str(taken / "sub")], "cannot create")):
+        assert main(["demo", "--only", "curves", "--quick", *args]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and match in err and "chapter" not in err

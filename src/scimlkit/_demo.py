@@ -18,6 +18,7 @@ from . import MODULES
 from ._errors import InputError
 from ._progress import progress
 from ._report import render_report
+from ._validation import check_int
 
 __all__ = ["run_demo"]
 
@@ -49,6 +50,14 @@ def run_demo(out: str | Path = "scimlkit-report", *, only=None, quick: bool = Fa
     """
     stream = sys.stdout if stream is None else stream
     names = _available(only)
+    seed = check_int(seed, "seed", low=0)
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"report folder '{folder}' is an existing file; pass another --out")
+    try:  # before the chapters run: a folder that cannot be written should not cost the whole demo
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the report folder '{folder}': {exc.strerror or exc}") from None
     chapters, timings = [], {}
     start = time.perf_counter()
     print(f"scimlkit demo: {len(names)} chapter(s) on bundled data (seed {seed})", file=sys.stderr)

@@ -231,6 +231,17 @@ def check_columns(frame, columns: Iterable[str], *, source: str = "the table") -
             raise InputError(f"column '{column}' not found in {source}; available: {shown}")
 
 
+def check_random_state(value: Any, name: str = "random_state") -> Any:
+    """Check a scikit-learn style seed: None, an int in [0, 2**32 - 1] or a RandomState."""
+    if value is None or isinstance(value, np.random.RandomState):
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InputError(f"`{name}` must be None, an int seed or a numpy.random.RandomState, got {describe(value)}")
+    if not 0 <= int(value) <= 2**32 - 1:
+        raise InputError(f"`{name}` must be a seed in [0, 2**32 - 1], got {value}")
+    return int(value)
+
+
 def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
     """Turn ``None``, an int seed or a Generator into a ``numpy.random.Generator``."""
     if rng is None or isinstance(rng, numbers.Integral | np.random.SeedSequence):

@@ -372,3 +372,53 @@ def test_sigmoid_method_is_platt_on_raw_probabilities():
     assert cal.calibrator_.intercept_ == pytest.approx(-b, abs=1e-4)
     auto = ScoreCalibrator(random_state=0).fit(p, y)
     assert "sigmoid" in set(auto.method_scores_["method"])  # a candidate for probabilities
+
+
+def test_platt_is_unchanged_by_the_scale_of_the_scores():
+    # the standardisation divides by the largest magnitude first: no overflow at 1e160, no
+    # underflow at 1e-170 (a naive variance of such scores is inf or 0)
+    rng = np.random.default_rng(0)
+    s = rng.normal(size=400)
+    y = (s + rng.normal(size=400) > 0).astype(int)
+    base = PlattCalibrator().fit(s, y).transform(s)
+    for k in (1e160, 1e-170):
+        np.testing.assert_allclose(PlattCalibrator().fit(s * k, y).transform(s * k), base, rtol=1e-9)
+
+
+def test_extreme_sample_weights_are_rescaled():
+    # weights beyond [1e-100, 1e100] are divided by their largest value, so sums stay finite
+    # (weights of 1e308 used to give NaN probabilities, weights of 1e-300 flat ones)
+    rng = np.random.default_rng(1)
+    p = rng.uniform(0.01, 0.99, 300)
+    y = (rng.uniform(size=300) < p).astype(int)
+    w = rng.uniform(0.5, 2.0, 300)
+    for cal in (PlattCalibrator(), IsotonicCalibrator(), BetaCalibrator(), HistogramBinning()):
+        ref = clone(cal).fit(p, y, sample_weight=w / w.max()).transform(p)
+        for k in (1e308 / w.max(), 1e-300):
+            out = clone(cal).fit(p, y, sample_weight=w * k).transform(p)
+            np.testing.assert_allclose(out, ref, rtol=1e-9)
+    chosen = ScoreCalibrator(random_state=0).fit(p, y, sample_weight=np.full(300, 1e308)).method_
+    assert chosen == ScoreCalibrator(random_state=0).fit(p, y).method_
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: PlattCalibrator(max_iter=0), "`max_iter`"),
+    (lambda: PlattCalibrator(max_iter="x"), "`max_iter`"),
+    (lambda: PlattCalibrator(tol=-1.0), "`tol`"),
+    (lambda: BetaCalibrator(max_iter=None), "`max_iter`"),
+    (lambda: TemperatureScaling(max_iter=None), "`max_iter`"),
+    (lambda: IsotonicCalibrator(smooth_targets="no"), "`smooth_targets`"),
+    (lambda: ScoreCalibrator(random_state=-1), "`random_state`"),
+    (lambda: ScoreCalibrator(random_state="x"), "`random_state`"),
+])
+def test_bad_calibrator_options(make, match):
+    p = np.linspace(0.05, 0.95, 40)
+    y = np.tile([0, 1], 20)
+    with pytest.raises(InputError, match=match):
+        make().fit(p, y)
+
+
+def test_methods_may_be_one_name():
+    p = np.linspace(0.05, 0.95, 40)
+    y = np.tile([0, 1], 20)
+    assert ScoreCalibrator(methods="platt", random_state=0).fit(p, y).method_ == "platt"

@@ -122,6 +122,21 @@ def test_threshold_classifier_errors(cancer):
         ThresholdClassifier().fit(X, np.ones(len(y)))
     with pytest.raises(InputError, match="folds need"):
         ThresholdClassifier(cv=5).fit(X[:8], np.r_[np.zeros(5), np.ones(3)])
+    with pytest.raises(InputError, match="`objective_params` must be a dict"):
+        ThresholdClassifier(objective_params=[1, 2]).fit(X, y)
+
+
+@pytest.mark.parametrize("cls", [CalibratedClassifier, ThresholdClassifier])
+def test_meta_estimators_check_their_input(cancer, cls):
+    X, y = cancer
+    with pytest.raises(InputError, match="same length"):
+        cls().fit(X, y[:10])
+    with pytest.raises(InputError, match="NaN"):
+        cls().fit(X, np.where(np.arange(len(y)) == 3, np.nan, y))
+    with pytest.raises(InputError, match="`estimator` must be a scikit-learn classifier"):
+        cls("hello").fit(X, y)
+    with pytest.raises(InputError, match="`random_state`"):
+        cls(random_state=-1).fit(X, y)
 
 
 @pytest.mark.parametrize("estimator", [

@@ -137,3 +137,12 @@ def test_metric_bad_input(func):
         func([0, 2, 1], [0.2, 0.3, 0.5])
     with pytest.raises(InputError, match="same length"):
         func([0, 1], [0.2, 0.3, 0.5])
+
+
+def test_metric_bad_options():
+    y, p = [0, 1, 1, 0], [0.2, 0.7, 0.6, 0.4]
+    with pytest.raises(InputError, match="`eps`"):
+        log_loss(y, p, eps=1.0)  # would clip every probability to 1: a loss of 0 for anything
+    for level in (0.0, 1.0):
+        with pytest.raises(InputError, match="`level`"):
+            reliability_diagram(y, p, level=level)

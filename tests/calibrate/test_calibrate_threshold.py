@@ -174,6 +174,13 @@ def test_objective_parameter_errors():
         best_threshold(y, s, "auc")
     with pytest.raises(InputError, match="no threshold satisfies"):
         best_threshold([1, 0, 0], [0.1, 0.9, 0.8], "recall_at_precision", min_precision=0.9)
+    with pytest.raises(InputError, match="`beta` must be in"):
+        best_threshold(y, s, "fbeta", beta=1e200)  # beta**2 would overflow
+    with pytest.raises(InputError, match="`cost_fp` must be in"):
+        best_threshold(y, s, "cost", cost_fp=1e308, cost_fn=1e308)
+    assert best_threshold(y, s, "fbeta", beta=1e100).value == pytest.approx(1.0)  # recall
+    with pytest.raises(InputError, match="`max_points`"):
+        best_threshold(y, s).to_frame(max_points=-1)
 
 
 def test_bad_input():

@@ -167,6 +167,7 @@ def test_no_bootstrap_gives_labelled_missing_intervals():
         ([1, 20, 40], [0.5, 0.6, 0.65], {"families": ["ilog2"]}, "size > 1"),
         ([10, 20, 40], [0.5, 0.6, 0.65], {"select": "best"}, "select"),
         ([10, 20, 40], [0.5, 0.6, 0.65], {"n_bootstrap": -1}, "n_bootstrap"),
+        ([10, 20, 40], [0.5, 0.6, 0.65], {"n_bootstrap": 10**20}, "n_bootstrap"),
         ([10, 20, 40], [0.5, 0.6, 0.65], {"higher_is_better": "yes"}, "higher_is_better"),
         ([10], [0.5], {}, "at least 2"),
         ([10, 20, 40], [0.5, 0.6, np.inf], {}, "infinite"),
@@ -187,6 +188,33 @@ def test_bad_query():
         fit.samples_needed(float("nan"))
     with pytest.raises(InputError, match="not fitted"):
         fit.family_curve("wbl4", 10)
+
+
+def test_forecasting_below_the_first_anchor_warns():
+    fit = fit_curve(N, acc(N), families=["pow3"], n_bootstrap=0)
+    with pytest.warns(UserWarning, match="below the smallest measured size"):
+        fit.predict(N[0] / 10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit.predict([N[0], N[-1] * 100])
+
+
+def test_samples_needed_searches_beyond_huge_anchors():
+    # anchors beyond the old fixed search limit of 1e12
+    n = N * 1e12
+    fit = fit_curve(n, acc(N), families=["pow3"], n_bootstrap=0)
+    goal = float(fit.predict(n[-1] * 4).score[0])
+    assert fit.samples_needed(goal).n == pytest.approx(n[-1] * 4, rel=1e-3)
+
+
+def test_an_already_reached_target_reports_a_measured_size():
+    fit = fit_curve(N, acc(N), families=["pow3"], n_bootstrap=20, rng=0)
+    res = fit.samples_needed(-5.0)  # every measured score is above it
+    assert res.already_reached and res.n == N[0] and res.low is None
+    assert f"n={N[0]:g}" in res.message
+    mid = float(acc(N)[3]) - 1e-9  # reached between measured sizes: the fitted crossing
+    res = fit.samples_needed(mid)
+    assert res.already_reached and N[0] <= res.n <= N[-1] and "fitted curve reaches it" in res.message
 
 
 def test_noisy_selection_never_warns_for_a_normal_curve():

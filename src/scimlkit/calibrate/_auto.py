@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import StratifiedKFold
 
 from .._errors import InputError
-from .._validation import check_int, check_option
+from .._validation import check_int, check_option, check_random_state
 from ._base import (
     NotFittedError,
     check_labels,
@@ -198,7 +198,8 @@ class ScoreCalibrator(BaseEstimator):
                 # on decision values 'sigmoid' is the same fit as 'platt'
                 candidates = [m for m in METHODS if not (m == "sigmoid" and kind == "logit")]
             else:
-                candidates = [check_option(m, "methods", METHODS) for m in self.methods]
+                names = [self.methods] if isinstance(self.methods, str) else list(self.methods)
+                candidates = [check_option(m, "methods", METHODS) for m in names]
             if not candidates:
                 raise InputError("`methods` must name at least one method")
             method = self._select(views, yy, w, candidates, criterion, tie_break)
@@ -214,7 +215,8 @@ class ScoreCalibrator(BaseEstimator):
         smaller = int(min(np.sum(y == 1), np.sum(y == 0)))
         if smaller < 2:
             raise InputError(f"method='auto' needs at least 2 samples of each class, got {smaller}")
-        folds = StratifiedKFold(n_splits=min(cv, smaller), shuffle=True, random_state=self.random_state)
+        seed = check_random_state(self.random_state)
+        folds = StratifiedKFold(n_splits=min(cv, smaller), shuffle=True, random_state=seed)
         splits = list(folds.split(np.zeros(y.shape[0]), y))
         yf = y.astype(float)
         weights = np.ones_like(yf) if w is None else w

@@ -59,8 +59,11 @@ def check_weights(sample_weight, n: int) -> np.ndarray | None:
         raise InputError(f"`sample_weight` must have {n} values, got {w.shape[0]}")
     if (w < 0).any():
         raise InputError("`sample_weight` must be >= 0")
-    if w.sum() <= 0:
+    if not (w > 0).any():
         raise InputError("`sample_weight` must have a positive sum")
+    top = float(w.max())
+    if not 1e-100 <= top <= 1e100:  # only relative weights matter: keep their sums finite
+        w = w / top
     return w
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
+from .._validation import check_int
 from ._base import _EPS, BaseCalibrator
 from ._logistic import fit_logistic
 
@@ -46,6 +47,7 @@ class BetaCalibrator(BaseCalibrator):
         self.max_iter = max_iter
 
     def _fit(self, p, y, w):
+        max_iter = check_int(self.max_iter, "max_iter", low=1)
         p = np.clip(p, _EPS, 1.0 - _EPS)
         F = np.column_stack([np.log(p), -np.log1p(-p)])
         weights = np.ones_like(y) if w is None else w
@@ -57,7 +59,7 @@ class BetaCalibrator(BaseCalibrator):
         best = None
         for active in ([0, 1], [0], [1], []):
             if active:
-                coef, intercept, _ = fit_logistic(F[:, active], t, w, max_iter=self.max_iter)
+                coef, intercept, _ = fit_logistic(F[:, active], t, w, max_iter=max_iter)
             else:
                 coef = np.zeros(0)
                 rate = float(np.dot(weights, t) / weights.sum())

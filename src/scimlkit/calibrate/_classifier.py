@@ -12,7 +12,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _num_samples, column_or_1d
 
 from .._errors import InputError
-from .._validation import check_int, check_option
+from .._validation import check_int, check_option, check_random_state
 from ._auto import METHODS, ScoreCalibrator
 from ._base import _EPS, NotFittedError
 from ._temperature import TemperatureScaling
@@ -23,6 +23,8 @@ __all__ = ["CalibratedClassifier", "ThresholdClassifier"]
 
 def _default_estimator(estimator):
     if estimator is not None:
+        if not (hasattr(estimator, "fit") and hasattr(estimator, "get_params")):
+            raise InputError(f"`estimator` must be a scikit-learn classifier, got {type(estimator).__name__}")
         return estimator
     from sklearn.linear_model import LogisticRegression
 
@@ -51,7 +53,8 @@ def _response(estimator, X, response_method: str):
 
 def _check_data(X, y, *, binary_only: bool):
     """Make ``X`` indexable and check ``y``: class labels, at least two classes."""
-    X, y = indexable(X, y)
+    if y is None:
+        raise InputError("this classifier requires y to be passed, but the target y is None")
     try:
         n = _num_samples(X)
     except TypeError as exc:
@@ -60,9 +63,15 @@ def _check_data(X, y, *, binary_only: bool):
         raise InputError("`X` has 0 samples; at least 2 are needed")
     if n == 1:
         raise InputError("`X` has 1 sample; at least 2 are needed")
+    shape = np.asarray(y).shape
+    if len(shape) == 0 or len(shape) > 2 or (len(shape) == 2 and shape[1] != 1):
+        raise InputError(f"`y` must be 1-D class labels, got shape {shape}")
     y = column_or_1d(y, warn=True)
     if len(y) != n:
         raise InputError(f"`X` and `y` must have the same length, got {n} and {len(y)}")
+    if y.dtype.kind == "f" and np.isnan(y).any():
+        raise InputError(f"`y` contains {int(np.isnan(y).sum())} NaN value(s)")
+    X, y = indexable(X, y)
     kind = type_of_target(y)
     if kind not in ("binary", "multiclass"):
         raise InputError(f"`y` must hold class labels (Unknown label type: '{kind}')")
@@ -80,7 +89,7 @@ def _folds(cv, y, random_state):
     if smaller < n_splits:
         raise InputError(f"`cv`={n_splits} folds need at least {n_splits} samples of each class; "
                          f"the smallest class has {smaller}")
-    return StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
+    return StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=check_random_state(random_state))
 
 
 def _check_prefit(estimator):
@@ -366,6 +375,9 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         objective = check_option(self.objective, "objective", OBJECTIVES)
         placement = check_option(self.placement, "placement", ("midpoint", "score"))
+        if self.objective_params is not None and not isinstance(self.objective_params, dict):
+            raise InputError(f"`objective_params` must be a dict such as {{'beta': 2.0}}, "
+                             f"got {type(self.objective_params).__name__}")
         given = dict(self.objective_params or {})
         unknown = sorted(set(given) - {"beta", "min_recall", "min_precision", "cost_fp", "cost_fn",
                                        "cost_tp", "cost_tn", "gain_tp", "gain_tn"})

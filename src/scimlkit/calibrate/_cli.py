@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._errors import InputError
 from .._io import read_table
-from .._validation import check_array, check_binary
+from .._validation import check_array, check_binary, check_random_state
 
 
 def _read(args, *, need_label: bool = True):
@@ -32,7 +32,8 @@ def _fit(args) -> int:
     from ._base import to_probability
 
     scores, labels = _read(args)
-    cal = ScoreCalibrator(args.method, score_kind=args.score_kind, cv=args.cv, random_state=args.seed)
+    seed = check_random_state(args.seed, "--seed")
+    cal = ScoreCalibrator(args.method, score_kind=args.score_kind, cv=args.cv, random_state=seed)
     cal.fit(scores, labels)
     before = scores if cal.score_kind_ == "probability" else to_probability(scores)
     rows = [_metrics_row("before (raw" + (")" if cal.score_kind_ == "probability" else ", logistic)"),

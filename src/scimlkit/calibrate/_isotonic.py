@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import isotonic_regression
 
+from .._errors import InputError
 from ._base import BaseCalibrator
 
 __all__ = ["IsotonicCalibrator"]
@@ -57,6 +58,8 @@ class IsotonicCalibrator(BaseCalibrator):
 
     def _fit(self, s, y, w):
         w = np.ones_like(y) if w is None else w
+        if not isinstance(self.smooth_targets, bool | np.bool_):
+            raise InputError(f"`smooth_targets` must be True or False, got {self.smooth_targets!r}")
         keep = w > 0
         s, y, w = s[keep], y[keep], w[keep]
         order = np.argsort(s, kind="stable")

@@ -36,6 +36,10 @@ def fit_logistic(F: np.ndarray, t: np.ndarray, w: np.ndarray | None = None, *,
     n, d = F.shape
     w = np.ones(n) if w is None else np.asarray(w, dtype=float)
     total = float(w.sum())
+    # standardise in two steps (largest magnitude first): scores of any size stay finite
+    scale = np.max(np.abs(F), axis=0) if n else np.ones(d)
+    scale[~((scale > 0) & np.isfinite(scale))] = 1.0
+    F = F / scale
     mu = (w @ F) / total
     sd = np.sqrt((w @ (F - mu) ** 2) / total)
     sd[~(sd > 0)] = 1.0
@@ -80,6 +84,6 @@ def fit_logistic(F: np.ndarray, t: np.ndarray, w: np.ndarray | None = None, *,
     else:
         warnings.warn(f"logistic fit did not converge in {max_iter} Newton steps",
                       ConvergenceWarning, stacklevel=3)
-    coef = theta[:d] / sd
+    coef = theta[:d] / sd / scale
     intercept = float(theta[d] - np.sum(theta[:d] * mu / sd))
     return coef, intercept, converged

@@ -9,7 +9,13 @@ import numpy as np
 
 from .._errors import InputError
 from .._results import Result
-from .._validation import check_int, check_option, check_probability, check_rng
+from .._validation import (
+    check_alpha,
+    check_int,
+    check_option,
+    check_rng,
+    check_scalar,
+)
 from ._base import check_class_indices, check_labels, check_proba
 
 __all__ = [
@@ -244,7 +250,7 @@ def log_loss(y_true, y_prob, *, eps: float = 1e-15) -> float:
     >>> round(log_loss([0, 1], [0.2, 0.6]), 4)
     0.367
     """
-    eps = check_probability(eps, "eps")
+    eps = check_scalar(eps, "eps", low=0.0, high=0.5, closed="neither")
     y, P = _check_any_inputs(y_true, y_prob)
     chosen = P[np.arange(y.shape[0]), y]
     return float(-np.mean(np.log(np.clip(chosen, eps, 1.0))))
@@ -362,7 +368,7 @@ def reliability_diagram(y_true, y_prob, *, n_bins: int = 10, strategy: str = "un
     n_bins = check_int(n_bins, "n_bins", low=1)
     strategy = check_option(strategy, "strategy", ("uniform", "quantile"))
     n_boot = check_int(n_boot, "n_boot", low=0)
-    level = check_probability(level, "level")
+    level = check_alpha(level, "level")
     gen = check_rng(rng)
     y, p = _check_binary_inputs(y_true, y_prob)
     n = y.shape[0]

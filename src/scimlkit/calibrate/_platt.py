@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
+from .._validation import check_int, check_scalar
 from ._base import BaseCalibrator
 from ._logistic import fit_logistic
 
@@ -63,7 +64,9 @@ class PlattCalibrator(BaseCalibrator):
         n_pos = float(weights[y > 0].sum())
         n_neg = float(weights[y <= 0].sum())
         t = np.where(y > 0, (n_pos + 1.0) / (n_pos + 2.0), 1.0 / (n_neg + 2.0))
-        coef, intercept, converged = fit_logistic(s, t, w, tol=self.tol, max_iter=self.max_iter)
+        max_iter = check_int(self.max_iter, "max_iter", low=1)
+        tol = check_scalar(self.tol, "tol", low=0.0, closed="neither")
+        coef, intercept, converged = fit_logistic(s, t, w, tol=tol, max_iter=max_iter)
         self.slope_ = float(coef[0])
         self.intercept_ = float(intercept)
         self.converged_ = bool(converged)

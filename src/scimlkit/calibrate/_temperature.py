@@ -9,7 +9,7 @@ from scipy.special import expit, log_softmax, logsumexp, softmax
 from sklearn.base import BaseEstimator
 
 from .._errors import ConvergenceWarning, DegenerateDataWarning, InputError
-from .._validation import check_array
+from .._validation import check_array, check_int
 from ._base import NotFittedError, check_class_indices, check_labels, check_weights
 
 __all__ = ["TemperatureScaling"]
@@ -83,6 +83,7 @@ class TemperatureScaling(BaseEstimator):
         -------
         self
         """
+        max_iter = check_int(self.max_iter, "max_iter", low=1)
         z = _prepare(X)
         n = z.shape[0]
         if z.ndim == 1:
@@ -102,7 +103,7 @@ class TemperatureScaling(BaseEstimator):
         loss, g, h = self._derivatives(beta, z, yy, w)
         converged = False
         total = float(w.sum())
-        for _ in range(self.max_iter):
+        for _ in range(max_iter):
             if abs(g) <= 1e-12 * total * max(1.0, abs(beta)):
                 converged = True
                 break

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._errors import InputError
 from .._results import Result
-from .._validation import check_option, check_scalar
+from .._validation import check_int, check_option, check_scalar
 from ._base import check_labels, check_scores
 
 __all__ = ["ThresholdResult", "best_threshold", "OBJECTIVES", "confusion_at"]
@@ -97,6 +97,7 @@ class ThresholdResult(Result):
         import pandas as pd
 
         idx = np.arange(self.thresholds.size)
+        max_points = check_int(max_points, "max_points", low=2, allow_none=True)
         if max_points is not None and idx.size > max_points:
             idx = np.unique(np.r_[np.linspace(0, idx.size - 1, max_points).astype(int), self.cut_index])
         return pd.DataFrame({"threshold": self.thresholds[idx], "value": self.values[idx]})
@@ -224,13 +225,17 @@ def _check_params(objective: str, given: dict) -> dict:
     for name in wanted:
         value = given.get(name)
         if name == "beta":
-            params[name] = check_scalar(1.0 if value is None else value, "beta", low=0.0, closed="neither")
+            # beta**2 must stay finite: beyond 1e100 F-beta is recall to machine precision anyway
+            params[name] = check_scalar(1.0 if value is None else value, "beta", low=0.0, high=1e100,
+                                        closed="right")
         elif name in ("min_recall", "min_precision"):
             if value is None:
                 raise InputError(f"objective '{objective}' needs `{name}` (a floor in (0, 1])")
             params[name] = check_scalar(value, name, low=0.0, high=1.0, closed="right")
         else:
-            params[name] = check_scalar(_DEFAULTS[name] if value is None else value, name)
+            # costs and gains are multiplied by counts: keep the products finite
+            params[name] = check_scalar(_DEFAULTS[name] if value is None else value, name,
+                                        low=-1e100, high=1e100)
     return params
 
 def best_threshold(y_true, y_score, objective: str = "f1", *, placement: str = "midpoint",

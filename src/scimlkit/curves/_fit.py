@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import ConvergenceWarning, InputError
+from .._errors import ConvergenceWarning, InputError, ScimlkitWarning
 from .._results import Result, jsonable
 from .._validation import (
     check_array,
@@ -592,6 +592,11 @@ class CurveFitResult(Result):
         """
         level = check_scalar(level, "level", low=0.0, high=1.0, closed="neither")
         sizes = _check_query_sizes(n)
+        first = float(self.sizes.min())
+        if np.any(sizes < first):
+            warnings.warn(f"forecasting below the smallest measured size (n={first:g}): the fitted curve "
+                          f"is not checked there and may leave the range of possible scores",
+                          ScimlkitWarning, stacklevel=2)
         score = self._to_score(self._loss(sizes))
         boots = self._boot_thetas()
         if boots:
@@ -603,7 +608,8 @@ class CurveFitResult(Result):
             level = float("nan")
         return CurvePrediction(sizes=sizes, score=score, low=low, high=high, level=level, family=self.family)
 
-    def samples_needed(self, target: float, *, level: float = 0.95, max_size: float = 1e12) -> SamplesNeededResult:
+    def samples_needed(self, target: float, *, level: float = 0.95,
+                       max_size: float | None = None) -> SamplesNeededResult:
         """The training-set size at which the fitted curve reaches ``target``.
 
         Says plainly when the target lies at or beyond the fitted asymptote (``reachable`` is
@@ -615,8 +621,9 @@ class CurveFitResult(Result):
             The score to reach (in the scores' own units and direction).
         level : float
             Level of the bootstrap interval for ``n``.
-        max_size : float
-            Largest size searched; a target not reached by then counts as unreachable.
+        max_size : float, optional
+            Largest size searched; a target not reached by then counts as unreachable. Default:
+            ``1e12`` or a million times the largest anchor, whichever is larger.
 
         Examples
         --------
@@ -630,6 +637,8 @@ class CurveFitResult(Result):
         """
         target = check_scalar(target, "target")
         level = check_scalar(level, "level", low=0.0, high=1.0, closed="neither")
+        if max_size is None:
+            max_size = max(1e12, 1e6 * float(self.sizes.max()))
         max_size = check_scalar(max_size, "max_size", low=float(self.sizes.max()), closed="neither")
         goal = self._to_loss(target)
         w = np.array([self.weights[m] for m in self.members])
@@ -652,12 +661,17 @@ class CurveFitResult(Result):
         last = float(self.sizes.max())
         if seen.any():
             first = float(self.sizes[np.argmax(seen)])
-            n_out = n_hat if n_hat is not None and n_hat <= last else first
+            measured = (f"target {target:g} is already reached: measured {self.scores[np.argmax(seen)]:.4g} "
+                        f"at n={first:g}")
+            if n_hat is not None and float(self.sizes.min()) <= n_hat <= last:
+                # within the measured range the smoothed curve's crossing is the better estimate
+                n_out, message = float(n_hat), f"{measured}; the fitted curve reaches it at n={n_hat:,.0f}"
+            else:  # the curve crosses below the measured sizes: report the measurement, no interval
+                n_out, message, low, high = first, measured, None, None
             return SamplesNeededResult(
                 target=target, reachable=True, already_reached=True, n=n_out, low=low, high=high,
                 level=level, prob_reachable=prob, asymptote=self._to_score(asym), family=self.family,
-                message=f"target {target:g} is already reached: measured {self.scores[np.argmax(seen)]:.4g} "
-                        f"at n={first:g}")
+                message=message)
         if goal < 0:
             return SamplesNeededResult(
                 target=target, reachable=False, already_reached=False, n=None, low=low, high=high,
@@ -872,7 +886,7 @@ def fit_curve(
     y = _check_scores(scores, len(n))
     select = check_option(select, "select", _SELECT)
     n_average = check_int(n_average, "n_average", low=1)
-    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", low=0)
+    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", low=0, high=100_000)
     if higher_is_better is not None and not isinstance(higher_is_better, bool | np.bool_):
         raise InputError(f"`higher_is_better` must be True, False or None, got {higher_is_better!r}")
     n_a = len(n)
