@@ -41,6 +41,11 @@ def describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _q(name: str) -> str:
+    """A parameter name in backticks; a phrase such as "column 'price'" as it is."""
+    return name if name.startswith("column ") else f"`{name}`"
+
+
 def _interval_text(low, high, closed: str) -> str:
     left = "[" if closed in ("both", "left") else "("
     right = "]" if closed in ("both", "right") else ")"
@@ -66,14 +71,14 @@ def check_scalar(
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputError(f"`{name}` must be a real number, got {describe(value)}")
+        raise InputError(f"{_q(name)} must be a real number, got {describe(value)}")
     value = float(value)
     if not math.isfinite(value):
-        raise InputError(f"`{name}` must be finite, got {value}")
+        raise InputError(f"{_q(name)} must be finite, got {value}")
     lo_ok = low is None or (value >= low if closed in ("both", "left") else value > low)
     hi_ok = high is None or (value <= high if closed in ("both", "right") else value < high)
     if not (lo_ok and hi_ok):
-        raise InputError(f"`{name}` must be in {_interval_text(low, high, closed)}, got {value:g}")
+        raise InputError(f"{_q(name)} must be in {_interval_text(low, high, closed)}, got {value:g}")
     return value
 
 
@@ -89,15 +94,15 @@ def check_int(
     if value is None and allow_none:
         return None
     if isinstance(value, bool):
-        raise InputError(f"`{name}` must be an integer, got {describe(value)}")
+        raise InputError(f"{_q(name)} must be an integer, got {describe(value)}")
     if isinstance(value, numbers.Integral):
         value = int(value)
     elif isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
         value = int(value)
     else:
-        raise InputError(f"`{name}` must be an integer, got {describe(value)}")
+        raise InputError(f"{_q(name)} must be an integer, got {describe(value)}")
     if (low is not None and value < low) or (high is not None and value > high):
-        raise InputError(f"`{name}` must be in {_interval_text(low, high, 'both')}, got {value}")
+        raise InputError(f"{_q(name)} must be in {_interval_text(low, high, 'both')}, got {value}")
     return value
 
 
@@ -121,7 +126,7 @@ def check_option(value: Any, name: str, options: Iterable[Any]) -> Any:
     elif value in options:
         return value
     shown = ", ".join(repr(o) for o in options)
-    raise InputError(f"`{name}` must be one of {shown}, got {describe(value)}")
+    raise InputError(f"{_q(name)} must be one of {shown}, got {describe(value)}")
 
 
 def check_array(
@@ -141,25 +146,25 @@ def check_array(
     for labels). NaN and infinity are refused unless allowed.
     """
     if values is None:
-        raise InputError(f"`{name}` must be array-like, got None")
+        raise InputError(f"{_q(name)} must be array-like, got None")
     try:
         if hasattr(values, "to_numpy"):
             values = values.to_numpy()
         arr = np.array(values, dtype=dtype, copy=True if copy else None) if dtype is not None else np.asarray(values)
     except (TypeError, ValueError) as exc:
-        raise InputError(f"`{name}` must be numeric array-like, got {describe(values)} ({exc})") from None
+        raise InputError(f"{_q(name)} must be numeric array-like, got {describe(values)} ({exc})") from None
     ndims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
     if arr.ndim not in ndims:
         want = " or ".join(f"{d}-D" for d in ndims)
-        raise InputError(f"`{name}` must be {want}, got {arr.ndim}-D with shape {arr.shape}")
+        raise InputError(f"{_q(name)} must be {want}, got {arr.ndim}-D with shape {arr.shape}")
     if arr.ndim >= 1 and arr.shape[0] < min_size:
-        raise InputError(f"`{name}` must have at least {min_size} value(s), got {arr.shape[0]}")
+        raise InputError(f"{_q(name)} must have at least {min_size} value(s), got {arr.shape[0]}")
     if arr.dtype.kind in "fc":
         if not allow_nan and np.isnan(arr).any():
             count = int(np.isnan(arr).sum())
-            raise InputError(f"`{name}` contains {count} NaN value(s)")
+            raise InputError(f"{_q(name)} contains {count} NaN value(s)")
         if not allow_inf and np.isinf(arr).any():
-            raise InputError(f"`{name}` contains infinite value(s)")
+            raise InputError(f"{_q(name)} contains infinite value(s)")
     return arr
 
 
@@ -172,16 +177,16 @@ def check_binary(values: Any, name: str, *, require_both: bool = True) -> np.nda
         try:
             numeric = arr.astype(float)
         except (TypeError, ValueError):
-            raise InputError(f"`{name}` must contain only 0 and 1, got values such as {describe(arr[:3].tolist())}") from None
+            raise InputError(f"{_q(name)} must contain only 0 and 1, got values such as {describe(arr[:3].tolist())}") from None
         if np.isnan(numeric).any():
-            raise InputError(f"`{name}` contains NaN values; labels must be 0 or 1")
+            raise InputError(f"{_q(name)} contains NaN values; labels must be 0 or 1")
         bad = ~np.isin(numeric, (0.0, 1.0))
         if bad.any():
             examples = np.unique(numeric[bad])[:3].tolist()
-            raise InputError(f"`{name}` must contain only 0 and 1, got also {examples}")
+            raise InputError(f"{_q(name)} must contain only 0 and 1, got also {examples}")
         out = numeric.astype(np.int8)
     if require_both and (out.min() == out.max()):
-        raise InputError(f"`{name}` has a single class ({int(out[0])}); both 0 and 1 are needed")
+        raise InputError(f"{_q(name)} has a single class ({int(out[0])}); both 0 and 1 are needed")
     return out
 
 
@@ -189,9 +194,9 @@ def check_counts(values: Any, name: str, *, min_value: int = 0) -> np.ndarray:
     """Check non-negative integer counts (given as ints or integral floats); returns ``int64``."""
     arr = check_array(values, name, ndim=(0, 1), dtype=float)
     if (arr < min_value).any():
-        raise InputError(f"`{name}` must be counts >= {min_value}, got {arr[arr < min_value].ravel()[0]:g}")
+        raise InputError(f"{_q(name)} must be counts >= {min_value}, got {arr[arr < min_value].ravel()[0]:g}")
     if not np.all(np.floor(arr) == arr):
-        raise InputError(f"`{name}` must be whole-number counts, got {arr[np.floor(arr) != arr].ravel()[0]:g}")
+        raise InputError(f"{_q(name)} must be whole-number counts, got {arr[np.floor(arr) != arr].ravel()[0]:g}")
     return arr.astype(np.int64)
 
 
@@ -214,11 +219,11 @@ def check_frame(frame: Any, name: str, *, min_rows: int = 1):
         try:
             out = pd.DataFrame(frame)
         except ValueError as exc:
-            raise InputError(f"`{name}` could not be turned into a DataFrame: {exc}") from None
+            raise InputError(f"{_q(name)} could not be turned into a DataFrame: {exc}") from None
     else:
-        raise InputError(f"`{name}` must be a pandas DataFrame, got {type(frame).__name__}")
+        raise InputError(f"{_q(name)} must be a pandas DataFrame, got {type(frame).__name__}")
     if len(out) < min_rows:
-        raise InputError(f"`{name}` must have at least {min_rows} row(s), got {len(out)}")
+        raise InputError(f"{_q(name)} must have at least {min_rows} row(s), got {len(out)}")
     return out
 
 
@@ -236,9 +241,9 @@ def check_random_state(value: Any, name: str = "random_state") -> Any:
     if value is None or isinstance(value, np.random.RandomState):
         return value
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise InputError(f"`{name}` must be None, an int seed or a numpy.random.RandomState, got {describe(value)}")
+        raise InputError(f"{_q(name)} must be None, an int seed or a numpy.random.RandomState, got {describe(value)}")
     if not 0 <= int(value) <= 2**32 - 1:
-        raise InputError(f"`{name}` must be a seed in [0, 2**32 - 1], got {value}")
+        raise InputError(f"{_q(name)} must be a seed in [0, 2**32 - 1], got {value}")
     return int(value)
 
 
@@ -246,8 +251,8 @@ def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
     """Turn ``None``, an int seed or a Generator into a ``numpy.random.Generator``."""
     if rng is None or isinstance(rng, numbers.Integral | np.random.SeedSequence):
         if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng < 0:
-            raise InputError(f"`{name}` seed must be >= 0, got {rng}")
+            raise InputError(f"{_q(name)} seed must be >= 0, got {rng}")
         return np.random.default_rng(rng)
     if isinstance(rng, np.random.Generator):
         return rng
-    raise InputError(f"`{name}` must be None, an int seed or a numpy.random.Generator, got {describe(rng)}")
+    raise InputError(f"{_q(name)} must be None, an int seed or a numpy.random.Generator, got {describe(rng)}")

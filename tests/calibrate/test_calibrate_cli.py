@@ -1,4 +1,4 @@
-"""`scimlkit calibrate fit|threshold`, in-process."""
+"""`scimlkit calibrate fit|apply|threshold`, in-process."""
 
 import json
 
@@ -93,3 +93,33 @@ def test_bad_file_and_one_class_exit_2(tmp_path, capsys):
                  "--score-kind", "probability"]) == 2
     assert "probabilities" in capsys.readouterr().err
     assert main(["calibrate", "fit", str(path), "--score", "s"]) == 2  # argparse: --label missing
+
+
+def test_apply_a_saved_calibrator(table, tmp_path, capsys):
+    path, s, y = table
+    model = tmp_path / "cal.joblib"
+    assert main(["calibrate", "fit", str(path), "--score", "score", "--label", "label", "--out", str(model)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "calibrated.parquet"
+    assert main(["calibrate", "apply", str(model), str(path), "--score", "score", "--out", str(out),
+                 "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    frame = pd.read_parquet(out)
+    assert list(frame.columns) == ["score", "label", "text", "score_calibrated"]
+    np.testing.assert_allclose(frame["score_calibrated"], joblib.load(model).transform(s))
+    assert data["n"] == 400 and data["out"] == str(out)
+    # without --out the probabilities come back in the JSON
+    assert main(["calibrate", "apply", str(model), str(path), "--score", "score", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["probabilities"]) == 400
+
+
+def test_apply_refuses_files_that_are_not_calibrators(table, tmp_path, capsys):
+    path, _, _ = table
+    joblib.dump({"not": "a calibrator"}, tmp_path / "dict.joblib")
+    (tmp_path / "garbage.joblib").write_bytes(b"\x00\x01 not a pickle")
+    cases = [(tmp_path / "missing.joblib", "does not exist"), (tmp_path / "dict.joblib", "holds a dict"),
+             (tmp_path / "garbage.joblib", "is not a saved calibrator")]
+    for model, message in cases:
+        assert main(["calibrate", "apply", str(model), str(path), "--score", "score"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and message in err

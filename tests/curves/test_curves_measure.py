@@ -72,3 +72,18 @@ def test_bad_data():
         learning_curve(GaussianNB(), X, Y[:-5], cv=CV)
     with pytest.raises(InputError, match="estimator"):
         learning_curve(object(), X, Y, cv=CV)
+
+
+class _FailsWhenSmall(GaussianNB):
+    def fit(self, X, y, sample_weight=None):
+        if len(y) < 40:
+            raise RuntimeError("too few rows for this model")
+        return super().fit(X, y, sample_weight)
+
+
+def test_a_failing_fit_names_the_size_and_fold():
+    with pytest.raises(InputError, match=r"failed to fit on \d+ training samples \(CV fold 0\): RuntimeError"):
+        learning_curve(_FailsWhenSmall(), X, Y, cv=CV, sizes=[20, 60])
+    with pytest.raises(InputError, match="`n_jobs`"):
+        learning_curve(GaussianNB(), X, Y, cv=CV, n_jobs=0)
+    assert len(learning_curve(GaussianNB(), X, Y, cv=CV, sizes=4.0).sizes) == 4  # a count given as a float

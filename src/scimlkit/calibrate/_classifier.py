@@ -227,6 +227,8 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     scores = np.empty((len(y),) + s.shape[1:])
                 scores[test] = s
                 models.append(model)
+        if not np.all(np.isfinite(scores)):
+            raise InputError("the estimator produced non-finite scores")
         self.classes_ = classes
         self._kind = kind
         if multiclass:

@@ -7,14 +7,17 @@ from .._io import read_table
 from .._validation import check_array, check_binary, check_random_state
 
 
-def _read(args, *, need_label: bool = True):
-    columns = [args.score] + ([args.label] if need_label else [])
-    frame = read_table(args.file, columns=columns, name="FILE")
-    scores = check_array(frame[args.score], f"column {args.score}", dtype=None)
+def _read_scores(frame, column: str):
+    scores = check_array(frame[column], f"column '{column}'", dtype=None)
     if scores.dtype.kind not in "biuf":
-        raise InputError(f"column '{args.score}' must be numeric, got dtype {scores.dtype}")
-    scores = check_array(scores, f"column {args.score}", dtype=float)
-    labels = check_binary(frame[args.label], f"column {args.label}") if need_label else None
+        raise InputError(f"column '{column}' must be numeric, got dtype {scores.dtype}")
+    return check_array(scores, f"column '{column}'", dtype=float)
+
+
+def _read(args):
+    frame = read_table(args.file, columns=[args.score, args.label], name="FILE")
+    scores = _read_scores(frame, args.score)
+    labels = check_binary(frame[args.label], f"column '{args.label}'")
     return scores, labels
 
 
@@ -65,6 +68,61 @@ def _fit(args) -> int:
     return 0
 
 
+def _load_calibrator(path):
+    """A calibrator saved by `calibrate fit --out` (a joblib pickle), with clear errors."""
+    from pathlib import Path
+
+    import joblib
+
+    from ._auto import ScoreCalibrator
+    from ._base import NotFittedError
+
+    model = Path(path)
+    if not model.is_file():
+        raise InputError(f"MODEL '{model}' does not exist or is not a file")
+    try:
+        cal = joblib.load(model)
+    except Exception as exc:  # a corrupt or foreign file: pickle, EOF, import or value errors
+        raise InputError(f"MODEL '{model}' is not a saved calibrator ({type(exc).__name__}: {exc})") from None
+    if not isinstance(cal, ScoreCalibrator):
+        raise InputError(f"MODEL '{model}' holds a {type(cal).__name__}, not a calibrator saved by "
+                         "`scimlkit calibrate fit --out`")
+    if not hasattr(cal, "calibrator_"):
+        raise NotFittedError(f"MODEL '{model}' holds an unfitted calibrator")
+    return cal
+
+
+def _apply(args) -> int:
+    from ..cli import emit, print_line
+
+    cal = _load_calibrator(args.model)
+    frame = read_table(args.file, columns=[args.score], name="FILE")
+    scores = _read_scores(frame, args.score)
+    probs = cal.transform(scores)
+    column = args.column or f"{args.score}_calibrated"
+    if column in frame.columns and column != args.score:
+        raise InputError(f"column '{column}' already exists in FILE; pick another with --column")
+    out = None
+    if args.out:
+        from .._io import write_table
+
+        frame = frame.copy()
+        frame[column] = probs
+        try:
+            out = str(write_table(frame, args.out))
+        except OSError as exc:
+            raise InputError(f"could not write '{args.out}': {exc.strerror or exc}") from None
+    summary = {"method": cal.method_, "n": int(probs.size), "mean_probability": float(probs.mean()),
+               "min_probability": float(probs.min()), "max_probability": float(probs.max()), "out": out}
+    if args.format == "json":
+        emit({**summary, "probabilities": None if out else probs.tolist()}, "json")
+        return 0
+    emit(summary, "table", title=f"calibrated with {cal.method_}")
+    if not out:
+        print_line("(pass --out FILE.csv or FILE.parquet to save the probabilities next to the input columns)")
+    return 0
+
+
 def _threshold(args) -> int:
     from ..cli import emit
     from ._threshold import best_threshold
@@ -102,6 +160,15 @@ def register(subparsers) -> None:
     fit.add_argument("--seed", type=int, default=0, help="seed of the fold shuffling (default 0)")
     fit.add_argument("--out", default=None, metavar="MODEL",
                      help="save the fitted calibrator here (a joblib pickle)")
+
+    app = add_command(sub, "apply", _apply, help="calibrate new scores with a calibrator saved by `fit --out`")
+    app.add_argument("model", metavar="MODEL", help="calibrator file written by `scimlkit calibrate fit --out`")
+    app.add_argument("file", metavar="FILE", help="table with the score column")
+    app.add_argument("--score", required=True, help="score column (the same kind of scores the calibrator saw)")
+    app.add_argument("--out", default=None, metavar="FILE",
+                     help="write the table with a column of calibrated probabilities (.csv or .parquet)")
+    app.add_argument("--column", default=None,
+                     help="name of the probability column (default: SCORE_calibrated)")
 
     thr = add_command(sub, "threshold", _threshold,
                       help="the exact optimal decision threshold (score >= t predicts 1)")

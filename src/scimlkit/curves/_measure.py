@@ -81,7 +81,7 @@ def geometric_sizes(low: int, high: int, count: int) -> np.ndarray:
 
 
 def _resolve_sizes(sizes, n_train: int, n_min: int) -> np.ndarray:
-    if isinstance(sizes, int | np.integer) and not isinstance(sizes, bool):
+    if np.ndim(sizes) == 0:  # a number of sizes
         count = check_int(sizes, "sizes", low=2)
         low = min(n_min, n_train)
         return geometric_sizes(low, n_train, count)
@@ -110,7 +110,7 @@ def _ordered_indices(train: np.ndarray, y, classifier: bool, gen: np.random.Gene
     return np.concatenate([head, rest])
 
 
-def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer):
+def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int):
     import time
 
     from sklearn.base import clone
@@ -119,7 +119,11 @@ def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer):
     model = clone(estimator)
     X_tr, y_tr = _safe_indexing(X, train_idx), _safe_indexing(y, train_idx)
     t0 = time.perf_counter()
-    model.fit(X_tr, y_tr)
+    try:
+        model.fit(X_tr, y_tr)
+    except Exception as exc:
+        raise InputError(f"the estimator failed to fit on {len(train_idx)} training samples (CV fold {fold}): "
+                         f"{type(exc).__name__}: {exc}") from exc
     seconds = time.perf_counter() - t0
     test = scorer(model, _safe_indexing(X, test_idx), _safe_indexing(y, test_idx))
     train = scorer(model, X_tr, y_tr)
@@ -224,6 +228,9 @@ def learning_curve(
     if classifier and grid.min() < n_classes:
         raise InputError(f"`sizes` must be at least the number of classes ({n_classes}), got {grid.min()}")
     gen = check_rng(rng)
+    n_jobs = check_int(n_jobs, "n_jobs", allow_none=True)
+    if n_jobs == 0:
+        raise InputError("`n_jobs` must be a positive number of workers, -1 for all cores, or None")
     orders = [_ordered_indices(tr, y_arr, classifier, gen) for tr, _ in folds]
 
     tasks = [(i, j) for j in range(len(grid)) for i in range(len(folds))]
@@ -233,13 +240,13 @@ def learning_curve(
     name = scoring if isinstance(scoring, str) else ("score" if scoring is None else getattr(scoring, "__name__", "custom"))
     with progress(total=len(tasks), description="learning curve", show=show_progress) as bar:
         if n_jobs in (None, 1):
-            results = (_fit_and_score(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer)
+            results = (_fit_and_score(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer, i)
                        for i, j in tasks)
         else:
             from joblib import Parallel, delayed
 
             results = Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(_fit_and_score)(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer)
+                delayed(_fit_and_score)(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer, i)
                 for i, j in tasks)
         for (i, j), (te, tr, sec) in zip(tasks, results):
             test[j, i], train[j, i], seconds[j, i] = te, tr, sec
