@@ -343,3 +343,11 @@ def test_gp_proposes_the_best_rounded_point_on_an_integer_lattice():
     assert np.all(gaps <= 1e-9)
     relaxed = np.concatenate([_integer_lattice_run(False, seed) for seed in range(3)])
     assert np.any(relaxed > 1e-3)
+
+
+def test_gp_options_are_validated():
+    X, y = np.random.default_rng(0).random((6, 2)), np.arange(6.0)
+    with pytest.raises(InputError, match="`n_restarts`"):
+        GaussianProcess(n_restarts=-1).fit(X, y)
+    with pytest.raises(InputError, match="`maxiter`"):
+        GaussianProcess().fit(X, y, maxiter=0)

@@ -190,3 +190,25 @@ def test_len_names_params_repr():
     assert len(space) == 5 and space.names[0] == "lr"
     assert isinstance(space.params["kind"], Categorical)
     assert "Float(0.0001, 1.0, log=True)" in repr(space)
+
+
+def test_space_conversions_reject_bad_input():
+    space = Space({"x": Float(0, 1), "n": Int(1, 8, log=True)})
+    with pytest.raises(InputError, match="`X` must be a numeric array"):
+        space.decode("abc")
+    with pytest.raises(InputError, match="`points` must be a parameter dict"):
+        space.encode(5)
+    description = space.to_dict()
+    description["params"]["n"]["log"] = "no"  # not a boolean: refused, not read as True
+    with pytest.raises(InputError, match="log"):
+        Space.from_dict(description)
+
+
+def test_choose_method_and_relevance_check_their_arguments():
+    from scimlkit.tune import choose_method, parameter_relevance
+
+    space = {"x": Float(0, 1)}
+    with pytest.raises(InputError, match="`n_trials`"):
+        choose_method(space, -1)
+    with pytest.raises(InputError, match="`values` must be numbers"):
+        parameter_relevance(space, [{"x": 0.1}, {"x": 0.2}, {"x": 0.3}], ["a", "b", "c"])

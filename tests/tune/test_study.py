@@ -74,12 +74,13 @@ def test_failed_trials_are_recorded_and_the_study_goes_on():
     assert res.best_value == frame.loc[frame.state == "COMPLETE", "value"].min()
 
 
-@pytest.mark.parametrize("bad", [[1.0, 2.0], "0.5", None, True, {"loss": 1.0}])
+@pytest.mark.parametrize("bad", [[1.0, 2.0], "0.5", None, True, {"loss": 1.0}, 10**400])
 def test_objective_returning_a_non_number_fails_the_trial(bad):
     res = minimize(lambda p: bad, {"x": Float(0, 1)}, method="random", n_trials=3, rng=0)
     assert res.n_failed == 3 and res.n_complete == 0
     assert res.best_params is None and math.isnan(res.best_value) and res.best_trial == -1
-    assert "no trial completed" in res.message and "must return a real number" in res.message
+    assert "no trial completed" in res.message
+    assert "must return a real number" in res.message or "too large for a float" in res.message
     assert np.isnan(res.convergence).all()
 
 
@@ -361,3 +362,18 @@ def test_unknown_optimizer_option_fails_before_touching_storage(tmp_path):
     assert not path.exists()
     with pytest.raises(InputError, match="`name`"):
         Study.create(SPACE, name="  ")
+
+
+def test_reading_a_study_never_creates_a_file(tmp_path):
+    from scimlkit.tune import read_study
+
+    missing = tmp_path / "missing.db"
+    for read in (read_study, Study.load):
+        with pytest.raises(InputError, match="does not exist"):
+            read(missing)
+        assert not missing.exists()
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    with pytest.raises(InputError, match="empty file"):
+        read_study(empty)
+    assert empty.stat().st_size == 0

@@ -115,6 +115,12 @@ def test_show_errors(job, tmp_path, capsys):
     ("seed = 0", "seed = 0\nseeds = 1", "unknown key(s) ['seeds']"),
     ("[data]", "[[data]]", "[data] must be a table"),
     ("n_trials = 5", "n_trials = 5 5", "not valid TOML"),
+    ("sklearn.linear_model.Ridge", "..Ridge", "could not be imported"),
+    ("sklearn.linear_model.Ridge", "os.path", "is not a class"),
+    ('target = "target"', 'target = "target"\nfeatures = []', "`features` is empty"),
+    ('target = "target"', 'target = "target"\nfeatures = ["bmi", "target"]', "includes the target"),
+    ('target = "target"', 'target = "target"\nfeatures = ["bmi", "bmi"]', "names a column twice"),
+    ("cv = 3", "cv = 500", "too few for cv=500"),
 ])
 def test_bad_spec_exits_2_with_one_line(job, capsys, old, new, needle):
     text = job.read_text()
@@ -129,11 +135,18 @@ def test_missing_spec_and_usage_errors(tmp_path, capsys):
     assert main(["tune", "run"]) == 2
 
 
-def test_every_trial_failing_exits_1(job, capsys):
+def test_every_trial_failing_exits_2_with_one_line(job, capsys):
     text = job.read_text().replace('choices = ["auto", "svd"]', 'choices = ["no-such-solver"]')
     job.write_text(text)
     rc = main(["tune", "run", str(job), "--format", "json"])
     out = capsys.readouterr()
-    assert rc == 1
+    assert rc == 2
     assert json.loads(out.out)["n_failed"] == 5
-    assert "no trial completed" in out.err
+    assert "no trial completed" in out.err and out.err.count("\n") == 1
+
+
+def test_method_and_seed_overrides(job, capsys):
+    job.write_text(job.read_text().replace('method = "sobol"', 'method = "Random"'))
+    assert main(["tune", "run", str(job), "--method", "SOBOL", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["method"] == "sobol"
+    _one_error_line(capsys, main(["tune", "run", str(job), "--seed", "-1"]), "`--seed` must be >= 0")

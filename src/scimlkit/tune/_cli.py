@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from .._errors import InputError
 from ..cli import add_command, emit
 
 __all__ = ["register"]
@@ -40,6 +41,10 @@ def _run(args) -> int:
     overrides = {"n_trials": args.n_trials, "n_workers": args.n_workers, "method": args.method,
                  "study": args.study, "seed": args.seed,
                  "storage": None if args.storage is None else Path(args.storage)}
+    if args.seed is not None and args.seed < 0:
+        raise InputError(f"`--seed` must be >= 0, got {args.seed}")
+    if args.method is not None:
+        overrides["method"] = args.method.strip().lower()
     spec = dataclasses.replace(spec, **{k: v for k, v in overrides.items() if v is not None})
     estimator = spec.build_estimator()
     X, y = spec.load_data()
@@ -70,8 +75,11 @@ def _run(args) -> int:
             table[f"best {name}"] = value
         emit(table, "table", title=f"tune run: {spec.source.name}")
     if result.best_params is None:
-        print(f"scimlkit: error: {result.message}", file=sys.stderr)
-        return 1
+        # every trial failed: almost always the data or the spec (a text column, too few rows
+        # of a class, a parameter the estimator rejects), so it counts as bad input
+        message = " ".join(str(result.message).split())
+        print(f"scimlkit: error: {message}", file=sys.stderr)
+        return 2
     return 0
 
 

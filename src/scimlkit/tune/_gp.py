@@ -25,7 +25,7 @@ from scipy.linalg import LinAlgError, cho_factor, cho_solve
 from scipy.optimize import minimize
 
 from .._errors import InputError, NotFittedError
-from .._validation import check_array, check_rng
+from .._validation import check_array, check_int, check_rng
 
 __all__ = ["GaussianProcess", "matern52"]
 
@@ -170,6 +170,8 @@ class GaussianProcess:
         maxiter : int, default 200
             Iteration cap of each L-BFGS-B run.
         """
+        check_int(self.n_restarts, "n_restarts", low=0)
+        maxiter = check_int(maxiter, "maxiter", low=1)
         X = check_array(X, "X", ndim=2)
         y = check_array(y, "y", ndim=1)
         if len(X) != len(y):

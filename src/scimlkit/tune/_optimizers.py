@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._errors import InputError
-from .._validation import check_option, describe
+from .._validation import check_int, check_option, describe
 from ._base import Optimizer, _key, _sobol
 from ._space import Categorical, Int, Space, as_space
 
@@ -170,6 +170,7 @@ GP_MAX_DIMS = 24
 def choose_method(space: Space | Mapping[str, Any], n_trials: int | None = None) -> str:
     """The method ``auto`` uses for a space and budget (see :class:`AutoOptimizer`)."""
     space = as_space(space)
+    n_trials = check_int(n_trials, "n_trials", low=1, allow_none=True)
     params = space.params.values()
     if n_trials is not None and all(isinstance(p, Int | Categorical) for p in params):
         size = 1

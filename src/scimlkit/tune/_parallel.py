@@ -35,7 +35,10 @@ def as_value(raw) -> tuple[float | None, str | None]:
     if isinstance(raw, bool) or not isinstance(raw, numbers.Real):
         return None, (f"objective returned {type(raw).__name__} {describe(raw)}; it must return a real number "
                       "(the loss to minimise)")
-    value = float(raw)
+    try:
+        value = float(raw)
+    except OverflowError:  # an int or Fraction beyond the float range
+        return None, f"objective returned a number too large for a float ({describe(raw)})"
     if not math.isfinite(value):
         return None, f"objective returned {value}"
     return value, None

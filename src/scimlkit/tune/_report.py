@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import InputError
-from .._validation import check_rng
+from .._validation import check_rng, describe
 from ._space import Categorical, Space, as_space
 
 __all__ = ["convergence_figure", "parameter_relevance", "relevance_figure", "slices_figure", "study_chapter"]
@@ -66,7 +66,10 @@ def convergence_figure(curves, *, reference: float | None = None, reference_labe
 
 
 def _complete(space: Space, params: Sequence[Mapping[str, Any]], values) -> tuple[list[dict], np.ndarray]:
-    values = np.asarray(values, dtype=float)
+    try:
+        values = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise InputError(f"`values` must be numbers (losses, NaN for failed trials), got {describe(values)}") from None
     if len(params) != values.size:
         raise InputError(f"`params` and `values` must have the same length, got {len(params)} and {values.size}")
     keep = np.isfinite(values)

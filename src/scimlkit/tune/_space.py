@@ -395,9 +395,9 @@ class Space:
             kind = spec["type"]
             try:
                 if kind == "float":
-                    params[name] = Float(spec["low"], spec["high"], log=bool(spec.get("log", False)))
+                    params[name] = Float(spec["low"], spec["high"], log=spec.get("log", False))
                 elif kind == "int":
-                    params[name] = Int(spec["low"], spec["high"], log=bool(spec.get("log", False)))
+                    params[name] = Int(spec["low"], spec["high"], log=spec.get("log", False))
                 elif kind == "categorical":
                     params[name] = Categorical(spec["choices"])
                 else:
@@ -470,6 +470,8 @@ class Space:
         """
         if isinstance(points, Mapping):
             points = [points]
+        if isinstance(points, str | bytes) or not isinstance(points, Sequence | np.ndarray):
+            raise InputError(f"`points` must be a parameter dict or a list of them, got {describe(points)}")
         pts = [self.validate(p) for p in points]
         X = np.zeros((len(pts), self.n_encoded))
         for (name, p), cols in zip(self._params.items(), self._cols, strict=True):
@@ -485,7 +487,10 @@ class Space:
 
         Integers are rounded; a categorical takes the choice of its largest column.
         """
-        X = np.asarray(X, dtype=float)
+        try:
+            X = np.asarray(X, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(f"`X` must be a numeric array of shape (n, {self.n_encoded}), got {describe(X)}") from None
         if X.ndim == 1:
             X = X[None, :]
         if X.ndim != 2 or X.shape[1] != self.n_encoded:

@@ -90,12 +90,14 @@ class TuneSpec:
                              f"'sklearn.linear_model.Ridge', got {self.estimator!r}")
         try:
             module = importlib.import_module(module_name)
-        except ImportError as exc:
+        except (ImportError, TypeError, ValueError) as exc:  # TypeError: a relative path such as '..Foo'
             raise InputError(f"spec '{self.source}': estimator '{self.estimator}' could not be imported ({exc})") from None
         cls = getattr(module, class_name, None)
         if cls is None:
             raise InputError(f"spec '{self.source}': estimator '{self.estimator}' not found: "
                              f"module '{module_name}' has no '{class_name}'")
+        if not isinstance(cls, type):
+            raise InputError(f"spec '{self.source}': '{self.estimator}' is not a class")
         try:
             estimator = cls(**self.params)
         except TypeError as exc:
@@ -118,6 +120,8 @@ class TuneSpec:
         y = frame[self.target]
         if y.isna().any():
             raise InputError(f"target column '{self.target}' of '{self.data}' has {int(y.isna().sum())} missing value(s)")
+        if len(frame) < self.cv:
+            raise InputError(f"data '{self.data}' has {len(frame)} row(s): too few for cv={self.cv} folds")
         return frame[features], y
 
 
@@ -209,6 +213,13 @@ def load_spec(path) -> TuneSpec:
     features = data.get("features")
     if features is not None and (not isinstance(features, list) or not all(isinstance(f, str) for f in features)):
         raise _fail(source, f"[data] `features` must be a list of column names, got {describe(features)}")
+    if features is not None and not features:
+        raise _fail(source, "[data] `features` is empty: name the feature columns or leave it out to use every "
+                            "column but the target")
+    if features is not None and target in features:
+        raise _fail(source, f"[data] `features` includes the target '{target}'")
+    if features is not None and len(set(features)) < len(features):
+        raise _fail(source, "[data] `features` names a column twice")
     scoring = doc.get("scoring")
     if scoring is not None:
         from sklearn.metrics import get_scorer_names
@@ -217,6 +228,8 @@ def load_spec(path) -> TuneSpec:
             raise _fail(source, f"`scoring` must be a scikit-learn scorer name such as 'accuracy' or "
                                 f"'neg_mean_squared_error', got {describe(scoring)}")
     method = doc.get("method", "auto")
+    if isinstance(method, str):
+        method = method.strip().lower()
     if method not in METHODS:
         raise _fail(source, f"`method` must be one of {', '.join(METHODS)}, got {describe(method)}")
     study = doc.get("study")

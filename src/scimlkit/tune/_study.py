@@ -292,7 +292,7 @@ class Study:
         """
         from ._space import Space as _Space
 
-        store = as_storage(storage)
+        store = _existing_storage(storage)
         name, stored = _find_study(store, name)
         space = _Space.from_dict(stored["space"])
         return cls.create(space, method=stored["method"], storage=store, name=name, rng=rng,
@@ -477,11 +477,7 @@ def read_study(storage, name: str | None = None) -> StudyResult:
     >>> read_study(path).n_complete
     2
     """
-    from pathlib import Path
-
-    if isinstance(storage, str | Path) and not Path(storage).exists():
-        raise InputError(f"storage '{storage}' does not exist")
-    store = as_storage(storage)
+    store = _existing_storage(storage)
     name, stored = _find_study(store, name)
     space = Space.from_dict(stored["space"])
     return _result(store, stored["study_id"], name, space, stored["method"], stored["method"])
@@ -641,13 +637,26 @@ def _run_parallel(study: Study, runner, n_trials, deadline, bar, status) -> None
             exhausted = False if not study.optimizer.exhausted else exhausted
 
 
+def _existing_storage(storage):
+    """Open a storage that must already hold studies: reading never creates or initialises a file."""
+    from pathlib import Path
+
+    if isinstance(storage, str | Path):
+        path = Path(storage)
+        if not path.exists():
+            raise InputError(f"storage '{storage}' does not exist")
+        if path.is_file() and path.stat().st_size == 0:
+            raise InputError(f"storage '{storage}' is an empty file, not a study file")
+    return as_storage(storage)
+
+
 def _find_study(store, name):
     """The stored study called ``name`` (or the only one when ``name`` is None), with its name."""
     names = store.study_names()
     if name is None:
         if len(names) != 1:
             raise InputError(f"storage '{store.path}' holds {len(names)} studies ({', '.join(names) or 'none'}); "
-                             "name one with `name`")
+                             "name one (`name`, or --study on the command line)")
         name = names[0]
     stored = store.get_study(name)
     if stored is None:
