@@ -345,7 +345,7 @@ def test_gp_proposes_the_best_rounded_point_on_an_integer_lattice():
     assert np.any(relaxed > 1e-3)
 
 
-def test_gp_options_are_validated():
+def test_gp_fit_options_are_validated():
     X, y = np.random.default_rng(0).random((6, 2)), np.arange(6.0)
     with pytest.raises(InputError, match="`n_restarts`"):
         GaussianProcess(n_restarts=-1).fit(X, y)
