@@ -54,7 +54,7 @@ def test_warnings_are_one_line_without_source(capsys, monkeypatch):
 def test_demo_checks_its_options_before_running(tmp_path, capsys):
     taken = tmp_path / "report.html"
     taken.write_text("not a folder")
-    for args, match in ((["--out", str(taken)], "existing file"), (["--seed", "-1"], "`seed`"),
+    for args, match in ((["--out", str(taken)], "existing file"), (["--seed", "-1"], "--seed"),
                         (["--out", str(taken / "sub")], "cannot create")):
         assert main(["demo", "--only", "curves", "--quick", *args]) == 2
         err = capsys.readouterr().err

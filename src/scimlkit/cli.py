@@ -45,6 +45,17 @@ def add_command(subparsers, name: str, handler: Callable[[argparse.Namespace], i
     return parser
 
 
+def seed_arg(text: str) -> int:
+    """An argparse type for ``--seed``: an integer in [0, 2**32 - 1]."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+    if not 0 <= value <= 2**32 - 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 2**32 - 1], got {value}")
+    return value
+
+
 def print_line(text: str = "") -> None:
     print(text, file=sys.stdout)
 
@@ -124,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="scimlkit-report", help="report folder (default: scimlkit-report)")
     demo.add_argument("--only", default=None, help=f"comma-separated chapters among {', '.join(MODULES)}")
     demo.add_argument("--quick", action="store_true", help="smaller runs (for tests)")
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.add_argument("--seed", type=seed_arg, default=0, help="random seed (default 0)")
     for name in MODULES:
         try:
             module = importlib.import_module(f"scimlkit.{name}._cli")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._errors import InputError
 from .._io import read_table
-from .._validation import check_array, check_binary, check_random_state
+from .._validation import check_array, check_binary
 
 
 def _read_scores(frame, column: str):
@@ -35,8 +35,7 @@ def _fit(args) -> int:
     from ._base import to_probability
 
     scores, labels = _read(args)
-    seed = check_random_state(args.seed, "--seed")
-    cal = ScoreCalibrator(args.method, score_kind=args.score_kind, cv=args.cv, random_state=seed)
+    cal = ScoreCalibrator(args.method, score_kind=args.score_kind, cv=args.cv, random_state=args.seed)
     cal.fit(scores, labels)
     before = scores if cal.score_kind_ == "probability" else to_probability(scores)
     rows = [_metrics_row("before (raw" + (")" if cal.score_kind_ == "probability" else ", logistic)"),
@@ -138,7 +137,7 @@ def _threshold(args) -> int:
 
 
 def register(subparsers) -> None:
-    from ..cli import add_command
+    from ..cli import add_command, seed_arg
     from ._auto import METHODS
     from ._threshold import OBJECTIVES
 
@@ -157,7 +156,7 @@ def register(subparsers) -> None:
     fit.add_argument("--score-kind", default="auto", choices=("auto", "logit", "probability"),
                      help="what the scores are (default: probabilities if all in [0, 1])")
     fit.add_argument("--cv", type=int, default=5, help="folds for --method auto (default 5)")
-    fit.add_argument("--seed", type=int, default=0, help="seed of the fold shuffling (default 0)")
+    fit.add_argument("--seed", type=seed_arg, default=0, help="seed of the fold shuffling (default 0)")
     fit.add_argument("--out", default=None, metavar="MODEL",
                      help="save the fitted calibrator here (a joblib pickle)")
 

@@ -7,7 +7,7 @@ import argparse
 import numpy as np
 
 from .._errors import InputError
-from ..cli import add_command, emit, print_line
+from ..cli import add_command, emit, print_line, seed_arg
 
 __all__ = ["register"]
 
@@ -133,4 +133,4 @@ def register(subparsers) -> None:
                      help="the perfect score (default 1 if higher is better, else 0)")
     fit.add_argument("--level", type=_level, default=0.95, help="interval level (default 0.95)")
     fit.add_argument("--n-bootstrap", type=int, default=200, help="bootstrap refits (default 200)")
-    fit.add_argument("--seed", type=int, default=0, help="random seed of the bootstrap (default 0)")
+    fit.add_argument("--seed", type=seed_arg, default=0, help="random seed of the bootstrap (default 0)")

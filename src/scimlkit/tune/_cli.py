@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .._errors import InputError
-from ..cli import add_command, emit
+from ..cli import add_command, emit, seed_arg
 
 __all__ = ["register"]
 
@@ -23,7 +22,7 @@ def register(subparsers) -> None:
     run.add_argument("--method", default=None, help="override the spec's method")
     run.add_argument("--storage", default=None, help="override the spec's storage file")
     run.add_argument("--study", default=None, help="override the spec's study name")
-    run.add_argument("--seed", type=int, default=None, help="override the spec's seed")
+    run.add_argument("--seed", type=seed_arg, default=None, help="override the spec's seed")
     show = add_command(sub, "show", _show, help="show the trials of a stored study",
                        description="Show a study stored in a SQLite file: trials, best, counts.")
     show.add_argument("db", metavar="DB", help="the study storage file")
@@ -41,8 +40,6 @@ def _run(args) -> int:
     overrides = {"n_trials": args.n_trials, "n_workers": args.n_workers, "method": args.method,
                  "study": args.study, "seed": args.seed,
                  "storage": None if args.storage is None else Path(args.storage)}
-    if args.seed is not None and args.seed < 0:
-        raise InputError(f"`--seed` must be >= 0, got {args.seed}")
     if args.method is not None:
         overrides["method"] = args.method.strip().lower()
     spec = dataclasses.replace(spec, **{k: v for k, v in overrides.items() if v is not None})
