@@ -81,3 +81,94 @@ def test_missing_column_in_batch(files, capsys):
     rc = main(["drift", "check", str(files / "ref.profile"), str(files / "narrow.csv")])
     err = capsys.readouterr().err
     assert rc == 2 and "lacks 2 reference column(s)" in err
+
+
+@pytest.mark.parametrize("out,message", [
+    (".", "is a folder"),
+    ("{d}", "is a folder"),
+    ("", "must not be empty"),
+    ("{d}/ref.csv/ref.profile", "is not a folder"),
+])
+def test_fit_bad_out_exits_2_with_one_line(files, capsys, out, message):
+    rc = main(["drift", "fit", str(files / "ref.csv"), "--out", out.format(d=files)])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and message in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("out,message", [
+    ("{d}/ref.csv", "is an existing file, not a folder"),
+    ("", "empty string"),
+    ("{d}/ref.csv/report", "is not a folder"),
+    ("{d}/folder.html", "is a folder"),
+])
+def test_report_bad_out_exits_2_with_one_line(files, capsys, monkeypatch, out, message):
+    monkeypatch.chdir(files)
+    (files / "folder.html").mkdir()
+    main(["drift", "fit", str(files / "ref.csv"), "--out", str(files / "ref.profile")])
+    capsys.readouterr()
+    rc = main(["drift", "report", str(files / "ref.profile"), str(files / "moved.csv"), "--out", out.format(d=files)])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and message in err and len(err.splitlines()) == 1
+    assert not (files / "index.html").exists()
+
+
+def test_report_write_failure_exits_2(files, capsys, monkeypatch):
+    import scimlkit._report
+
+    def refuse(chapters, path, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(scimlkit._report, "render_report", refuse)
+    main(["drift", "fit", str(files / "ref.csv"), "--out", str(files / "ref.profile")])
+    capsys.readouterr()
+    rc = main(["drift", "report", str(files / "ref.profile"), str(files / "moved.csv"), "--out", str(files / "r")])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and "could not be written: Permission denied" in err and len(err.splitlines()) == 1
+
+
+def test_column_named_numeric_and_categorical_is_refused(files, capsys):
+    rc = main(["drift", "fit", str(files / "ref.csv"), "--out", str(files / "p.profile"),
+               "--numeric", "x", "--categorical", "x,plan"])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and "x named in both --numeric and --categorical" in err
+    assert not (files / "p.profile").exists()
+
+
+def test_history_shows_a_missing_batch_label_blank(files, capsys):
+    profile, db = str(files / "ref.profile"), str(files / "h.db")
+    main(["drift", "fit", str(files / "ref.csv"), "--out", profile])
+    main(["drift", "check", profile, str(files / "moved.csv"), "--store", db])  # no label
+    main(["drift", "check", profile, str(files / "moved.csv"), "--store", db, "--batch", ""])
+    capsys.readouterr()
+    for argv in (["drift", "history", db], ["drift", "history", db, "--column", "x"]):
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert "nan" not in out and "None" not in out
+
+
+def test_multivariate_on_a_tiny_reference_says_why(files, capsys):
+    pd.DataFrame({"x": [0.1, 0.5, 0.9]}).to_csv(files / "tiny.csv", index=False)
+    main(["drift", "fit", str(files / "tiny.csv"), "--out", str(files / "tiny.profile")])
+    capsys.readouterr()
+    rc = main(["drift", "check", str(files / "tiny.profile"), str(files / "moved.csv"), "--multivariate"])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and "reference had only 3 row(s)" in err and "sample_size > 0" not in err
+
+
+def test_tiny_and_huge_values_fit_check_and_report(files, capsys):
+    gen = np.random.default_rng(1)
+    tiny = pd.DataFrame({"a": np.arange(100) * 5e-324})  # subnormal
+    huge = pd.DataFrame({"a": np.r_[np.full(100, 1e308), np.full(100, -1e308)], "b": gen.normal(size=200)})
+    tiny.to_csv(files / "tiny.csv", index=False)
+    huge.to_csv(files / "huge.csv", index=False)
+    huge.assign(a=gen.normal(size=200)).to_csv(files / "huge_moved.csv", index=False)
+    for name, batch in (("tiny", "tiny.csv"), ("huge", "huge_moved.csv")):
+        profile = str(files / f"{name}.profile")
+        assert main(["drift", "fit", str(files / f"{name}.csv"), "--out", profile]) == 0
+        assert capsys.readouterr().err == ""
+        assert main(["drift", "check", profile, str(files / batch), "--format", "json"]) == 0
+        rows = {r["column"]: r for r in json.loads(capsys.readouterr().out)["table"]}
+        assert rows["a"]["status"] == "ok"
+        assert main(["drift", "report", profile, str(files / batch), "--out", str(files / f"{name}_report")]) == 0
+        assert capsys.readouterr().err == ""  # no overflow / invalid-value warnings
+    assert rows["a"]["alert"] and "<svg" in (files / "huge_report" / "index.html").read_text()

@@ -136,3 +136,12 @@ def test_killed_writer_loses_nothing_already_recorded(tmp_path, profile_path):
     assert (counts == 5).all() and len(counts) == len(history)  # and no half-written check
     DriftMonitor.load(profile_path).check(_batch(9), store=store, batch="after-crash")
     assert store.history()["batch"].iloc[-1] == "after-crash"
+
+
+def test_bad_history_arguments_raise_input_errors(tmp_path):
+    from scimlkit._errors import InputError
+
+    with pytest.raises(InputError, match="history path must be a str or path-like, got 5"):
+        DriftHistory(5)
+    with pytest.raises(InputError, match="`report` must be a DriftReport"):
+        DriftHistory(tmp_path / "h.db").record(5)

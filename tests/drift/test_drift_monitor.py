@@ -270,3 +270,79 @@ def test_same_seed_same_answer():
     b = DriftMonitor(rng=5, sample_size=500).fit(ref).check(cur, multivariate=True)
     assert a.multivariate == b.multivariate
     pd.testing.assert_frame_equal(a.table, b.table)
+
+
+# -- regressions: validation and extreme values ---------------------------------------------------
+@pytest.mark.parametrize("severity", [["a"], [5], [-1], [0.2, np.nan], [np.inf], [[0.1, 0.2]]])
+def test_health_score_checks_its_input(severity):
+    with pytest.raises(InputError, match="`severity`"):
+        health_score(severity)
+
+
+def test_check_refuses_a_bad_store(fitted, tmp_path):
+    cur = pd.DataFrame({"x": [0.1, 0.2], "k": 3.0, "c": "u", "gone": np.nan})
+    with pytest.raises(InputError, match="`store` must be a DriftHistory, a file path or None, got 5"):
+        fitted.check(cur, store=5)
+
+
+def test_multiindex_columns_are_flattened():
+    gen = np.random.default_rng(113)
+    columns = pd.MultiIndex.from_tuples([("a", "x"), ("a", "y")])
+    ref = pd.DataFrame(gen.normal(size=(500, 2)), columns=columns)
+    monitor = DriftMonitor(sample_size=0).fit(ref)
+    assert list(monitor.feature_names_in_) == [str(("a", "x")), str(("a", "y"))]
+    report = monitor.check(pd.DataFrame(gen.normal(size=(200, 2)), columns=columns))
+    assert report.table["status"].tolist() == ["ok", "ok"]
+
+
+def test_domain_classifier_needs_a_column():
+    frame = pd.DataFrame({"x": np.arange(20.0)})
+    with pytest.raises(InputError, match="`reference` must have at least one column"):
+        domain_classifier_test(frame[[]], frame[[]])
+
+
+def test_multivariate_message_names_the_small_sample():
+    gen = np.random.default_rng(114)
+    ref = pd.DataFrame({"x": gen.normal(size=300)})
+    with pytest.raises(InputError, match="keeps only 5 .*sample_size=5"):
+        DriftMonitor(sample_size=5).fit(ref).check(ref, multivariate=True)
+    with pytest.raises(InputError, match="keeps none .*sample_size=0"):
+        DriftMonitor(sample_size=0).fit(ref).check(ref, multivariate=True)
+    with pytest.raises(InputError, match="reference had only 4 row"):
+        DriftMonitor().fit(ref.iloc[:4]).check(ref, multivariate=True)
+
+
+def test_infinite_batch_values_count_as_missing_everywhere():
+    import warnings
+
+    gen = np.random.default_rng(115)
+    ref = pd.DataFrame({"x": gen.normal(size=1000), "y": gen.normal(size=1000)})
+    cur = pd.DataFrame({"x": gen.normal(size=400), "y": gen.normal(size=400)})
+    cur.loc[:99, "x"] = np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = DriftMonitor(rng=0).fit(ref).check(cur, multivariate=True)
+    row = report.table.set_index("column").loc["x"]
+    assert row["missing_cur"] == 0.25 and row["n_current"] == 300 and row["alert"]
+
+
+@pytest.mark.parametrize("method", ["ks", "cvm", "anderson"])
+def test_columns_of_subnormal_and_huge_values_are_tested(method):
+    import warnings
+
+    gen = np.random.default_rng(116)
+    ints = gen.integers(0, 100, 400).astype(float)
+    ref = pd.DataFrame({"tiny": ints * 5e-324, "huge": np.where(ints < 50, -1e308, 1e308)})
+    same = pd.DataFrame({"tiny": ints[::-1] * 5e-324, "huge": np.where(ints[::-1] < 50, -1e308, 1e308)})
+    moved = pd.DataFrame({"tiny": (ints + 60) * 5e-324, "huge": gen.normal(size=400)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        monitor = DriftMonitor(method=method, sample_size=0).fit(ref)
+        unchanged, drifted = monitor.check(same).table, monitor.check(moved).table
+    assert unchanged["status"].tolist() == ["ok", "ok"] and not unchanged["alert"].any()
+    assert unchanged["wasserstein"].tolist() == pytest.approx([0.0, 0.0], abs=1e-12)
+    assert drifted["status"].tolist() == ["ok", "ok"] and drifted["alert"].all()
+    assert np.isfinite(drifted["wasserstein"]).all()
+    exact = stats.ks_2samp(ints, ints + 60).statistic
+    if method == "ks":
+        assert drifted.loc[0, "statistic"] == pytest.approx(exact)

@@ -133,3 +133,121 @@ def test_dask_missing_gives_install_hint(monkeypatch):
 
     with pytest.raises(OptionalDependencyError, match=r"pip install 'scimlkit\[dask\]'"):
         DriftMonitor().fit(FakeDask())
+
+
+def test_bad_profile_paths_raise_input_errors(tmp_path):
+    monitor = DriftMonitor(sample_size=0).fit(_frame(200, p=2))
+    for path, match in [(5, "must be a str or path-like, got 5"), (tmp_path, "is a folder"), ("", "must not be empty"),
+                        (tmp_path / "p.npz" / "x.npz", "does not exist")]:
+        with pytest.raises(InputError, match=match):
+            monitor.save(path)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match="is not a folder"):
+        monitor.save(tmp_path / "file" / "p.npz")
+    with pytest.raises(InputError, match="must be a str or path-like, got None"):
+        DriftMonitor.load(None)
+    with pytest.raises(InputError, match="must be a str or path-like"):
+        ReferenceProfile.load(3.5)
+
+
+def test_failed_profile_write_is_an_input_error_and_leaves_nothing(tmp_path, monkeypatch):
+    monitor = DriftMonitor(sample_size=0).fit(_frame(200, p=2))
+
+    def no_space(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez_compressed", no_space)
+    with pytest.raises(InputError, match="'.*p.npz' could not be written: No space left on device"):
+        monitor.save(tmp_path / "p.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _rewrite_meta(src, dst, edit):
+    import json
+
+    with np.load(src, allow_pickle=False) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    meta = json.loads(str(arrays["__meta__"]))
+    arrays["__meta__"] = np.array(json.dumps(edit(meta)))
+    np.savez_compressed(dst, **arrays)
+    return dst
+
+
+@pytest.mark.parametrize("edit", [
+    lambda meta: [1],
+    lambda meta: "text",
+    lambda meta: {**meta, "columns": {"a": 1}},
+    lambda meta: {**meta, "columns": [1]},
+    lambda meta: {**meta, "extra": [1]},
+    lambda meta: {**meta, "columns": [{**meta["columns"][0], "scale": -1.0}]},
+])
+def test_malformed_profile_metadata_raises_a_clear_error(tmp_path, edit):
+    good = DriftMonitor(sample_size=0).fit(_frame(300, p=1)[["f0"]]).save(tmp_path / "good.npz")
+    bad = _rewrite_meta(good, tmp_path / "bad.npz", edit)
+    with pytest.raises(InputError, match="profile '.*bad.npz' is not a readable scimlkit drift profile"):
+        ReferenceProfile.load(bad)
+
+
+def test_malformed_monitor_settings_raise_a_clear_error(tmp_path):
+    good = DriftMonitor(sample_size=0).fit(_frame(300, p=1)[["f0"]]).save(tmp_path / "good.npz")
+    bad = _rewrite_meta(good, tmp_path / "bad.npz", lambda meta: {**meta, "extra": {"monitor": [1]}})
+    with pytest.raises(InputError, match="profile '.*bad.npz' holds malformed monitor settings"):
+        DriftMonitor.load(bad)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"frame": None}, "`frame` must be a pandas DataFrame"),
+    ({"n_bins": 0}, "`n_bins` must be in"),
+    ({"n_bins": -1}, "`n_bins` must be in"),
+    ({"eps": -1}, "`eps` must be in"),
+    ({"eps": 2}, "`eps` must be in"),
+    ({"sample_size": -5}, "`sample_size` must be in"),
+    ({"max_exact": 0}, "`max_exact` must be in"),
+    ({"column_types": ["f0"]}, "`column_types` must be a dict"),
+])
+def test_from_frame_checks_its_arguments(kwargs, match):
+    kwargs = {"frame": _frame(100, p=2), **kwargs}
+    with pytest.raises(InputError, match=match):
+        ReferenceProfile.from_frame(**kwargs)
+
+
+def test_infinite_reference_values_are_refused():
+    frame = pd.DataFrame({"x": [1.0, 2.0, np.nan, 3.0], "y": [1.0, np.inf, -np.inf, 0.0]})
+    with pytest.raises(InputError, match="column 'y' of the reference holds 2 infinite value"):
+        DriftMonitor().fit(frame)
+    with pytest.raises(InputError, match="column 'y'"):
+        ReferenceProfile.from_frame(frame)
+
+
+@pytest.mark.parametrize("unit", [5e-324, 2.0**-1060, 1.0, 1e300])
+def test_moments_of_tiny_and_huge_columns(tmp_path, unit):
+    import warnings
+
+    base = np.r_[np.arange(200.0), 1000.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        profile = ReferenceProfile.from_frame(pd.DataFrame({"x": base * unit}), sample_size=0)
+        summary = ReferenceProfile.load(profile.save(tmp_path / "p.npz")).columns["x"]
+    # subnormal values have few significant bits; everything else is exact to rounding
+    rel = 1e-2 if unit < 2.0**-1022 else 1e-12
+    assert summary.std == pytest.approx(base.std() * unit, rel=rel, abs=0)
+    assert summary.mean == pytest.approx(base.mean() * unit, rel=rel, abs=0)
+
+
+def test_moments_at_the_float_limit_and_their_merge():
+    from scimlkit.drift._profile import NumericSummary
+
+    x = np.r_[np.full(50, 1.7e308), np.full(50, -1.7e308), 0.0]
+    whole = NumericSummary.from_values("x", x, eps=0.0005, max_exact=10_000)
+    unit = 2.0**1000
+    assert abs(whole.mean) < 1e-14 * 1.7e308  # 0 up to rounding
+    assert whole.std == pytest.approx(np.std(x / unit) * unit, rel=1e-12)
+    parts = [NumericSummary.from_values("x", part, eps=0.0005, max_exact=10_000)
+             for part in (x[:30], x[30:70], x[70:], np.arange(5.0))]
+    merged = NumericSummary.merge(parts, eps=0.0005, max_exact=10_000)
+    expected = np.r_[x, np.arange(5.0)]
+    assert merged.std == pytest.approx(np.std(expected / unit) * unit, rel=1e-12)
+    assert abs(merged.mean) < 1e-14 * 1.7e308  # 10 / 106 up to rounding
+    # ordinary columns are summarised exactly as before (no unit needed)
+    ordinary = NumericSummary.from_values("x", np.arange(10.0), eps=0.0005, max_exact=10_000)
+    assert ordinary.scale == 1.0 and ordinary.m2 == ((np.arange(10.0) - 4.5) ** 2).sum()

@@ -15,9 +15,13 @@ def _names(text):
 
 
 def _fit(args) -> int:
+    from .._errors import InputError
     from .._io import read_table
     from ._monitor import DriftMonitor
 
+    both = [c for c in _names(args.numeric) if c in _names(args.categorical)]
+    if both:
+        raise InputError(f"column(s) {', '.join(both)} named in both --numeric and --categorical; name each in one")
     frame = read_table(args.reference, name="REFERENCE")
     types = {c: "categorical" for c in _names(args.categorical)}
     types.update({c: "numeric" for c in _names(args.numeric)})
@@ -72,21 +76,57 @@ def _history(args) -> int:
         if args.column is not None:
             keep = ["check_id", "batch", "created", "status", "statistic", "pvalue_adj", "js_distance", "alert"]
         frame = frame[keep]
+        # a missing label (or other text) shows blank, like an empty one, not as "nan" / "None"
+        text = [c for c in keep if frame[c].dtype.kind == "O"]
+        frame = frame.assign(**{c: frame[c].where(frame[c].notna(), "") for c in text})
     emit(frame, args.format, title=f"drift history ({args.store})")
     return 0
 
 
+def _report_target(out: str) -> Path:
+    """The report output (a folder, or a file ending in .html), checked before any work is done."""
+    import os
+
+    from .._errors import InputError
+
+    if not out.strip():
+        raise InputError("--out must name a report folder or a .html file, got an empty string")
+    path = Path(out)
+    if path.suffix.lower() == ".html":
+        if path.is_dir():
+            raise InputError(f"report output '{path}' is a folder; give a file name ending in .html or another folder")
+        folder = path.parent
+    else:
+        if path.exists() and not path.is_dir():
+            raise InputError(f"report output '{path}' is an existing file, not a folder; give a folder or a file "
+                             "name ending in .html")
+        folder = path
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"report output '{path}': '{existing}' is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"report output '{path}': folder '{existing}' is not writable")
+    return path
+
+
 def _report(args) -> int:
+    from .._errors import InputError
     from .._report import render_report
     from ._history import DriftHistory
     from ._report import drift_chapter
 
+    target = _report_target(args.out)
     monitor, current = _load(args)
     store = DriftHistory(args.store) if args.store else None
     report = monitor.check(current, batch=args.batch, multivariate=args.multivariate or None, store=store)
     history = store.history() if store is not None else None
     chapter = drift_chapter(report, monitor.profile_, current, history)
-    path = render_report([chapter], args.out, title="scimlkit drift report")
+    try:
+        path = render_report([chapter], target, title="scimlkit drift report")
+    except OSError as exc:
+        raise InputError(f"report output '{target}' could not be written: {exc.strerror or exc}") from None
     emit({"report": str(path), "health": report.health, "alerts": report.n_alerts}, args.format,
          title="drift report")
     return EXIT_ALERT if (args.fail_on_drift and report.alert) else 0

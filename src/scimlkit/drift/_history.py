@@ -6,8 +6,9 @@ import math
 import os
 import sqlite3
 
-from .._errors import StorageError
+from .._errors import InputError, StorageError
 from .._store import SQLiteStore
+from .._validation import describe
 
 __all__ = ["DriftHistory"]
 
@@ -64,10 +65,16 @@ class DriftHistory(SQLiteStore):
     """
 
     def __init__(self, path: str | os.PathLike):
+        if not isinstance(path, str | os.PathLike):
+            raise InputError(f"the history path must be a str or path-like, got {describe(path)}")
         super().__init__(path)
 
     def record(self, report, *, batch: str | None = None) -> int:
         """Store one :class:`DriftReport` (and its per-column rows); returns the check id."""
+        from ._monitor import DriftReport
+
+        if not isinstance(report, DriftReport):
+            raise InputError(f"`report` must be a DriftReport (from DriftMonitor.check), got {describe(report)}")
         mv = report.multivariate
         row = (batch if batch is not None else report.batch, report.timestamp, int(report.n_current),
                int(len(report.table)), int(report.n_alerts), int(bool(report.alert)), _num(report.health),

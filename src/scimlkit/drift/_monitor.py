@@ -13,10 +13,10 @@ import numpy as np
 from .._errors import InputError, NotFittedError
 from .._progress import progress
 from .._results import Result
-from .._validation import check_alpha, check_frame, check_int, check_option, check_scalar
+from .._validation import check_alpha, check_array, check_int, check_option, check_scalar, describe
 from ._corrections import CORRECTIONS, adjust_pvalues
 from ._multivariate import MultivariateDriftResult, domain_classifier_test
-from ._profile import NUMERIC, ReferenceProfile, as_numeric
+from ._profile import NUMERIC, ReferenceProfile, as_frame, as_numeric, check_profile_params
 from ._tests import (
     NUMERIC_TESTS,
     categorical_column,
@@ -42,6 +42,8 @@ STATUSES = {
                      "always an alert",
 }
 
+_MV_MIN_ROWS = 10  # reference rows the multivariate test needs
+
 TEST_NAMES = {"ks": "kolmogorov-smirnov", "cvm": "cramer-von-mises", "anderson": "anderson-darling",
               "chi2": "chi-squared"}
 
@@ -60,9 +62,12 @@ def health_score(severity) -> float:
     >>> health_score([0.0] * 30)
     1.0
     """
-    s = np.clip(np.asarray(severity, dtype=float), 0.0, 1.0)
+    s = check_array(severity, "severity", ndim=(0, 1), min_size=0)
     if s.size == 0:
         return 1.0
+    outside = (s < 0.0) | (s > 1.0)
+    if outside.any():
+        raise InputError(f"`severity` must hold values in [0, 1], got {float(s[outside].ravel()[0]):g}")
     return float(1.0 - math.sqrt(float(np.mean(s * s))))
 
 
@@ -272,10 +277,7 @@ class DriftMonitor:
         check_option(self.correction, "correction", CORRECTIONS)
         check_alpha(self.alpha, "alpha")
         check_scalar(self.min_effect, "min_effect", low=0.0, high=1.0)
-        check_scalar(self.eps, "eps", low=0.0, high=0.1, closed="right")
-        check_int(self.max_exact, "max_exact", low=1)
-        check_int(self.n_bins, "n_bins", low=2, high=1000)
-        check_int(self.sample_size, "sample_size", low=0)
+        check_profile_params(self.eps, self.max_exact, self.n_bins, self.sample_size)
         check_int(self.n_jobs, "n_jobs", allow_none=True)
         if self.n_jobs == 0:
             raise InputError("`n_jobs` must be a positive number of threads, a negative count from the "
@@ -297,7 +299,8 @@ class DriftMonitor:
         ----------
         reference : pandas.DataFrame, numpy.ndarray or dask.dataframe.DataFrame
             The training-time data. A Dask DataFrame is profiled partition by partition
-            (``pip install 'scimlkit[dask]'``).
+            (``pip install 'scimlkit[dask]'``). Numeric columns must hold finite numbers or
+            missing values; an infinite value raises ``InputError`` naming the column.
         y : None
             Ignored (scikit-learn convention).
 
@@ -314,7 +317,7 @@ class DriftMonitor:
                 raise InputError("`reference` must have at least one column, got none")
             profile = ReferenceProfile.from_dask(reference, **params)
         else:
-            reference = _as_frame(reference, "reference")
+            reference = as_frame(reference, "reference")
             profile = ReferenceProfile.from_frame(reference, **params)
         self._set_profile(profile)
         return self
@@ -339,7 +342,10 @@ class DriftMonitor:
     def load(cls, path: str | os.PathLike, **overrides) -> DriftMonitor:
         """A fitted monitor from a file written by :meth:`save` (settings may be overridden)."""
         profile = ReferenceProfile.load(path)
-        settings = dict(profile.meta.get("monitor", {}))
+        settings = profile.meta.get("monitor", {})
+        if not isinstance(settings, dict):
+            raise InputError(f"profile '{path}' holds malformed monitor settings (a JSON object is expected)")
+        settings = dict(settings)
         settings.update(overrides)
         monitor = cls(**{k: v for k, v in settings.items() if k in cls._PARAMS})
         monitor._validate_params()
@@ -374,10 +380,17 @@ class DriftMonitor:
         distance (value test) or the absolute change of the missing rate (missing test), the larger
         of the two; a type mismatch has severity 1. The health score is
         ``1 - sqrt(mean(severity**2))`` (see :func:`health_score`).
+
+        Infinite values in a numeric batch column count as missing values (the reference may not
+        hold any: ``fit`` refuses them), in the per-column tests and in the multivariate test.
         """
+        from ._history import DriftHistory
+
         profile = self._check_fitted()
         self._validate_params()
-        frame = _as_frame(current, "current")
+        if store is not None and not isinstance(store, DriftHistory | str | os.PathLike):
+            raise InputError(f"`store` must be a DriftHistory, a file path or None, got {describe(store)}")
+        frame = as_frame(current, "current")
         missing = [c for c in profile.names if c not in frame.columns]
         if missing:
             shown = ", ".join(missing[:8]) + (", ..." if len(missing) > 8 else "")
@@ -524,8 +537,15 @@ class DriftMonitor:
         mv = None
         run_mv = self.multivariate if multivariate is None else bool(multivariate)
         if run_mv:
-            if profile.sample is None or len(profile.sample) < 10:
-                raise InputError("the multivariate test needs reference rows in the profile; fit with sample_size > 0")
+            if profile.sample is None:
+                raise InputError("the multivariate test needs reference rows in the profile, which keeps none "
+                                 "(it was fitted with sample_size=0); fit again with sample_size > 0")
+            kept = len(profile.sample)
+            if kept < _MV_MIN_ROWS:
+                why = (f"the reference had only {profile.n_rows} row(s)" if kept >= profile.n_rows else
+                       f"the profile keeps only {kept} (fitted with sample_size={kept}); fit again with a larger "
+                       "sample_size")
+                raise InputError(f"the multivariate test needs at least {_MV_MIN_ROWS} reference rows, but {why}")
             mv = domain_classifier_test(profile.sample, frame[profile.names], max_rows=max(len(profile.sample), 10),
                                         rng=self.rng)
         any_alert = bool(alert.any()) or (mv is not None and mv.pvalue < alpha)
@@ -537,8 +557,6 @@ class DriftMonitor:
             timestamp=_dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds"),
         )
         if store is not None:
-            from ._history import DriftHistory
-
             if isinstance(store, DriftHistory):
                 store.record(report)
             else:
@@ -558,15 +576,3 @@ def _n_workers(n_jobs, n_tasks: int) -> int:
 def _is_dask_frame(obj) -> bool:
     module = type(obj).__module__ or ""
     return module.startswith("dask") and hasattr(obj, "npartitions")
-
-
-def _as_frame(data, name: str):
-    frame = check_frame(data, name, min_rows=1)
-    if frame.shape[1] == 0:
-        raise InputError(f"`{name}` must have at least one column, got none")
-    if not all(isinstance(c, str) for c in frame.columns):
-        frame = frame.rename(columns=str)
-    if frame.columns.duplicated().any():
-        dup = frame.columns[frame.columns.duplicated()][0]
-        raise InputError(f"`{name}` has the column '{dup}' more than once")
-    return frame

@@ -52,7 +52,10 @@ class MultivariateDriftResult(Result):
 
 
 def _encode(reference, current):
-    """Numeric matrix for both frames: categorical columns become shared integer codes."""
+    """Numeric matrix for both frames: categorical columns become shared integer codes.
+
+    Infinite values become NaN: like the per-column tests, the classifier sees them as missing.
+    """
     import pandas as pd
 
     ref_cols, cur_cols, categorical = [], [], []
@@ -69,8 +72,10 @@ def _encode(reference, current):
             ref_cols.append(np.where(rs.isna(), np.nan, cats.get_indexer(rs)).astype(float))
             cur_cols.append(np.where(cs.isna(), np.nan, cats.get_indexer(cs)).astype(float))
             categorical.append(True)
-    ref_cols = [np.where(col < 0, np.nan, col) if cat else col for col, cat in zip(ref_cols, categorical)]
-    cur_cols = [np.where(col < 0, np.nan, col) if cat else col for col, cat in zip(cur_cols, categorical)]
+    ref_cols = [np.where(col < 0, np.nan, col) if cat else np.where(np.isinf(col), np.nan, col)
+                for col, cat in zip(ref_cols, categorical)]
+    cur_cols = [np.where(col < 0, np.nan, col) if cat else np.where(np.isinf(col), np.nan, col)
+                for col, cat in zip(cur_cols, categorical)]
     return np.column_stack(ref_cols), np.column_stack(cur_cols), np.array(categorical)
 
 
@@ -87,7 +92,8 @@ def domain_classifier_test(reference, current, *, n_splits: int = 5, max_rows: i
     Parameters
     ----------
     reference, current : pandas.DataFrame
-        Rows to compare; ``current`` must have the reference's columns.
+        Rows to compare; ``current`` must have the reference's columns. Infinite values in
+        numeric columns are treated as missing values.
     n_splits : int
         Cross-validation folds (at least 2).
     max_rows : int
@@ -116,6 +122,8 @@ def domain_classifier_test(reference, current, *, n_splits: int = 5, max_rows: i
     n_splits = check_int(n_splits, "n_splits", low=2)
     max_rows = check_int(max_rows, "max_rows", low=n_splits)
     generator = check_rng(rng)
+    if reference.shape[1] == 0:
+        raise InputError("`reference` must have at least one column, got none")
     missing = [c for c in reference.columns if c not in current.columns]
     if missing:
         raise InputError(f"`current` lacks the reference column(s) {missing[:5]}")

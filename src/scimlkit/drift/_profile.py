@@ -8,7 +8,11 @@ Numeric column
     the profile is within ``eps`` of the exact statistic (``eps = 0.0005`` by default, about 2,000
     knots per column whatever the reference size). The true reference size ``n`` is kept, and
     p-values use it. Also kept: mean, standard deviation, missing count and the histogram bins
-    (reference quantile bins) used for the Jensen-Shannon distance and the PSI.
+    (reference quantile bins) used for the Jensen-Shannon distance and the PSI. Infinite values
+    are refused (an ``InputError`` naming the column). The mean and the sum of squared
+    deviations are computed on the values divided by a power of two near their largest
+    magnitude, so that columns of subnormal or huge values (up to the float limit) neither
+    underflow nor overflow; for such columns the sum is kept in that unit (``scale``).
 Categorical column
     Category counts and the missing count.
 Row sample
@@ -31,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .._errors import InputError
+from .._validation import check_frame, check_int, check_scalar, describe
 
 __all__ = [
     "NUMERIC",
@@ -43,6 +48,54 @@ __all__ = [
 NUMERIC, CATEGORICAL = "numeric", "categorical"
 FORMAT = "scimlkit-drift-profile"
 FORMAT_VERSION = 1
+# magnitudes whose squares, summed, neither overflow nor underflow
+_ORDINARY = (2.0**-200, 2.0**200)
+
+
+def working_unit(magnitude: float) -> float:
+    """1 for values up to ``magnitude`` in the ordinary range, else a power of two near it.
+
+    Dividing by a power of two is exact, so values rescaled by it keep every bit while their
+    squares and sums stay far from both ends of the float range.
+    """
+    if not magnitude > 0 or _ORDINARY[0] <= magnitude <= _ORDINARY[1]:
+        return 1.0
+    return math.ldexp(1.0, math.frexp(magnitude)[1] - 1)
+
+
+def check_profile_params(eps, max_exact, n_bins, sample_size) -> tuple[float, int, int, int]:
+    """Validated ``eps``, ``max_exact``, ``n_bins`` and ``sample_size`` of a profile."""
+    return (check_scalar(eps, "eps", low=0.0, high=0.1, closed="right"),
+            check_int(max_exact, "max_exact", low=1),
+            check_int(n_bins, "n_bins", low=2, high=1000),
+            check_int(sample_size, "sample_size", low=0))
+
+
+def as_frame(data, name: str):
+    """``data`` as a DataFrame with at least one row and column and unique string column names.
+
+    Column labels that are not strings (integers, or tuples of a MultiIndex) become ``str(label)``.
+    """
+    import pandas as pd
+
+    frame = check_frame(data, name, min_rows=1)
+    if frame.shape[1] == 0:
+        raise InputError(f"`{name}` must have at least one column, got none")
+    if isinstance(frame.columns, pd.MultiIndex) or not all(isinstance(c, str) for c in frame.columns):
+        frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+    if frame.columns.duplicated().any():
+        dup = frame.columns[frame.columns.duplicated()][0]
+        raise InputError(f"`{name}` has the column '{dup}' more than once")
+    return frame
+
+
+def _file_path(path, what: str) -> Path:
+    """``path`` as a Path; anything but a non-empty str or path-like raises ``InputError``."""
+    if not isinstance(path, str | os.PathLike):
+        raise InputError(f"the {what} path must be a str or path-like, got {describe(path)}")
+    if isinstance(path, str) and not path.strip():
+        raise InputError(f"the {what} path must not be empty")
+    return Path(path)
 
 
 # -- numeric summaries ------------------------------------------------------------------------
@@ -93,9 +146,10 @@ class NumericSummary:
     values: np.ndarray
     cum: np.ndarray
     mean: float
-    m2: float
+    m2: float  # sum of squared deviations from the mean, in units of ``scale**2``
     exact: bool
     bins: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int32))
+    scale: float = 1.0  # a power of two; 1 unless the values are huge or subnormal
 
     kind = NUMERIC
 
@@ -107,7 +161,7 @@ class NumericSummary:
     @property
     def std(self) -> float:
         """Standard deviation of the reference values (``ddof=0``)."""
-        return math.sqrt(self.m2 / self.n) if self.n else float("nan")
+        return self.scale * math.sqrt(self.m2 / self.n) if self.n else float("nan")
 
     @property
     def weights(self) -> np.ndarray:
@@ -142,15 +196,23 @@ class NumericSummary:
     @classmethod
     def from_values(cls, name: str, x: np.ndarray, *, eps: float, max_exact: int) -> NumericSummary:
         x = np.asarray(x, dtype=float)
-        finite = x[np.isfinite(x)]
+        infinite = np.isinf(x)
+        if infinite.any():
+            raise InputError(f"column '{name}' of the reference holds {int(infinite.sum())} infinite value(s); "
+                             "a numeric reference column must hold finite numbers or missing values")
+        finite = x[~np.isnan(x)]
         n = finite.size
-        mean = float(finite.mean()) if n else 0.0
-        m2 = float(((finite - mean) ** 2).sum()) if n else 0.0
         values, cum = _atoms(np.sort(finite))
+        mean, m2, scale = 0.0, 0.0, 1.0
+        if n:  # huge or subnormal values: computed in a power-of-two unit, m2 kept in it
+            scale = working_unit(max(abs(values[0]), abs(values[-1])))
+            u = finite / scale if scale != 1.0 else finite
+            mean_u = u.mean()
+            mean, m2 = float(mean_u * scale), float(((u - mean_u) ** 2).sum())
         exact = n <= max_exact
         if not exact:
             values, cum = _compress(values, cum, eps)
-        return cls(name, int(x.size), int(x.size - n), values, cum, mean, m2, exact)
+        return cls(name, int(x.size), int(x.size - n), values, cum, mean, m2, exact, scale=scale)
 
     @classmethod
     def merge(cls, parts: list[NumericSummary], *, eps: float, max_exact: int) -> NumericSummary:
@@ -158,15 +220,17 @@ class NumericSummary:
         name = parts[0].name
         n_rows = sum(p.n_rows for p in parts)
         n_missing = sum(p.n_missing for p in parts)
+        filled = [p for p in parts if p.n]
+        scale = working_unit(max((max(abs(p.values[0]), abs(p.values[-1])) for p in filled), default=0.0))
         count, mean, m2 = 0, 0.0, 0.0
-        for p in parts:  # Chan et al.'s parallel update of mean and sum of squares
-            if p.n == 0:
-                continue
+        for p in filled:  # Chan et al.'s parallel update of mean and sum of squares, in units of `scale`
             total = count + p.n
-            delta = p.mean - mean
+            ratio = p.scale / scale
+            delta = p.mean / scale - mean
             mean += delta * p.n / total
-            m2 += p.m2 + delta**2 * count * p.n / total
+            m2 += p.m2 * ratio * ratio + delta**2 * count * p.n / total
             count = total
+        mean *= scale
         vals = np.concatenate([p.values for p in parts]) if parts else np.empty(0)
         wts = np.concatenate([p.weights for p in parts]) if parts else np.empty(0, dtype=np.int64)
         order = np.argsort(vals, kind="mergesort")
@@ -181,7 +245,7 @@ class NumericSummary:
             values, cum = _compress(vals, cum, eps)
         else:
             values = vals
-        return cls(name, n_rows, n_missing, values.astype(float), cum, mean, m2, exact)
+        return cls(name, n_rows, n_missing, values.astype(float), cum, mean, m2, exact, scale=scale)
 
     def finalise(self, n_bins: int) -> NumericSummary:
         self.bins = _quantile_bins(self.cum, n_bins)
@@ -230,6 +294,8 @@ def infer_kinds(dtypes, column_types: dict | None) -> dict[str, str]:
     """Numeric dtypes (not bool) are numeric; everything else is categorical; overrides win."""
     import pandas as pd
 
+    if column_types is not None and not isinstance(column_types, dict):
+        raise InputError(f"`column_types` must be a dict or None, got {type(column_types).__name__}")
     kinds = {}
     for name, dtype in dtypes.items():
         numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
@@ -298,9 +364,11 @@ class ReferenceProfile:
     @classmethod
     def from_frame(cls, frame, *, column_types=None, eps: float = 0.0005, max_exact: int = 10_000,
                    n_bins: int = 20, sample_size: int = 5000, rng=None) -> ReferenceProfile:
-        """Profile a pandas DataFrame (the arguments are validated by the caller)."""
+        """Profile a pandas DataFrame."""
         from .._validation import check_rng
 
+        frame = as_frame(frame, "frame")
+        eps, max_exact, n_bins, sample_size = check_profile_params(eps, max_exact, n_bins, sample_size)
         generator = check_rng(rng)
         kinds = infer_kinds(frame.dtypes.to_dict(), column_types)
         from .._progress import progress
@@ -333,6 +401,7 @@ class ReferenceProfile:
         from .._validation import check_rng
 
         dask = require("dask", "dask", "Profiling a Dask DataFrame")
+        eps, max_exact, n_bins, sample_size = check_profile_params(eps, max_exact, n_bins, sample_size)
         kinds = infer_kinds(ddf.dtypes.to_dict(), column_types)
         generator = check_rng(rng)
         seeds = generator.integers(0, 2**63 - 1, size=ddf.npartitions)
@@ -364,13 +433,15 @@ class ReferenceProfile:
     # -- files --------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> Path:
         """Write the profile to one file (a compressed NumPy archive, no pickles)."""
-        path = Path(path)
+        path = _file_path(path, "profile output")
+        if not path.name or path.is_dir():
+            raise InputError(f"profile output '{path}' is a folder; give a file name, e.g. '{path / 'profile.npz'}'")
         arrays: dict[str, np.ndarray] = {}
         cols = []
         for i, (name, s) in enumerate(self.columns.items()):
             entry = {"name": name, "kind": s.kind, "n_rows": s.n_rows, "n_missing": s.n_missing}
             if s.kind == NUMERIC:
-                entry.update(mean=s.mean, m2=s.m2, exact=s.exact)
+                entry.update(mean=s.mean, m2=s.m2, exact=s.exact, scale=s.scale)
                 arrays[f"c{i}_values"] = s.values
                 arrays[f"c{i}_cum"] = s.cum
                 arrays[f"c{i}_bins"] = s.bins
@@ -394,12 +465,21 @@ class ReferenceProfile:
                 "max_exact": self.max_exact, "n_bins": self.n_bins, "columns": cols,
                 "sample_columns": sample_cols if self.sample is not None else None, "extra": self.meta}
         arrays["__meta__"] = np.array(json.dumps(meta))
-        if path.parent and not path.parent.exists():
+        if not path.parent.exists():
             raise InputError(f"profile output '{path}': folder '{path.parent}' does not exist")
+        if not path.parent.is_dir():
+            raise InputError(f"profile output '{path}': '{path.parent}' is not a folder")
         tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
-        tmp.replace(path)
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(fh, **arrays)
+            tmp.replace(path)
+        except OSError as exc:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
+            raise InputError(f"profile output '{path}' could not be written: {exc.strerror or exc}") from None
         return path
 
     @classmethod
@@ -407,7 +487,7 @@ class ReferenceProfile:
         """Read a profile written by :meth:`save`; a corrupt or foreign file raises ``InputError``."""
         import pandas as pd
 
-        path = Path(path)
+        path = _file_path(path, "profile")
         if not path.exists():
             raise InputError(f"profile '{path}' does not exist")
         if path.is_dir():
@@ -417,6 +497,8 @@ class ReferenceProfile:
                 if not isinstance(archive, np.lib.npyio.NpzFile) or "__meta__" not in archive.files:
                     raise KeyError("__meta__")
                 meta = json.loads(str(archive["__meta__"]))
+                if not isinstance(meta, dict) or not isinstance(meta.get("columns"), list):
+                    raise ValueError("malformed metadata")
                 if meta.get("format") != FORMAT:
                     raise KeyError("format")
                 if int(meta.get("version", 0)) > FORMAT_VERSION:
@@ -428,9 +510,11 @@ class ReferenceProfile:
                         s = NumericSummary(c["name"], int(c["n_rows"]), int(c["n_missing"]),
                                            archive[f"c{i}_values"].astype(float), archive[f"c{i}_cum"].astype(np.int64),
                                            float(c["mean"]), float(c["m2"]), bool(c["exact"]),
-                                           archive[f"c{i}_bins"].astype(np.int32))
+                                           archive[f"c{i}_bins"].astype(np.int32), float(c.get("scale", 1.0)))
                         if s.values.shape != s.cum.shape or s.bins.size != s.values.size + 1:
                             raise ValueError("inconsistent numeric summary")
+                        if not (math.isfinite(s.scale) and s.scale > 0):
+                            raise ValueError("bad scale")
                     elif c["kind"] == CATEGORICAL:
                         s = CategoricalSummary(c["name"], int(c["n_rows"]), int(c["n_missing"]),
                                                archive[f"c{i}_categories"].astype(str),
@@ -449,11 +533,15 @@ class ReferenceProfile:
                             values[archive[f"s{i}_missing"]] = None
                             data[name] = values
                     sample = pd.DataFrame(data)
+                extra = meta.get("extra") or {}
+                if not isinstance(extra, dict):
+                    raise ValueError("malformed extra metadata")
                 return cls(columns, int(meta["n_rows"]), float(meta["eps"]), int(meta["max_exact"]),
-                           int(meta["n_bins"]), sample, dict(meta.get("extra") or {}))
+                           int(meta["n_bins"]), sample, dict(extra))
         except InputError:
             raise
-        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, json.JSONDecodeError, EOFError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, zipfile.BadZipFile,
+                json.JSONDecodeError, EOFError) as exc:
             raise InputError(f"profile '{path}' is not a readable scimlkit drift profile (corrupt or another "
                              f"kind of file: {type(exc).__name__})") from None
 

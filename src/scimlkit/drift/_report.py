@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._report import Chapter, new_figure
@@ -19,6 +21,13 @@ def _numeric_figure(summary, values, name):
     y = values[np.isfinite(values)]
     lo = float(min(v[0], y.min())) if y.size else float(v[0])
     hi = float(max(v[-1], y.max())) if y.size else float(v[-1])
+    # values near the float limit (or subnormal) are drawn in a unit that keeps the axis finite
+    big = max(abs(lo), abs(hi))
+    if big > 1e300 or 0 < big < 1e-300:
+        unit = 10.0 ** math.floor(math.log10(big))
+        v, y, lo, hi = v / unit, y / unit, lo / unit, hi / unit
+        for ax in (ax_hist, ax_ecdf):
+            ax.set_xlabel(f"value / {unit:.0e}", fontsize=8)
     # reference quantile bins: the upper edge of a bin is its largest knot
     bins = summary.bins[:-1]
     last = np.r_[np.flatnonzero(np.diff(bins)), bins.size - 1]
@@ -33,8 +42,8 @@ def _numeric_figure(summary, values, name):
         cur_density = cur_counts / max(1, cur_counts.sum()) / widths
         ax_hist.stairs(ref_density, edges, label="reference", color="#4c72b0", fill=True, alpha=0.35)
         ax_hist.stairs(cur_density, edges, label="batch", color="#dd8452", linewidth=1.6)
+        ax_hist.legend(fontsize=8)
     ax_hist.set_title(f"{name}: histogram (reference quantile bins)", fontsize=9)
-    ax_hist.legend(fontsize=8)
     ax_ecdf.step(np.r_[lo, v], np.r_[0, cum / cum[-1]], where="post", label="reference", color="#4c72b0")
     if y.size:
         ys = np.sort(y)
