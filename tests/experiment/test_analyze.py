@@ -1,6 +1,7 @@
 """analyze(): arms, metric kinds, CUPED, SRM, adjustment, and bad input."""
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -104,3 +105,77 @@ def test_srm_flag_with_planned_allocation():
 def test_bad_input(data, kwargs, match):
     with pytest.raises(InputError, match=match):
         analyze(pd.DataFrame(data), group="g", **kwargs)
+
+
+def test_column_names_of_any_hashable_type():
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"g": np.tile(["control", "B"], 50), 5: rng.normal(10, 1, 100), 7: rng.normal(10, 1, 100)})
+    res = analyze(df, group="g", metric=5)
+    assert res.metrics == [5] and res.to_frame()["metric"].tolist() == [5]
+    assert res.to_frame()["pvalue"].iloc[0] == pytest.approx(
+        compare_means(df.loc[df.g == "control", 5], df.loc[df.g == "B", 5]).pvalue, rel=1e-12)
+    assert analyze(df, group="g", metric=[5, 7]).metrics == [5, 7]
+    assert analyze(df, group="g", metric=5, covariate=7).to_frame()["method"].tolist() == ["cuped-welch"]
+    with pytest.raises(InputError, match="column '6' not found"):
+        analyze(df, group="g", metric=6)
+
+
+CASE = {"g": ["a", "b"] * 4, "y": [1.0, 2.0, 3.0, 5.0, 2.0, 4.0, 1.5, 2.5], "x": np.arange(8.0)}
+
+
+@pytest.mark.parametrize(
+    ("column", "kwargs", "match"),
+    [
+        (None, {"metric": "y", "group": ["g"]}, "`group` must be a column name"),
+        (None, {"metric": [["y"]]}, "`metric` must be a column name"),
+        (None, {"metric": "g"}, "column 'g' is the `group` column"),
+        (None, {"metric": "y", "covariate": "g"}, "column 'g' is the `group` column"),
+        (None, {"metric": "y", "covariate": "y"}, "both a metric and the `covariate`"),
+        (None, {"metric": ["y", "y"]}, "names column 'y' 2 times"),
+        (None, {"metric": "y", "equal_var": "x"}, "`equal_var` must be True or False"),
+        (np.array([1 + 2j, 3.0] * 4), {"metric": "y"}, "column 'y' must hold real numbers"),
+        (np.array([1 + 2j, 3.0] * 4, dtype=object), {"metric": "y"}, "column 'y' must hold real numbers"),
+        (pd.date_range("2024-01-01", periods=8), {"metric": "y"}, "column 'y' must be numeric, got datetime"),
+        (pd.to_timedelta(np.arange(8), unit="s"), {"metric": "y"}, "column 'y' must be numeric, got timedelta"),
+        (pd.period_range("2024-01", periods=8, freq="M"), {"metric": "y"}, "column 'y' must be numeric"),
+    ],
+)
+def test_bad_columns_and_options(column, kwargs, match):
+    df = pd.DataFrame(CASE)
+    if column is not None:
+        df["y"] = column
+    kwargs = {"group": "g", **kwargs}
+    with pytest.raises(InputError, match=match):
+        analyze(df, **kwargs)
+
+
+@pytest.mark.parametrize("dup", ["g", "y", "x"])
+def test_duplicate_column_names_involved_are_refused(dup):
+    df = pd.DataFrame(CASE)
+    df = pd.concat([df, df[[dup]]], axis=1)
+    with pytest.raises(InputError, match=f"column '{dup}' appears 2 times"):
+        analyze(df, group="g", metric="y", covariate="x")
+    if dup == "x":  # a duplicate the analysis does not use is fine
+        assert np.isfinite(analyze(df, group="g", metric="y").to_frame()["pvalue"]).all()
+
+
+@pytest.mark.parametrize("factor", [2.0**1015, 2.0**-1000, 1e300, 1e-300])
+@pytest.mark.parametrize("covariate", [None, "pre"])
+def test_huge_and_tiny_metrics_keep_their_moments(frame, factor, covariate):
+    # the moments of values near 1e307 overflow (and those of values near 1e-300 underflow)
+    base = analyze(frame, group="arm", metric="revenue", covariate=covariate).to_frame()
+    scaled = frame.assign(revenue=frame.revenue * factor, pre=frame.pre * factor)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = analyze(scaled, group="arm", metric="revenue", covariate=covariate).to_frame()
+    for col in ("mean_control", "mean_treatment", "difference", "low", "high"):
+        np.testing.assert_allclose(res[col], base[col] * factor, rtol=1e-9)
+    for col in ("relative_lift", "lift_low", "lift_high", "statistic", "pvalue", "variance_reduction"):
+        np.testing.assert_allclose(res[col], base[col], rtol=1e-9)
+
+
+@pytest.mark.filterwarnings("ignore::scimlkit._errors.DegenerateDataWarning")
+def test_a_difference_beyond_float64_is_refused():
+    df = pd.DataFrame({"g": ["a", "a", "b", "b"], "y": [-1.7e308, -1.6e308, 1.6e308, 1.7e308]})
+    with pytest.raises(InputError, match="column 'y' has values so large"):
+        analyze(df, group="g", metric="y")

@@ -152,3 +152,52 @@ def test_bad_binary_arrays():
         compare_binary([], [0, 1])
     with pytest.raises(InputError, match="NaN"):
         compare_binary([0, 1, np.nan], [0, 1])
+
+
+@pytest.mark.parametrize("args", [(10**18, 10**19, 10**18 + 5, 10**19), (5, 2**53, 6, 100), (1, 10**400, 1, 10),
+                                  (np.uint64(2**64 - 1), 2**64, 1, 10)])
+def test_counts_too_large_to_be_exact_are_refused(args):
+    # above 2**53 a float64 no longer holds every count (and int64 overflows above 2**63)
+    with pytest.raises(InputError, match="below 2\\*\\*53"):
+        compare_proportions(*args)
+    with pytest.raises(InputError, match="below 2\\*\\*53"):
+        compare_many_proportions(*args)
+    res = compare_proportions(2**52, 2**53 - 1, 2**52 + 10**6, 2**53 - 1)
+    assert res.trials_control == 2**53 - 1 and np.isfinite(res.pvalue)
+
+
+@pytest.mark.parametrize(("xc", "nc", "xt", "nt"), [(3, 12, 9, 11), (0, 8, 5, 9), (2, 20, 2, 20), (1, 30, 7, 25),
+                                                     (12, 15, 4, 16), (120, 2400, 156, 2400), (0, 1, 1, 1)])
+def test_fisher_tails_without_the_support_match_scipy(monkeypatch, xc, nc, xt, nt):
+    # the search used for large tables, forced onto small ones
+    from scimlkit.experiment import _binary
+
+    monkeypatch.setattr(_binary, "_FISHER_DENSE", 0)
+    ref = stats.fisher_exact([[xt, nt - xt], [xc, nc - xc]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateDataWarning)
+        res = compare_proportions(xc, nc, xt, nt).fisher_exact()
+    assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
+
+
+@pytest.mark.parametrize(("xc", "nc", "xt", "nt"), [(5 * 10**6, 10**7, 5 * 10**6 + 5, 10**7),
+                                                     (10**6, 10**7, 10**6 + 2000, 10**7),
+                                                     (10**5, 2 * 10**5, 10**5 + 300, 2 * 10**5)])
+def test_fisher_on_a_large_table_uses_little_memory(xc, nc, xt, nt):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        res = compare_proportions(xc, nc, xt, nt).fisher_exact()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+    # scipy.stats.fisher_exact([[xt, nt - xt], [xc, nc - xc]])
+    assert res.pvalue == pytest.approx(stats.fisher_exact([[xt, nt - xt], [xc, nc - xc]]).pvalue, rel=1e-9)
+
+
+def test_fisher_refuses_tables_above_its_limit():
+    res = compare_proportions(10**10, 2 * 10**10, 10**10 + 5, 2 * 10**10)
+    with pytest.raises(InputError, match="Fisher's exact test takes tables of at most"):
+        res.fisher_exact()

@@ -244,3 +244,24 @@ def test_bad_input(call, match):
         warnings.simplefilter("ignore")
         with pytest.raises(InputError, match=match):
             call()
+
+
+@pytest.mark.parametrize(("pred_a", "pred_b", "name", "match"), [
+    ([0.1, 0.9, 0.7, 0.2, 1.0], [0, 1, 1, 0, 1], "pred_a", "0 and 1"),   # probabilities
+    ([0, 1, 1, 0, 1], [0, 2, 1, 0, 1], "pred_b", "0 and 1"),             # a label 0/1 data cannot have
+    (["0", "1", "1", "0", "1"], [0, 1, 1, 0, 1], "pred_a", "same kind"),  # text against numbers
+])
+def test_mcnemar_refuses_predictions_that_are_not_labels(pred_a, pred_b, name, match):
+    with pytest.raises(InputError, match=f"`{name}`.*{match}"):
+        mcnemar_test([0, 1, 1, 0, 1], pred_a, pred_b)
+
+
+def test_mcnemar_label_checks_keep_valid_predictions():
+    with pytest.raises(InputError, match="`pred_a`.*whole-number"):
+        mcnemar_test([0, 1, 2, 2], [0, 1, 2, 2.5], [0, 1, 1, 2])
+    with pytest.raises(InputError, match="`pred_b`.*same kind"):
+        mcnemar_test(["a", "b", "a"], ["a", "b", "b"], [0, 1, 0])
+    # booleans for 0/1 labels, a class absent from y_true, and text labels are all fine
+    assert mcnemar_test([0, 1, 1, 0], [False, True, True, False], [0, 1, 0, 0]).accuracy_a == 1.0
+    assert mcnemar_test([0, 1, 2, 2], [0, 1, 2, 3], [0, 1, 1, 2]).accuracy_a == 0.75
+    assert mcnemar_test(["cat", "cat"], ["dog", "cat"], ["cat", "cat"]).accuracy_b == 1.0

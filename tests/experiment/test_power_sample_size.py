@@ -243,3 +243,38 @@ def test_other_bad_input():
         power_curve({"n": 3})
     with pytest.raises(InputError, match="`values`"):
         power_curve(power_means(mde=0.5, power=0.8), values=[10, -1])
+
+
+@pytest.mark.parametrize(("mde", "sd"), [(1e10, 1.0), (1e200, 1.0), (1e300, 1.0), (1.0, 1e-10), (1.0, 1e-300)])
+def test_means_huge_effect_needs_the_smallest_sample(mde, sd):
+    # SciPy's noncentral t is NaN for a noncentrality above about 1e9; the power there is 1
+    res = power_means(mde=mde, sd=sd, power=0.8)
+    assert res.n_control == pytest.approx(1.5) and res.power == 0.8
+    assert power_means(mde=mde, sd=sd, n=res.n_control).power == 1.0
+    assert np.all(power_curve(res, over="n", num=5).power == 1.0)
+
+
+def test_means_huge_n_has_power_one_not_nan():
+    assert power_means(mde=0.1, n=1e300).power == 1.0
+    assert power_means(mde=0.1, n=1e12, sides=1).power == 1.0
+    # the large-noncentrality limit keeps the dependence on the critical value: with a tiny
+    # alpha and one degree of freedom the power is P(chi2_1 < (nc / crit)^2)
+    from scipy import stats
+    crit = stats.t.isf(1e-300 / 2, 1)
+    nc = 1e10 * math.sqrt(1.5 * 0.5)
+    res = power_means(mde=1e10, n=1.5, alpha=1e-300)
+    assert res.power == pytest.approx(stats.chi2.cdf((nc / crit) ** 2, 1), rel=1e-9)
+    # a moderate effect at a huge n still uses SciPy's noncentral t, here the normal power with
+    # nc = 1e-150 * sqrt(1e300 / 2)
+    nc, z = math.sqrt(0.5), stats.norm.isf(0.025)
+    assert power_means(mde=1e-150, n=1e300).power == pytest.approx(
+        stats.norm.cdf(nc - z) + stats.norm.cdf(-nc - z), rel=1e-9)
+
+
+def test_overflowing_effect_or_total_size_is_rejected():
+    with pytest.raises(InputError, match="`mde` / `sd`"):
+        power_means(mde=1e300, sd=1e-300, power=0.8)
+    with pytest.raises(InputError, match="`ratio`"):
+        power_means(mde=0.1, n=1e300, ratio=1e10)
+    with pytest.raises(InputError, match="`ratio`"):
+        power_proportions(0.1, mde=0.01, n=1e300, ratio=1e10)

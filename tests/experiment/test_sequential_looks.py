@@ -160,6 +160,8 @@ def test_overrun_final_look_spends_the_rest():
     (lambda: sequential_decision([1.0]), "`information`"),
     (lambda: sequential_decision([1.0, 2.0], information=[1.0, 1.1]), "last look"),
     (lambda: spending_function([0.5], kind="linear"), "`kind`"),
+    (lambda: spending_function(-0.1), "`t` must be information fractions >= 0"),
+    (lambda: spending_function([0.5, -1e-9], kind="pocock"), "`t` must be information fractions >= 0"),
 ])
 def test_bad_input(call, match):
     with pytest.raises(InputError, match=match):

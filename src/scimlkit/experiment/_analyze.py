@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .._errors import InputError
 from .._results import Result
-from .._validation import check_alpha, check_columns, check_frame, check_option
+from .._validation import check_alpha, check_columns, check_frame, check_option, describe
 from ._analysis_base import check_alternative
 from ._binary import binary_core, check_difference_method, warn_binary
 from ._continuous import ttest_core, warn_means
@@ -83,6 +85,9 @@ def _numeric_column(frame, column: str) -> np.ndarray:
     import pandas as pd
 
     series = frame[column]
+    if series.dtype.kind in "mM" or isinstance(series.dtype, pd.PeriodDtype):
+        raise InputError(f"column '{column}' must be numeric, got {series.dtype} values; convert them to a "
+                         "number first (e.g. days or seconds)")
     if series.dtype == bool:
         values = series.to_numpy(dtype=float)
     else:
@@ -91,6 +96,8 @@ def _numeric_column(frame, column: str) -> np.ndarray:
         if bad.any():
             example = series[bad].iloc[0]
             raise InputError(f"column '{column}' must be numeric, got values such as {example!r}")
+        if converted.dtype.kind == "c":
+            raise InputError(f"column '{column}' must hold real numbers, got complex values")
         values = converted.to_numpy(dtype=float)
     missing = int(np.isnan(values).sum())
     if missing:
@@ -98,6 +105,62 @@ def _numeric_column(frame, column: str) -> np.ndarray:
     if np.isinf(values).any():
         raise InputError(f"column '{column}' has infinite value(s)")
     return values
+
+
+_SAFE_PEAK = 2.0**100  # data within [2**-100, 2**100] in magnitude has moments well inside float64
+
+
+def _scaled(values: np.ndarray) -> tuple[np.ndarray, float]:
+    """``values`` divided by a power of two that keeps their moments finite, and that power.
+
+    Dividing by a power of two is exact, so means and differences multiplied back are what they
+    would be without overflow (or underflow); ordinary data is left as it is (the power is 1).
+    """
+    peak = float(np.max(np.abs(values))) if values.size else 0.0
+    if peak == 0.0 or 1.0 / _SAFE_PEAK <= peak <= _SAFE_PEAK:
+        return values, 1.0
+    scale = math.ldexp(1.0, math.frexp(peak)[1] - 1)
+    return values / scale, scale
+
+
+def _unscale(values, scale: float, column) -> np.ndarray:
+    """Multiply results of scaled data back, refusing those that overflow float64."""
+    values = np.asarray(values, dtype=float)
+    if scale == 1.0:
+        return values
+    with np.errstate(over="ignore"):
+        out = values * scale
+    if (np.isfinite(values) & ~np.isfinite(out)).any():
+        raise InputError(f"column '{column}' has values so large that the difference of means overflows "
+                         "float64; rescale it (e.g. to thousands) first")
+    return out
+
+
+def _column_name(frame, value, name: str, *, allow_none: bool = False):
+    """A single column name of any hashable type, present once in ``frame``."""
+    if value is None and allow_none:
+        return None
+    try:
+        hash(value)
+    except TypeError:
+        raise InputError(f"`{name}` must be a column name, got {describe(value)}") from None
+    if value is None or isinstance(value, bool):
+        raise InputError(f"`{name}` must be a column name, got {value!r}")
+    check_columns(frame, [value])
+    count = len(frame.columns.get_indexer_for([value]))
+    if count > 1:
+        raise InputError(f"column '{value}' appears {count} times in the table; give the columns unique names")
+    return value
+
+
+def _metric_names(frame, metric) -> list:
+    if metric is None:
+        return []
+    try:
+        single = isinstance(metric, str) or metric in frame.columns or not isinstance(metric, Iterable)
+    except TypeError:  # unhashable: a list or array of names
+        single = False
+    return [metric] if single else list(metric)
 
 
 def _pick_control(arms: list[str], control) -> str:
@@ -175,12 +238,23 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
     import pandas as pd
 
     frame = check_frame(frame, "frame")
-    metrics = [metric] if isinstance(metric, str) else list(metric) if metric is not None else []
+    metrics = _metric_names(frame, metric)
     if not metrics:
         raise InputError("`metric` must name at least one column")
-    if not isinstance(group, str):
-        raise InputError(f"`group` must be a column name, got {group!r}")
-    check_columns(frame, [group, *metrics, covariate])
+    group = _column_name(frame, group, "group")
+    metrics = [_column_name(frame, m, "metric") for m in metrics]
+    covariate = _column_name(frame, covariate, "covariate", allow_none=True)
+    for m in metrics:
+        if metrics.count(m) > 1:
+            raise InputError(f"`metric` names column '{m}' {metrics.count(m)} times")
+    for m in [*metrics, covariate]:
+        if m is not None and m == group:
+            raise InputError(f"column '{m}' is the `group` column; it cannot also be a metric or the covariate")
+    if covariate is not None and covariate in metrics:
+        raise InputError(f"column '{covariate}' is both a metric and the `covariate`; the covariate must be "
+                         "a pre-period measure, not the metric itself")
+    if not isinstance(equal_var, bool | np.bool_):
+        raise InputError(f"`equal_var` must be True or False, got {describe(equal_var)}")
     alpha = check_alpha(alpha)
     kind = check_option(kind, "kind", _KINDS)
     alternative = check_alternative(alternative)
@@ -202,7 +276,7 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
     sizes = {arm: int(mask.sum()) for arm, mask in masks.items()}
     srm = srm_test(sizes, allocation, alpha=srm_alpha)
 
-    x = _numeric_column(frame, covariate) if covariate is not None else None
+    x = _scaled(_numeric_column(frame, covariate))[0] if covariate is not None else None
     treatments = arms[1:]
     rows = []
     for name in metrics:
@@ -218,10 +292,14 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
                                  f"least 2 per arm are needed to compare '{name}'")
         base = {"metric": name, "kind": metric_kind, "control": control,
                 "n_control": sizes[control], "variance_reduction": np.nan}
+        if metric_kind == "continuous" or covariate is not None:
+            y, scale = _scaled(y)
         if covariate is not None:
             for arm in treatments:
                 out = cuped_arrays(y[masks[control]], x[masks[control]], y[masks[arm]], x[masks[arm]],
                                    alpha=alpha, alternative=alternative)
+                out.update({k: float(_unscale(out[k], scale, name)) for k in
+                            ("mean_control", "mean_treatment", "difference", "low", "high")})
                 rows.append({**base, "method": "cuped-welch", "treatment": arm, "n_treatment": sizes[arm],
                              "mean_control": out["mean_control"], "mean_treatment": out["mean_treatment"],
                              **{k: out[k] for k in ("difference", "low", "high", "relative_lift",
@@ -243,7 +321,9 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
                               t_stats[:, 0], t_stats[:, 1], t_stats[:, 2], alpha=alpha,
                               alternative=alternative, equal_var=bool(equal_var))
             warn_means(cols, where=f" of '{name}'")
-            means = (np.full(len(treatments), yc.mean()), t_stats[:, 0])
+            cols.update({k: _unscale(cols[k], scale, name) for k in ("difference", "low", "high")})
+            means = (_unscale(np.full(len(treatments), yc.mean()), scale, name),
+                     _unscale(t_stats[:, 0], scale, name))
             method = "student-t" if equal_var else "welch-t"
         for i, arm in enumerate(treatments):
             rows.append({**base, "method": method, "treatment": arm, "n_treatment": sizes[arm],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -115,6 +116,42 @@ def chi2_2x2(xc, nc, xt, nt, correction):
     return stat, np.where(degenerate, 1.0, stats.chi2.sf(stat, 1)), degenerate
 
 
+_FISHER_DENSE = 1 << 16  # supports up to this size are summed outright
+FISHER_MAX_TOTAL = 10**10  # SciPy's hypergeometric functions slow down in proportion to the total
+
+
+def _first_true(pred, lo: int, hi: int, guess: int) -> int:
+    """Smallest ``k`` in ``[lo, hi]`` with ``pred(k)`` (false, then true), or ``hi + 1``.
+
+    Gallops out from ``guess`` to a bracket, then bisects: O(log |answer - guess|) calls.
+    """
+    if lo > hi:
+        return lo
+    k = min(max(guess, lo), hi)
+    step = 1
+    if pred(k):
+        top, bottom = k, lo - 1
+        while top - step >= lo:
+            if not pred(top - step):
+                bottom = top - step
+                break
+            top, step = top - step, 2 * step
+    else:
+        bottom, top = k, hi + 1
+        while bottom + step <= hi:
+            if pred(bottom + step):
+                top = bottom + step
+                break
+            bottom, step = bottom + step, 2 * step
+    while top - bottom > 1:
+        mid = (top + bottom) // 2
+        if pred(mid):
+            top = mid
+        else:
+            bottom = mid
+    return top
+
+
 def _fisher_pvalue(a, row1, col1, total, alternative):
     """Fisher's exact test for one 2x2 table via the hypergeometric distribution."""
     dist = stats.hypergeom(total, col1, row1)
@@ -123,11 +160,32 @@ def _fisher_pvalue(a, row1, col1, total, alternative):
     if alternative == "smaller":
         return float(dist.cdf(a))
     lo, hi = max(0, row1 + col1 - total), min(row1, col1)
-    support = np.arange(lo, hi + 1)
-    pmf = dist.pmf(support)
-    observed = dist.pmf(a)
-    # tables at most as likely as the observed one (relative tolerance for rounding)
-    return float(min(1.0, pmf[pmf <= observed * (1.0 + 1e-7)].sum()))
+    if hi - lo < _FISHER_DENSE:
+        support = np.arange(lo, hi + 1)
+        pmf = dist.pmf(support)
+        observed = dist.pmf(a)
+        # tables at most as likely as the observed one (relative tolerance for rounding)
+        return float(min(1.0, pmf[pmf <= observed * (1.0 + 1e-7)].sum()))
+    # The same sum without the support: the probabilities rise up to the mode and fall after it,
+    # so the tables at most as likely as the observed one are two tails, [lo, left] and
+    # [right, hi]. Their ends are found by bisection, started where the log-probabilities (cheap,
+    # but only nearly exact) put them.
+    threshold = float(dist.pmf(a)) * (1.0 + 1e-7)
+    log_threshold = float(dist.logpmf(a)) + math.log1p(1e-7)
+    mode = (row1 + 1) * (col1 + 1) // (total + 2)
+
+    def pmf(k):
+        return float(dist.pmf(k))
+
+    def log_pmf(k):
+        return float(dist.logpmf(k))
+
+    start = _first_true(lambda k: log_pmf(k) > log_threshold, lo, mode, lo)
+    left = _first_true(lambda k: pmf(k) > threshold, lo, mode, start) - 1
+    start = _first_true(lambda k: log_pmf(k) <= log_threshold, mode + 1, hi, mode + 1)
+    right = _first_true(lambda k: pmf(k) <= threshold, mode + 1, hi, start)
+    tails = (float(dist.cdf(left)) if left >= lo else 0.0) + (float(dist.sf(right - 1)) if right <= hi else 0.0)
+    return min(1.0, tails)
 
 
 # -- result objects --------------------------------------------------------------------------
@@ -258,8 +316,14 @@ class BinaryTestResult(Result):
         return ChiSquareResult(statistic=float(stat), df=1, pvalue=float(p), correction=bool(correction))
 
     def fisher_exact(self) -> FisherExactResult:
-        """Fisher's exact test (for small counts), with the result's alternative."""
+        """Fisher's exact test (for small counts), with the result's alternative.
+
+        Tables of up to ``1e10`` units in all are accepted; memory use does not grow with them.
+        """
         xc, nc, xt, nt = (int(v) for v in self._counts())
+        if nc + nt > FISHER_MAX_TOTAL:
+            raise InputError(f"Fisher's exact test takes tables of at most {FISHER_MAX_TOTAL:.0e} units, "
+                             f"got {nc + nt}; use the z-test (`pvalue`) or `chi2_test()` for counts this large")
         a, b, c, d = xt, nt - xt, xc, nc - xc
         with np.errstate(divide="ignore", invalid="ignore"):
             odds = (a * d) / (b * c) if b * c > 0 else (np.inf if a * d > 0 else np.nan)

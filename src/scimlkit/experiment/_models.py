@@ -14,6 +14,7 @@ Every difference is model B minus model A (B is the candidate replacing A).
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from .._validation import (
     check_rng,
     check_same_length,
     check_scalar,
+    describe,
 )
 
 __all__ = [
@@ -257,7 +259,9 @@ def mcnemar_test(y_true, pred_a, pred_b, *, method: str = "auto", correction: bo
     y_true : array-like of shape (n,)
         True labels (any labels; several classes are fine).
     pred_a, pred_b : array-like of shape (n,)
-        Predicted labels of model A and model B.
+        Predicted labels of model A and model B, of the same kind as ``y_true``: 0 or 1 when
+        the labels are 0/1, whole numbers when they are whole numbers (not scores or
+        probabilities).
     method : {"auto", "exact", "chi2"}
         ``"exact"``: two-sided binomial test on the discordant counts; ``"chi2"``: chi-squared
         with one degree of freedom; ``"auto"``: exact when fewer than 25 discordant pairs.
@@ -286,6 +290,8 @@ def mcnemar_test(y_true, pred_a, pred_b, *, method: str = "auto", correction: bo
     pa = _labels(pred_a, "pred_a")
     pb = _labels(pred_b, "pred_b")
     n = check_same_length(y_true=y, pred_a=pa, pred_b=pb)
+    _check_predicted_labels(pa, y, "pred_a")
+    _check_predicted_labels(pb, y, "pred_b")
     right_a, right_b = pa == y, pb == y
     b = int(np.sum(right_a & ~right_b))
     c = int(np.sum(~right_a & right_b))
@@ -306,6 +312,36 @@ def mcnemar_test(y_true, pred_a, pred_b, *, method: str = "auto", correction: bo
     return McNemarResult(accuracy_a=acc_a, accuracy_b=acc_b, difference=acc_b - acc_a, n=n,
                          only_a_correct=b, only_b_correct=c, statistic=float(statistic),
                          pvalue=pvalue, method=method, correction=bool(correction))
+
+
+def _as_numbers(arr: np.ndarray) -> np.ndarray | None:
+    """The labels as floats when they are all real numbers (or booleans), else None."""
+    if arr.dtype.kind in "biuf":
+        return arr.astype(float)
+    if arr.dtype.kind == "O" and all(isinstance(v, numbers.Real) for v in arr.tolist()):
+        return arr.astype(float)
+    return None
+
+
+def _check_predicted_labels(pred: np.ndarray, y: np.ndarray, name: str) -> None:
+    """Predictions must be labels like ``y``: 0/1 for 0/1 labels, whole numbers for classes."""
+    y_num, p_num = _as_numbers(y), _as_numbers(pred)
+    if (y_num is None) != (p_num is None):
+        kind = "text" if y_num is None else "numbers"
+        raise InputError(f"`{name}` must hold predicted labels of the same kind as `y_true` ({kind}), "
+                         f"got values such as {describe(pred[:3].tolist())}")
+    if y_num is None:
+        return
+    if np.isin(y_num, (0.0, 1.0)).all():
+        unknown, want = ~np.isin(p_num, (0.0, 1.0)), "0 and 1 like `y_true`"
+    elif (y_num == np.floor(y_num)).all():
+        unknown, want = p_num != np.floor(p_num), "whole-number classes like `y_true`"
+    else:
+        return
+    if unknown.any():
+        extra = list(dict.fromkeys(pred[unknown].tolist()))[:3]
+        raise InputError(f"`{name}` must hold predicted labels, {want}; got also {describe(extra)} in "
+                         f"{int(unknown.sum())} row(s) (threshold scores or probabilities first)")
 
 
 def _labels(values, name: str) -> np.ndarray:

@@ -186,6 +186,14 @@ def _power_t(d, n_c, ratio, alpha, sides):
     nc = d * np.sqrt(n_c * ratio / (1.0 + ratio))
     crit = stats.t.isf(alpha / sides, df)
     out = stats.nct.sf(crit, df, nc)
+    huge = np.isnan(out) & (nc > 1e6)
+    if huge.any():
+        # SciPy's noncentral t returns NaN for a noncentrality above about 1e9. There the normal
+        # part of T = (Z + nc) / sqrt(V / df) is negligible next to nc, so T > crit is
+        # V < df (nc / crit)^2 with V chi-squared on df degrees of freedom.
+        with np.errstate(over="ignore", divide="ignore"):
+            limit = special.chdtr(df, df * np.square(nc / crit))
+        out = np.where(huge, limit, out)
     if sides == 2:
         lower = stats.nct.cdf(-crit, df, nc)
         # SciPy's noncentral t CDF can return NaN deep in the far tail (noncentrality above about
@@ -203,6 +211,8 @@ def _check_common(alpha, power, ratio, sides, n):
     ratio = check_scalar(ratio, "ratio", low=0.0, closed="neither")
     sides = check_option(sides, "sides", (1, 2))
     n = None if n is None else check_scalar(n, "n", low=0.0, closed="neither")
+    if n is not None and not math.isfinite(n * (1.0 + ratio)):
+        raise InputError(f"the total size `n` * (1 + `ratio`) must be finite, got n = {n:g}, ratio = {ratio:g}")
     if power is not None and power <= alpha / sides:
         raise InputError(f"`power` must exceed the false-positive rate alpha/sides = {alpha / sides:g}, "
                          f"got {power:g}")
@@ -380,6 +390,8 @@ def power_means(*, mde=None, n=None, power=None, sd: float = 1.0, alpha: float =
         raise InputError("`n` must leave at least one degree of freedom, n * (1 + ratio) >= 3; "
                          f"got n = {n:g}")
     d = None if mde is None else mde / sd
+    if d is not None and not math.isfinite(d):
+        raise InputError(f"the standardised effect `mde` / `sd` must be finite, got {mde:g} / {sd:g}")
     if solved_for == "n":
         n = _solve_n(lambda x: _power_t(d, x, ratio, alpha, sides), power, low=min_n)
     elif solved_for == "power":

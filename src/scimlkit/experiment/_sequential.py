@@ -59,7 +59,8 @@ def spending_function(t, *, alpha: float = 0.05, sides: int = 1,
     Parameters
     ----------
     t : array-like
-        Information fractions; values above 1 count as 1.
+        Information fractions, at least 0; values above 1 (a study run past its planned size)
+        count as 1.
     alpha : float
         The overall significance level (one-sided, or the two-sided total), in (0, 1).
     sides : {1, 2}
@@ -81,8 +82,10 @@ def spending_function(t, *, alpha: float = 0.05, sides: int = 1,
     alpha = check_alpha(alpha)
     sides = check_option(sides, "sides", (1, 2))
     kind = check_option(kind, "kind", _SPENDING)
-    t = np.clip(check_array(t, "t", ndim=(0, 1)), 0.0, 1.0)
-    return _spend(t, alpha, kind, sides)
+    t = check_array(t, "t", ndim=(0, 1))
+    if (t < 0).any():
+        raise InputError(f"`t` must be information fractions >= 0, got {t[t < 0].ravel()[0]:g}")
+    return _spend(np.minimum(t, 1.0), alpha, kind, sides)
 
 
 def _spend(t, alpha, kind, sides):
