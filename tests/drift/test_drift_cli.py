@@ -172,3 +172,12 @@ def test_tiny_and_huge_values_fit_check_and_report(files, capsys):
         assert main(["drift", "report", profile, str(files / batch), "--out", str(files / f"{name}_report")]) == 0
         assert capsys.readouterr().err == ""  # no overflow / invalid-value warnings
     assert rows["a"]["alert"] and "<svg" in (files / "huge_report" / "index.html").read_text()
+
+
+def test_history_of_an_empty_file_is_refused_and_left_empty(tmp_path, capsys):
+    empty = tmp_path / "history.db"
+    empty.touch()
+    assert main(["drift", "history", str(empty)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "empty file" in err
+    assert empty.stat().st_size == 0

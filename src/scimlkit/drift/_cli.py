@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..cli import EXIT_ALERT, add_command, emit, print_line
+from ..cli import EXIT_ALERT, add_command, emit, print_line, seed_arg
 
 _TABLE = ["column", "kind", "status", "statistic", "pvalue_adj", "js_distance", "wasserstein", "psi",
           "missing_cur", "unseen", "alert"]
@@ -66,6 +66,8 @@ def _history(args) -> int:
 
     if not Path(args.store).exists():
         raise InputError(f"history '{args.store}' does not exist")
+    if Path(args.store).is_file() and Path(args.store).stat().st_size == 0:  # reading must not initialise it
+        raise InputError(f"history '{args.store}' is an empty file, not a drift history")
     store = DriftHistory(args.store)
     frame = store.history() if args.column is None else store.columns(args.column)
     if args.column is not None and frame.empty:
@@ -157,7 +159,7 @@ def register(subparsers) -> None:
     fit.add_argument("--numeric", default=None, help="comma-separated columns to treat as numeric")
     fit.add_argument("--sample-size", dest="sample_size", type=int, default=5000,
                      help="reference rows kept for the multivariate test (default 5000)")
-    fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    fit.add_argument("--seed", type=seed_arg, default=0, help="random seed (default 0)")
     _check_options(fit, defaults=True)
 
     check = add_command(sub, "check", _check, help="check a batch against a profile")
