@@ -32,7 +32,8 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors become one line and exit status 2."""
 
     def error(self, message: str):  # noqa: D401 - argparse API
-        raise _UsageError(f"{self.prog}: {message}")
+        command = self.prog.split(" ", 1)[1] if " " in self.prog else ""
+        raise _UsageError(f"{command}: {message}" if command else message)
 
 
 def add_command(subparsers, name: str, handler: Callable[[argparse.Namespace], int | None], *,
@@ -169,7 +170,7 @@ def _main(argv: list[str], debug: bool) -> int:
         rc = args.func(args)
         return EXIT_OK if rc is None else int(rc)
     except _UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"scimlkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (InputError, StorageError, OptionalDependencyError) as exc:
         if debug:
