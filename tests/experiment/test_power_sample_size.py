@@ -278,3 +278,14 @@ def test_overflowing_effect_or_total_size_is_rejected():
         power_means(mde=0.1, n=1e300, ratio=1e10)
     with pytest.raises(InputError, match="`ratio`"):
         power_proportions(0.1, mde=0.01, n=1e300, ratio=1e10)
+
+
+def test_effect_solved_for_an_astronomically_large_sample():
+    # the bracket moves down until it holds the root (the old one stopped at its floor, 1e-9)
+    from scipy.stats import norm
+
+    res = power_means(n=1e300, power=0.8)
+    normal = (norm.isf(0.025) + norm.isf(0.2)) * np.sqrt(2 / 1e300)
+    assert res.mde == pytest.approx(normal, rel=1e-3)
+    assert power_means(n=1e300, mde=res.mde).power == pytest.approx(0.8, abs=1e-9)
+    assert power_proportions(baseline=0.1, n=1e200, power=0.8).mde < 1e-90

@@ -199,6 +199,13 @@ def _power_t(d, n_c, ratio, alpha, sides):
         # SciPy's noncentral t CDF can return NaN deep in the far tail (noncentrality above about
         # 5); that tail is then below 1e-7 of the power and is taken as 0.
         out = out + np.where(np.isnan(lower) & (nc > 5.0), 0.0, lower)
+    # beyond 1e12 degrees of freedom the t is a normal to double precision, while SciPy's
+    # noncentral t loses accuracy there (its power is no longer monotone in the effect)
+    normal = df > 1e12
+    if np.any(normal):
+        z = special.ndtri(1.0 - alpha / sides)
+        approx = special.ndtr(nc - z) + (special.ndtr(-nc - z) if sides == 2 else 0.0)
+        out = np.where(normal, approx, out)
     return out
 
 
@@ -252,9 +259,13 @@ def _solve_effect(power_of_effect, target: float, high: float, what: str) -> flo
     if gap(high) < 0:
         raise InputError(f"no {what} reaches the requested power with this sample size; "
                          "increase `n` or lower `power`")
-    if gap(lo) >= 0:
-        return lo
-    return optimize.brentq(gap, lo, high, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+    top = high
+    while gap(lo) >= 0:  # a very large sample detects tiny effects: move the bracket down
+        if lo < 1e-280:
+            return lo
+        top, lo = lo, lo * 1e-12
+    return optimize.brentq(gap, lo, top, xtol=min(1e-15, lo * 1e-6), rtol=4 * np.finfo(float).eps,
+                           maxiter=500)
 
 
 # -- public API ---------------------------------------------------------------------------------
