@@ -179,3 +179,16 @@ def test_a_difference_beyond_float64_is_refused():
     df = pd.DataFrame({"g": ["a", "a", "b", "b"], "y": [-1.7e308, -1.6e308, 1.6e308, 1.7e308]})
     with pytest.raises(InputError, match="column 'y' has values so large"):
         analyze(df, group="g", metric="y")
+
+
+def test_compare_means_keeps_the_moments_of_huge_and_tiny_values():
+    from scimlkit.experiment import compare_means
+
+    gen = np.random.default_rng(0)
+    a, b = gen.normal(10, 2, 300), gen.normal(10.5, 2, 300)
+    ref = compare_means(a, b)
+    for k in (1e300, 1e-300):
+        res = compare_means(a * k, b * k)
+        assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
+        assert res.difference == pytest.approx(ref.difference * k, rel=1e-9)
+        assert res.low == pytest.approx(ref.low * k, rel=1e-9) and res.sd_control == pytest.approx(ref.sd_control * k)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -111,3 +112,19 @@ def check_finite_sample(values, name: str, *, min_size: int = 2) -> np.ndarray:
     if arr.size < min_size:
         raise InputError(f"`{name}` has {arr.size} value(s); at least {min_size} are needed")
     return arr
+
+
+_SAFE_PEAK = 2.0**100  # data within [2**-100, 2**100] in magnitude has moments well inside float64
+
+
+def scaled_by_power_of_two(values: np.ndarray) -> tuple[np.ndarray, float]:
+    """``values`` divided by a power of two that keeps their moments finite, and that power.
+
+    Dividing by a power of two is exact, so means and differences multiplied back are what they
+    would be without overflow (or underflow); ordinary data is left as it is (the power is 1).
+    """
+    peak = float(np.max(np.abs(values))) if values.size else 0.0
+    if peak == 0.0 or 1.0 / _SAFE_PEAK <= peak <= _SAFE_PEAK:
+        return values, 1.0
+    scale = math.ldexp(1.0, math.frexp(peak)[1] - 1)
+    return values / scale, scale

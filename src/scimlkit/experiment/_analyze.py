@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -11,7 +10,7 @@ import numpy as np
 from .._errors import InputError
 from .._results import Result
 from .._validation import check_alpha, check_columns, check_frame, check_option, describe
-from ._analysis_base import check_alternative
+from ._analysis_base import check_alternative, scaled_by_power_of_two
 from ._binary import binary_core, check_difference_method, warn_binary
 from ._continuous import ttest_core, warn_means
 from ._cuped import cuped_arrays
@@ -105,22 +104,6 @@ def _numeric_column(frame, column: str) -> np.ndarray:
     if np.isinf(values).any():
         raise InputError(f"column '{column}' has infinite value(s)")
     return values
-
-
-_SAFE_PEAK = 2.0**100  # data within [2**-100, 2**100] in magnitude has moments well inside float64
-
-
-def _scaled(values: np.ndarray) -> tuple[np.ndarray, float]:
-    """``values`` divided by a power of two that keeps their moments finite, and that power.
-
-    Dividing by a power of two is exact, so means and differences multiplied back are what they
-    would be without overflow (or underflow); ordinary data is left as it is (the power is 1).
-    """
-    peak = float(np.max(np.abs(values))) if values.size else 0.0
-    if peak == 0.0 or 1.0 / _SAFE_PEAK <= peak <= _SAFE_PEAK:
-        return values, 1.0
-    scale = math.ldexp(1.0, math.frexp(peak)[1] - 1)
-    return values / scale, scale
 
 
 def _unscale(values, scale: float, column) -> np.ndarray:
@@ -276,7 +259,7 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
     sizes = {arm: int(mask.sum()) for arm, mask in masks.items()}
     srm = srm_test(sizes, allocation, alpha=srm_alpha)
 
-    x = _scaled(_numeric_column(frame, covariate))[0] if covariate is not None else None
+    x = scaled_by_power_of_two(_numeric_column(frame, covariate))[0] if covariate is not None else None
     treatments = arms[1:]
     rows = []
     for name in metrics:
@@ -293,7 +276,7 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
         base = {"metric": name, "kind": metric_kind, "control": control,
                 "n_control": sizes[control], "variance_reduction": np.nan}
         if metric_kind == "continuous" or covariate is not None:
-            y, scale = _scaled(y)
+            y, scale = scaled_by_power_of_two(y)
         if covariate is not None:
             for arm in treatments:
                 out = cuped_arrays(y[masks[control]], x[masks[control]], y[masks[arm]], x[masks[arm]],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import special, stats
@@ -20,6 +20,7 @@ from ._analysis_base import (
     interval_level,
     normal_pvalue,
     one_sided,
+    scaled_by_power_of_two,
     t_pvalue,
 )
 
@@ -248,9 +249,18 @@ def compare_means(control, treatment, *, alpha: float = 0.05, alternative: str =
     """
     c = check_finite_sample(control, "control")
     t = check_finite_sample(treatment, "treatment")
-    return compare_means_from_stats(float(c.mean()), float(c.std(ddof=1)), c.size, float(t.mean()),
-                                    float(t.std(ddof=1)), t.size, alpha=alpha, alternative=alternative,
-                                    equal_var=equal_var)
+    # values near the float limits: the moments are taken in a power-of-two unit (exact)
+    scale = scaled_by_power_of_two(np.concatenate([c, t]))[1]
+    if scale != 1.0:
+        c, t = c / scale, t / scale
+    res = compare_means_from_stats(float(c.mean()), float(c.std(ddof=1)), c.size, float(t.mean()),
+                                   float(t.std(ddof=1)), t.size, alpha=alpha, alternative=alternative,
+                                   equal_var=equal_var)
+    if scale == 1.0:
+        return res
+    with np.errstate(over="ignore"):
+        return replace(res, **{k: getattr(res, k) * scale for k in (
+            "mean_control", "mean_treatment", "sd_control", "sd_treatment", "difference", "low", "high")})
 
 
 @dataclass(frozen=True, slots=True)
