@@ -192,3 +192,18 @@ def test_compare_means_keeps_the_moments_of_huge_and_tiny_values():
         assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
         assert res.difference == pytest.approx(ref.difference * k, rel=1e-9)
         assert res.low == pytest.approx(ref.low * k, rel=1e-9) and res.sd_control == pytest.approx(ref.sd_control * k)
+
+
+def test_cuped_keeps_the_moments_of_huge_and_tiny_values():
+    from scimlkit.experiment import cuped
+
+    gen = np.random.default_rng(1)
+    xc, xt = gen.normal(5, 1, 400), gen.normal(5, 1, 400)
+    yc, yt = xc + gen.normal(0, 1, 400), xt + 0.3 + gen.normal(0, 1, 400)
+    ref = cuped(yc, yt, xc, xt)
+    for ky, kx in ((1e300, 1e150), (1e-300, 1.0), (1.0, 1e-300)):
+        res = cuped(yc * ky, yt * ky, xc * kx, xt * kx)
+        assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
+        assert res.variance_reduction == pytest.approx(ref.variance_reduction, rel=1e-9)
+        assert res.difference == pytest.approx(ref.difference * ky, rel=1e-9)
+        assert res.theta == pytest.approx(ref.theta * ky / kx, rel=1e-9)

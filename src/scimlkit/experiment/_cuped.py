@@ -15,6 +15,7 @@ from ._analysis_base import (
     check_alternative,
     check_finite_sample,
     check_level,
+    scaled_by_power_of_two,
 )
 from ._continuous import ratio_lift, t_bounds, ttest_core, warn_means
 
@@ -179,4 +180,19 @@ def cuped(control, treatment, control_covariate, treatment_covariate, *, alpha: 
     check_same_length(treatment=yt, treatment_covariate=xt)
     alpha = check_alpha(alpha)
     alternative = check_alternative(alternative)
-    return CupedResult(**cuped_arrays(yc, xc, yt, xt, alpha=alpha, alternative=alternative))
+    # values near the float limits: moments in power-of-two units (exact), results scaled back
+    sy = scaled_by_power_of_two(np.concatenate([yc, yt]))[1]
+    sx = scaled_by_power_of_two(np.concatenate([xc, xt]))[1]
+    fields = cuped_arrays(yc / sy, xc / sx, yt / sy, xt / sx, alpha=alpha, alternative=alternative)
+    if sy != 1.0 or sx != 1.0:
+        with np.errstate(over="ignore"):
+            for key in _METRIC_UNIT_FIELDS:
+                fields[key] = fields[key] * sy
+            fields["theta"] = fields["theta"] * (sy / sx)
+    return CupedResult(**fields)
+
+
+# the CUPED result fields in the metric's unit (the others are ratios, counts or probabilities)
+_METRIC_UNIT_FIELDS = ("mean_control", "mean_treatment", "adjusted_mean_control", "adjusted_mean_treatment",
+                       "difference", "low", "high", "unadjusted_difference", "unadjusted_low", "unadjusted_high",
+                       "adjusted_sd_control", "adjusted_sd_treatment")
