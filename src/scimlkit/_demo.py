@@ -17,7 +17,7 @@ import numpy as np
 from . import MODULES
 from ._errors import InputError
 from ._progress import progress
-from ._report import render_report
+from ._report import check_report_path, render_report
 from ._validation import check_int
 
 __all__ = ["run_demo"]
@@ -51,13 +51,9 @@ def run_demo(out: str | Path = "scimlkit-report", *, only=None, quick: bool = Fa
     stream = sys.stdout if stream is None else stream
     names = _available(only)
     seed = check_int(seed, "seed", low=0)
-    folder = Path(out)
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"report folder '{folder}' is an existing file; pass another --out")
-    try:  # before the chapters run: a folder that cannot be written should not cost the whole demo
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create the report folder '{folder}': {exc.strerror or exc}") from None
+    if Path(out).is_file():  # the demo writes a folder (out/index.html), never over a file
+        raise InputError(f"report folder '{out}' is an existing file; pass another --out")
+    out = check_report_path(out)  # before the chapters run: a bad output should not cost the whole demo
     chapters, timings = [], {}
     start = time.perf_counter()
     print(f"scimlkit demo: {len(names)} chapter(s) on bundled data (seed {seed})", file=sys.stderr)

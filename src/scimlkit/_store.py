@@ -20,10 +20,23 @@ from pathlib import Path
 
 from ._errors import StorageError
 
-__all__ = ["SQLiteStore", "APPLICATION_ID"]
+__all__ = ["SQLiteStore", "APPLICATION_ID", "check_existing_store"]
 
 APPLICATION_ID = 0x53434D4C  # "SCML"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_existing_store(path: str | os.PathLike, what: str = "storage") -> Path:
+    """Check that ``path`` is a store to read: opening a :class:`SQLiteStore` on a missing or
+    empty file would create and initialise one, which a read must never do."""
+    from ._errors import InputError
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{what} '{path}' does not exist")
+    if path.is_file() and path.stat().st_size == 0:
+        raise InputError(f"{what} '{path}' is an empty file, not a scimlkit store")
+    return path
 
 
 class SQLiteStore:

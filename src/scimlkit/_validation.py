@@ -190,9 +190,22 @@ def check_binary(values: Any, name: str, *, require_both: bool = True) -> np.nda
     return out
 
 
+MAX_COUNT = 2**53  # float64 holds every whole number below this exactly
+
+
 def check_counts(values: Any, name: str, *, min_value: int = 0) -> np.ndarray:
-    """Check non-negative integer counts (given as ints or integral floats); returns ``int64``."""
-    arr = check_array(values, name, ndim=(0, 1), dtype=float)
+    """Check non-negative integer counts (given as ints or integral floats); returns ``int64``.
+
+    Counts of ``2**53`` or more are refused: a float64 no longer holds every one of them exactly
+    (and ``int64`` overflows above ``2**63``).
+    """
+    too_large = f"{_q(name)} must be below 2**53 = {MAX_COUNT} to be counted exactly"
+    try:
+        arr = check_array(values, name, ndim=(0, 1), dtype=float)
+    except OverflowError:  # a Python int beyond the float range
+        raise InputError(f"{too_large}, got a larger number") from None
+    if (arr >= MAX_COUNT).any():
+        raise InputError(f"{too_large}, got {arr[arr >= MAX_COUNT].ravel()[0]:g}")
     if (arr < min_value).any():
         raise InputError(f"{_q(name)} must be counts >= {min_value}, got {arr[arr < min_value].ravel()[0]:g}")
     if not np.all(np.floor(arr) == arr):

@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["figure_to_svg", "render_report"]
+__all__ = ["check_report_path", "figure_to_svg", "render_report"]
 
 
 def figure_to_svg(fig) -> str:
@@ -20,6 +20,36 @@ def figure_to_svg(fig) -> str:
     start = text.find("<svg")
     text = text[start:] if start >= 0 else text
     return re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
+
+
+def check_report_path(out: str | os.PathLike) -> Path:
+    """Check a report output (a folder, or a file ending in .html) before any work is done.
+
+    Raises ``InputError`` for an empty name, an existing file where a folder is meant, a folder
+    named ``*.html``, or a location whose nearest existing folder is a file or not writable.
+    """
+    from .._errors import InputError
+
+    if isinstance(out, str) and not out.strip():
+        raise InputError("the report output must name a folder or a .html file, got an empty string")
+    path = Path(out)
+    if path.suffix.lower() == ".html":
+        if path.is_dir():
+            raise InputError(f"report output '{path}' is a folder; give a file name ending in .html or another folder")
+        folder = path.parent
+    else:
+        if path.exists() and not path.is_dir():
+            raise InputError(f"report output '{path}' is an existing file, not a folder; give a folder or a file "
+                             "name ending in .html")
+        folder = path
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"cannot create the report folder for '{path}': '{existing}' is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"report output '{path}': folder '{existing}' is not writable")
+    return path
 
 
 def render_report(chapters, path: str | os.PathLike, *, title: str = "scimlkit report") -> Path:

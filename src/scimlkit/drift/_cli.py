@@ -62,13 +62,10 @@ def _check(args) -> int:
 
 def _history(args) -> int:
     from .._errors import InputError
+    from .._store import check_existing_store
     from ._history import DriftHistory
 
-    if not Path(args.store).exists():
-        raise InputError(f"history '{args.store}' does not exist")
-    if Path(args.store).is_file() and Path(args.store).stat().st_size == 0:  # reading must not initialise it
-        raise InputError(f"history '{args.store}' is an empty file, not a drift history")
-    store = DriftHistory(args.store)
+    store = DriftHistory(check_existing_store(args.store, "history"))
     frame = store.history() if args.column is None else store.columns(args.column)
     if args.column is not None and frame.empty:
         raise InputError(f"history '{args.store}' has no rows for column '{args.column}'")
@@ -85,41 +82,13 @@ def _history(args) -> int:
     return 0
 
 
-def _report_target(out: str) -> Path:
-    """The report output (a folder, or a file ending in .html), checked before any work is done."""
-    import os
-
-    from .._errors import InputError
-
-    if not out.strip():
-        raise InputError("--out must name a report folder or a .html file, got an empty string")
-    path = Path(out)
-    if path.suffix.lower() == ".html":
-        if path.is_dir():
-            raise InputError(f"report output '{path}' is a folder; give a file name ending in .html or another folder")
-        folder = path.parent
-    else:
-        if path.exists() and not path.is_dir():
-            raise InputError(f"report output '{path}' is an existing file, not a folder; give a folder or a file "
-                             "name ending in .html")
-        folder = path
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise InputError(f"report output '{path}': '{existing}' is not a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise InputError(f"report output '{path}': folder '{existing}' is not writable")
-    return path
-
-
 def _report(args) -> int:
     from .._errors import InputError
-    from .._report import render_report
+    from .._report import check_report_path, render_report
     from ._history import DriftHistory
     from ._report import drift_chapter
 
-    target = _report_target(args.out)
+    target = check_report_path(args.out)
     monitor, current = _load(args)
     store = DriftHistory(args.store) if args.store else None
     report = monitor.check(current, batch=args.batch, multivariate=args.multivariate or None, store=store)

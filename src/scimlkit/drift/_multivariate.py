@@ -72,10 +72,11 @@ def _encode(reference, current):
             ref_cols.append(np.where(rs.isna(), np.nan, cats.get_indexer(rs)).astype(float))
             cur_cols.append(np.where(cs.isna(), np.nan, cats.get_indexer(cs)).astype(float))
             categorical.append(True)
-    ref_cols = [np.where(col < 0, np.nan, col) if cat else np.where(np.isinf(col), np.nan, col)
-                for col, cat in zip(ref_cols, categorical)]
-    cur_cols = [np.where(col < 0, np.nan, col) if cat else np.where(np.isinf(col), np.nan, col)
-                for col, cat in zip(cur_cols, categorical)]
+    def missing_as_nan(col, cat):  # unknown category codes are -1; infinite numbers count as missing
+        return np.where(col < 0 if cat else np.isinf(col), np.nan, col)
+
+    ref_cols = [missing_as_nan(col, cat) for col, cat in zip(ref_cols, categorical)]
+    cur_cols = [missing_as_nan(col, cat) for col, cat in zip(cur_cols, categorical)]
     return np.column_stack(ref_cols), np.column_stack(cur_cols), np.array(categorical)
 
 

@@ -169,12 +169,10 @@ def _cvm(summary: NumericSummary, y: np.ndarray) -> tuple[float, float]:
     nx, ny = summary.n, y.size
     ys = np.sort(y)
     z = np.union1d(v, ys)
-    ref_le = np.r_[0, cum][np.searchsorted(v, z, side="right")].astype(float)
-    ref_lt = np.r_[0, cum][np.searchsorted(v, z, side="left")].astype(float)
-    cur_le = np.searchsorted(ys, z, side="right").astype(float)
-    cur_lt = np.searchsorted(ys, z, side="left").astype(float)
-    count = (ref_le - ref_lt) + (cur_le - cur_lt)
-    diff = ref_le / nx - cur_le / ny
+    ref_lt, ref_eq = _counts_below(v, cum, z)
+    cur_le = np.searchsorted(ys, z, side="right")
+    count = (ref_eq + cur_le - np.searchsorted(ys, z, side="left")).astype(float)
+    diff = (ref_lt + ref_eq) / nx - cur_le / ny
     big_n = float(nx + ny)
     t = float(nx) * ny / big_n**2 * float(np.dot(count, diff * diff))
     return float(t), _cvm_pvalue_asymptotic(t, nx, ny)

@@ -80,28 +80,6 @@ def as_float(value):
     return float(arr) if arr.ndim == 0 else arr
 
 
-MAX_COUNT = 2**53  # counts from here on are not all exact as floats
-
-
-def check_exact_counts(values, name: str):
-    """Counts as :func:`~scimlkit._validation.check_counts`, refusing those too large to be exact.
-
-    The tests work on float64, which holds every whole number below ``2**53`` exactly (and
-    ``int64``, where ``check_counts`` puts them, overflows above ``2**63``).
-    """
-    from .._validation import check_array, check_counts
-
-    try:
-        arr = check_array(values, name, ndim=(0, 1), dtype=float)
-    except OverflowError:
-        raise InputError(f"`{name}` must be below 2**53 = {MAX_COUNT} to be counted exactly, "
-                         "got a larger number") from None
-    if (arr >= MAX_COUNT).any():
-        raise InputError(f"`{name}` must be below 2**53 = {MAX_COUNT} to be counted exactly, "
-                         f"got {arr[arr >= MAX_COUNT].ravel()[0]:g}")
-    return check_counts(arr, name)
-
-
 def check_finite_sample(values, name: str, *, min_size: int = 2) -> np.ndarray:
     """A 1-D float sample without NaN/inf and with at least ``min_size`` values."""
     from .._validation import check_array

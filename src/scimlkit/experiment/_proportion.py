@@ -9,8 +9,8 @@ from scipy import special
 
 from .._errors import InputError
 from .._results import Result
-from .._validation import check_option
-from ._analysis_base import ConfidenceInterval, check_exact_counts, check_level
+from .._validation import check_counts, check_option
+from ._analysis_base import ConfidenceInterval, check_level
 
 __all__ = ["proportion_interval", "ProportionIntervalResult", "PROPORTION_METHODS"]
 
@@ -26,8 +26,8 @@ _METHOD_ALIASES = {
 
 def check_proportion_counts(successes, trials, *, successes_name="successes", trials_name="trials"):
     """Validate successes/trials counts (broadcastable); returns float arrays."""
-    x = check_exact_counts(successes, successes_name)
-    n = check_exact_counts(trials, trials_name)
+    x = check_counts(successes, successes_name)
+    n = check_counts(trials, trials_name)
     try:
         x, n = np.broadcast_arrays(x, n)
     except ValueError:

@@ -10,8 +10,7 @@ from scipy import stats
 
 from .._errors import InputError
 from .._results import Result
-from .._validation import check_alpha, check_array
-from ._analysis_base import check_exact_counts
+from .._validation import check_alpha, check_array, check_counts
 
 __all__ = ["srm_test", "SRMResult"]
 
@@ -86,9 +85,9 @@ def srm_test(counts, allocation=None, *, alpha: float = 0.001) -> SRMResult:
     """
     if isinstance(counts, Mapping):
         arms = [str(k) for k in counts]
-        observed = check_exact_counts(list(counts.values()), "counts")
+        observed = check_counts(list(counts.values()), "counts")
     else:
-        observed = check_exact_counts(counts, "counts")
+        observed = check_counts(counts, "counts")
         arms = [f"arm{i}" for i in range(np.size(observed))]
     observed = np.atleast_1d(observed)
     if observed.size < 2:

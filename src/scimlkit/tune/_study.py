@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import numpy as np
 from .._errors import InputError
 from .._progress import progress
 from .._results import Result
+from .._store import check_existing_store
 from .._validation import check_int, check_rng, check_scalar, describe
 from ._optimizers import METHODS, make_optimizer
 from ._parallel import Heartbeat, as_value, evaluate, make_runner
@@ -639,14 +641,8 @@ def _run_parallel(study: Study, runner, n_trials, deadline, bar, status) -> None
 
 def _existing_storage(storage):
     """Open a storage that must already hold studies: reading never creates or initialises a file."""
-    from pathlib import Path
-
-    if isinstance(storage, str | Path):
-        path = Path(storage)
-        if not path.exists():
-            raise InputError(f"storage '{storage}' does not exist")
-        if path.is_file() and path.stat().st_size == 0:
-            raise InputError(f"storage '{storage}' is an empty file, not a study file")
+    if isinstance(storage, str | os.PathLike):
+        check_existing_store(storage)
     return as_storage(storage)
 
 
