@@ -140,13 +140,3 @@ def test_design_demo_part_and_figure(tmp_path):
     assert "<svg" in path.read_text()
     fig = power_curve_figure([100, 200, 300], [0.2, 0.5, 0.7], target_power=0.8, design_value=250)
     assert len(fig.axes) == 1 and len(fig.axes[0].lines) == 3
-
-
-@pytest.mark.parametrize("module", ["_power", "_sequential", "_models"])
-def test_docstring_examples_run(module):
-    import doctest
-    import importlib
-
-    mod = importlib.import_module(f"scimlkit.experiment.{module}")
-    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

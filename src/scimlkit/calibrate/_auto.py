@@ -38,7 +38,16 @@ METHODS = {
 
 
 def make_calibrator(method: str):
-    """A fresh calibrator for a method name (see :data:`METHODS`)."""
+    """A fresh calibrator for a method name (see :data:`METHODS`).
+
+    Examples
+    --------
+    >>> from scimlkit.calibrate import make_calibrator
+    >>> make_calibrator("isotonic")
+    IsotonicCalibrator()
+    >>> make_calibrator("sigmoid")  # scikit-learn's name for Platt scaling
+    PlattCalibrator()
+    """
     method = check_option(method, "method", METHODS)
     return {
         "platt": PlattCalibrator,

@@ -58,6 +58,25 @@ class Optimizer(abc.ABC):
     -----
     Subclasses implement :meth:`_propose` (and optionally :meth:`_observed`), and list their
     options with defaults in ``_defaults``.
+
+    Examples
+    --------
+    A subclass that always proposes the centre of the (encoded) space:
+
+    >>> import numpy as np
+    >>> from scimlkit.tune import Float, Optimizer
+    >>> class Centre(Optimizer):
+    ...     name = "centre"
+    ...     def _propose(self, n):
+    ...         middle = np.full((n, self.space.n_encoded), 0.5)
+    ...         return self.space.decode(middle)
+    >>> opt = Centre({"x": Float(-1.0, 3.0)})
+    >>> params = opt.propose(1)
+    >>> params
+    [{'x': 1.0}]
+    >>> opt.observe(params[0], 0.25)
+    >>> opt.best
+    ({'x': 1.0}, 0.25)
     """
 
     name: ClassVar[str] = "base"

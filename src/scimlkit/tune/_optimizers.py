@@ -168,7 +168,18 @@ GP_MAX_DIMS = 24
 
 
 def choose_method(space: Space | Mapping[str, Any], n_trials: int | None = None) -> str:
-    """The method ``auto`` uses for a space and budget (see :class:`AutoOptimizer`)."""
+    """The method ``auto`` uses for a space and budget (see :class:`AutoOptimizer`).
+
+    Examples
+    --------
+    >>> from scimlkit.tune import Categorical, Float, Int, choose_method
+    >>> small = {"depth": Int(1, 4), "criterion": Categorical(["gini", "entropy"])}
+    >>> choose_method(small, n_trials=20), choose_method(small, n_trials=5)
+    ('grid', 'gp')
+    >>> rate = {"lr": Float(1e-4, 1e-1, log=True)}
+    >>> choose_method(rate, n_trials=50), choose_method(rate, n_trials=1000)
+    ('gp', 'de')
+    """
     space = as_space(space)
     n_trials = check_int(n_trials, "n_trials", low=1, allow_none=True)
     params = space.params.values()
