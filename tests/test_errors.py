@@ -22,3 +22,14 @@ def test_require_names_the_extra():
     with pytest.raises(OptionalDependencyError, match=r"pip install 'scimlkit\[dask\]'"):
         require("no_such_module_for_scimlkit", "dask", "Dask profiling")
     assert require("json", "none", "json").dumps({}) == "{}"
+
+
+def test_errors_are_public_at_the_top_level():
+    import scimlkit
+    import scimlkit._errors as errors
+
+    assert set(scimlkit.ERRORS) == set(errors.__all__)
+    for name in scimlkit.ERRORS:
+        assert getattr(scimlkit, name) is getattr(errors, name) and name in dir(scimlkit)
+    with pytest.raises(scimlkit.InputError):
+        scimlkit.tune.Float(1.0, 0.0)
