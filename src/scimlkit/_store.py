@@ -6,7 +6,10 @@ scimlkit's ``application_id`` and a ``scimlkit_meta`` table naming its kind and 
 so that a foreign or corrupt file is refused with a clear message instead of being modified.
 
 Subclass :class:`SQLiteStore`, set ``KIND``, ``SCHEMA_VERSION`` and ``SCHEMA`` (DDL run once when
-the file is created), and write through :meth:`SQLiteStore.transaction`.
+the file is created), and write through :meth:`SQLiteStore.transaction`. A file written with an
+older schema is upgraded in place when it is opened, by the statements in ``MIGRATIONS`` (from
+version ``v`` to ``v + 1``), in the same transaction as the check: it is upgraded whole or not
+at all.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class SQLiteStore:
     KIND: str = ""
     SCHEMA_VERSION: int = 1
     SCHEMA: str = ""
+    MIGRATIONS: dict[int, str] = {}
     BUSY_TIMEOUT_S: float = 60.0
 
     def __init__(self, path: str | os.PathLike):
@@ -116,10 +120,26 @@ class SQLiteStore:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may already have rolled back (e.g. on a full disk)
+                conn.execute("ROLLBACK")
             raise
         else:
             conn.execute("COMMIT")
+
+    def _migrate(self, tx: sqlite3.Connection, version: int) -> int:
+        """Bring a file of an older schema ``version`` up to date (inside the open transaction)."""
+        start = version
+        while version < self.SCHEMA_VERSION:
+            script = self.MIGRATIONS.get(version)
+            if script is None:
+                raise StorageError(f"storage '{self.path}' has schema version {start}, which this scimlkit "
+                                   f"cannot upgrade to {self.SCHEMA_VERSION}")
+            for statement in filter(str.strip, script.split(";")):
+                tx.execute(statement)
+            version += 1
+        if version != start:
+            tx.execute("UPDATE scimlkit_meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+        return version
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         """Run a read query and return all rows."""
@@ -151,6 +171,8 @@ class SQLiteStore:
                     )
                 else:
                     meta = dict(tx.execute("SELECT key, value FROM scimlkit_meta").fetchall())
+                    if meta.get("kind") == self.KIND:
+                        meta["schema_version"] = str(self._migrate(tx, int(meta.get("schema_version", "0"))))
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"storage '{self.path}' is not a readable SQLite database: {exc}") from None
         kind = meta.get("kind")

@@ -91,8 +91,9 @@ def test_evaluate_and_as_value():
     assert as_value(1) == (1.0, None)
     assert as_value(float("inf"))[0] is None
     assert "bool" in as_value(True)[1]
-    value, error, seconds = evaluate(lambda p: 1 / 0, {})
-    assert value is None and error == "ZeroDivisionError: division by zero" and seconds >= 0
+    out = evaluate(lambda p: 1 / 0, {})
+    assert out.loss is None and out.error == "ZeroDivisionError: division by zero" and out.seconds >= 0
+    assert out.curve == [] and not out.pruned
 
 
 def test_dask_local_cluster(tmp_path):

@@ -1,5 +1,6 @@
 """Black-box hyperparameter search: Gaussian-process Bayesian optimisation, differential
-evolution, random, Sobol and grid search; persistent, parallel studies; a GridSearchCV drop-in.
+evolution, random, Sobol and grid search; persistent, parallel studies; pruning of unpromising
+trials from the losses they report step by step; a GridSearchCV drop-in.
 
 Examples
 --------
@@ -22,6 +23,7 @@ from ._optimizers import (
     choose_method,
     make_optimizer,
 )
+from ._pruning import MedianPruner, PercentilePruner, Pruner, TrialPruned, report_step
 from ._report import parameter_relevance
 from ._space import Categorical, Float, Int, Space, as_space
 from ._storage import StudyStorage
@@ -32,7 +34,7 @@ __all__ = [
     "Optimizer", "make_optimizer", "choose_method", "AutoOptimizer", "GPOptimizer",
     "DifferentialEvolution", "RandomSearch", "SobolSearch", "GridSearch", "GaussianProcess",
     "minimize", "Study", "Trial", "StudyResult", "StudyStorage", "read_study", "SearchCV",
-    "parameter_relevance",
+    "parameter_relevance", "report_step", "TrialPruned", "Pruner", "MedianPruner", "PercentilePruner",
 ]
 
 

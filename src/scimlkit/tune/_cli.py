@@ -23,6 +23,9 @@ def register(subparsers) -> None:
     run.add_argument("--storage", default=None, help="override the spec's storage file")
     run.add_argument("--study", default=None, help="override the spec's study name")
     run.add_argument("--seed", type=seed_arg, default=None, help="override the spec's seed")
+    run.add_argument("--pruner", type=str.lower, choices=["none", "median"], default=None,
+                     help="override the spec's pruner (median: stop a trial whose first folds score below the "
+                          "median of the complete trials on the same folds)")
     show = add_command(sub, "show", _show, help="show the trials of a stored study",
                        description="Show a study stored in a SQLite file: trials, best, counts.")
     show.add_argument("db", metavar="DB", help="the study storage file")
@@ -38,7 +41,7 @@ def _run(args) -> int:
 
     spec = load_spec(args.spec)
     overrides = {"n_trials": args.n_trials, "n_workers": args.n_workers, "method": args.method,
-                 "study": args.study, "seed": args.seed,
+                 "study": args.study, "seed": args.seed, "pruner": args.pruner,
                  "storage": None if args.storage is None else Path(args.storage)}
     if args.method is not None:
         overrides["method"] = args.method.strip().lower()
@@ -49,7 +52,8 @@ def _run(args) -> int:
     label = spec.scoring or "score"
     result = _minimize(objective, spec.space, method=spec.method, n_trials=spec.n_trials, n_workers=spec.n_workers,
                        storage=spec.storage, study=spec.study, timeout=None, rng=spec.seed, executor=None,
-                       show_progress=None, options={}, show_best=lambda loss: f"best {label} {-loss:.4g}")
+                       show_progress=None, options={}, show_best=lambda loss: f"best {label} {-loss:.4g}",
+                       pruner=spec.pruner)
     summary = {
         "study": result.study,
         "estimator": spec.estimator,
@@ -60,6 +64,7 @@ def _run(args) -> int:
         "n_trials": len(result.trials),
         "n_complete": result.n_complete,
         "n_failed": result.n_failed,
+        "n_pruned": result.n_pruned,
         "method": result.method,
         "method_used": result.method_used,
         "storage": result.storage,
@@ -92,10 +97,13 @@ def _show(args) -> int:
     frame = result.to_frame().drop(columns=["started", "finished"])
     if (frame["attempts"] <= 1).all():
         frame = frame.drop(columns=["attempts"])
+    if frame["last_step"].isna().all():
+        frame = frame.drop(columns=["last_step"])
     frame["error"] = frame["error"].fillna("")
     emit(frame, "table", title=f"study '{result.study}' ({result.method})")
     emit({"best value": result.best_value if result.best_params is not None else "none",
           **{f"best {k}": v for k, v in (result.best_params or {}).items()},
           "best trial": result.best_trial, "complete": result.n_complete, "failed": result.n_failed,
+          **({"pruned": result.n_pruned} if result.n_pruned else {}),
           "queued or running": result.n_pending}, "table")
     return 0

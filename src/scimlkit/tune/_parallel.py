@@ -1,7 +1,7 @@
 """Running objectives: in this process, in worker processes, or on a Dask cluster.
 
 The study (optimiser and storage) always stays in the calling process; only ``objective(params)``
-travels. Objectives are serialised with cloudpickle when it is installed (so lambdas, closures
+travels (with, when pruning, a snapshot of the complete trials' intermediate losses). Objectives are serialised with cloudpickle when it is installed (so lambdas, closures
 and notebook functions work), with the standard pickle otherwise.
 """
 
@@ -17,13 +17,27 @@ import pickle
 import threading
 import time
 import traceback
+from typing import NamedTuple
 
 import numpy as np
 
 from .._errors import InputError, require
 from .._validation import describe
+from ._pruning import StepLog, TrialPruned, run_with_steps
 
-__all__ = ["evaluate", "as_value", "make_runner", "Heartbeat"]
+__all__ = ["evaluate", "as_value", "make_runner", "Heartbeat", "Outcome"]
+
+
+class Outcome(NamedTuple):
+    """What running one trial gave: the loss (None if failed or pruned without a loss), the error
+    text of a failed trial, the seconds it took, the ``[step, loss]`` pairs it reported, and
+    whether a pruner stopped it."""
+
+    loss: float | None
+    error: str | None
+    seconds: float
+    curve: list
+    pruned: bool = False
 
 
 def as_value(raw) -> tuple[float | None, str | None]:
@@ -44,19 +58,25 @@ def as_value(raw) -> tuple[float | None, str | None]:
     return value, None
 
 
-def evaluate(objective, params: dict) -> tuple[float | None, str | None, float]:
-    """Call ``objective(params)``; returns ``(loss or None, error text or None, seconds)``.
+def evaluate(objective, params: dict, pruning: tuple | None = None) -> Outcome:
+    """Call ``objective(params)`` and return its :class:`Outcome`.
 
-    An exception (other than ``KeyboardInterrupt`` / ``SystemExit``) becomes a failed trial.
+    ``pruning`` is ``(pruner, curves)``: the pruner (or None) and the complete trials'
+    intermediate losses that :func:`~scimlkit.tune.report_step` compares the trial with.
+    :class:`~scimlkit.tune.TrialPruned` ends the trial as pruned (with its last reported loss);
+    any other exception (but ``KeyboardInterrupt`` / ``SystemExit``) makes it a failed trial.
     """
+    log = StepLog(*(pruning or (None, None)))
     t0 = time.perf_counter()
     try:
-        raw = objective(dict(params))
+        raw = run_with_steps(objective, dict(params), log)
+    except TrialPruned:
+        return Outcome(log.last_loss, None, time.perf_counter() - t0, log.curve, True)
     except Exception as exc:  # a failed trial, the study goes on
         text = f"{type(exc).__name__}: {exc}".strip()
-        return None, text, time.perf_counter() - t0
+        return Outcome(None, text, time.perf_counter() - t0, log.curve)
     value, error = as_value(raw)
-    return value, error, time.perf_counter() - t0
+    return Outcome(value, error, time.perf_counter() - t0, log.curve)
 
 
 # -- serialisation of the objective -----------------------------------------------------------
@@ -104,16 +124,16 @@ def _init_worker(payload: bytes, n_threads: int) -> None:
     _WORKER_OBJECTIVES["__current__"] = _WORKER_OBJECTIVES[hashlib.sha1(payload).hexdigest()]
 
 
-def _run_current(params: dict):
-    return evaluate(_WORKER_OBJECTIVES["__current__"], params)
+def _run_current(params: dict, pruning=None):
+    return evaluate(_WORKER_OBJECTIVES["__current__"], params, pruning)
 
 
-def _run_payload(payload: bytes, params: dict):
+def _run_payload(payload: bytes, params: dict, pruning=None):
     try:
         objective = _load(payload)
     except Exception as exc:
-        return None, f"objective could not be loaded in the worker: {type(exc).__name__}: {exc}", 0.0
-    return evaluate(objective, params)
+        return Outcome(None, f"objective could not be loaded in the worker: {type(exc).__name__}: {exc}", 0.0, [])
+    return evaluate(objective, params, pruning)
 
 
 # -- runners ----------------------------------------------------------------------------------
@@ -122,19 +142,20 @@ class _Runner:
 
     capacity = 1
 
-    def submit(self, params: dict):
+    def submit(self, params: dict, pruning=None):
         raise NotImplementedError
 
     def wait(self, futures) -> set:
         raise NotImplementedError
 
-    def result(self, future) -> tuple[float | None, str | None, float]:
+    def result(self, future) -> Outcome:
         try:
-            return future.result()
+            return Outcome(*future.result())
         except cf.process.BrokenProcessPool as exc:
-            return None, f"worker process died ({exc})", float("nan")
+            return Outcome(None, f"worker process died ({exc})", float("nan"), [])
         except Exception as exc:  # serialisation or transport errors
-            return None, f"{type(exc).__name__}: {exc}".strip() or traceback.format_exc(limit=1), float("nan")
+            text = f"{type(exc).__name__}: {exc}".strip() or traceback.format_exc(limit=1)
+            return Outcome(None, text, float("nan"), [])
 
     def close(self, cancel: bool = False) -> None:
         pass
@@ -153,13 +174,13 @@ class _ProcessRunner(_Runner):
         return cf.ProcessPoolExecutor(max_workers=self.capacity, mp_context=multiprocessing.get_context("spawn"),
                                       initializer=_init_worker, initargs=(self._payload, n_threads))
 
-    def submit(self, params):
+    def submit(self, params, pruning=None):
         try:
-            return self._pool.submit(_run_current, params)
+            return self._pool.submit(_run_current, params, pruning)
         except cf.process.BrokenProcessPool:  # a worker died earlier: start a fresh pool
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = self._new_pool()
-            return self._pool.submit(_run_current, params)
+            return self._pool.submit(_run_current, params, pruning)
 
     def wait(self, futures):
         done, _ = cf.wait(list(futures), return_when=cf.FIRST_COMPLETED)
@@ -181,10 +202,10 @@ class _ExecutorRunner(_Runner):
         else:
             self._payload = dump_objective(objective)
 
-    def submit(self, params):
+    def submit(self, params, pruning=None):
         if self._payload is None:
-            return self._executor.submit(evaluate, self._objective, params)
-        return self._executor.submit(_run_payload, self._payload, params)
+            return self._executor.submit(evaluate, self._objective, params, pruning)
+        return self._executor.submit(_run_payload, self._payload, params, pruning)
 
     def wait(self, futures):
         done, _ = cf.wait(list(futures), return_when=cf.FIRST_COMPLETED)
@@ -205,8 +226,8 @@ class _DaskRunner(_Runner):
         self.capacity = n_workers
         self._payload = dump_objective(objective)
 
-    def submit(self, params):
-        return self._client.submit(_run_payload, self._payload, params, pure=False)
+    def submit(self, params, pruning=None):
+        return self._client.submit(_run_payload, self._payload, params, pruning, pure=False)
 
     def wait(self, futures):
         done, _ = self._distributed.wait(list(futures), return_when="FIRST_COMPLETED")

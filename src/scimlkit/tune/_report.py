@@ -20,7 +20,8 @@ from .._errors import InputError
 from .._validation import check_rng, describe
 from ._space import Categorical, Space, as_space
 
-__all__ = ["convergence_figure", "parameter_relevance", "relevance_figure", "slices_figure", "study_chapter"]
+__all__ = ["convergence_figure", "parameter_relevance", "relevance_figure", "slices_figure", "intermediate_figure",
+           "study_chapter"]
 
 _COLORS = ["#2c3e50", "#c0392b", "#2980b9", "#27ae60", "#8e44ad", "#d35400"]
 
@@ -184,6 +185,42 @@ def slices_figure(space, params: Sequence[Mapping[str, Any]], values, *, best: M
     return fig
 
 
+def intermediate_figure(result, *, ylabel: str = "loss"):
+    """The losses the trials reported step by step: complete trials in blue, pruned ones in grey
+    ending with a cross where they were stopped.
+
+    Parameters
+    ----------
+    result : StudyResult
+        A study whose objective called :func:`~scimlkit.tune.report_step`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from .._report import new_figure
+
+    fig, ax = new_figure(6.4, 3.6)
+    states = dict(zip(result.trials["number"], result.trials["state"], strict=True))
+    labelled = set()
+    for number, group in result.intermediate.groupby("number", sort=True):
+        state = states.get(number)
+        pruned = state == "PRUNED"
+        label = "pruned" if pruned else "complete" if state == "COMPLETE" else "failed"
+        color = "#95a5a6" if pruned else "#2980b9" if state == "COMPLETE" else "#e67e22"
+        ax.plot(group["step"], group["loss"], color=color, linewidth=1.0, alpha=0.8,
+                label=None if label in labelled else label)
+        labelled.add(label)
+        if pruned:
+            ax.scatter(group["step"].iloc[-1:], group["loss"].iloc[-1:], marker="x", color="#7f8c8d", s=22, zorder=3)
+    ax.set_xlabel("step")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    if labelled:
+        ax.legend(frameon=False)
+    return fig
+
+
 def study_chapter(result, space, *, reference: float | None = None, reference_label: str = "grid best",
                   key: str = "tune", title: str = "Hyperparameter search", rng=None):
     """A report chapter for a :class:`StudyResult`: key figures, convergence, relevance, slices.
@@ -202,11 +239,15 @@ def study_chapter(result, space, *, reference: float | None = None, reference_la
     chapter = Chapter(key, title)
     frame = result.trials
     params = [{n: row[f"param_{n}"] for n in space.names} for _, row in frame.iterrows()]
-    values = frame["value"].to_numpy(dtype=float)
+    # a pruned trial's value is a loss from part-way through: not comparable with the others
+    values = np.where(frame["state"] == "PRUNED", np.nan, frame["value"].to_numpy(dtype=float))
     chapter.metrics({"best loss": result.best_value, "trials": len(frame), "complete": result.n_complete,
-                     "failed": result.n_failed, "method": result.method_used})
+                     "failed": result.n_failed, **({"pruned": result.n_pruned} if result.n_pruned else {}),
+                     "method": result.method_used})
     chapter.figure(convergence_figure(result.convergence, reference=reference, reference_label=reference_label),
                    "Best loss so far against the number of trials.")
+    if len(result.intermediate):
+        chapter.figure(intermediate_figure(result), "Losses reported step by step (pruned trials in grey).")
     if result.n_complete >= 3:
         rel = parameter_relevance(space, params, values, rng=rng)
         chapter.figure(relevance_figure(rel), "Relevance of each parameter (Gaussian-process length scales).")

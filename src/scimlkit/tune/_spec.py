@@ -11,6 +11,7 @@ Example::
     storage = "study.db"          # optional: keep and resume the study (relative to this file)
     study = "hgb"                 # optional study name
     seed = 0
+    pruner = "median"             # optional: stop a trial whose first folds score below the median
 
     [params]                      # fixed estimator parameters
     max_iter = 200
@@ -56,7 +57,8 @@ from ._space import Categorical, Float, Int, Space
 __all__ = ["TuneSpec", "load_spec", "CVObjective"]
 
 _TOP = {"estimator", "scoring", "cv", "n_trials", "method", "n_workers", "storage", "study", "seed",
-        "params", "data", "space"}
+        "pruner", "params", "data", "space"}
+PRUNERS = ("none", "median")
 _DATA = {"path", "target", "features"}
 _PARAM_KEYS = {"float": {"type", "low", "high", "log"}, "int": {"type", "low", "high", "log"},
                "categorical": {"type", "choices"}}
@@ -81,6 +83,7 @@ class TuneSpec:
     storage: Path | None
     study: str | None
     seed: int | None
+    pruner: str = "none"
 
     def build_estimator(self):
         """Import the estimator class and create it with the fixed parameters."""
@@ -232,6 +235,11 @@ def load_spec(path) -> TuneSpec:
         method = method.strip().lower()
     if method not in METHODS:
         raise _fail(source, f"`method` must be one of {', '.join(METHODS)}, got {describe(method)}")
+    pruner = doc.get("pruner", "none")
+    if isinstance(pruner, str):
+        pruner = pruner.strip().lower()
+    if pruner not in PRUNERS:
+        raise _fail(source, f"`pruner` must be one of {', '.join(PRUNERS)}, got {describe(pruner)}")
     study = doc.get("study")
     if study is not None and (not isinstance(study, str) or not study):
         raise _fail(source, f"`study` must be a non-empty string, got {describe(study)}")
@@ -247,20 +255,36 @@ def load_spec(path) -> TuneSpec:
         data=_path(base, data["path"], source, "data.path"), target=target, features=features, scoring=scoring,
         cv=cv, n_trials=n_trials, method=method, n_workers=n_workers,
         storage=None if doc.get("storage") is None else _path(base, doc["storage"], source, "storage"),
-        study=study, seed=seed,
+        study=study, seed=seed, pruner=pruner,
     )
 
 
 class CVObjective:
-    """``params -> -mean cross-validated score`` of an estimator (picklable for worker processes)."""
+    """``params -> -mean cross-validated score`` of an estimator (picklable for worker processes).
+
+    The folds are fitted one after the other (the same folds as ``cross_val_score``: stratified
+    for classifiers), and after each the mean loss so far is reported with
+    :func:`~scimlkit.tune.report_step` (step = fold index), so a pruner can stop a trial whose
+    first folds already score below the other trials' on the same folds.
+    """
 
     def __init__(self, estimator, X, y, *, cv: int, scoring: str | None):
         self.estimator, self.X, self.y, self.cv, self.scoring = estimator, X, y, cv, scoring
 
     def __call__(self, params: dict[str, Any]) -> float:
-        from sklearn.base import clone
-        from sklearn.model_selection import cross_val_score
+        from sklearn.base import clone, is_classifier
+        from sklearn.metrics import check_scoring
+        from sklearn.model_selection import check_cv
+        from sklearn.utils import _safe_indexing
+
+        from ._pruning import report_step
 
         model = clone(self.estimator).set_params(**params)
-        scores = cross_val_score(model, self.X, self.y, cv=self.cv, scoring=self.scoring, error_score="raise")
+        scorer = check_scoring(model, scoring=self.scoring)
+        splitter = check_cv(self.cv, self.y, classifier=is_classifier(model))
+        scores = []
+        for fold, (train, test) in enumerate(splitter.split(self.X, self.y)):
+            fitted = clone(model).fit(_safe_indexing(self.X, train), _safe_indexing(self.y, train))
+            scores.append(float(scorer(fitted, _safe_indexing(self.X, test), _safe_indexing(self.y, test))))
+            report_step(-float(np.mean(scores)), fold)
         return -float(np.mean(scores))

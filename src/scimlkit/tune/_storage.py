@@ -4,7 +4,11 @@ One file holds any number of studies. A trial moves through the states
 
 ``QUEUED`` (waiting to be run: enqueued by hand, or re-queued after its worker died)
 -> ``RUNNING`` (claimed by a runner, which refreshes its heartbeat)
--> ``COMPLETE`` (a finite loss) or ``FAILED`` (an error, NaN or infinity).
+-> ``COMPLETE`` (a finite loss), ``FAILED`` (an error, NaN or infinity) or ``PRUNED`` (stopped
+early by a pruner; its loss is the last one it reported).
+
+A trial may also keep the losses it reported along the way (``intermediate``: steps and losses),
+which pruners compare across trials.
 
 A ``RUNNING`` trial whose runner is gone (its process on this host no longer exists, or its
 heartbeat is older than the grace period) is *stale*: it goes back to ``QUEUED`` with its
@@ -28,10 +32,12 @@ from .._errors import InputError, StorageError
 from .._store import SQLiteStore
 from .._validation import check_scalar
 
-__all__ = ["StudyStorage", "TrialRecord", "QUEUED", "RUNNING", "COMPLETE", "FAILED", "STATES"]
+__all__ = ["StudyStorage", "TrialRecord", "QUEUED", "RUNNING", "COMPLETE", "FAILED", "PRUNED", "STATES",
+           "FINISHED"]
 
-QUEUED, RUNNING, COMPLETE, FAILED = "QUEUED", "RUNNING", "COMPLETE", "FAILED"
-STATES = (QUEUED, RUNNING, COMPLETE, FAILED)
+QUEUED, RUNNING, COMPLETE, FAILED, PRUNED = "QUEUED", "RUNNING", "COMPLETE", "FAILED", "PRUNED"
+STATES = (QUEUED, RUNNING, COMPLETE, FAILED, PRUNED)
+FINISHED = (COMPLETE, FAILED, PRUNED)
 MEMORY = ":memory:"
 
 # Runner tokens alive in this process: a RUNNING trial owned by this process but by none of
@@ -57,6 +63,32 @@ class TrialRecord:
     host: str | None
     pid: int | None
     finish_seq: int | None
+    intermediate: list | None = None  # [[step, loss], ...] reported along the way
+
+
+_TRIALS_TABLE = """
+    CREATE TABLE {name} (
+        trial_id INTEGER PRIMARY KEY,
+        study_id INTEGER NOT NULL REFERENCES studies(study_id),
+        number INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('QUEUED', 'RUNNING', 'COMPLETE', 'FAILED', 'PRUNED')),
+        params TEXT NOT NULL,
+        value REAL,
+        error TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created REAL NOT NULL,
+        started REAL,
+        finished REAL,
+        duration REAL,
+        heartbeat REAL,
+        host TEXT,
+        pid INTEGER,
+        owner TEXT,
+        finish_seq INTEGER,
+        intermediate TEXT,
+        UNIQUE (study_id, number)
+    );
+"""
 
 
 def _pid_alive(pid: int) -> bool:
@@ -112,7 +144,7 @@ class StudyStorage(SQLiteStore):
     """
 
     KIND = "tune-study"
-    SCHEMA_VERSION = 1
+    SCHEMA_VERSION = 2
     SCHEMA = """
     CREATE TABLE studies (
         study_id INTEGER PRIMARY KEY,
@@ -122,29 +154,23 @@ class StudyStorage(SQLiteStore):
         created REAL NOT NULL,
         runs INTEGER NOT NULL DEFAULT 0
     );
-    CREATE TABLE trials (
-        trial_id INTEGER PRIMARY KEY,
-        study_id INTEGER NOT NULL REFERENCES studies(study_id),
-        number INTEGER NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('QUEUED', 'RUNNING', 'COMPLETE', 'FAILED')),
-        params TEXT NOT NULL,
-        value REAL,
-        error TEXT,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        created REAL NOT NULL,
-        started REAL,
-        finished REAL,
-        duration REAL,
-        heartbeat REAL,
-        host TEXT,
-        pid INTEGER,
-        owner TEXT,
-        finish_seq INTEGER,
-        UNIQUE (study_id, number)
-    );
+""" + _TRIALS_TABLE.format(name="trials") + """
     CREATE INDEX trials_state ON trials (study_id, state);
     CREATE INDEX trials_finish ON trials (study_id, finish_seq)
     """
+
+    # version 1 -> 2: the PRUNED state and the intermediate losses (SQLite cannot change a CHECK
+    # constraint in place, so the trials table is rebuilt)
+    MIGRATIONS = {1: _TRIALS_TABLE.format(name="trials_v2") + """
+    INSERT INTO trials_v2 (trial_id, study_id, number, state, params, value, error, attempts, created, started,
+                           finished, duration, heartbeat, host, pid, owner, finish_seq)
+        SELECT trial_id, study_id, number, state, params, value, error, attempts, created, started,
+               finished, duration, heartbeat, host, pid, owner, finish_seq FROM trials;
+    DROP TABLE trials;
+    ALTER TABLE trials_v2 RENAME TO trials;
+    CREATE INDEX trials_state ON trials (study_id, state);
+    CREATE INDEX trials_finish ON trials (study_id, finish_seq)
+    """}
 
     def __init__(self, path, *, heartbeat_interval: float = 10.0, grace_period: float = 60.0):
         self.heartbeat_interval = check_scalar(heartbeat_interval, "heartbeat_interval", low=0.0, closed="neither")
@@ -229,16 +255,18 @@ class StudyStorage(SQLiteStore):
 
     # -- trials -----------------------------------------------------------------------------
     _COLUMNS = ("number, state, params, value, error, attempts, created, started, finished, duration, "
-                "host, pid, finish_seq")
+                "host, pid, finish_seq, intermediate")
 
     def _record(self, row) -> TrialRecord:
-        number, state, params, value, error, attempts, created, started, finished, duration, host, pid, seq = row
+        number, state, params, value, error, attempts, created, started, finished, duration, host, pid, seq, steps = row
         try:
             params = json.loads(params)
+            steps = None if steps is None else json.loads(steps)
         except ValueError:
-            raise StorageError(f"storage '{self.path}': trial {number} has unreadable parameters") from None
+            raise StorageError(f"storage '{self.path}': trial {number} has unreadable parameters or "
+                               "intermediate losses") from None
         return TrialRecord(int(number), state, params, value, error, int(attempts), created, started, finished,
-                           duration, host, pid, seq)
+                           duration, host, pid, seq, steps)
 
     def trials(self, study_id: int, states: tuple[str, ...] | None = None) -> list[TrialRecord]:
         """Every trial of a study in trial-number order (optionally only some states)."""
@@ -335,22 +363,38 @@ class StudyStorage(SQLiteStore):
         return int(self.query("SELECT COUNT(*) FROM trials WHERE study_id = ?", (study_id,))[0][0])
 
     def finish(self, study_id: int, number: int, state: str, value: float | None, error: str | None,
-               duration: float | None) -> bool:
-        """Record a finished trial; a trial already finished is left as it is (returns False)."""
-        if state not in (COMPLETE, FAILED):
-            raise ValueError(f"finish state must be COMPLETE or FAILED, got {state}")
+               duration: float | None, intermediate: list | None = None) -> bool:
+        """Record a finished trial; a trial already finished is left as it is (returns False).
+
+        ``intermediate`` holds the ``[step, loss]`` pairs the trial reported along the way.
+        """
+        if state not in FINISHED:
+            raise ValueError(f"finish state must be one of {FINISHED}, got {state}")
+        steps = None if not intermediate else json.dumps([[int(s), float(v)] for s, v in intermediate])
         with self._write() as tx:
             row = tx.execute("SELECT state FROM trials WHERE study_id = ? AND number = ?", (study_id, number)).fetchone()
             if row is None:
                 raise InputError(f"trial {number} does not exist in this study")
-            if row[0] in (COMPLETE, FAILED):
+            if row[0] in FINISHED:
                 return False
             seq = tx.execute("SELECT COALESCE(MAX(finish_seq), 0) + 1 FROM trials WHERE study_id = ?",
                              (study_id,)).fetchone()[0]
             tx.execute("UPDATE trials SET state = ?, value = ?, error = ?, finished = ?, duration = ?, owner = NULL, "
-                       "finish_seq = ? WHERE study_id = ? AND number = ?",
-                       (state, value, error, time.time(), duration, seq, study_id, number))
+                       "finish_seq = ?, intermediate = ? WHERE study_id = ? AND number = ?",
+                       (state, value, error, time.time(), duration, seq, steps, study_id, number))
         return True
+
+    def curves(self, study_id: int) -> list[list]:
+        """The intermediate losses (``[[step, loss], ...]``) of the study's complete trials."""
+        rows = self.query("SELECT intermediate FROM trials WHERE study_id = ? AND state = 'COMPLETE' "
+                          "AND intermediate IS NOT NULL ORDER BY number", (study_id,))
+        out = []
+        for (text,) in rows:
+            try:
+                out.append(json.loads(text))
+            except ValueError:
+                raise StorageError(f"storage '{self.path}': unreadable intermediate losses") from None
+        return out
 
     def heartbeat(self, owner: str) -> None:
         with self._write() as tx:

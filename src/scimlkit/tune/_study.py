@@ -25,10 +25,13 @@ from .._store import check_existing_store
 from .._validation import check_int, check_rng, check_scalar, describe
 from ._optimizers import METHODS, make_optimizer
 from ._parallel import Heartbeat, as_value, evaluate, make_runner
+from ._pruning import StepLog, check_pruner
 from ._space import Space, as_space
 from ._storage import (
     COMPLETE,
     FAILED,
+    FINISHED,
+    PRUNED,
     QUEUED,
     RUNNING,
     StudyStorage,
@@ -74,17 +77,22 @@ class StudyResult(Result):
         Its trial number (-1 when no trial completed).
     trials : pandas.DataFrame
         One row per trial: ``number``, ``state``, ``value``, ``param_<name>`` for each
-        parameter, ``error``, ``attempts``, ``duration`` (seconds), ``started``, ``finished``.
+        parameter, ``error``, ``attempts``, ``duration`` (seconds), ``started``, ``finished``,
+        ``last_step`` (the last step it reported with :func:`~scimlkit.tune.report_step`; NaN
+        when it reported none). A pruned trial's ``value`` is the last loss it reported.
+    intermediate : pandas.DataFrame
+        The losses reported along the way, one row per report: ``number``, ``step``, ``loss``.
     convergence : numpy.ndarray
         Best loss so far after each finished trial, in trial-number order (NaN until the first
-        complete trial).
+        complete trial; pruned trials never improve it).
     method : str
         The method asked for (``"auto"``, ``"gp"``, ...).
     method_used : str
         The optimiser that ran (what ``auto`` chose).
-    n_complete, n_failed, n_pending : int
-        Trials that completed, failed (error, NaN, infinity, not a number), or are still queued
-        or running (by another process, or left by an interruption).
+    n_complete, n_failed, n_pruned, n_pending : int
+        Trials that completed, failed (error, NaN, infinity, not a number), were stopped early by
+        a pruner, or are still queued or running (by another process, or left by an
+        interruption).
     study : str
         The study name.
     storage : str or None
@@ -107,11 +115,13 @@ class StudyResult(Result):
     best_value: float
     best_trial: int
     trials: Any
+    intermediate: Any
     convergence: np.ndarray
     method: str
     method_used: str
     n_complete: int
     n_failed: int
+    n_pruned: int
     n_pending: int
     study: str
     storage: str | None
@@ -136,8 +146,10 @@ class StudyResult(Result):
         return int(hit[0]) + 1 if hit.size else None
 
     def __repr__(self) -> str:
+        pruned = f", n_pruned={self.n_pruned}" if self.n_pruned else ""
         return (f"StudyResult(study={self.study!r}, best_value={self.best_value:.6g}, "
-                f"n_complete={self.n_complete}, n_failed={self.n_failed}, method_used={self.method_used!r})")
+                f"n_complete={self.n_complete}, n_failed={self.n_failed}{pruned}, "
+                f"method_used={self.method_used!r})")
 
 
 def _trials_frame(space_names: list[str], records) -> Any:
@@ -149,21 +161,31 @@ def _trials_frame(space_names: list[str], records) -> Any:
         for name in space_names:
             row[f"param_{name}"] = r.params.get(name)
         row.update(error=r.error, attempts=r.attempts, duration=r.duration,
-                   started=r.started, finished=r.finished)
+                   started=r.started, finished=r.finished,
+                   last_step=r.intermediate[-1][0] if r.intermediate else np.nan)
         rows.append(row)
     columns = ["number", "state", "value", *[f"param_{n}" for n in space_names],
-               "error", "attempts", "duration", "started", "finished"]
+               "error", "attempts", "duration", "started", "finished", "last_step"]
     frame = pd.DataFrame(rows, columns=columns)
     for col in ("started", "finished"):
         frame[col] = pd.to_datetime(frame[col].astype(float), unit="s", utc=True)
     frame["duration"] = frame["duration"].astype(float)
+    frame["last_step"] = frame["last_step"].astype(float)
     return frame
+
+
+def _intermediate_frame(records) -> Any:
+    import pandas as pd
+
+    rows = [(r.number, int(s), float(v)) for r in records for s, v in (r.intermediate or ())]
+    frame = pd.DataFrame(rows, columns=["number", "step", "loss"])
+    return frame.astype({"number": int, "step": int, "loss": float})
 
 
 def _convergence(records) -> np.ndarray:
     out, best = [], math.inf
     for r in records:
-        if r.state not in (COMPLETE, FAILED):
+        if r.state not in FINISHED:
             continue
         if r.state == COMPLETE and r.value is not None:
             best = min(best, float(r.value))
@@ -199,6 +221,8 @@ class Study:
     Create one with :meth:`Study.create` (which resumes a stored study of the same name) or
     reopen a stored one with :meth:`Study.load`; then loop ``trial = study.ask()``, evaluate
     ``trial.params`` anywhere, and report with ``study.tell(trial, loss)``. Losses are minimised.
+    A loop that trains step by step can ask :meth:`should_prune` after each step and end an
+    unpromising trial with ``study.tell(trial, loss, pruned=True)``.
 
     Examples
     --------
@@ -213,7 +237,7 @@ class Study:
     """
 
     def __init__(self, storage: StudyStorage, study_id: int, name: str, space: Space, method: str,
-                 rng: np.random.Generator, n_trials: int | None, options: dict):
+                 rng: np.random.Generator, n_trials: int | None, options: dict, pruner=None):
         self._storage = storage
         self._study_id = study_id
         self.name = name
@@ -227,12 +251,14 @@ class Study:
         self._seq = 0
         self._spare: list[dict] = []  # proposals the store did not take (another process was faster)
         self._running: dict[int, Trial] = {}
+        self._logs: dict[int, StepLog] = {}  # steps reported through should_prune, per running trial
+        self.pruner = pruner
         self._owner = new_owner()
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
     def create(cls, space, *, method: str = "auto", storage=None, name: str | None = None, rng=None,
-               n_trials: int | None = None, **options) -> Study:
+               n_trials: int | None = None, pruner=None, **options) -> Study:
         """Start a study, or resume the stored study of the same name.
 
         Parameters
@@ -251,6 +277,9 @@ class Study:
         n_trials : int, optional
             The planned budget (sizes the optimiser's initial design); ``ask`` itself does not
             stop at it.
+        pruner : None, "median" or Pruner, optional
+            Stops unpromising trials early (see :meth:`should_prune` and
+            :class:`~scimlkit.tune.MedianPruner`); not stored, give it again when resuming.
         **options
             Options of the optimiser.
 
@@ -265,18 +294,19 @@ class Study:
         method = _check_method(method)
         name = _check_name(name, "name")
         n_trials = check_int(n_trials, "n_trials", low=1, allow_none=True)
+        pruner = check_pruner(pruner)
         generator = check_rng(rng)
         make_optimizer(method, space, rng=0, n_trials=n_trials, **options)  # bad options fail before storage
         store = as_storage(storage)
         study_id, run_index, _ = store.create_study(name, space.to_dict(), method)
         if run_index > 0 and (rng is None or isinstance(rng, int | np.integer)):
             generator = np.random.default_rng(None if rng is None else [int(rng), run_index])
-        study = cls(store, study_id, name, space, method, generator, n_trials, options)
+        study = cls(store, study_id, name, space, method, generator, n_trials, options, pruner)
         study._build_optimizer()  # unknown options fail here, before anything runs
         return study
 
     @classmethod
-    def load(cls, storage, name: str | None = None, *, rng=None, n_trials: int | None = None,
+    def load(cls, storage, name: str | None = None, *, rng=None, n_trials: int | None = None, pruner=None,
              **options) -> Study:
         """Reopen a stored study with its stored space and method.
 
@@ -298,7 +328,7 @@ class Study:
         name, stored = _find_study(store, name)
         space = _Space.from_dict(stored["space"])
         return cls.create(space, method=stored["method"], storage=store, name=name, rng=rng,
-                          n_trials=n_trials, **options)
+                          n_trials=n_trials, pruner=pruner, **options)
 
     # -- optimiser -----------------------------------------------------------------------
     def _build_optimizer(self):
@@ -322,6 +352,8 @@ class Study:
             if record.number in self._observed:
                 continue
             self._observed.add(record.number)
+            # a pruned trial counts with the last loss it reported (worse than its peers', or it
+            # would not have been stopped); a failed one as missing
             value = math.nan if record.state == FAILED or record.value is None else float(record.value)
             try:
                 params = self.space.validate(record.params)
@@ -370,7 +402,52 @@ class Study:
         params = self.space.validate(params)
         return self._storage.enqueue(self._study_id, _params_json(params))
 
-    def tell(self, trial: Trial | int, value: Any = None, *, error: str | BaseException | None = None) -> None:
+    def _known(self, trial) -> Trial:
+        number = trial.number if isinstance(trial, Trial) else check_int(trial, "trial", low=0)
+        known = self._running.get(number)
+        if known is None:
+            raise InputError(f"trial {number} was not handed out by this study's ask() or was already told")
+        return known
+
+    def pruning_context(self) -> tuple | None:
+        """``(pruner, curves)`` for a trial about to run: the pruner and the intermediate losses
+        of the complete trials so far (None without a pruner)."""
+        if self.pruner is None:
+            return None
+        return self.pruner, self._storage.curves(self._study_id)
+
+    def should_prune(self, trial: Trial | int, loss: float, step: int | None = None) -> bool:
+        """Record the loss a running trial reached after a step; whether the pruner would stop it.
+
+        The ask/tell counterpart of :func:`~scimlkit.tune.report_step`. When it returns True,
+        end the trial with ``study.tell(trial, loss, pruned=True)``. Without a pruner it only
+        records the loss (and returns False).
+
+        Examples
+        --------
+        >>> from scimlkit.tune import Study, Float
+        >>> study = Study.create({"lr": Float(0.01, 1.0, log=True)}, method="random", rng=0,
+        ...                      pruner="median")
+        >>> for _ in range(20):
+        ...     trial, loss, stop = study.ask(), 1.0, False
+        ...     for epoch in range(10):
+        ...         loss *= 1 - trial.params["lr"]
+        ...         stop = study.should_prune(trial, loss, epoch)
+        ...         if stop:
+        ...             break
+        ...     study.tell(trial, loss, pruned=stop)
+        >>> res = study.result()
+        >>> res.n_complete + res.n_pruned, res.n_pruned > 0
+        (20, True)
+        """
+        known = self._known(trial)
+        log = self._logs.get(known.number)
+        if log is None:
+            log = self._logs[known.number] = StepLog(*(self.pruning_context() or (None, None)))
+        return log.add(loss, step)
+
+    def tell(self, trial: Trial | int, value: Any = None, *, error: str | BaseException | None = None,
+             pruned: bool = False) -> None:
         """Report the loss of a trial (NaN, infinity or ``error=...``: a failed trial).
 
         Parameters
@@ -379,23 +456,31 @@ class Study:
             The trial (or its number) from :meth:`ask`.
         value : float
             Its loss; a value that is not a real number records a failed trial with a message.
+            For a pruned trial, the last loss it reached (or None).
         error : str or exception, optional
             Record the trial as failed with this error text.
+        pruned : bool, default False
+            The trial was stopped early (see :meth:`should_prune`): recorded as ``PRUNED``.
         """
-        number = trial.number if isinstance(trial, Trial) else check_int(trial, "trial", low=0)
-        known = self._running.get(number)
-        if known is None:
-            raise InputError(f"trial {number} was not handed out by this study's ask() or was already told")
+        known = self._known(trial)
+        if not isinstance(pruned, bool | np.bool_):
+            raise InputError(f"`pruned` must be True or False, got {describe(pruned)}")
+        log = self._logs.pop(known.number, None)
+        curve = log.curve if log is not None else []
         if error is not None:
             loss, text = None, (f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else str(error))
+        elif pruned and value is None:
+            loss, text = (log.last_loss if log is not None else None), None
         else:
             loss, text = as_value(value)
-        self._finish(known, loss, text, time.time() - known.started)
+        self._finish(known, loss, text, time.time() - known.started, curve, pruned=bool(pruned) and error is None)
 
-    def _finish(self, trial: Trial, loss: float | None, error: str | None, duration: float | None) -> None:
-        state = COMPLETE if loss is not None else FAILED
-        self._storage.finish(self._study_id, trial.number, state, loss, error, duration)
+    def _finish(self, trial: Trial, loss: float | None, error: str | None, duration: float | None,
+                curve: list | None = None, pruned: bool = False) -> None:
+        state = PRUNED if pruned else COMPLETE if loss is not None else FAILED
+        self._storage.finish(self._study_id, trial.number, state, loss, error, duration, curve)
         self._running.pop(trial.number, None)
+        self._logs.pop(trial.number, None)
         if trial.number not in self._observed:
             self._observed.add(trial.number)
             self._optimizer.observe(trial.params, math.nan if loss is None else loss)
@@ -403,6 +488,7 @@ class Study:
     def release(self) -> list[int]:
         """Put trials this study started but never told back in the queue (after an interruption)."""
         self._running.clear()
+        self._logs.clear()
         return self._storage.release(self._owner)
 
     def close(self) -> None:
@@ -431,6 +517,7 @@ def _result(storage: StudyStorage, study_id: int, name: str, space: Space, metho
     records = storage.trials(study_id)
     complete = [r for r in records if r.state == COMPLETE and r.value is not None]
     n_failed = sum(r.state == FAILED for r in records)
+    n_pruned = sum(r.state == PRUNED for r in records)
     n_pending = sum(r.state in (QUEUED, RUNNING) for r in records)
     if complete:
         best = min(complete, key=lambda r: (r.value, r.number))
@@ -440,11 +527,15 @@ def _result(storage: StudyStorage, study_id: int, name: str, space: Space, metho
         except InputError:  # pragma: no cover - a row edited by hand
             pass
         message = f"best loss {best_value:.6g} at trial {best_trial}; {len(complete)} complete, {n_failed} failed"
+        if n_pruned:
+            message += f", {n_pruned} pruned"
     else:
         best_params, best_value, best_trial = None, math.nan, -1
         if records:
             first_error = next((r.error for r in records if r.state == FAILED and r.error), None)
             message = f"no trial completed: all {n_failed} finished trial(s) failed"
+            if n_pruned:
+                message = f"no trial completed: {n_failed} failed, {n_pruned} pruned"
             if first_error:
                 message += f" (first error: {first_error})"
         else:
@@ -454,11 +545,13 @@ def _result(storage: StudyStorage, study_id: int, name: str, space: Space, metho
         best_value=best_value,
         best_trial=best_trial,
         trials=_trials_frame(space.names, records),
+        intermediate=_intermediate_frame(records),
         convergence=_convergence(records),
         method=method,
         method_used=method_used,
         n_complete=len(complete),
         n_failed=n_failed,
+        n_pruned=n_pruned,
         n_pending=n_pending,
         study=name,
         storage=None if storage.in_memory else str(storage.path),
@@ -488,7 +581,7 @@ def read_study(storage, name: str | None = None) -> StudyResult:
 # -- minimize ---------------------------------------------------------------------------------
 def minimize(objective: Callable[[dict], float], space, *, method: str = "auto", n_trials: int,
              n_workers: int | None = None, storage=None, study: str | None = None, timeout: float | None = None,
-             rng=None, executor=None, show_progress: bool | None = None, **options) -> StudyResult:
+             rng=None, executor=None, pruner=None, show_progress: bool | None = None, **options) -> StudyResult:
     """Minimise a black-box objective over a search space.
 
     Parameters
@@ -496,7 +589,9 @@ def minimize(objective: Callable[[dict], float], space, *, method: str = "auto",
     objective : callable
         ``objective(params) -> loss`` where ``params`` is a dict of parameter values. A trial
         whose objective raises an exception or returns NaN, infinity or something that is not a
-        real number is recorded as failed (with the error text) and the study goes on.
+        real number is recorded as failed (with the error text) and the study goes on. An
+        objective that trains step by step may call :func:`~scimlkit.tune.report_step` after each
+        step (the losses are kept with the trial, and a ``pruner`` may stop it there).
     space : Space or dict
         The search space, e.g. ``{"alpha": Float(1e-4, 1, log=True), "depth": Int(2, 8)}``.
     method : {"auto", "gp", "de", "random", "sobol", "grid"}, default "auto"
@@ -520,6 +615,11 @@ def minimize(objective: Callable[[dict], float], space, *, method: str = "auto",
         Randomness of the optimiser (an int seed makes the run reproducible).
     executor : dask.distributed.Client or concurrent.futures.Executor, optional
         Where to run the trials instead of local worker processes.
+    pruner : None, "median" or Pruner, optional
+        Stops a trial early when the losses it reports with :func:`~scimlkit.tune.report_step`
+        are worse than the complete trials' at the same step
+        (:class:`~scimlkit.tune.MedianPruner`, :class:`~scimlkit.tune.PercentilePruner`). A
+        pruned trial counts in ``n_trials`` and enters the optimiser with its last loss.
     show_progress : bool, optional
         Progress bar with the best loss so far; by default only on a terminal.
     **options
@@ -547,12 +647,12 @@ def minimize(objective: Callable[[dict], float], space, *, method: str = "auto",
     16
     """
     return _minimize(objective, space, method=method, n_trials=n_trials, n_workers=n_workers, storage=storage,
-                     study=study, timeout=timeout, rng=rng, executor=executor, show_progress=show_progress,
-                     options=options)
+                     study=study, timeout=timeout, rng=rng, executor=executor, pruner=pruner,
+                     show_progress=show_progress, options=options)
 
 
 def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, timeout, rng, executor,
-              show_progress, options, show_best=None) -> StudyResult:
+              show_progress, options, show_best=None, pruner=None) -> StudyResult:
     """:func:`minimize`; ``show_best(loss) -> str`` formats the best loss on the progress bar."""
     if not callable(objective):
         raise InputError(f"`objective` must be callable, got {describe(objective)}")
@@ -563,7 +663,7 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
         raise InputError(f"`show_progress` must be True, False or None, got {describe(show_progress)}")
     _check_name(study)
     the_study = Study.create(space, method=method, storage=storage, name=study, rng=rng, n_trials=n_trials,
-                             **options)
+                             pruner=pruner, **options)
     try:
         runner = make_runner(objective, n_workers, executor)
     except BaseException:
@@ -571,8 +671,8 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
         raise
     store = the_study.storage
     deadline = None if timeout is None else time.monotonic() + timeout
-    remaining = max(0, n_trials - store.counts(the_study._study_id)[COMPLETE]
-                    - store.counts(the_study._study_id)[FAILED])
+    counts = store.counts(the_study._study_id)
+    remaining = max(0, n_trials - sum(counts[state] for state in FINISHED))
     best = [math.inf]
     prior = the_study.optimizer.best
     if prior is not None:
@@ -613,9 +713,9 @@ def _run_serial(study: Study, objective, n_trials, deadline, bar, status) -> Non
         if not trials:
             break
         trial = trials[0]
-        loss, error, seconds = evaluate(objective, trial.params)
-        study._finish(trial, loss, error, seconds)
-        bar.advance(1, status=status(loss))
+        out = evaluate(objective, trial.params, study.pruning_context())
+        study._finish(trial, out.loss, out.error, out.seconds, out.curve, out.pruned)
+        bar.advance(1, status=status(None if out.pruned else out.loss))
 
 
 def _run_parallel(study: Study, runner, n_trials, deadline, bar, status) -> None:
@@ -628,14 +728,15 @@ def _run_parallel(study: Study, runner, n_trials, deadline, bar, status) -> None
             if not trials:
                 exhausted = True
             for trial in trials:
-                inflight[runner.submit(trial.params)] = trial
+                inflight[runner.submit(trial.params, study.pruning_context())] = trial
         if not inflight:
             break
         for future in runner.wait(inflight):
             trial = inflight.pop(future)
-            loss, error, seconds = runner.result(future)
-            study._finish(trial, loss, error, None if seconds != seconds else seconds)
-            bar.advance(1, status=status(loss))
+            out = runner.result(future)
+            seconds = None if out.seconds != out.seconds else out.seconds
+            study._finish(trial, out.loss, out.error, seconds, out.curve, out.pruned)
+            bar.advance(1, status=status(None if out.pruned else out.loss))
             exhausted = False if not study.optimizer.exhausted else exhausted
 
 
