@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from scimlkit._errors import InputError
-from scimlkit.tune import Categorical, Float, minimize
+from scimlkit.tune import Categorical, Float, MedianPruner, minimize
 from scimlkit.tune._parallel import as_value, evaluate
 
 
@@ -27,6 +27,15 @@ def _make_objective(folder):
         return (p["x"] - 0.3) ** 2
 
     return objective
+
+
+def _stepping(p):
+    """Reports three decreasing losses; the farther x is from 0.3, the worse at every step."""
+    from scimlkit.tune import report_step
+
+    for step in range(3):
+        report_step((p["x"] - 0.3) ** 2 + 0.1 / (step + 1), step)
+    return (p["x"] - 0.3) ** 2
 
 
 def _max_overlap(frame) -> int:
@@ -104,8 +113,12 @@ def test_dask_local_cluster(tmp_path):
         with distributed.Client(cluster) as client:
             res = minimize(_make_objective(str(tmp_path)), {"x": Float(0, 1)}, method="sobol", n_trials=6,
                            executor=client, n_workers=None, storage=tmp_path / "s.db", rng=0)
+            pruned = minimize(_stepping, {"x": Float(0, 1)}, method="sobol", n_trials=12, executor=client,
+                              rng=0, pruner=MedianPruner(n_startup_trials=2))
     finally:
         cluster.close()
+    assert pruned.n_complete + pruned.n_pruned == 12 and pruned.n_pruned > 0
+    assert set(pruned.intermediate.number) == set(range(12))
     assert res.n_complete == 6
     pids = {int(f.stem) for f in tmp_path.glob("*.pid")}
     assert os.getpid() not in pids and len(pids) >= 1
