@@ -1,10 +1,11 @@
-"""Benchmark of pruning in ``scimlkit.tune`` against Optuna's MedianPruner.
+"""Benchmark of pruning in ``scimlkit.tune`` against Optuna's pruners.
 
 Three iterative learners report a validation loss after every step (epoch or boosting stage):
 SGD logistic regression and an MLP on digits (``partial_fit`` epochs, validation log loss), and
 gradient boosting on diabetes (``warm_start``, 20 trees per step, validation MSE / 1000). Each is
-tuned with 30 trials, with and without a median pruner (5 start-up trials, no warm-up), by
-scimlkit (``auto``, and random search) and by Optuna (TPE, and random search), over several
+tuned with 30 trials, without pruning, with a median pruner (5 start-up trials, no warm-up) and
+with successive halving (default options), by scimlkit (``auto``, and random search with the
+median pruner) and by Optuna (TPE, and random search with the median pruner), over several
 seeds. Reported per task and tool: the training steps run (the work), the wall time, and the best
 final validation loss of the complete trials, as medians over the seeds.
 
@@ -23,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, markdown_table, save_results, versions  # noqa: E402
-from scimlkit.tune import Float, Int, MedianPruner, minimize, report_step  # noqa: E402
+from scimlkit.tune import Float, Int, MedianPruner, SuccessiveHalvingPruner, minimize, report_step  # noqa: E402
 
 N_TRIALS = 30
 
@@ -125,7 +126,7 @@ def run_scimlkit(space, run, seed, method, prune):
 
         return run(p, report)
 
-    pruner = MedianPruner(n_startup_trials=5) if prune else None
+    pruner = {"none": None, "median": MedianPruner(n_startup_trials=5), "halving": SuccessiveHalvingPruner()}[prune]
     res = minimize(objective, space, method=method, n_trials=N_TRIALS, rng=seed, pruner=pruner)
     return steps[0], res.best_value, res.n_pruned
 
@@ -158,7 +159,8 @@ def run_optuna(space, run, seed, sampler, prune):
         return run(p, report)
 
     samplers = {"tpe": optuna.samplers.TPESampler, "random": optuna.samplers.RandomSampler}
-    pruner = optuna.pruners.MedianPruner(n_startup_trials=5) if prune else optuna.pruners.NopPruner()
+    pruner = {"none": optuna.pruners.NopPruner(), "median": optuna.pruners.MedianPruner(n_startup_trials=5),
+              "halving": optuna.pruners.SuccessiveHalvingPruner()}[prune]
     study = optuna.create_study(sampler=samplers[sampler](seed=seed), pruner=pruner)
     study.optimize(objective, n_trials=N_TRIALS)
     complete = [t.value for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
@@ -191,9 +193,9 @@ def main(argv: list[str]) -> int:
         best_known = math.inf
         cells = {}
         for tool, fn in TOOLS.items():
-            for prune in (False, True):
-                if tool.endswith("random") and not prune:
-                    continue  # random search without pruning: same points as with it, only more steps
+            for prune in ("none", "median", "halving"):
+                if tool.endswith("random") and prune != "median":
+                    continue  # random search: one pruner is enough to compare the two rule implementations
                 out = []
                 for seed in seeds:
                     t0 = time.perf_counter()
@@ -202,28 +204,30 @@ def main(argv: list[str]) -> int:
                 cells[(tool, prune)] = out
                 best_known = min(best_known, min(o[1] for o in out))
                 med = np.median(np.array(out), axis=0)
-                print(f"   {tool:16s} pruning={prune!s:5s} steps {med[0]:.0f}/{full} best {med[1]:.4g} "
+                print(f"   {tool:16s} pruner={prune:7s} steps {med[0]:.0f}/{full} best {med[1]:.4g} "
                       f"pruned {med[2]:.0f} {med[3]:.1f} s", flush=True)
         for (tool, prune), out in cells.items():
             arr = np.array(out)
-            rows.append({"task": task_name, "tool": tool, "pruner": "median" if prune else "none",
+            rows.append({"task": task_name, "tool": tool, "pruner": prune,
                          "steps run (median)": f"{np.median(arr[:, 0]):.0f} / {full}",
                          "share of steps": f"{np.median(arr[:, 0]) / full:.2f}",
                          "trials pruned": f"{np.median(arr[:, 2]):.0f}",
                          "best loss (median)": f"{np.median(arr[:, 1]):.4g}",
                          "regret to best seen": f"{np.median(arr[:, 1]) - best_known:.3g}",
                          "seconds (median)": f"{np.median(arr[:, 3]):.1f}"})
-        ours = np.array(cells[("scimlkit auto", True)])
-        tpe = np.array(cells[("optuna TPE", True)])
-        summary.append(f"- {task_name}: scimlkit `auto` with the median pruner ran "
-                       f"{np.median(ours[:, 0]) / np.median(tpe[:, 0]):.2f}x the steps of Optuna TPE with its "
-                       f"MedianPruner, best loss {np.median(ours[:, 1]):.4g} against {np.median(tpe[:, 1]):.4g} "
-                       f"(median of {len(seeds)} seeds).")
+        for prune in ("median", "halving"):
+            ours = np.array(cells[("scimlkit auto", prune)])
+            tpe = np.array(cells[("optuna TPE", prune)])
+            summary.append(f"- {task_name}, {prune}: scimlkit `auto` ran "
+                           f"{np.median(ours[:, 0]) / np.median(tpe[:, 0]):.2f}x the steps of Optuna TPE with the "
+                           f"same pruner, best loss {np.median(ours[:, 1]):.4g} against {np.median(tpe[:, 1]):.4g} "
+                           f"(median of {len(seeds)} seeds).")
     text = "\n".join([
-        "# tune: pruning against Optuna's MedianPruner",
+        "# tune: pruning against Optuna's pruners",
         "",
         f"{N_TRIALS} trials per run, {len(seeds)} seeds; each trial reports its validation loss after every "
-        "step and the median pruner (5 start-up trials, no warm-up; the same rule in both libraries) may stop it. "
+        "step and a pruner may stop it: `median` (5 start-up trials, no warm-up) or `halving` (successive "
+        "halving, default options); the rules are the same in both libraries. "
         "`steps run` counts the training steps of all trials (the work); `best loss` is the best final loss of "
         "the complete trials; `regret to best seen` is measured from the best final loss of any run in this table.",
         "",

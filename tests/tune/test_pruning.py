@@ -17,8 +17,10 @@ from scimlkit.tune import (
     Float,
     MedianPruner,
     PercentilePruner,
+    PruningHistory,
     Study,
     StudyStorage,
+    SuccessiveHalvingPruner,
     TrialPruned,
     minimize,
     read_study,
@@ -76,7 +78,7 @@ def test_percentile_rule_matches_optuna():
         log = StepLog(PercentilePruner(percentile, n_startup_trials=opts["n_startup"],
                                        n_warmup_steps=opts["n_warmup"], interval_steps=opts["interval"],
                                        n_min_trials=opts["n_min"]),
-                      [sorted(c.items()) for c in others])
+                      PruningHistory([("COMPLETE", sorted(c.items())) for c in others]))
         got = False
         for step, loss in sorted(mine.items()):
             got = log.add(loss, step)
@@ -84,14 +86,67 @@ def test_percentile_rule_matches_optuna():
 
 
 def test_median_rule_by_hand():
-    history = {0: np.array([0.2, 0.4, 0.6]), 1: np.array([0.1, 0.3])}
+    curves = [[[0, 0.2], [1, 0.1]], [[0, 0.4], [1, 0.3]], [[0, 0.6]]]
+    history = PruningHistory([("COMPLETE", c) for c in curves] + [("PRUNED", [[0, 0.01]])])
     pruner = MedianPruner(n_startup_trials=3)
-    assert pruner.should_prune([0], [0.5], history, n_complete=3)          # above the median 0.4
-    assert not pruner.should_prune([0], [0.4], history, n_complete=3)      # ties are kept
-    assert not pruner.should_prune([0], [0.5], history, n_complete=2)      # still starting up
-    assert not pruner.should_prune([0, 1], [0.5, 0.19], history, n_complete=3)  # best so far 0.19 < 0.2
-    assert pruner.should_prune([0], [float("nan")], history, n_complete=0)  # NaN stops at once
-    assert not pruner.should_prune([5], [9.0], history, n_complete=3)      # nobody reported step 5
+    assert history.n_complete == 3 and history.complete_at(0).tolist() == [0.2, 0.4, 0.6]
+    assert pruner.should_prune([0], [0.5], history)           # above the median 0.4 (pruned trials left out)
+    assert not pruner.should_prune([0], [0.4], history)       # ties are kept
+    starting = PruningHistory([("COMPLETE", c) for c in curves[:2]])
+    assert not pruner.should_prune([0], [0.5], starting)      # still starting up (2 complete of 3)
+    assert not pruner.should_prune([0, 1], [0.5, 0.19], history)  # best so far 0.19 < median 0.2 at step 1
+    assert pruner.should_prune([0], [float("nan")], PruningHistory())  # NaN stops at once
+    assert not pruner.should_prune([5], [9.0], history)       # nobody reported step 5
+
+
+def _run_sequence(curves, ours_pruner, optuna_pruner, optuna):
+    """Feed the same loss curves, trial after trial, to a study of ours and to an Optuna study;
+    returns where each one stopped every trial (its last step)."""
+    order = iter(range(len(curves)))
+
+    def ours(p):
+        curve = curves[next(order)]
+        for step, loss in enumerate(curve):
+            report_step(loss, step)
+        return curve[-1]
+
+    res = minimize(ours, SPACE, method="random", n_trials=len(curves), rng=0, pruner=ours_pruner)
+    mine = res.trials.last_step.astype(int).tolist()
+
+    def theirs(trial):
+        trial.suggest_float("rate", 0.01, 0.5, log=True)
+        curve = curves[trial.number]
+        for step, loss in enumerate(curve):
+            trial.report(loss, step)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        return curve[-1]
+
+    study = optuna.create_study(pruner=optuna_pruner, sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(theirs, n_trials=len(curves))
+    return mine, [t.last_step for t in study.trials]
+
+
+@pytest.mark.parametrize("kind", ["median", "halving"])
+def test_whole_studies_stop_trials_where_optuna_does(kind):
+    optuna = pytest.importorskip("optuna")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    rng = np.random.default_rng({"median": 1, "halving": 2}[kind])
+    n_steps = 30
+    # noisy, decaying curves with a trial-specific floor: the usual shape of validation losses
+    curves = []
+    for _ in range(40):
+        floor, rate = rng.uniform(0.1, 1.0), rng.uniform(0.01, 0.3)
+        steps = np.arange(n_steps)
+        curves.append((floor + np.exp(-rate * steps) + rng.normal(0, 0.02, n_steps)).tolist())
+    if kind == "median":
+        pair = MedianPruner(n_startup_trials=3, n_warmup_steps=2), optuna.pruners.MedianPruner(3, 2)
+    else:
+        pair = (SuccessiveHalvingPruner(min_resource=2, reduction_factor=3, bootstrap_count=1),
+                optuna.pruners.SuccessiveHalvingPruner(min_resource=2, reduction_factor=3, bootstrap_count=1))
+    mine, theirs = _run_sequence(curves, *pair, optuna)
+    assert mine == theirs
+    assert sum(s < n_steps - 1 for s in mine) >= 10  # the comparison is not vacuous
 
 
 # -- studies ----------------------------------------------------------------------------------
@@ -181,7 +236,7 @@ def test_trial_pruned_by_hand_and_bad_reports():
 
 
 @pytest.mark.parametrize("kwargs, needle", [
-    ({"pruner": "fast"}, "`pruner` must be None, 'median'"),
+    ({"pruner": "fast"}, "`pruner` must be None, 'median', 'halving'"),
     ({"pruner": 50}, "`pruner` must be None"),
 ])
 def test_bad_pruner(kwargs, needle):
@@ -197,6 +252,36 @@ def test_bad_pruner(kwargs, needle):
 def test_bad_percentile_pruner(kwargs, needle):
     with pytest.raises(InputError, match=needle):
         PercentilePruner(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, needle", [
+    ({"min_resource": 0}, "min_resource"),
+    ({"min_resource": "fast"}, "min_resource"),
+    ({"reduction_factor": 1}, "reduction_factor"),
+    ({"bootstrap_count": -1}, "bootstrap_count"),
+])
+def test_bad_halving_pruner(kwargs, needle):
+    with pytest.raises(InputError, match=needle):
+        SuccessiveHalvingPruner(**kwargs)
+
+
+def test_halving_rungs_by_hand():
+    pruner = SuccessiveHalvingPruner()  # min_resource "auto": a hundredth of the longest complete trial
+    long = [[s, 1.0 / (s + 1)] for s in range(300)]
+    history = PruningHistory([("COMPLETE", long), ("PRUNED", [[0, 2.0], [1, 1.5], [2, 1.2]])])
+    assert history.rung_values(2).tolist() == [1.0 / 3, 1.2] and history.rung_values(8).tolist() == [1.0 / 9]
+    # rung 0 at step 2 (299 // 100 = 2): 3 competitors, 3 // 4 - 1 < 0 so only the best goes on
+    assert not pruner.should_prune([0, 1, 2], [1.0, 0.5, 0.3], history)
+    assert pruner.should_prune([0, 1, 2], [1.0, 0.5, 0.4], history)
+    # before any complete trial nothing is pruned; between rungs nothing is checked
+    assert not pruner.should_prune([0, 1, 2], [9.0, 9.0, 9.0], PruningHistory([("PRUNED", long[:5])]))
+    assert not pruner.should_prune([0, 1, 2, 3], [1.0, 0.5, 0.3, 9.0], history)
+
+
+def test_halving_prunes_with_gp():
+    res = minimize(decaying, SPACE, method="gp", n_trials=20, rng=0,
+                   pruner=SuccessiveHalvingPruner(min_resource=1, reduction_factor=3))
+    assert res.n_pruned > 0 and res.best_params["rate"] > 0.4
 
 
 # -- storage ----------------------------------------------------------------------------------
@@ -296,7 +381,7 @@ def test_cli_spec_pruner(tmp_path, capsys):
     spec.write_text(SPEC.replace('pruner = "median"', 'pruner = "hyperband"'))
     rc = main(["tune", "run", str(spec)])
     err = capsys.readouterr().err.strip().splitlines()
-    assert rc == 2 and len(err) == 1 and "`pruner` must be one of none, median" in err[0]
+    assert rc == 2 and len(err) == 1 and "`pruner` must be one of none, median, halving" in err[0]
 
 
 def test_report_chapter_shows_the_steps():

@@ -23,7 +23,15 @@ from ._optimizers import (
     choose_method,
     make_optimizer,
 )
-from ._pruning import MedianPruner, PercentilePruner, Pruner, TrialPruned, report_step
+from ._pruning import (
+    MedianPruner,
+    PercentilePruner,
+    Pruner,
+    PruningHistory,
+    SuccessiveHalvingPruner,
+    TrialPruned,
+    report_step,
+)
 from ._report import parameter_relevance
 from ._space import Categorical, Float, Int, Space, as_space
 from ._storage import StudyStorage
@@ -35,6 +43,7 @@ __all__ = [
     "DifferentialEvolution", "RandomSearch", "SobolSearch", "GridSearch", "GaussianProcess",
     "minimize", "Study", "Trial", "StudyResult", "StudyStorage", "read_study", "SearchCV",
     "parameter_relevance", "report_step", "TrialPruned", "Pruner", "MedianPruner", "PercentilePruner",
+    "SuccessiveHalvingPruner", "PruningHistory",
 ]
 
 

@@ -23,9 +23,9 @@ def register(subparsers) -> None:
     run.add_argument("--storage", default=None, help="override the spec's storage file")
     run.add_argument("--study", default=None, help="override the spec's study name")
     run.add_argument("--seed", type=seed_arg, default=None, help="override the spec's seed")
-    run.add_argument("--pruner", type=str.lower, choices=["none", "median"], default=None,
+    run.add_argument("--pruner", type=str.lower, choices=["none", "median", "halving"], default=None,
                      help="override the spec's pruner (median: stop a trial whose first folds score below the "
-                          "median of the complete trials on the same folds)")
+                          "median of the complete trials on the same folds; halving: successive halving)")
     show = add_command(sub, "show", _show, help="show the trials of a stored study",
                        description="Show a study stored in a SQLite file: trials, best, counts.")
     show.add_argument("db", metavar="DB", help="the study storage file")

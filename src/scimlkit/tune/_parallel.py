@@ -1,7 +1,7 @@
 """Running objectives: in this process, in worker processes, or on a Dask cluster.
 
 The study (optimiser and storage) always stays in the calling process; only ``objective(params)``
-travels (with, when pruning, a snapshot of the complete trials' intermediate losses). Objectives are serialised with cloudpickle when it is installed (so lambdas, closures
+travels (with, when pruning, a snapshot of the finished trials' intermediate losses). Objectives are serialised with cloudpickle when it is installed (so lambdas, closures
 and notebook functions work), with the standard pickle otherwise.
 """
 
@@ -61,8 +61,9 @@ def as_value(raw) -> tuple[float | None, str | None]:
 def evaluate(objective, params: dict, pruning: tuple | None = None) -> Outcome:
     """Call ``objective(params)`` and return its :class:`Outcome`.
 
-    ``pruning`` is ``(pruner, curves)``: the pruner (or None) and the complete trials'
-    intermediate losses that :func:`~scimlkit.tune.report_step` compares the trial with.
+    ``pruning`` is ``(pruner, history)``: the pruner (or None) and the finished trials'
+    intermediate losses (a :class:`~scimlkit.tune.PruningHistory`) that
+    :func:`~scimlkit.tune.report_step` compares the trial with.
     :class:`~scimlkit.tune.TrialPruned` ends the trial as pruned (with its last reported loss);
     any other exception (but ``KeyboardInterrupt`` / ``SystemExit``) makes it a failed trial.
     """

@@ -3,11 +3,12 @@
 An objective that trains step by step (epochs, boosting rounds, growing subsets) calls
 :func:`report_step` after each step with the loss so far. With a pruner given to
 :func:`~scimlkit.tune.minimize`, the call raises :class:`TrialPruned` when the trial is doing
-worse than the study's complete trials did at the same step; the trial is then recorded as
+worse than the study's finished trials did at the same step (the median of the complete
+trials' losses there, or a rung of successive halving); the trial is then recorded as
 ``PRUNED`` with the last loss it reported, and the study goes on. Outside a study, or in a study
 without a pruner, :func:`report_step` only records the loss.
 
-The trial being run compares itself with the complete trials known when it started (the study
+The trial being run compares itself with the finished trials known when it started (the study
 hands the runner a snapshot of their intermediate losses), so pruning works the same way in this
 process, in worker processes and on a Dask cluster; with several workers a trial does not see the
 trials that complete while it runs.
@@ -25,7 +26,8 @@ import numpy as np
 from .._errors import InputError
 from .._validation import check_int, check_scalar, describe
 
-__all__ = ["TrialPruned", "Pruner", "PercentilePruner", "MedianPruner", "report_step", "check_pruner"]
+__all__ = ["TrialPruned", "Pruner", "PercentilePruner", "MedianPruner", "SuccessiveHalvingPruner", "PruningHistory",
+           "report_step", "check_pruner"]
 
 
 class TrialPruned(Exception):  # noqa: N818 - the name says what happened, as Optuna's does
@@ -54,21 +56,17 @@ class Pruner:
     --------
     A pruner that stops any trial whose loss is still above 1 after step 3:
 
-    >>> from scimlkit.tune import Pruner
+    >>> from scimlkit.tune import Pruner, PruningHistory
     >>> class Threshold(Pruner):
-    ...     def should_prune(self, steps, losses, history, n_complete):
+    ...     def should_prune(self, steps, losses, history):
     ...         return steps[-1] >= 3 and losses[-1] > 1.0
-    >>> Threshold().should_prune([0, 1, 2, 3], [3.0, 2.0, 1.5, 1.2], {}, 0)
+    >>> Threshold().should_prune([0, 1, 2, 3], [3.0, 2.0, 1.5, 1.2], PruningHistory())
     True
     """
 
-    def should_prune(self, steps: Sequence[int], losses: Sequence[float],
-                     history: dict[int, np.ndarray], n_complete: int) -> bool:
-        """Whether to stop a trial that reported ``losses`` at ``steps`` (the last is the latest).
-
-        ``history`` maps a step to the sorted losses the complete trials reported at that step;
-        ``n_complete`` is how many complete trials the study had.
-        """
+    def should_prune(self, steps: Sequence[int], losses: Sequence[float], history: PruningHistory) -> bool:
+        """Whether to stop a trial that reported ``losses`` at ``steps`` (the last is the latest),
+        given the study's finished trials (:class:`PruningHistory`)."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -102,13 +100,12 @@ class PercentilePruner(Pruner):
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from scimlkit.tune import PercentilePruner
+    >>> from scimlkit.tune import PercentilePruner, PruningHistory
     >>> pruner = PercentilePruner(25.0, n_startup_trials=2)
-    >>> history = {0: np.array([0.5, 0.6, 0.7, 0.9])}
-    >>> pruner.should_prune([0], [0.65], history, n_complete=4)
+    >>> history = PruningHistory([("COMPLETE", [[0, v]]) for v in (0.5, 0.6, 0.7, 0.9)])
+    >>> pruner.should_prune([0], [0.65], history)
     True
-    >>> pruner.should_prune([0], [0.55], history, n_complete=4)
+    >>> pruner.should_prune([0], [0.55], history)
     False
     """
 
@@ -120,13 +117,13 @@ class PercentilePruner(Pruner):
         self.interval_steps = check_int(interval_steps, "interval_steps", low=1)
         self.n_min_trials = check_int(n_min_trials, "n_min_trials", low=1)
 
-    def should_prune(self, steps, losses, history, n_complete) -> bool:
+    def should_prune(self, steps, losses, history) -> bool:
         if not len(steps):
             return False
         step, loss = int(steps[-1]), float(losses[-1])
         if math.isnan(loss):
             return True
-        if n_complete < self.n_startup_trials or step < self.n_warmup_steps:
+        if history.n_complete < self.n_startup_trials or step < self.n_warmup_steps:
             return False
         # checks fall every interval_steps after the warm-up; one that falls on a step the trial
         # did not report is made at its next reported step
@@ -134,8 +131,8 @@ class PercentilePruner(Pruner):
         previous = int(steps[-2]) if len(steps) > 1 else -1
         if previous >= boundary:
             return False
-        others = history.get(step)
-        if others is None or len(others) < self.n_min_trials:
+        others = history.complete_at(step)
+        if len(others) < self.n_min_trials:
             return False
         best = float(np.nanmin(np.asarray(losses, dtype=float)))
         return best > float(np.percentile(others, self.percentile))
@@ -170,30 +167,155 @@ class MedianPruner(PercentilePruner):
         return f"MedianPruner({args})"
 
 
+class SuccessiveHalvingPruner(Pruner):
+    """Asynchronous successive halving: at each rung, keep a trial only if it is in the best
+    ``1 / reduction_factor`` of the trials that reached that rung.
+
+    Rung ``k`` lies at step ``min_resource * reduction_factor ** (min_early_stopping_rate + k)``.
+    When a trial first reports a step at or beyond a rung, its loss there is compared with the
+    losses the study's finished trials (complete and pruned) had at that rung; it goes on only if
+    it ranks within the best ``len(competitors) // reduction_factor`` (or is the best, while there
+    are fewer than ``reduction_factor`` of them). The rule and its options follow Optuna's
+    ``SuccessiveHalvingPruner`` (the same decisions when every step is reported), which is the
+    usual partner of model-based samplers such as TPE or ``gp``: it prunes more aggressively
+    than the median rule on long trainings.
+
+    Parameters
+    ----------
+    min_resource : int or "auto", default "auto"
+        The step of the first rung; ``"auto"`` uses a hundredth of the longest complete trial's
+        last step (at least 1), and prunes nothing before a trial has completed. (Optuna fixes
+        it at the first estimate and leaves the trials that ran before then out of the rungs;
+        here it is re-estimated for every trial and every finished trial counts.)
+    reduction_factor : int, default 4
+        At least 2.
+    min_early_stopping_rate : int, default 0
+        Skips the first rungs.
+    bootstrap_count : int, default 0
+        A trial is pruned at a rung that fewer than this many other trials reached.
+
+    Examples
+    --------
+    >>> from scimlkit.tune import PruningHistory, SuccessiveHalvingPruner
+    >>> pruner = SuccessiveHalvingPruner(min_resource=1, reduction_factor=2)
+    >>> history = PruningHistory([("COMPLETE", [[0, 0.9], [1, 0.5], [2, 0.4]]),
+    ...                           ("PRUNED", [[0, 0.8], [1, 0.7]])])
+    >>> pruner.should_prune([0, 1], [0.95, 0.6], history)   # rung at step 1: 2nd of 3
+    True
+    >>> pruner.should_prune([0, 1], [0.95, 0.45], history)  # best at that rung: goes on
+    False
+    """
+
+    def __init__(self, *, min_resource: int | str = "auto", reduction_factor: int = 4,
+                 min_early_stopping_rate: int = 0, bootstrap_count: int = 0):
+        if not (isinstance(min_resource, str) and min_resource == "auto"):
+            min_resource = check_int(min_resource, "min_resource", low=1)
+        self.min_resource = min_resource
+        self.reduction_factor = check_int(reduction_factor, "reduction_factor", low=2)
+        self.min_early_stopping_rate = check_int(min_early_stopping_rate, "min_early_stopping_rate", low=0)
+        self.bootstrap_count = check_int(bootstrap_count, "bootstrap_count", low=0)
+
+    def _rung_step(self, min_resource: int, rung: int) -> int:
+        return min_resource * self.reduction_factor ** (self.min_early_stopping_rate + rung)
+
+    def should_prune(self, steps, losses, history) -> bool:
+        if not len(steps):
+            return False
+        step, loss = int(steps[-1]), float(losses[-1])
+        previous = int(steps[-2]) if len(steps) > 1 else -1
+        min_resource = self.min_resource
+        if min_resource == "auto":
+            last = [int(s[-1]) for state, s, _ in history.trials if state == "COMPLETE" and len(s)]
+            if not last:
+                return False
+            min_resource = max(max(last) // 100, 1)
+        rung = 0
+        while self._rung_step(min_resource, rung) <= previous:  # rungs passed at earlier reports
+            rung += 1
+        while self._rung_step(min_resource, rung) <= step:
+            if math.isnan(loss):
+                return True
+            competing = history.rung_values(self._rung_step(min_resource, rung))
+            if len(competing) + 1 <= self.bootstrap_count:
+                return True
+            ranked = np.sort(np.append(competing, loss))
+            keep = max(len(ranked) // self.reduction_factor - 1, 0)
+            if loss > ranked[keep]:
+                return True
+            rung += 1
+        return False
+
+
 def check_pruner(pruner) -> Pruner | None:
-    """``None``, a :class:`Pruner`, or a name (``"median"``, ``"none"``)."""
+    """``None``, a :class:`Pruner`, or a name (``"median"``, ``"halving"``, ``"none"``)."""
     if pruner is None or isinstance(pruner, Pruner):
         return pruner
-    if isinstance(pruner, str) and pruner.lower() in ("median", "none"):
-        return MedianPruner() if pruner.lower() == "median" else None
-    raise InputError(f"`pruner` must be None, 'median', 'none' or a scimlkit.tune Pruner, got {describe(pruner)}")
+    named = {"none": lambda: None, "median": MedianPruner, "halving": SuccessiveHalvingPruner}
+    if isinstance(pruner, str) and pruner.lower() in named:
+        return named[pruner.lower()]()
+    raise InputError("`pruner` must be None, 'median', 'halving', 'none' or a scimlkit.tune Pruner, "
+                     f"got {describe(pruner)}")
+
+
+# -- what the pruners see -----------------------------------------------------------------------
+class PruningHistory:
+    """The study's finished trials as a pruner sees them: each one's state and reported losses.
+
+    Parameters
+    ----------
+    trials : sequence of (state, [[step, loss], ...])
+        The finished trials (``"COMPLETE"`` or ``"PRUNED"``) that reported losses.
+    n_complete : int, optional
+        How many complete trials the study had (default: those among ``trials``).
+
+    Examples
+    --------
+    >>> from scimlkit.tune import PruningHistory
+    >>> h = PruningHistory([("COMPLETE", [[0, 0.5], [1, 0.3]]), ("PRUNED", [[0, 0.9]])])
+    >>> h.n_complete, h.complete_at(0).tolist(), h.rung_values(1).tolist()
+    (1, [0.5], [0.3])
+    """
+
+    def __init__(self, trials: Sequence = (), n_complete: int | None = None):
+        self.trials = []
+        for state, curve in trials:
+            arr = np.asarray(curve, dtype=float).reshape(-1, 2)
+            self.trials.append((str(state), arr[:, 0].astype(int), arr[:, 1]))
+        if n_complete is None:
+            n_complete = sum(state == "COMPLETE" for state, _, _ in self.trials)
+        self.n_complete = int(n_complete)
+        by_step: dict[int, list[float]] = {}
+        for state, s, v in self.trials:
+            if state == "COMPLETE":
+                for step, loss in zip(s.tolist(), v.tolist(), strict=True):
+                    if math.isfinite(loss):
+                        by_step.setdefault(step, []).append(loss)
+        self._complete = {s: np.sort(np.asarray(v)) for s, v in by_step.items()}
+
+    def complete_at(self, step: int) -> np.ndarray:
+        """The finite losses the complete trials reported at exactly ``step``, sorted."""
+        return self._complete.get(int(step), np.empty(0))
+
+    def rung_values(self, rung_step: int) -> np.ndarray:
+        """Each finished trial's loss at the first step it reported at or beyond ``rung_step``
+        (trials that stopped before it are left out)."""
+        out = []
+        for _, s, v in self.trials:
+            i = int(np.searchsorted(s, rung_step))
+            if i < len(s):
+                out.append(v[i])
+        return np.asarray(out, dtype=float)
 
 
 # -- the running trial ------------------------------------------------------------------------
 class StepLog:
     """The steps and losses one running trial reported, and the pruning context it runs in."""
 
-    def __init__(self, pruner: Pruner | None = None, curves: Sequence | None = None):
+    def __init__(self, pruner: Pruner | None = None, history: PruningHistory | None = None):
         self.pruner = pruner
+        self.history = history if history is not None else PruningHistory()
         self.steps: list[int] = []
         self.losses: list[float] = []
-        self.n_complete = len(curves or ())
-        by_step: dict[int, list[float]] = {}
-        for curve in curves or ():
-            for step, loss in curve:
-                if loss is not None and math.isfinite(loss):
-                    by_step.setdefault(int(step), []).append(float(loss))
-        self.history = {s: np.sort(np.asarray(v)) for s, v in by_step.items()}
 
     def add(self, loss, step=None) -> bool:
         """Record a loss; returns whether the pruner stops the trial here."""
@@ -211,7 +333,7 @@ class StepLog:
         self.losses.append(loss)
         if self.pruner is None:
             return False
-        return bool(self.pruner.should_prune(self.steps, self.losses, self.history, self.n_complete))
+        return bool(self.pruner.should_prune(self.steps, self.losses, self.history))
 
     @property
     def curve(self) -> list[list]:
@@ -235,7 +357,7 @@ def report_step(loss, step: int | None = None) -> None:
     Call it from inside an objective run by :func:`~scimlkit.tune.minimize`, after each epoch,
     boosting round or other unit of work, with the same kind of loss the objective returns
     (lower is better). With a ``pruner`` the call raises :class:`TrialPruned` when the trial is
-    doing worse than the study's complete trials did at the same step; let it propagate (the
+    doing worse than the study's finished trials did at the same step; let it propagate (the
     trial is recorded as ``PRUNED`` with its last reported loss). Outside a study it does nothing.
 
     Parameters

@@ -11,7 +11,7 @@ Example::
     storage = "study.db"          # optional: keep and resume the study (relative to this file)
     study = "hgb"                 # optional study name
     seed = 0
-    pruner = "median"             # optional: stop a trial whose first folds score below the median
+    pruner = "median"             # optional: none, median or halving (stop trials after a few folds)
 
     [params]                      # fixed estimator parameters
     max_iter = 200
@@ -58,7 +58,7 @@ __all__ = ["TuneSpec", "load_spec", "CVObjective"]
 
 _TOP = {"estimator", "scoring", "cv", "n_trials", "method", "n_workers", "storage", "study", "seed",
         "pruner", "params", "data", "space"}
-PRUNERS = ("none", "median")
+PRUNERS = ("none", "median", "halving")
 _DATA = {"path", "target", "features"}
 _PARAM_KEYS = {"float": {"type", "low", "high", "log"}, "int": {"type", "low", "high", "log"},
                "categorical": {"type", "choices"}}

@@ -384,17 +384,20 @@ class StudyStorage(SQLiteStore):
                        (state, value, error, time.time(), duration, seq, steps, study_id, number))
         return True
 
-    def curves(self, study_id: int) -> list[list]:
-        """The intermediate losses (``[[step, loss], ...]``) of the study's complete trials."""
-        rows = self.query("SELECT intermediate FROM trials WHERE study_id = ? AND state = 'COMPLETE' "
-                          "AND intermediate IS NOT NULL ORDER BY number", (study_id,))
+    def curves(self, study_id: int) -> tuple[int, list[tuple[str, list]]]:
+        """The number of complete trials, and the state and intermediate losses
+        (``[[step, loss], ...]``) of every complete or pruned trial that reported some."""
+        n_complete = int(self.query("SELECT COUNT(*) FROM trials WHERE study_id = ? AND state = 'COMPLETE'",
+                                    (study_id,))[0][0])
+        rows = self.query("SELECT state, intermediate FROM trials WHERE study_id = ? AND state IN ('COMPLETE', "
+                          "'PRUNED') AND intermediate IS NOT NULL ORDER BY number", (study_id,))
         out = []
-        for (text,) in rows:
+        for state, text in rows:
             try:
-                out.append(json.loads(text))
+                out.append((state, json.loads(text)))
             except ValueError:
                 raise StorageError(f"storage '{self.path}': unreadable intermediate losses") from None
-        return out
+        return n_complete, out
 
     def heartbeat(self, owner: str) -> None:
         with self._write() as tx:

@@ -25,7 +25,7 @@ from .._store import check_existing_store
 from .._validation import check_int, check_rng, check_scalar, describe
 from ._optimizers import METHODS, make_optimizer
 from ._parallel import Heartbeat, as_value, evaluate, make_runner
-from ._pruning import StepLog, check_pruner
+from ._pruning import PruningHistory, StepLog, check_pruner
 from ._space import Space, as_space
 from ._storage import (
     COMPLETE,
@@ -277,7 +277,7 @@ class Study:
         n_trials : int, optional
             The planned budget (sizes the optimiser's initial design); ``ask`` itself does not
             stop at it.
-        pruner : None, "median" or Pruner, optional
+        pruner : None, "median", "halving" or Pruner, optional
             Stops unpromising trials early (see :meth:`should_prune` and
             :class:`~scimlkit.tune.MedianPruner`); not stored, give it again when resuming.
         **options
@@ -410,11 +410,12 @@ class Study:
         return known
 
     def pruning_context(self) -> tuple | None:
-        """``(pruner, curves)`` for a trial about to run: the pruner and the intermediate losses
-        of the complete trials so far (None without a pruner)."""
+        """``(pruner, history)`` for a trial about to run: the pruner and the finished trials'
+        intermediate losses as a :class:`~scimlkit.tune.PruningHistory` (None without a pruner)."""
         if self.pruner is None:
             return None
-        return self.pruner, self._storage.curves(self._study_id)
+        n_complete, curves = self._storage.curves(self._study_id)
+        return self.pruner, PruningHistory(curves, n_complete)
 
     def should_prune(self, trial: Trial | int, loss: float, step: int | None = None) -> bool:
         """Record the loss a running trial reached after a step; whether the pruner would stop it.
@@ -615,11 +616,12 @@ def minimize(objective: Callable[[dict], float], space, *, method: str = "auto",
         Randomness of the optimiser (an int seed makes the run reproducible).
     executor : dask.distributed.Client or concurrent.futures.Executor, optional
         Where to run the trials instead of local worker processes.
-    pruner : None, "median" or Pruner, optional
+    pruner : None, "median", "halving" or Pruner, optional
         Stops a trial early when the losses it reports with :func:`~scimlkit.tune.report_step`
-        are worse than the complete trials' at the same step
-        (:class:`~scimlkit.tune.MedianPruner`, :class:`~scimlkit.tune.PercentilePruner`). A
-        pruned trial counts in ``n_trials`` and enters the optimiser with its last loss.
+        are worse than the finished trials' at the same step
+        (:class:`~scimlkit.tune.MedianPruner`, :class:`~scimlkit.tune.PercentilePruner`,
+        :class:`~scimlkit.tune.SuccessiveHalvingPruner`). A pruned trial counts in ``n_trials``
+        and enters the optimiser with its last loss.
     show_progress : bool, optional
         Progress bar with the best loss so far; by default only on a terminal.
     **options
