@@ -38,49 +38,44 @@ def _digits():
     return train_test_split(X / 16.0, y, test_size=0.3, random_state=0, stratify=y)
 
 
-def sgd_task():
-    from sklearn.linear_model import SGDClassifier
-    from sklearn.metrics import log_loss
-
-    Xtr, Xva, ytr, yva = _digits()
-    classes = np.unique(ytr)
-    space = {"alpha": Float(1e-6, 1e-1, log=True), "eta0": Float(1e-4, 1.0, log=True)}
-
-    def run(p, report):
-        model = SGDClassifier(loss="log_loss", alpha=p["alpha"], eta0=p["eta0"], learning_rate="constant",
-                              random_state=0)
-        loss = math.inf
-        for step in range(30):
-            model.partial_fit(Xtr, ytr, classes=classes)
-            loss = log_loss(yva, np.clip(model.predict_proba(Xva), 1e-12, 1.0), labels=classes)
-            report(loss, step)
-        return loss
-
-    return space, run, 30
-
-
-def mlp_task():
+def _epochs(make_model, n_epochs: int):
+    """``run(params, report)``: ``partial_fit`` epochs on digits, validation log loss after each."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.metrics import log_loss
-    from sklearn.neural_network import MLPClassifier
 
     Xtr, Xva, ytr, yva = _digits()
     classes = np.unique(ytr)
-    space = {"hidden": Int(8, 128, log=True), "alpha": Float(1e-6, 1e-1, log=True),
-             "learning_rate_init": Float(1e-4, 1e-1, log=True)}
 
     def run(p, report):
-        model = MLPClassifier(hidden_layer_sizes=(p["hidden"],), alpha=p["alpha"],
-                              learning_rate_init=p["learning_rate_init"], random_state=0)
+        model = make_model(p)
         loss = math.inf
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            for step in range(20):
+            for step in range(n_epochs):
                 model.partial_fit(Xtr, ytr, classes=classes)
                 loss = log_loss(yva, np.clip(model.predict_proba(Xva), 1e-12, 1.0), labels=classes)
                 report(loss, step)
         return loss
 
+    return run
+
+
+def sgd_task():
+    from sklearn.linear_model import SGDClassifier
+
+    space = {"alpha": Float(1e-6, 1e-1, log=True), "eta0": Float(1e-4, 1.0, log=True)}
+    run = _epochs(lambda p: SGDClassifier(loss="log_loss", alpha=p["alpha"], eta0=p["eta0"],
+                                          learning_rate="constant", random_state=0), 30)
+    return space, run, 30
+
+
+def mlp_task():
+    from sklearn.neural_network import MLPClassifier
+
+    space = {"hidden": Int(8, 128, log=True), "alpha": Float(1e-6, 1e-1, log=True),
+             "learning_rate_init": Float(1e-4, 1e-1, log=True)}
+    run = _epochs(lambda p: MLPClassifier(hidden_layer_sizes=(p["hidden"],), alpha=p["alpha"],
+                                          learning_rate_init=p["learning_rate_init"], random_state=0), 20)
     return space, run, 20
 
 
