@@ -278,6 +278,18 @@ def test_halving_rungs_by_hand():
     assert not pruner.should_prune([0, 1, 2, 3], [1.0, 0.5, 0.3, 9.0], history)
 
 
+@pytest.mark.parametrize("trials, needle", [
+    ([("COMPLETE", "abc")], r"`trials\[0\]` must be \(state"),
+    ([("DONE", [[0, 1.0]])], "the state must be 'COMPLETE' or 'PRUNED'"),
+    ([("COMPLETE", [[1, 1.0], [0, 0.5]])], "steps must be increasing integers"),
+    ([("PRUNED", [[0.5, 1.0]])], "steps must be increasing integers"),
+    ([3], r"`trials\[0\]` must be \(state"),
+])
+def test_bad_pruning_history(trials, needle):
+    with pytest.raises(InputError, match=needle):
+        PruningHistory(trials)
+
+
 def test_halving_prunes_with_gp():
     res = minimize(decaying, SPACE, method="gp", n_trials=20, rng=0,
                    pruner=SuccessiveHalvingPruner(min_resource=1, reduction_factor=3))

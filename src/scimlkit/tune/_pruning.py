@@ -278,9 +278,19 @@ class PruningHistory:
 
     def __init__(self, trials: Sequence = (), n_complete: int | None = None):
         self.trials = []
-        for state, curve in trials:
-            arr = np.asarray(curve, dtype=float).reshape(-1, 2)
-            self.trials.append((str(state), arr[:, 0].astype(int), arr[:, 1]))
+        for i, item in enumerate(trials):
+            try:
+                state, curve = item
+                arr = np.asarray(curve, dtype=float).reshape(-1, 2)
+            except (TypeError, ValueError):
+                raise InputError(f"`trials[{i}]` must be (state, [[step, loss], ...]), got {describe(item)}") from None
+            if state not in ("COMPLETE", "PRUNED"):
+                raise InputError(f"`trials[{i}]`: the state must be 'COMPLETE' or 'PRUNED', got {describe(state)}")
+            steps = arr[:, 0]
+            if not np.all(np.isfinite(steps)) or np.any(steps < 0) or np.any(steps != np.round(steps)) \
+                    or np.any(np.diff(steps) <= 0):
+                raise InputError(f"`trials[{i}]`: steps must be increasing integers >= 0, got {steps.tolist()}")
+            self.trials.append((state, steps.astype(int), arr[:, 1]))
         if n_complete is None:
             n_complete = sum(state == "COMPLETE" for state, _, _ in self.trials)
         self.n_complete = int(n_complete)
