@@ -1,8 +1,9 @@
 """Running objectives: in this process, in worker processes, or on a Dask cluster.
 
 The study (optimiser and storage) always stays in the calling process; only ``objective(params)``
-travels (with, when pruning, a snapshot of the finished trials' intermediate losses). Objectives are serialised with cloudpickle when it is installed (so lambdas, closures
-and notebook functions work), with the standard pickle otherwise.
+travels (with, when pruning, a snapshot of the finished trials' intermediate losses). Objectives
+are serialised with cloudpickle when it is installed (so lambdas, closures and notebook functions
+work), with the standard pickle otherwise.
 """
 
 from __future__ import annotations
