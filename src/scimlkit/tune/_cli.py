@@ -10,6 +10,8 @@ __all__ = ["register"]
 
 
 def register(subparsers) -> None:
+    from ._pruning import PRUNER_NAMES
+
     group = subparsers.add_parser("tune", help="black-box hyperparameter search (run a spec, show a study)",
                                   description="Black-box hyperparameter search.")
     sub = group.add_subparsers(dest="tune_command", metavar="COMMAND")
@@ -23,7 +25,7 @@ def register(subparsers) -> None:
     run.add_argument("--storage", default=None, help="override the spec's storage file")
     run.add_argument("--study", default=None, help="override the spec's study name")
     run.add_argument("--seed", type=seed_arg, default=None, help="override the spec's seed")
-    run.add_argument("--pruner", type=str.lower, choices=["none", "median", "halving"], default=None,
+    run.add_argument("--pruner", type=str.lower, choices=list(PRUNER_NAMES), default=None,
                      help="override the spec's pruner (median: stop a trial whose first folds score below the "
                           "median of the complete trials on the same folds; halving: successive halving)")
     show = add_command(sub, "show", _show, help="show the trials of a stored study",

@@ -250,11 +250,14 @@ def check_pruner(pruner) -> Pruner | None:
     """``None``, a :class:`Pruner`, or a name (``"median"``, ``"halving"``, ``"none"``)."""
     if pruner is None or isinstance(pruner, Pruner):
         return pruner
-    named = {"none": lambda: None, "median": MedianPruner, "halving": SuccessiveHalvingPruner}
-    if isinstance(pruner, str) and pruner.lower() in named:
-        return named[pruner.lower()]()
+    if isinstance(pruner, str) and pruner.lower() in PRUNER_NAMES:
+        return PRUNER_NAMES[pruner.lower()]()
     raise InputError("`pruner` must be None, 'median', 'halving', 'none' or a scimlkit.tune Pruner, "
                      f"got {describe(pruner)}")
+
+
+# the pruners a name stands for (in ``pruner=...``, a tuning spec and ``--pruner``)
+PRUNER_NAMES = {"none": lambda: None, "median": MedianPruner, "halving": SuccessiveHalvingPruner}
 
 
 # -- what the pruners see -----------------------------------------------------------------------

@@ -52,13 +52,13 @@ from .._errors import InputError
 from .._io import read_table
 from .._validation import check_int, describe
 from ._optimizers import METHODS
+from ._pruning import PRUNER_NAMES
 from ._space import Categorical, Float, Int, Space
 
 __all__ = ["TuneSpec", "load_spec", "CVObjective"]
 
 _TOP = {"estimator", "scoring", "cv", "n_trials", "method", "n_workers", "storage", "study", "seed",
         "pruner", "params", "data", "space"}
-PRUNERS = ("none", "median", "halving")
 _DATA = {"path", "target", "features"}
 _PARAM_KEYS = {"float": {"type", "low", "high", "log"}, "int": {"type", "low", "high", "log"},
                "categorical": {"type", "choices"}}
@@ -238,8 +238,8 @@ def load_spec(path) -> TuneSpec:
     pruner = doc.get("pruner", "none")
     if isinstance(pruner, str):
         pruner = pruner.strip().lower()
-    if pruner not in PRUNERS:
-        raise _fail(source, f"`pruner` must be one of {', '.join(PRUNERS)}, got {describe(pruner)}")
+    if pruner not in PRUNER_NAMES:
+        raise _fail(source, f"`pruner` must be one of {', '.join(PRUNER_NAMES)}, got {describe(pruner)}")
     study = doc.get("study")
     if study is not None and (not isinstance(study, str) or not study):
         raise _fail(source, f"`study` must be a non-empty string, got {describe(study)}")

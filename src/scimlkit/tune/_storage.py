@@ -387,8 +387,7 @@ class StudyStorage(SQLiteStore):
     def curves(self, study_id: int) -> tuple[int, list[tuple[str, list]]]:
         """The number of complete trials, and the state and intermediate losses
         (``[[step, loss], ...]``) of every complete or pruned trial that reported some."""
-        n_complete = int(self.query("SELECT COUNT(*) FROM trials WHERE study_id = ? AND state = 'COMPLETE'",
-                                    (study_id,))[0][0])
+        n_complete = self.counts(study_id)[COMPLETE]
         rows = self.query("SELECT state, intermediate FROM trials WHERE study_id = ? AND state IN ('COMPLETE', "
                           "'PRUNED') AND intermediate IS NOT NULL ORDER BY number", (study_id,))
         out = []
