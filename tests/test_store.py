@@ -97,6 +97,29 @@ def test_concurrent_creation_of_a_new_file(tmp_path):
         assert _Log(path).query("SELECT value FROM scimlkit_meta WHERE key='kind'") == [("test-log",)]
 
 
+def test_wal_switch_waits_for_a_writer_of_a_new_file(tmp_path):
+    # Leaving rollback-journal mode while another connection holds the write lock fails at once in
+    # SQLite ("database is locked", no busy wait); the store retries until the writer is done.
+    import threading
+    import time
+
+    path = tmp_path / "s.db"
+    store = _Log(path)
+    store.connection.execute("PRAGMA journal_mode=DELETE")  # as a file is before its first WAL switch
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO rows (worker, i) VALUES (1, 1)")
+    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    release.start()
+    start = time.monotonic()
+    store._switch_to_wal()
+    release.join()
+    assert time.monotonic() - start >= 0.25
+    assert store.query("PRAGMA journal_mode")[0][0] == "wal"
+    assert store.query("SELECT count(*) FROM rows")[0][0] == 1
+    other.close()
+
+
 def test_foreign_file_is_left_unmodified(tmp_path):
     foreign = tmp_path / "foreign.db"
     con = sqlite3.connect(foreign)

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -184,7 +186,27 @@ class SQLiteStore:
                 f"storage '{self.path}' has schema version {version}, newer than this scimlkit supports "
                 f"({self.SCHEMA_VERSION}); upgrade scimlkit"
             )
-        try:
-            self.connection.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(f"storage '{self.path}' could not switch to WAL mode: {exc}") from None
+        self._switch_to_wal()
+
+    def _switch_to_wal(self) -> None:
+        # Leaving rollback-journal mode needs the file to itself, and SQLite reports "database is
+        # locked" at once (without waiting on the busy timeout) while another process has it open
+        # at that instant, as happens when several processes open a new file together: retry.
+        conn = self.connection
+        deadline = time.monotonic() + self.BUSY_TIMEOUT_S
+        delay = 0.005
+        while True:
+            try:
+                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                    return
+                conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise StorageError(f"storage '{self.path}' could not switch to WAL mode: {exc}") from None
+                if time.monotonic() >= deadline:
+                    raise StorageError(f"storage '{self.path}' could not switch to WAL mode: {exc}") from None
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.2)
+            except sqlite3.DatabaseError as exc:
+                raise StorageError(f"storage '{self.path}' could not switch to WAL mode: {exc}") from None
