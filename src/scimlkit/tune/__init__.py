@@ -1,6 +1,8 @@
 """Black-box hyperparameter search: Gaussian-process Bayesian optimisation, differential
-evolution, random, Sobol and grid search; persistent, parallel studies; pruning of unpromising
-trials from the losses they report step by step; a GridSearchCV drop-in.
+evolution, random, Sobol and grid search over float, integer and categorical parameters, which
+may be conditional (``when=``: a parameter that exists only for some values of another);
+persistent, parallel studies; pruning of unpromising trials from the losses they report step by
+step; a GridSearchCV drop-in.
 
 Examples
 --------

@@ -197,7 +197,10 @@ class GPOptimizer(Optimizer):
                 numeric.append(cols.start)
         self._numeric = np.array(numeric, dtype=int)
         self._blocks = blocks
-        self._discrete = any(isinstance(p, (Categorical, Int)) for p in self.space.params.values())
+        # candidates are ranked where they would be evaluated: after rounding integers, and after
+        # dropping parameters that do not apply (a relaxed optimum may move an inactive column)
+        self._discrete = self.space.conditional or any(isinstance(p, (Categorical, Int))
+                                                       for p in self.space.params.values())
 
     @property
     def n_initial(self) -> int:

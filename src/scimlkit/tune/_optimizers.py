@@ -184,9 +184,7 @@ def choose_method(space: Space | Mapping[str, Any], n_trials: int | None = None)
     n_trials = check_int(n_trials, "n_trials", low=1, allow_none=True)
     params = space.params.values()
     if n_trials is not None and all(isinstance(p, Int | Categorical) for p in params):
-        size = 1
-        for p in params:
-            size *= len(p) if isinstance(p, Categorical) else p.high - p.low + 1
+        size = space._grid_size([len(p) if isinstance(p, Categorical) else p.high - p.low + 1 for p in params])
         if size <= n_trials:
             return "grid"
     if space.n_encoded <= GP_MAX_DIMS and (n_trials is None or n_trials <= GP_MAX_TRIALS):

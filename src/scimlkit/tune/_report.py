@@ -148,7 +148,8 @@ def slices_figure(space, params: Sequence[Mapping[str, Any]], values, *, best: M
     """The loss of each complete trial against each parameter, one panel per parameter.
 
     Log-scaled parameters get a log axis; categorical ones are placed at their choice's
-    position. The best trial is highlighted when given.
+    position; a conditional parameter's panel shows the trials where it applied. The best trial
+    is highlighted when given.
     """
     from .._report import new_figure
 
@@ -161,21 +162,24 @@ def slices_figure(space, params: Sequence[Mapping[str, Any]], values, *, best: M
     axes = np.atleast_1d(axes).ravel()
     for ax, name in zip(axes, names):
         p = space.params[name]
+        active = np.array([name in q for q in pts], dtype=bool)  # a conditional parameter may not apply
+        ys = y[active] if y.size else y
+        best_here = best if best is not None and name in best else None
         if isinstance(p, Categorical):
-            x = np.array([p.index(q[name]) for q in pts], dtype=float)
+            x = np.array([p.index(q[name]) for q in pts if name in q], dtype=float)
             ax.set_xticks(range(len(p.choices)), [str(c) for c in p.choices])
-            bx = None if best is None else p.index(best[name])
+            bx = None if best_here is None else p.index(best_here[name])
         else:
-            x = np.array([q[name] for q in pts], dtype=float)
+            x = np.array([q[name] for q in pts if name in q], dtype=float)
             if p.log:
                 from matplotlib.ticker import NullFormatter
 
                 ax.set_xscale("log")
                 ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels overlap on short ranges
-            bx = None if best is None else best[name]
-        ax.scatter(x, y, s=18, color="#2980b9", alpha=0.75)
-        if bx is not None:
-            ax.scatter([bx], [min(y)] if y.size else [], s=60, color="#c0392b", marker="*", zorder=3)
+            bx = None if best_here is None else best_here[name]
+        ax.scatter(x, ys, s=18, color="#2980b9", alpha=0.75)
+        if bx is not None and y.size:
+            ax.scatter([bx], [min(y)], s=60, color="#c0392b", marker="*", zorder=3)
         ax.set_xlabel(name)
         ax.grid(alpha=0.3)
     for ax in axes[: len(names): ncols]:

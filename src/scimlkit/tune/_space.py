@@ -13,6 +13,11 @@ are used by the optimisers:
 
 Integers are warped over ``[low - 0.5, high + 0.5]`` so that every integer owns an interval of
 the same width (of the same log-width when ``log=True``).
+
+*Conditional* parameters (``when={"kernel": "rbf"}``) exist only for some values of an earlier
+categorical or integer parameter. A point holds only its active parameters; in both encodings an
+inactive parameter sits at a fixed place (the middle of a numeric column, no one-hot column set),
+so that every point has one encoding and the optimisers need no special case.
 """
 
 from __future__ import annotations
@@ -40,10 +45,58 @@ def _finite_real(value: Any, name: str) -> float:
     return value
 
 
+_CHOICE_TYPES = (str, int, float, bool, type(None))
+
+
+def _check_when(when: Any) -> tuple[tuple[str, tuple], ...]:
+    """``when`` of a parameter: parent name -> one value or a list of values, as sorted pairs."""
+    if when is None:
+        return ()
+    if not isinstance(when, Mapping) or not when:
+        raise InputError(f"`when` must be a non-empty dict of parameter name to value(s), got {describe(when)}")
+    out = []
+    for parent, values in when.items():
+        if not isinstance(parent, str) or not parent:
+            raise InputError(f"`when` keys must be parameter names, got {describe(parent)}")
+        if isinstance(values, list | tuple):
+            values = tuple(v.item() if isinstance(v, np.generic) else v for v in values)
+        else:
+            values = (values.item() if isinstance(values, np.generic) else values,)
+        if not values:
+            raise InputError(f"`when` must give at least one value of '{parent}'")
+        bad = [v for v in values if not isinstance(v, _CHOICE_TYPES)]
+        if bad:
+            raise InputError(f"`when` values of '{parent}' must be str, int, float, bool or None, got {describe(bad[0])}")
+        out.append((parent, values))
+    return tuple(out)
+
+
+def _cond_key(param: Any, value: Any) -> Any:
+    """What a condition compares: a categorical's choice index, an integer's value."""
+    if isinstance(param, Categorical):
+        try:
+            return param.index(value)
+        except InputError:
+            return None
+    return value
+
+
+def _absent(value: Any) -> bool:
+    return value is None or (isinstance(value, float | np.floating) and math.isnan(value))
+
+
+def _when_repr(when: tuple) -> str:
+    return "" if not when else f", when={ {k: (v[0] if len(v) == 1 else list(v)) for k, v in when} !r}"
+
+
+def _when_dict(when: tuple) -> dict[str, Any]:
+    return {} if not when else {"when": {k: list(v) for k, v in when}}
+
+
 class _Numeric:
     """Shared code of :class:`Float` and :class:`Int`."""
 
-    __slots__ = ("low", "high", "log")
+    __slots__ = ("low", "high", "log", "when")
     _kind = "numeric"
 
     def __eq__(self, other: object) -> bool:
@@ -52,14 +105,15 @@ class _Numeric:
             and self.low == other.low
             and self.high == other.high
             and self.log == other.log
+            and self.when == other.when
         )
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, self.low, self.high, self.log))
+        return hash((type(self).__name__, self.low, self.high, self.log, self.when))
 
     def __repr__(self) -> str:
         log = ", log=True" if self.log else ""
-        return f"{type(self).__name__}({self.low!r}, {self.high!r}{log})"
+        return f"{type(self).__name__}({self.low!r}, {self.high!r}{log}{_when_repr(self.when)})"
 
     # warped interval [a, b] on which the unit coordinate is linear
     def _warp_bounds(self) -> tuple[float, float]:
@@ -80,7 +134,7 @@ class _Numeric:
         return np.exp(w) if self.log else w
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self._kind, "low": self.low, "high": self.high, "log": self.log}
+        return {"type": self._kind, "low": self.low, "high": self.high, "log": self.log, **_when_dict(self.when)}
 
 
 class Float(_Numeric):
@@ -92,18 +146,24 @@ class Float(_Numeric):
         Inclusive bounds, finite, ``low < high``.
     log : bool, default False
         Search on a log scale (needs ``low > 0``), e.g. for learning rates and penalties.
+    when : dict, optional
+        Makes the parameter conditional: it exists only when each named (earlier, categorical or
+        integer) parameter takes the given value or one of the given values, e.g.
+        ``when={"kernel": ["rbf", "poly"]}``. Points where it is inactive leave it out.
 
     Examples
     --------
     >>> from scimlkit.tune import Float
     >>> Float(1e-4, 1.0, log=True)
     Float(0.0001, 1.0, log=True)
+    >>> Float(1e-4, 1.0, log=True, when={"kernel": "rbf"})
+    Float(0.0001, 1.0, log=True, when={'kernel': 'rbf'})
     """
 
     __slots__ = ()
     _kind = "float"
 
-    def __init__(self, low: float, high: float, *, log: bool = False) -> None:
+    def __init__(self, low: float, high: float, *, log: bool = False, when: Mapping[str, Any] | None = None) -> None:
         low = _finite_real(low, "low")
         high = _finite_real(high, "high")
         if not low < high:
@@ -113,6 +173,7 @@ class Float(_Numeric):
         if log and low <= 0:
             raise InputError(f"`low` must be > 0 when log=True, got {low:g}")
         self.low, self.high, self.log = low, high, bool(log)
+        self.when = _check_when(when)
 
     def _check(self, value: Any, name: str) -> float:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -144,6 +205,8 @@ class Int(_Numeric):
         Inclusive integer bounds, ``low < high``.
     log : bool, default False
         Search on a log scale (needs ``low > 0``), e.g. for numbers of trees or neighbours.
+    when : dict, optional
+        Makes the parameter conditional (see :class:`Float`).
 
     Examples
     --------
@@ -155,7 +218,7 @@ class Int(_Numeric):
     __slots__ = ()
     _kind = "int"
 
-    def __init__(self, low: int, high: int, *, log: bool = False) -> None:
+    def __init__(self, low: int, high: int, *, log: bool = False, when: Mapping[str, Any] | None = None) -> None:
         low = check_int(low, "low")
         high = check_int(high, "high")
         if not low < high:
@@ -165,6 +228,7 @@ class Int(_Numeric):
         if log and low <= 0:
             raise InputError(f"`low` must be > 0 when log=True, got {low}")
         self.low, self.high, self.log = low, high, bool(log)
+        self.when = _check_when(when)
 
     def _span(self) -> tuple[float, float]:
         return self.low - 0.5, self.high + 0.5
@@ -199,9 +263,6 @@ class Int(_Numeric):
         return self.high - self.low + 1
 
 
-_CHOICE_TYPES = (str, int, float, bool, type(None))
-
-
 class Categorical:
     """A parameter taking one of a fixed set of choices.
 
@@ -210,6 +271,8 @@ class Categorical:
     choices : sequence
         Non-empty, distinct choices, each a ``str``, ``int``, ``float`` (finite), ``bool`` or
         ``None`` (so that studies can be stored as JSON).
+    when : dict, optional
+        Makes the parameter conditional (see :class:`Float`).
 
     Examples
     --------
@@ -218,10 +281,10 @@ class Categorical:
     Categorical(['rbf', 'linear'])
     """
 
-    __slots__ = ("choices",)
+    __slots__ = ("choices", "when")
     _kind = "categorical"
 
-    def __init__(self, choices: Sequence[Any]) -> None:
+    def __init__(self, choices: Sequence[Any], *, when: Mapping[str, Any] | None = None) -> None:
         if isinstance(choices, str | bytes) or not isinstance(choices, Sequence | np.ndarray):
             raise InputError(f"`choices` must be a list of values, got {describe(choices)}")
         out = []
@@ -241,17 +304,18 @@ class Categorical:
         if len(set(keys)) != len(keys) or len({c for c in out}) != len(out):
             raise InputError(f"`choices` must be distinct, got {describe(out)}")
         self.choices = tuple(out)
+        self.when = _check_when(when)
 
     def __eq__(self, other: object) -> bool:
         return type(other) is Categorical and [(type(c), c) for c in self.choices] == [
             (type(c), c) for c in other.choices
-        ]
+        ] and self.when == other.when
 
     def __hash__(self) -> int:
-        return hash(("Categorical", self.choices))
+        return hash(("Categorical", self.choices, self.when))
 
     def __repr__(self) -> str:
-        return f"Categorical({list(self.choices)!r})"
+        return f"Categorical({list(self.choices)!r}{_when_repr(self.when)})"
 
     def __len__(self) -> int:
         return len(self.choices)
@@ -287,7 +351,7 @@ class Categorical:
         return len(self.choices)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self._kind, "choices": list(self.choices)}
+        return {"type": self._kind, "choices": list(self.choices), **_when_dict(self.when)}
 
 
 _PARAM_TYPES = (Float, Int, Categorical)
@@ -312,9 +376,18 @@ class Space:
     ['float', 'int', 'str']
     >>> space.encode(space.sample(0, 2)).shape
     (2, 4)
+
+    A conditional parameter appears only in the points where it applies:
+
+    >>> svm = Space({"kernel": Categorical(["linear", "rbf"]), "C": Float(1e-2, 1e2, log=True),
+    ...              "gamma": Float(1e-4, 1.0, log=True, when={"kernel": "rbf"})})
+    >>> sorted(svm.validate({"kernel": "linear", "C": 1.0}))
+    ['C', 'kernel']
+    >>> len(svm.grid(points_per_dim=3))  # 3 values of C for linear, 3 x 3 of C and gamma for rbf
+    12
     """
 
-    __slots__ = ("_params", "_names", "_cols", "_enc_names")
+    __slots__ = ("_params", "_names", "_cols", "_enc_names", "_conds")
 
     def __init__(self, params: Mapping[str, Any]) -> None:
         if isinstance(params, Space):
@@ -344,6 +417,54 @@ class Space:
             j += width
         self._cols = cols
         self._enc_names = enc_names
+        self._conds = self._conditions()
+
+    def _conditions(self) -> dict[str, tuple[tuple[str, frozenset], ...]]:
+        """Each conditional parameter's parents and the keys of their allowed values."""
+        conds: dict[str, tuple[tuple[str, frozenset], ...]] = {}
+        for i, (name, p) in enumerate(self._params.items()):
+            rules = []
+            for parent, values in p.when:
+                q = self._params.get(parent)
+                if q is None:
+                    raise InputError(f"parameter '{name}' has `when` on '{parent}', which is not in the space "
+                                     f"(it has {self._names})")
+                if self._names.index(parent) > i:
+                    raise InputError(f"parameter '{name}' has `when` on '{parent}', which must come before it "
+                                     "in the space")
+                if isinstance(q, Float):
+                    raise InputError(f"parameter '{name}' has `when` on '{parent}', a Float; conditions need a "
+                                     "Categorical or Int parameter")
+                try:
+                    keys = frozenset(_cond_key(q, q._check(v, parent)) for v in values)
+                except InputError as exc:
+                    raise InputError(f"parameter '{name}' has `when` on a value '{parent}' cannot take: "
+                                     f"{exc}") from None
+                rules.append((parent, keys))
+            if rules:
+                conds[name] = tuple(rules)
+        return conds
+
+    @property
+    def conditional(self) -> bool:
+        """True when some parameter exists only for some values of another (``when=``)."""
+        return bool(self._conds)
+
+    def is_active(self, name: str, point: Mapping[str, Any]) -> bool:
+        """Whether parameter ``name`` applies at ``point`` (a dict holding at least its parents)."""
+        for parent, keys in self._conds.get(name, ()):
+            if parent not in point or _cond_key(self._params[parent], point[parent]) not in keys:
+                return False
+        return True
+
+    def _prune(self, point: dict[str, Any]) -> dict[str, Any]:
+        """``point`` without its inactive parameters (parents come first, so one pass does)."""
+        if not self._conds:
+            return point
+        for name in self._names:
+            if name in self._conds and not self.is_active(name, point):
+                point.pop(name, None)
+        return point
 
     # -- description ---------------------------------------------------------------------
     @property
@@ -394,12 +515,13 @@ class Space:
                 raise InputError(f"parameter '{name}' description must be a dict with a 'type', got {describe(spec)}")
             kind = spec["type"]
             try:
+                when = spec.get("when")
                 if kind == "float":
-                    params[name] = Float(spec["low"], spec["high"], log=spec.get("log", False))
+                    params[name] = Float(spec["low"], spec["high"], log=spec.get("log", False), when=when)
                 elif kind == "int":
-                    params[name] = Int(spec["low"], spec["high"], log=spec.get("log", False))
+                    params[name] = Int(spec["low"], spec["high"], log=spec.get("log", False), when=when)
                 elif kind == "categorical":
-                    params[name] = Categorical(spec["choices"])
+                    params[name] = Categorical(spec["choices"], when=when)
                 else:
                     raise InputError(f"parameter '{name}' has unknown type {kind!r}; use float, int or categorical")
             except KeyError as exc:
@@ -411,22 +533,33 @@ class Space:
         """Check a parameter dict against the space; returns it with Python-typed values.
 
         Integral floats become ``int`` for :class:`Int` parameters and NumPy scalars become
-        Python numbers. Missing, unknown or out-of-range parameters raise ``InputError``.
+        Python numbers. Missing, unknown or out-of-range parameters raise ``InputError``. A
+        conditional parameter that does not apply at the point must be left out (``None`` or NaN,
+        as in a trials frame, count as left out).
         """
         if not isinstance(params, Mapping):
             raise InputError(f"`params` must be a dict of parameter values, got {describe(params)}")
-        missing = [n for n in self._names if n not in params]
-        if missing:
-            raise InputError(f"parameters {missing} are missing; the space has {self._names}")
         extra = [n for n in params if n not in self._params]
         if extra:
             raise InputError(f"parameters {extra} are not in the space; it has {self._names}")
-        out = {}
+        out: dict[str, Any] = {}
+        missing = []
         for name, p in self._params.items():
+            if name in self._conds and not self.is_active(name, out):
+                value = params.get(name)
+                if not _absent(value):
+                    rule = " and ".join(f"{parent} in {list(values)!r}" for parent, values in p.when)
+                    raise InputError(f"parameter '{name}' applies only when {rule}; leave it out of this point")
+                continue
+            if name not in params:
+                missing.append(name)
+                continue
             value = params[name]
             if isinstance(value, np.generic):
                 value = value.item()
             out[name] = p._check(value, name)
+        if missing:
+            raise InputError(f"parameters {missing} are missing; the space has {self._names}")
         return out
 
     # -- sampling ------------------------------------------------------------------------
@@ -434,17 +567,21 @@ class Space:
         """Points of the compact encoding (one column per parameter, in [0, 1]) to dicts."""
         U = np.atleast_2d(np.asarray(U, dtype=float))
         cols = [p._from_unit(U[:, j]) for j, p in enumerate(self._params.values())]
-        return [dict(zip(self._names, row, strict=True)) for row in zip(*cols, strict=True)]
+        return [self._prune(dict(zip(self._names, row, strict=True))) for row in zip(*cols, strict=True)]
 
     def _to_unit(self, points: Sequence[Mapping[str, Any]]) -> np.ndarray:
-        """Dicts to the compact encoding (categoricals at the middle of their slice)."""
+        """Dicts to the compact encoding (categoricals at the middle of their slice, inactive
+        parameters at 0.5)."""
         pts = [self.validate(p) for p in points]
-        U = np.empty((len(pts), len(self._names)))
+        U = np.full((len(pts), len(self._names)), 0.5)
         for j, (name, p) in enumerate(self._params.items()):
+            rows = [i for i, q in enumerate(pts) if name in q]
+            if not rows:
+                continue
             if isinstance(p, Categorical):
-                U[:, j] = [(p.index(q[name]) + 0.5) / len(p) for q in pts]
+                U[rows, j] = [(p.index(pts[i][name]) + 0.5) / len(p) for i in rows]
             else:
-                U[:, j] = p._to_unit(np.array([q[name] for q in pts], dtype=float))
+                U[rows, j] = p._to_unit(np.array([pts[i][name] for i in rows], dtype=float))
         return U
 
     def sample(self, rng: Any = None, n: int = 1) -> list[dict[str, Any]]:
@@ -466,7 +603,8 @@ class Space:
         """Parameter dicts to an ``(n, n_encoded)`` array in ``[0, 1]``.
 
         Float and integer parameters are warped linearly (or logarithmically) onto ``[0, 1]``;
-        each categorical becomes one-hot columns.
+        each categorical becomes one-hot columns. An inactive conditional parameter is encoded
+        as 0.5 (numeric) or all zeros (categorical).
         """
         if isinstance(points, Mapping):
             points = [points]
@@ -477,15 +615,20 @@ class Space:
         for (name, p), cols in zip(self._params.items(), self._cols, strict=True):
             if isinstance(p, Categorical):
                 for i, q in enumerate(pts):
-                    X[i, cols.start + p.index(q[name])] = 1.0
+                    if name in q:
+                        X[i, cols.start + p.index(q[name])] = 1.0
             elif pts:
-                X[:, cols.start] = p._to_unit(np.array([q[name] for q in pts], dtype=float))
+                rows = [i for i, q in enumerate(pts) if name in q]
+                X[:, cols.start] = 0.5
+                if rows:
+                    X[rows, cols.start] = p._to_unit(np.array([pts[i][name] for i in rows], dtype=float))
         return X
 
     def decode(self, X: Any) -> list[dict[str, Any]]:
         """An ``(n, n_encoded)`` array back to parameter dicts (clipped to ``[0, 1]`` first).
 
-        Integers are rounded; a categorical takes the choice of its largest column.
+        Integers are rounded; a categorical takes the choice of its largest column; conditional
+        parameters that do not apply at a point are left out of it.
         """
         try:
             X = np.asarray(X, dtype=float)
@@ -504,7 +647,7 @@ class Space:
                 cols.append([p.choices[i] for i in np.argmax(X[:, c], axis=1)])
             else:
                 cols.append(p._from_unit(X[:, c.start]))
-        return [dict(zip(self._names, row, strict=True)) for row in zip(*cols, strict=True)]
+        return [self._prune(dict(zip(self._names, row, strict=True))) for row in zip(*cols, strict=True)]
 
     # -- grid ----------------------------------------------------------------------------
     def grid_shape(self, points_per_dim: int | None = None, budget: int | None = None) -> list[int]:
@@ -521,17 +664,62 @@ class Space:
         counts = [1] * len(caps)
         cats = [isinstance(p, Categorical) for p in self._params.values()]
         grown = True
-        while grown:  # categoricals first, then the smallest dimensions, while the product fits
+        while grown:  # categoricals first, then the smallest dimensions, while the grid fits
             grown = False
             for j in sorted(range(len(counts)), key=lambda i: (not cats[i], counts[i], i)):
                 if counts[j] >= caps[j]:
                     continue
-                total = math.prod(counts) // counts[j] * (counts[j] + 1)
-                if total <= budget:
+                trial = counts[:j] + [counts[j] + 1] + counts[j + 1:]
+                if self._grid_size(trial) <= budget:
                     counts[j] += 1
                     grown = True
                     break
         return counts
+
+    def _grid_size(self, counts: Sequence[int]) -> int:
+        """Number of distinct points of the grid with ``counts`` values per parameter."""
+        if not self._conds:
+            return math.prod(counts)
+        parents = {parent for rules in self._conds.values() for parent, _ in rules}
+        params = list(self._params.items())
+
+        def count(j: int, point: dict[str, Any]) -> int:
+            if j == len(params):
+                return 1
+            name, p = params[j]
+            if name in self._conds and not self.is_active(name, point):
+                return count(j + 1, point)
+            if name not in parents:  # the rest of the grid does not depend on its value
+                return int(counts[j]) * count(j + 1, point)
+            total = 0
+            for value in p._grid(int(counts[j])):
+                point[name] = value
+                total += count(j + 1, point)
+            point.pop(name, None)
+            return total
+
+        return count(0, {})
+
+    def _walk(self, axes: list) -> list[dict[str, Any]]:
+        """The distinct points of the grid with the given values per parameter, in row-major
+        order; a parameter is skipped where it does not apply."""
+        out: list[dict[str, Any]] = []
+
+        def rec(j: int, point: dict[str, Any]) -> None:
+            if j == len(self._names):
+                out.append(dict(point))
+                return
+            name = self._names[j]
+            if name in self._conds and not self.is_active(name, point):
+                rec(j + 1, point)
+                return
+            for value in axes[j]:
+                point[name] = value
+                rec(j + 1, point)
+            point.pop(name, None)
+
+        rec(0, {})
+        return out
 
     def grid(self, points_per_dim: int | None = None, budget: int | None = None) -> list[dict[str, Any]]:
         """A full-factorial grid.
@@ -554,6 +742,8 @@ class Space:
         """
         counts = self.grid_shape(points_per_dim, budget)
         axes = [p._grid(k) for p, k in zip(self._params.values(), counts, strict=True)]
+        if self._conds:
+            return self._walk(axes)
         return [dict(zip(self._names, combo, strict=True)) for combo in itertools.product(*axes)]
 
 

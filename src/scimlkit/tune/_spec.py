@@ -32,9 +32,15 @@ Example::
     low = 8
     high = 128
 
-    [space.loss]
+    [space.early_stopping]
     type = "categorical"
-    choices = ["log_loss"]
+    choices = [true, false]
+
+    [space.validation_fraction]   # a conditional parameter: searched only when early stopping is on
+    type = "float"
+    low = 0.05
+    high = 0.3
+    when = { early_stopping = true }   # a value or a list of values of an earlier parameter
 """
 
 from __future__ import annotations
@@ -60,8 +66,8 @@ __all__ = ["TuneSpec", "load_spec", "CVObjective"]
 _TOP = {"estimator", "scoring", "cv", "n_trials", "method", "n_workers", "storage", "study", "seed",
         "pruner", "params", "data", "space"}
 _DATA = {"path", "target", "features"}
-_PARAM_KEYS = {"float": {"type", "low", "high", "log"}, "int": {"type", "low", "high", "log"},
-               "categorical": {"type", "choices"}}
+_PARAM_KEYS = {"float": {"type", "low", "high", "log", "when"}, "int": {"type", "low", "high", "log", "when"},
+               "categorical": {"type", "choices", "when"}}
 
 
 @dataclass(frozen=True)
@@ -160,18 +166,21 @@ def _space(source, table) -> Space:
             if kind == "categorical":
                 if "choices" not in spec:
                     raise _fail(source, f"[space.{name}] needs `choices`")
-                params[name] = Categorical(spec["choices"])
+                params[name] = Categorical(spec["choices"], when=spec.get("when"))
             else:
                 missing = [k for k in ("low", "high") if k not in spec]
                 if missing:
                     raise _fail(source, f"[space.{name}] needs {' and '.join(f'`{k}`' for k in missing)}")
                 maker = Float if kind == "float" else Int
-                params[name] = maker(spec["low"], spec["high"], log=spec.get("log", False))
+                params[name] = maker(spec["low"], spec["high"], log=spec.get("log", False), when=spec.get("when"))
         except InputError as exc:
             if str(exc).startswith("spec '"):
                 raise
             raise _fail(source, f"[space.{name}]: {exc}") from None
-    return Space(params)
+    try:
+        return Space(params)
+    except InputError as exc:
+        raise _fail(source, f"[space]: {exc}") from None
 
 
 def load_spec(path) -> TuneSpec:
