@@ -22,7 +22,6 @@ ends lower than one run of each other tool (ties count half).
 from __future__ import annotations
 
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -183,28 +182,24 @@ def main(argv: list[str]) -> int:
     for task_name, build in TASKS.items():
         space, loss = build()
         print(f"-- {task_name}", flush=True)
-        results, seconds = {}, {}
+        results = {}
         for tool, fn in tools.items():
-            t0 = time.perf_counter()
             results[tool] = np.array([fn(space, loss, seed) for seed in seeds])
-            seconds[tool] = (time.perf_counter() - t0) / len(seeds)
-            print(f"   {tool:34s} median best {np.median(results[tool]):.5g} ({seconds[tool]:.1f} s a run)", flush=True)
+            print(f"   {tool:34s} median best {np.median(results[tool]):.5g}", flush=True)
         best_known = min(float(r.min()) for r in results.values())
         ours = results["scimlkit auto"]
         for tool, values in results.items():
             rows.append({"task": task_name, "tool": tool,
                          "best loss (median)": f"{np.median(values):.5g}",
                          "regret (median)": f"{np.median(values) - best_known:.3g}",
-                         "P(auto better)": "" if tool == "scimlkit auto" else f"{_p_better(ours, values):.2f}",
-                         "seconds a run": f"{seconds[tool]:.1f}"})
+                         "P(auto better)": "" if tool == "scimlkit auto" else f"{_p_better(ours, values):.2f}"})
     text = "\n".join([
         "# tune: conditional search spaces (model choice) against Optuna",
         "",
         f"{BUDGET} trials per run, {len(seeds)} seeds. The space picks a model and that model's own parameters "
         "(`when={\"model\": ...}` in scimlkit; `if` branches around `suggest_*` in Optuna). `regret` is measured from "
         "the best loss any run found; `P(auto better)` is the chance that one `auto` run ends lower than one run "
-        "of that tool (ties count half). Objective values are cached per parameter set, so `seconds a run` is "
-        "mostly the sampler's time.",
+        "of that tool (ties count half). Sampler CPU is measured in the main tune table above.",
         "",
         markdown_table(rows),
         "",

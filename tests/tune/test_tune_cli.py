@@ -152,3 +152,24 @@ def test_method_and_seed_overrides(job, capsys):
     assert main(["tune", "run", str(job), "--seed", "-1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--seed: must be in [0, 2**32 - 1]" in err
+
+
+def test_run_and_show_a_conditional_space(job, capsys):
+    # Ridge's `solver` choice decides whether `tol` is searched (a conditional parameter)
+    job.write_text(job.read_text() + """
+[space.tol]
+type = "float"
+low = 1e-6
+high = 1e-2
+log = true
+when = { solver = "svd" }
+""")
+    rc = main(["tune", "run", str(job), "--method", "random", "--format", "json"])
+    assert rc == 0, capsys.readouterr().err
+    out = json.loads(capsys.readouterr().out)
+    assert ("tol" in out["best_params"]) == (out["best_params"]["solver"] == "svd")
+    rc = main(["tune", "show", str(job.parent / "study.db"), "--format", "json"])
+    assert rc == 0
+    trials = json.loads(capsys.readouterr().out)["trials"]
+    assert {t["param_solver"] for t in trials} == {"auto", "svd"}
+    assert all((t["param_tol"] is not None) == (t["param_solver"] == "svd") for t in trials)
