@@ -163,7 +163,7 @@ def slices_figure(space, params: Sequence[Mapping[str, Any]], values, *, best: M
     for ax, name in zip(axes, names):
         p = space.params[name]
         active = np.array([name in q for q in pts], dtype=bool)  # a conditional parameter may not apply
-        ys = y[active] if y.size else y
+        ys = y[active]
         best_here = best if best is not None and name in best else None
         if isinstance(p, Categorical):
             x = np.array([p.index(q[name]) for q in pts if name in q], dtype=float)

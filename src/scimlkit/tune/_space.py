@@ -49,7 +49,8 @@ _CHOICE_TYPES = (str, int, float, bool, type(None))
 
 
 def _check_when(when: Any) -> tuple[tuple[str, tuple], ...]:
-    """``when`` of a parameter: parent name -> one value or a list of values, as sorted pairs."""
+    """``when`` of a parameter (parent name -> one value or a list of values) as a tuple of
+    ``(parent, values)`` pairs, in the order given."""
     if when is None:
         return ()
     if not isinstance(when, Mapping) or not when:
@@ -452,6 +453,8 @@ class Space:
 
     def is_active(self, name: str, point: Mapping[str, Any]) -> bool:
         """Whether parameter ``name`` applies at ``point`` (a dict holding at least its parents)."""
+        if name not in self._params:
+            raise InputError(f"parameter '{name}' is not in the space; it has {self._names}")
         for parent, keys in self._conds.get(name, ()):
             if parent not in point or _cond_key(self._params[parent], point[parent]) not in keys:
                 return False
@@ -724,6 +727,10 @@ class Space:
     def grid(self, points_per_dim: int | None = None, budget: int | None = None) -> list[dict[str, Any]]:
         """A full-factorial grid.
 
+        With conditional parameters, each branch of the space is a full-factorial grid of the
+        parameters that apply in it (like scikit-learn's ``GridSearchCV`` given a list of grids),
+        and every distinct point appears once.
+
         Parameters
         ----------
         points_per_dim : int, optional
@@ -732,8 +739,8 @@ class Space:
             Defaults to 5 when no budget is given.
         budget : int, optional
             Largest grid size: the values per parameter are grown evenly (smallest first,
-            categoricals and integers capped at their number of values) while the product stays
-            within the budget.
+            categoricals and integers capped at their number of values) while the number of
+            distinct points stays within the budget.
 
         Returns
         -------
