@@ -198,6 +198,8 @@ def test_every_optimiser_proposes_valid_points_and_finds_the_best_branch(method)
     frame = res.trials
     linear = frame["param_kernel"] == "linear"
     assert frame.loc[linear, "param_gamma"].isna().all() and frame.loc[~linear, "param_gamma"].notna().all()
+    if (frame["param_kernel"] == "poly").any() and (frame["param_kernel"] != "poly").any():
+        assert str(frame["param_degree"].dtype) == "Int64"  # integers stay integers beside the gaps
 
 
 @pytest.mark.parametrize("method", ["gp", "de", "random"])
@@ -301,3 +303,11 @@ def test_slices_figure_shows_a_conditional_parameter_where_it_applies():
     gamma_ax = [ax for ax in fig.axes if ax.get_xlabel() == "gamma"][0]
     n_active = sum("gamma" in p for p in pts)
     assert len(gamma_ax.collections[0].get_offsets()) == n_active < 30
+
+
+def test_report_chapter_of_a_conditional_study():
+    from scimlkit.tune._report import study_chapter
+
+    res = minimize(svm_like, svm_space(), method="random", n_trials=20, rng=1)
+    chapter = study_chapter(res, svm_space(), rng=0)  # frame rows with <NA> / NaN gaps read back as points
+    assert chapter is not None

@@ -83,7 +83,10 @@ def _cond_key(param: Any, value: Any) -> Any:
 
 
 def _absent(value: Any) -> bool:
-    return value is None or (isinstance(value, float | np.floating) and math.isnan(value))
+    """None, NaN or pandas' NA: how a trials frame shows a parameter left out of a point."""
+    if value is None or type(value).__name__ == "NAType":
+        return True
+    return isinstance(value, float | np.floating) and math.isnan(value)
 
 
 def _when_repr(when: tuple) -> str:

@@ -26,7 +26,7 @@ from .._validation import check_int, check_rng, check_scalar, describe
 from ._optimizers import METHODS, make_optimizer
 from ._parallel import Heartbeat, as_value, evaluate, make_runner
 from ._pruning import PruningHistory, StepLog, check_pruner
-from ._space import Space, as_space
+from ._space import Int, Space, as_space
 from ._storage import (
     COMPLETE,
     FAILED,
@@ -152,9 +152,10 @@ class StudyResult(Result):
                 f"method_used={self.method_used!r})")
 
 
-def _trials_frame(space_names: list[str], records) -> Any:
+def _trials_frame(space: Space, records) -> Any:
     import pandas as pd
 
+    space_names = space.names
     rows = []
     for r in records:
         row = {"number": r.number, "state": r.state, "value": np.nan if r.value is None else float(r.value)}
@@ -171,6 +172,10 @@ def _trials_frame(space_names: list[str], records) -> Any:
         frame[col] = pd.to_datetime(frame[col].astype(float), unit="s", utc=True)
     frame["duration"] = frame["duration"].astype(float)
     frame["last_step"] = frame["last_step"].astype(float)
+    for name, p in space.params.items():  # an integer left out of some points stays an integer
+        column = f"param_{name}"
+        if isinstance(p, Int) and frame[column].isna().any():
+            frame[column] = frame[column].astype("Int64")
     return frame
 
 
@@ -545,7 +550,7 @@ def _result(storage: StudyStorage, study_id: int, name: str, space: Space, metho
         best_params=best_params,
         best_value=best_value,
         best_trial=best_trial,
-        trials=_trials_frame(space.names, records),
+        trials=_trials_frame(space, records),
         intermediate=_intermediate_frame(records),
         convergence=_convergence(records),
         method=method,
