@@ -197,16 +197,12 @@ class SQLiteStore:
         delay = 0.005
         while True:
             try:
-                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
-                    return
-                conn.execute("PRAGMA journal_mode=WAL")
+                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    conn.execute("PRAGMA journal_mode=WAL")
                 return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise StorageError(f"storage '{self.path}' could not switch to WAL mode: {exc}") from None
-                if time.monotonic() >= deadline:
+            except sqlite3.DatabaseError as exc:
+                busy = isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+                if not busy or time.monotonic() >= deadline:
                     raise StorageError(f"storage '{self.path}' could not switch to WAL mode: {exc}") from None
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 0.2)
-            except sqlite3.DatabaseError as exc:
-                raise StorageError(f"storage '{self.path}' could not switch to WAL mode: {exc}") from None
