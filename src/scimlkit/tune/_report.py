@@ -163,21 +163,20 @@ def slices_figure(space, params: Sequence[Mapping[str, Any]], values, *, best: M
     for ax, name in zip(axes, names):
         p = space.params[name]
         active = np.array([name in q for q in pts], dtype=bool)  # a conditional parameter may not apply
-        ys = y[active]
-        best_here = best if best is not None and name in best else None
+        values = [q[name] for q in pts if name in q]
+        bx = best[name] if best is not None and name in best else None
         if isinstance(p, Categorical):
-            x = np.array([p.index(q[name]) for q in pts if name in q], dtype=float)
+            x = np.array([p.index(v) for v in values], dtype=float)
             ax.set_xticks(range(len(p.choices)), [str(c) for c in p.choices])
-            bx = None if best_here is None else p.index(best_here[name])
+            bx = None if bx is None else p.index(bx)
         else:
-            x = np.array([q[name] for q in pts if name in q], dtype=float)
+            x = np.array(values, dtype=float)
             if p.log:
                 from matplotlib.ticker import NullFormatter
 
                 ax.set_xscale("log")
                 ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels overlap on short ranges
-            bx = None if best_here is None else best_here[name]
-        ax.scatter(x, ys, s=18, color="#2980b9", alpha=0.75)
+        ax.scatter(x, y[active], s=18, color="#2980b9", alpha=0.75)
         if bx is not None and y.size:
             ax.scatter([bx], [min(y)], s=60, color="#c0392b", marker="*", zorder=3)
         ax.set_xlabel(name)
