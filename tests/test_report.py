@@ -1,7 +1,9 @@
 import numpy as np
 import pandas as pd
+import pytest
 
-from scimlkit._report import Chapter, new_figure, render_report
+from scimlkit import InputError
+from scimlkit._report import Chapter, new_figure, render_report, save_report
 
 
 def test_render_self_contained(tmp_path):
@@ -21,3 +23,23 @@ def test_render_self_contained(tmp_path):
     # self-contained: nothing to load from elsewhere
     assert "<script" not in html and "<link" not in html and 'src="' not in html and "<metadata>" not in html
     assert 'href="#y"' in html
+
+
+def test_save_report_checks_the_output_and_names_it(tmp_path, monkeypatch):
+    import scimlkit._report._render as render
+
+    ch = Chapter("x", "X")
+    ch.paragraph("one paragraph")
+    path = save_report([ch], tmp_path / "sub" / "r.html", title="t")
+    assert path == tmp_path / "sub" / "r.html" and "one paragraph" in path.read_text()
+    assert save_report([ch], tmp_path / "folder") == tmp_path / "folder" / "index.html"
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match="existing file"):
+        save_report([ch], tmp_path / "file")
+
+    def refuse(chapters, path, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(render, "render_report", refuse)
+    with pytest.raises(InputError, match=r"'.*r2\.html' could not be written: Permission denied"):
+        save_report([ch], tmp_path / "r2.html")

@@ -19,7 +19,7 @@ from . import MODULES, __version__
 from ._errors import InputError, OptionalDependencyError, StorageError
 from ._results import Result, jsonable
 
-__all__ = ["main", "add_command", "emit", "print_line"]
+__all__ = ["main", "add_command", "add_report_option", "emit", "print_line"]
 
 EXIT_OK, EXIT_ALERT, EXIT_USAGE = 0, 1, 2
 
@@ -44,6 +44,12 @@ def add_command(subparsers, name: str, handler: Callable[[argparse.Namespace], i
                         help="output as a table (default) or as JSON for scripts")
     parser.set_defaults(func=handler)
     return parser
+
+
+def add_report_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--report OUT``: write an HTML report of ``what`` to a folder or a ``.html`` file."""
+    parser.add_argument("--report", default=None, metavar="OUT",
+                        help=f"also write an HTML report of {what} (a folder, or a file name ending in .html)")
 
 
 def seed_arg(text: str) -> int:

@@ -113,12 +113,12 @@ def test_report_bad_out_exits_2_with_one_line(files, capsys, monkeypatch, out, m
 
 
 def test_report_write_failure_exits_2(files, capsys, monkeypatch):
-    import scimlkit._report
+    import scimlkit._report._render
 
     def refuse(chapters, path, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(scimlkit._report, "render_report", refuse)
+    monkeypatch.setattr(scimlkit._report._render, "render_report", refuse)
     main(["drift", "fit", str(files / "ref.csv"), "--out", str(files / "ref.profile")])
     capsys.readouterr()
     rc = main(["drift", "report", str(files / "ref.profile"), str(files / "moved.csv"), "--out", str(files / "r")])

@@ -7,6 +7,6 @@ script and no network access needed to read it.
 """
 
 from ._chapter import Chapter, new_figure
-from ._render import check_report_path, figure_to_svg, render_report
+from ._render import check_report_path, figure_to_svg, render_report, save_report
 
-__all__ = ["Chapter", "new_figure", "check_report_path", "figure_to_svg", "render_report"]
+__all__ = ["Chapter", "new_figure", "check_report_path", "figure_to_svg", "render_report", "save_report"]

@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["check_report_path", "figure_to_svg", "render_report"]
+__all__ = ["check_report_path", "figure_to_svg", "render_report", "save_report"]
 
 
 def figure_to_svg(fig) -> str:
@@ -82,3 +82,18 @@ def render_report(chapters, path: str | os.PathLike, *, title: str = "scimlkit r
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def save_report(chapters, out: str | os.PathLike, *, title: str = "scimlkit report") -> Path:
+    """Check ``out``, then write ``chapters`` there (what every module's ``write_report`` does last).
+
+    ``out`` is a folder (``index.html`` is written inside) or a file name ending in ``.html``.
+    A location that cannot be written raises ``InputError`` naming it. Returns the path written.
+    """
+    from .._errors import InputError
+
+    target = check_report_path(out)
+    try:
+        return render_report(chapters, target, title=title)
+    except OSError as exc:
+        raise InputError(f"report output '{target}' could not be written: {exc.strerror or exc}") from None

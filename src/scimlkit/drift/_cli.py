@@ -83,8 +83,7 @@ def _history(args) -> int:
 
 
 def _report(args) -> int:
-    from .._errors import InputError
-    from .._report import check_report_path, render_report
+    from .._report import check_report_path, save_report
     from ._history import DriftHistory
     from ._report import drift_chapter
 
@@ -94,10 +93,7 @@ def _report(args) -> int:
     report = monitor.check(current, batch=args.batch, multivariate=args.multivariate or None, store=store)
     history = store.history() if store is not None else None
     chapter = drift_chapter(report, monitor.profile_, current, history)
-    try:
-        path = render_report([chapter], target, title="scimlkit drift report")
-    except OSError as exc:
-        raise InputError(f"report output '{target}' could not be written: {exc.strerror or exc}") from None
+    path = save_report([chapter], target, title="scimlkit drift report")
     emit({"report": str(path), "health": report.health, "alerts": report.n_alerts}, args.format,
          title="drift report")
     return EXIT_ALERT if (args.fail_on_drift and report.alert) else 0
