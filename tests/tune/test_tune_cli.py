@@ -173,3 +173,31 @@ when = { solver = "svd" }
     trials = json.loads(capsys.readouterr().out)["trials"]
     assert {t["param_solver"] for t in trials} == {"auto", "svd"}
     assert all((t["param_tol"] is not None) == (t["param_solver"] == "svd") for t in trials)
+
+
+def test_run_and_show_write_reports(job, capsys):
+    report = job.parent / "run.html"
+    rc = main(["tune", "run", str(job), "--format", "json", "--report", str(report)])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["report"] == str(report)
+    text = report.read_text()
+    assert "Study &#39;ridge&#39;" in text or "Study 'ridge'" in text
+    assert text.count("<svg") == 4  # convergence, fold by fold losses, relevance, slices
+    assert "best 5 complete trials" in text
+    folder = job.parent / "shown"
+    rc = main(["tune", "show", str(job.parent / "study.db"), "--report", str(folder)])
+    out = capsys.readouterr().out
+    assert rc == 0 and "report" in out and (folder / "index.html").exists()
+    rc = main(["tune", "show", str(job.parent / "study.db"), "--format", "json", "--report", str(folder)])
+    assert rc == 0 and json.loads(capsys.readouterr().out)["report"] == str(folder / "index.html")
+
+
+def test_a_bad_report_path_is_refused_before_tuning(job, capsys):
+    (job.parent / "taken").write_text("a file")
+    rc = main(["tune", "run", str(job), "--report", str(job.parent / "taken")])
+    _one_error_line(capsys, rc, "is an existing file, not a folder")
+    assert not (job.parent / "study.db").exists()  # refused before any trial ran
+    rc = main(["tune", "run", str(job), "--report", str(job.parent / "taken" / "r.html")])
+    _one_error_line(capsys, rc, "is not a folder")
+    rc = main(["tune", "show", str(job.parent / "study.db"), "--report", str(job.parent / "taken")])
+    _one_error_line(capsys, rc, "is an existing file, not a folder")

@@ -76,9 +76,41 @@ def test_study_chapter_renders(tmp_path):
     res = minimize(lambda p: p["x"] ** 2 + (p["k"] == "b"), space, method="random", n_trials=8, rng=0)
     chapter = study_chapter(res, space, reference=0.5, rng=0)
     kinds = [b["kind"] for b in chapter.blocks]
-    assert kinds == ["metrics", "figure", "figure", "figure"]
+    assert kinds == ["paragraph", "metrics", "metrics", "figure", "figure", "figure", "table"]
+    assert study_chapter(res, reference=0.5, rng=0).blocks[1:] == chapter.blocks[1:]  # space from the result
     path = render_report([chapter], tmp_path / "report.html")
     assert "<svg" in path.read_text()
+    # the best trials, best first
+    table = chapter.blocks[-1]["html"]
+    best = sorted(res.trials["value"])[:3]
+    positions = [table.index(f"{v:.4g}") for v in best]
+    assert positions == sorted(positions)
+
+
+def test_write_report_of_a_pruned_study_and_bad_input(tmp_path):
+    from scimlkit.tune import read_study, report_step, write_report
+
+    def objective(p):
+        loss = 1.0
+        for step in range(4):
+            loss = (p["x"] - 0.2) ** 2 + 1.0 / (step + 1)
+            report_step(loss, step)
+        return loss
+
+    res = minimize(objective, {"x": Float(0, 1)}, n_trials=10, rng=0, pruner="median",
+                   storage=str(tmp_path / "s.db"))
+    path = write_report(read_study(tmp_path / "s.db"), tmp_path / "out", reference=0.9, title="my study")
+    text = path.read_text()
+    assert path == tmp_path / "out" / "index.html" and "<title>my study</title>" in text
+    assert text.count("<svg") == 4 and "Losses reported step by step" in text
+    assert f"{res.best_value:.4g}" in text
+    with pytest.raises(InputError, match="`result` must be a StudyResult"):
+        write_report({"x": 1}, tmp_path / "r.html")
+    with pytest.raises(InputError, match="`reference` must be a finite number"):
+        write_report(res, tmp_path / "r.html", reference=float("nan"))
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match="existing file"):
+        write_report(res, tmp_path / "file")
 
 
 def test_demo_chapter_quick(tmp_path):

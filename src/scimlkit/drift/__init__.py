@@ -4,7 +4,8 @@ Fit a :class:`DriftMonitor` on the training-time data (it keeps a compact
 :class:`ReferenceProfile`, not the data), then ``check`` each batch: per-column tests with
 family-wise error control, distances that do not grow with the sample size, an effect-size gate
 on alerts, a health score, an optional multivariate (domain classifier) test, and a
-:class:`DriftHistory` of every check in SQLite.
+:class:`DriftHistory` of every check in SQLite; :func:`write_report` writes a check as an HTML
+report (the drifted columns drawn against the reference, the health score over time).
 
 Examples
 --------
@@ -22,6 +23,7 @@ from ._history import DriftHistory
 from ._monitor import STATUSES, TABLE_COLUMNS, DriftMonitor, DriftReport, health_score
 from ._multivariate import MultivariateDriftResult, domain_classifier_test
 from ._profile import ReferenceProfile
+from ._report import write_report
 
 __all__ = [
     "DriftMonitor",
@@ -31,6 +33,7 @@ __all__ = [
     "MultivariateDriftResult",
     "domain_classifier_test",
     "health_score",
+    "write_report",
     "STATUSES",
     "TABLE_COLUMNS",
 ]

@@ -83,17 +83,15 @@ def _history(args) -> int:
 
 
 def _report(args) -> int:
-    from .._report import check_report_path, save_report
+    from .._report import check_report_path
     from ._history import DriftHistory
-    from ._report import drift_chapter
+    from ._report import write_report
 
     target = check_report_path(args.out)
     monitor, current = _load(args)
     store = DriftHistory(args.store) if args.store else None
     report = monitor.check(current, batch=args.batch, multivariate=args.multivariate or None, store=store)
-    history = store.history() if store is not None else None
-    chapter = drift_chapter(report, monitor.profile_, current, history)
-    path = save_report([chapter], target, title="scimlkit drift report")
+    path = write_report(report, target, reference=monitor, current=current, history=store)
     emit({"report": str(path), "health": report.health, "alerts": report.n_alerts}, args.format,
          title="drift report")
     return EXIT_ALERT if (args.fail_on_drift and report.alert) else 0

@@ -9,7 +9,7 @@ import numpy as np
 from .._report import Chapter, new_figure
 from ._profile import NUMERIC
 
-__all__ = ["drift_chapter"]
+__all__ = ["drift_chapter", "write_report"]
 
 _SHOWN = ["column", "kind", "status", "test", "statistic", "pvalue_adj", "js_distance", "wasserstein", "psi",
           "missing_ref", "missing_cur", "unseen", "severity", "alert"]
@@ -137,3 +137,77 @@ def drift_chapter(report, profile, current=None, history=None, *, key: str = "dr
     if history is not None and len(history):
         chapter.figure(health_figure(history), caption="Health score of every recorded check (red: alert)")
     return chapter
+
+
+def write_report(report, path, *, reference=None, current=None, history=None, title: str | None = None):
+    """Write the HTML report of one drift check (what ``scimlkit drift report`` writes).
+
+    Parameters
+    ----------
+    report : DriftReport
+        What :meth:`DriftMonitor.check` returned.
+    path : str or path-like
+        A folder (``index.html`` is written inside) or a file name ending in ``.html``.
+    reference : DriftMonitor or ReferenceProfile, optional
+        The fitted monitor (or its profile): with ``current``, each drifted column is drawn as
+        reference against batch (histogram and ECDF).
+    current : pandas.DataFrame, optional
+        The batch that was checked.
+    history : DriftHistory or pandas.DataFrame, optional
+        The recorded checks (a history file or its :meth:`DriftHistory.history` frame), for the
+        health score over time.
+    title : str, optional
+        The report's title.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np, pandas as pd
+    >>> from scimlkit.drift import DriftMonitor, write_report
+    >>> gen = np.random.default_rng(0)
+    >>> monitor = DriftMonitor(rng=0).fit(pd.DataFrame({"x": gen.normal(size=5_000)}))
+    >>> batch = pd.DataFrame({"x": gen.normal(0.5, 1, 1_000)})
+    >>> path = write_report(monitor.check(batch), os.path.join(tempfile.mkdtemp(), "drift.html"),
+    ...                     reference=monitor, current=batch)
+    >>> "Drifted column" in path.read_text()
+    True
+    """
+    import pandas as pd
+
+    from .._errors import InputError
+    from .._report import save_report
+    from .._validation import describe
+    from ._history import DriftHistory
+    from ._monitor import DriftMonitor, DriftReport
+    from ._profile import ReferenceProfile
+
+    if not isinstance(report, DriftReport):
+        raise InputError(f"`report` must be a DriftReport (from DriftMonitor.check), got {describe(report)}")
+    profile = reference
+    if isinstance(reference, DriftMonitor):
+        profile = getattr(reference, "profile_", None)
+        if profile is None:
+            raise InputError("`reference` is a DriftMonitor that is not fitted; call fit first")
+    elif reference is not None and not isinstance(reference, ReferenceProfile):
+        raise InputError(f"`reference` must be a fitted DriftMonitor or a ReferenceProfile, got {describe(reference)}")
+    if current is not None:
+        if not isinstance(current, pd.DataFrame):
+            raise InputError(f"`current` must be a pandas DataFrame (the checked batch), got {describe(current)}")
+        if profile is None:
+            raise InputError("`current` needs `reference` (the fitted monitor or its profile) to draw the columns")
+        missing = [c for c in report.table["column"] if c not in current.columns]
+        if missing:
+            raise InputError(f"`current` lacks the checked column(s) {', '.join(map(str, missing[:5]))}")
+    if isinstance(history, DriftHistory):
+        history = history.history()
+    elif history is not None and not isinstance(history, pd.DataFrame):
+        raise InputError(f"`history` must be a DriftHistory or its history() frame, got {describe(history)}")
+    if title is not None and not isinstance(title, str):
+        raise InputError(f"`title` must be a string, got {describe(title)}")
+    chapter = drift_chapter(report, profile, current if profile is not None else None, history)
+    return save_report([chapter], path, title=title or "scimlkit drift report")

@@ -2,7 +2,7 @@
 evolution, random, Sobol and grid search over float, integer and categorical parameters, which
 may be conditional (``when=``: a parameter that exists only for some values of another);
 persistent, parallel studies; pruning of unpromising trials from the losses they report step by
-step; a GridSearchCV drop-in.
+step; a GridSearchCV drop-in; an HTML report of a study (:func:`write_report`).
 
 Examples
 --------
@@ -34,7 +34,7 @@ from ._pruning import (
     TrialPruned,
     report_step,
 )
-from ._report import parameter_relevance
+from ._report import parameter_relevance, write_report
 from ._space import Categorical, Float, Int, Space, as_space
 from ._storage import StudyStorage
 from ._study import Study, StudyResult, Trial, minimize, read_study
@@ -44,7 +44,7 @@ __all__ = [
     "Optimizer", "make_optimizer", "choose_method", "AutoOptimizer", "GPOptimizer",
     "DifferentialEvolution", "RandomSearch", "SobolSearch", "GridSearch", "GaussianProcess",
     "minimize", "Study", "Trial", "StudyResult", "StudyStorage", "read_study", "SearchCV",
-    "parameter_relevance", "report_step", "TrialPruned", "Pruner", "MedianPruner", "PercentilePruner",
+    "parameter_relevance", "write_report", "report_step", "TrialPruned", "Pruner", "MedianPruner", "PercentilePruner",
     "SuccessiveHalvingPruner", "PruningHistory",
 ]
 

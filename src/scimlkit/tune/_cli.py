@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..cli import add_command, emit, seed_arg
+from ..cli import add_command, add_report_option, emit, seed_arg
 
 __all__ = ["register"]
 
@@ -28,10 +28,12 @@ def register(subparsers) -> None:
     run.add_argument("--pruner", type=str.lower, choices=list(PRUNER_NAMES), default=None,
                      help="override the spec's pruner (median: stop a trial whose first folds score below the "
                           "median of the complete trials on the same folds; halving: successive halving)")
+    add_report_option(run, "the study (convergence, parameter relevance, slices, best trials)")
     show = add_command(sub, "show", _show, help="show the trials of a stored study",
                        description="Show a study stored in a SQLite file: trials, best, counts.")
     show.add_argument("db", metavar="DB", help="the study storage file")
     show.add_argument("--study", default=None, help="the study name (needed when the file holds several)")
+    add_report_option(show, "the study (convergence, parameter relevance, slices, best trials)")
 
 
 def _run(args) -> int:
@@ -42,6 +44,7 @@ def _run(args) -> int:
     from ._study import _minimize
 
     spec = load_spec(args.spec)
+    report = _check_report(args)
     overrides = {"n_trials": args.n_trials, "n_workers": args.n_workers, "method": args.method,
                  "study": args.study, "seed": args.seed, "pruner": args.pruner,
                  "storage": None if args.storage is None else Path(args.storage)}
@@ -71,6 +74,8 @@ def _run(args) -> int:
         "method_used": result.method_used,
         "storage": result.storage,
     }
+    if report is not None and result.n_complete:
+        summary["report"] = _write_report(result, report)
     if args.format == "json":
         emit(summary, "json")
     else:
@@ -87,13 +92,29 @@ def _run(args) -> int:
     return 0
 
 
+def _check_report(args):
+    from .._report import check_report_path
+
+    return None if args.report is None else check_report_path(args.report)
+
+
+def _write_report(result, target) -> str:
+    from ._report import write_report
+
+    return str(write_report(result, target))
+
+
 def _show(args) -> int:
     from ._study import read_study
 
+    report = _check_report(args)
     result = read_study(args.db, args.study)
+    written = None if report is None else _write_report(result, report)
     if args.format == "json":
         data = result.to_dict()
         data.pop("convergence", None)
+        if written is not None:
+            data["report"] = written
         emit(data, "json")
         return 0
     frame = result.to_frame().drop(columns=["started", "finished"])
@@ -107,5 +128,6 @@ def _show(args) -> int:
           **{f"best {k}": v for k, v in (result.best_params or {}).items()},
           "best trial": result.best_trial, "complete": result.n_complete, "failed": result.n_failed,
           **({"pruned": result.n_pruned} if result.n_pruned else {}),
-          "queued or running": result.n_pending}, "table")
+          "queued or running": result.n_pending,
+          **({"report": written} if written is not None else {})}, "table")
     return 0

@@ -5,7 +5,8 @@
 * :func:`parameter_relevance` / :func:`relevance_figure` -- how much each parameter matters,
   from the inverse ARD length scales of a Gaussian process fitted to the complete trials;
 * :func:`slices_figure` -- the loss against each parameter;
-* :func:`study_chapter` -- the three together for a :class:`StudyResult`.
+* :func:`study_chapter` -- the three together for a :class:`StudyResult`, with the best trials;
+* :func:`write_report` -- that chapter written as an HTML file.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .._validation import check_rng, describe
 from ._space import Categorical, Space, as_space
 
 __all__ = ["convergence_figure", "parameter_relevance", "relevance_figure", "slices_figure", "intermediate_figure",
-           "study_chapter"]
+           "study_chapter", "write_report"]
 
 _COLORS = ["#2c3e50", "#c0392b", "#2980b9", "#27ae60", "#8e44ad", "#d35400"]
 
@@ -224,29 +225,39 @@ def intermediate_figure(result, *, ylabel: str = "loss"):
     return fig
 
 
-def study_chapter(result, space, *, reference: float | None = None, reference_label: str = "grid best",
+def study_chapter(result, space=None, *, reference: float | None = None, reference_label: str = "grid best",
                   key: str = "tune", title: str = "Hyperparameter search", rng=None):
-    """A report chapter for a :class:`StudyResult`: key figures, convergence, relevance, slices.
+    """A report chapter for a :class:`StudyResult`: key figures, convergence, relevance, slices,
+    the step-by-step losses (when trials reported them) and the best trials.
 
     Parameters
     ----------
     result : StudyResult
-    space : Space or dict
-        The study's search space.
+    space : Space or dict, optional
+        The study's search space (default: ``result.space``).
     reference : float, optional
         A reference loss for the convergence plot (e.g. the grid's best).
     """
     from .._report import Chapter
 
-    space = as_space(space)
+    space = as_space(result.space if space is None else space)
     chapter = Chapter(key, title)
     frame = result.trials
     params = [{n: row[f"param_{n}"] for n in space.names} for _, row in frame.iterrows()]
     # a pruned trial's value is a loss from part-way through: not comparable with the others
     values = np.where(frame["state"] == "PRUNED", np.nan, frame["value"].to_numpy(dtype=float))
+    where = f"stored in '{result.storage}'" if result.storage else "kept in memory"
+    chapter.paragraph(f"Study '{result.study}' ({where}): {len(frame)} trials of method '{result.method}'"
+                      + (f" (which chose '{result.method_used}')" if result.method_used != result.method else "")
+                      + f" over {len(space)} parameters. {result.message}")
     chapter.metrics({"best loss": result.best_value, "trials": len(frame), "complete": result.n_complete,
                      "failed": result.n_failed, **({"pruned": result.n_pruned} if result.n_pruned else {}),
+                     **({"queued or running": result.n_pending} if result.n_pending else {}),
                      "method": result.method_used})
+    chapter.summary.append(result.message)
+    if result.best_params is not None:
+        chapter.metrics({f"best {k}": (float(v) if isinstance(v, float | np.floating) else v)
+                         for k, v in result.best_params.items()})
     chapter.figure(convergence_figure(result.convergence, reference=reference, reference_label=reference_label),
                    "Best loss so far against the number of trials.")
     if len(result.intermediate):
@@ -255,4 +266,64 @@ def study_chapter(result, space, *, reference: float | None = None, reference_la
         rel = parameter_relevance(space, params, values, rng=rng)
         chapter.figure(relevance_figure(rel), "Relevance of each parameter (Gaussian-process length scales).")
         chapter.figure(slices_figure(space, params, values, best=result.best_params), "Loss against each parameter.")
+    done = frame.loc[frame["state"] == "COMPLETE"]
+    if len(done):
+        shown = [c for c in ("number", "value", *[f"param_{n}" for n in space.names], "duration") if c in done]
+        best = done.sort_values("value", kind="stable")[shown].head(10)
+        best = best.rename(columns={f"param_{n}": n for n in space.names})
+        chapter.table(best, caption=f"The best {len(best)} complete trials (loss: lower is better).")
     return chapter
+
+
+def write_report(result, path, *, reference: float | None = None, reference_label: str = "reference",
+                 title: str | None = None, rng=None):
+    """Write the HTML report of a study: convergence, parameter relevance, slices, best trials.
+
+    Parameters
+    ----------
+    result : StudyResult
+        What :func:`~scimlkit.tune.minimize`, :meth:`Study.result` or
+        :func:`~scimlkit.tune.read_study` returned.
+    path : str or path-like
+        A folder (``index.html`` is written inside) or a file name ending in ``.html``.
+    reference : float, optional
+        A loss to draw on the convergence plot (say, the best of an earlier grid search).
+    reference_label : str, default "reference"
+        Its legend label.
+    title : str, optional
+        The report's title (default: the study's name).
+    rng : int or numpy.random.Generator, optional
+        Seed of the parameter-relevance model (its restarts).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from scimlkit.tune import Float, minimize, write_report
+    >>> res = minimize(lambda p: (p["x"] - 0.3) ** 2, {"x": Float(0, 1)}, n_trials=12, rng=0)
+    >>> path = write_report(res, os.path.join(tempfile.mkdtemp(), "study.html"))
+    >>> path.name, "Best loss so far" in path.read_text()
+    ('study.html', True)
+    """
+    from .._report import save_report
+    from ._study import StudyResult
+
+    if not isinstance(result, StudyResult):
+        raise InputError(f"`result` must be a StudyResult (from minimize, Study.result or read_study), "
+                         f"got {describe(result)}")
+    if reference is not None:
+        if isinstance(reference, bool) or not isinstance(reference, int | float | np.integer | np.floating) \
+                or not math.isfinite(float(reference)):
+            raise InputError(f"`reference` must be a finite number, got {describe(reference)}")
+        reference = float(reference)
+    if not isinstance(reference_label, str):
+        raise InputError(f"`reference_label` must be a string, got {describe(reference_label)}")
+    if title is not None and not isinstance(title, str):
+        raise InputError(f"`title` must be a string, got {describe(title)}")
+    chapter = study_chapter(result, reference=reference, reference_label=reference_label,
+                            title=f"Study '{result.study}'", rng=rng)
+    return save_report([chapter], path, title=title or f"scimlkit tune report: {result.study}")

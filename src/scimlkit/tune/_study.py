@@ -99,6 +99,8 @@ class StudyResult(Result):
         The storage file (None for an in-memory study).
     message : str
         A one-line summary; says so when every trial failed.
+    space : Space
+        The search space (in :meth:`to_dict`, its description as stored with the study).
 
     Examples
     --------
@@ -126,6 +128,13 @@ class StudyResult(Result):
     study: str
     storage: str | None
     message: str
+    space: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of every field (the space as its stored description)."""
+        out = Result.to_dict(self)
+        out["space"] = self.space.to_dict()
+        return out
 
     def to_frame(self):
         """The trials as a DataFrame (one row per trial)."""
@@ -562,6 +571,7 @@ def _result(storage: StudyStorage, study_id: int, name: str, space: Space, metho
         study=name,
         storage=None if storage.in_memory else str(storage.path),
         message=message,
+        space=space,
     )
 
 
