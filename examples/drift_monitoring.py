@@ -15,9 +15,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.datasets import load_diabetes
 
-from scimlkit._report import render_report
-from scimlkit.drift import DriftHistory, DriftMonitor
-from scimlkit.drift._report import drift_chapter
+from scimlkit.drift import DriftHistory, DriftMonitor, write_report
 
 
 def resample(data, size, rng):
@@ -40,8 +38,7 @@ def main() -> None:
         print(f"day {day}: {report.summary()}")
 
     print(store.history()[["batch", "health", "alert", "n_alerts"]].to_string(index=False))
-    chapter = drift_chapter(report, monitor.profile_, batch, store.history())
-    print("report:", render_report([chapter], folder / "report"))
+    print("report:", write_report(report, folder / "report", reference=monitor, current=batch, history=store))
     print("profile file:", monitor.save(folder / "reference.profile"))
 
 

@@ -10,7 +10,7 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
 
-from scimlkit.tune import Float, Int, SearchCV, minimize
+from scimlkit.tune import Float, Int, SearchCV, minimize, write_report
 
 X, y = load_breast_cancer(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
@@ -35,6 +35,7 @@ if __name__ == "__main__":  # worker processes import this file: keep the work u
                       study="hgb", rng=0)
     print(result.message)
     print(result.to_frame()[["number", "state", "value", "param_learning_rate", "param_max_iter"]].tail())
+    print("report:", write_report(result, "tune_example_report.html"))  # convergence, relevance, slices
 
     # 2. The same search as a GridSearchCV drop-in: cv_results_, best_estimator_, predict, score.
     search = SearchCV(HistGradientBoostingClassifier(random_state=0), space, n_trials=10, cv=cv,
