@@ -115,10 +115,14 @@ def test_apply_a_saved_calibrator(table, tmp_path, capsys):
 
 def test_apply_refuses_files_that_are_not_calibrators(table, tmp_path, capsys):
     path, _, _ = table
+    from scimlkit.calibrate import ScoreCalibrator
+
     joblib.dump({"not": "a calibrator"}, tmp_path / "dict.joblib")
+    joblib.dump(ScoreCalibrator("platt"), tmp_path / "unfitted.joblib")
     (tmp_path / "garbage.joblib").write_bytes(b"\x00\x01 not a pickle")
     cases = [(tmp_path / "missing.joblib", "does not exist"), (tmp_path / "dict.joblib", "holds a dict"),
-             (tmp_path / "garbage.joblib", "is not a saved calibrator")]
+             (tmp_path / "garbage.joblib", "is not a saved calibrator"),
+             (tmp_path / "unfitted.joblib", "holds an unfitted calibrator")]
     for model, message in cases:
         assert main(["calibrate", "apply", str(model), str(path), "--score", "score"]) == 2
         err = capsys.readouterr().err

@@ -12,6 +12,9 @@
 - Thresholds: :func:`best_threshold` (the global optimum over every distinct score of F1,
   F-beta, Youden's J, balanced accuracy, accuracy, MCC, cost, profit, precision at a recall
   floor, recall at a precision floor).
+- Report: :func:`write_report` writes the HTML report of your own scores and labels
+  (reliability before and after calibration, metrics, candidate methods, threshold curve);
+  ``scimlkit calibrate fit|threshold --report OUT`` writes it from the command line.
 """
 
 from ._auto import METHODS, ScoreCalibrator, make_calibrator
@@ -32,6 +35,7 @@ from ._metrics import (
     reliability_diagram,
 )
 from ._platt import PlattCalibrator
+from ._report import write_report
 from ._temperature import TemperatureScaling
 from ._threshold import OBJECTIVES, ThresholdResult, best_threshold, confusion_at
 
@@ -60,4 +64,5 @@ __all__ = [
     "confusion_at",
     "ThresholdResult",
     "OBJECTIVES",
+    "write_report",
 ]

@@ -21,27 +21,33 @@ def _read(args):
     return scores, labels
 
 
-def _metrics_row(name, y, p):
-    from ._metrics import brier_score, calibration_error, log_loss
+def _report_target(args):
+    """The checked ``--report`` output, before any work (None without ``--report``)."""
+    if args.report is None:
+        return None
+    from .._report import check_report_path
 
-    ce = calibration_error(y, p, n_bins=15)
-    return {"probabilities": name, "log_loss": log_loss(y, p), "brier": brier_score(y, p),
-            "ece": ce.ece, "mce": ce.mce}
+    return check_report_path(args.report)
 
 
 def _fit(args) -> int:
     from ..cli import emit, print_line
     from ._auto import ScoreCalibrator
     from ._base import to_probability
+    from ._report import metrics_rows, report_chapter, report_data
 
+    target = _report_target(args)
     scores, labels = _read(args)
     cal = ScoreCalibrator(args.method, score_kind=args.score_kind, cv=args.cv, random_state=args.seed)
     cal.fit(scores, labels)
     before = scores if cal.score_kind_ == "probability" else to_probability(scores)
-    rows = [_metrics_row("before (raw" + (")" if cal.score_kind_ == "probability" else ", logistic)"),
-                         labels, before),
-            _metrics_row(f"after ({cal.method_}, in-sample)", labels, cal.transform(scores))]
-    saved = None
+    rows = metrics_rows(labels, before, cal.transform(scores), score_kind=cal.score_kind_,
+                        method=cal.method_, in_sample=True)
+    chapter = None
+    if target is not None:  # computed before anything is written
+        data = report_data(labels, scores, calibrator=cal, in_sample=True, objective=None, rng=args.seed)
+        chapter = report_chapter(data)
+    saved = report = None
     if args.out:
         import joblib
 
@@ -50,11 +56,15 @@ def _fit(args) -> int:
         except OSError as exc:
             raise InputError(f"could not write the calibrator to '{args.out}': {exc}") from None
         saved = str(args.out)
+    if chapter is not None:
+        from .._report import save_report
+
+        report = str(save_report([chapter], target, title="scimlkit calibration report"))
     if args.format == "json":
         table = cal.method_scores_
         emit({"method": cal.method_, "score_kind": cal.score_kind_, "n": int(labels.size),
               "metrics": rows, "method_scores": None if table is None else table.to_dict("records"),
-              "model": saved}, "json")
+              "model": saved, "report": report}, "json")
         return 0
     import pandas as pd
 
@@ -64,6 +74,8 @@ def _fit(args) -> int:
         emit(cal.method_scores_, "table", title=f"{args.cv}-fold cross-validated candidates")
     if saved:
         print_line(f"calibrator saved to {saved} (a joblib pickle: load it only from a trusted source)")
+    if report:
+        print_line(f"report written to {report}")
     return 0
 
 
@@ -74,7 +86,6 @@ def _load_calibrator(path):
     import joblib
 
     from ._auto import ScoreCalibrator
-    from ._base import NotFittedError
 
     model = Path(path)
     if not model.is_file():
@@ -87,7 +98,7 @@ def _load_calibrator(path):
         raise InputError(f"MODEL '{model}' holds a {type(cal).__name__}, not a calibrator saved by "
                          "`scimlkit calibrate fit --out`")
     if not hasattr(cal, "calibrator_"):
-        raise NotFittedError(f"MODEL '{model}' holds an unfitted calibrator")
+        raise InputError(f"MODEL '{model}' holds an unfitted calibrator; save one with `scimlkit calibrate fit --out`")
     return cal
 
 
@@ -126,18 +137,29 @@ def _threshold(args) -> int:
     from ..cli import emit
     from ._threshold import best_threshold
 
+    target = _report_target(args)
     scores, labels = _read(args)
     params = {"beta": args.beta, "min_recall": args.min_recall, "min_precision": args.min_precision,
               "cost_fp": args.cost_fp, "cost_fn": args.cost_fn}
     res = best_threshold(labels, scores, args.objective, placement=args.placement, **params)
     summary = res.summary()
     summary["placement"] = res.placement
+    if target is not None:
+        from .._report import save_report
+        from ._report import report_chapter, report_data, resolve_score_kind
+
+        # the curve, and the reliability of the scores when they are probabilities (the bands seeded)
+        probabilities = resolve_score_kind(scores, "auto") == "probability"
+        data = report_data(labels, scores, objective=args.objective, objective_params=res.params,
+                           placement=args.placement, raw_reliability=probabilities, rng=0)
+        summary["report"] = str(save_report([report_chapter(data)], target,
+                                            title="scimlkit decision-threshold report"))
     emit(summary, args.format, title=f"best threshold ({res.objective})")
     return 0
 
 
 def register(subparsers) -> None:
-    from ..cli import add_command, seed_arg
+    from ..cli import add_command, add_report_option, seed_arg
     from ._auto import METHODS
     from ._threshold import OBJECTIVES
 
@@ -159,6 +181,7 @@ def register(subparsers) -> None:
     fit.add_argument("--seed", type=seed_arg, default=0, help="seed of the fold shuffling (default 0)")
     fit.add_argument("--out", default=None, metavar="MODEL",
                      help="save the fitted calibrator here (a joblib pickle)")
+    add_report_option(fit, "the calibration (reliability before and after, metrics, candidate methods)")
 
     app = add_command(sub, "apply", _apply, help="calibrate new scores with a calibrator saved by `fit --out`")
     app.add_argument("model", metavar="MODEL", help="calibrator file written by `scimlkit calibrate fit --out`")
@@ -182,5 +205,6 @@ def register(subparsers) -> None:
     thr.add_argument("--cost-fn", type=float, default=None, help="cost of a false negative (cost, profit)")
     thr.add_argument("--placement", default="midpoint", choices=("midpoint", "score"),
                      help="threshold at the optimal score or midway to the next lower one")
+    add_report_option(thr, "the objective against the threshold (and the reliability of probability scores)")
 
 

@@ -13,6 +13,9 @@
 * The :class:`CurveFitResult` forecasts with intervals: ``predict(n)`` and
   ``samples_needed(target)``, which says plainly when a target lies beyond the fitted
   asymptote.
+* :func:`write_report` writes the HTML report of a fit: the anchors, the forecast with its
+  bootstrap band and simple rivals, the forecast at a size, the samples needed for a target,
+  the measurements kept back from the fit (given the measured curve) and the family ranking.
 
 Examples
 --------
@@ -30,12 +33,14 @@ False
 from ._families import FAMILY_FORMULAS
 from ._fit import CurveFitResult, CurvePrediction, SamplesNeededResult, fit_curve
 from ._measure import LearningCurveResult, geometric_sizes, learning_curve
+from ._report import write_report
 
 __all__ = [
     "learning_curve",
     "geometric_sizes",
     "fit_curve",
     "FAMILY_FORMULAS",
+    "write_report",
     "LearningCurveResult",
     "CurveFitResult",
     "CurvePrediction",

@@ -7,7 +7,7 @@ import argparse
 import numpy as np
 
 from .._errors import InputError
-from ..cli import add_command, emit, print_line, seed_arg
+from ..cli import add_command, add_report_option, emit, print_line, seed_arg
 
 __all__ = ["register"]
 
@@ -36,8 +36,10 @@ def _anchors(frame, size_col: str, score_col: str):
 
 def _fit(args: argparse.Namespace) -> int:
     from .._io import read_table
+    from .._report import check_report_path
     from ._fit import fit_curve
 
+    report = None if args.report is None else check_report_path(args.report)  # before any work
     frame = read_table(args.file, columns=[args.size, args.score], name="FILE")
     sizes, scores = _anchors(frame, args.size, args.score)
     families = "all"
@@ -60,6 +62,14 @@ def _fit(args: argparse.Namespace) -> int:
         prediction = result.predict(args.at, level=args.level)
     if args.target is not None:
         needed = result.samples_needed(args.target, level=args.level)
+    if report is not None:
+        from pathlib import Path
+
+        from ._report import write_report
+
+        written = write_report(result, report, target=args.target, at=args.at, level=args.level,
+                               score_name=args.score, title=f"scimlkit learning-curve report: {Path(args.file).name}")
+        summary["report"] = str(written)
     if args.format == "json":
         payload = {**summary, "members": list(result.members), "weights": result.weights, "params": result.params,
                    "ranking": result.ranking, "level": args.level}
@@ -96,6 +106,16 @@ def _positive(text: str) -> float:
     return value
 
 
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not np.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
+
+
 def _level(text: str) -> float:
     value = _positive(text)
     if not value < 1:
@@ -115,7 +135,7 @@ def register(subparsers) -> None:
     fit.add_argument("file", metavar="FILE", help="CSV / TSV / Parquet / Feather table")
     fit.add_argument("--size", required=True, help="column of training-set sizes")
     fit.add_argument("--score", required=True, help="column of scores")
-    fit.add_argument("--target", type=float, default=None, help="score to reach: report the samples needed")
+    fit.add_argument("--target", type=_finite, default=None, help="score to reach: report the samples needed")
     fit.add_argument("--at", type=_positive, default=None, help="forecast the score at this size")
     fit.add_argument("--family", action="append", default=None,
                      help="family to try (repeat or comma-separate; default all): last, pow2, pow3, pow4, "
@@ -134,3 +154,5 @@ def register(subparsers) -> None:
     fit.add_argument("--level", type=_level, default=0.95, help="interval level (default 0.95)")
     fit.add_argument("--n-bootstrap", type=int, default=200, help="bootstrap refits (default 200)")
     fit.add_argument("--seed", type=seed_arg, default=0, help="random seed of the bootstrap (default 0)")
+    add_report_option(fit, "the fit (anchors, forecast with its band, rivals, forecast at --at, samples needed "
+                           "for --target, family ranking)")

@@ -9,7 +9,7 @@ import numpy as np
 from .._report import Chapter
 from ._fit import fit_curve
 from ._measure import geometric_sizes, learning_curve
-from ._report import forecast_figure, ranking_table
+from ._report import forecast_data, forecast_plot, needed_sentence
 
 
 def run(*, rng, quick: bool = False) -> Chapter:
@@ -38,9 +38,9 @@ def run(*, rng, quick: bool = False) -> Chapter:
                         n_bootstrap=40 if quick else 120, rng=rng)
     full = int(lc.sizes[-1])
     actual = float(lc.mean[-1])
-    pred = fit.predict(full)
     target = 0.97
-    needed = fit.samples_needed(target)
+    data = forecast_data(fit, target=target, at=full, later=(lc.sizes[~early], lc.mean[~early]))
+    pred, needed = data.prediction, data.needed
     reached = lc.sizes[lc.mean >= target]
     measured_n = int(reached[0]) if reached.size else None
 
@@ -58,33 +58,17 @@ def run(*, rng, quick: bool = False) -> Chapter:
         "last-value forecast": float(fit.scores[-1]),
         "fitted asymptote": float(fit.asymptote),
     })
-    grid = np.geomspace(lc.sizes[0], full * 4, 120)
-    band = fit.predict(grid)
-    curves = {f"forecast ({fit.family})": band.score}
-    for name in ("pow2", "last"):
-        if name in fit.params and name not in fit.members:
-            curves[name] = fit.family_curve(name, grid)
-    fig = forecast_figure(lc.sizes[early], lc.mean[early], grid, curves, band=(band.low, band.high),
-                          band_label="95% bootstrap interval", errors=lc.std[early],
-                          later=(lc.sizes[~early], lc.mean[~early]), target=target, ylabel="accuracy",
-                          title="digits / SVM: fitted on the first quarter")
+    fig = forecast_plot(data, ylabel="accuracy", title="digits / SVM: fitted on the first quarter")
     chapter.figure(fig, "Anchors used for the fit (black), the measurements kept back (red), the forecast "
                         "(the families weighted by how well they extrapolate) with its bootstrap band, and two "
                         "simple rivals.")
     chapter.heading(f"How many samples for {target:.0%} accuracy?")
-    if needed.reachable and needed.n is not None:
-        interval = (f" (95% interval {needed.low:,.0f} to "
-                    f"{'not reached' if not np.isfinite(needed.high) else f'{needed.high:,.0f}'})"
-                    if needed.low is not None else "")
-        said = f"The fitted curve reaches {target:g} at about n={needed.n:,.0f}{interval}."
-    else:
-        said = needed.message[0].upper() + needed.message[1:] + "."
     seen = (f" The full measurement first reaches it at n={measured_n}." if measured_n
             else " The full measurement never reaches it within the data.")
-    chapter.paragraph(said + seen)
-    chapter.table(ranking_table(fit.ranking), "Every family, ranked by its error when fitted on the early "
-                                              "anchors and tested on the later ones (still within the first "
-                                              "quarter), with its weight in the forecast.")
+    chapter.paragraph(needed_sentence(needed) + seen)
+    chapter.table(data.ranking, "Every family, ranked by its error when fitted on the early "
+                                "anchors and tested on the later ones (still within the first "
+                                "quarter), with its weight in the forecast.")
     chapter.note(f"digits / SVM: forecast {pred.score[0]:.4f} [{pred.low[0]:.4f}, {pred.high[0]:.4f}] at "
                  f"n={full} from the first quarter ({fit.family}); measured {actual:.4f}; "
                  f"last value {fit.scores[-1]:.4f}")

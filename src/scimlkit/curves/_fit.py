@@ -496,6 +496,9 @@ class CurveFitResult(Result):
     weighted_fit : bool
         Whether the families were fitted by weighted least squares (see ``sigma`` in
         :func:`fit_curve`).
+    score_std : ndarray or None
+        Standard deviation (ddof=1) of the fold scores at each anchor when ``scores`` had a
+        column per fold (at least two); None for one score per anchor.
 
     Examples
     --------
@@ -523,6 +526,7 @@ class CurveFitResult(Result):
     bootstrap_params: dict[str, np.ndarray]
     weights: dict[str, float]
     weighted_fit: bool
+    score_std: np.ndarray | None = None
 
     # -- evaluation ------------------------------------------------------------------------
 
@@ -1034,7 +1038,8 @@ def fit_curve(
         asymptote=best_possible - sign * asym_loss, higher_is_better=higher_is_better,
         best_possible=best_possible, select=select, ranking=ranking, n_bootstrap=n_bootstrap,
         n_bootstrap_failed=failed, bootstrap_params=boot, weights={f: float(v) for f, v in zip(members, w)},
-        weighted_fit=sig is not None)
+        weighted_fit=sig is not None,
+        score_std=y.std(axis=1, ddof=1) if y.ndim == 2 and y.shape[1] >= 2 else None)
 
 
 def _bootstrap(members, w, fits, n, y, loss, sig, sign, best, n_boot, gen):

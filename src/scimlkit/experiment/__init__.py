@@ -1,5 +1,9 @@
 """Online experiments and model swaps: A/B tests with effect sizes and intervals, power and
 sample size, sequential looks, and model comparison.
+
+:func:`write_report` turns the results of :func:`analyze`, :func:`power_proportions` /
+:func:`power_means` (or :func:`power_curve`), :func:`delong_test` and :func:`mcnemar_test` into
+one self-contained HTML report, one chapter per result.
 """
 
 from ._analysis_base import ConfidenceInterval
@@ -39,6 +43,7 @@ from ._multi import (
 )
 from ._power import PowerCurveResult, PowerResult, power_curve, power_means, power_proportions
 from ._proportion import ProportionIntervalResult, proportion_interval
+from ._report import write_report
 from ._sequential import (
     SequentialDecisionResult,
     SequentialDesignResult,
@@ -63,4 +68,5 @@ __all__ = [
     "SequentialDesignResult", "SequentialDecisionResult",
     "delong_test", "mcnemar_test", "corrected_ttest", "paired_bootstrap_test",
     "DeLongResult", "McNemarResult", "CorrectedTTestResult", "PairedBootstrapResult",
+    "write_report",
 ]

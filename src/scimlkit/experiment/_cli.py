@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
-from ..cli import add_command, emit  # noqa: F401
+from ..cli import add_command, add_report_option, emit, print_line
+
+_REPORT_TITLE = "scimlkit experiment report"
+
+
+def _report_target(args):
+    """The checked ``--report`` output, or None; checked before any work is done."""
+    if args.report is None:
+        return None
+    from .._report import check_report_path
+
+    return check_report_path(args.report)
+
+
+def _save(chapters, target) -> str:
+    from .._report import save_report
+
+    return str(save_report(chapters, target, title=_REPORT_TITLE))
 
 # -- analyze ---------------------------------------------------------------------
 
@@ -11,14 +28,20 @@ def _analyze_command(args) -> int:
     from .._io import read_table
     from ._analyze import analyze
 
+    target = _report_target(args)
     metrics = [m.strip() for m in args.metric.split(",") if m.strip()]
     needed = [args.group, *metrics] + ([args.covariate] if args.covariate else [])
     frame = read_table(args.file, columns=needed, name="FILE")
     result = analyze(frame, group=args.group, metric=metrics, covariate=args.covariate,
                      control=args.control, alpha=args.alpha, kind=args.kind,
                      alternative=args.alternative, adjust=args.adjust, srm_alpha=args.srm_alpha)
+    written = None
+    if target is not None:
+        from ._report import analysis_chapter
+
+        written = _save([analysis_chapter(result)], target)
     if args.format == "json":
-        emit(result, "json")
+        emit(result if written is None else {**result.to_dict(), "report": written}, "json")
         return 0
     import pandas as pd
 
@@ -43,6 +66,8 @@ def _analyze_command(args) -> int:
     verdict = "MISMATCH: check assignment and logging" if srm.mismatch else "ok"
     print(f"sample ratio: {verdict} (chi2 = {srm.statistic:.4g}, df = {srm.df}, p = {srm.pvalue:.3g}; "
           f"arms {', '.join(f'{a}={n}' for a, n in zip(srm.arms, srm.observed))})")
+    if written is not None:
+        print_line(f"report: {written}")
     return 0
 
 
@@ -75,6 +100,7 @@ def _register_analysis(sub) -> None:
                         help="multiple-testing adjustment over comparisons (default holm)")
     parser.add_argument("--srm-alpha", type=alpha_value, default=0.001,
                         help="threshold of the sample-ratio-mismatch check (default 0.001)")
+    add_report_option(parser, "the analysis (effects, adjusted p-values, sample-ratio check)")
 
 
 # -- size, compare-models --------------------------------------------------------
@@ -84,6 +110,7 @@ def _size_command(args) -> int:
     from .._errors import InputError
     from ._power import power_means, power_proportions
 
+    target = _report_target(args)
     if args.mde is None and args.n is None:
         raise InputError("give `--mde` (to solve the sample size or, with `--n`, the power) "
                          "or `--n` (to solve the minimum detectable effect)")
@@ -105,7 +132,14 @@ def _size_command(args) -> int:
         if args.sd is not None:
             raise InputError("`--sd` applies to `--metric mean` only")
         result = power_proportions(args.baseline, relative=args.relative, method=args.method, **common)
-    emit(result, args.format, title=f"experiment design: {result.test}")
+    if target is None:
+        emit(result, args.format, title=f"experiment design: {result.test}")
+        return 0
+    from ._report import report_chapters
+
+    written = _save(report_chapters([result]), target)
+    shown = result.to_dict() if args.format == "json" else result.to_frame().iloc[0].to_dict()
+    emit({**shown, "report": written}, args.format, title=f"experiment design: {result.test}")
     return 0
 
 
@@ -115,6 +149,7 @@ def _compare_models_command(args) -> int:
     from ._models import delong_test, mcnemar_test
 
     threshold = check_scalar(args.threshold, "--threshold")
+    target = _report_target(args)
     columns = [args.label, args.score_a, args.score_b]
     frame = read_table(args.file, columns=columns, name="FILE")
     y = check_binary(frame[args.label], args.label)
@@ -123,9 +158,16 @@ def _compare_models_command(args) -> int:
     delong = delong_test(y, a, b)
     mcnemar = mcnemar_test(y, (a >= threshold).astype(int), (b >= threshold).astype(int))
     lo, hi = delong.confidence_interval(0.95)
+    written = None
+    if target is not None:
+        from ._report import models_chapter
+
+        written = _save([models_chapter(delong, mcnemar, threshold=threshold)], target)
     if args.format == "json":
         out = {"delong": {**delong.to_dict(), "ci95_low": lo, "ci95_high": hi},
                "mcnemar": {**mcnemar.to_dict(), "threshold": threshold}}
+        if written is not None:
+            out["report"] = written
         emit(out, "json")
         return 0
     emit({"AUROC A": delong.auc_a, "AUROC B": delong.auc_b, "difference (B - A)": delong.difference,
@@ -137,6 +179,8 @@ def _compare_models_command(args) -> int:
           "only A correct": mcnemar.only_a_correct, "only B correct": mcnemar.only_b_correct,
           "statistic": mcnemar.statistic, "p-value": mcnemar.pvalue, "method": mcnemar.method},
          "table", title="McNemar test of accuracy")
+    if written is not None:
+        print_line(f"report: {written}")
     return 0
 
 
@@ -161,6 +205,7 @@ def _register_design(sub) -> None:
     size.add_argument("--sides", type=int, choices=(1, 2), default=2, help="one- or two-sided test (default 2)")
     size.add_argument("--method", choices=("pooled", "arcsine"), default="pooled",
                       help="proportions: pooled-variance z-test or arcsine/Cohen's h (default pooled)")
+    add_report_option(size, "the design (power curves against the size and the effect)")
 
     cmp = add_command(sub, "compare-models", _compare_models_command,
                       help="is model B really better than model A? (DeLong AUROC, McNemar accuracy)",
@@ -172,6 +217,7 @@ def _register_design(sub) -> None:
     cmp.add_argument("--score-b", required=True, help="column of model B's scores")
     cmp.add_argument("--threshold", type=float, default=0.5,
                      help="score threshold for predicting 1, used by McNemar (default 0.5)")
+    add_report_option(cmp, "the comparison (AUROCs, accuracies, differences with intervals)")
 
 
 def register(subparsers) -> None:

@@ -15,7 +15,7 @@ def _analysis_part(chapter: Chapter, rng, quick: bool) -> None:
     from ._analyze import analyze
     from ._bootstrap import bootstrap_difference
     from ._multi import compare_many_proportions
-    from ._report import forest_plot
+    from ._report import comparison_table, lift_forest
 
     data = load_diabetes(scaled=False, as_frame=True).frame
     n = len(data)
@@ -67,14 +67,10 @@ def _analysis_part(chapter: Chapter, rng, quick: bool) -> None:
         "interval width ratio": width_cuped / width_plain,
     })
     table = pd.concat([plain.comparisons, adjusted.comparisons], ignore_index=True)
-    chapter.table(table[["metric", "treatment", "method", "n_control", "n_treatment", "mean_control",
-                         "mean_treatment", "relative_lift", "lift_low", "lift_high", "pvalue",
-                         "pvalue_adjusted", "significant", "variance_reduction"]],
+    chapter.table(comparison_table(table, extra=("variance_reduction",)),
                   caption="Each treatment arm against control (Holm adjustment within each analysis)")
     labels = [f"{r.metric} {r.treatment} ({r.method})" for r in table.itertuples()]
-    fig = forest_plot(labels, table["relative_lift"], table["lift_low"], table["lift_high"],
-                      significant=table["significant"], title="Relative lift against control",
-                      xlabel=f"relative lift ({1 - plain.alpha:.0%} delta-method interval)")
+    fig = lift_forest(table, alpha=plain.alpha, labels=labels)
     chapter.figure(fig, caption="Relative lifts with intervals; red rows are significant after adjustment. "
                                 "CUPED narrows the interval of the same comparison.")
     chapter.paragraph(
@@ -112,7 +108,7 @@ def _sizing_part(chapter: Chapter, rng) -> None:
     import pandas as pd
 
     from ._power import power_curve, power_proportions
-    from ._report import power_curve_figure
+    from ._report import size_curve_figure
 
     baseline, lift = 0.05, 0.10
     chapter.heading("Sizing the next experiment")
@@ -134,9 +130,7 @@ def _sizing_part(chapter: Chapter, rng) -> None:
                          baseline, mde=rel, relative=True, power=0.8, ratio=2).n_control_required})
     chapter.table(pd.DataFrame(rows), caption=f"Users needed at baseline {baseline:.0%}, alpha 0.05, power 80%")
     curve = power_curve(design, over="n", num=60)
-    chapter.figure(power_curve_figure(curve.values, curve.power, xlabel="users per arm", target_power=0.8,
-                                      design_value=design.n_control,
-                                      title=f"Power to detect +{lift:.0%} on {baseline:.0%}"),
+    chapter.figure(size_curve_figure(curve, title=f"Power to detect +{lift:.0%} on {baseline:.0%}"),
                    caption="Power against users per arm; dashed: the 80% target, dotted: the design.")
     chapter.note(f"sizing: +{lift:.0%} relative on a {baseline:.0%} baseline needs "
                  f"{design.n_control_required:,} users per arm (alpha 0.05, power 80%)")
@@ -193,6 +187,7 @@ def _models_part(chapter: Chapter, rng, quick: bool) -> None:
     from sklearn.preprocessing import StandardScaler
 
     from ._models import corrected_ttest, delong_test, mcnemar_test
+    from ._report import model_comparison_figure, model_comparison_table
 
     chapter.heading("Is the new model really better?")
     X, y = load_breast_cancer(return_X_y=True)
@@ -210,7 +205,6 @@ def _models_part(chapter: Chapter, rng, quick: bool) -> None:
     score_b = model_b().fit(X_tr, y_tr).predict_proba(X_te)[:, 1]
     delong = delong_test(y_te, score_a, score_b)
     mcn = mcnemar_test(y_te, (score_a >= 0.5).astype(int), (score_b >= 0.5).astype(int))
-    lo, hi = delong.confidence_interval(0.95)
     chapter.paragraph(
         "Model A is a logistic regression, model B a gradient-boosted tree ensemble, both trained on "
         f"half of the breast-cancer data ({len(y_tr)} tumours) and scored on the other half. DeLong's "
@@ -219,13 +213,10 @@ def _models_part(chapter: Chapter, rng, quick: bool) -> None:
     chapter.metrics({"AUROC A (logistic)": delong.auc_a, "AUROC B (boosting)": delong.auc_b,
                      "B - A": delong.difference, "DeLong p": delong.pvalue,
                      "accuracy A": mcn.accuracy_a, "accuracy B": mcn.accuracy_b, "McNemar p": mcn.pvalue})
-    chapter.table(pd.DataFrame([
-        {"test": "DeLong (AUROC)", "A": delong.auc_a, "B": delong.auc_b, "B - A": delong.difference,
-         "95% CI low": lo, "95% CI high": hi, "p-value": delong.pvalue},
-        {"test": f"McNemar ({mcn.method}, accuracy)", "A": mcn.accuracy_a, "B": mcn.accuracy_b,
-         "B - A": mcn.difference, "95% CI low": mcn.confidence_interval()[0],
-         "95% CI high": mcn.confidence_interval()[1], "p-value": mcn.pvalue},
-    ]), caption=f"Held-out comparison on {len(y_te)} tumours")
+    chapter.table(model_comparison_table(delong, mcn), caption=f"Held-out comparison on {len(y_te)} tumours")
+    chapter.figure(model_comparison_figure(delong, mcn),
+                   caption="Held-out AUROC of each model with its DeLong interval, and each difference "
+                           "B - A with its 95% interval (dashed: no difference).")
 
     splits, repeats = (3, 1) if quick else (5, 2)
     cv = RepeatedStratifiedKFold(n_splits=splits, n_repeats=repeats, random_state=seed)
