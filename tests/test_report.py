@@ -43,3 +43,26 @@ def test_save_report_checks_the_output_and_names_it(tmp_path, monkeypatch):
     monkeypatch.setattr(render, "render_report", refuse)
     with pytest.raises(InputError, match=r"'.*r2\.html' could not be written: Permission denied"):
         save_report([ch], tmp_path / "r2.html")
+
+
+def test_figure_ids_are_unique_across_a_report(tmp_path):
+    import re
+    from collections import Counter
+
+    chapters = []
+    for key in ("a", "b"):
+        ch = Chapter(key, key.upper())
+        for _ in range(2):
+            fig, ax = new_figure()
+            ax.plot([0, 1], [1, 0], marker="o")
+            ch.figure(fig)
+        chapters.append(ch)
+    assert Counter(re.findall(r'id="([^"]+)"', chapters[0].blocks[0]["svg"])) == \
+        Counter(re.findall(r'id="([^"]+)"', chapters[1].blocks[1]["svg"]))  # the same ids in every figure
+    text = render_report(chapters, tmp_path / "r.html").read_text()
+    ids = re.findall(r'\bid="([^"]+)"', text)
+    assert len(ids) > 20 and len(ids) == len(set(ids))
+    # every reference points at an id of the report, and the chapters handed in are unchanged
+    refs = re.findall(r'url\(#([^)]+)\)', text) + re.findall(r'href="#([^"]+)"', text)
+    assert refs and set(refs) <= set(ids)
+    assert 'id="figure_1"' in chapters[0].blocks[0]["svg"]

@@ -22,6 +22,38 @@ def figure_to_svg(fig) -> str:
     return re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
 
 
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def _own_ids(svg: str, prefix: str) -> str:
+    """``svg`` with every id it defines (and every reference to one) prefixed by ``prefix``.
+
+    Matplotlib numbers the elements of each figure from 1 (``figure_1``, ``axes_1``, ...): with
+    several figures on one page the ids would repeat, which HTML does not allow.
+    """
+    ids = set(_ID.findall(svg))
+    if not ids:
+        return svg
+    names = "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
+    return re.sub(r'(\bid="|#)(' + names + r')(?=["\)])', lambda m: m.group(1) + prefix + m.group(2), svg)
+
+
+def _unique_ids(chapters) -> list:
+    """Copies of ``chapters`` whose figures have ids of their own across the whole report."""
+    import dataclasses
+
+    out, k = [], 0
+    for chapter in chapters:
+        blocks = []
+        for block in chapter.blocks:
+            if block.get("kind") == "figure":
+                k += 1
+                block = {**block, "svg": _own_ids(block["svg"], f"f{k}-")}
+            blocks.append(block)
+        out.append(dataclasses.replace(chapter, blocks=blocks))
+    return out
+
+
 def check_report_path(out: str | os.PathLike) -> Path:
     """Check a report output (a folder, or a file ending in .html) before any work is done.
 
@@ -74,7 +106,7 @@ def render_report(chapters, path: str | os.PathLike, *, title: str = "scimlkit r
     )
     html = env.get_template("report.html").render(
         title=title,
-        chapters=list(chapters),
+        chapters=_unique_ids(chapters),
         version=__version__,
         generated=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
     )
