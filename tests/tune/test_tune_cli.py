@@ -201,3 +201,19 @@ def test_a_bad_report_path_is_refused_before_tuning(job, capsys):
     _one_error_line(capsys, rc, "is not a folder")
     rc = main(["tune", "show", str(job.parent / "study.db"), "--report", str(job.parent / "taken")])
     _one_error_line(capsys, rc, "is an existing file, not a folder")
+
+
+def test_patience_stops_the_run_early(job, capsys):
+    job.write_text(job.read_text().replace("n_trials = 5", "n_trials = 40\npatience = 3"))
+    rc = main(["tune", "run", str(job), "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["n_trials"] < 40 and "stopped early" in out["message"]
+    rc = main(["tune", "run", str(job), "--format", "json", "--patience", "100", "--study", "long",
+               "--n-trials", "12"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["n_trials"] == 12 and "stopped early" not in out["message"]
+    rc = main(["tune", "run", str(job), "--patience", "0"])
+    _one_error_line(capsys, rc, "argument --patience: must be a positive integer")
+    job.write_text(job.read_text().replace("patience = 3", "patience = -2"))
+    rc = main(["tune", "run", str(job)])
+    _one_error_line(capsys, rc, "`patience`")

@@ -2,7 +2,8 @@
 evolution, random, Sobol and grid search over float, integer and categorical parameters, which
 may be conditional (``when=``: a parameter that exists only for some values of another);
 persistent, parallel studies; pruning of unpromising trials from the losses they report step by
-step; a GridSearchCV drop-in; an HTML report of a study (:func:`write_report`).
+step; early stopping of a study (:class:`StopWhenStalled`, :class:`StopAtLoss` or any callback);
+a GridSearchCV drop-in; an HTML report of a study (:func:`write_report`).
 
 Examples
 --------
@@ -36,6 +37,7 @@ from ._pruning import (
 )
 from ._report import parameter_relevance, write_report
 from ._space import Categorical, Float, Int, Space, as_space
+from ._stopping import StopAtLoss, StopWhenStalled, StudyProgress
 from ._storage import StudyStorage
 from ._study import Study, StudyResult, Trial, minimize, read_study
 
@@ -45,7 +47,7 @@ __all__ = [
     "DifferentialEvolution", "RandomSearch", "SobolSearch", "GridSearch", "GaussianProcess",
     "minimize", "Study", "Trial", "StudyResult", "StudyStorage", "read_study", "SearchCV",
     "parameter_relevance", "write_report", "report_step", "TrialPruned", "Pruner", "MedianPruner", "PercentilePruner",
-    "SuccessiveHalvingPruner", "PruningHistory",
+    "SuccessiveHalvingPruner", "PruningHistory", "StudyProgress", "StopWhenStalled", "StopAtLoss",
 ]
 
 

@@ -28,6 +28,9 @@ def register(subparsers) -> None:
     run.add_argument("--pruner", type=str.lower, choices=list(PRUNER_NAMES), default=None,
                      help="override the spec's pruner (median: stop a trial whose first folds score below the "
                           "median of the complete trials on the same folds; halving: successive halving)")
+    run.add_argument("--patience", type=_patience, default=None,
+                     help="override the spec's patience: stop when the best score has not improved for this many "
+                          "trials")
     add_report_option(run, "the study (convergence, parameter relevance, slices, best trials)")
     show = add_command(sub, "show", _show, help="show the trials of a stored study",
                        description="Show a study stored in a SQLite file: trials, best, counts.")
@@ -36,17 +39,30 @@ def register(subparsers) -> None:
     add_report_option(show, "the study (convergence, parameter relevance, slices, best trials)")
 
 
+def _patience(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
+
+
 def _run(args) -> int:
     import dataclasses
     from pathlib import Path
 
     from ._spec import CVObjective, load_spec
+    from ._stopping import StopWhenStalled
     from ._study import _minimize
 
     spec = load_spec(args.spec)
     report = _check_report(args)
     overrides = {"n_trials": args.n_trials, "n_workers": args.n_workers, "method": args.method,
-                 "study": args.study, "seed": args.seed, "pruner": args.pruner,
+                 "study": args.study, "seed": args.seed, "pruner": args.pruner, "patience": args.patience,
                  "storage": None if args.storage is None else Path(args.storage)}
     if args.method is not None:
         overrides["method"] = args.method.strip().lower()
@@ -58,7 +74,8 @@ def _run(args) -> int:
     result = _minimize(objective, spec.space, method=spec.method, n_trials=spec.n_trials, n_workers=spec.n_workers,
                        storage=spec.storage, study=spec.study, timeout=None, rng=spec.seed, executor=None,
                        show_progress=None, options={}, show_best=lambda loss: f"best {label} {-loss:.4g}",
-                       pruner=spec.pruner)
+                       pruner=spec.pruner,
+                       callbacks=None if spec.patience is None else [StopWhenStalled(spec.patience)])
     summary = {
         "study": result.study,
         "estimator": spec.estimator,
@@ -73,6 +90,7 @@ def _run(args) -> int:
         "method": result.method,
         "method_used": result.method_used,
         "storage": result.storage,
+        "message": result.message,
     }
     if report is not None and result.n_complete:
         summary["report"] = _write_report(result, report)

@@ -12,6 +12,7 @@ Example::
     study = "hgb"                 # optional study name
     seed = 0
     pruner = "median"             # optional: none, median or halving (stop trials after a few folds)
+    patience = 20                 # optional: stop the study when the best has not improved for 20 trials
 
     [params]                      # fixed estimator parameters
     max_iter = 200
@@ -64,7 +65,7 @@ from ._space import Categorical, Float, Int, Space
 __all__ = ["TuneSpec", "load_spec", "CVObjective"]
 
 _TOP = {"estimator", "scoring", "cv", "n_trials", "method", "n_workers", "storage", "study", "seed",
-        "pruner", "params", "data", "space"}
+        "pruner", "patience", "params", "data", "space"}
 _DATA = {"path", "target", "features"}
 _PARAM_KEYS = {"float": {"type", "low", "high", "log", "when"}, "int": {"type", "low", "high", "log", "when"},
                "categorical": {"type", "choices", "when"}}
@@ -90,6 +91,7 @@ class TuneSpec:
     study: str | None
     seed: int | None
     pruner: str = "none"
+    patience: int | None = None
 
     def build_estimator(self):
         """Import the estimator class and create it with the fixed parameters."""
@@ -257,6 +259,7 @@ def load_spec(path) -> TuneSpec:
         n_trials = check_int(doc["n_trials"], "n_trials", low=1)
         n_workers = check_int(doc.get("n_workers", 1), "n_workers", low=1)
         seed = check_int(doc.get("seed"), "seed", low=0, allow_none=True)
+        patience = check_int(doc.get("patience"), "patience", low=1, allow_none=True)
     except InputError as exc:
         raise _fail(source, str(exc)) from None
     return TuneSpec(
@@ -264,7 +267,7 @@ def load_spec(path) -> TuneSpec:
         data=_path(base, data["path"], source, "data.path"), target=target, features=features, scoring=scoring,
         cv=cv, n_trials=n_trials, method=method, n_workers=n_workers,
         storage=None if doc.get("storage") is None else _path(base, doc["storage"], source, "storage"),
-        study=study, seed=seed, pruner=pruner,
+        study=study, seed=seed, pruner=pruner, patience=patience,
     )
 
 

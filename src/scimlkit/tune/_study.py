@@ -8,6 +8,7 @@ and a trial left running by a process that died is run again first.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -27,6 +28,7 @@ from ._optimizers import METHODS, make_optimizer
 from ._parallel import Heartbeat, as_value, evaluate, make_runner
 from ._pruning import PruningHistory, StepLog, check_pruner
 from ._space import Int, Space, as_space
+from ._stopping import ProgressTracker, check_callbacks
 from ._storage import (
     COMPLETE,
     FAILED,
@@ -491,7 +493,8 @@ class Study:
         self._finish(known, loss, text, time.time() - known.started, curve, pruned=bool(pruned) and error is None)
 
     def _finish(self, trial: Trial, loss: float | None, error: str | None, duration: float | None,
-                curve: list | None = None, pruned: bool = False) -> None:
+                curve: list | None = None, pruned: bool = False) -> str:
+        """Store a finished trial and hand it to the optimiser; returns its state."""
         state = PRUNED if pruned else COMPLETE if loss is not None else FAILED
         self._storage.finish(self._study_id, trial.number, state, loss, error, duration, curve)
         self._running.pop(trial.number, None)
@@ -499,6 +502,7 @@ class Study:
         if trial.number not in self._observed:
             self._observed.add(trial.number)
             self._optimizer.observe(trial.params, math.nan if loss is None else loss)
+        return state
 
     def release(self) -> list[int]:
         """Put trials this study started but never told back in the queue (after an interruption)."""
@@ -597,7 +601,8 @@ def read_study(storage, name: str | None = None) -> StudyResult:
 # -- minimize ---------------------------------------------------------------------------------
 def minimize(objective: Callable[[dict], float], space, *, method: str = "auto", n_trials: int,
              n_workers: int | None = None, storage=None, study: str | None = None, timeout: float | None = None,
-             rng=None, executor=None, pruner=None, show_progress: bool | None = None, **options) -> StudyResult:
+             rng=None, executor=None, pruner=None, callbacks=None, show_progress: bool | None = None,
+             **options) -> StudyResult:
     """Minimise a black-box objective over a search space.
 
     Parameters
@@ -637,6 +642,13 @@ def minimize(objective: Callable[[dict], float], space, *, method: str = "auto",
         (:class:`~scimlkit.tune.MedianPruner`, :class:`~scimlkit.tune.PercentilePruner`,
         :class:`~scimlkit.tune.SuccessiveHalvingPruner`). A pruned trial counts in ``n_trials``
         and enters the optimiser with its last loss.
+    callbacks : callable or list of callables, optional
+        Called after each trial this call finishes with a
+        :class:`~scimlkit.tune.StudyProgress` (that trial, the best so far, the trials since
+        it, ...). One that returns something true (``True``, or a sentence saying why) stops
+        the study early: no new trial starts, the running ones finish, and the result's
+        ``message`` says why it stopped. Ready-made: :class:`~scimlkit.tune.StopWhenStalled`
+        (no new best for ``patience`` trials) and :class:`~scimlkit.tune.StopAtLoss`.
     show_progress : bool, optional
         Progress bar with the best loss so far; by default only on a terminal.
     **options
@@ -665,11 +677,11 @@ def minimize(objective: Callable[[dict], float], space, *, method: str = "auto",
     """
     return _minimize(objective, space, method=method, n_trials=n_trials, n_workers=n_workers, storage=storage,
                      study=study, timeout=timeout, rng=rng, executor=executor, pruner=pruner,
-                     show_progress=show_progress, options=options)
+                     callbacks=callbacks, show_progress=show_progress, options=options)
 
 
 def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, timeout, rng, executor,
-              show_progress, options, show_best=None, pruner=None) -> StudyResult:
+              show_progress, options, show_best=None, pruner=None, callbacks=None) -> StudyResult:
     """:func:`minimize`; ``show_best(loss) -> str`` formats the best loss on the progress bar."""
     if not callable(objective):
         raise InputError(f"`objective` must be callable, got {describe(objective)}")
@@ -679,6 +691,7 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
     if show_progress is not None and not isinstance(show_progress, bool):
         raise InputError(f"`show_progress` must be True, False or None, got {describe(show_progress)}")
     _check_name(study)
+    callbacks = check_callbacks(callbacks)
     the_study = Study.create(space, method=method, storage=storage, name=study, rng=rng, n_trials=n_trials,
                              pruner=pruner, **options)
     try:
@@ -690,10 +703,8 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
     deadline = None if timeout is None else time.monotonic() + timeout
     counts = store.counts(the_study._study_id)
     remaining = max(0, n_trials - sum(counts[state] for state in FINISHED))
-    best = [math.inf]
-    prior = the_study.optimizer.best
-    if prior is not None:
-        best[0] = prior[1]
+    tracker = ProgressTracker(the_study.name, store.finished_since(the_study._study_id, 0), callbacks)
+    best = [tracker.best[0]]  # complete trials only: a pruned trial's loss is from part-way through
 
     def status(loss):
         if loss is not None and loss < best[0]:
@@ -707,9 +718,9 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
         with Heartbeat(store, the_study._owner, store.heartbeat_interval), \
                 progress(remaining, "trials", show=show_progress) as bar:
             if runner is None:
-                _run_serial(the_study, objective, n_trials, deadline, bar, status)
+                _run_serial(the_study, objective, n_trials, deadline, bar, status, tracker)
             else:
-                _run_parallel(the_study, runner, n_trials, deadline, bar, status)
+                _run_parallel(the_study, runner, n_trials, deadline, bar, status, tracker)
         finished = True
     finally:
         if runner is not None:
@@ -717,6 +728,8 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
         the_study.release()
     result = the_study.result()
     the_study.close()
+    if tracker.reason is not None:
+        result = dataclasses.replace(result, message=f"{result.message}; stopped early: {tracker.reason}")
     return result
 
 
@@ -724,23 +737,30 @@ def _out_of_time(deadline) -> bool:
     return deadline is not None and time.monotonic() >= deadline
 
 
-def _run_serial(study: Study, objective, n_trials, deadline, bar, status) -> None:
+def _finished(study: Study, trial: Trial, out, seconds, bar, status, tracker: ProgressTracker) -> bool:
+    """Store a finished trial, move the progress bar, ask the callbacks (True: stop)."""
+    state = study._finish(trial, out.loss, out.error, seconds, out.curve, out.pruned)
+    bar.advance(1, status=status(None if out.pruned else out.loss))
+    return tracker.finished(trial.number, trial.params, out.loss, state)
+
+
+def _run_serial(study: Study, objective, n_trials, deadline, bar, status, tracker) -> None:
     while not _out_of_time(deadline):
         trials = study._ask(1, n_trials)
         if not trials:
             break
         trial = trials[0]
         out = evaluate(objective, trial.params, study.pruning_context())
-        study._finish(trial, out.loss, out.error, out.seconds, out.curve, out.pruned)
-        bar.advance(1, status=status(None if out.pruned else out.loss))
+        if _finished(study, trial, out, out.seconds, bar, status, tracker):
+            break
 
 
-def _run_parallel(study: Study, runner, n_trials, deadline, bar, status) -> None:
+def _run_parallel(study: Study, runner, n_trials, deadline, bar, status, tracker) -> None:
     inflight: dict = {}
-    exhausted = False
+    exhausted = stop = False
     while True:
         free = runner.capacity - len(inflight)
-        if free > 0 and not exhausted and not _out_of_time(deadline):
+        if free > 0 and not exhausted and not stop and not _out_of_time(deadline):
             trials = study._ask(free, n_trials)
             if not trials:
                 exhausted = True
@@ -752,8 +772,7 @@ def _run_parallel(study: Study, runner, n_trials, deadline, bar, status) -> None
             trial = inflight.pop(future)
             out = runner.result(future)
             seconds = None if out.seconds != out.seconds else out.seconds
-            study._finish(trial, out.loss, out.error, seconds, out.curve, out.pruned)
-            bar.advance(1, status=status(None if out.pruned else out.loss))
+            stop = _finished(study, trial, out, seconds, bar, status, tracker) or stop
             exhausted = False if not study.optimizer.exhausted else exhausted
 
 

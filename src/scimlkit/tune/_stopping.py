@@ -1,0 +1,188 @@
+"""Stopping a study early: callbacks that see each finished trial and may end the search.
+
+``minimize(..., callbacks=[...])`` calls every callback after each trial it finishes with a
+:class:`StudyProgress`; a callback that returns something true (``True`` or a sentence saying
+why) stops the study: no new trial starts, the running ones finish and are stored.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from .._errors import InputError
+from .._results import Result
+from .._validation import check_int, check_scalar, describe
+
+__all__ = ["StudyProgress", "StopWhenStalled", "StopAtLoss"]
+
+
+@dataclass(frozen=True, slots=True)
+class StudyProgress(Result):
+    """Where a study stands after one more finished trial (what a callback receives).
+
+    Attributes
+    ----------
+    study : str
+        The study's name.
+    number : int
+        The trial that just finished.
+    state : str
+        ``"COMPLETE"``, ``"FAILED"`` or ``"PRUNED"``.
+    value : float or None
+        Its loss (for a pruned trial the last loss it reported; None for a failed one).
+    params : dict
+        Its parameters.
+    n_finished : int
+        Finished trials of the study, those stored before this call included.
+    best_value : float
+        The best loss of a complete trial so far (infinity before the first).
+    best_trial : int
+        Its number (-1 before the first complete trial).
+    best_params : dict or None
+        Its parameters.
+    since_best : int
+        Trials finished after the best one (all finished trials before the first complete one).
+    elapsed : float
+        Seconds since this call of :func:`minimize` started.
+    """
+
+    study: str
+    number: int
+    state: str
+    value: float | None
+    params: dict
+    n_finished: int
+    best_value: float
+    best_trial: int
+    best_params: dict | None
+    since_best: int
+    elapsed: float
+
+
+class StopWhenStalled:
+    """Stop when the best loss has not improved for ``patience`` finished trials.
+
+    Parameters
+    ----------
+    patience : int
+        How many finished trials (complete, failed or pruned) may pass without a new best.
+    min_delta : float, default 0.0
+        A new best counts as an improvement only when it is lower than the best before it by
+        more than this (in loss units).
+
+    Examples
+    --------
+    >>> from scimlkit.tune import Float, StopWhenStalled, minimize
+    >>> res = minimize(lambda p: round(p["x"], 1), {"x": Float(0, 1)}, method="random", n_trials=500,
+    ...                rng=0, callbacks=[StopWhenStalled(20)])
+    >>> len(res.trials) < 500, res.best_value
+    (True, 0.0)
+    """
+
+    def __init__(self, patience: int, *, min_delta: float = 0.0) -> None:
+        self.patience = check_int(patience, "patience", low=1)
+        self.min_delta = check_scalar(min_delta, "min_delta", low=0.0)
+        self._reference = math.inf  # the best loss that counted as an improvement
+        self._at = 0  # n_finished when it was reached
+        self._seen: tuple[str, int] | None = None  # the study followed, and its last n_finished
+
+    def __call__(self, progress: StudyProgress) -> str | None:
+        if self._seen is None or self._seen[0] != progress.study or progress.n_finished <= self._seen[1]:
+            self._reference, self._at = math.inf, 0  # another study (or a fresh one): start over
+        self._seen = (progress.study, progress.n_finished)
+        if progress.best_value < self._reference - self.min_delta:
+            self._reference = progress.best_value
+            self._at = progress.n_finished - progress.since_best
+        stalled = progress.n_finished - self._at
+        if stalled >= self.patience:
+            gain = f" by more than {self.min_delta:g}" if self.min_delta else ""
+            return f"the best loss did not improve{gain} in the last {stalled} trials"
+        return None
+
+    def __repr__(self) -> str:
+        return f"StopWhenStalled(patience={self.patience}, min_delta={self.min_delta:g})"
+
+
+class StopAtLoss:
+    """Stop as soon as a complete trial reaches a loss of ``target`` or lower.
+
+    Examples
+    --------
+    >>> from scimlkit.tune import Float, StopAtLoss, minimize
+    >>> res = minimize(lambda p: p["x"], {"x": Float(0, 1)}, method="random", n_trials=200, rng=0,
+    ...                callbacks=[StopAtLoss(0.01)])
+    >>> len(res.trials) < 200, res.best_value <= 0.01
+    (True, True)
+    """
+
+    def __init__(self, target: float) -> None:
+        self.target = check_scalar(target, "target")
+
+    def __call__(self, progress: StudyProgress) -> str | None:
+        if progress.best_value <= self.target:
+            return f"trial {progress.best_trial} reached the target loss {self.target:g}"
+        return None
+
+    def __repr__(self) -> str:
+        return f"StopAtLoss({self.target:g})"
+
+
+def check_callbacks(callbacks) -> list:
+    """``callbacks`` as a list of callables (None: none)."""
+    if callbacks is None:
+        return []
+    if callable(callbacks):
+        callbacks = [callbacks]
+    if isinstance(callbacks, str | bytes) or not hasattr(callbacks, "__iter__"):
+        raise InputError(f"`callbacks` must be a list of callables, got {describe(callbacks)}")
+    out = list(callbacks)
+    for cb in out:
+        if not callable(cb):
+            raise InputError(f"`callbacks` must hold callables, got {describe(cb)}")
+    return out
+
+
+class ProgressTracker:
+    """Follows a study's finished trials for the callbacks; starts from what is stored."""
+
+    def __init__(self, study: str, records, callbacks: list) -> None:
+        from ._storage import COMPLETE
+
+        self.study = study
+        self.callbacks = callbacks
+        self.start = time.monotonic()
+        self.n_finished = 0
+        self.best = (math.inf, -1, None)
+        self.best_at = 0  # n_finished just after the best trial finished
+        for r in records:
+            self.n_finished += 1
+            if r.state == COMPLETE and r.value is not None and r.value < self.best[0]:
+                self.best = (float(r.value), int(r.number), dict(r.params))
+                self.best_at = self.n_finished
+        self.reason: str | None = None
+
+    def finished(self, number: int, params: dict[str, Any], loss: float | None, state: str) -> bool:
+        """Record one finished trial and ask the callbacks; True when the study should stop."""
+        from ._storage import COMPLETE
+
+        self.n_finished += 1
+        if state == COMPLETE and loss is not None and loss < self.best[0]:
+            self.best = (float(loss), int(number), dict(params))
+            self.best_at = self.n_finished
+        if not self.callbacks or self.reason is not None:
+            return self.reason is not None
+        progress = StudyProgress(
+            study=self.study, number=int(number), state=state, value=None if loss is None else float(loss), params=dict(params),
+            n_finished=self.n_finished, best_value=self.best[0], best_trial=self.best[1],
+            best_params=None if self.best[2] is None else dict(self.best[2]),
+            since_best=self.n_finished - self.best_at, elapsed=time.monotonic() - self.start)
+        for cb in self.callbacks:
+            said = cb(progress)
+            if said:
+                name = getattr(cb, "__name__", None) or repr(cb)
+                self.reason = said if isinstance(said, str) else f"callback {name} asked to stop"
+                return True
+        return False

@@ -1,0 +1,140 @@
+"""Stopping a study early: StopWhenStalled, StopAtLoss and custom callbacks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scimlkit import InputError
+from scimlkit.tune import (
+    Float,
+    StopAtLoss,
+    StopWhenStalled,
+    StudyProgress,
+    minimize,
+    read_study,
+)
+
+SPACE = {"x": Float(0.0, 1.0)}
+
+
+def _quantised(p):
+    return round(p["x"], 1)  # ten plateaus: improvements stop soon
+
+
+def _expected_stop(values, patience, min_delta=0.0):
+    """Where a study of these losses (in finishing order) should stop, written out by hand."""
+    reference, at = np.inf, 0
+    for i in range(1, len(values) + 1):
+        best = min(values[:i])
+        if best < reference - min_delta:
+            reference = best
+            at = int(np.argmin(values[:i])) + 1  # n_finished when the best trial finished
+        if i - at >= patience:
+            return i
+    return None
+
+
+@pytest.mark.parametrize("patience, min_delta", [(5, 0.0), (12, 0.0), (8, 0.15)])
+def test_stop_when_stalled_stops_exactly_after_patience_trials(patience, min_delta):
+    full = minimize(_quantised, SPACE, method="random", n_trials=150, rng=3)
+    values = full.trials["value"].tolist()
+    expected = _expected_stop(values, patience, min_delta)
+    assert expected is not None and expected < 150
+    res = minimize(_quantised, SPACE, method="random", n_trials=150, rng=3,
+                   callbacks=[StopWhenStalled(patience, min_delta=min_delta)])
+    assert len(res.trials) == expected
+    assert res.trials["value"].tolist() == values[:expected]  # the same search, cut short
+    assert "stopped early: the best loss did not improve" in res.message
+    assert res.best_value == min(values[:expected])
+
+
+def test_stop_at_loss_stops_at_the_first_trial_reaching_the_target():
+    full = minimize(lambda p: p["x"], SPACE, method="random", n_trials=300, rng=1)
+    values = np.array(full.trials["value"])
+    first = int(np.flatnonzero(values <= 0.02)[0])
+    res = minimize(lambda p: p["x"], SPACE, method="random", n_trials=300, rng=1, callbacks=StopAtLoss(0.02))
+    assert len(res.trials) == first + 1 and res.best_trial == first
+    assert f"trial {first} reached the target loss 0.02" in res.message
+
+
+def test_a_callback_sees_every_finished_trial_and_may_stop_with_true():
+    seen = []
+
+    def watch(progress):
+        seen.append(progress)
+        return progress.n_finished == 7
+
+    def loss(p):
+        if p["x"] > 0.8:
+            raise ValueError("diverged")
+        return p["x"]
+
+    res = minimize(loss, SPACE, method="random", n_trials=20, rng=0, callbacks=[watch])
+    assert len(res.trials) == 7 and [p.number for p in seen] == list(range(7))
+    frame = res.trials
+    for k, progress in enumerate(seen):
+        assert isinstance(progress, StudyProgress) and progress.study == "default"
+        assert progress.n_finished == k + 1 and progress.state == frame["state"][k]
+        done = frame.iloc[:k + 1]
+        ok = done[done["state"] == "COMPLETE"]
+        if len(ok):
+            assert progress.best_value == ok["value"].min() and progress.best_trial == ok["value"].idxmin()
+            assert progress.since_best == k - progress.best_trial
+            assert progress.best_params == {"x": ok["value"].min()}
+        if progress.state == "FAILED":
+            assert progress.value is None
+    assert "stopped early: callback watch asked to stop" in res.message
+
+
+def test_a_resumed_study_counts_from_its_stored_best(tmp_path):
+    path = tmp_path / "s.db"
+    values = iter([0.5, 0.1, 0.4, 0.6, 0.7, 0.3, 0.8, 0.9, 0.35, 0.45] + [0.2] * 10)
+    minimize(lambda p: next(values), SPACE, method="random", n_trials=10, rng=0, storage=str(path))
+    # the best (trial 1) is 8 finished trials old: a patience of 5 stops after the next trial
+    res = minimize(lambda p: next(values), SPACE, method="random", n_trials=20, rng=0, storage=str(path),
+                   callbacks=[StopWhenStalled(5)])
+    assert len(res.trials) == 11 and "in the last 9 trials" in res.message
+    assert len(read_study(path).trials) == 11  # everything stored
+
+
+def test_parallel_workers_start_nothing_after_a_stop():
+    res = minimize(lambda p: p["x"], SPACE, method="random", n_trials=200, rng=0, n_workers=2,
+                   callbacks=[lambda progress: progress.n_finished >= 6])
+    assert 6 <= len(res.trials) <= 7 and res.n_pending == 0
+    assert (res.trials["state"] == "COMPLETE").all()
+
+
+def test_a_failing_callback_loses_no_trial(tmp_path):
+    def broken(progress):
+        if progress.n_finished == 3:
+            raise RuntimeError("callback bug")
+
+    path = tmp_path / "s.db"
+    with pytest.raises(RuntimeError, match="callback bug"):
+        minimize(lambda p: p["x"], SPACE, method="random", n_trials=10, rng=0, storage=str(path),
+                 callbacks=[broken])
+    stored = read_study(path)
+    assert stored.n_complete == 3 and stored.n_pending == 0
+
+
+def test_one_stopper_follows_one_study_at_a_time():
+    stopper = StopWhenStalled(4)
+    a = minimize(_quantised, SPACE, method="random", n_trials=100, rng=3, callbacks=[stopper], study="a")
+    b = minimize(lambda p: 10 + _quantised(p), SPACE, method="random", n_trials=100, rng=3, callbacks=[stopper],
+                 study="b")
+    assert len(a.trials) == len(b.trials) < 100  # the second study does not inherit the first's best
+
+
+def test_bad_callbacks_and_options_are_named():
+    with pytest.raises(InputError, match="`callbacks` must be a list of callables"):
+        minimize(lambda p: p["x"], SPACE, n_trials=2, callbacks="stop")
+    with pytest.raises(InputError, match="`callbacks` must hold callables"):
+        minimize(lambda p: p["x"], SPACE, n_trials=2, callbacks=[StopAtLoss(0.1), 3])
+    with pytest.raises(InputError, match="`patience`"):
+        StopWhenStalled(0)
+    with pytest.raises(InputError, match="`min_delta`"):
+        StopWhenStalled(3, min_delta=-1.0)
+    with pytest.raises(InputError, match="`target`"):
+        StopAtLoss(float("nan"))
+    assert repr(StopWhenStalled(3)) == "StopWhenStalled(patience=3, min_delta=0)"
