@@ -66,3 +66,36 @@ def test_figure_ids_are_unique_across_a_report(tmp_path):
     refs = re.findall(r'url\(#([^)]+)\)', text) + re.findall(r'href="#([^"]+)"', text)
     assert refs and set(refs) <= set(ids)
     assert 'id="figure_1"' in chapters[0].blocks[0]["svg"]
+
+
+def _a_result(module):
+    if module == "tune":
+        from scimlkit.tune import Float, minimize
+
+        return (minimize(lambda p: p["x"], {"x": Float(0, 1)}, method="random", n_trials=3, rng=0),)
+    if module == "drift":
+        from scimlkit.drift import DriftMonitor
+
+        frame = pd.DataFrame({"x": np.random.default_rng(0).normal(size=300)})
+        return (DriftMonitor(rng=0).fit(frame).check(frame),)
+    if module == "experiment":
+        from scimlkit.experiment import power_proportions
+
+        return (power_proportions(0.1, mde=0.02, power=0.8),)
+    if module == "curves":
+        from scimlkit.curves import fit_curve
+
+        n = np.array([50, 100, 200, 400, 800])
+        return (fit_curve(n, 0.9 - 0.5 * n ** -0.5, families=["pow3"], n_bootstrap=0),)
+    return [0, 1, 0, 1], [0.2, 0.7, 0.4, 0.9]
+
+
+@pytest.mark.parametrize("module", ["tune", "drift", "experiment", "calibrate", "curves"])
+def test_every_write_report_names_a_path_that_is_not_a_path(module, tmp_path):
+    import importlib
+
+    write_report = importlib.import_module(f"scimlkit.{module}").write_report
+    args = _a_result(module)
+    with pytest.raises(InputError, match=r"(report output|`path`) must be a folder or a"):
+        write_report(*args, 42)
+    assert write_report(*args, tmp_path / "r.html").exists()

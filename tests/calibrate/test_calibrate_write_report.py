@@ -198,3 +198,11 @@ def test_bad_report_exits_2_before_the_work(table, tmp_path, capsys, command, re
     assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
     assert captured.err.startswith("scimlkit: error: ") and "file" in captured.err
     assert not model.exists() and (tmp_path / "file").read_text() == "x"
+
+
+def test_a_calibrator_class_is_refused(tmp_path):
+    from scimlkit import InputError
+    from scimlkit.calibrate import PlattCalibrator, write_report
+
+    with pytest.raises(InputError, match="got the class PlattCalibrator"):
+        write_report([0, 1, 0, 1], [0.1, 0.8, 0.3, 0.6], tmp_path / "r.html", calibrator=PlattCalibrator)

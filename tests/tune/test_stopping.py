@@ -131,6 +131,8 @@ def test_bad_callbacks_and_options_are_named():
         minimize(lambda p: p["x"], SPACE, n_trials=2, callbacks="stop")
     with pytest.raises(InputError, match="`callbacks` must hold callables"):
         minimize(lambda p: p["x"], SPACE, n_trials=2, callbacks=[StopAtLoss(0.1), 3])
+    with pytest.raises(InputError, match=r"such as StopWhenStalled\(...\), got the class"):
+        minimize(lambda p: p["x"], SPACE, n_trials=2, callbacks=[StopWhenStalled])
     with pytest.raises(InputError, match="`patience`"):
         StopWhenStalled(0)
     with pytest.raises(InputError, match="`min_delta`"):
@@ -138,3 +140,35 @@ def test_bad_callbacks_and_options_are_named():
     with pytest.raises(InputError, match="`target`"):
         StopAtLoss(float("nan"))
     assert repr(StopWhenStalled(3)) == "StopWhenStalled(patience=3, min_delta=0)"
+
+
+def test_trials_another_worker_finishes_count(tmp_path):
+    path = str(tmp_path / "s.db")
+    seen = []
+    first = [True]
+
+    def loss(p):
+        if first[0]:  # meanwhile another process working on the same study finishes trials 1-4
+            first[0] = False
+            minimize(lambda q: -1.0, SPACE, method="random", n_trials=5, rng=1, storage=path, study="s")
+        return 1.0
+
+    res = minimize(loss, SPACE, method="random", n_trials=30, rng=0, storage=path, study="s",
+                   callbacks=[lambda progress: seen.append(progress), StopAtLoss(0.0)])
+    assert len(res.trials) == 5 and "reached the target loss 0" in res.message
+    assert seen[0].number == 0 and seen[0].value == 1.0
+    assert seen[0].n_finished == 5 and seen[0].best_value == -1.0 and seen[0].storage == path
+
+
+def test_one_stopper_on_two_stored_studies_of_the_same_name(tmp_path):
+    a, b = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    minimize(lambda p: p["x"], SPACE, method="random", n_trials=5, rng=0, storage=a)
+    values = iter(range(100, 0, -1))
+    minimize(lambda p: next(values), SPACE, method="random", n_trials=20, rng=1, storage=b)  # best: the 20th
+    stop = StopWhenStalled(10)
+    minimize(lambda p: p["x"], SPACE, method="random", n_trials=15, rng=2, storage=a, callbacks=[stop])
+    res = minimize(lambda p: 500.0, SPACE, method="random", n_trials=60, rng=3, storage=b, callbacks=[stop])
+    fresh = minimize(lambda p: 500.0, SPACE, method="random", n_trials=60, rng=3, storage=str(tmp_path / "c.db"),
+                     callbacks=[StopWhenStalled(10)])
+    assert len(res.trials) == 30 and "in the last 10 trials" in res.message  # as a fresh stopper would
+    assert len(fresh.trials) == 11  # the first trial is the best; ten more without a better one

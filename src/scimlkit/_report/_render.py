@@ -62,6 +62,11 @@ def check_report_path(out: str | os.PathLike) -> Path:
     """
     from .._errors import InputError
 
+    if not isinstance(out, str | os.PathLike):
+        from .._validation import describe
+
+        raise InputError(f"the report output must be a folder or a .html file name (a string or a path), "
+                         f"got {describe(out)}")
     if isinstance(out, str) and not out.strip():
         raise InputError("the report output must name a folder or a .html file, got an empty string")
     path = Path(out)

@@ -528,6 +528,9 @@ def _check_fitted_calibrator(calibrator) -> None:
     from sklearn.exceptions import NotFittedError as SklearnNotFitted
     from sklearn.utils.validation import check_is_fitted
 
+    if isinstance(calibrator, type):
+        raise InputError(f"`calibrator` must be a fitted calibrator, got the class {calibrator.__name__}; "
+                         f"fit an instance first, or pass a method name such as 'auto'")
     if not callable(getattr(calibrator, "transform", None)):
         raise InputError("`calibrator` must be 'auto', a method name, None, or a fitted calibrator with a "
                          f"transform method, got {describe(calibrator)}")

@@ -180,12 +180,13 @@ def write_report(report, path, *, reference=None, current=None, history=None, ti
     import pandas as pd
 
     from .._errors import InputError
-    from .._report import save_report
+    from .._report import check_report_path, save_report
     from .._validation import describe
     from ._history import DriftHistory
     from ._monitor import DriftMonitor, DriftReport
     from ._profile import ReferenceProfile
 
+    path = check_report_path(path)
     if not isinstance(report, DriftReport):
         raise InputError(f"`report` must be a DriftReport (from DriftMonitor.check), got {describe(report)}")
     profile = reference

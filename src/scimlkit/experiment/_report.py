@@ -201,9 +201,10 @@ def analysis_chapter(result: AnalysisResult, *, key: str = "experiment-analysis"
     for row in rows[rows["significant"]].head(5).itertuples():
         chapter.note(f"{row.metric}, {row.treatment} vs {row.control}: lift {_pct(row.relative_lift)} "
                      f"{_interval(row.lift_low, row.lift_high)}, adjusted p = {_p(row.pvalue_adjusted)}")
-    if result.covariate is not None:
+    reductions = rows["variance_reduction"].to_numpy(dtype=float) if result.covariate is not None else None
+    if reductions is not None and np.isfinite(reductions).any():
         chapter.note(f"CUPED on '{result.covariate}': variance reduced by "
-                     f"{np.nanmean(rows['variance_reduction']):.0%} on average")
+                     f"{np.nanmean(reductions):.0%} on average")
 
     chapter.paragraph(
         f"Each treatment arm ({_short_list(result.arms[1:])}) is compared with the control arm "

@@ -291,7 +291,7 @@ def write_report(result, path, *, reference: float | None = None, reference_labe
     reference_label : str, default "reference"
         Its legend label.
     title : str, optional
-        The report's title (default: the study's name).
+        The report's title (default: "scimlkit tune report: " and the study's name).
     rng : int or numpy.random.Generator, optional
         Seed of the parameter-relevance model (its restarts).
 
@@ -309,9 +309,10 @@ def write_report(result, path, *, reference: float | None = None, reference_labe
     >>> path.name, "Best loss so far" in path.read_text()
     ('study.html', True)
     """
-    from .._report import save_report
+    from .._report import check_report_path, save_report
     from ._study import StudyResult
 
+    path = check_report_path(path)  # before the relevance model is fitted
     if not isinstance(result, StudyResult):
         raise InputError(f"`result` must be a StudyResult (from minimize, Study.result or read_study), "
                          f"got {describe(result)}")

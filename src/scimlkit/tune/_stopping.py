@@ -27,6 +27,8 @@ class StudyProgress(Result):
     ----------
     study : str
         The study's name.
+    storage : str or None
+        Its storage file (None for an in-memory study).
     number : int
         The trial that just finished.
     state : str
@@ -36,7 +38,8 @@ class StudyProgress(Result):
     params : dict
         Its parameters.
     n_finished : int
-        Finished trials of the study, those stored before this call included.
+        Finished trials of the study: those stored before this call and those other processes
+        finished meanwhile included.
     best_value : float
         The best loss of a complete trial so far (infinity before the first).
     best_trial : int
@@ -50,6 +53,7 @@ class StudyProgress(Result):
     """
 
     study: str
+    storage: str | None
     number: int
     state: str
     value: float | None
@@ -87,12 +91,14 @@ class StopWhenStalled:
         self.min_delta = check_scalar(min_delta, "min_delta", low=0.0)
         self._reference = math.inf  # the best loss that counted as an improvement
         self._at = 0  # n_finished when it was reached
-        self._seen: tuple[str, int] | None = None  # the study followed, and its last n_finished
+        self._seen: tuple | None = None  # the study followed (storage, name) and its last n_finished
 
     def __call__(self, progress: StudyProgress) -> str | None:
-        if self._seen is None or self._seen[0] != progress.study or progress.n_finished <= self._seen[1]:
+        study = (progress.storage, progress.study)
+        if (self._seen is None or self._seen[0] != study or progress.n_finished <= self._seen[1]
+                or progress.best_value > self._reference):
             self._reference, self._at = math.inf, 0  # another study (or a fresh one): start over
-        self._seen = (progress.study, progress.n_finished)
+        self._seen = (study, progress.n_finished)
         if progress.best_value < self._reference - self.min_delta:
             self._reference = progress.best_value
             self._at = progress.n_finished - progress.since_best
@@ -140,42 +146,50 @@ def check_callbacks(callbacks) -> list:
         raise InputError(f"`callbacks` must be a list of callables, got {describe(callbacks)}")
     out = list(callbacks)
     for cb in out:
+        if isinstance(cb, type):
+            raise InputError(f"`callbacks` must hold callables such as {cb.__name__}(...), got the class "
+                             f"{cb.__name__} itself")
         if not callable(cb):
             raise InputError(f"`callbacks` must hold callables, got {describe(cb)}")
     return out
 
 
 class ProgressTracker:
-    """Follows a study's finished trials for the callbacks; starts from what is stored."""
+    """Follows a study's finished trials for the callbacks, from its storage: those stored
+    before the call and those other processes finish meanwhile count too."""
 
-    def __init__(self, study: str, records, callbacks: list) -> None:
-        from ._storage import COMPLETE
-
+    def __init__(self, study, callbacks: list) -> None:
         self.study = study
         self.callbacks = callbacks
         self.start = time.monotonic()
         self.n_finished = 0
         self.best = (math.inf, -1, None)
         self.best_at = 0  # n_finished just after the best trial finished
-        for r in records:
+        self.seq = 0
+        self.reason: str | None = None
+        self._read()
+
+    def _read(self) -> None:
+        """Take in the trials finished since the last read, in finishing order."""
+        from ._storage import COMPLETE
+
+        for r in self.study.storage.finished_since(self.study._study_id, self.seq):
+            self.seq = max(self.seq, int(r.finish_seq))
             self.n_finished += 1
             if r.state == COMPLETE and r.value is not None and r.value < self.best[0]:
                 self.best = (float(r.value), int(r.number), dict(r.params))
                 self.best_at = self.n_finished
-        self.reason: str | None = None
 
     def finished(self, number: int, params: dict[str, Any], loss: float | None, state: str) -> bool:
-        """Record one finished trial and ask the callbacks; True when the study should stop."""
-        from ._storage import COMPLETE
-
-        self.n_finished += 1
-        if state == COMPLETE and loss is not None and loss < self.best[0]:
-            self.best = (float(loss), int(number), dict(params))
-            self.best_at = self.n_finished
+        """Take in one finished (and stored) trial and ask the callbacks; True when the study
+        should stop."""
         if not self.callbacks or self.reason is not None:
             return self.reason is not None
+        self._read()
+        storage = self.study.storage
         progress = StudyProgress(
-            study=self.study, number=int(number), state=state, value=None if loss is None else float(loss), params=dict(params),
+            study=self.study.name, storage=None if storage.in_memory else str(storage.path), number=int(number),
+            state=state, value=None if loss is None else float(loss), params=dict(params),
             n_finished=self.n_finished, best_value=self.best[0], best_trial=self.best[1],
             best_params=None if self.best[2] is None else dict(self.best[2]),
             since_best=self.n_finished - self.best_at, elapsed=time.monotonic() - self.start)

@@ -703,7 +703,7 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
     deadline = None if timeout is None else time.monotonic() + timeout
     counts = store.counts(the_study._study_id)
     remaining = max(0, n_trials - sum(counts[state] for state in FINISHED))
-    tracker = ProgressTracker(the_study.name, store.finished_since(the_study._study_id, 0), callbacks)
+    tracker = ProgressTracker(the_study, callbacks)
     best = [tracker.best[0]]  # complete trials only: a pruned trial's loss is from part-way through
 
     def status(loss):
