@@ -1,11 +1,12 @@
-"""Minimise the Branin function with Gaussian-process Bayesian optimisation (ask/tell loop).
+"""Minimise the Branin function with Gaussian-process Bayesian optimisation (ask/tell loop),
+then let a study stop itself once the search stalls.
 
 Run: python examples/tune_branin.py
 """
 
 import math
 
-from scimlkit.tune import Float, Space, make_optimizer
+from scimlkit.tune import Float, Space, StopWhenStalled, make_optimizer, minimize
 
 
 def branin(x1: float, x2: float) -> float:
@@ -23,3 +24,7 @@ for method in ("random", "de", "gp"):
             opt.observe(params, branin(**params))
     params, value = opt.best
     print(f"{method:>6}: best {value:.5f} (minimum 0.39789) at x1={params['x1']:.3f}, x2={params['x2']:.3f}")
+
+# a study that stops when 15 trials in a row bring no better value (or at 200 trials)
+result = minimize(lambda p: branin(**p), space, n_trials=200, rng=0, callbacks=[StopWhenStalled(15, min_delta=1e-4)])
+print(f"study: {len(result.trials)} trials, best {result.best_value:.5f}; {result.message}")

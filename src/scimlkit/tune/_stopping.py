@@ -77,6 +77,12 @@ class StopWhenStalled:
         A new best counts as an improvement only when it is lower than the best before it by
         more than this (in loss units).
 
+    Notes
+    -----
+    Leave the search room to work: ``gp`` starts with a space-filling design of 8 to 10 trials
+    and its first model-guided trials often explore, so a patience below about 15 can stop it
+    before the model has had its say.
+
     Examples
     --------
     >>> from scimlkit.tune import Float, StopWhenStalled, minimize
