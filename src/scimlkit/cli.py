@@ -19,7 +19,7 @@ from . import MODULES, __version__
 from ._errors import InputError, OptionalDependencyError, StorageError
 from ._results import Result, jsonable
 
-__all__ = ["main", "add_command", "add_report_option", "emit", "print_line"]
+__all__ = ["main", "add_command", "add_report_option", "report_target", "emit", "print_line"]
 
 EXIT_OK, EXIT_ALERT, EXIT_USAGE = 0, 1, 2
 
@@ -50,6 +50,15 @@ def add_report_option(parser: argparse.ArgumentParser, what: str) -> None:
     """Add ``--report OUT``: write an HTML report of ``what`` to a folder or a ``.html`` file."""
     parser.add_argument("--report", default=None, metavar="OUT",
                         help=f"also write an HTML report of {what} (a folder, or a file name ending in .html)")
+
+
+def report_target(args: argparse.Namespace):
+    """The ``--report`` output checked before any work is done (None without ``--report``)."""
+    if args.report is None:
+        return None
+    from ._report import check_report_path
+
+    return check_report_path(args.report)
 
 
 def seed_arg(text: str) -> int:

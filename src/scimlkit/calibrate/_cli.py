@@ -21,22 +21,13 @@ def _read(args):
     return scores, labels
 
 
-def _report_target(args):
-    """The checked ``--report`` output, before any work (None without ``--report``)."""
-    if args.report is None:
-        return None
-    from .._report import check_report_path
-
-    return check_report_path(args.report)
-
-
 def _fit(args) -> int:
-    from ..cli import emit, print_line
+    from ..cli import emit, print_line, report_target
     from ._auto import ScoreCalibrator
     from ._base import to_probability
     from ._report import metrics_rows, report_chapter, report_data
 
-    target = _report_target(args)
+    target = report_target(args)
     scores, labels = _read(args)
     cal = ScoreCalibrator(args.method, score_kind=args.score_kind, cv=args.cv, random_state=args.seed)
     cal.fit(scores, labels)
@@ -134,10 +125,10 @@ def _apply(args) -> int:
 
 
 def _threshold(args) -> int:
-    from ..cli import emit
+    from ..cli import emit, report_target
     from ._threshold import best_threshold
 
-    target = _report_target(args)
+    target = report_target(args)
     scores, labels = _read(args)
     params = {"beta": args.beta, "min_recall": args.min_recall, "min_precision": args.min_precision,
               "cost_fp": args.cost_fp, "cost_fn": args.cost_fn}

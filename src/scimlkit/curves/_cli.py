@@ -7,7 +7,7 @@ import argparse
 import numpy as np
 
 from .._errors import InputError
-from ..cli import add_command, add_report_option, emit, print_line, seed_arg
+from ..cli import add_command, add_report_option, emit, print_line, report_target, seed_arg
 
 __all__ = ["register"]
 
@@ -36,10 +36,9 @@ def _anchors(frame, size_col: str, score_col: str):
 
 def _fit(args: argparse.Namespace) -> int:
     from .._io import read_table
-    from .._report import check_report_path
     from ._fit import fit_curve
 
-    report = None if args.report is None else check_report_path(args.report)  # before any work
+    report = report_target(args)
     frame = read_table(args.file, columns=[args.size, args.score], name="FILE")
     sizes, scores = _anchors(frame, args.size, args.score)
     families = "all"

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from ..cli import add_command, add_report_option, emit, print_line
+from ..cli import add_command, add_report_option, emit, print_line, report_target
 
 _REPORT_TITLE = "scimlkit experiment report"
-
-
-def _report_target(args):
-    """The checked ``--report`` output, or None; checked before any work is done."""
-    if args.report is None:
-        return None
-    from .._report import check_report_path
-
-    return check_report_path(args.report)
 
 
 def _save(chapters, target) -> str:
@@ -28,7 +19,7 @@ def _analyze_command(args) -> int:
     from .._io import read_table
     from ._analyze import analyze
 
-    target = _report_target(args)
+    target = report_target(args)
     metrics = [m.strip() for m in args.metric.split(",") if m.strip()]
     needed = [args.group, *metrics] + ([args.covariate] if args.covariate else [])
     frame = read_table(args.file, columns=needed, name="FILE")
@@ -110,7 +101,7 @@ def _size_command(args) -> int:
     from .._errors import InputError
     from ._power import power_means, power_proportions
 
-    target = _report_target(args)
+    target = report_target(args)
     if args.mde is None and args.n is None:
         raise InputError("give `--mde` (to solve the sample size or, with `--n`, the power) "
                          "or `--n` (to solve the minimum detectable effect)")
@@ -149,7 +140,7 @@ def _compare_models_command(args) -> int:
     from ._models import delong_test, mcnemar_test
 
     threshold = check_scalar(args.threshold, "--threshold")
-    target = _report_target(args)
+    target = report_target(args)
     columns = [args.label, args.score_a, args.score_b]
     frame = read_table(args.file, columns=columns, name="FILE")
     y = check_binary(frame[args.label], args.label)

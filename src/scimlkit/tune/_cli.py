@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..cli import add_command, add_report_option, emit, seed_arg
+from ..cli import add_command, add_report_option, emit, report_target, seed_arg
 
 __all__ = ["register"]
 
@@ -60,7 +60,7 @@ def _run(args) -> int:
     from ._study import _minimize
 
     spec = load_spec(args.spec)
-    report = _check_report(args)
+    report = report_target(args)
     overrides = {"n_trials": args.n_trials, "n_workers": args.n_workers, "method": args.method,
                  "study": args.study, "seed": args.seed, "pruner": args.pruner, "patience": args.patience,
                  "storage": None if args.storage is None else Path(args.storage)}
@@ -110,12 +110,6 @@ def _run(args) -> int:
     return 0
 
 
-def _check_report(args):
-    from .._report import check_report_path
-
-    return None if args.report is None else check_report_path(args.report)
-
-
 def _write_report(result, target) -> str:
     from ._report import write_report
 
@@ -125,7 +119,7 @@ def _write_report(result, target) -> str:
 def _show(args) -> int:
     from ._study import read_study
 
-    report = _check_report(args)
+    report = report_target(args)
     result = read_study(args.db, args.study)
     written = None if report is None else _write_report(result, report)
     if args.format == "json":
