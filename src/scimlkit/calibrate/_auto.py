@@ -92,6 +92,25 @@ def _ece(y, p, w=None, n_bins=15):
     return float(gap.sum() / w.sum())
 
 
+def resolve_score_kind(s: np.ndarray, score_kind: str, fitted_kind: str | None = None, *,
+                       what: str = "`y_score`") -> str:
+    """``"probability"`` or ``"logit"``: ``"auto"`` reads scores all within [0, 1] as
+    probabilities (or takes a fitted calibrator's reading); the scores must agree with it
+    (``what`` names them in the error)."""
+    kind = check_option(score_kind, "score_kind", ("auto", "logit", "probability"))
+    if kind == "auto":
+        kind = fitted_kind or ("probability" if (s.min() >= 0.0 and s.max() <= 1.0) else "logit")
+    elif fitted_kind is not None and fitted_kind != kind:
+        raise InputError(f"`score_kind` is '{kind}' but the calibrator was fitted on {fitted_kind} scores; "
+                         "pass score_kind='auto' or the calibrator's own")
+    if kind == "probability" and (s.min() < 0.0 or s.max() > 1.0):
+        reason = "for score_kind='probability'" if fitted_kind is None else "for this calibrator"
+        raise InputError(f"{what} must be probabilities in [0, 1] {reason}, "
+                         f"got values from {s.min():g} to {s.max():g}")
+    return kind
+
+
+
 class ScoreCalibrator(BaseEstimator):
     """Calibrate one score per sample into a probability, by a chosen method or the best one.
 
@@ -175,13 +194,7 @@ class ScoreCalibrator(BaseEstimator):
         self.random_state = random_state
 
     def _kind(self, s):
-        kind = check_option(self.score_kind, "score_kind", ("auto", "logit", "probability"))
-        if kind == "auto":
-            kind = "probability" if (s.min() >= 0.0 and s.max() <= 1.0) else "logit"
-        elif kind == "probability" and (s.min() < 0.0 or s.max() > 1.0):
-            raise InputError(f"scores must be probabilities in [0, 1] for score_kind='probability', "
-                             f"got values from {s.min():g} to {s.max():g}")
-        return kind
+        return resolve_score_kind(s, self.score_kind, what="scores")
 
     def fit(self, X, y, sample_weight=None):
         """Fit on held-out scores ``X`` and 0/1 labels ``y``.

@@ -137,7 +137,8 @@ def _threshold(args) -> int:
     summary["placement"] = res.placement
     if target is not None:
         from .._report import save_report
-        from ._report import report_chapter, report_data, resolve_score_kind
+        from ._auto import resolve_score_kind
+        from ._report import report_chapter, report_data
 
         # the curve, and the reliability of the scores when they are probabilities (the bands seeded)
         probabilities = resolve_score_kind(scores, "auto") == "probability"

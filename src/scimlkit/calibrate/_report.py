@@ -19,6 +19,7 @@ import numpy as np
 from .._errors import InputError
 from .._report import Chapter, new_figure
 from .._validation import check_int, check_option, check_rng, describe
+from ._auto import resolve_score_kind
 from ._metrics import ReliabilityResult
 from ._threshold import ThresholdResult
 
@@ -29,7 +30,6 @@ __all__ = [
     "CalibrationReportData",
     "metrics_row",
     "metrics_rows",
-    "resolve_score_kind",
     "report_data",
     "report_chapter",
     "write_report",
@@ -204,22 +204,6 @@ def metrics_rows(y, before, after=None, *, score_kind: str, method: str | None =
         return [metrics_row(raw, y, before)]
     return [metrics_row(f"before ({raw})", y, before),
             metrics_row(f"after ({method}{', in-sample' if in_sample else ''})", y, after)]
-
-
-def resolve_score_kind(s: np.ndarray, score_kind: str, fitted_kind: str | None = None) -> str:
-    """``"probability"`` or ``"logit"``: ``"auto"`` reads scores all within [0, 1] as
-    probabilities (or takes a fitted calibrator's reading); the scores must agree with it."""
-    kind = check_option(score_kind, "score_kind", ("auto", "logit", "probability"))
-    if kind == "auto":
-        kind = fitted_kind or ("probability" if (s.min() >= 0.0 and s.max() <= 1.0) else "logit")
-    elif fitted_kind is not None and fitted_kind != kind:
-        raise InputError(f"`score_kind` is '{kind}' but the calibrator was fitted on {fitted_kind} scores; "
-                         "pass score_kind='auto' or the calibrator's own")
-    if kind == "probability" and (s.min() < 0.0 or s.max() > 1.0):
-        reason = "for score_kind='probability'" if fitted_kind is None else "for this calibrator"
-        raise InputError(f"`y_score` must be probabilities in [0, 1] {reason}, "
-                         f"got values from {s.min():g} to {s.max():g}")
-    return kind
 
 
 def report_data(y: np.ndarray, s: np.ndarray, *, calibrator=None, in_sample: bool = False,
