@@ -118,10 +118,11 @@ def test_demo_chapter_quick(tmp_path):
 
     chapter = run(rng=np.random.default_rng(0), quick=True)
     assert isinstance(chapter, Chapter) and chapter.key == "tune"
-    assert len(chapter.summary) == 4
+    assert len(chapter.summary) == 5
     assert chapter.summary[0].startswith("grid search, 6 fits: best CV log-loss")
     assert chapter.summary[1].startswith("auto (gp), 6 trials")
     assert chapter.summary[2].startswith("auto with the median pruner, 6 trials")
     assert "of 12 fold fits" in chapter.summary[2]
+    assert chapter.summary[3].startswith("auto started from the grid's 6 results, 3 more trials")
     assert "figure" in [b["kind"] for b in chapter.blocks]
     assert render_report([chapter], tmp_path).exists()

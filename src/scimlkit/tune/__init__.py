@@ -3,7 +3,10 @@ evolution, random, Sobol and grid search over float, integer and categorical par
 may be conditional (``when=``: a parameter that exists only for some values of another);
 persistent, parallel studies; pruning of unpromising trials from the losses they report step by
 step; early stopping of a study (:class:`StopWhenStalled`, :class:`StopAtLoss` or any callback);
-a GridSearchCV drop-in; an HTML report of a study (:func:`write_report`).
+warm starts from evaluations made elsewhere, such as a grid search already run
+(:meth:`Study.add_trials`, ``minimize(known=...)``, ``SearchCV(known=grid.cv_results_)``) and
+points to try first (``minimize(initial=...)``); a GridSearchCV drop-in; an HTML report of a study
+(:func:`write_report`).
 
 Examples
 --------

@@ -31,6 +31,9 @@ def register(subparsers) -> None:
     run.add_argument("--patience", type=_patience, default=None,
                      help="override the spec's patience: stop when the best score has not improved for this many "
                           "trials")
+    run.add_argument("--known", default=None, metavar="FILE",
+                     help="override the spec's known: evaluations made before to start from (a column per "
+                          "parameter and mean_test_score or score, e.g. a grid search's cv_results_; or loss)")
     add_report_option(run, "the study (convergence, parameter relevance, slices, best trials)")
     show = add_command(sub, "show", _show, help="show the trials of a stored study",
                        description="Show a study stored in a SQLite file: trials, best, counts.")
@@ -63,18 +66,20 @@ def _run(args) -> int:
     report = report_target(args)
     overrides = {"n_trials": args.n_trials, "n_workers": args.n_workers, "method": args.method,
                  "study": args.study, "seed": args.seed, "pruner": args.pruner, "patience": args.patience,
-                 "storage": None if args.storage is None else Path(args.storage)}
+                 "storage": None if args.storage is None else Path(args.storage),
+                 "known": None if args.known is None else Path(args.known)}
     if args.method is not None:
         overrides["method"] = args.method.strip().lower()
     spec = dataclasses.replace(spec, **{k: v for k, v in overrides.items() if v is not None})
     estimator = spec.build_estimator()
     X, y = spec.load_data()
+    known = spec.load_known()
     objective = CVObjective(estimator, X, y, cv=spec.cv, scoring=spec.scoring)
     label = spec.scoring or "score"
     result = _minimize(objective, spec.space, method=spec.method, n_trials=spec.n_trials, n_workers=spec.n_workers,
                        storage=spec.storage, study=spec.study, timeout=None, rng=spec.seed, executor=None,
                        show_progress=None, options={}, show_best=lambda loss: f"best {label} {-loss:.4g}",
-                       pruner=spec.pruner,
+                       pruner=spec.pruner, known=known, known_columns=spec.known_columns,
                        callbacks=None if spec.patience is None else [StopWhenStalled(spec.patience)])
     summary = {
         "study": result.study,
@@ -83,10 +88,11 @@ def _run(args) -> int:
         "best_score": None if result.best_params is None else -result.best_value,
         "best_params": result.best_params,
         "best_trial": result.best_trial,
-        "n_trials": len(result.trials),
+        "n_trials": len(result.trials) - result.n_added,
         "n_complete": result.n_complete,
         "n_failed": result.n_failed,
         "n_pruned": result.n_pruned,
+        "n_added": result.n_added,
         "method": result.method,
         "method_used": result.method_used,
         "storage": result.storage,
@@ -97,7 +103,8 @@ def _run(args) -> int:
     if args.format == "json":
         emit(summary, "json")
     else:
-        table = {k: v for k, v in summary.items() if k != "best_params" and v is not None}
+        table = {k: v for k, v in summary.items() if k != "best_params" and v is not None
+                 and not (k == "n_added" and v == 0)}
         for name, value in (result.best_params or {}).items():
             table[f"best {name}"] = value
         emit(table, "table", title=f"tune run: {spec.source.name}")
@@ -140,6 +147,7 @@ def _show(args) -> int:
           **{f"best {k}": v for k, v in (result.best_params or {}).items()},
           "best trial": result.best_trial, "complete": result.n_complete, "failed": result.n_failed,
           **({"pruned": result.n_pruned} if result.n_pruned else {}),
+          **({"added (evaluated elsewhere)": result.n_added} if result.n_added else {}),
           "queued or running": result.n_pending,
           **({"report": written} if written is not None else {})}, "table")
     return 0

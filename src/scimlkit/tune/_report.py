@@ -28,7 +28,8 @@ _COLORS = ["#2c3e50", "#c0392b", "#2980b9", "#27ae60", "#8e44ad", "#d35400"]
 
 
 def convergence_figure(curves, *, reference: float | None = None, reference_label: str = "grid best",
-                       ylabel: str = "best loss so far", title: str | None = None, log_y: bool = False):
+                       ylabel: str = "best loss so far", title: str | None = None, log_y: bool = False,
+                       added=None):
     """Best loss so far against the number of finished trials.
 
     Parameters
@@ -40,6 +41,8 @@ def convergence_figure(curves, *, reference: float | None = None, reference_labe
     reference_label, ylabel, title : str
     log_y : bool, default False
         Log-scaled loss axis (for positive losses spanning decades).
+    added : array-like of bool, optional
+        Which points of the curve are evaluations added from elsewhere (shaded).
 
     Returns
     -------
@@ -56,6 +59,16 @@ def convergence_figure(curves, *, reference: float | None = None, reference_labe
                 label=str(label))
     if reference is not None and math.isfinite(reference):
         ax.axhline(reference, color="#7f8c8d", linestyle="--", linewidth=1.2, label=reference_label)
+    if added is not None:
+        flags = np.asarray(added, dtype=bool)
+        label = "added (evaluated elsewhere)"
+        start = None
+        for i, flag in enumerate([*flags.tolist(), False]):  # shade each run of added points
+            if flag and start is None:
+                start = i
+            elif not flag and start is not None:
+                ax.axvspan(start + 0.5, i + 0.5, color="#bdc3c7", alpha=0.35, linewidth=0, label=label)
+                label, start = None, None
     if log_y:
         ax.set_yscale("log")
     ax.set_xlabel("trials")
@@ -253,13 +266,18 @@ def study_chapter(result, space=None, *, reference: float | None = None, referen
     chapter.metrics({"best loss": result.best_value, "trials": len(frame), "complete": result.n_complete,
                      "failed": result.n_failed, **({"pruned": result.n_pruned} if result.n_pruned else {}),
                      **({"queued or running": result.n_pending} if result.n_pending else {}),
+                     **({"added": result.n_added} if result.n_added else {}),
                      "method": result.method_used})
     chapter.summary.append(result.message)
     if result.best_params is not None:
         chapter.metrics({f"best {k}": (float(v) if isinstance(v, float | np.floating) else v)
                          for k, v in result.best_params.items()})
-    chapter.figure(convergence_figure(result.convergence, reference=reference, reference_label=reference_label),
-                   "Best loss so far against the number of trials.")
+    finished = frame.loc[frame["state"].isin(["COMPLETE", "FAILED", "PRUNED"])]
+    added = (finished["attempts"] == 0).to_numpy() if result.n_added else None
+    chapter.figure(convergence_figure(result.convergence, reference=reference, reference_label=reference_label,
+                                      added=added),
+                   "Best loss so far against the number of trials"
+                   + (f" (the {result.n_added} evaluations added from elsewhere shaded)." if result.n_added else "."))
     if len(result.intermediate):
         chapter.figure(intermediate_figure(result), "Losses reported step by step (pruned trials in grey).")
     if result.n_complete >= 3:

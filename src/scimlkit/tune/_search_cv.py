@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 from sklearn.model_selection._search import BaseSearchCV
@@ -57,6 +58,14 @@ class SearchCV(BaseSearchCV):
         Study name in ``storage`` (default ``"default"``).
     rng : None, int or numpy.random.Generator
         Randomness of the optimiser.
+    known : dict, DataFrame or StudyResult, optional
+        Evaluations made before to start from, typically the ``cv_results_`` of a
+        ``GridSearchCV`` or ``RandomizedSearchCV`` already run on the same data (its
+        ``params`` and ``mean_test_score``, or ``mean_test_<refit>`` with several metrics).
+        The optimiser learns from them; they are not evaluated again, do not count toward
+        ``n_trials`` and are not listed in ``cv_results_``, so ``best_params_`` is the best of
+        this search's own candidates (``study_result_.best_params`` is the best of all). See
+        :meth:`~scimlkit.tune.Study.add_trials` for the columns read.
     verbose, pre_dispatch, error_score, return_train_score
         As in ``GridSearchCV``.
 
@@ -95,11 +104,12 @@ class SearchCV(BaseSearchCV):
         "storage": "no_validation",
         "study": "no_validation",
         "rng": "no_validation",
+        "known": "no_validation",
     }
     _parameter_constraints.pop("n_jobs")
 
     def __init__(self, estimator, space, *, method="auto", n_trials=30, scoring=None, n_workers=1, refit=True,
-                 cv=None, storage=None, study=None, rng=None, verbose=0, pre_dispatch="2*n_jobs",
+                 cv=None, storage=None, study=None, rng=None, known=None, verbose=0, pre_dispatch="2*n_jobs",
                  error_score=np.nan, return_train_score=False):
         self.estimator = estimator
         self.space = space
@@ -112,6 +122,7 @@ class SearchCV(BaseSearchCV):
         self.storage = storage
         self.study = study
         self.rng = rng
+        self.known = known
         self.verbose = verbose
         self.pre_dispatch = pre_dispatch
         self.error_score = error_score
@@ -157,11 +168,24 @@ class SearchCV(BaseSearchCV):
             return f"mean_test_{self.refit}"
         raise InputError("the scorer returned several metrics; set `refit` to the name of the one to optimise")
 
+    def _known_column(self) -> dict:
+        """The score column of ``known`` to read: ``mean_test_<refit>`` when ``known`` has it
+        (several metrics), else the default columns of :meth:`Study.add_trials`."""
+        import pandas as pd
+
+        columns = self.known.columns if isinstance(self.known, pd.DataFrame) else (
+            self.known.keys() if isinstance(self.known, Mapping) else ())
+        if isinstance(self.refit, str) and f"mean_test_{self.refit}" in columns:
+            return {"score": f"mean_test_{self.refit}"}
+        return {}
+
     def _run_search(self, evaluate_candidates):
         study = Study.create(self.space, method=self.method, storage=self.storage, name=self.study, rng=self.rng,
                              n_trials=self.n_trials)
         ran, scored, all_failed = 0, 0, None
         try:
+            if self.known is not None:
+                study.add_trials(self.known, **self._known_column())
             while True:
                 trials = study._ask(self.n_workers, self.n_trials)
                 if not trials:

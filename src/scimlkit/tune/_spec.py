@@ -13,6 +13,8 @@ Example::
     seed = 0
     pruner = "median"             # optional: none, median or halving (stop trials after a few folds)
     patience = 20                 # optional: stop the study when the best has not improved for 20 trials
+    known = "grid_results.csv"    # optional: evaluations made before (say a grid search's cv_results_) to start
+                                  # from; or a table: known = { path = "...", score = "mean_test_score" }
 
     [params]                      # fixed estimator parameters
     max_iter = 200
@@ -65,8 +67,9 @@ from ._space import Categorical, Float, Int, Space
 __all__ = ["TuneSpec", "load_spec", "CVObjective"]
 
 _TOP = {"estimator", "scoring", "cv", "n_trials", "method", "n_workers", "storage", "study", "seed",
-        "pruner", "patience", "params", "data", "space"}
+        "pruner", "patience", "known", "params", "data", "space"}
 _DATA = {"path", "target", "features"}
+_KNOWN = {"path", "loss", "score"}
 _PARAM_KEYS = {"float": {"type", "low", "high", "log", "when"}, "int": {"type", "low", "high", "log", "when"},
                "categorical": {"type", "choices", "when"}}
 
@@ -92,6 +95,19 @@ class TuneSpec:
     seed: int | None
     pruner: str = "none"
     patience: int | None = None
+    known: Path | None = None
+    known_columns: dict | None = None  # {"loss": name} or {"score": name}; None: the default columns
+
+    def load_known(self):
+        """The table of earlier evaluations (``known``), or None when the spec has none.
+
+        Scores (``mean_test_score``, ``score`` or the named ``score`` column) are the estimator's
+        cross-validated scores; losses (``loss``, ``value``) are minus those scores, as this
+        command stores them.
+        """
+        if self.known is None:
+            return None
+        return read_table(self.known, name="known")
 
     def build_estimator(self):
         """Import the estimator class and create it with the fixed parameters."""
@@ -254,6 +270,7 @@ def load_spec(path) -> TuneSpec:
     study = doc.get("study")
     if study is not None and (not isinstance(study, str) or not study):
         raise _fail(source, f"`study` must be a non-empty string, got {describe(study)}")
+    known, known_columns = _known(base, source, doc.get("known"))
     try:
         cv = check_int(doc.get("cv", 5), "cv", low=2)
         n_trials = check_int(doc["n_trials"], "n_trials", low=1)
@@ -267,8 +284,30 @@ def load_spec(path) -> TuneSpec:
         data=_path(base, data["path"], source, "data.path"), target=target, features=features, scoring=scoring,
         cv=cv, n_trials=n_trials, method=method, n_workers=n_workers,
         storage=None if doc.get("storage") is None else _path(base, doc["storage"], source, "storage"),
-        study=study, seed=seed, pruner=pruner, patience=patience,
+        study=study, seed=seed, pruner=pruner, patience=patience, known=known, known_columns=known_columns,
     )
+
+
+def _known(base: Path, source, value) -> tuple[Path | None, dict | None]:
+    if value is None:
+        return None, None
+    if isinstance(value, str):
+        return _path(base, value, source, "known"), None
+    if not isinstance(value, dict):
+        raise _fail(source, f"`known` must be a file path or a table with `path` (and `loss` or `score`), "
+                            f"got {describe(value)}")
+    _unknown(source, "[known]", value, _KNOWN)
+    if "path" not in value:
+        raise _fail(source, "[known] needs `path`")
+    if "loss" in value and "score" in value:
+        raise _fail(source, "[known] names both `loss` and `score`: name the one column holding the results")
+    columns = None
+    for key in ("loss", "score"):
+        if key in value:
+            if not isinstance(value[key], str) or not value[key]:
+                raise _fail(source, f"[known] `{key}` must be a column name, got {describe(value[key])}")
+            columns = {key: value[key]}
+    return _path(base, value["path"], source, "known.path"), columns
 
 
 class CVObjective:

@@ -10,6 +10,11 @@ early by a pruner; its loss is the last one it reported).
 A trial may also keep the losses it reported along the way (``intermediate``: steps and losses),
 which pruners compare across trials.
 
+Evaluations made elsewhere (a grid search's results, an earlier study) can be *added*: they are
+stored finished from the start, with no attempt (``attempts = 0``, which no trial run by a study
+has). The optimiser learns from them like from any finished trial, but they do not count as trials
+run: neither toward a study's trial budget nor toward a pruner's start-up trials.
+
 A ``RUNNING`` trial whose runner is gone (its process on this host no longer exists, or its
 heartbeat is older than the grace period) is *stale*: it goes back to ``QUEUED`` with its
 parameters and trial number, and the next runner runs it first. Finished trials are never
@@ -39,6 +44,8 @@ QUEUED, RUNNING, COMPLETE, FAILED, PRUNED = "QUEUED", "RUNNING", "COMPLETE", "FA
 STATES = (QUEUED, RUNNING, COMPLETE, FAILED, PRUNED)
 FINISHED = (COMPLETE, FAILED, PRUNED)
 MEMORY = ":memory:"
+# SQL condition of the trials a study ran (or runs): every trial but the added ones
+_RUN = "NOT (attempts = 0 AND state IN ('COMPLETE', 'FAILED', 'PRUNED'))"
 
 # Runner tokens alive in this process: a RUNNING trial owned by this process but by none of
 # these tokens was left behind by an earlier, interrupted run and is stale.
@@ -284,10 +291,47 @@ class StudyStorage(SQLiteStore):
         return [self._record(r) for r in rows]
 
     def counts(self, study_id: int) -> dict[str, int]:
-        rows = self.query("SELECT state, COUNT(*) FROM trials WHERE study_id = ? GROUP BY state", (study_id,))
+        """Trials per state, of the trials the study ran or runs (added evaluations left out)."""
+        rows = self.query(f"SELECT state, COUNT(*) FROM trials WHERE study_id = ? AND {_RUN} GROUP BY state",
+                          (study_id,))
         out = dict.fromkeys(STATES, 0)
         out.update({state: int(n) for state, n in rows})
         return out
+
+    def added_count(self, study_id: int) -> int:
+        """Number of evaluations added to the study with :meth:`add_finished`."""
+        return int(self.query(f"SELECT COUNT(*) FROM trials WHERE study_id = ? AND NOT {_RUN}", (study_id,))[0][0])
+
+    def add_finished(self, study_id: int, rows: list[tuple[str, str, float | None, str | None]]) -> list[int]:
+        """Store evaluations made elsewhere as finished trials; returns the numbers given.
+
+        ``rows`` holds ``(params_json, state, value, error)``. A row equal (parameters, state and
+        value) to an evaluation already added to this study, or to an earlier row, is skipped, so
+        adding the same evaluations again (a resumed job) adds nothing.
+        """
+        for _, state, _, _ in rows:
+            if state not in FINISHED:
+                raise ValueError(f"an added trial must be finished ({FINISHED}), got {state}")
+        numbers: list[int] = []
+        now = time.time()
+        with self._write() as tx:
+            seen = {tuple(r) for r in tx.execute(f"SELECT params, state, value FROM trials WHERE study_id = ? "
+                                                 f"AND NOT {_RUN}", (study_id,))}
+            seq = tx.execute("SELECT COALESCE(MAX(finish_seq), 0) FROM trials WHERE study_id = ?",
+                             (study_id,)).fetchone()[0]
+            number = _next_number(tx, study_id)
+            for params, state, value, error in rows:
+                key = (params, state, value)
+                if key in seen:
+                    continue
+                seen.add(key)
+                seq += 1
+                tx.execute("INSERT INTO trials (study_id, number, state, params, value, error, attempts, created, "
+                           "finished, finish_seq) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+                           (study_id, number, state, params, value, error, now, now, seq))
+                numbers.append(number)
+                number += 1
+        return numbers
 
     def enqueue(self, study_id: int, params_json: str) -> int:
         """Add a ``QUEUED`` trial with the given parameters; returns its number."""
@@ -330,7 +374,8 @@ class StudyStorage(SQLiteStore):
         """Start up to ``k`` trials for ``owner`` in one transaction.
 
         Queued trials are claimed first (oldest first); then new trials are created from
-        ``proposals`` (JSON parameter texts) while the study holds fewer than ``limit`` trials.
+        ``proposals`` (JSON parameter texts) while the study holds fewer than ``limit`` trials
+        (added evaluations not counted).
         Returns ``(number, params_json, was_queued)`` for each trial started.
         """
         now = time.time()
@@ -344,7 +389,7 @@ class StudyStorage(SQLiteStore):
                            "owner = ?, attempts = attempts + 1 WHERE study_id = ? AND number = ?",
                            (now, now, host, pid, owner, study_id, number))
                 started.append((int(number), params, True))
-            total = tx.execute("SELECT COUNT(*) FROM trials WHERE study_id = ?", (study_id,)).fetchone()[0]
+            total = tx.execute(f"SELECT COUNT(*) FROM trials WHERE study_id = ? AND {_RUN}", (study_id,)).fetchone()[0]
             for params in proposals[: k - len(started)]:
                 if limit is not None and total >= limit:
                     break
@@ -360,7 +405,8 @@ class StudyStorage(SQLiteStore):
         return int(self.query("SELECT COUNT(*) FROM trials WHERE study_id = ? AND state = 'QUEUED'", (study_id,))[0][0])
 
     def total_count(self, study_id: int) -> int:
-        return int(self.query("SELECT COUNT(*) FROM trials WHERE study_id = ?", (study_id,))[0][0])
+        """Number of trials the study ran or runs (queued ones included, added evaluations not)."""
+        return int(self.query(f"SELECT COUNT(*) FROM trials WHERE study_id = ? AND {_RUN}", (study_id,))[0][0])
 
     def finish(self, study_id: int, number: int, state: str, value: float | None, error: str | None,
                duration: float | None, intermediate: list | None = None) -> bool:

@@ -79,9 +79,10 @@ class StudyResult(Result):
         Its trial number (-1 when no trial completed).
     trials : pandas.DataFrame
         One row per trial: ``number``, ``state``, ``value``, ``param_<name>`` for each
-        parameter, ``error``, ``attempts``, ``duration`` (seconds), ``started``, ``finished``,
-        ``last_step`` (the last step it reported with :func:`~scimlkit.tune.report_step`; NaN
-        when it reported none). A pruned trial's ``value`` is the last loss it reported.
+        parameter, ``error``, ``attempts`` (0 for an added evaluation), ``duration`` (seconds),
+        ``started``, ``finished``, ``last_step`` (the last step it reported with
+        :func:`~scimlkit.tune.report_step`; NaN when it reported none). A pruned trial's
+        ``value`` is the last loss it reported.
     intermediate : pandas.DataFrame
         The losses reported along the way, one row per report: ``number``, ``step``, ``loss``.
     convergence : numpy.ndarray
@@ -94,7 +95,7 @@ class StudyResult(Result):
     n_complete, n_failed, n_pruned, n_pending : int
         Trials that completed, failed (error, NaN, infinity, not a number), were stopped early by
         a pruner, or are still queued or running (by another process, or left by an
-        interruption).
+        interruption). Added evaluations count in their state.
     study : str
         The study name.
     storage : str or None
@@ -103,6 +104,9 @@ class StudyResult(Result):
         A one-line summary; says so when every trial failed.
     space : Space
         The search space (in :meth:`to_dict`, its description as stored with the study).
+    n_added : int
+        Evaluations made elsewhere and added to the study (:meth:`Study.add_trials`, ``known=``);
+        their ``attempts`` in :attr:`trials` is 0.
 
     Examples
     --------
@@ -131,6 +135,7 @@ class StudyResult(Result):
     storage: str | None
     message: str
     space: Any
+    n_added: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of every field (the space as its stored description)."""
@@ -348,8 +353,13 @@ class Study:
 
     # -- optimiser -----------------------------------------------------------------------
     def _build_optimizer(self):
-        self._optimizer = make_optimizer(self.method, self.space, rng=self._rng, n_trials=self.n_trials,
-                                         **self._options)
+        budget = self.n_trials
+        if budget is not None and self.method != "grid":  # the optimiser's budget counts what it learns from
+            budget += self._storage.added_count(self._study_id)
+        self._optimizer = make_optimizer(self.method, self.space, rng=self._rng, n_trials=budget, **self._options)
+        self._observed.clear()
+        self._seq = 0
+        self._spare.clear()
         self._sync()
 
     @property
@@ -417,6 +427,67 @@ class Study:
         """Queue a point to be evaluated by the next :meth:`ask`; returns its trial number."""
         params = self.space.validate(params)
         return self._storage.enqueue(self._study_id, _params_json(params))
+
+    def add_trials(self, known: Any, *, loss: str | None = None, score: str | None = None) -> list[int]:
+        """Add evaluations made elsewhere: the optimiser starts from them.
+
+        A grid search already run, a spreadsheet of past experiments or an earlier study (with
+        another method or name) becomes the starting knowledge of this one: the added
+        evaluations are stored as finished trials (with ``attempts`` 0), the optimiser learns from
+        them as from its own trials (the Gaussian process skips its initial design when it has
+        enough), and they do not count toward the trial budget ``n_trials``.
+
+        Parameters
+        ----------
+        known : DataFrame, dict of columns, StudyResult or iterable of (params, loss) pairs
+            One evaluation per row: a column per parameter, named as the parameter or
+            ``param_<name>`` (the names of scikit-learn's ``cv_results_`` and of
+            :attr:`StudyResult.trials`), or a ``params`` column of dicts; and the result. A
+            conditional parameter that does not apply is left empty. A table with a ``state``
+            column (an earlier study's trials) keeps its finished trials' states. A missing, NaN
+            or infinite result makes a failed trial.
+        loss, score : str, optional
+            The column holding the result: a loss (minimised as is) or a score (higher is
+            better; its negative is the loss). By default the first column found of ``loss``,
+            ``value`` (losses), ``mean_test_score``, ``score`` (scores).
+
+        Returns
+        -------
+        list of int
+            The trial numbers given to the added evaluations. An evaluation already added to this
+            study (same parameters, state and result) is skipped, so adding the same table again
+            when a study is resumed adds nothing.
+
+        Raises
+        ------
+        InputError
+            No result column, a parameter column missing, or a row outside the space (the
+            message names the row).
+
+        Examples
+        --------
+        >>> from scimlkit.tune import Study, Float, Int
+        >>> study = Study.create({"x": Float(0, 1), "n": Int(1, 4)}, method="gp", rng=0, n_trials=5)
+        >>> study.add_trials([({"x": 0.2, "n": 1}, 0.5), ({"x": 0.8, "n": 3}, 0.1)])
+        [0, 1]
+        >>> res = study.result()
+        >>> res.n_added, res.best_params
+        (2, {'x': 0.8, 'n': 3})
+        """
+        from ._known import known_rows
+
+        rows = known_rows(self.space, known, loss=loss, score=score)
+        numbers = self._storage.add_finished(
+            self._study_id, [(_params_json(p), state, value, error) for p, state, value, error in rows])
+        if numbers:
+            self._build_optimizer()  # sized to the budget plus what it now knows, then synced
+        return numbers
+
+    def add_trial(self, params: Mapping[str, Any], loss: Any) -> int | None:
+        """Add one evaluation made elsewhere (see :meth:`add_trials`); its trial number, or None
+        when the same evaluation was already added."""
+        numbers = self.add_trials([(params, loss)])
+        return numbers[0] if numbers else None
 
     def _known(self, trial) -> Trial:
         number = trial.number if isinstance(trial, Trial) else check_int(trial, "trial", low=0)
@@ -535,6 +606,7 @@ def _result(storage: StudyStorage, study_id: int, name: str, space: Space, metho
             method_used: str) -> StudyResult:
     records = storage.trials(study_id)
     complete = [r for r in records if r.state == COMPLETE and r.value is not None]
+    n_added = sum(r.attempts == 0 and r.state in FINISHED for r in records)
     n_failed = sum(r.state == FAILED for r in records)
     n_pruned = sum(r.state == PRUNED for r in records)
     n_pending = sum(r.state in (QUEUED, RUNNING) for r in records)
@@ -548,6 +620,8 @@ def _result(storage: StudyStorage, study_id: int, name: str, space: Space, metho
         message = f"best loss {best_value:.6g} at trial {best_trial}; {len(complete)} complete, {n_failed} failed"
         if n_pruned:
             message += f", {n_pruned} pruned"
+        if n_added:
+            message += f" ({n_added} added from evaluations made elsewhere)"
     else:
         best_params, best_value, best_trial = None, math.nan, -1
         if records:
@@ -576,6 +650,7 @@ def _result(storage: StudyStorage, study_id: int, name: str, space: Space, metho
         storage=None if storage.in_memory else str(storage.path),
         message=message,
         space=space,
+        n_added=n_added,
     )
 
 
@@ -601,8 +676,8 @@ def read_study(storage, name: str | None = None) -> StudyResult:
 # -- minimize ---------------------------------------------------------------------------------
 def minimize(objective: Callable[[dict], float], space, *, method: str = "auto", n_trials: int,
              n_workers: int | None = None, storage=None, study: str | None = None, timeout: float | None = None,
-             rng=None, executor=None, pruner=None, callbacks=None, show_progress: bool | None = None,
-             **options) -> StudyResult:
+             rng=None, executor=None, pruner=None, callbacks=None, known=None, initial=None,
+             show_progress: bool | None = None, **options) -> StudyResult:
     """Minimise a black-box objective over a search space.
 
     Parameters
@@ -618,7 +693,8 @@ def minimize(objective: Callable[[dict], float], space, *, method: str = "auto",
     method : {"auto", "gp", "de", "random", "sobol", "grid"}, default "auto"
         The optimiser; ``auto`` picks per space and budget (see :class:`AutoOptimizer`).
     n_trials : int
-        The trial budget, counting trials already stored when a study is resumed.
+        The trial budget, counting trials already run when a study is resumed (but not the
+        evaluations added with ``known``).
     n_workers : int, optional
         Trials evaluated at once. Without an ``executor``, the default (1) runs the objective
         in this process; above 1 it runs in as many worker processes, asynchronously (a new
@@ -649,6 +725,15 @@ def minimize(objective: Callable[[dict], float], space, *, method: str = "auto",
         the study early: no new trial starts, the running ones finish, and the result's
         ``message`` says why it stopped. Ready-made: :class:`~scimlkit.tune.StopWhenStalled`
         (no new best for ``patience`` trials) and :class:`~scimlkit.tune.StopAtLoss`.
+    known : DataFrame, dict of columns, StudyResult or (params, loss) pairs, optional
+        Evaluations made elsewhere to start from, e.g. the results of a grid search already run
+        (``pandas.DataFrame(grid.cv_results_)``: its scores are read from ``mean_test_score``
+        and negated) or an earlier study's ``result.trials``; see :meth:`Study.add_trials` for
+        the columns read. They are added to the study before the search, inform the optimiser,
+        and do not count toward ``n_trials``; a resumed study does not add them twice.
+    initial : list of dicts or DataFrame, optional
+        Points to evaluate first (such as the estimator's current settings), within the budget
+        ``n_trials``; points the study already holds (run, queued or added) are not queued again.
     show_progress : bool, optional
         Progress bar with the best loss so far; by default only on a terminal.
     **options
@@ -677,12 +762,15 @@ def minimize(objective: Callable[[dict], float], space, *, method: str = "auto",
     """
     return _minimize(objective, space, method=method, n_trials=n_trials, n_workers=n_workers, storage=storage,
                      study=study, timeout=timeout, rng=rng, executor=executor, pruner=pruner,
-                     callbacks=callbacks, show_progress=show_progress, options=options)
+                     callbacks=callbacks, known=known, initial=initial, show_progress=show_progress,
+                     options=options)
 
 
 def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, timeout, rng, executor,
-              show_progress, options, show_best=None, pruner=None, callbacks=None) -> StudyResult:
-    """:func:`minimize`; ``show_best(loss) -> str`` formats the best loss on the progress bar."""
+              show_progress, options, show_best=None, pruner=None, callbacks=None, known=None, initial=None,
+              known_columns=None) -> StudyResult:
+    """:func:`minimize`; ``show_best(loss) -> str`` formats the best loss on the progress bar;
+    ``known_columns`` (``{"loss": ...}`` or ``{"score": ...}``) names the result column of ``known``."""
     if not callable(objective):
         raise InputError(f"`objective` must be callable, got {describe(objective)}")
     n_trials = check_int(n_trials, "n_trials", low=1)
@@ -695,6 +783,10 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
     the_study = Study.create(space, method=method, storage=storage, name=study, rng=rng, n_trials=n_trials,
                              pruner=pruner, **options)
     try:
+        if known is not None:
+            the_study.add_trials(known, **(known_columns or {}))
+        if initial is not None:
+            _queue_initial(the_study, initial, n_trials)
         runner = make_runner(objective, n_workers, executor)
     except BaseException:
         the_study.close()
@@ -731,6 +823,45 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
     if tracker.reason is not None:
         result = dataclasses.replace(result, message=f"{result.message}; stopped early: {tracker.reason}")
     return result
+
+
+def _queue_initial(study: Study, initial, n_trials: int) -> None:
+    """Queue the points of ``initial`` the study does not hold yet, in order."""
+    import pandas as pd
+
+    if isinstance(initial, pd.DataFrame):
+        points = [{k: v for k, v in row.items() if not _absent_value(v)}
+                  for row in initial.to_dict(orient="records")]
+    elif isinstance(initial, Mapping) or isinstance(initial, str | bytes) or not hasattr(initial, "__iter__"):
+        raise InputError(f"`initial` must be a list of parameter dicts or a DataFrame, got {describe(initial)}")
+    else:
+        points = list(initial)
+    checked = []
+    for i, point in enumerate(points):
+        if not isinstance(point, Mapping):
+            raise InputError(f"`initial` item {i} must be a dict of parameter values, got {describe(point)}")
+        try:
+            checked.append(study.space.validate(point))
+        except InputError as exc:
+            raise InputError(f"`initial` item {i}: {exc}") from None
+    store = study.storage
+    have = {_params_json(r.params) for r in store.trials(study._study_id)}
+    new = []
+    for params in checked:
+        text = _params_json(params)
+        if text not in have:
+            have.add(text)
+            new.append(text)
+    room = n_trials - store.total_count(study._study_id)
+    if len(new) > room:
+        raise InputError(f"`initial` has {len(new)} point(s) the study has not evaluated, more than the "
+                         f"{max(room, 0)} trial(s) left of n_trials={n_trials}")
+    for text in new:
+        store.enqueue(study._study_id, text)
+
+
+def _absent_value(value) -> bool:
+    return value is None or (isinstance(value, float | np.floating) and math.isnan(value))
 
 
 def _out_of_time(deadline) -> bool:

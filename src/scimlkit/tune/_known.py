@@ -1,0 +1,192 @@
+"""Evaluations made elsewhere (a grid search's results, an earlier study) read as trials to add.
+
+:meth:`Study.add_trials`, ``minimize(known=...)``, ``SearchCV(known=...)`` and the ``[known]``
+table of a tuning spec all read them here, in one of these shapes:
+
+* a table (a pandas DataFrame, or a dict of columns such as scikit-learn's ``cv_results_``): one
+  row per evaluation, a column per parameter (named as the parameter or ``param_<name>``, the
+  way ``cv_results_`` and :attr:`StudyResult.trials` name them; or a ``params`` column of dicts,
+  as in ``cv_results_``), and a column with the loss or the score;
+* a :class:`~scimlkit.tune.StudyResult` (its trials, with their states);
+* ``(params, loss)`` pairs.
+
+A conditional parameter that does not apply at a row is left empty (NaN or None).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .._errors import InputError
+from .._validation import describe
+from ._space import Space
+from ._storage import COMPLETE, FAILED, FINISHED
+
+__all__ = ["known_rows", "LOSS_COLUMNS", "SCORE_COLUMNS"]
+
+#: Columns read as losses (lower is better), then as scores (higher is better, negated), when
+#: neither ``loss=`` nor ``score=`` names one.
+LOSS_COLUMNS = ("loss", "value")
+SCORE_COLUMNS = ("mean_test_score", "score")
+
+
+def known_rows(space: Space, known: Any, *, loss: str | None = None, score: str | None = None,
+               label: str = "known") -> list[tuple[dict, str, float | None, str | None]]:
+    """The evaluations in ``known`` as ``(params, state, loss, error)``, checked against ``space``.
+
+    Rows of a table with a ``state`` column keep it when it is a finished state (COMPLETE,
+    FAILED, PRUNED) and are skipped otherwise (queued or running in an earlier study). A loss
+    or score that is missing, NaN or infinite makes a failed evaluation.
+    """
+    if loss is not None and score is not None:
+        raise InputError("give `loss` or `score` (the column holding the evaluations' results), not both")
+    for name, value in (("loss", loss), ("score", score)):
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"`{name}` must be a column name, got {describe(value)}")
+    from ._study import StudyResult
+
+    if isinstance(known, StudyResult):
+        known = known.trials
+    if _is_table(known):
+        return _from_table(space, _frame(known, label), loss, score, label)
+    if loss is not None or score is not None:
+        raise InputError(f"`loss` and `score` name a column of a table; `{label}` is {describe(known)}")
+    if isinstance(known, str | bytes) or not isinstance(known, Iterable):
+        raise InputError(f"`{label}` must be a table (DataFrame or dict of columns), a StudyResult or "
+                         f"(params, loss) pairs, got {describe(known)}")
+    out = []
+    for i, item in enumerate(known):
+        if not (isinstance(item, tuple | list) and len(item) == 2 and isinstance(item[0], Mapping)):
+            raise InputError(f"`{label}` item {i} must be a (params, loss) pair with params a dict, "
+                             f"got {describe(item)}")
+        params = _params(space, item[0], label, i, "item")
+        value = _number(item[1], label, i, "loss", "item")
+        out.append(_row(params, COMPLETE, value))
+    return out
+
+
+def _is_table(known) -> bool:
+    import pandas as pd
+
+    return isinstance(known, pd.DataFrame | Mapping)
+
+
+def _frame(known, label: str):
+    import pandas as pd
+
+    if isinstance(known, pd.DataFrame):
+        return known.reset_index(drop=True)
+    try:
+        return pd.DataFrame({str(k): list(v) for k, v in known.items()})
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"`{label}` given as a dict must map column names to equally long columns ({exc})") from None
+
+
+def _from_table(space: Space, frame, loss, score, label: str) -> list:
+    columns = [str(c) for c in frame.columns]
+    frame.columns = columns
+    column, sign = _result_column(columns, loss, score, label)
+    use_dicts = "params" in columns and not any(n in columns or f"param_{n}" in columns for n in space.names)
+    sources = {}
+    if not use_dicts:
+        conditional = {name for name, p in space.params.items() if p.when}
+        for name in space.names:
+            if name in columns:
+                sources[name] = name
+            elif f"param_{name}" in columns:
+                sources[name] = f"param_{name}"
+            elif name not in conditional:
+                raise InputError(f"`{label}` has no column for parameter '{name}' (looked for '{name}' and "
+                                 f"'param_{name}'); its columns are {columns}")
+    states = frame["state"].tolist() if "state" in columns else None
+    values = frame[column].tolist()
+    dicts = frame["params"].tolist() if use_dicts else None
+    out = []
+    for i in range(len(frame)):
+        state = COMPLETE
+        if states is not None:
+            state = str(states[i]).strip().upper()
+            if state not in FINISHED:
+                continue  # queued or running in the study it came from: no result yet
+        if use_dicts:
+            raw = dicts[i]
+            if not isinstance(raw, Mapping):
+                raise InputError(f"`{label}` row {i}: the 'params' column must hold dicts, got {describe(raw)}")
+        else:
+            raw = {name: frame.at[i, col] for name, col in sources.items()}
+        params = _params(space, raw, label, i)
+        value = _number(values[i], label, i, column)
+        if value is not None:
+            value = sign * value
+        out.append(_row(params, state, value))
+    return out
+
+
+def _result_column(columns: list[str], loss, score, label: str) -> tuple[str, float]:
+    if loss is not None or score is not None:
+        name = loss if loss is not None else score
+        if name not in columns:
+            raise InputError(f"`{label}` has no column '{name}' (the {'loss' if loss is not None else 'score'}); "
+                             f"its columns are {columns}")
+        return name, 1.0 if loss is not None else -1.0
+    for name in LOSS_COLUMNS:
+        if name in columns:
+            return name, 1.0
+    for name in SCORE_COLUMNS:
+        if name in columns:
+            return name, -1.0
+    raise InputError(f"`{label}` needs a loss column ({' or '.join(map(repr, LOSS_COLUMNS))}) or a score column "
+                     f"({' or '.join(map(repr, SCORE_COLUMNS))}, higher is better), or name one with loss= or "
+                     f"score=; its columns are {columns}")
+
+
+def _params(space: Space, raw: Mapping, label: str, i: int, where: str = "row") -> dict:
+    raw = {name: _plain(value) for name, value in raw.items() if not _empty(value)}
+    try:
+        return space.validate(raw)
+    except InputError as exc:
+        raise InputError(f"`{label}` {where} {i}: {exc}") from None
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _empty(value) -> bool:
+    if value is None or value is np.ma.masked:
+        return True
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return True
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    return isinstance(value, float | np.floating) and math.isnan(value)
+
+
+def _number(value, label: str, i: int, column: str, where: str = "row") -> float | None:
+    if _empty(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(f"`{label}` {where} {i}: '{column}' must be a number, got {describe(value)}")
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _row(params: dict, state: str, value: float | None) -> tuple:
+    if value is None:
+        return params, FAILED, None, "no result in the added evaluation"
+    if state == FAILED:
+        return params, FAILED, None, "failed in the added evaluation"
+    return params, state, value, None
+

@@ -1,0 +1,215 @@
+"""Evaluations made elsewhere added to a study: ``Study.add_trials``, ``minimize(known=, initial=)``,
+``SearchCV(known=)`` and the spec's ``known``."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_diabetes
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GridSearchCV
+
+from scimlkit import InputError
+from scimlkit.cli import main
+from scimlkit.tune import (
+    Categorical,
+    Float,
+    Int,
+    SearchCV,
+    Study,
+    minimize,
+    read_study,
+    write_report,
+)
+
+SPACE = {"x": Float(0.0, 1.0), "n": Int(1, 5)}
+
+
+def _f(p):
+    return (p["x"] - 0.3) ** 2 + 0.01 * p["n"]
+
+
+GRID = [({"x": float(x), "n": n}, _f({"x": float(x), "n": n})) for x in np.linspace(0, 1, 5) for n in (1, 3, 5)]
+
+
+def test_added_trials_are_stored_finished_and_do_not_count_toward_the_budget(tmp_path):
+    path = tmp_path / "s.db"
+    res = minimize(_f, SPACE, method="gp", n_trials=6, storage=path, rng=0, known=GRID)
+    assert res.n_added == len(GRID) and len(res.trials) == len(GRID) + 6
+    added = res.trials.loc[res.trials["attempts"] == 0]
+    assert len(added) == len(GRID) and (added["state"] == "COMPLETE").all()
+    assert added["value"].tolist() == pytest.approx([loss for _, loss in GRID])
+    assert (res.trials.loc[res.trials["attempts"] > 0, "number"] >= len(GRID)).all()  # added first
+    assert "added from evaluations made elsewhere" in res.message
+    # resumed with the same evaluations: nothing added twice, the budget counts only trials run
+    again = minimize(_f, SPACE, method="gp", n_trials=8, storage=path, rng=0, known=GRID)
+    assert again.n_added == len(GRID) and len(again.trials) == len(GRID) + 8
+    assert read_study(path).n_added == len(GRID)
+
+
+def test_the_optimiser_learns_from_added_trials():
+    # 1-D, minimum at 0.3. Without the known points the first trial is the initial design's point
+    # (far from 0.3 for this seed); with them the Gaussian process proposes near the minimum at once.
+    space = {"x": Float(0.0, 1.0)}
+    known = [({"x": float(x)}, (x - 0.3) ** 2) for x in np.linspace(0, 1, 9)]
+    cold = minimize(lambda p: (p["x"] - 0.3) ** 2, space, method="gp", n_trials=1, rng=3)
+    warm = minimize(lambda p: (p["x"] - 0.3) ** 2, space, method="gp", n_trials=1, rng=3, known=known)
+    assert abs(cold.trials["param_x"].iloc[0] - 0.3) > 0.05
+    first_run = warm.trials.loc[warm.trials["attempts"] > 0, "param_x"].iloc[0]
+    assert abs(first_run - 0.3) < 0.02
+    # the optimiser's budget is the trials to run plus what it was given
+    study = Study.create(space, method="gp", n_trials=10, rng=0)
+    study.add_trials(known)
+    assert study.optimizer.n_trials == 10 + len(known) and study.optimizer.n_observed == len(known)
+
+
+def test_a_grid_search_cv_results_are_read_as_negated_scores():
+    X, y = load_diabetes(return_X_y=True)
+    grid = GridSearchCV(Ridge(), {"alpha": [1e-3, 1e-1, 10.0], "solver": ["svd", "cholesky"]}, cv=3).fit(X, y)
+    results = grid.cv_results_
+    space = {"alpha": Float(1e-4, 100, log=True), "solver": Categorical(["svd", "cholesky", "lsqr"])}
+    for known in (results, pd.DataFrame(results).drop(columns="params")):  # 'params' dicts or param_ columns
+        study = Study.create(space, method="random", rng=0)
+        assert study.add_trials(known) == list(range(6))
+        frame = study.result().trials
+        assert frame["value"].to_numpy() == pytest.approx(-results["mean_test_score"])
+        assert frame["param_alpha"].tolist() == pytest.approx([p["alpha"] for p in results["params"]])
+        assert study.result().best_params == grid.best_params_
+
+
+def test_states_of_an_earlier_study_and_failures():
+    earlier = Study.create(SPACE, method="random", rng=0)
+    trials = [earlier.ask() for _ in range(5)]
+    earlier.tell(trials[0], 0.5)
+    earlier.tell(trials[1], math.nan)  # failed
+    earlier.tell(trials[2], 0.7, pruned=True)
+    earlier.tell(trials[3], 0.2)  # trials[4] is still running: no result to add
+    study = Study.create(SPACE, method="gp", rng=0, n_trials=5)
+    assert len(study.add_trials(earlier.result())) == 4
+    res = study.result()
+    assert sorted(res.trials["state"]) == ["COMPLETE", "COMPLETE", "FAILED", "PRUNED"]
+    assert (res.n_complete, res.n_failed, res.n_pruned, res.n_added) == (2, 1, 1, 4)
+    assert res.best_value == 0.2
+    # the pruner's start-up counts only trials this study ran
+    assert study.storage.counts(study._study_id)["COMPLETE"] == 0
+    # a missing score is a failed evaluation
+    frame = pd.DataFrame({"x": [0.1, 0.2], "n": [1, 2], "score": [0.9, np.nan]})
+    numbers = study.add_trials(frame)
+    added = study.result().trials.set_index("number").loc[numbers]
+    assert added["state"].tolist() == ["COMPLETE", "FAILED"] and added["value"].iloc[0] == pytest.approx(-0.9)
+
+
+def test_columns_named_explicitly_and_conditional_parameters():
+    space = {"model": Categorical(["ridge", "svr"]), "alpha": Float(1e-3, 10, log=True, when={"model": "ridge"}),
+             "C": Float(0.1, 100, log=True, when={"model": "svr"})}
+    frame = pd.DataFrame({"param_model": ["ridge", "svr"], "param_alpha": [0.1, np.nan], "param_C": [None, 3.0],
+                          "r2": [0.4, 0.45], "mse": [3.0, 2.9]})
+    study = Study.create(space, method="random", rng=0)
+    study.add_trials(frame, score="r2")
+    study.add_trials(frame, loss="mse")
+    values = study.result().trials["value"].tolist()
+    assert values == pytest.approx([-0.4, -0.45, 3.0, 2.9])
+    assert study.result().best_params == {"model": "svr", "C": 3.0}
+
+
+def test_add_trial_and_duplicates():
+    study = Study.create(SPACE, method="random", rng=0)
+    assert study.add_trial({"x": 0.5, "n": 2}, 0.1) == 0
+    assert study.add_trial({"x": 0.5, "n": 2}, 0.1) is None  # the same evaluation again
+    assert study.add_trial({"x": 0.5, "n": 2}, 0.2) == 1  # a repeat with another result is kept
+    assert study.add_trials([({"x": 0.1, "n": 1}, 1.0), ({"x": 0.1, "n": 1}, 1.0)]) == [2]
+    assert study.add_trials([]) == [] and study.add_trials(pd.DataFrame({"x": [], "n": [], "loss": []})) == []
+
+
+@pytest.mark.parametrize(("known", "kwargs", "needle"), [
+    (pd.DataFrame({"x": [0.1], "n": [1]}), {}, "needs a loss column"),
+    (pd.DataFrame({"x": [0.1], "loss": [1.0]}), {}, "no column for parameter 'n'"),
+    (pd.DataFrame({"x": [0.1, 2.0], "n": [1, 1], "loss": [1.0, 2.0]}), {}, "row 1"),
+    (pd.DataFrame({"x": [0.1], "n": [1], "loss": ["high"]}), {}, "'loss' must be a number"),
+    (pd.DataFrame({"x": [0.1], "n": [1], "loss": [1.0]}), {"loss": "loss", "score": "loss"}, "not both"),
+    (pd.DataFrame({"x": [0.1], "n": [1], "loss": [1.0]}), {"score": "auc"}, "no column 'auc'"),
+    ([({"x": 0.1}, 1.0)], {}, "item 0: parameters ['n'] are missing"),
+    ([(0.1, 1.0)], {}, "(params, loss) pair"),
+    ([({"x": 0.1, "n": 1}, 1.0)], {"loss": "loss"}, "name a column of a table"),
+    ("grid.csv", {}, "must be a table"),
+    ({"x": [0.1, 0.2], "n": [1], "loss": [1.0, 2.0]}, {}, "equally long columns"),
+])
+def test_bad_known_is_refused_with_a_clear_message(known, kwargs, needle):
+    study = Study.create(SPACE, method="random", rng=0)
+    with pytest.raises(InputError) as info:
+        study.add_trials(known, **kwargs)
+    assert needle in str(info.value)
+    assert study.result().trials.empty  # nothing half-added
+
+
+def test_initial_points_run_first_once_and_within_the_budget(tmp_path):
+    path = tmp_path / "s.db"
+    first = [{"x": 0.9, "n": 5}, {"x": 0.1, "n": 1}]
+    res = minimize(_f, SPACE, method="gp", n_trials=4, storage=path, rng=0, initial=first)
+    assert res.trials[["param_x", "param_n"]].head(2).to_dict("records") == [
+        {"param_x": 0.9, "param_n": 5}, {"param_x": 0.1, "param_n": 1}]
+    again = minimize(_f, SPACE, method="gp", n_trials=5, storage=path, rng=0,
+                     initial=pd.DataFrame(first + [{"x": 0.3, "n": 1}]))
+    assert len(again.trials) == 5 and again.trials["param_x"].tolist().count(0.9) == 1
+    assert again.trials["param_x"].iloc[4] == 0.3
+    with pytest.raises(InputError, match="more than the 0 trial"):
+        minimize(_f, SPACE, n_trials=5, storage=path, rng=0, method="gp", initial=[{"x": 0.4, "n": 2}])
+    with pytest.raises(InputError, match="`initial` item 1"):
+        minimize(_f, SPACE, n_trials=5, rng=0, initial=[{"x": 0.4, "n": 2}, {"x": 4.0, "n": 2}])
+    with pytest.raises(InputError, match="list of parameter dicts"):
+        minimize(_f, SPACE, n_trials=5, rng=0, initial={"x": 0.4, "n": 2})
+
+
+def test_search_cv_starts_from_a_grid_search():
+    X, y = load_diabetes(return_X_y=True)
+    grid = GridSearchCV(Ridge(), {"alpha": [1e-3, 1e-2, 1e-1, 1.0, 10.0]}, cv=3,
+                        scoring={"r2": "r2", "mse": "neg_mean_squared_error"}, refit="mse").fit(X, y)
+    search = SearchCV(Ridge(), {"alpha": Float(1e-4, 100, log=True)}, method="gp", n_trials=4, cv=3,
+                      scoring={"r2": "r2", "mse": "neg_mean_squared_error"}, refit="mse", rng=0,
+                      known=grid.cv_results_).fit(X, y)
+    res = search.study_result_
+    assert res.n_added == 5 and len(search.cv_results_["mean_test_mse"]) == 4
+    added = res.trials.loc[res.trials["attempts"] == 0, "value"].to_numpy()
+    assert added == pytest.approx(-grid.cv_results_["mean_test_mse"])  # the refit metric, not r2
+    assert search.get_params()["known"] is grid.cv_results_
+
+
+def test_tune_run_reads_known_from_the_spec_and_the_command_line(tmp_path, capsys):
+    data = load_diabetes(as_frame=True).frame
+    data.to_csv(tmp_path / "diabetes.csv", index=False)
+    grid = GridSearchCV(Ridge(), {"alpha": [1e-3, 1e-1, 10.0]}, cv=3, scoring="neg_mean_squared_error")
+    grid.fit(data.drop(columns="target"), data["target"])
+    pd.DataFrame(grid.cv_results_).drop(columns="params").to_csv(tmp_path / "grid.csv", index=False)
+    pd.DataFrame({"alpha": [0.5], "mse": [3000.0]}).to_csv(tmp_path / "mine.csv", index=False)
+    spec = tmp_path / "spec.toml"
+    body = ('estimator = "sklearn.linear_model.Ridge"\nscoring = "neg_mean_squared_error"\ncv = 3\nn_trials = 3\n'
+            'method = "gp"\nseed = 0\n{known}\n[data]\npath = "diabetes.csv"\ntarget = "target"\n\n'
+            '[space.alpha]\ntype = "float"\nlow = 1e-4\nhigh = 100.0\nlog = true\n')
+    spec.write_text(body.format(known='known = "grid.csv"'))
+    assert main(["tune", "run", str(spec), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n_added"] == 3 and out["n_trials"] == 3
+    assert out["best_score"] >= grid.best_score_ - 1e-9
+    # the command line names another file (with the loss named in the spec's table)
+    spec.write_text(body.format(known='known = { path = "grid.csv", loss = "mse" }'))
+    assert main(["tune", "run", str(spec), "--known", str(tmp_path / "mine.csv"), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_added"] == 1
+    for known, needle in (('known = { path = "grid.csv", loss = "a", score = "b" }', "both `loss` and `score`"),
+                          ('known = { file = "grid.csv" }', "unknown key(s) ['file'] in [known]"),
+                          ('known = 3', "`known` must be a file path"),
+                          ('known = "missing.csv"', "missing.csv")):
+        spec.write_text(body.format(known=known))
+        assert main(["tune", "run", str(spec)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and needle in err[0], err
+
+
+def test_report_shades_the_added_trials(tmp_path):
+    res = minimize(_f, SPACE, method="random", n_trials=4, rng=0, known=GRID)
+    page = write_report(res, tmp_path / "r.html").read_text()
+    assert f"the {len(GRID)} evaluations added from elsewhere shaded" in page
+    assert "added (evaluated elsewhere)" in page
