@@ -61,10 +61,11 @@ def test_the_optimiser_learns_from_added_trials():
     assert abs(cold.trials["param_x"].iloc[0] - 0.3) > 0.05
     first_run = warm.trials.loc[warm.trials["attempts"] > 0, "param_x"].iloc[0]
     assert abs(first_run - 0.3) < 0.02
-    # the optimiser's budget is the trials to run plus what it was given
-    study = Study.create(space, method="gp", n_trials=10, rng=0)
+    # the optimiser knows which observations were given: its budget is the trials still to run
+    study = Study.create(space, method="auto", n_trials=10, rng=0)
     study.add_trials(known)
-    assert study.optimizer.n_trials == 10 + len(known) and study.optimizer.n_observed == len(known)
+    opt = study.optimizer
+    assert (opt.n_trials, opt.n_observed, opt.n_given, opt._budget_left()) == (10, len(known), len(known), 10)
 
 
 def test_a_grid_search_cv_results_are_read_as_negated_scores():

@@ -50,7 +50,8 @@ class Optimizer(abc.ABC):
         Randomness source; the same seed and the same observations give the same proposals.
     n_trials : int, optional
         Budget hint (the number of trials the study plans to run); optimisers use it to size
-        their initial design, population or grid.
+        their initial design, population or grid. Observations counted in :attr:`n_given`
+        are not part of it.
     **options
         Optimiser-specific options (see each subclass); unknown names raise ``InputError``.
 
@@ -92,6 +93,7 @@ class Optimizer(abc.ABC):
             allowed = ", ".join(sorted(self._defaults)) or "none"
             raise InputError(f"unknown option(s) {unknown} for method '{self.name}'; allowed: {allowed}")
         self.options = {**self._defaults, **options}
+        self._n_given = 0
         self._params: list[dict[str, Any]] = []  # observed points, in order
         self._values: list[float] = []  # their values (NaN for failed trials)
         self._pending: list[dict[str, Any]] = []
@@ -148,6 +150,22 @@ class Optimizer(abc.ABC):
     def n_observed(self) -> int:
         """Number of observations (failed trials included)."""
         return len(self._values)
+
+    @property
+    def n_given(self) -> int:
+        """How many of the observations were given from elsewhere (a warm start) rather than
+        spent from the budget ``n_trials``; set by :class:`~scimlkit.tune.Study`."""
+        return self._n_given
+
+    @n_given.setter
+    def n_given(self, value: int) -> None:
+        self._n_given = check_int(value, "n_given", low=0)
+
+    def _budget_left(self) -> int | None:
+        """Trials of the budget not yet observed or pending (None without a budget)."""
+        if self.n_trials is None:
+            return None
+        return self.n_trials - (self.n_observed - self.n_given) - len(self._pending)
 
     @property
     def exhausted(self) -> bool:

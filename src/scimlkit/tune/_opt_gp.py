@@ -369,8 +369,7 @@ class GPOptimizer(Optimizer):
         frac = self.options["final_local"]
         if self.n_trials is None or frac <= 0 or not len(self._numeric):
             return None
-        remaining = self.n_trials - self.n_observed - len(self._pending)
-        if remaining > frac * self.n_trials:
+        if self._budget_left() > frac * self.n_trials:
             return None
         y = np.asarray(self._values, dtype=float)
         centre = self._X[int(np.argmin(np.where(np.isfinite(y), y, np.inf)))]

@@ -205,8 +205,9 @@ class AutoOptimizer(Optimizer):
     * otherwise (large budgets or many dimensions) differential evolution (``de``), whose cost
       per trial does not grow with the number of trials.
 
-    When no budget was given and the study runs past 400 observations, ``auto`` hands over from
-    ``gp`` to ``de``, seeding its population with the best points found so far.
+    When the study runs past 400 observations (no budget was given, or many evaluations were
+    added from elsewhere), ``auto`` hands over from ``gp`` to ``de``, seeding its population with
+    the best points found so far.
 
     Options are passed to the chosen optimiser. The chosen method is :attr:`method`.
 
@@ -226,17 +227,26 @@ class AutoOptimizer(Optimizer):
         self._inner = _optimizer_class(self.method)(self.space, rng=self.rng, n_trials=self.n_trials, **options)
 
     def propose(self, n: int = 1) -> list[dict[str, Any]]:
-        if self.method == "gp" and self.n_trials is None and self._inner.n_observed >= GP_MAX_TRIALS:
+        if self.method == "gp" and self._inner.n_observed >= GP_MAX_TRIALS:
             self._hand_over("de")
         return self._inner.propose(n)
 
+    @property
+    def n_given(self) -> int:
+        return self._inner.n_given
+
+    @n_given.setter
+    def n_given(self, value: int) -> None:
+        self._inner.n_given = value
+
     def _hand_over(self, method: str) -> None:
         old = self._inner
-        new = _optimizer_class(method)(self.space, rng=self.rng)
+        new = _optimizer_class(method)(self.space, rng=self.rng, n_trials=self.n_trials)
         params, values = old._data()
         for p, v in zip(params, values, strict=True):
             new.observe(p, v)
         new._pending = old._pending
+        new.n_given = old.n_given
         self._inner, self.method = new, method
 
     def observe(self, params, value) -> None:

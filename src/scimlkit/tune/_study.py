@@ -353,10 +353,9 @@ class Study:
 
     # -- optimiser -----------------------------------------------------------------------
     def _build_optimizer(self):
-        budget = self.n_trials
-        if budget is not None and self.method != "grid":  # the optimiser's budget counts what it learns from
-            budget += self._storage.added_count(self._study_id)
-        self._optimizer = make_optimizer(self.method, self.space, rng=self._rng, n_trials=budget, **self._options)
+        self._optimizer = make_optimizer(self.method, self.space, rng=self._rng, n_trials=self.n_trials,
+                                         **self._options)
+        self._optimizer.n_given = self._storage.added_count(self._study_id)  # not spent from the budget
         self._observed.clear()
         self._seq = 0
         self._spare.clear()
@@ -480,7 +479,7 @@ class Study:
         numbers = self._storage.add_finished(
             self._study_id, [(_params_json(p), state, value, error) for p, state, value, error in rows])
         if numbers:
-            self._build_optimizer()  # sized to the budget plus what it now knows, then synced
+            self._build_optimizer()  # rebuilt knowing how many observations are given, then synced
         return numbers
 
     def add_trial(self, params: Mapping[str, Any], loss: Any) -> int | None:
