@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("experiment", "tune", "tune_pruning", "tune_conditional", "drift", "calibrate", "curves")
+ORDER = ("experiment", "tune", "tune_pruning", "tune_conditional", "tune_warm", "drift", "calibrate", "curves")
 
 
 INTRO = """# Benchmarks

@@ -214,3 +214,23 @@ def test_report_shades_the_added_trials(tmp_path):
     page = write_report(res, tmp_path / "r.html").read_text()
     assert f"the {len(GRID)} evaluations added from elsewhere shaded" in page
     assert "added (evaluated elsewhere)" in page
+
+
+def test_tune_run_starts_from_an_earlier_study_file(tmp_path, capsys):
+    load_diabetes(as_frame=True).frame.to_csv(tmp_path / "diabetes.csv", index=False)
+    spec = tmp_path / "spec.toml"
+    body = ('estimator = "sklearn.linear_model.Ridge"\nscoring = "neg_mean_squared_error"\ncv = 3\nn_trials = 4\n'
+            'seed = 0\n{known}\n[data]\npath = "diabetes.csv"\ntarget = "target"\n\n'
+            '[space.alpha]\ntype = "float"\nlow = 1e-4\nhigh = 100.0\nlog = true\n')
+    spec.write_text(body.format(known=""))
+    assert main(["tune", "run", str(spec), "--method", "grid", "--storage", str(tmp_path / "grid.db"),
+                 "--study", "grid", "--format", "json"]) == 0
+    grid = json.loads(capsys.readouterr().out)
+    spec.write_text(body.format(known='known = { path = "grid.db", study = "grid" }'))
+    assert main(["tune", "run", str(spec), "--n-trials", "2", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n_added"] == 4 and out["n_trials"] == 2 and out["best_score"] >= grid["best_score"]
+    # the losses stored by the earlier run are taken as they are (minus the score)
+    spec.write_text(body.format(known='known = { path = "diabetes.csv", study = "grid" }'))
+    assert main(["tune", "run", str(spec)]) == 2
+    assert "`study` applies to a study file" in capsys.readouterr().err

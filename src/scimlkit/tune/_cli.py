@@ -32,8 +32,9 @@ def register(subparsers) -> None:
                      help="override the spec's patience: stop when the best score has not improved for this many "
                           "trials")
     run.add_argument("--known", default=None, metavar="FILE",
-                     help="override the spec's known: evaluations made before to start from (a column per "
-                          "parameter and mean_test_score or score, e.g. a grid search's cv_results_; or loss)")
+                     help="override the spec's known: evaluations made before to start from (a table with a "
+                          "column per parameter and mean_test_score or score, e.g. a grid search's cv_results_, "
+                          "or loss; or an earlier study's .db file)")
     add_report_option(run, "the study (convergence, parameter relevance, slices, best trials)")
     show = add_command(sub, "show", _show, help="show the trials of a stored study",
                        description="Show a study stored in a SQLite file: trials, best, counts.")

@@ -14,7 +14,8 @@ Example::
     pruner = "median"             # optional: none, median or halving (stop trials after a few folds)
     patience = 20                 # optional: stop the study when the best has not improved for 20 trials
     known = "grid_results.csv"    # optional: evaluations made before (say a grid search's cv_results_) to start
-                                  # from; or a table: known = { path = "...", score = "mean_test_score" }
+                                  # from; or a table: known = { path = "...", score = "mean_test_score" };
+                                  # or an earlier study: known = { path = "grid.db", study = "grid" }
 
     [params]                      # fixed estimator parameters
     max_iter = 200
@@ -69,7 +70,8 @@ __all__ = ["TuneSpec", "load_spec", "CVObjective"]
 _TOP = {"estimator", "scoring", "cv", "n_trials", "method", "n_workers", "storage", "study", "seed",
         "pruner", "patience", "known", "params", "data", "space"}
 _DATA = {"path", "target", "features"}
-_KNOWN = {"path", "loss", "score"}
+_KNOWN = {"path", "loss", "score", "study"}
+_STUDY_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 _PARAM_KEYS = {"float": {"type", "low", "high", "log", "when"}, "int": {"type", "low", "high", "log", "when"},
                "categorical": {"type", "choices", "when"}}
 
@@ -97,16 +99,22 @@ class TuneSpec:
     patience: int | None = None
     known: Path | None = None
     known_columns: dict | None = None  # {"loss": name} or {"score": name}; None: the default columns
+    known_study: str | None = None  # the study to read when ``known`` is a study storage file
 
     def load_known(self):
-        """The table of earlier evaluations (``known``), or None when the spec has none.
+        """The earlier evaluations (``known``), or None when the spec has none.
 
-        Scores (``mean_test_score``, ``score`` or the named ``score`` column) are the estimator's
-        cross-validated scores; losses (``loss``, ``value``) are minus those scores, as this
-        command stores them.
+        A table file: scores (``mean_test_score``, ``score`` or the named ``score`` column) are
+        the estimator's cross-validated scores; losses (``loss``, ``value``) are minus those
+        scores, as this command stores them. A study storage file (``.db``, ``.sqlite``):
+        the trials of one of its studies (``study``, needed when it holds several).
         """
         if self.known is None:
             return None
+        if self.known.suffix.lower() in _STUDY_SUFFIXES:
+            from ._study import read_study
+
+            return read_study(self.known, self.known_study)
         return read_table(self.known, name="known")
 
     def build_estimator(self):
@@ -270,7 +278,7 @@ def load_spec(path) -> TuneSpec:
     study = doc.get("study")
     if study is not None and (not isinstance(study, str) or not study):
         raise _fail(source, f"`study` must be a non-empty string, got {describe(study)}")
-    known, known_columns = _known(base, source, doc.get("known"))
+    known, known_columns, known_study = _known(base, source, doc.get("known"))
     try:
         cv = check_int(doc.get("cv", 5), "cv", low=2)
         n_trials = check_int(doc["n_trials"], "n_trials", low=1)
@@ -285,14 +293,15 @@ def load_spec(path) -> TuneSpec:
         cv=cv, n_trials=n_trials, method=method, n_workers=n_workers,
         storage=None if doc.get("storage") is None else _path(base, doc["storage"], source, "storage"),
         study=study, seed=seed, pruner=pruner, patience=patience, known=known, known_columns=known_columns,
+        known_study=known_study,
     )
 
 
-def _known(base: Path, source, value) -> tuple[Path | None, dict | None]:
+def _known(base: Path, source, value) -> tuple[Path | None, dict | None, str | None]:
     if value is None:
-        return None, None
+        return None, None, None
     if isinstance(value, str):
-        return _path(base, value, source, "known"), None
+        return _path(base, value, source, "known"), None, None
     if not isinstance(value, dict):
         raise _fail(source, f"`known` must be a file path or a table with `path` (and `loss` or `score`), "
                             f"got {describe(value)}")
@@ -307,7 +316,14 @@ def _known(base: Path, source, value) -> tuple[Path | None, dict | None]:
             if not isinstance(value[key], str) or not value[key]:
                 raise _fail(source, f"[known] `{key}` must be a column name, got {describe(value[key])}")
             columns = {key: value[key]}
-    return _path(base, value["path"], source, "known.path"), columns
+    study = value.get("study")
+    if study is not None and (not isinstance(study, str) or not study):
+        raise _fail(source, f"[known] `study` must be a study name, got {describe(study)}")
+    path = _path(base, value["path"], source, "known.path")
+    if study is not None and path.suffix.lower() not in _STUDY_SUFFIXES:
+        raise _fail(source, f"[known] `study` applies to a study file ({', '.join(_STUDY_SUFFIXES)}), "
+                            f"not to '{path.name}'")
+    return path, columns, study
 
 
 class CVObjective:
