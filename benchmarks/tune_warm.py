@@ -138,6 +138,35 @@ def run(problems, seeds, with_gp: bool):
     return rows, cpu_rows
 
 
+def summary(rows) -> list[str]:
+    """Plain-language lines: ``auto`` against each Optuna sampler from the grid, and against
+    spending the grid's fits on ``auto`` from the start."""
+    key = f"regret after +{MORE}"
+    by = {(r["task"], r["tool"]): r for r in rows}
+    tasks = list(dict.fromkeys(r["task"] for r in rows))
+    ours = "auto from the grid"
+    lines = []
+    for other in sorted({r["tool"] for r in rows if r["tool"].startswith("optuna")}):
+        lower = [t for t in tasks if by[(t, ours)][key] < by[(t, other)][key]]
+        equal = [t for t in tasks if by[(t, ours)][key] == by[(t, other)][key]]
+        lines.append(f"- `{ours}` ends lower than `{other}` on {len(lower)} of {len(tasks)} tasks"
+                     + (f" (equal on {len(equal)})" if equal else "") + f" (median regret after +{MORE}).")
+    beats = [by[(t, ours)][f"runs beating the grid (in {GRID + MORE})"] for t in tasks]
+    won = sum(int(b.split("/")[0]) for b in beats)
+    total = sum(int(b.split("/")[1]) for b in beats)
+    lines.append(f"- `{ours}` goes below the grid's best in {won} of {total} runs.")
+    scratch = next(r["tool"] for r in rows if r["tool"].startswith("auto from scratch"))
+    better = [t for t in tasks if by[(t, scratch)][key] < by[(t, ours)][key]]
+    line = (f"- `{scratch}` ends lower than the grid followed by {MORE} more trials of `auto` on "
+            f"{len(better)} of {len(tasks)} tasks")
+    if len(better) == len(tasks):
+        line += (f": the {GRID} fits of a grid are worth less than {GRID} trials of `auto`, so a search not "
+                 f"yet run is better started without a grid; a grid already run is a good start for a few "
+                 f"more trials")
+    lines.append(line + ".")
+    return lines
+
+
 def _median_reach(beat, budget, offset=0):
     """Median number of trials (counting the grid's for a warm start) to go below the grid's best."""
     counts = [offset + int(b[0]) + 1 if b.size else np.inf for b in beat]
@@ -170,6 +199,8 @@ def main(argv=None):
         f"{GRID} for a warm start. {len(seeds)} seeds. Machine: {machine()}. Versions: "
         f"{versions('scimlkit', 'numpy', 'scipy', 'scikit-learn', 'optuna', 'torch')}.\n",
         markdown_table(rows),
+        "",
+        *summary(rows),
         "\n## Sampler CPU per trial (ms; process CPU minus objective CPU, median over seeds)\n",
         markdown_table(cpu_rows),
         f"\n(wall time of this invocation: {time.time() - t0:.0f} s)",

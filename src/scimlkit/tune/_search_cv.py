@@ -222,6 +222,7 @@ class SearchCV(BaseSearchCV):
             raise all_failed
         if ran == 0:
             raise InputError(
-                f"study '{study.name}' already holds {len(self.study_result_.trials)} trial(s), the whole "
+                f"study '{study.name}' already holds "
+                f"{len(self.study_result_.trials) - self.study_result_.n_added} trial(s), the whole "
                 f"budget of n_trials={self.n_trials}; raise `n_trials` or use another `study` name"
             )
