@@ -64,8 +64,11 @@ def test_the_optimiser_learns_from_added_trials():
     # the optimiser knows which observations were given: its budget is the trials still to run
     study = Study.create(space, method="auto", n_trials=10, rng=0)
     study.add_trials(known)
-    opt = study.optimizer
-    assert (opt.n_trials, opt.n_observed, opt.n_given, opt._budget_left()) == (10, len(known), len(known), 10)
+    running = [study.ask(), study.ask()]
+    inner = study.optimizer._inner  # auto chose gp; the pending points live there
+    assert (inner.n_trials, inner.n_observed, inner.n_given, inner._budget_left()) == (10, len(known), len(known), 8)
+    study.tell(running[0], 0.5)
+    assert inner._budget_left() == 8 and inner.n_observed == len(known) + 1
 
 
 def test_a_grid_search_cv_results_are_read_as_negated_scores():
@@ -193,7 +196,7 @@ def test_tune_run_reads_known_from_the_spec_and_the_command_line(tmp_path, capsy
     spec.write_text(body.format(known='known = "grid.csv"'))
     assert main(["tune", "run", str(spec), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["n_added"] == 3 and out["n_trials"] == 3
+    assert out["n_added"] == 3 and out["n_trials"] == 6 and out["n_complete"] == 6  # 3 added, 3 run
     assert out["best_score"] >= grid.best_score_ - 1e-9
     # the command line names another file (with the loss named in the spec's table)
     spec.write_text(body.format(known='known = { path = "grid.csv", loss = "mse" }'))
@@ -229,8 +232,80 @@ def test_tune_run_starts_from_an_earlier_study_file(tmp_path, capsys):
     spec.write_text(body.format(known='known = { path = "grid.db", study = "grid" }'))
     assert main(["tune", "run", str(spec), "--n-trials", "2", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["n_added"] == 4 and out["n_trials"] == 2 and out["best_score"] >= grid["best_score"]
-    # the losses stored by the earlier run are taken as they are (minus the score)
+    assert out["n_added"] == 4 and out["n_trials"] == 6 and out["best_score"] >= grid["best_score"]
+    # the losses stored by the earlier run (minus the score) are taken as they are
+    shown = read_study(tmp_path / "study.db" if (tmp_path / "study.db").exists() else tmp_path / "grid.db", "grid")
+    assert -shown.best_value == pytest.approx(grid["best_score"])
     spec.write_text(body.format(known='known = { path = "diabetes.csv", study = "grid" }'))
     assert main(["tune", "run", str(spec)]) == 2
     assert "`study` applies to a study file" in capsys.readouterr().err
+
+
+def test_none_as_a_choice():
+    from sklearn.tree import DecisionTreeRegressor
+
+    X, y = load_diabetes(return_X_y=True)
+    grid = GridSearchCV(DecisionTreeRegressor(random_state=0), {"max_depth": [None, 3, 5]}, cv=3).fit(X, y)
+    space = {"max_depth": Categorical([None, 3, 5, 8])}
+    study = Study.create(space, method="random", rng=0)
+    study.add_trials(grid.cv_results_)
+
+    def stored():
+        return [r.params["max_depth"] for r in study.storage.trials(study._study_id)]
+
+    assert stored() == [None, 3, 5]
+    # an empty cell of a CSV reads as NaN: the None choice when the parameter applies
+    study.add_trials(pd.DataFrame({"max_depth": [np.nan], "loss": [1.0]}))
+    assert stored()[-1] is None and len(stored()) == 4
+
+
+def test_added_trials_do_not_count_as_stalled_trials():
+    from scimlkit.tune import StopWhenStalled
+
+    known = [({"x": float(x), "n": 1}, _f({"x": float(x), "n": 1})) for x in np.linspace(0, 1, 25)]
+    res = minimize(_f, SPACE, method="random", n_trials=30, rng=0, known=known, callbacks=[StopWhenStalled(15)])
+    ran = int((res.trials["attempts"] > 0).sum())
+    assert ran >= 15  # 15 trials run without beating the grid's best, not 15 counting the added ones
+    assert "stopped early" in res.message and "15" in res.message
+
+
+def test_adding_while_trials_run_keeps_them_pending():
+    study = Study.create({"k": Int(1, 4)}, method="grid", n_trials=4, rng=0)
+    first, second = study.ask(), study.ask()
+    study.add_trial({"k": 4}, 1.0)
+    third = study.ask()
+    assert {first.params["k"], second.params["k"], third.params["k"]} == {1, 2, 3}
+    assert study.ask() is None  # k=4 is known: the grid is done once the three running ones finish
+
+
+def test_a_bad_table_creates_no_study_and_own_trials_are_not_added_twice(tmp_path):
+    path = tmp_path / "s.db"
+    bad = pd.DataFrame({"x": [0.1], "n": [1], "loss": [1.0], "state": ["ok"]})
+    with pytest.raises(InputError, match="row 0: 'state' must be one of COMPLETE, FAILED, PRUNED"):
+        minimize(_f, SPACE, n_trials=3, storage=path, rng=0, known=bad)
+    with pytest.raises(InputError, match="`initial` item 0"):
+        minimize(_f, SPACE, n_trials=3, storage=path, rng=0, known=GRID, initial=[{"x": 3.0, "n": 1}])
+    from scimlkit.tune import StudyStorage
+
+    assert StudyStorage(path).study_names() == []  # nothing was created, nothing half-added
+    res = minimize(_f, SPACE, method="random", n_trials=3, storage=path, rng=0)
+    again = minimize(_f, SPACE, method="random", n_trials=4, storage=path, rng=0, known=res)
+    assert again.n_added == 0 and len(again.trials) == 4  # its own trials are already there
+
+
+def test_search_cv_with_every_point_known_says_so():
+    X, y = load_diabetes(return_X_y=True)
+    alphas = [0.01, 0.1, 1.0, 10.0]
+    grid = GridSearchCV(Ridge(), {"alpha": alphas}, cv=3).fit(X, y)
+    search = SearchCV(Ridge(), {"alpha": Categorical(alphas)}, n_trials=10, cv=3, known=grid.cv_results_)
+    with pytest.raises(InputError, match="every point of the space is already in study 'default' \\(4 of them added"):
+        search.fit(X, y)
+
+
+def test_tune_show_marks_added_trials(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    path = tmp_path / "s.db"
+    minimize(_f, SPACE, method="random", n_trials=2, storage=path, rng=0, known=GRID[:3])
+    assert main(["tune", "show", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "attempts" in text and "added (evaluated elsewhere)" in text

@@ -89,7 +89,7 @@ def _run(args) -> int:
         "best_score": None if result.best_params is None else -result.best_value,
         "best_params": result.best_params,
         "best_trial": result.best_trial,
-        "n_trials": len(result.trials) - result.n_added,
+        "n_trials": len(result.trials),
         "n_complete": result.n_complete,
         "n_failed": result.n_failed,
         "n_pruned": result.n_pruned,
@@ -138,7 +138,7 @@ def _show(args) -> int:
         emit(data, "json")
         return 0
     frame = result.to_frame().drop(columns=["started", "finished"])
-    if (frame["attempts"] <= 1).all():
+    if (frame["attempts"] == 1).all():  # kept when a trial was re-run (2+) or added from elsewhere (0)
         frame = frame.drop(columns=["attempts"])
     if frame["last_step"].isna().all():
         frame = frame.drop(columns=["last_step"])

@@ -24,8 +24,8 @@ import numpy as np
 
 from .._errors import InputError
 from .._validation import describe
-from ._space import Space
-from ._storage import COMPLETE, FAILED, FINISHED
+from ._space import Categorical, Space
+from ._storage import COMPLETE, FAILED, FINISHED, QUEUED, RUNNING
 
 __all__ = ["known_rows", "LOSS_COLUMNS", "SCORE_COLUMNS"]
 
@@ -40,8 +40,9 @@ def known_rows(space: Space, known: Any, *, loss: str | None = None, score: str 
     """The evaluations in ``known`` as ``(params, state, loss, error)``, checked against ``space``.
 
     Rows of a table with a ``state`` column keep it when it is a finished state (COMPLETE,
-    FAILED, PRUNED) and are skipped otherwise (queued or running in an earlier study). A loss
-    or score that is missing, NaN or infinite makes a failed evaluation.
+    FAILED, PRUNED); QUEUED and RUNNING rows (no result yet in an earlier study) are skipped, and
+    any other state is refused. A loss or score that is missing, NaN or infinite makes a failed
+    evaluation.
     """
     if loss is not None and score is not None:
         raise InputError("give `loss` or `score` (the column holding the evaluations' results), not both")
@@ -110,9 +111,12 @@ def _from_table(space: Space, frame, loss, score, label: str) -> list:
     for i in range(len(frame)):
         state = COMPLETE
         if states is not None:
-            state = str(states[i]).strip().upper()
-            if state not in FINISHED:
+            state = str(states[i]).strip().upper() if isinstance(states[i], str) else states[i]
+            if state in (QUEUED, RUNNING):
                 continue  # queued or running in the study it came from: no result yet
+            if state not in FINISHED:
+                raise InputError(f"`{label}` row {i}: 'state' must be one of {', '.join(FINISHED)} (or "
+                                 f"{QUEUED} or {RUNNING}, skipped), got {describe(states[i])}")
         if use_dicts:
             raw = dicts[i]
             if not isinstance(raw, Mapping):
@@ -146,9 +150,24 @@ def _result_column(columns: list[str], loss, score, label: str) -> tuple[str, fl
 
 
 def _params(space: Space, raw: Mapping, label: str, i: int, where: str = "row") -> dict:
-    raw = {name: _plain(value) for name, value in raw.items() if not _empty(value)}
+    """One point: an empty value (None, NaN, a masked entry) leaves out a conditional parameter
+    that does not apply, and is the choice None of a categorical that has it."""
+    point = {name: _plain(value) for name, value in raw.items() if name not in space.params}  # reported below
+    for name, p in space.params.items():
+        if name not in raw:
+            continue
+        value = _plain(raw[name])
+        if not _empty(value):
+            point[name] = value
+            continue
+        try:
+            active = space.is_active(name, point)
+        except InputError:  # a parent value the space refuses: validate names it
+            active = True
+        if active and isinstance(p, Categorical) and any(c is None for c in p.choices):
+            point[name] = None
     try:
-        return space.validate(raw)
+        return space.validate(point)
     except InputError as exc:
         raise InputError(f"`{label}` {where} {i}: {exc}") from None
 

@@ -180,12 +180,17 @@ class SearchCV(BaseSearchCV):
         return {}
 
     def _run_search(self, evaluate_candidates):
+        rows = None
+        if self.known is not None:  # checked before the study is created or resumed
+            from ._known import known_rows
+
+            rows = known_rows(as_space(self.space), self.known, **self._known_column())
         study = Study.create(self.space, method=self.method, storage=self.storage, name=self.study, rng=self.rng,
                              n_trials=self.n_trials)
         ran, scored, all_failed = 0, 0, None
         try:
-            if self.known is not None:
-                study.add_trials(self.known, **self._known_column())
+            if rows:
+                study._add_rows(rows)
             while True:
                 trials = study._ask(self.n_workers, self.n_trials)
                 if not trials:
@@ -220,6 +225,11 @@ class SearchCV(BaseSearchCV):
             study.close()
         if ran and not scored:
             raise all_failed
+        if ran == 0 and study.optimizer.exhausted:
+            raise InputError(
+                f"every point of the space is already in study '{study.name}' "
+                f"({self.study_result_.n_added} of them added with `known`): nothing left to search"
+            )
         if ran == 0:
             raise InputError(
                 f"study '{study.name}' already holds "

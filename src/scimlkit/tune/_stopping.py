@@ -181,7 +181,8 @@ class ProgressTracker:
 
         for r in self.study.storage.finished_since(self.study._study_id, self.seq):
             self.seq = max(self.seq, int(r.finish_seq))
-            self.n_finished += 1
+            if r.attempts > 0:  # an evaluation added from elsewhere is a best to beat, not a trial run
+                self.n_finished += 1
             if r.state == COMPLETE and r.value is not None and r.value < self.best[0]:
                 self.best = (float(r.value), int(r.number), dict(r.params))
                 self.best_at = self.n_finished

@@ -306,8 +306,9 @@ class StudyStorage(SQLiteStore):
         """Store evaluations made elsewhere as finished trials; returns the numbers given.
 
         ``rows`` holds ``(params_json, state, value, error)``. A row equal (parameters, state and
-        value) to an evaluation already added to this study, or to an earlier row, is skipped, so
-        adding the same evaluations again (a resumed job) adds nothing.
+        value) to a finished trial of this study (added or run), or to an earlier row, is
+        skipped, so adding the same evaluations again (a resumed job, or the study's own trials)
+        adds nothing.
         """
         for _, state, _, _ in rows:
             if state not in FINISHED:
@@ -315,8 +316,8 @@ class StudyStorage(SQLiteStore):
         numbers: list[int] = []
         now = time.time()
         with self._write() as tx:
-            seen = {tuple(r) for r in tx.execute(f"SELECT params, state, value FROM trials WHERE study_id = ? "
-                                                 f"AND NOT {_RUN}", (study_id,))}
+            seen = {tuple(r) for r in tx.execute("SELECT params, state, value FROM trials WHERE study_id = ? "
+                                                 "AND state IN ('COMPLETE', 'FAILED', 'PRUNED')", (study_id,))}
             seq = tx.execute("SELECT COALESCE(MAX(finish_seq), 0) FROM trials WHERE study_id = ?",
                              (study_id,)).fetchone()[0]
             number = _next_number(tx, study_id)

@@ -356,9 +356,6 @@ class Study:
         self._optimizer = make_optimizer(self.method, self.space, rng=self._rng, n_trials=self.n_trials,
                                          **self._options)
         self._optimizer.n_given = self._storage.added_count(self._study_id)  # not spent from the budget
-        self._observed.clear()
-        self._seq = 0
-        self._spare.clear()
         self._sync()
 
     @property
@@ -453,9 +450,9 @@ class Study:
         Returns
         -------
         list of int
-            The trial numbers given to the added evaluations. An evaluation already added to this
-            study (same parameters, state and result) is skipped, so adding the same table again
-            when a study is resumed adds nothing.
+            The trial numbers given to the added evaluations. An evaluation the study already
+            holds (a finished trial with the same parameters, state and result) is skipped, so
+            adding the same table again when a study is resumed adds nothing.
 
         Raises
         ------
@@ -475,11 +472,16 @@ class Study:
         """
         from ._known import known_rows
 
-        rows = known_rows(self.space, known, loss=loss, score=score)
+        return self._add_rows(known_rows(self.space, known, loss=loss, score=score))
+
+    def _add_rows(self, rows: list) -> list[int]:
+        """Store checked ``(params, state, loss, error)`` rows as added trials; the optimiser
+        observes them (as given, not spent from the budget) at once."""
         numbers = self._storage.add_finished(
             self._study_id, [(_params_json(p), state, value, error) for p, state, value, error in rows])
         if numbers:
-            self._build_optimizer()  # rebuilt knowing how many observations are given, then synced
+            self._optimizer.n_given = self._storage.added_count(self._study_id)
+            self._sync()
         return numbers
 
     def add_trial(self, params: Mapping[str, Any], loss: Any) -> int | None:
@@ -779,13 +781,22 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
         raise InputError(f"`show_progress` must be True, False or None, got {describe(show_progress)}")
     _check_name(study)
     callbacks = check_callbacks(callbacks)
+    space = as_space(space)
+    # the evaluations and points given are checked before the study is created or resumed
+    rows = None
+    if known is not None:
+        from ._known import known_rows
+
+        rows = known_rows(space, known, **(known_columns or {}))
+    points = None if initial is None else _initial_points(space, initial)
     the_study = Study.create(space, method=method, storage=storage, name=study, rng=rng, n_trials=n_trials,
                              pruner=pruner, **options)
     try:
-        if known is not None:
-            the_study.add_trials(known, **(known_columns or {}))
-        if initial is not None:
-            _queue_initial(the_study, initial, n_trials)
+        new_points = [] if points is None else _new_points(the_study, points, n_trials)
+        if rows:
+            the_study._add_rows(rows)
+        for text in new_points:
+            the_study.storage.enqueue(the_study._study_id, text)
         runner = make_runner(objective, n_workers, executor)
     except BaseException:
         the_study.close()
@@ -824,8 +835,8 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
     return result
 
 
-def _queue_initial(study: Study, initial, n_trials: int) -> None:
-    """Queue the points of ``initial`` the study does not hold yet, in order."""
+def _initial_points(space: Space, initial) -> list[dict]:
+    """The points of ``initial`` checked against the space, in order."""
     import pandas as pd
 
     if isinstance(initial, pd.DataFrame):
@@ -840,13 +851,18 @@ def _queue_initial(study: Study, initial, n_trials: int) -> None:
         if not isinstance(point, Mapping):
             raise InputError(f"`initial` item {i} must be a dict of parameter values, got {describe(point)}")
         try:
-            checked.append(study.space.validate(point))
+            checked.append(space.validate(point))
         except InputError as exc:
             raise InputError(f"`initial` item {i}: {exc}") from None
+    return checked
+
+
+def _new_points(study: Study, points: list[dict], n_trials: int) -> list[str]:
+    """The points the study does not hold yet (as JSON), checked to fit in the budget left."""
     store = study.storage
     have = {_params_json(r.params) for r in store.trials(study._study_id)}
     new = []
-    for params in checked:
+    for params in points:
         text = _params_json(params)
         if text not in have:
             have.add(text)
@@ -855,8 +871,7 @@ def _queue_initial(study: Study, initial, n_trials: int) -> None:
     if len(new) > room:
         raise InputError(f"`initial` has {len(new)} point(s) the study has not evaluated, more than the "
                          f"{max(room, 0)} trial(s) left of n_trials={n_trials}")
-    for text in new:
-        store.enqueue(study._study_id, text)
+    return new
 
 
 def _absent_value(value) -> bool:
