@@ -247,7 +247,8 @@ def _optuna_dists(space):
     return out
 
 
-def _run_optuna(kind, space, obj, budget, seed):
+def optuna_sampler(kind, seed):
+    """Optuna's GPSampler (``kind`` "optuna-gp", torch on one thread) or TPE sampler, quiet."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
@@ -255,10 +256,14 @@ def _run_optuna(kind, space, obj, budget, seed):
         import torch
 
         torch.set_num_threads(1)
-        sampler = optuna.samplers.GPSampler(seed=seed)
-    else:
-        sampler = optuna.samplers.TPESampler(seed=seed)
-    study = optuna.create_study(sampler=sampler)
+        return optuna.samplers.GPSampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed)
+
+
+def _run_optuna(kind, space, obj, budget, seed):
+    import optuna
+
+    study = optuna.create_study(sampler=optuna_sampler(kind, seed))
     dists = _optuna_dists(space)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, markdown_table, save_results, versions  # noqa: E402
 from scimlkit.tune import minimize  # noqa: E402
-from tune import REAL, _optuna_dists  # noqa: E402
+from tune import REAL, _optuna_dists, optuna_sampler  # noqa: E402
 
 GRID, MORE = 24, 12
 CHECKS = (6, 12)
@@ -71,16 +71,8 @@ def _optuna_warm(kind):
     def run(space, fn, known, seed):
         import optuna
 
-        optuna.logging.set_verbosity(optuna.logging.ERROR)
-        if kind == "gp":
-            import torch
-
-            torch.set_num_threads(1)
-            sampler = optuna.samplers.GPSampler(seed=seed)
-        else:
-            sampler = optuna.samplers.TPESampler(seed=seed)
         dists = _optuna_dists(space)
-        study = optuna.create_study(sampler=sampler)
+        study = optuna.create_study(sampler=optuna_sampler(f"optuna-{kind}", seed))
         study.add_trials([optuna.trial.create_trial(params=dict(p), distributions=dists, value=v) for p, v in known])
         obj = _Timed(fn)
         with warnings.catch_warnings():
