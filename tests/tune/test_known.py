@@ -236,6 +236,12 @@ def test_tune_run_starts_from_an_earlier_study_file(tmp_path, capsys):
     # the losses stored by the earlier run (minus the score) are taken as they are
     shown = read_study(tmp_path / "study.db" if (tmp_path / "study.db").exists() else tmp_path / "grid.db", "grid")
     assert -shown.best_value == pytest.approx(grid["best_score"])
+    assert main(["tune", "run", str(spec), "--method", "sobol", "--storage", str(tmp_path / "grid.db"),
+                 "--study", "other", "--format", "json"]) == 0
+    capsys.readouterr()
+    spec.write_text(body.format(known='known = "grid.db"'))
+    assert main(["tune", "run", str(spec)]) == 2
+    assert "holds 2 studies (grid, other); name one in the spec" in capsys.readouterr().err
     spec.write_text(body.format(known='known = { path = "diabetes.csv", study = "grid" }'))
     assert main(["tune", "run", str(spec)]) == 2
     assert "`study` applies to a study file" in capsys.readouterr().err

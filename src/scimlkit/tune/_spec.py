@@ -112,8 +112,14 @@ class TuneSpec:
         if self.known is None:
             return None
         if self.known.suffix.lower() in _STUDY_SUFFIXES:
-            from ._study import read_study
+            from ._study import _existing_storage, read_study
 
+            if self.known_study is None:
+                names = _existing_storage(self.known).study_names()
+                if len(names) != 1:
+                    raise InputError(f"known '{self.known}' holds {len(names)} studies ({', '.join(names) or 'none'})"
+                                     f"; name one in the spec: known = {{ path = \"{self.known.name}\", "
+                                     f"study = \"NAME\" }}")
             return read_study(self.known, self.known_study)
         return read_table(self.known, name="known")
 
