@@ -260,11 +260,15 @@ def optuna_sampler(kind, seed):
     return optuna.samplers.TPESampler(seed=seed)
 
 
-def _run_optuna(kind, space, obj, budget, seed):
+def _run_optuna(kind, space, obj, budget, seed, known=()):
+    """``budget`` trials of an Optuna sampler, after the ``(params, loss)`` pairs ``known`` are
+    added to its study."""
     import optuna
 
     study = optuna.create_study(sampler=optuna_sampler(kind, seed))
     dists = _optuna_dists(space)
+    if known:
+        study.add_trials([optuna.trial.create_trial(params=dict(p), distributions=dists, value=v) for p, v in known])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(budget):

@@ -27,7 +27,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -35,7 +34,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, markdown_table, save_results, versions  # noqa: E402
 from scimlkit.tune import minimize  # noqa: E402
-from tune import REAL, _optuna_dists, optuna_sampler  # noqa: E402
+from tune import REAL, _run_optuna  # noqa: E402
 
 GRID, MORE = 24, 12
 CHECKS = (6, 12)
@@ -69,17 +68,8 @@ def _scimlkit_cold(space, fn, known, seed):
 
 def _optuna_warm(kind):
     def run(space, fn, known, seed):
-        import optuna
-
-        dists = _optuna_dists(space)
-        study = optuna.create_study(sampler=optuna_sampler(f"optuna-{kind}", seed))
-        study.add_trials([optuna.trial.create_trial(params=dict(p), distributions=dists, value=v) for p, v in known])
         obj = _Timed(fn)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for _ in range(MORE):
-                trial = study.ask(dists)
-                study.tell(trial, obj(dict(trial.params)))
+        _run_optuna(f"optuna-{kind}", space, obj, MORE, seed, known=known)
         return obj
 
     return run

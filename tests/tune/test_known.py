@@ -234,7 +234,7 @@ def test_tune_run_starts_from_an_earlier_study_file(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["n_added"] == 4 and out["n_trials"] == 6 and out["best_score"] >= grid["best_score"]
     # the losses stored by the earlier run (minus the score) are taken as they are
-    shown = read_study(tmp_path / "study.db" if (tmp_path / "study.db").exists() else tmp_path / "grid.db", "grid")
+    shown = read_study(tmp_path / "grid.db", "grid")
     assert -shown.best_value == pytest.approx(grid["best_score"])
     assert main(["tune", "run", str(spec), "--method", "sobol", "--storage", str(tmp_path / "grid.db"),
                  "--study", "other", "--format", "json"]) == 0

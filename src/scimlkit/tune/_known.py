@@ -24,7 +24,7 @@ import numpy as np
 
 from .._errors import InputError
 from .._validation import describe
-from ._space import Categorical, Space
+from ._space import Categorical, Space, _absent
 from ._storage import COMPLETE, FAILED, FINISHED, QUEUED, RUNNING
 
 __all__ = ["known_rows", "LOSS_COLUMNS", "SCORE_COLUMNS"]
@@ -179,16 +179,11 @@ def _plain(value):
 
 
 def _empty(value) -> bool:
-    if value is None or value is np.ma.masked:
-        return True
-    try:
-        import pandas as pd
+    """None, NaN, pandas' NA (as a trials frame leaves a parameter out) or a masked entry of
+    ``cv_results_``."""
+    import pandas as pd
 
-        if value is pd.NA or value is pd.NaT:
-            return True
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pass
-    return isinstance(value, float | np.floating) and math.isnan(value)
+    return _absent(value) or value is np.ma.masked or value is pd.NaT
 
 
 def _number(value, label: str, i: int, column: str, where: str = "row") -> float | None:

@@ -840,8 +840,7 @@ def _initial_points(space: Space, initial) -> list[dict]:
     import pandas as pd
 
     if isinstance(initial, pd.DataFrame):
-        points = [{k: v for k, v in row.items() if not _absent_value(v)}
-                  for row in initial.to_dict(orient="records")]
+        points = initial.to_dict(orient="records")  # empty cells: validate leaves out what does not apply
     elif isinstance(initial, Mapping) or isinstance(initial, str | bytes) or not hasattr(initial, "__iter__"):
         raise InputError(f"`initial` must be a list of parameter dicts or a DataFrame, got {describe(initial)}")
     else:
@@ -872,10 +871,6 @@ def _new_points(study: Study, points: list[dict], n_trials: int) -> list[str]:
         raise InputError(f"`initial` has {len(new)} point(s) the study has not evaluated, more than the "
                          f"{max(room, 0)} trial(s) left of n_trials={n_trials}")
     return new
-
-
-def _absent_value(value) -> bool:
-    return value is None or (isinstance(value, float | np.floating) and math.isnan(value))
 
 
 def _out_of_time(deadline) -> bool:
