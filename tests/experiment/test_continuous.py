@@ -176,3 +176,17 @@ def test_bad_stats_and_mann_whitney_input():
         mann_whitney([1.0, 2.0], [2.0, 3.0], method="exact")
     with pytest.raises(InputError, match="method"):
         mann_whitney([1.0, 2.0], [2.5, 3.0], method="permutation")
+
+
+def test_lift_needs_a_positive_control_mean():
+    # dividing by a negative control mean would flip the lift's sign: -10 -> -15 is not +50 %
+    control = np.array([-10.0, -12.0, -8.0, -11.0, -9.0])
+    with pytest.warns(DegenerateDataWarning, match="lift itself"):
+        res = compare_means(control, control - 5.0)
+    assert res.difference == pytest.approx(-5.0)
+    assert np.isnan(res.relative_lift) and np.isnan(res.lift_low) and np.isnan(res.lift_high)
+    # a positive control with a treatment mean <= 0: the lift (-150 %) keeps its sign, the
+    # log-ratio interval is undefined
+    with pytest.warns(DegenerateDataWarning):
+        res = compare_means(np.array([1.0, 2.0, 3.0]), np.array([-2.0, -1.0, 0.0]))
+    assert res.relative_lift == pytest.approx(-1.5) and np.isnan(res.lift_low)

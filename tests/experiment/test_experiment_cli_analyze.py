@@ -74,3 +74,24 @@ def test_missing_file_and_group(tmp_path, capsys):
     assert main(["experiment", "analyze", str(path), "--group", "g", "--metric", "y"]) == 2
     assert "single group" in capsys.readouterr().err
     assert main(["experiment", "analyze", str(path), "--metric", "y"]) == 2  # --group is required
+
+
+def test_planned_unequal_allocation(tmp_path, capsys):
+    # a designed 90/10 split is not a sample-ratio mismatch once the split is given
+    rng = np.random.default_rng(8)
+    arm = np.where(rng.random(5000) < 0.9, "control", "treatment")
+    path = tmp_path / "split.csv"
+    pd.DataFrame({"arm": arm, "y": rng.random(5000) < 0.1}).astype({"y": int}).to_csv(path, index=False)
+    base = ["experiment", "analyze", str(path), "--group", "arm", "--metric", "y"]
+    assert main(base) == 0
+    assert "MISMATCH" in capsys.readouterr().out
+    for allocation in ("control=0.9,treatment=0.1", "9,1"):
+        assert main([*base, "--allocation", allocation, "--format", "json"]) == 0
+        srm = json.loads(capsys.readouterr().out)["srm"]
+        assert srm["expected_fraction"] == pytest.approx([0.9, 0.1]) and not srm["mismatch"]
+    for bad, match in (("control=0.9", "a weight per arm"), ("control=0.9,B=0.1", "same arms"),
+                       ("9,x", "not a number"), ("control=1,9", "every arm"), ("9,-1", "positive"),
+                       ("control=1,control=2", "twice"), ("1,1,1", "one weight per arm")):
+        assert main([*base, "--allocation", bad]) == 2
+        err = capsys.readouterr().err
+        assert match in err and len(err.strip().splitlines()) == 1

@@ -54,6 +54,7 @@ def test_size_table_output(capsys):
     (["--baseline", "0.05", "--mde", "0.01", "--n", "100", "--power", "0.8"], "at most two"),
     (["--baseline", "0.05", "--mde", "abc"], "invalid float"),
     (["--baseline", "0.05", "--mde", "0.01", "--sides", "3"], "invalid choice"),
+    (["--metric", "mean", "--mde", "0.5", "--method", "arcsine"], "apply to proportions"),
 ])
 def test_size_bad_input_exits_2(capsys, argv, needle):
     rc = main(["experiment", "size", *argv])

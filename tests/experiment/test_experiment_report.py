@@ -18,6 +18,7 @@ from scimlkit.experiment import (
     write_report,
 )
 from scimlkit.experiment._report import (
+    _design_curves,
     analysis_chapter,
     forest_plot,
     model_comparison_figure,
@@ -104,6 +105,27 @@ def test_power_chapter_marks_design_power_and_size():
     figures = [b["svg"] for b in chapter.blocks if b["kind"] == "figure"]
     assert "target 80%" in figures[0] and "design 31,234" in figures[0]
     assert "design 0.005" in figures[1]
+
+
+def test_forest_plot_marks_a_row_without_estimate_and_headline_falls_back_to_difference():
+    fig = forest_plot(["a", "b"], [0.1, np.nan], [0.0, np.nan], [0.2, np.nan])
+    assert [t.get_text().strip() for t in fig.axes[0].texts] == ["undefined"]
+    # control arm with no conversions: no relative lift, but a significant difference
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"arm": ["control"] * 400 + ["B"] * 400,
+                          "y": np.r_[np.zeros(400, int), (rng.random(400) < 0.05).astype(int)]})
+    with pytest.warns(Warning):
+        chapter = analysis_chapter(analyze(frame, group="arm", metric="y"))
+    line = next(n for n in chapter.summary if n.startswith("y, B vs control"))
+    assert "difference +0.0" in line and "n/a" not in line
+
+
+def test_power_chapter_of_a_design_for_a_decrease():
+    design = power_proportions(0.05, mde=-0.01, power=0.8)
+    chapter = power_chapter(design, _design_curves(design))
+    assert _headings(chapter) == ["Power against the sample size", "Power against the effect"]
+    figures = [b["svg"] for b in chapter.blocks if b["kind"] == "figure"]
+    assert "design -0.01" in figures[1]
 
 
 def test_power_chapter_says_what_was_solved():

@@ -243,6 +243,33 @@ def test_other_bad_input():
         power_curve({"n": 3})
     with pytest.raises(InputError, match="`values`"):
         power_curve(power_means(mde=0.5, power=0.8), values=[10, -1])
+    with pytest.raises(InputError, match="non-zero"):
+        power_curve(power_means(mde=0.5, power=0.8), over="mde", values=[0.1, 0.0])
+    with pytest.raises(InputError, match=r"in \(0, 1\)"):
+        power_curve(power_proportions(0.05, mde=-0.01, power=0.8), over="mde", values=[-0.06])
+
+
+@pytest.mark.parametrize("sides", [1, 2])
+def test_power_curve_of_a_design_for_a_decrease(sides):
+    # a churn drop from 5 % to 4 %: the curve runs over decreases and gives the design's power
+    # at the design's effect (the pooled z-test is not symmetric in the sign of the effect)
+    design = power_proportions(0.05, mde=-0.01, power=0.8, sides=sides)
+    curve = power_curve(design, over="mde", num=30)
+    assert (curve.values < 0).all() and (0.05 + curve.values > 0).all()
+    assert power_curve(design, over="mde", values=[-0.01]).power[0] == pytest.approx(0.8, rel=1e-9)
+    alternative = "two-sided" if sides == 2 else "smaller"
+    for effect in (-0.005, -0.02):
+        assert power_curve(design, over="mde", values=[effect]).power[0] == pytest.approx(
+            sm_pooled_power(0.05, effect, design.n_control, 1.0, 0.05, alternative), rel=1e-6)
+    # a one-sided test for a decrease detects an increase only by chance (statsmodels:
+    # TTestIndPower().power(d, nobs1=n, alpha=0.05, alternative="smaller") at d > 0)
+    t_design = power_means(mde=-0.5, sd=1.0, power=0.8, sides=sides)
+    got = power_curve(t_design, over="mde", values=[0.5, 0.1]).power
+    ref = [TTestIndPower().power(d, nobs1=t_design.n_control, alpha=0.05, alternative=alternative)
+           for d in (0.5, 0.1)]
+    if sides == 2:
+        ref = [TTestIndPower().power(-d, nobs1=t_design.n_control, alpha=0.05) for d in (0.5, 0.1)]
+    np.testing.assert_allclose(got, ref, rtol=1e-6)
 
 
 @pytest.mark.parametrize(("mde", "sd"), [(1e10, 1.0), (1e200, 1.0), (1e300, 1.0), (1.0, 1e-10), (1.0, 1e-300)])

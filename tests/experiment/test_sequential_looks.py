@@ -130,6 +130,9 @@ def test_decision_sequences():
     assert res.stopped_at is None
     # two-sided: a large negative z also stops; one-sided it does not
     assert sequential_decision([-5.0], looks=2, sides=2).stopped_at == 1
+    # ... and says the treatment is worse, not "efficacy"
+    assert sequential_decision([0.5, -5.0], looks=3, sides=2).decisions == ("continue", "stop: treatment worse")
+    assert sequential_decision([0.5, 5.0], looks=3, sides=2).decisions == ("continue", "stop: efficacy")
     assert sequential_decision([-5.0], looks=2, sides=1).stopped_at is None
     frame = res.to_frame()
     assert list(frame.columns) == ["look", "information", "z", "boundary", "decision"]

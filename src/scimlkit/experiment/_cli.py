@@ -25,7 +25,8 @@ def _analyze_command(args) -> int:
     frame = read_table(args.file, columns=needed, name="FILE")
     result = analyze(frame, group=args.group, metric=metrics, covariate=args.covariate,
                      control=args.control, alpha=args.alpha, kind=args.kind,
-                     alternative=args.alternative, adjust=args.adjust, srm_alpha=args.srm_alpha)
+                     alternative=args.alternative, adjust=args.adjust, srm_alpha=args.srm_alpha,
+                     allocation=_allocation(args.allocation))
     written = None
     if target is not None:
         from ._report import analysis_chapter
@@ -62,6 +63,37 @@ def _analyze_command(args) -> int:
     return 0
 
 
+def _allocation(text):
+    """``control=0.9,treatment=0.1`` (weights by arm, normalised) or ``90,10`` (by arm order:
+    control first, then the other arms sorted)."""
+    import math
+
+    from .._errors import InputError
+
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if len(parts) < 2:
+        raise InputError(f"`--allocation` must give a weight per arm, like control=0.5,treatment=0.5; got {text!r}")
+    named = ["=" in p for p in parts]
+    if any(named) and not all(named):
+        raise InputError(f"`--allocation` must name every arm (arm=weight) or none; got {text!r}")
+    arms, weights = [], []
+    for part in parts:
+        arm, _, value = part.rpartition("=")
+        try:
+            weight = float(value)
+        except ValueError:
+            raise InputError(f"`--allocation` weight {value.strip()!r} is not a number") from None
+        if not math.isfinite(weight) or weight <= 0:
+            raise InputError(f"`--allocation` weights must be positive numbers, got {value.strip()!r}")
+        if all(named) and arm.strip() in arms:
+            raise InputError(f"`--allocation` names arm {arm.strip()!r} twice")
+        arms.append(arm.strip())
+        weights.append(weight)
+    return dict(zip(arms, weights)) if all(named) else weights
+
+
 def _register_analysis(sub) -> None:
     import argparse
 
@@ -91,6 +123,10 @@ def _register_analysis(sub) -> None:
                         help="multiple-testing adjustment over comparisons (default holm)")
     parser.add_argument("--srm-alpha", type=alpha_value, default=0.001,
                         help="threshold of the sample-ratio-mismatch check (default 0.001)")
+    parser.add_argument("--allocation", default=None, metavar="WEIGHTS",
+                        help="planned split for the sample-ratio check, by arm (control=0.9,treatment=0.1) "
+                             "or in arm order, control first, then the others sorted (90,10); "
+                             "default: equal split")
     add_report_option(parser, "the analysis (effects, adjusted p-values, sample-ratio check)")
 
 
@@ -113,8 +149,8 @@ def _size_command(args) -> int:
     common = dict(mde=args.mde, n=args.n, power=power, alpha=args.alpha, ratio=args.ratio,
                   sides=args.sides)
     if args.metric == "mean":
-        if args.baseline is not None or args.relative:
-            raise InputError("`--baseline` and `--relative` apply to proportions; "
+        if args.baseline is not None or args.relative or args.method is not None:
+            raise InputError("`--baseline`, `--relative` and `--method` apply to proportions; "
                              "for `--metric mean` give `--sd`")
         result = power_means(sd=1.0 if args.sd is None else args.sd, **common)
     else:
@@ -122,7 +158,8 @@ def _size_command(args) -> int:
             raise InputError("`--baseline` (the control proportion) is required for proportions")
         if args.sd is not None:
             raise InputError("`--sd` applies to `--metric mean` only")
-        result = power_proportions(args.baseline, relative=args.relative, method=args.method, **common)
+        result = power_proportions(args.baseline, relative=args.relative,
+                                   method=args.method or "pooled", **common)
     if target is None:
         emit(result, args.format, title=f"experiment design: {result.test}")
         return 0
@@ -194,7 +231,7 @@ def _register_design(sub) -> None:
     size.add_argument("--power", type=float, default=None, help="power (default 0.8 when solved from it)")
     size.add_argument("--ratio", type=float, default=1.0, help="treatment size / control size (default 1)")
     size.add_argument("--sides", type=int, choices=(1, 2), default=2, help="one- or two-sided test (default 2)")
-    size.add_argument("--method", choices=("pooled", "arcsine"), default="pooled",
+    size.add_argument("--method", choices=("pooled", "arcsine"), default=None,
                       help="proportions: pooled-variance z-test or arcsine/Cohen's h (default pooled)")
     add_report_option(size, "the design (power curves against the size and the effect)")
 

@@ -72,14 +72,15 @@ def t_bounds(diff, se, df, level, alternative):
 def ratio_lift(mc, var_mc, mt, var_mt, level, alternative):
     """Relative lift ``m_t / m_c - 1`` with a delta-method interval on the log-ratio scale.
 
-    ``Var(log(m_t / m_c)) ~ Var(m_t) / m_t^2 + Var(m_c) / m_c^2``; only defined when both
-    means are positive (NaN otherwise). ``var_*`` are the variances of the means.
+    The lift is a change relative to a positive control mean (NaN when ``m_c <= 0``: dividing by
+    a negative mean would flip its sign). ``Var(log(m_t / m_c)) ~ Var(m_t) / m_t^2 + Var(m_c) / m_c^2``;
+    the interval needs both means positive (NaN otherwise). ``var_*`` are the variances of the means.
     """
     two_level = interval_level(level, alternative)
     z = -special.ndtri((1.0 - two_level) / 2.0)
     ok = (mc > 0) & (mt > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lift = np.where(mc != 0, mt / np.where(mc != 0, mc, 1.0) - 1.0, np.nan)
+        lift = np.where(mc > 0, mt / np.where(mc > 0, mc, 1.0) - 1.0, np.nan)
         mc_, mt_ = np.where(ok, mc, 1.0), np.where(ok, mt, 1.0)
         log_ratio = np.log(mt_) - np.log(mc_)
         se = np.sqrt(var_mt / mt_**2 + var_mc / mc_**2)
@@ -108,7 +109,8 @@ def warn_means(columns, *, where: str = "") -> None:
     nolift = np.isnan(np.asarray(columns["lift_low"]))
     if nolift.any():
         warnings.warn(f"{int(nolift.sum())} comparison(s){where} have a mean <= 0 in an arm; the "
-                      "relative-lift interval (log-ratio scale) is undefined (NaN) there",
+                      "relative-lift interval (log-ratio scale) is undefined (NaN) there, and so is the "
+                      "lift itself where the control mean is <= 0 (the difference is still valid)",
                       DegenerateDataWarning, stacklevel=3)
 
 
@@ -128,8 +130,8 @@ class MeanTestResult(Result):
     difference, low, high : float
         ``mean_treatment - mean_control`` and its t interval at level ``1 - alpha``.
     relative_lift, lift_low, lift_high : float
-        ``mean_treatment / mean_control - 1`` and its delta-method interval (log-ratio scale,
-        NaN unless both means are positive).
+        ``mean_treatment / mean_control - 1`` (NaN unless the control mean is positive) and its
+        delta-method interval (log-ratio scale, NaN unless both means are positive).
     statistic, df, pvalue : float
         t statistic, degrees of freedom (Welch-Satterthwaite unless ``equal_var``), p-value.
     cohens_d, hedges_g : float

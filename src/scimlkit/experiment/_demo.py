@@ -170,7 +170,8 @@ def _sequential_part(chapter: Chapter, rng) -> None:
     decision = sequential_decision(z, information=t, alpha=0.05, sides=2)
     shown = decision.to_frame()
     chapter.table(shown, caption="One simulated experiment with the planned lift, look by look")
-    where = (f"stopped for efficacy at look {decision.stopped_at} of {looks}"
+    where = (f"stopped at look {decision.stopped_at} of {looks} "
+             f"({decision.decisions[decision.stopped_at - 1].removeprefix('stop: ')})"
              if decision.stopped_at else "ran to the final look without a significant result")
     chapter.note(f"sequential plan: {looks} O'Brien-Fleming looks, boundaries "
                  f"{', '.join(f'{b:.2f}' for b in obf.boundaries)}; a simulated run {where}")

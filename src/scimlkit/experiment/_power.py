@@ -440,7 +440,9 @@ def power_curve(design: PowerResult, *, over: str = "n", values=None, num: int =
         (sizes fixed at ``design.n_control``).
     values : array-like, optional
         The grid. By default ``num`` points from a tenth to three times the design's size
-        (``over="n"``) or from near zero to three times its effect (``over="mde"``).
+        (``over="n"``) or from near zero to three times its effect, with the effect's sign
+        (``over="mde"``; a design for a decrease is drawn over decreases). Effects may be
+        negative; sizes must be positive.
     num : int
         Number of grid points when ``values`` is not given.
 
@@ -465,15 +467,19 @@ def power_curve(design: PowerResult, *, over: str = "n", values=None, num: int =
             values = np.linspace(0.1, 3.0, num) * design.n_control
             if design.test == _TESTS["t"]:
                 values = np.maximum(values, 3.0 / (1.0 + design.ratio))
-        else:
+        else:  # effects of the design's sign: a design for a decrease is drawn over decreases
+            sign = -1.0 if design.mde < 0 else 1.0
             top = 3.0 * abs(design.mde)
             if design.baseline is not None:
-                top = min(top, (1.0 - design.baseline) * (1 - 1e-9))
-            values = np.linspace(top / num, top, num)
+                room = design.baseline if sign < 0 else 1.0 - design.baseline
+                top = min(top, room * (1 - 1e-9))
+            values = sign * np.linspace(top / num, top, num)
     else:
         values = check_array(values, "values")
-        if (values <= 0).any():
-            raise InputError(f"`values` must be positive, got {values[values <= 0][0]:g}")
+        if over == "n" and (values <= 0).any():
+            raise InputError(f"`values` must be positive sizes, got {values[values <= 0][0]:g}")
+        if over == "mde" and (values == 0).any():
+            raise InputError("`values` must be non-zero effects (an effect of 0 has power alpha, not a power)")
     values = np.asarray(values, dtype=float)
     kinds = [k for k, v in _TESTS.items() if v == design.test]
     if not kinds:
@@ -487,11 +493,24 @@ def power_curve(design: PowerResult, *, over: str = "n", values=None, num: int =
         if over == "n" and (values * (1.0 + design.ratio) < 3.0).any():
             raise InputError("`values` must leave at least one degree of freedom, "
                              "n * (1 + ratio) >= 3")
-        power = _power_t(np.asarray(effect) / design.sd, n_c, design.ratio, design.alpha, design.sides)
+
+        def fn(effect, alpha, sides):
+            return _power_t(np.asarray(effect) / design.sd, n_c, design.ratio, alpha, sides)
     else:
-        if over == "mde" and (design.baseline + values >= 1.0).any():
-            raise InputError("`values` must keep the treatment proportion below 1")
-        fn = _power_pooled if kind == "pooled" else _power_arcsine
-        power = fn(design.baseline, effect, n_c, design.ratio, design.alpha, design.sides)
-    power = np.broadcast_to(np.asarray(power, dtype=float), values.shape).copy()
+        if over == "mde" and ((design.baseline + values >= 1.0) | (design.baseline + values <= 0.0)).any():
+            raise InputError("`values` must keep the treatment proportion (baseline + effect) in (0, 1)")
+        form = _power_pooled if kind == "pooled" else _power_arcsine
+
+        def fn(effect, alpha, sides):
+            return form(design.baseline, effect, n_c, design.ratio, alpha, sides)
+    power = np.broadcast_to(np.asarray(fn(effect, design.alpha, design.sides), dtype=float), values.shape).copy()
+    if design.sides == 1 and over == "mde":
+        # the one-sided test looks in the design's direction: an effect the other way is
+        # detected only by chance (the two-sided test at 2 alpha has the same critical value,
+        # its extra tail is that chance)
+        against = np.sign(values) != np.sign(design.mde)
+        if against.any():
+            both = np.asarray(fn(values[against], 2.0 * design.alpha, 2), dtype=float)
+            toward = np.asarray(fn(values[against], design.alpha, 1), dtype=float)
+            power[against] = np.clip(both - toward, 0.0, 1.0)
     return PowerCurveResult(over=over, values=values, power=power, design=design)

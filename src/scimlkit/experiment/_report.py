@@ -53,7 +53,8 @@ def forest_plot(labels, estimates, lows, highs, *, significant=None, reference: 
     labels : sequence of str
         Row labels, drawn top to bottom.
     estimates, lows, highs : sequence of float
-        Point estimates and interval bounds. A NaN bound draws the point alone; an infinite
+        Point estimates and interval bounds. A NaN estimate writes "undefined" on its row; a NaN
+        bound draws the point alone; an infinite
         bound (a one-sided interval) draws the bar up to the edge of the plot, ending in an
         arrow head.
     significant : sequence of bool, optional
@@ -96,7 +97,11 @@ def _draw_rows(ax, ypos, est, low, high, sig, reference) -> None:
         color = _ACCENT if s else _INK
         if np.isfinite(lo) and np.isfinite(hi):
             ax.plot([lo, hi], [y, y], color=color, linewidth=2.2, solid_capstyle="butt")
-        ax.plot([e], [y], marker="o", color=color, markersize=6)
+        if np.isfinite(e):
+            ax.plot([e], [y], marker="o", color=color, markersize=6)
+        else:  # no estimate (a relative lift against a control mean <= 0): say so on the row
+            ax.text(0.0 if reference is None else reference, y, " undefined", color=color, va="center",
+                    fontsize=8)
     if reference is not None:
         ax.axvline(reference, color=_MUTED, linestyle="--", linewidth=1)
     open_rows = [(y, lo, hi, s) for y, lo, hi, s in zip(ypos, low, high, sig)
@@ -199,8 +204,12 @@ def analysis_chapter(result: AnalysisResult, *, key: str = "experiment-analysis"
     chapter.note(f"{n_sig} of {n_rows} comparison(s) significant at alpha {result.alpha:g} after "
                  f"{result.adjust} adjustment")
     for row in rows[rows["significant"]].head(5).itertuples():
-        chapter.note(f"{row.metric}, {row.treatment} vs {row.control}: lift {_pct(row.relative_lift)} "
-                     f"{_interval(row.lift_low, row.lift_high)}, adjusted p = {_p(row.pvalue_adjusted)}")
+        if np.isfinite(row.relative_lift):
+            effect = f"lift {_pct(row.relative_lift)} {_interval(row.lift_low, row.lift_high)}"
+        else:  # no relative lift (control mean <= 0): the difference and its interval still hold
+            effect = f"difference {row.difference:+.4g} [{row.low:.4g}, {row.high:.4g}]"
+        chapter.note(f"{row.metric}, {row.treatment} vs {row.control}: {effect}, "
+                     f"adjusted p = {_p(row.pvalue_adjusted)}")
     reductions = rows["variance_reduction"].to_numpy(dtype=float) if result.covariate is not None else None
     if reductions is not None and np.isfinite(reductions).any():
         chapter.note(f"CUPED on '{result.covariate}': variance reduced by "
@@ -309,7 +318,7 @@ def size_curve_figure(curve: PowerCurveResult, *, title: str | None = None):
     """The figure of a :class:`PowerCurveResult`: power against the arm size or the effect.
 
     The design's power is drawn as a dashed line and the design's size (``over="n"``: the
-    whole-unit control-arm size) or effect (``over="mde"``: its absolute size) as a dotted one.
+    whole-unit control-arm size) or effect (``over="mde"``, with its sign) as a dotted one.
     """
     design = curve.design
     label = None if design.solved_for != "power" else f"power at the design {design.power:.0%}"
@@ -319,7 +328,7 @@ def size_curve_figure(curve: PowerCurveResult, *, title: str | None = None):
     else:
         xlabel = ("absolute difference in proportion (treatment - control)" if design.baseline is not None
                   else "absolute difference in means (treatment - control)")
-        mark = abs(design.mde)
+        mark = design.mde
     return power_curve_figure(curve.values, curve.power, xlabel=xlabel, target_power=design.power,
                               design_value=mark, title=title, target_label=label)
 
@@ -405,15 +414,14 @@ def power_chapter(design: PowerResult, curves=(), *, key: str = "experiment-size
 
 
 def _design_curves(design: PowerResult) -> list[PowerCurveResult]:
-    """The curves drawn for a design: against the size, and against the effect when it is positive."""
+    """The curves drawn for a design: against the size, and against the effect (of the design's sign)."""
     from ._power import power_curve
 
     curves = [power_curve(design, over="n", num=60)]
-    if design.baseline is None or design.mde > 0:
-        try:
-            curves.append(power_curve(design, over="mde", num=60))
-        except InputError:  # a grid the design cannot reach (e.g. a proportion pushed past 1)
-            pass
+    try:
+        curves.append(power_curve(design, over="mde", num=60))
+    except InputError:  # a grid the design cannot reach
+        pass
     return curves
 
 

@@ -283,10 +283,12 @@ class SequentialDecisionResult(Result):
     boundaries : numpy.ndarray
         The efficacy boundaries recomputed for those fractions.
     decisions : tuple of str
-        Per look: ``"continue"``, ``"stop: efficacy"``, ``"stop: final look, not significant"``
-        or ``"after stop"`` for looks past the first crossing.
+        Per look: ``"continue"``, ``"stop: efficacy"`` (the upper boundary crossed),
+        ``"stop: treatment worse"`` (the lower one, two-sided designs),
+        ``"stop: final look, not significant"`` or ``"after stop"`` for looks past the first
+        crossing.
     stopped_at : int or None
-        The (1-based) look at which the experiment stopped for efficacy, else ``None``.
+        The (1-based) look at which a boundary was crossed, else ``None``.
     alpha : float
         Overall significance level.
     sides : int
@@ -444,7 +446,9 @@ def sequential_decision(z, *, information=None, looks=None, alpha: float = 0.05,
         if stopped is not None:
             decisions.append("after stop")
         elif crossed[k]:
-            decisions.append("stop: efficacy")
+            # a two-sided design stops on either boundary; the lower one means the treatment
+            # is significantly worse, which must not read as a success
+            decisions.append("stop: treatment worse" if z[k] < 0 and sides == 2 else "stop: efficacy")
             stopped = k + 1
         elif t[k] >= 1.0:
             decisions.append("stop: final look, not significant")
