@@ -346,3 +346,20 @@ def test_columns_of_subnormal_and_huge_values_are_tested(method):
     exact = stats.ks_2samp(ints, ints + 60).statistic
     if method == "ks":
         assert drifted.loc[0, "statistic"] == pytest.approx(exact)
+
+
+def test_integer_codes_read_as_floats_name_the_same_categories():
+    # one missing code makes pandas read the column as floats (1.0, 2.0, ...): the categories
+    # are still those of the integer reference, for the chi-squared and the domain classifier
+    gen = np.random.default_rng(1)
+    ref = pd.DataFrame({"store": gen.integers(1, 6, 3000), "x": gen.normal(size=3000)})
+    batch = pd.DataFrame({"store": gen.integers(1, 6, 800).astype(float), "x": gen.normal(size=800)})
+    batch.loc[0, "store"] = np.nan
+    monitor = DriftMonitor(column_types={"store": "categorical"}, rng=0).fit(ref)
+    res = monitor.check(batch, multivariate=True)
+    row = res.table.set_index("column").loc["store"]
+    assert row["unseen"] == "" and not row["alert"] and row["js_distance"] < 0.1
+    assert res.multivariate.auroc < 0.6
+    # the same the other way round, and for an object column holding floats
+    monitor = DriftMonitor(column_types={"store": "categorical"}, rng=0).fit(batch)
+    assert monitor.check(ref.astype({"store": object})).table.set_index("column").loc["store", "unseen"] == ""

@@ -57,3 +57,15 @@ def test_bad_input_is_named(checked, tmp_path):
     with pytest.raises(InputError, match="existing file"):
         write_report(report, tmp_path / "f")
     assert not (tmp_path / "r.html").exists()
+
+
+def test_histogram_of_a_discrete_column_uses_the_reference_bins():
+    # bins are right-closed (a value equal to a knot is in the bin it closes): a batch equal to
+    # the reference draws the same histogram (left-closed bins drew it one value to the right)
+    from scimlkit.drift._report import _numeric_figure
+
+    values = np.random.default_rng(0).poisson(6, 3000).astype(float)
+    monitor = DriftMonitor().fit(pd.DataFrame({"n": values}))
+    fig = _numeric_figure(monitor.profile_.columns["n"], values, "n")
+    ref, cur = (patch.get_data().values for patch in fig.axes[0].patches)
+    np.testing.assert_allclose(cur, ref, rtol=1e-12)

@@ -286,3 +286,22 @@ def test_numeric_column_is_unit_free_for_tiny_and_huge_values(unit):
     # subnormal values keep only a few bits, hence the looser tolerance for them
     rel = 1e-3 if unit < 2.0**-1022 else 1e-12
     assert scaled["wasserstein"] == pytest.approx(base["wasserstein"] * unit, rel=rel, abs=0)
+
+
+def test_chi2_when_every_category_is_rare():
+    # a 300-category column checked on a 1,000-row batch: every expected batch count is below 5.
+    # Pooling all of them into one cell left no test (p = 1) however different the batch was.
+    gen = np.random.default_rng(0)
+    cats = np.array([f"A{i:03d}" for i in range(300)])
+    ref = _cat_summary(gen.choice(cats, 20_000))
+    for batch in (gen.choice([f"B{i:03d}" for i in range(300)], 1000), gen.choice(cats[:150], 1000)):
+        out = categorical_column(ref, batch)
+        assert out["n_cells"] > 50 and out["pvalue"] < 1e-50
+    # same distribution: the groups are formed in name order, not by the counts, so the test
+    # keeps its level (grouping by count, ties by the batch's count, rejected 93 % at 0.05).
+    # 300 batches: 15 rejections expected, sd 3.8; 30 is four sd above
+    pvalues = [categorical_column(_cat_summary(gen.choice(cats, 5000)), gen.choice(cats, 600))["pvalue"]
+               for _ in range(300)]
+    assert np.mean(np.array(pvalues) < 0.05) < 0.10
+    # a batch too small to fill two cells is not tested
+    assert categorical_column(ref, cats[:3])["n_cells"] == 1

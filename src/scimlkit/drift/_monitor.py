@@ -16,7 +16,14 @@ from .._results import Result
 from .._validation import check_alpha, check_array, check_int, check_option, check_scalar, describe
 from ._corrections import CORRECTIONS, adjust_pvalues
 from ._multivariate import MultivariateDriftResult, domain_classifier_test
-from ._profile import NUMERIC, ReferenceProfile, as_frame, as_numeric, check_profile_params
+from ._profile import (
+    NUMERIC,
+    ReferenceProfile,
+    as_frame,
+    as_numeric,
+    category_labels,
+    check_profile_params,
+)
 from ._tests import (
     NUMERIC_TESTS,
     categorical_column,
@@ -446,8 +453,7 @@ class DriftMonitor:
             row = {"column": name, "kind": summary.kind, "status": "ok", "test": TEST_NAMES["chi2"],
                    "statistic": np.nan, "pvalue": np.nan, "js_distance": np.nan, "wasserstein": np.nan,
                    "psi": np.nan, "unseen": ""}
-            miss = series.isna().to_numpy()
-            values = np.asarray(series[~miss].astype(str).to_numpy(), dtype=str)
+            values, miss = category_labels(series)
             row["n_missing"] = int(miss.sum())
             row["n_current"] = int(values.size)
             if summary.n == 0:

@@ -9,6 +9,7 @@ import numpy as np
 from .._errors import InputError
 from .._results import Result
 from .._validation import check_frame, check_int, check_rng
+from ._profile import category_labels
 
 __all__ = ["MultivariateDriftResult", "domain_classifier_test"]
 
@@ -51,6 +52,16 @@ class MultivariateDriftResult(Result):
         return bool(self.pvalue < alpha)
 
 
+def _labels(series):
+    """A categorical column as an object series of its labels (None where missing)."""
+    import pandas as pd
+
+    labels, missing = category_labels(series)
+    out = np.full(missing.size, None, dtype=object)
+    out[~missing] = labels
+    return pd.Series(out, index=series.index, dtype=object)
+
+
 def _encode(reference, current):
     """Numeric matrix for both frames: categorical columns become shared integer codes.
 
@@ -66,8 +77,7 @@ def _encode(reference, current):
             cur_cols.append(pd.to_numeric(c, errors="coerce").to_numpy(dtype=float, na_value=np.nan))
             categorical.append(False)
         else:
-            rs = r.astype("string").astype(object).where(r.notna(), None)
-            cs = c.astype("string").astype(object).where(c.notna(), None)
+            rs, cs = _labels(r), _labels(c)
             cats = pd.Index(pd.unique(pd.concat([rs, cs]).dropna()))[:250]
             ref_cols.append(np.where(rs.isna(), np.nan, cats.get_indexer(rs)).astype(float))
             cur_cols.append(np.where(cs.isna(), np.nan, cats.get_indexer(cs)).astype(float))

@@ -253,6 +253,31 @@ class NumericSummary:
         return self
 
 
+def category_labels(series) -> tuple[np.ndarray, np.ndarray]:
+    """The labels of a categorical column's present values as strings, and its missing mask.
+
+    Whole-number floats read as integers (``1.0`` -> ``"1"``): integer codes turn into floats
+    when a file has one missing value in the column (pandas has no integer NaN), and the
+    reference and a batch must still name the same categories.
+    """
+    import pandas as pd
+
+    series = series if isinstance(series, pd.Series) else pd.Series(series)
+    missing = series.isna().to_numpy()
+    present = series[~missing]
+    if pd.api.types.is_float_dtype(present.dtype):
+        v = present.to_numpy(dtype=float)
+        if v.size and np.all(np.isfinite(v)) and np.all(np.abs(v) < 2.0**53) and np.all(v == np.round(v)):
+            return v.astype(np.int64).astype(str), missing
+    elif present.dtype == object and pd.api.types.infer_dtype(present, skipna=True) in (
+            "floating", "mixed-integer-float"):
+        def text(x):
+            return str(int(x)) if isinstance(x, float) and x.is_integer() and abs(x) < 2.0**53 else str(x)
+
+        return np.asarray([text(x) for x in present.tolist()], dtype=str), missing
+    return np.asarray(present.astype(str).to_numpy(), dtype=str), missing
+
+
 @dataclass
 class CategoricalSummary:
     """Summary of one categorical reference column: category counts and missing count."""
@@ -271,10 +296,7 @@ class CategoricalSummary:
 
     @classmethod
     def from_values(cls, name: str, series) -> CategoricalSummary:
-        import pandas as pd
-
-        missing = pd.isna(series).to_numpy()
-        values = np.asarray(series[~missing].astype(str).to_numpy(), dtype=str)
+        values, missing = category_labels(series)
         cats, counts = np.unique(values, return_counts=True)
         return cls(name, int(len(series)), int(missing.sum()), cats.astype(str), counts.astype(np.int64))
 
@@ -566,8 +588,10 @@ def _sample_frame(frame, kinds):
         if kind == NUMERIC:
             data[name] = as_numeric(frame[name], name, "the reference")
         else:
-            col = frame[name]
-            data[name] = np.where(col.isna().to_numpy(), None, col.astype(str).to_numpy()).astype(object)
+            labels, missing = category_labels(frame[name])
+            column = np.full(missing.size, None, dtype=object)
+            column[~missing] = labels
+            data[name] = column
     return pd.DataFrame(data).reset_index(drop=True)
 
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .._report import Chapter, new_figure
-from ._profile import NUMERIC
+from ._profile import NUMERIC, category_labels
 
 __all__ = ["drift_chapter", "write_report"]
 
@@ -35,7 +35,11 @@ def _numeric_figure(summary, values, name):
     edges[-1] = hi
     edges = np.maximum.accumulate(edges)
     ref_counts = summary.bin_counts()
-    cur_counts = np.histogram(np.clip(y, lo, hi), bins=edges)[0] if y.size and np.all(np.diff(edges) > 0) else None
+    cur_counts = None
+    if y.size and np.all(np.diff(edges) > 0):
+        # right-closed like the reference's bins (a value equal to a knot belongs to the bin it
+        # closes); np.histogram's left-closed bins would shift discrete values one bin up
+        cur_counts = np.bincount(np.searchsorted(edges[1:-1], y, side="left"), minlength=edges.size - 1)
     widths = np.diff(edges)
     if cur_counts is not None and widths.size == ref_counts.size:
         ref_density = ref_counts / ref_counts.sum() / widths
@@ -58,7 +62,7 @@ def _categorical_figure(summary, values, name, top: int = 15):
 
     fig, ax = new_figure(7.2, 2.6)
     ref = pd.Series(summary.counts, index=summary.categories.tolist(), dtype=float)
-    cur = pd.Series(values[pd.notna(values)].astype(str)).value_counts().astype(float)
+    cur = pd.Series(category_labels(pd.Series(values))[0]).value_counts().astype(float)
     cats = list(dict.fromkeys(ref.sort_values(ascending=False).index.tolist()[:top]
                               + cur.sort_values(ascending=False).index.tolist()[:top]))[:top]
     x = np.arange(len(cats))
