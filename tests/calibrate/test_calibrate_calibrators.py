@@ -192,6 +192,33 @@ def test_temperature_matches_direct_minimisation():
     assert np.array_equal(ts.predict(z), np.argmax(z, axis=1))
 
 
+@pytest.mark.parametrize("scale", [1e5, 1e8])
+def test_temperature_of_huge_logits(scale):
+    # at temperature 1 every row saturates and the curvature underflows: the fit starts from
+    # the logits' scale instead (it left T = 1, NLL in the thousands, blaming constant rows)
+    rng = np.random.default_rng(2)
+    z = rng.normal(size=(600, 4)) * 3
+    y = np.array([rng.choice(4, p=np.exp(r / 2.5) / np.exp(r / 2.5).sum()) for r in z])
+    ref = TemperatureScaling().fit(z, y).temperature_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert TemperatureScaling().fit(z * scale, y).temperature_ == pytest.approx(ref * scale, rel=1e-6)
+        y2 = (rng.random(600) < 1 / (1 + np.exp(-z[:, 0] / 2))).astype(int)
+        binary = TemperatureScaling().fit(z[:, 0], y2).temperature_
+        assert TemperatureScaling().fit(z[:, 0] * scale, y2).temperature_ == pytest.approx(binary * scale, rel=1e-6)
+
+
+def test_histogram_quantile_bins_weighted_equal_repeated():
+    rng = np.random.default_rng(5)
+    p = rng.random(300)
+    y = (rng.random(300) < p).astype(int)
+    w = rng.integers(1, 5, 300)
+    weighted = HistogramBinning(n_bins=8).fit(p, y, sample_weight=w)
+    repeated = HistogramBinning(n_bins=8).fit(np.repeat(p, w), np.repeat(y, w))
+    np.testing.assert_array_equal(weighted.bin_edges_, repeated.bin_edges_)
+    np.testing.assert_allclose(weighted.transform(p), repeated.transform(p), atol=1e-12)
+
+
 def test_temperature_bad_labels():
     z = np.zeros((4, 3))
     with pytest.raises(InputError, match="class indices 0..2"):

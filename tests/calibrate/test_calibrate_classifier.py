@@ -179,3 +179,33 @@ def test_auto_isotonic_candidate_on_saturated_naive_bayes():
         per_sample[smooth] = log_loss(y, np.clip(p, 1e-15, 1 - 1e-15))
     assert per_sample[True] == pytest.approx(table.loc["isotonic", "log_loss"], rel=1e-10)
     assert per_sample[False] > 2 * per_sample[True]
+
+
+@pytest.mark.filterwarnings("ignore:The `probability` parameter:FutureWarning")
+def test_one_vs_one_decision_values_are_not_read_as_logits():
+    # SVC(decision_function_shape="ovo") gives one column per pair of classes: with 3 classes
+    # as many as there are classes, so the shape alone cannot tell
+    from sklearn.datasets import load_iris
+    from sklearn.svm import SVC
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(InputError, match="one per pair of classes"):
+        CalibratedClassifier(SVC(decision_function_shape="ovo"), random_state=0).fit(X, y)
+    # with probabilities available, "auto" uses them instead
+    clf = CalibratedClassifier(SVC(decision_function_shape="ovo", probability=True, random_state=0),
+                               random_state=0).fit(X, y)
+    assert clf.predict_proba(X[:5]).shape == (5, 3) and (clf.predict(X) == y).mean() > 0.9
+
+
+def test_prefit_model_decides_the_classes():
+    # a 3-class model calibrated on rows of two of its classes: temperature scaling of its
+    # three logits (the calibration rows' two classes made it read as binary)
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    model = LogisticRegression(max_iter=1000).fit(X, y)
+    keep = y > 0
+    clf = CalibratedClassifier(model, cv="prefit").fit(X[keep], y[keep])
+    assert clf.method_ == "temperature" and clf.predict_proba(X[:4]).shape == (4, 3)
+    with pytest.raises(InputError, match="binary only"):
+        CalibratedClassifier(model, method="platt", cv="prefit").fit(X[keep], y[keep])

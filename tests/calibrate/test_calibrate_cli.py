@@ -43,7 +43,8 @@ def test_fit_table_output(table, capsys):
     assert main(["calibrate", "fit", str(path), "--score", "score", "--label", "label",
                  "--method", "platt"]) == 0
     out = capsys.readouterr().out
-    assert "method: platt" in out and "log_loss" in out
+    assert "method: platt" in out and "log_loss" in out and "read as logits" in out
+    assert "ece, mce: top-label" in out
 
 
 def test_threshold_json_equals_api(table, capsys):
@@ -62,6 +63,20 @@ def test_threshold_cost_table(table, capsys):
     assert main(["calibrate", "threshold", str(path), "--score", "score", "--label", "label",
                  "--objective", "cost", "--cost-fp", "1", "--cost-fn", "4"]) == 0
     assert "cost_fn" in capsys.readouterr().out
+
+
+def test_threshold_profit_takes_every_gain_and_cost(table, capsys):
+    path, s, y = table
+    assert main(["calibrate", "threshold", str(path), "--score", "score", "--label", "label",
+                 "--objective", "profit", "--gain-tp", "10", "--gain-tn", "0.5", "--cost-fp", "2",
+                 "--cost-fn", "3", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    ref = best_threshold(y, s, "profit", gain_tp=10.0, gain_tn=0.5, cost_fp=2.0, cost_fn=3.0)
+    assert data["threshold"] == ref.threshold and data["value"] == pytest.approx(ref.value)
+    assert main(["calibrate", "threshold", str(path), "--score", "score", "--label", "label",
+                 "--objective", "cost", "--cost-tp", "0.2", "--cost-tn", "0.1", "--format", "json"]) == 0
+    ref = best_threshold(y, s, "cost", cost_tp=0.2, cost_tn=0.1)
+    assert json.loads(capsys.readouterr().out)["value"] == pytest.approx(ref.value)
 
 
 @pytest.mark.parametrize("args,message", [

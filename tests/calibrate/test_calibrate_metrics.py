@@ -98,7 +98,7 @@ def test_brier_and_log_loss_equal_sklearn():
 
 def test_brier_decomposition_exact_on_distinct_forecasts():
     y, p = _binary_data(4, n=500)
-    d = brier_decomposition(y, p)
+    d = brier_decomposition(y, p, n_bins=None)
     assert d.brier == pytest.approx(brier_score_loss(y, p), abs=1e-14)
     assert d.residual == pytest.approx(0.0, abs=1e-12)
     assert d.uncertainty == pytest.approx(y.mean() * (1 - y.mean()))
@@ -146,3 +146,19 @@ def test_metric_bad_options():
     for level in (0.0, 1.0):
         with pytest.raises(InputError, match="`level`"):
             reliability_diagram(y, p, level=level)
+
+
+def test_brier_decomposition_auto_bins_continuous_forecasts():
+    # continuous forecasts: every value its own group would give a random forecast the largest
+    # possible resolution; "auto" bins them (10 equal-width bins) and it gets almost none
+    gen = np.random.default_rng(0)
+    y = gen.integers(0, 2, 4000)
+    noise = gen.random(4000)
+    d = brier_decomposition(y, noise)
+    assert d.binning == "10 equal-width bins" and d.resolution < 0.005
+    assert brier_decomposition(y, noise, n_bins=None).resolution == pytest.approx(y.mean() * (1 - y.mean()))
+    # a forecast of few values keeps the exact grouping
+    rounded = np.round(noise, 1)
+    assert brier_decomposition(y, rounded).binning == "distinct forecasts"
+    with pytest.raises(InputError, match="n_bins"):
+        brier_decomposition(y, noise, n_bins="sturges")

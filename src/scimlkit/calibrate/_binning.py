@@ -57,12 +57,13 @@ class HistogramBinning(BaseCalibrator):
         n_bins = _check_int(self.n_bins, "n_bins", low=1)
         strategy = check_option(self.strategy, "strategy", ("uniform", "quantile"))
         m = check_scalar(self.pseudo_count, "pseudo_count", low=0.0)
-        w = np.ones_like(y) if w is None else w
+        w = np.ones(y.shape[0]) if w is None else w
         lo, hi = float(s.min()), float(s.max())
         if strategy == "uniform":
             edges = np.linspace(lo, hi, n_bins + 1)[1:-1]
-        else:
-            edges = np.unique(np.quantile(s, np.linspace(0, 1, n_bins + 1)[1:-1]))
+        else:  # weighted quantiles at data points: a weight of k is the row repeated k times
+            edges = np.unique(np.quantile(s, np.linspace(0, 1, n_bins + 1)[1:-1], weights=w,
+                                          method="inverted_cdf"))
         idx = np.searchsorted(edges, s, side="left")
         count = np.bincount(idx, weights=w, minlength=edges.size + 1)
         pos = np.bincount(idx, weights=w * y, minlength=edges.size + 1)

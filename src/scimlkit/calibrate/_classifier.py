@@ -37,6 +37,7 @@ def _response(estimator, X, response_method: str):
     Binary: one column (decision function, or probability of ``classes_[1]``); multiclass:
     the decision matrix or the log of the probability matrix.
     """
+    asked = response_method
     if response_method == "auto":
         response_method = "decision_function" if hasattr(estimator, "decision_function") else "predict_proba"
     if not hasattr(estimator, response_method):
@@ -45,6 +46,15 @@ def _response(estimator, X, response_method: str):
     if response_method == "decision_function":
         if out.ndim == 2 and out.shape[1] == 1:
             out = out[:, 0]
+        n_classes = len(getattr(estimator, "classes_", ()))
+        pairwise = getattr(estimator, "decision_function_shape", None) == "ovo"  # SVC, NuSVC
+        if out.ndim == 2 and (pairwise or (n_classes and out.shape[1] != n_classes)):
+            # one column per pair of classes (one-vs-one), not a logit per class
+            if asked == "auto" and hasattr(estimator, "predict_proba"):
+                return _response(estimator, X, "predict_proba")
+            raise InputError(f"the decision_function of {type(estimator).__name__} gives {out.shape[1]} columns "
+                             f"for {n_classes} classes (one per pair of classes?), not one score per class; use "
+                             "decision_function_shape='ovr' or response_method='predict_proba'")
         return out, "logit"
     if out.ndim == 2 and out.shape[1] == 2:
         return out[:, 1], "probability"
@@ -212,6 +222,11 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             unknown = np.setdiff1d(np.unique(y), classes)
             if unknown.size:
                 raise InputError(f"`y` has labels {unknown.tolist()[:3]} unknown to the prefit estimator")
+            # the model's classes decide (the calibration rows may lack one of them)
+            multiclass = classes.size > 2
+            if multiclass and method not in ("auto", "temperature"):
+                raise InputError(f"method '{method}' is binary only; the prefit estimator has {classes.size} "
+                                 "classes: use 'temperature' or 'auto'")
             scores, kind = _response(base, X, response)
             y_enc = np.searchsorted(classes, y)
             splits = None

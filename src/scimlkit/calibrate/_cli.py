@@ -59,10 +59,14 @@ def _fit(args) -> int:
         return 0
     import pandas as pd
 
-    print_line(f"method: {cal.method_} (scores read as {cal.score_kind_}s, n = {labels.size})")
-    emit(pd.DataFrame(rows), "table", title="calibration metrics")
+    kind = {"probability": "probabilities", "logit": "logits"}.get(cal.score_kind_, cal.score_kind_)
+    print_line(f"method: {cal.method_} (scores read as {kind}, n = {labels.size})")
+    # two ECEs: the table's is top-label (as calibration_error), the candidates' the positive
+    # class's (what the selection uses); their titles say which
+    emit(pd.DataFrame(rows), "table", title="calibration metrics (ece, mce: top-label, 15 equal-width bins)")
     if cal.method_scores_ is not None:
-        emit(cal.method_scores_, "table", title=f"{args.cv}-fold cross-validated candidates")
+        emit(cal.method_scores_, "table", title=f"{args.cv}-fold cross-validated candidates "
+                                                "(ece: positive class, 15 equal-width bins)")
     if saved:
         print_line(f"calibrator saved to {saved} (a joblib pickle: load it only from a trusted source)")
     if report:
@@ -131,7 +135,8 @@ def _threshold(args) -> int:
     target = report_target(args)
     scores, labels = _read(args)
     params = {"beta": args.beta, "min_recall": args.min_recall, "min_precision": args.min_precision,
-              "cost_fp": args.cost_fp, "cost_fn": args.cost_fn}
+              "cost_fp": args.cost_fp, "cost_fn": args.cost_fn, "cost_tp": args.cost_tp, "cost_tn": args.cost_tn,
+              "gain_tp": args.gain_tp, "gain_tn": args.gain_tn}
     res = best_threshold(labels, scores, args.objective, placement=args.placement, **params)
     summary = res.summary()
     summary["placement"] = res.placement
@@ -195,6 +200,10 @@ def register(subparsers) -> None:
     thr.add_argument("--min-precision", type=float, default=None, help="floor of recall_at_precision")
     thr.add_argument("--cost-fp", type=float, default=None, help="cost of a false positive (cost, profit)")
     thr.add_argument("--cost-fn", type=float, default=None, help="cost of a false negative (cost, profit)")
+    thr.add_argument("--cost-tp", type=float, default=None, help="cost of a true positive (cost)")
+    thr.add_argument("--cost-tn", type=float, default=None, help="cost of a true negative (cost)")
+    thr.add_argument("--gain-tp", type=float, default=None, help="gain of a true positive (profit, default 1)")
+    thr.add_argument("--gain-tn", type=float, default=None, help="gain of a true negative (profit, default 0)")
     thr.add_argument("--placement", default="midpoint", choices=("midpoint", "score"),
                      help="threshold at the optimal score or midway to the next lower one")
     add_report_option(thr, "the objective against the threshold (and the reliability of probability scores)")

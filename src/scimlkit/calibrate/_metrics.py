@@ -273,11 +273,16 @@ class BrierDecomposition(Result):
     binning: str
 
 
-def brier_decomposition(y_true, y_prob, *, n_bins: int | None = None) -> BrierDecomposition:
+def brier_decomposition(y_true, y_prob, *, n_bins: int | str | None = "auto") -> BrierDecomposition:
     """Brier score of binary forecasts with its reliability / resolution / uncertainty parts.
 
-    With ``n_bins=None`` (default) the forecasts are grouped by their distinct values, and
-    ``brier = reliability - resolution + uncertainty`` holds exactly. With ``n_bins`` the
+    With ``n_bins=None`` the forecasts are grouped by their distinct values, and
+    ``brier = reliability - resolution + uncertainty`` holds exactly; that suits forecasts that
+    take a few values (a histogram-binned or rounded model), but with continuous scores every
+    forecast is its own group and the parts say nothing (reliability equals the Brier score and
+    resolution its largest possible value, for a random forecast too). ``"auto"`` (default)
+    groups by distinct values when there are at most a tenth as many as forecasts (ten or more
+    per group on average), else uses 10 equal-width bins. With ``n_bins`` the
     forecasts are grouped into that many equal-width bins over [0, 1] (bins ``[0, e1],
     (e1, e2], ...``); each bin's forecast is its mean forecast, and the identity then holds
     only up to ``residual`` (within-bin variance and covariance terms).
@@ -285,12 +290,15 @@ def brier_decomposition(y_true, y_prob, *, n_bins: int | None = None) -> BrierDe
     Examples
     --------
     >>> from scimlkit.calibrate import brier_decomposition
-    >>> d = brier_decomposition([0, 1, 1, 0], [0.2, 0.9, 0.9, 0.2])
+    >>> d = brier_decomposition([0, 1, 1, 0], [0.2, 0.9, 0.9, 0.2], n_bins=None)
     >>> round(d.brier, 3), round(d.reliability - d.resolution + d.uncertainty, 3)
     (0.025, 0.025)
     """
     y, p = _check_binary_inputs(y_true, y_prob)
     n = y.shape[0]
+    if isinstance(n_bins, str):
+        check_option(n_bins, "n_bins", ("auto",))
+        n_bins = None if np.unique(p).size <= n / 10 else 10
     if n_bins is None:
         _, idx = np.unique(p, return_inverse=True)
         binning = "distinct forecasts"

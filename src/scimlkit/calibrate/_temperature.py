@@ -101,6 +101,13 @@ class TemperatureScaling(BaseEstimator):
         w = np.ones(n) if w is None else w
         beta = 1.0
         loss, g, h = self._derivatives(beta, z, yy, w)
+        if not h > 0:
+            # every row saturated at temperature 1 (logits of size 1e5, say): the curvature
+            # underflows, so start from the logits' own scale instead
+            spread = float(np.std(z if z.ndim == 1 else z - z.mean(axis=1, keepdims=True)))
+            if np.isfinite(spread) and spread > 0:
+                beta = 1.0 / spread
+                loss, g, h = self._derivatives(beta, z, yy, w)
         converged = False
         total = float(w.sum())
         for _ in range(max_iter):
