@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.linear_model import Lasso, LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -126,6 +126,13 @@ def test_storage_keeps_and_resumes_the_search(diabetes, tmp_path):
     assert Study.load(path, "ridge").result().n_complete == 5
     with pytest.raises(InputError, match="already holds 5 trial"):
         SearchCV(Ridge(), space, method="random", n_trials=5, cv=3, storage=path, study="ridge").fit(X, y)
+    # another scoring (or estimator) on the same study would mix losses that do not compare
+    with pytest.raises(InputError, match="another objective"):
+        SearchCV(Ridge(), space, method="random", n_trials=8, cv=3, storage=path, study="ridge",
+                 scoring="neg_mean_squared_error").fit(X, y)
+    with pytest.raises(InputError, match="another objective"):
+        SearchCV(Lasso(), space, method="random", n_trials=8, cv=3, storage=path, study="ridge").fit(X, y)
+    assert Study.load(path, "ridge").result().n_complete == 5
 
 
 def test_passes_sklearn_estimator_checks():

@@ -145,6 +145,15 @@ def test_every_trial_failing_exits_2_with_one_line(job, capsys):
     assert "no trial completed" in out.err and out.err.count("\n") == 1
 
 
+def test_a_stored_study_of_another_scoring_is_refused(job, capsys):
+    assert main(["tune", "run", str(job), "--format", "json"]) == 0
+    capsys.readouterr()
+    text = job.read_text()
+    job.write_text(text.replace('scoring = "neg_mean_squared_error"', 'scoring = "neg_mean_absolute_error"'))
+    rc = main(["tune", "run", str(job), "--n-trials", "12"])
+    _one_error_line(capsys, rc, "another objective")
+
+
 def test_method_and_seed_overrides(job, capsys):
     job.write_text(job.read_text().replace('method = "sobol"', 'method = "Random"'))
     assert main(["tune", "run", str(job), "--method", "SOBOL", "--format", "json"]) == 0

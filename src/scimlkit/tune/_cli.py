@@ -81,7 +81,8 @@ def _run(args) -> int:
                        storage=spec.storage, study=spec.study, timeout=None, rng=spec.seed, executor=None,
                        show_progress=None, options={}, show_best=lambda loss: f"best {label} {-loss:.4g}",
                        pruner=spec.pruner, known=known, known_columns=spec.known_columns,
-                       callbacks=None if spec.patience is None else [StopWhenStalled(spec.patience)])
+                       callbacks=None if spec.patience is None else [StopWhenStalled(spec.patience)],
+                       objective_label=f"{spec.estimator}, scoring {label}, target '{spec.target}'")
     summary = {
         "study": result.study,
         "estimator": spec.estimator,

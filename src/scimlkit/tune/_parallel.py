@@ -124,6 +124,25 @@ def _init_worker(payload: bytes, n_threads: int) -> None:
         pass
     _load(payload)
     _WORKER_OBJECTIVES["__current__"] = _WORKER_OBJECTIVES[hashlib.sha1(payload).hexdigest()]
+    _watch_parent()
+
+
+def _watch_parent(interval: float = 1.0) -> None:
+    """End this worker when the process that started it is gone (killed with SIGKILL, say):
+    an orphaned worker would otherwise wait for work forever, holding memory and pipes."""
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="scimlkit-tune-parent-watch", daemon=True).start()
+
+
+def _ping() -> int:
+    return os.getpid()
 
 
 def _run_current(params: dict, pruning=None):
@@ -150,6 +169,10 @@ class _Runner:
     def wait(self, futures) -> set:
         raise NotImplementedError
 
+    def broken(self, future) -> bool:
+        """Whether ``future`` was lost to a worker process dying (its own trial or another's)."""
+        return isinstance(future.exception(), cf.process.BrokenProcessPool)
+
     def result(self, future) -> Outcome:
         try:
             return Outcome(*future.result())
@@ -170,6 +193,14 @@ class _ProcessRunner(_Runner):
         self.capacity = n_workers
         self._payload = dump_objective(objective)
         self._pool = self._new_pool()
+        try:  # workers that cannot start would fail every trial: say why instead
+            self._pool.submit(_ping).result()
+        except cf.process.BrokenProcessPool as exc:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            raise InputError(
+                f"the worker processes died while starting ({exc}). Each worker imports the main script "
+                "again: a script that runs trials in worker processes must keep its code under "
+                "`if __name__ == \"__main__\":`") from None
 
     def _new_pool(self):
         n_threads = max(1, (os.cpu_count() or 1) // self.capacity)

@@ -11,6 +11,7 @@ from sklearn.model_selection._search import BaseSearchCV
 
 from .._errors import InputError
 from .._validation import check_int, describe
+from ._parallel import Heartbeat
 from ._space import as_space
 from ._study import Study
 
@@ -179,6 +180,21 @@ class SearchCV(BaseSearchCV):
             return {"score": f"mean_test_{self.refit}"}
         return {}
 
+    def _objective_label(self) -> str:
+        """The estimator and what its stored losses measure: a resumed study must match it."""
+        def name(obj):
+            return obj if isinstance(obj, str) else getattr(obj, "__name__", type(obj).__name__)
+
+        estimator = type(self.estimator)
+        scoring = self.scoring
+        if scoring is None:
+            what = "the estimator's score"
+        elif self._several_metrics():
+            what = f"{name(self.refit)} (of {', '.join(sorted(name(k) for k in scoring))})"
+        else:
+            what = name(scoring)
+        return f"{estimator.__module__}.{estimator.__qualname__}, scoring {what}"
+
     def _run_search(self, evaluate_candidates):
         rows = None
         if self.known is not None:  # checked before the study is created or resumed
@@ -186,11 +202,13 @@ class SearchCV(BaseSearchCV):
 
             rows = known_rows(as_space(self.space), self.known, **self._known_column())
         study = Study.create(self.space, method=self.method, storage=self.storage, name=self.study, rng=self.rng,
-                             n_trials=self.n_trials)
+                             n_trials=self.n_trials, objective_label=self._objective_label())
         ran, scored, all_failed = 0, 0, None
+        beat = Heartbeat(study.storage, study._owner, study.storage.heartbeat_interval)
         try:
             if rows:
                 study._add_rows(rows)
+            beat.__enter__()  # the candidates stay claimed while they run, however long
             while True:
                 trials = study._ask(self.n_workers, self.n_trials)
                 if not trials:
@@ -220,6 +238,7 @@ class SearchCV(BaseSearchCV):
                         loss, error = None, "every cross-validation fit failed or scored NaN"
                     study._finish(trial, loss, error, float(self.n_splits_ * (tf + ts)))
         finally:
+            beat.__exit__(None, None, None)
             study.release()
             self.study_result_ = study.result()
             study.close()

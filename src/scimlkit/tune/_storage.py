@@ -228,10 +228,13 @@ class StudyStorage(SQLiteStore):
             raise StorageError(f"storage '{self.path}': study '{name}' has an unreadable space") from None
         return {"study_id": sid, "name": name, "space": space, "method": method, "created": created, "runs": runs}
 
-    def create_study(self, name: str, space: dict, method: str) -> tuple[int, int, bool]:
+    def create_study(self, name: str, space: dict, method: str, *,
+                     objective: str | None = None) -> tuple[int, int, bool]:
         """Create study ``name`` or attach to it; returns ``(study_id, run_index, created)``.
 
-        Attaching checks that the stored space and method equal the given ones.
+        Attaching checks that the stored space and method equal the given ones, and the stored
+        objective label too when both have one. The label lives in the store's key-value table
+        (``objective:<study_id>``), so files written before labels existed read as they are.
         """
         try:
             space_text = json.dumps(space, allow_nan=False)
@@ -245,6 +248,9 @@ class StudyStorage(SQLiteStore):
             if row is None:
                 cur = tx.execute("INSERT INTO studies (name, space, method, created, runs) VALUES (?, ?, ?, ?, 1)",
                                  (name, space_text, method, time.time()))
+                if objective is not None:
+                    tx.execute("INSERT OR REPLACE INTO scimlkit_meta VALUES (?, ?)",
+                               (f"objective:{cur.lastrowid}", objective))
                 return int(cur.lastrowid), 0, True
             sid, stored_space, stored_method, runs = row
             if json.loads(stored_space) != json.loads(space_text):
@@ -257,6 +263,16 @@ class StudyStorage(SQLiteStore):
                     f"study '{name}' in '{self.path}' was created with method '{stored_method}', "
                     f"got method '{method}'; use the same method or another study name"
                 )
+            if objective is not None:
+                key = f"objective:{sid}"
+                stored = tx.execute("SELECT value FROM scimlkit_meta WHERE key = ?", (key,)).fetchone()
+                if stored is None:
+                    tx.execute("INSERT INTO scimlkit_meta VALUES (?, ?)", (key, objective))
+                elif stored[0] != objective:
+                    raise InputError(
+                        f"study '{name}' in '{self.path}' holds losses of another objective ({stored[0]}), "
+                        f"not of this one ({objective}); they would not compare: use another study name"
+                    )
             tx.execute("UPDATE studies SET runs = runs + 1 WHERE study_id = ?", (sid,))
             return int(sid), int(runs), False
 

@@ -275,11 +275,13 @@ class Study:
         self._logs: dict[int, StepLog] = {}  # steps reported through should_prune, per running trial
         self.pruner = pruner
         self._owner = new_owner()
+        self._beat = None  # the heartbeat of trials handed out by ask() (an external loop)
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
     def create(cls, space, *, method: str = "auto", storage=None, name: str | None = None, rng=None,
-               n_trials: int | None = None, pruner=None, **options) -> Study:
+               n_trials: int | None = None, pruner=None, objective_label: str | None = None,
+               **options) -> Study:
         """Start a study, or resume the stored study of the same name.
 
         Parameters
@@ -301,13 +303,19 @@ class Study:
         pruner : None, "median", "halving" or Pruner, optional
             Stops unpromising trials early (see :meth:`should_prune` and
             :class:`~scimlkit.tune.MedianPruner`); not stored, give it again when resuming.
+        objective_label : str, optional
+            What the losses measure (say ``"SVC, scoring roc_auc"``). Stored with the study;
+            resuming a study stored with another label is refused, since its losses would not
+            compare with the new ones (``SearchCV`` and ``scimlkit tune run`` give the
+            estimator and the scoring).
         **options
             Options of the optimiser.
 
         Raises
         ------
         InputError
-            Unknown method, bad space, or a stored study with a different space or method.
+            Unknown method, bad space, or a stored study with a different space, method or
+            objective label.
         StorageError
             A storage file that is not a scimlkit study store.
         """
@@ -319,7 +327,9 @@ class Study:
         generator = check_rng(rng)
         make_optimizer(method, space, rng=0, n_trials=n_trials, **options)  # bad options fail before storage
         store = as_storage(storage)
-        study_id, run_index, _ = store.create_study(name, space.to_dict(), method)
+        if objective_label is not None and not isinstance(objective_label, str):
+            raise InputError(f"`objective_label` must be a string, got {describe(objective_label)}")
+        study_id, run_index, _ = store.create_study(name, space.to_dict(), method, objective=objective_label)
         if run_index > 0 and (rng is None or isinstance(rng, int | np.integer)):
             generator = np.random.default_rng(None if rng is None else [int(rng), run_index])
         study = cls(store, study_id, name, space, method, generator, n_trials, options, pruner)
@@ -417,6 +427,10 @@ class Study:
         first.
         """
         trials = self._ask(1, None)
+        if trials and self._beat is None and not self._storage.in_memory:
+            # keep the trials of an external loop claimed while this process lives: without a
+            # heartbeat another process would take a long trial for a dead one and run it again
+            self._beat = Heartbeat(self._storage, self._owner, self._storage.heartbeat_interval).__enter__()
         return trials[0] if trials else None
 
     def enqueue(self, params: Mapping[str, Any]) -> int:
@@ -584,6 +598,9 @@ class Study:
 
     def close(self) -> None:
         """Release unfinished trials and close the storage connection of this thread."""
+        if self._beat is not None:
+            self._beat.__exit__(None, None, None)
+            self._beat = None
         self.release()
         retire_owner(self._owner)
         if not self._storage.in_memory:
@@ -701,7 +718,9 @@ def minimize(objective: Callable[[dict], float], space, *, method: str = "auto",
         in this process; above 1 it runs in as many worker processes, asynchronously (a new
         point is proposed as soon as a trial finishes, the running ones being pending for the
         optimiser). With an ``executor``, the default is as many as it has workers (threads of
-        a Dask cluster).
+        a Dask cluster). Worker processes import the main script again, so a script that
+        runs trials in them keeps its code under ``if __name__ == "__main__":`` (a clear
+        error says so when it does not).
     storage : None, str, path or StudyStorage
         A SQLite file keeping every trial as it finishes. Running the same study again resumes
         it; a trial left running by a process that died is run again first.
@@ -710,7 +729,9 @@ def minimize(objective: Callable[[dict], float], space, *, method: str = "auto",
     timeout : float, optional
         Seconds after which no new trial is started (running ones are awaited).
     rng : None, int or numpy.random.Generator
-        Randomness of the optimiser (an int seed makes the run reproducible).
+        Randomness of the optimiser (an int seed makes the run reproducible; with several
+        workers, which point is proposed next depends on which trial finishes first, so a
+        parallel run is reproducible only as far as the trials' durations are).
     executor : dask.distributed.Client or concurrent.futures.Executor, optional
         Where to run the trials instead of local worker processes.
     pruner : None, "median", "halving" or Pruner, optional
@@ -769,7 +790,7 @@ def minimize(objective: Callable[[dict], float], space, *, method: str = "auto",
 
 def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, timeout, rng, executor,
               show_progress, options, show_best=None, pruner=None, callbacks=None, known=None, initial=None,
-              known_columns=None) -> StudyResult:
+              known_columns=None, objective_label=None) -> StudyResult:
     """:func:`minimize`; ``show_best(loss) -> str`` formats the best loss on the progress bar;
     ``known_columns`` (``{"loss": ...}`` or ``{"score": ...}``) names the result column of ``known``."""
     if not callable(objective):
@@ -790,7 +811,7 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
         rows = known_rows(space, known, **(known_columns or {}))
     points = None if initial is None else _initial_points(space, initial)
     the_study = Study.create(space, method=method, storage=storage, name=study, rng=rng, n_trials=n_trials,
-                             pruner=pruner, **options)
+                             pruner=pruner, objective_label=objective_label, **options)
     try:
         new_points = [] if points is None else _new_points(the_study, points, n_trials)
         if rows:
@@ -897,23 +918,55 @@ def _run_serial(study: Study, objective, n_trials, deadline, bar, status, tracke
 
 def _run_parallel(study: Study, runner, n_trials, deadline, bar, status, tracker) -> None:
     inflight: dict = {}
+    # When a worker process dies (the objective crashed the interpreter, ran out of memory, ...)
+    # the pool breaks and every trial in flight is lost with it, not only the one that killed
+    # it. Those trials are run again one at a time: one that breaks the pool alone is the
+    # culprit and fails; the others finish normally.
+    suspects: list = []
+    alone = None  # the future of a suspect running by itself
     exhausted = stop = False
+
+    def record(trial, out):
+        nonlocal stop, exhausted
+        seconds = None if out.seconds != out.seconds else out.seconds
+        stop = _finished(study, trial, out, seconds, bar, status, tracker) or stop
+        exhausted = False if not study.optimizer.exhausted else exhausted
+
     while True:
-        free = runner.capacity - len(inflight)
-        if free > 0 and not exhausted and not stop and not _out_of_time(deadline):
-            trials = study._ask(free, n_trials)
-            if not trials:
-                exhausted = True
-            for trial in trials:
-                inflight[runner.submit(trial.params, study.pruning_context())] = trial
+        if suspects:
+            if not inflight:
+                trial = suspects.pop(0)
+                alone = runner.submit(trial.params, study.pruning_context())
+                inflight[alone] = trial
+        else:
+            free = runner.capacity - len(inflight)
+            if free > 0 and not exhausted and not stop and not _out_of_time(deadline):
+                trials = study._ask(free, n_trials)
+                if not trials:
+                    exhausted = True
+                for trial in trials:
+                    inflight[runner.submit(trial.params, study.pruning_context())] = trial
         if not inflight:
             break
         for future in runner.wait(inflight):
+            if future not in inflight:  # settled with an earlier broken future of this batch
+                continue
             trial = inflight.pop(future)
-            out = runner.result(future)
-            seconds = None if out.seconds != out.seconds else out.seconds
-            stop = _finished(study, trial, out, seconds, bar, status, tracker) or stop
-            exhausted = False if not study.optimizer.exhausted else exhausted
+            if runner.broken(future) and future is not alone and inflight:
+                # lost with the pool next to other trials: run it again alone, and settle the
+                # others in flight (finished before the break, or lost with it too). A trial
+                # that breaks the pool alone (a suspect or the only one in flight) fails.
+                suspects.append(trial)
+                for other in list(inflight):
+                    lost = inflight.pop(other)
+                    if runner.broken(other):
+                        suspects.append(lost)
+                    else:
+                        record(lost, runner.result(other))
+                continue
+            record(trial, runner.result(future))
+        if alone is not None and alone not in inflight:
+            alone = None
 
 
 def _existing_storage(storage):
