@@ -80,3 +80,14 @@ def test_bad_input_exits_2(tmp_path, capsys, extra, bad, match):
 def test_missing_file_exits_2(tmp_path, capsys):
     rc = main(["curves", "fit", str(tmp_path / "missing.csv"), "--size", "n", "--score", "acc"])
     assert rc == 2 and "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("family", [["--family", "all"], ["--family", "ALL"], ["--family", "pow3,all"]])
+def test_family_all_is_accepted(tmp_path, capsys, family):
+    path = _write(tmp_path)
+    rc = main(["curves", "fit", str(path), "--size", "n", "--score", "acc", *family, "--n-bootstrap", "0",
+               "--format", "json"])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    data = json.loads(captured.out)
+    assert "mmf4" in {r["family"] for r in data["ranking"]}  # every family was tried

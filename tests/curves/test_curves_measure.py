@@ -87,3 +87,15 @@ def test_a_failing_fit_names_the_size_and_fold():
     with pytest.raises(InputError, match="`n_jobs`"):
         learning_curve(GaussianNB(), X, Y, cv=CV, n_jobs=0)
     assert len(learning_curve(GaussianNB(), X, Y, cv=CV, sizes=4.0).sizes) == 4  # a count given as a float
+
+
+def test_a_failing_scorer_names_the_size_fold_and_scoring():
+    from sklearn.neighbors import KNeighborsClassifier
+
+    # 5 neighbours cannot be found among 3 training samples: the scorer (predict) fails
+    with pytest.raises(InputError, match=r"`scoring`='score' failed .* fitted on 3 training samples "
+                                         r"\(CV fold 0\): ValueError"):
+        learning_curve(KNeighborsClassifier(5), X, Y, cv=CV, sizes=[3, 10, 50], rng=0)
+    # binary ROC AUC on three classes
+    with pytest.raises(InputError, match=r"`scoring`='roc_auc' failed .* training samples \(CV fold 0\)"):
+        learning_curve(GaussianNB(), X, Y, cv=CV, sizes=[20, 60], scoring="roc_auc", rng=0)

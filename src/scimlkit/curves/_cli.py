@@ -44,6 +44,8 @@ def _fit(args: argparse.Namespace) -> int:
     families = "all"
     if args.family:
         families = [f.strip() for item in args.family for f in item.split(",") if f.strip()]
+        if any(f.lower() == "all" for f in families):  # "all" (the default) may be named too
+            families = "all"
     higher = None if args.orientation is None else args.orientation == "higher"
     result = fit_curve(sizes, scores, families=families, select=args.select, higher_is_better=higher,
                        best_possible=args.best_possible, n_bootstrap=args.n_bootstrap, rng=args.seed)
@@ -137,16 +139,17 @@ def register(subparsers) -> None:
     fit.add_argument("--target", type=_finite, default=None, help="score to reach: report the samples needed")
     fit.add_argument("--at", type=_positive, default=None, help="forecast the score at this size")
     fit.add_argument("--family", action="append", default=None,
-                     help="family to try (repeat or comma-separate; default all): last, pow2, pow3, pow4, "
+                     help="family to try (repeat or comma-separate; default all): all, last, pow2, pow3, pow4, "
                           "log2, ilog2, exp3, exp4, mmf4, wbl4, janoschek")
     fit.add_argument("--select", choices=("weighted", "extrapolation", "average"), default="weighted",
                      help="weight the families by how well they extrapolate (default), pick the best "
                           "one, or average the best three")
     group = fit.add_mutually_exclusive_group()
     group.add_argument("--higher-is-better", dest="orientation", action="store_const", const="higher",
-                       help="scores such as accuracy (default: detected from the trend)")
+                       help="scores such as accuracy (default: detected from the trend; without a clear "
+                            "trend, scores in [0, 1] count as higher-is-better)")
     group.add_argument("--lower-is-better", dest="orientation", action="store_const", const="lower",
-                       help="scores such as error rates or losses")
+                       help="scores such as error rates or losses (say so for a loss on a plateau)")
     fit.set_defaults(orientation=None)
     fit.add_argument("--best-possible", type=float, default=None,
                      help="the perfect score (default 1 if higher is better, else 0)")

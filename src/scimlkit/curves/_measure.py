@@ -110,7 +110,7 @@ def _ordered_indices(train: np.ndarray, y, classifier: bool, gen: np.random.Gene
     return np.concatenate([head, rest])
 
 
-def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int):
+def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int, scoring: str = "score"):
     import time
 
     from sklearn.base import clone
@@ -125,9 +125,15 @@ def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int):
         raise InputError(f"the estimator failed to fit on {len(train_idx)} training samples (CV fold {fold}): "
                          f"{type(exc).__name__}: {exc}") from exc
     seconds = time.perf_counter() - t0
-    test = scorer(model, _safe_indexing(X, test_idx), _safe_indexing(y, test_idx))
-    train = scorer(model, X_tr, y_tr)
-    return float(test), float(train), seconds
+    part = "validation"
+    try:
+        test = scorer(model, _safe_indexing(X, test_idx), _safe_indexing(y, test_idx))
+        part = "training"
+        train = scorer(model, X_tr, y_tr)
+        return float(test), float(train), seconds
+    except Exception as exc:
+        raise InputError(f"`scoring`={scoring!r} failed on the {part} samples of the model fitted on "
+                         f"{len(train_idx)} training samples (CV fold {fold}): {type(exc).__name__}: {exc}") from exc
 
 
 def learning_curve(
@@ -175,6 +181,12 @@ def learning_curve(
     Returns
     -------
     LearningCurveResult
+
+    Raises
+    ------
+    InputError
+        On bad input, and when the estimator fails to fit or the scorer fails to score at some
+        size (the message names the size, the fold and ``scoring``).
 
     Examples
     --------
@@ -240,13 +252,13 @@ def learning_curve(
     name = scoring if isinstance(scoring, str) else ("score" if scoring is None else getattr(scoring, "__name__", "custom"))
     with progress(total=len(tasks), description="learning curve", show=show_progress) as bar:
         if n_jobs in (None, 1):
-            results = (_fit_and_score(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer, i)
+            results = (_fit_and_score(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer, i, str(name))
                        for i, j in tasks)
         else:
             from joblib import Parallel, delayed
 
             results = Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(_fit_and_score)(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer, i)
+                delayed(_fit_and_score)(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer, i, str(name))
                 for i, j in tasks)
         for (i, j), (te, tr, sec) in zip(tasks, results):
             test[j, i], train[j, i], seconds[j, i] = te, tr, sec
