@@ -115,6 +115,30 @@ def test_multivariate_catches_correlation_flip_with_unchanged_marginals():
     same["c"] = gen.normal(size=3000)
     res = domain_classifier_test(monitor.profile_.sample, same, rng=1)
     assert 0.4 < res.auroc < 0.6 and res.pvalue > 0.001
+    # the multivariate test is adjusted in one family with the per-column ones (Holm by
+    # default: with 7 members, its adjusted p-value is at least its raw one and at most 7 times)
+    mv = report.multivariate
+    table = report.table
+    family = np.r_[table["pvalue"], table["missing_pvalue"], mv.pvalue]
+    from scimlkit.drift._corrections import adjust_pvalues
+
+    assert mv.pvalue_adj == pytest.approx(adjust_pvalues(family, report.correction)[-1])
+    assert mv.pvalue <= mv.pvalue_adj <= min(1.0, 7 * mv.pvalue)
+
+
+def test_domain_classifier_pvalue_is_bonferroni_over_folds():
+    # each fold's Mann-Whitney test on its own held-out scores, the smallest times the folds:
+    # a p-value from k folds is a multiple of k of a fold p-value, or 1; never below 1 / k of
+    # what a single fold could give
+    gen = np.random.default_rng(3)
+    ref = pd.DataFrame(gen.normal(size=(300, 3)), columns=list("abc"))
+    cur = pd.DataFrame(gen.normal(size=(300, 3)), columns=list("abc"))
+    for k in (2, 3):
+        res = domain_classifier_test(ref, cur, n_splits=k, rng=0)
+        assert res.n_splits == k and 0.0 < res.pvalue <= 1.0
+    shifted = cur.assign(a=cur["a"] + 1.0)
+    res = domain_classifier_test(ref, shifted, rng=0)
+    assert res.n_splits == 2 and res.pvalue < 1e-6 and np.isnan(res.pvalue_adj)
 
 
 def test_categorical_and_missing_and_unseen():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import math
 import os
@@ -155,7 +156,8 @@ class DriftReport(Result):
         if names:
             text += f" ({shown})"
         if self.multivariate is not None:
-            text += f"; domain classifier AUROC {self.multivariate.auroc:.3f} (p={self.multivariate.pvalue:.2g})"
+            mv = self.multivariate
+            text += f"; domain classifier AUROC {mv.auroc:.3f} (adjusted p={mv.pvalue_adj:.2g})"
         return text
 
 
@@ -503,8 +505,25 @@ class DriftMonitor:
         k_cur = np.array([r["n_missing"] for r in rows], dtype=float)
         _, miss_p = missing_rate_tests(k_ref, n_ref, k_cur, np.full(k, float(m_rows)))
         value_p = np.array([r["pvalue"] for r in rows], dtype=float)
-        adjusted = adjust_pvalues(np.r_[value_p, miss_p], correction)
-        value_adj, miss_adj = adjusted[:k], adjusted[k:]
+        mv = None
+        run_mv = self.multivariate if multivariate is None else bool(multivariate)
+        if run_mv:
+            if profile.sample is None:
+                raise InputError("the multivariate test needs reference rows in the profile, which keeps none "
+                                 "(it was fitted with sample_size=0); fit again with sample_size > 0")
+            kept = len(profile.sample)
+            if kept < _MV_MIN_ROWS:
+                why = (f"the reference had only {profile.n_rows} row(s)" if kept >= profile.n_rows else
+                       f"the profile keeps only {kept} (fitted with sample_size={kept}); fit again with a larger "
+                       "sample_size")
+                raise InputError(f"the multivariate test needs at least {_MV_MIN_ROWS} reference rows, but {why}")
+            mv = domain_classifier_test(profile.sample, frame[profile.names], max_rows=max(len(profile.sample), 10),
+                                        rng=self.rng)
+        # the multivariate test joins the family of the per-column tests: one alert rate for all
+        adjusted = adjust_pvalues(np.r_[value_p, miss_p, [] if mv is None else [mv.pvalue]], correction)
+        value_adj, miss_adj = adjusted[:k], adjusted[k:2 * k]
+        if mv is not None:
+            mv = dataclasses.replace(mv, pvalue_adj=float(adjusted[-1]))
         miss_ref_rate = k_ref / np.maximum(n_ref, 1)
         miss_cur_rate = k_cur / m_rows
         js = np.array([r["js_distance"] for r in rows], dtype=float)
@@ -540,21 +559,7 @@ class DriftMonitor:
             "alert": alert,
         }, columns=list(TABLE_COLUMNS))
 
-        mv = None
-        run_mv = self.multivariate if multivariate is None else bool(multivariate)
-        if run_mv:
-            if profile.sample is None:
-                raise InputError("the multivariate test needs reference rows in the profile, which keeps none "
-                                 "(it was fitted with sample_size=0); fit again with sample_size > 0")
-            kept = len(profile.sample)
-            if kept < _MV_MIN_ROWS:
-                why = (f"the reference had only {profile.n_rows} row(s)" if kept >= profile.n_rows else
-                       f"the profile keeps only {kept} (fitted with sample_size={kept}); fit again with a larger "
-                       "sample_size")
-                raise InputError(f"the multivariate test needs at least {_MV_MIN_ROWS} reference rows, but {why}")
-            mv = domain_classifier_test(profile.sample, frame[profile.names], max_rows=max(len(profile.sample), 10),
-                                        rng=self.rng)
-        any_alert = bool(alert.any()) or (mv is not None and mv.pvalue < alpha)
+        any_alert = bool(alert.any()) or (mv is not None and mv.pvalue_adj < alpha)
         report = DriftReport(
             table=table, alert=any_alert, health=health_score(severity), n_alerts=int(alert.sum()),
             n_reference=int(profile.n_rows), n_current=int(m_rows), method=method, correction=correction,

