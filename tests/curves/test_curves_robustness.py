@@ -58,6 +58,17 @@ def test_clearly_falling_error_rates_stay_lower_is_better():
     assert fit_curve(N, one, families=["pow3"], n_bootstrap=0).higher_is_better is False
 
 
+def test_few_falling_error_rates_stay_lower_is_better():
+    # three or four anchors leave the t test weak; a mean that falls at every anchor is still
+    # a falling curve (reading it as accuracy would forecast the wrong way)
+    for sizes, scores in (([100, 300, 1000, 3000], [0.206, 0.17, 0.118, 0.097]),
+                          ([100, 400, 1600], [0.5, 0.4, 0.35])):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DegenerateDataWarning)
+            fit = fit_curve(sizes, scores, n_bootstrap=0)
+        assert fit.higher_is_better is False
+
+
 def test_losses_outside_the_unit_range_follow_the_trend():
     log_loss = 0.3 + 8.0 * N ** -0.5  # 1.43 ... 0.44 (a log loss, lower is better)
     assert log_loss.max() > 1

@@ -384,6 +384,17 @@ def test_integer_codes_read_as_floats_name_the_same_categories():
     row = res.table.set_index("column").loc["store"]
     assert row["unseen"] == "" and not row["alert"] and row["js_distance"] < 0.1
     assert res.multivariate.auroc < 0.6
+    # a column of whole and half ratings: a batch that happens to hold whole ones only
+    ratings = np.array([1.0, 1.5, 2.0, 3.0])
+    monitor_r = DriftMonitor(column_types={"r": "categorical"}).fit(pd.DataFrame({"r": gen.choice(ratings, 2000)}))
+    whole = monitor_r.check(pd.DataFrame({"r": gen.choice([1.0, 2.0, 3.0], 300)}))
+    assert whole.table.loc[0, "unseen"] == ""
+    # a profile saved with "1.0"-style labels reads them as "1" (counts of labels that now
+    # coincide added up)
+    from scimlkit.drift._profile import _merged
+
+    cats, counts = _merged(np.array(["1", "1.0", "2.0", "a"]), np.array([3, 4, 5, 6]))
+    assert cats.tolist() == ["1", "2", "a"] and counts.tolist() == [7, 5, 6]
     # the same the other way round, and for an object column holding floats
     monitor = DriftMonitor(column_types={"store": "categorical"}, rng=0).fit(batch)
     assert monitor.check(ref.astype({"store": object})).table.set_index("column").loc["store", "unseen"] == ""

@@ -185,3 +185,22 @@ def test_workers_end_when_the_study_process_is_killed(tmp_path):
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(alive(p) for p in pids)
+
+
+def test_a_users_broken_process_pool_fails_the_trials_it_lost(tmp_path):
+    # a pool the study cannot replace: the trials lost with it fail (as before), the study ends
+    proc = _run_script(tmp_path, "import os, time, concurrent.futures as cf, multiprocessing as mp\n"
+                                 "from scimlkit.tune import Categorical, minimize\n"
+                                 "def f(p):\n"
+                                 "    if p['x'] == 1:\n"
+                                 "        os._exit(3)\n"
+                                 "    time.sleep(0.5)\n"
+                                 "    return p['x']\n"
+                                 "if __name__ == '__main__':\n"
+                                 "    with cf.ProcessPoolExecutor(2, mp_context=mp.get_context('spawn')) as ex:\n"
+                                 "        r = minimize(f, {'x': Categorical([0, 1])}, method='grid', n_trials=2,\n"
+                                 "                     executor=ex, n_workers=2)\n"
+                                 "    print(sorted(r.trials['state']))\n")
+    out, err = proc.communicate(timeout=240)
+    assert proc.returncode == 0, err
+    assert out.strip().splitlines()[-1] == "['FAILED', 'FAILED']"

@@ -394,6 +394,11 @@ def test_ask_keeps_its_trials_alive_for_other_processes(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+    import pickle
+    import threading
+
+    assert pickle.loads(pickle.dumps(study)).name == "ext"  # the heartbeat thread stays here
     study.tell(trial, 1.0)
+    assert "scimlkit-tune-heartbeat" not in [t.name for t in threading.enumerate()]  # nothing runs
     study.close()
     assert Study.load(path).result().n_complete == 1

@@ -863,9 +863,9 @@ def _detect_orientation(n: np.ndarray, y: np.ndarray) -> bool:
     A clearly rising trend means higher is better and a clearly falling one lower is better
     ("clearly": the slope is more than a 95% t quantile of its standard error, see
     :func:`_trend_t`). Without a clear trend (a plateau, or noise as large as the trend),
-    scores inside [0, 1] are taken as higher-is-better (accuracy, AUC and R² are far more
-    common than losses there) and other scores follow the sign of the slope; either way a
-    warning says so.
+    mean scores that fall at every anchor (three or more) are lower-is-better, other scores
+    inside [0, 1] are taken as higher-is-better (accuracy, AUC and R² are far more common than
+    losses there) and other scores follow the sign of the slope; a warning says so.
     """
     from scipy import stats
 
@@ -880,10 +880,15 @@ def _detect_orientation(n: np.ndarray, y: np.ndarray) -> bool:
     crit = float(stats.t.ppf(_TREND_LEVEL, _trend_dof(n, y)))
     if np.isfinite(t) and abs(t) > crit:
         return bool(t > 0)
-    guess = True if unit else bool(slope >= 0)
+    # mean scores falling at every anchor are a falling curve even when too few anchors make
+    # the t test weak (three or four error rates): only a plateau's wobble is left to the range
+    monotone_fall = bool(len(mean) >= 3 and np.all(np.diff(mean) < 0))
+    guess = bool(slope >= 0) if (not unit or monotone_fall) else True
     if unit and slope >= 0:
         return True  # the range and the (weak) trend agree
-    if unit:
+    if monotone_fall:
+        why = "the mean score falls at every anchor, so the scores are taken as lower-is-better"
+    elif unit:
         why = "the scores lie in [0, 1], so they are taken as higher-is-better (accuracy-like)"
     else:
         why = f"the scores {'rise' if guess else 'fall'} slightly, so they are taken as " \

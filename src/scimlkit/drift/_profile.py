@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -253,29 +254,44 @@ class NumericSummary:
         return self
 
 
-def category_labels(series) -> tuple[np.ndarray, np.ndarray]:
-    """The labels of a categorical column's present values as strings, and its missing mask.
+_WHOLE = re.compile(r"-?[0-9]+\.0+")
 
-    Whole-number floats read as integers (``1.0`` -> ``"1"``): integer codes turn into floats
-    when a file has one missing value in the column (pandas has no integer NaN), and the
-    reference and a batch must still name the same categories.
+
+def normalise_labels(labels: np.ndarray) -> np.ndarray:
+    """Category labels with whole-number decimals written as integers (``"1.0"`` -> ``"1"``).
+
+    Integer codes turn into floats when a file has one missing value in the column (pandas has
+    no integer NaN): the reference and a batch must still name the same categories, whatever
+    else the column holds, and profiles saved with either spelling must keep matching.
     """
+    labels = np.asarray(labels, dtype=str)
+    if labels.size == 0:
+        return labels
+    unique, inverse = np.unique(labels, return_inverse=True)
+    fixed = np.array([u.split(".", 1)[0] if _WHOLE.fullmatch(u) else u for u in unique.tolist()], dtype=str)
+    if np.array_equal(fixed, unique):
+        return labels
+    return fixed[inverse.reshape(labels.shape)]
+
+
+def category_labels(series) -> tuple[np.ndarray, np.ndarray]:
+    """The labels of a categorical column's present values as strings, and its missing mask
+    (whole-number decimals as integers, see :func:`normalise_labels`)."""
     import pandas as pd
 
     series = series if isinstance(series, pd.Series) else pd.Series(series)
     missing = series.isna().to_numpy()
-    present = series[~missing]
-    if pd.api.types.is_float_dtype(present.dtype):
-        v = present.to_numpy(dtype=float)
-        if v.size and np.all(np.isfinite(v)) and np.all(np.abs(v) < 2.0**53) and np.all(v == np.round(v)):
-            return v.astype(np.int64).astype(str), missing
-    elif present.dtype == object and pd.api.types.infer_dtype(present, skipna=True) in (
-            "floating", "mixed-integer-float"):
-        def text(x):
-            return str(int(x)) if isinstance(x, float) and x.is_integer() and abs(x) < 2.0**53 else str(x)
+    return normalise_labels(series[~missing].astype(str).to_numpy()), missing
 
-        return np.asarray([text(x) for x in present.tolist()], dtype=str), missing
-    return np.asarray(present.astype(str).to_numpy(), dtype=str), missing
+
+def _merged(categories: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A stored profile's categories with their labels normalised (counts of labels that now
+    coincide, like "1" and "1.0", added up)."""
+    labels = normalise_labels(categories)
+    if np.array_equal(labels, categories) and np.unique(labels).size == labels.size:
+        return categories, counts
+    cats, inverse = np.unique(labels, return_inverse=True)
+    return cats, np.bincount(inverse, weights=counts, minlength=cats.size).astype(np.int64)
 
 
 @dataclass
@@ -539,8 +555,8 @@ class ReferenceProfile:
                             raise ValueError("bad scale")
                     elif c["kind"] == CATEGORICAL:
                         s = CategoricalSummary(c["name"], int(c["n_rows"]), int(c["n_missing"]),
-                                               archive[f"c{i}_categories"].astype(str),
-                                               archive[f"c{i}_counts"].astype(np.int64))
+                                               *_merged(archive[f"c{i}_categories"].astype(str),
+                                                        archive[f"c{i}_counts"].astype(np.int64)))
                     else:
                         raise ValueError(f"unknown column kind {c['kind']!r}")
                     columns[c["name"]] = s

@@ -162,6 +162,7 @@ class _Runner:
     """Submit ``params`` and wait for the first finished evaluation."""
 
     capacity = 1
+    restarts = False  # whether submit() replaces a broken pool (trials lost with it can run again)
 
     def submit(self, params: dict, pruning=None):
         raise NotImplementedError
@@ -189,6 +190,8 @@ class _Runner:
 class _ProcessRunner(_Runner):
     """A private ``ProcessPoolExecutor`` (spawn context, so safe with threads in this process)."""
 
+    restarts = True
+
     def __init__(self, objective, n_workers: int):
         self.capacity = n_workers
         self._payload = dump_objective(objective)
@@ -198,9 +201,10 @@ class _ProcessRunner(_Runner):
         except cf.process.BrokenProcessPool as exc:
             self._pool.shutdown(wait=False, cancel_futures=True)
             raise InputError(
-                f"the worker processes died while starting ({exc}). Each worker imports the main script "
-                "again: a script that runs trials in worker processes must keep its code under "
-                "`if __name__ == \"__main__\":`") from None
+                f"the worker processes died while starting ({exc}): the objective could not be loaded in "
+                "them (its module must be importable there), or the main script was run again by each "
+                "worker, which imports it: a script that runs trials in worker processes must keep its "
+                "code under `if __name__ == \"__main__\":`") from None
 
     def _new_pool(self):
         n_threads = max(1, (os.cpu_count() or 1) // self.capacity)

@@ -182,8 +182,8 @@ class SearchCV(BaseSearchCV):
 
     def _objective_label(self) -> str:
         """The estimator and what its stored losses measure: a resumed study must match it."""
-        def name(obj):
-            return obj if isinstance(obj, str) else getattr(obj, "__name__", type(obj).__name__)
+        def name(obj):  # a scorer object by its repr (make_scorer's names the metric and its options)
+            return obj if isinstance(obj, str) else getattr(obj, "__name__", None) or repr(obj)
 
         estimator = type(self.estimator)
         scoring = self.scoring

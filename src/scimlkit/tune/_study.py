@@ -577,6 +577,8 @@ class Study:
         else:
             loss, text = as_value(value)
         self._finish(known, loss, text, time.time() - known.started, curve, pruned=bool(pruned) and error is None)
+        if not self._running:
+            self._stop_beat()  # nothing of this loop runs now; the next ask starts it again
 
     def _finish(self, trial: Trial, loss: float | None, error: str | None, duration: float | None,
                 curve: list | None = None, pruned: bool = False) -> str:
@@ -596,11 +598,19 @@ class Study:
         self._logs.clear()
         return self._storage.release(self._owner)
 
-    def close(self) -> None:
-        """Release unfinished trials and close the storage connection of this thread."""
+    def _stop_beat(self) -> None:
         if self._beat is not None:
             self._beat.__exit__(None, None, None)
             self._beat = None
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_beat"] = None  # a thread of this process: the copy starts its own when it asks
+        return state
+
+    def close(self) -> None:
+        """Release unfinished trials and close the storage connection of this thread."""
+        self._stop_beat()
         self.release()
         retire_owner(self._owner)
         if not self._storage.in_memory:
@@ -952,7 +962,7 @@ def _run_parallel(study: Study, runner, n_trials, deadline, bar, status, tracker
             if future not in inflight:  # settled with an earlier broken future of this batch
                 continue
             trial = inflight.pop(future)
-            if runner.broken(future) and future is not alone and inflight:
+            if runner.broken(future) and runner.restarts and future is not alone and inflight:
                 # lost with the pool next to other trials: run it again alone, and settle the
                 # others in flight (finished before the break, or lost with it too). A trial
                 # that breaks the pool alone (a suspect or the only one in flight) fails.
