@@ -200,7 +200,9 @@ def test_a_users_broken_process_pool_fails_the_trials_it_lost(tmp_path):
                                  "    with cf.ProcessPoolExecutor(2, mp_context=mp.get_context('spawn')) as ex:\n"
                                  "        r = minimize(f, {'x': Categorical([0, 1])}, method='grid', n_trials=2,\n"
                                  "                     executor=ex, n_workers=2)\n"
-                                 "    print(sorted(r.trials['state']))\n")
+                                 "    print(dict(zip(r.trials['param_x'], r.trials['state'])))\n")
     out, err = proc.communicate(timeout=240)
-    assert proc.returncode == 0, err
-    assert out.strip().splitlines()[-1] == "['FAILED', 'FAILED']"
+    assert proc.returncode == 0, err  # it used to raise BrokenProcessPool
+    # the trial that killed its worker failed; the other one finished first or was lost with it
+    states = out.strip().splitlines()[-1]
+    assert states in ("{0: 'FAILED', 1: 'FAILED'}", "{0: 'COMPLETE', 1: 'FAILED'}"), states

@@ -383,12 +383,12 @@ def test_ask_keeps_its_trials_alive_for_other_processes(tmp_path):
     # an external ask/tell loop on a file: the trial it runs has a heartbeat, so another
     # process (which cannot see this one's owners) does not take a long trial for a dead one
     path = tmp_path / "ext.db"
-    store = StudyStorage(path, heartbeat_interval=0.1, grace_period=0.8)
+    store = StudyStorage(path, heartbeat_interval=0.1, grace_period=2.0)
     study = Study.create(SPACE, method="random", storage=store, name="ext", rng=0)
     trial = study.ask()
-    time.sleep(1.5)  # longer than the grace period
+    time.sleep(3.0)  # longer than the grace period
     code = ("from scimlkit.tune import StudyStorage; import sys\n"
-            f"store = StudyStorage({str(path)!r}, grace_period=0.8)\n"
+            f"store = StudyStorage({str(path)!r}, grace_period=2.0)\n"
             "sid = store.get_study('ext')['study_id']\n"
             "print(store.requeue_stale(sid))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
