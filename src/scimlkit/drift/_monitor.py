@@ -455,7 +455,7 @@ class DriftMonitor:
             row = {"column": name, "kind": summary.kind, "status": "ok", "test": TEST_NAMES["chi2"],
                    "statistic": np.nan, "pvalue": np.nan, "js_distance": np.nan, "wasserstein": np.nan,
                    "psi": np.nan, "unseen": ""}
-            values, miss = category_labels(series)
+            values, miss = category_labels(series, normalise=False)  # categorical_column normalises
             row["n_missing"] = int(miss.sum())
             row["n_current"] = int(values.size)
             if summary.n == 0:

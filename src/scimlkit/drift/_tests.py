@@ -12,7 +12,7 @@ import math
 import numpy as np
 from scipy import special, stats
 
-from ._profile import CategoricalSummary, NumericSummary, working_unit
+from ._profile import CategoricalSummary, NumericSummary, _merged, working_unit
 
 __all__ = [
     "NUMERIC_TESTS",
@@ -403,7 +403,7 @@ def categorical_column(summary: CategoricalSummary, values: np.ndarray, *, min_e
     part in the test, pooled when rare).
     """
     ref_cats = summary.categories.tolist()
-    cur_cats, cur_counts = np.unique(values.astype(str), return_counts=True) if values.size else (
+    cur_cats, cur_counts = _merged(*np.unique(values.astype(str), return_counts=True)) if values.size else (
         np.empty(0, dtype=str), np.empty(0, dtype=np.int64))
     index = {c: i for i, c in enumerate(ref_cats)}
     unseen = [c for c in cur_cats.tolist() if c not in index]
