@@ -52,6 +52,31 @@ def test_record_and_read_back(tmp_path, profile_path):
     assert conn_mode == "wal"
 
 
+def test_the_multivariate_adjusted_pvalue_is_recorded_and_old_files_upgrade(tmp_path):
+    import sqlite3
+
+    gen = np.random.default_rng(5)
+    ref = pd.DataFrame(gen.normal(size=(2000, 3)), columns=list("abc"))
+    monitor = DriftMonitor(sample_size=1000, rng=0).fit(ref)
+    report = monitor.check(ref.iloc[:500] + 0.3, multivariate=True, store=tmp_path / "h.db", batch="d1")
+    row = DriftHistory(tmp_path / "h.db").history().iloc[0]
+    assert row["mv_pvalue"] == pytest.approx(report.multivariate.pvalue)
+    assert row["mv_pvalue_adj"] == pytest.approx(report.multivariate.pvalue_adj)
+    assert row["mv_pvalue_adj"] >= row["mv_pvalue"]
+    # a history written by the earlier schema (no adjusted column) is upgraded when opened
+    old = tmp_path / "old.db"
+    DriftHistory(old).record(report)
+    with sqlite3.connect(old) as conn:
+        conn.execute("ALTER TABLE checks DROP COLUMN mv_pvalue_adj")
+        conn.execute("UPDATE scimlkit_meta SET value = '1' WHERE key = 'schema_version'")
+    conn.close()
+    store = DriftHistory(old)
+    assert np.isnan(store.history()["mv_pvalue_adj"].iloc[0])  # recorded before: none
+    monitor.check(ref.iloc[:500], multivariate=True, store=store, batch="d2")
+    assert store.history()["mv_pvalue_adj"].notna().tolist() == [False, True]
+    assert store.connection.execute("SELECT value FROM scimlkit_meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+
+
 def test_foreign_and_wrong_kind_files_are_refused(tmp_path):
     text = tmp_path / "notes.db"
     text.write_text("not sqlite")

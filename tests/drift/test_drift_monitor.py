@@ -15,6 +15,7 @@ from scimlkit.drift import (
     domain_classifier_test,
     health_score,
 )
+from scimlkit.drift._profile import NumericSummary
 
 COLS = [f"f{i:02d}" for i in range(30)]
 
@@ -397,3 +398,51 @@ def test_integer_codes_read_as_floats_name_the_same_categories():
     # the same the other way round, and for an object column holding floats
     monitor = DriftMonitor(column_types={"store": "categorical"}, rng=0).fit(batch)
     assert monitor.check(ref.astype({"store": object})).table.set_index("column").loc["store", "unseen"] == ""
+
+
+def _ratings(gen, n):
+    return gen.choice([1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0], size=n) + 0.1
+
+
+@pytest.mark.parametrize("batch_dtype", ["float32", "Float32", "float16"])
+def test_a_narrower_float_batch_is_compared_at_its_precision(batch_dtype):
+    # a float32 Parquet batch holds the reference's repeated values rounded (3.1 reads as
+    # 3.0999999): every value sat beside its reference value and KS gave p = 1e-44
+    gen = np.random.default_rng(40)
+    ref = pd.DataFrame({"r": _ratings(gen, 20_000), "x": gen.normal(size=20_000)})
+    cur = pd.DataFrame({"r": _ratings(gen, 5_000), "x": gen.normal(size=5_000)})
+    monitor = DriftMonitor(sample_size=0).fit(ref)
+    base = monitor.check(cur).table.set_index("column")
+    narrow = monitor.check(cur.astype(batch_dtype)).table.set_index("column")
+    assert narrow.loc["r", "statistic"] == pytest.approx(base.loc["r", "statistic"], abs=1e-12)
+    assert narrow.loc["r", "pvalue"] > 0.05 and not narrow.loc["r", "alert"]
+    # a real shift is still seen at the narrow precision
+    moved = cur.assign(r=cur["r"] + 0.5).astype(batch_dtype)
+    assert monitor.check(moved).table.set_index("column").loc["r", "alert"]
+
+
+def test_a_float32_reference_meets_a_float64_batch():
+    gen = np.random.default_rng(41)
+    ref = pd.DataFrame({"r": _ratings(gen, 20_000), "x": gen.normal(size=20_000)}).astype("float32")
+    cur = pd.DataFrame({"r": _ratings(gen, 5_000), "x": gen.normal(size=5_000)})
+    monitor = DriftMonitor(sample_size=0).fit(ref)
+    summary = monitor.profile_.columns["r"]
+    assert summary.stored_float32() and not DriftMonitor(sample_size=0).fit(cur).profile_.columns["r"].stored_float32()
+    table = monitor.check(cur).table.set_index("column")
+    same = monitor.check(cur.astype("float32")).table.set_index("column")
+    assert table.loc["r", "statistic"] == pytest.approx(same.loc["r", "statistic"], abs=1e-12)
+    assert not table.loc["r", "alert"]
+    # whole numbers are float32 numbers whatever the storage: no rounding implied
+    counts = DriftMonitor(sample_size=0).fit(pd.DataFrame({"k": gen.integers(0, 9, 1000).astype(float)}))
+    assert not counts.profile_.columns["k"].stored_float32()
+
+
+def test_rounding_the_profile_to_a_narrow_type_merges_knots():
+    summary = NumericSummary.from_values("x", np.array([3.1, 3.1000000001, 5.2, 7.0]), eps=0.0005,
+                                        max_exact=100).finalise(4)
+    rounded = summary.at_precision(np.float32)
+    assert rounded.values.tolist() == [float(np.float32(3.1)), float(np.float32(5.2)), 7.0]
+    assert rounded.cum.tolist() == [2, 3, 4] and rounded.bins.size == 4 and rounded.n == summary.n
+    assert summary.at_precision(np.float32) is rounded  # cached
+    whole = NumericSummary.from_values("k", np.arange(10.0), eps=0.0005, max_exact=100).finalise(4)
+    assert whole.at_precision(np.float32) is whole  # nothing to round

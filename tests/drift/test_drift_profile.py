@@ -9,6 +9,7 @@ from scipy import stats
 
 from scimlkit._errors import InputError
 from scimlkit.drift import DriftMonitor, ReferenceProfile
+from scimlkit.drift._tests import numeric_column
 
 
 def _frame(n, seed=0, p=30):
@@ -40,6 +41,34 @@ def test_save_load_round_trip_gives_identical_reports(tmp_path):
     assert a.multivariate == b.multivariate
     pd.testing.assert_frame_equal(monitor.profile_.sample, loaded.profile_.sample)
     assert DriftMonitor.load(path, alpha=0.2).alpha == 0.2
+
+
+def test_bucket_means_survive_save_and_older_profiles_without_them_load(tmp_path):
+    gen = np.random.default_rng(12)
+    ref = pd.DataFrame({"x": gen.lognormal(0, 1.5, 40_000), "k": gen.integers(0, 9, 40_000).astype(float)})
+    cur = pd.DataFrame({"x": gen.lognormal(0.05, 1.5, 10_000), "k": gen.integers(0, 9, 10_000).astype(float)})
+    monitor = DriftMonitor(sample_size=0).fit(ref)
+    summary = monitor.profile_.columns["x"]
+    assert summary.slack is not None and monitor.profile_.columns["k"].slack is None  # k: every value a knot
+    path = monitor.save(tmp_path / "p.profile")
+    loaded = DriftMonitor.load(path)
+    np.testing.assert_array_equal(loaded.profile_.columns["x"].slack, summary.slack)
+    pd.testing.assert_frame_equal(monitor.check(cur).table, loaded.check(cur).table)
+    # a profile written before the bucket means were kept: read, every bucket's mass on its knot
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {k: archive[k] for k in archive.files if not k.endswith("_slack")}
+    old = tmp_path / "old.profile"
+    with open(old, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+    table = DriftMonitor.load(old).check(cur).table.set_index("column")
+    assert DriftMonitor.load(old).profile_.columns["x"].slack is None
+    assert table.loc["x", "statistic"] == monitor.check(cur).table.set_index("column").loc["x", "statistic"]
+    # a damaged bucket-means array is refused like any other damage
+    arrays["c0_slack"] = np.ones(3)
+    with open(old, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+    with pytest.raises(InputError, match="not a readable scimlkit drift profile"):
+        DriftMonitor.load(old)
 
 
 def test_pvalues_use_the_true_reference_size():
@@ -117,6 +146,23 @@ def test_dask_merge_keeps_the_error_bound_without_a_cluster():
     cur = gen.lognormal(0.02, 1.5, 30_000)
     got = monitor.check(pd.DataFrame({"x": cur})).table.iloc[0]["statistic"]
     assert abs(got - stats.ks_2samp(frame["x"], cur).statistic) <= 0.0005
+
+
+def test_dask_merge_keeps_the_bucket_means():
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    gen = np.random.default_rng(13)
+    frame = pd.DataFrame({"x": gen.lognormal(0, 1.5, 120_000)})
+    with dask.config.set(scheduler="synchronous"):
+        merged = DriftMonitor(sample_size=0).fit(dd.from_pandas(frame, npartitions=6)).profile_.columns["x"]
+    assert merged.slack is not None
+    # the merged buckets keep the reference's first moment, and the distance stays close to the exact one
+    means = merged.values * merged.weights - merged.slack * merged.scale
+    assert means.sum() / merged.n == pytest.approx(frame["x"].mean(), rel=1e-9)
+    cur = gen.lognormal(0.05, 1.5, 30_000)
+    got = numeric_column(merged, cur, "ks")["wasserstein"]
+    assert got == pytest.approx(stats.wasserstein_distance(frame["x"], cur), rel=0.05)
 
 
 def test_dask_missing_gives_install_hint(monkeypatch):

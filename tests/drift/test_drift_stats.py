@@ -171,8 +171,44 @@ def test_jensen_shannon_and_wasserstein_against_scipy():
     cur_bins = np.r_[cur_bins[1:-1], cur_bins[0], cur_bins[-1]]
     ref_bins = np.r_[summary.bin_counts(), 0, 0]
     assert out["js_distance"] == pytest.approx(jensenshannon(ref_bins, cur_bins, base=2), rel=1e-9)
-    # Wasserstein: exact up to the buckets where the two ECDFs cross
-    assert out["wasserstein"] == pytest.approx(stats.wasserstein_distance(ref, cur), rel=2e-3)
+    # Wasserstein on an exact profile: exact, the buckets where the two ECDFs cross included
+    assert out["wasserstein"] == pytest.approx(stats.wasserstein_distance(ref, cur), rel=1e-9)
+
+
+@pytest.mark.parametrize(("n_ref", "n_cur", "seed"), [(20, 30, 1), (100, 1000, 2), (1000, 100, 3), (300, 200, 4)])
+def test_wasserstein_is_exact_where_the_ecdfs_cross(n_ref, n_cur, seed):
+    # small samples from one distribution: the ECDFs cross between most knots (integrating
+    # |integral of F - G| there instead of the integral of |F - G| was 5 % low at 20 vs 30)
+    gen = np.random.default_rng(seed)
+    ref, cur = gen.normal(size=n_ref), gen.normal(size=n_cur)
+    got = numeric_column(_exact(ref), cur, "ks")["wasserstein"]
+    assert got == pytest.approx(stats.wasserstein_distance(ref, cur), rel=1e-9)
+    ties_ref, ties_cur = gen.integers(0, 6, n_ref).astype(float), gen.integers(0, 7, n_cur).astype(float)
+    got = numeric_column(_exact(ties_ref), ties_cur, "ks")["wasserstein"]
+    assert got == pytest.approx(stats.wasserstein_distance(ties_ref, ties_cur), rel=1e-9)
+
+
+@pytest.mark.parametrize("sigma", [0.5, 1.0, 1.5, 2.0])
+def test_compressed_wasserstein_integrates_each_bucket_from_its_mean(sigma):
+    # a compressed profile of a skewed column: with each bucket's values taken to sit on its
+    # upper knot the distance came out 1.6x too large at sigma = 1 and 12x at 2 (tail buckets
+    # are wide); with the buckets' means kept it is within a few per cent up to sigma = 1 and
+    # within a quarter for the heaviest tails (0.93x and 0.78x of the exact distance here)
+    gen = np.random.default_rng(11)
+    ref, cur = gen.lognormal(0, sigma, 100_000), gen.lognormal(0.03, sigma, 50_000)
+    summary = NumericSummary.from_values("x", ref, eps=0.0005, max_exact=10_000).finalise(20)
+    assert not summary.exact and summary.slack is not None and np.all(summary.slack >= 0)
+    # the buckets' means: inside their buckets, and together the reference mean
+    means = summary.values - summary.slack * summary.scale / summary.weights
+    assert np.all(means <= summary.values) and np.all(means[1:] > summary.values[:-1] - 1e-9)
+    assert np.average(means, weights=summary.weights) == pytest.approx(ref.mean(), rel=1e-9)
+    got = numeric_column(summary, cur, "ks")["wasserstein"]
+    assert got == pytest.approx(stats.wasserstein_distance(ref, cur), rel={0.5: 0.03, 1.0: 0.03, 1.5: 0.1, 2.0: 0.25}[sigma])
+    # a shifted normal column: the same to a fraction of a per cent
+    ref, cur = gen.normal(size=100_000), gen.normal(0.05, 1, 50_000)
+    summary = NumericSummary.from_values("x", ref, eps=0.0005, max_exact=10_000).finalise(20)
+    got = numeric_column(summary, cur, "ks")["wasserstein"]
+    assert got == pytest.approx(stats.wasserstein_distance(ref, cur), rel=0.005)
 
 
 @pytest.mark.parametrize("dist", ["normal", "lognormal", "integers", "mixture"])

@@ -135,6 +135,26 @@ def test_storage_keeps_and_resumes_the_search(diabetes, tmp_path):
     assert Study.load(path, "ridge").result().n_complete == 5
 
 
+def test_a_resumed_search_says_when_the_study_holds_a_better_candidate(diabetes, tmp_path):
+    import warnings
+
+    X, y = diabetes
+    path = tmp_path / "cv.db"
+    # first fit: a near-best alpha; second: only the poor end of the range is left to try
+    first = SearchCV(Ridge(), {"alpha": Categorical([0.01, 50.0, 100.0])}, method="grid", n_trials=1, cv=3,
+                     storage=path, study="r").fit(X, y)
+    assert first.best_params_ == {"alpha": 0.01}
+    with pytest.warns(UserWarning, match="holds a better candidate") as caught:
+        again = SearchCV(Ridge(), {"alpha": Categorical([0.01, 50.0, 100.0])}, method="grid", n_trials=3, cv=3,
+                         storage=path, study="r").fit(X, y)
+    assert "study_result_.best_params" in str(caught[0].message)
+    assert again.best_params_ != {"alpha": 0.01} and again.study_result_.best_params == {"alpha": 0.01}
+    # a fresh search, or one whose own best is the best: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        SearchCV(Ridge(), {"alpha": Categorical([0.01, 50.0])}, method="grid", n_trials=2, cv=3).fit(X, y)
+
+
 def test_passes_sklearn_estimator_checks():
     import warnings
 

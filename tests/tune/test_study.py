@@ -379,6 +379,31 @@ def test_reading_a_study_never_creates_a_file(tmp_path):
     assert empty.stat().st_size == 0
 
 
+def test_two_threads_asking_at_once_start_one_heartbeat(tmp_path, monkeypatch):
+    import threading
+
+    import scimlkit.tune._study as study_module
+
+    started = []
+
+    class SlowBeat(study_module.Heartbeat):
+        def __enter__(self):
+            started.append(self)
+            time.sleep(0.5)  # the other thread asks meanwhile
+            return super().__enter__()
+
+    monkeypatch.setattr(study_module, "Heartbeat", SlowBeat)
+    study = Study.create(SPACE, method="random", storage=tmp_path / "two.db", name="two", rng=0)
+    first = threading.Thread(target=study.ask)
+    first.start()
+    time.sleep(0.1)
+    second = study.ask()
+    first.join()
+    assert len(started) == 1
+    study.tell(second, 1.0)
+    study.close()
+
+
 def test_ask_keeps_its_trials_alive_for_other_processes(tmp_path):
     # an external ask/tell loop on a file: the trial it runs has a heartbeat, so another
     # process (which cannot see this one's owners) does not take a long trial for a dead one

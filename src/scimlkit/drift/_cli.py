@@ -75,9 +75,9 @@ def _history(args) -> int:
         if args.column is not None:
             keep = ["check_id", "batch", "created", "status", "statistic", "pvalue_adj", "js_distance", "alert"]
         frame = frame[keep]
-        # a missing label (or other text) shows blank, like an empty one, not as "nan" / "None"
-        text = [c for c in keep if frame[c].dtype.kind == "O"]
-        frame = frame.assign(**{c: frame[c].where(frame[c].notna(), "") for c in text})
+        # a missing label or value (a test not run) shows blank, not as "nan" / "None"
+        gaps = [c for c in keep if frame[c].isna().any()]
+        frame = frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), "") for c in gaps})
     emit(frame, args.format, title=f"drift history ({args.store})")
     return 0
 

@@ -13,7 +13,7 @@ from .._validation import describe
 __all__ = ["DriftHistory"]
 
 _CHECK_FIELDS = ("batch", "created", "n_rows", "n_columns", "n_alerts", "alert", "health", "method",
-                 "correction", "alpha", "min_effect", "mv_auroc", "mv_pvalue")
+                 "correction", "alpha", "min_effect", "mv_auroc", "mv_pvalue", "mv_pvalue_adj")
 _COLUMN_FIELDS = ("column_name", "kind", "status", "test", "statistic", "pvalue", "pvalue_adj", "js_distance",
                   "wasserstein", "psi", "missing_ref", "missing_cur", "missing_pvalue_adj", "severity", "alert")
 
@@ -50,12 +50,12 @@ class DriftHistory(SQLiteStore):
     """
 
     KIND = "drift-history"
-    SCHEMA_VERSION = 1
+    SCHEMA_VERSION = 2
     SCHEMA = """
     CREATE TABLE checks (
         id INTEGER PRIMARY KEY AUTOINCREMENT, batch TEXT, created TEXT NOT NULL, n_rows INTEGER,
         n_columns INTEGER, n_alerts INTEGER, alert INTEGER, health REAL, method TEXT, correction TEXT,
-        alpha REAL, min_effect REAL, mv_auroc REAL, mv_pvalue REAL);
+        alpha REAL, min_effect REAL, mv_auroc REAL, mv_pvalue REAL, mv_pvalue_adj REAL);
     CREATE TABLE check_columns (
         check_id INTEGER NOT NULL REFERENCES checks(id), column_name TEXT NOT NULL, kind TEXT, status TEXT,
         test TEXT, statistic REAL, pvalue REAL, pvalue_adj REAL, js_distance REAL, wasserstein REAL, psi REAL,
@@ -63,6 +63,9 @@ class DriftHistory(SQLiteStore):
         PRIMARY KEY (check_id, column_name));
     CREATE INDEX checks_batch ON checks(batch)
     """
+    # version 2 keeps the multivariate test's p-value after the correction (the one its alert
+    # uses); checks recorded before have none
+    MIGRATIONS = {1: "ALTER TABLE checks ADD COLUMN mv_pvalue_adj REAL"}
 
     def __init__(self, path: str | os.PathLike):
         if not isinstance(path, str | os.PathLike):
@@ -79,7 +82,8 @@ class DriftHistory(SQLiteStore):
         row = (batch if batch is not None else report.batch, report.timestamp, int(report.n_current),
                int(len(report.table)), int(report.n_alerts), int(bool(report.alert)), _num(report.health),
                report.method, report.correction, _num(report.alpha), _num(report.min_effect),
-               _num(mv.auroc) if mv is not None else None, _num(mv.pvalue) if mv is not None else None)
+               _num(mv.auroc) if mv is not None else None, _num(mv.pvalue) if mv is not None else None,
+               _num(mv.pvalue_adj) if mv is not None else None)
         table = report.table
         rows = []
         for r in table.itertuples(index=False):
@@ -104,6 +108,8 @@ class DriftHistory(SQLiteStore):
         rows = self.query(f"SELECT id, {', '.join(_CHECK_FIELDS)} FROM checks ORDER BY id")
         frame = pd.DataFrame([tuple(r) for r in rows], columns=["id", *_CHECK_FIELDS])
         frame["alert"] = frame["alert"].astype(bool)
+        for name in ("health", "alpha", "min_effect", "mv_auroc", "mv_pvalue", "mv_pvalue_adj"):
+            frame[name] = frame[name].astype(float)  # not run or not recorded: NaN, not None
         frame["created"] = pd.to_datetime(frame["created"], utc=True)
         return frame
 

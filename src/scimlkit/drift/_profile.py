@@ -8,7 +8,9 @@ Numeric column
     the profile is within ``eps`` of the exact statistic (``eps = 0.0005`` by default, about 2,000
     knots per column whatever the reference size). The true reference size ``n`` is kept, and
     p-values use it. Also kept: mean, standard deviation, missing count and the histogram bins
-    (reference quantile bins) used for the Jensen-Shannon distance and the PSI. Infinite values
+    (reference quantile bins) used for the Jensen-Shannon distance and the PSI, and for a
+    compressed column each bucket's "slack" (the sum of knot minus value over the bucket's
+    values, which gives the bucket's mean) used for the Wasserstein distance. Infinite values
     are refused (an ``InputError`` naming the column). The mean and the sum of squared
     deviations are computed on the values divided by a power of two near their largest
     magnitude, so that columns of subnormal or huge values (up to the float limit) neither
@@ -109,18 +111,37 @@ def _atoms(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sorted_values[starts].astype(float), ends.astype(np.int64)
 
 
-def _compress(values: np.ndarray, cum: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
-    """Keep knots so that at most ``floor(eps * n)`` values fall strictly between two of them."""
-    if values.size == 0:
-        return values, cum
+def _compress_index(cum: np.ndarray, eps: float) -> np.ndarray:
+    """Indices of the knots kept so that at most ``floor(eps * n)`` values fall strictly between
+    two of them (every index when there is nothing to drop)."""
+    if cum.size == 0:
+        return np.arange(0)
     n = int(cum[-1])
     gap = int(math.floor(eps * n)) + 1
     if gap <= 1:
-        return values, cum
+        return np.arange(cum.size)
     targets = np.arange(gap, n + 1, gap, dtype=np.int64)
     idx = np.searchsorted(cum, targets, side="left")
-    idx = np.unique(np.r_[0, idx, values.size - 1])
-    return values[idx], cum[idx]
+    return np.unique(np.r_[0, idx, cum.size - 1])
+
+
+def _slack(atoms: np.ndarray, weights: np.ndarray, inner: np.ndarray | None, idx: np.ndarray,
+           unit: float) -> np.ndarray:
+    """Per kept knot ``v_j = atoms[idx[j]]``, the sum of ``v_j - x`` over the values of its bucket.
+
+    The sorted ``atoms`` (with their ``weights``) from ``idx[j-1] + 1`` to ``idx[j]`` make the
+    bucket ``(v_{j-1}, v_j]``; ``inner`` is the slack the atoms already carry (a merged
+    partition's knots stand for values spread below them). In units of ``unit``. The slack
+    divided by the bucket's count is how far the bucket's mean lies below its knot; the
+    Wasserstein distance uses it to integrate the reference ECDF over each bucket exactly.
+    """
+    j = np.repeat(np.arange(idx.size), np.diff(np.r_[-1, idx]))
+    a = atoms / unit if unit != 1.0 else atoms  # huge values: their differences stay finite
+    gap = a[idx][j] - a
+    gap *= weights
+    if inner is not None:
+        gap += inner
+    return np.bincount(j, weights=gap, minlength=idx.size)
 
 
 def _quantile_bins(cum: np.ndarray, n_bins: int) -> np.ndarray:
@@ -151,6 +172,10 @@ class NumericSummary:
     exact: bool
     bins: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int32))
     scale: float = 1.0  # a power of two; 1 unless the values are huge or subnormal
+    # per knot, the sum of (knot - value) over the reference values of its bucket, in units of
+    # ``scale``; None (profiles saved before it was kept, or exact ones) means every bucket's
+    # values sit on its knot
+    slack: np.ndarray | None = None
 
     kind = NUMERIC
 
@@ -194,6 +219,54 @@ class NumericSummary:
         """The reference values (exact profile) or a stand-in with the knots' masses."""
         return np.repeat(self.values, self.weights)
 
+    def at_precision(self, dtype) -> NumericSummary:
+        """The summary with its knots rounded to the float type ``dtype`` (cached per type).
+
+        A batch stored in a narrower float type (a float32 Parquet column) holds the reference's
+        values rounded: 3.1 reads as 3.0999999. Compared with the float64 knots, every repeated
+        value would sit beside its reference value and a Kolmogorov-Smirnov test would see drift
+        in every column of repeated values. The knots are rounded the same way; knots that
+        become equal are merged (counts added, the bucket keeps the upper knot's histogram bin).
+        """
+        dtype = np.dtype(dtype)
+        cache = self.__dict__.setdefault("_at_precision", {})
+        if dtype.str in cache:
+            return cache[dtype.str]
+        with np.errstate(over="ignore"):
+            rounded = self.values.astype(dtype).astype(float)
+        # beyond the narrow type's range a knot keeps its value (a batch cannot hold it there)
+        rounded = np.where(np.isfinite(rounded), rounded, self.values)
+        out = self
+        if rounded.size and not np.array_equal(rounded, self.values):
+            rounded = np.maximum.accumulate(rounded)  # stays sorted (the clamp above may not)
+            last = np.r_[rounded[1:] != rounded[:-1], True]
+            run = np.r_[0, np.cumsum(last)[:-1]]  # the merged knot of each old knot
+            slack = None  # an exact profile's values round as its knots do: still exact
+            if self.slack is not None:  # a compressed bucket's values: now below the rounded knot
+                moved = (rounded[last][run] / self.scale - self.values / self.scale) * self.weights
+                slack = np.maximum(np.bincount(run, weights=moved + self.slack, minlength=int(last.sum())), 0.0)
+                slack = slack if slack.any() else None
+            out = NumericSummary(self.name, self.n_rows, self.n_missing, rounded[last], self.cum[last], self.mean,
+                                 self.m2, self.exact, np.r_[self.bins[:-1][last], self.bins[-1]], self.scale, slack)
+        cache[dtype.str] = out
+        return out
+
+    def stored_float32(self) -> bool:
+        """Whether the reference looks read from float32 storage (cached).
+
+        True when every knot is a float32 number and not all are whole numbers (whole numbers
+        are float32 numbers whatever the storage). A float64 batch is then rounded to float32
+        before the comparison, the mirror image of :meth:`at_precision`.
+        """
+        cached = self.__dict__.get("_float32")
+        if cached is None:
+            v = self.values
+            with np.errstate(over="ignore"):
+                same = bool(v.size) and np.array_equal(v.astype(np.float32).astype(float), v)
+            cached = same and not np.array_equal(v, np.floor(v))
+            self.__dict__["_float32"] = cached
+        return cached
+
     @classmethod
     def from_values(cls, name: str, x: np.ndarray, *, eps: float, max_exact: int) -> NumericSummary:
         x = np.asarray(x, dtype=float)
@@ -211,9 +284,13 @@ class NumericSummary:
             mean_u = u.mean()
             mean, m2 = float(mean_u * scale), float(((u - mean_u) ** 2).sum())
         exact = n <= max_exact
+        slack = None
         if not exact:
-            values, cum = _compress(values, cum, eps)
-        return cls(name, int(x.size), int(x.size - n), values, cum, mean, m2, exact, scale=scale)
+            idx = _compress_index(cum, eps)
+            slack = _slack(values, np.diff(np.r_[0, cum]), None, idx, scale)
+            values, cum = values[idx], cum[idx]
+            slack = slack if slack.any() else None  # every value on a knot: as exact
+        return cls(name, int(x.size), int(x.size - n), values, cum, mean, m2, exact, scale=scale, slack=slack)
 
     @classmethod
     def merge(cls, parts: list[NumericSummary], *, eps: float, max_exact: int) -> NumericSummary:
@@ -234,19 +311,27 @@ class NumericSummary:
         mean *= scale
         vals = np.concatenate([p.values for p in parts]) if parts else np.empty(0)
         wts = np.concatenate([p.weights for p in parts]) if parts else np.empty(0, dtype=np.int64)
+        # the parts' slack, rescaled to the merged unit (zero for exact parts)
+        inner = (np.concatenate([p.slack * (p.scale / scale) if p.slack is not None else np.zeros(p.values.size)
+                                 for p in parts]) if parts else np.empty(0))
         order = np.argsort(vals, kind="mergesort")
-        vals, wts = vals[order], wts[order]
+        vals, wts, inner = vals[order], wts[order], inner[order]
         if vals.size:
             starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
             vals = vals[starts]
             wts = np.add.reduceat(wts, starts)
+            inner = np.add.reduceat(inner, starts)
         cum = np.cumsum(wts).astype(np.int64)
         exact = all(p.exact for p in parts) and count <= max_exact
+        slack = inner if inner.any() else None
         if count > max_exact:
-            values, cum = _compress(vals, cum, eps)
+            idx = _compress_index(cum, eps)
+            slack = _slack(vals, wts, inner, idx, scale)
+            values, cum = vals[idx], cum[idx]
+            slack = slack if slack.any() else None
         else:
             values = vals
-        return cls(name, n_rows, n_missing, values.astype(float), cum, mean, m2, exact, scale=scale)
+        return cls(name, n_rows, n_missing, values.astype(float), cum, mean, m2, exact, scale=scale, slack=slack)
 
     def finalise(self, n_bins: int) -> NumericSummary:
         self.bins = _quantile_bins(self.cum, n_bins)
@@ -486,6 +571,8 @@ class ReferenceProfile:
                 arrays[f"c{i}_values"] = s.values
                 arrays[f"c{i}_cum"] = s.cum
                 arrays[f"c{i}_bins"] = s.bins
+                if s.slack is not None:
+                    arrays[f"c{i}_slack"] = s.slack
             else:
                 arrays[f"c{i}_categories"] = np.asarray(s.categories, dtype=str)
                 arrays[f"c{i}_counts"] = s.counts
@@ -552,6 +639,10 @@ class ReferenceProfile:
                                            archive[f"c{i}_values"].astype(float), archive[f"c{i}_cum"].astype(np.int64),
                                            float(c["mean"]), float(c["m2"]), bool(c["exact"]),
                                            archive[f"c{i}_bins"].astype(np.int32), float(c.get("scale", 1.0)))
+                        if f"c{i}_slack" in archive.files:  # absent from profiles saved before it was kept
+                            s.slack = archive[f"c{i}_slack"].astype(float)
+                            if s.slack.shape != s.values.shape or not np.isfinite(s.slack).all():
+                                raise ValueError("inconsistent numeric summary")
                         if s.values.shape != s.cum.shape or s.bins.size != s.values.size + 1:
                             raise ValueError("inconsistent numeric summary")
                         if not (math.isfinite(s.scale) and s.scale > 0):
@@ -592,6 +683,7 @@ class ReferenceProfile:
         for s in self.columns.values():
             if s.kind == NUMERIC:
                 total += s.values.nbytes + s.cum.nbytes + s.bins.nbytes
+                total += s.slack.nbytes if s.slack is not None else 0
             else:
                 total += s.categories.nbytes + s.counts.nbytes
         if self.sample is not None:

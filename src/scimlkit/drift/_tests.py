@@ -296,20 +296,107 @@ def knot_index(v: np.ndarray, y: np.ndarray, grid: tuple | None = None) -> np.nd
     return idx
 
 
-def _wasserstein(v, y, il, f, cl, le, lt) -> float:
-    """Wasserstein-1 distance, the integral of ``|F - G|``, bucket by bucket between the knots."""
+def _wasserstein(v: np.ndarray, y: np.ndarray, il: np.ndarray, f: np.ndarray, ties: np.ndarray,
+                 spread: np.ndarray | None = None) -> float:
+    """Wasserstein-1 distance, the integral of ``|F - G|``, bucket by bucket between the knots.
+
+    ``F`` is the reference ECDF (``f[j]`` at knot ``v_j``), ``G`` the ECDF of the batch ``y``,
+    ``il`` the bucket ``(v_{j-1}, v_j]`` of each batch value and ``ties`` the batch values equal
+    to each knot. The integral of each function over a bucket is known exactly: ``G``'s from
+    its values' count and sum; ``F``'s from ``spread`` (per knot, the reference values of its
+    bucket summed as ``v_j - x`` and divided by ``n``; None when every value is on a knot).
+    Where one function stays below the other across the bucket, the bucket contributes the
+    difference of the two integrals (exact). Where they may cross:
+
+    - every reference value on a knot (``spread`` None: ``F`` is flat inside the bucket): the
+      bucket's batch values are sorted and its steps integrated one by one (exact; only the
+      values of such buckets are sorted);
+    - a compressed profile: both functions are modelled inside the bucket as rising evenly
+      over an interval that keeps the mean of their values in it, and the two ramps are
+      integrated exactly (within a few per cent of the exact distance on normal and
+      log-normal columns up to sigma = 2).
+    """
     k, m = v.size, y.size
-    sums = np.bincount(il, weights=y, minlength=k + 1)
-    width = np.diff(v)
-    f_in = f[:-1]
-    le_a = le[:-1].astype(float)
+    shift = v[k // 2]  # sums taken around the middle knot: no cancellation far from zero
+    v0 = v - shift
+    cl = np.bincount(il, minlength=k + 1)
+    le = np.cumsum(cl)[:k]  # batch values <= each knot
+    sums = np.bincount(il, weights=y - shift, minlength=k + 1)
+    width = np.diff(v0)
+    f0, f1 = f[:-1], f[1:]
+    g_lo, g_hi = le[:-1] / m, (le[1:] - ties[1:]) / m  # G across the bucket, just below its knot
     inside = cl[1:k].astype(float)
-    int_g = (le_a * width + (inside * v[1:] - sums[1:k])) / m
-    g_lo, g_hi = le_a / m, lt[1:] / m
-    int_f = f_in * width
-    body = np.where(f_in <= g_lo, int_g - int_f, np.where(f_in >= g_hi, int_f - int_g, np.abs(int_g - int_f)))
-    tails = (cl[0] * v[0] - sums[0]) / m + (sums[k] - cl[k] * v[-1]) / m
+    int_g = (le[:-1] * width + (inside * v0[1:] - sums[1:k])) / m
+    int_f = f0 * width + (spread[1:] if spread is not None else 0.0)
+    top = f0 if spread is None else f1  # F inside the bucket stays within [f0, top]
+    body = np.where(top <= g_lo, int_g - int_f, int_f - int_g)
+    cross = (top > g_lo) & (f0 < g_hi)
+    if cross.any() and spread is None:
+        body[cross] = _crossing_buckets(v0, y - shift, il, f0, le, m, cross)[cross]
+    elif cross.any():
+        j = np.flatnonzero(cross)
+        a, b = v0[j], v0[j + 1]
+        n_g = inside[j]
+        mean_f = b - spread[j + 1] / (f1[j] - f0[j])  # every knot holds at least one value
+        mean_g = np.where(n_g > 0, sums[j + 1] / np.maximum(n_g, 1.0), b)
+        body[j] = _ramps_apart(a, b, f0[j], f1[j] - f0[j], mean_f, g_lo[j], n_g / m, mean_g)
+    tails = (cl[0] * v0[0] - sums[0]) / m + (sums[k] - cl[k] * v0[-1]) / m
     return float(max(0.0, body.sum() + tails))
+
+
+def _ramps_apart(a, b, f_base, f_rise, f_mean, g_base, g_rise, g_mean) -> np.ndarray:
+    """Integral over ``[a, b]`` of ``|F - G|`` for two ramps, row by row.
+
+    Each function starts at its base and rises by its rise evenly over an interval inside
+    ``[a, b]`` whose midpoint is the given mean (the interval starts at ``a`` or ends at ``b``,
+    whichever keeps the mean; one of no width is widened to a billionth of the bucket, which
+    changes the integral by as little); their difference is linear between the corners.
+    """
+    least = (b - a) * 1e-9
+
+    def ramp(mean):
+        mean = np.clip(mean, a, b)
+        left = mean <= (a + b) / 2
+        lo, hi = np.where(left, a, 2 * mean - b), np.where(left, 2 * mean - a, b)
+        narrow = hi - lo < least
+        lo = np.where(narrow, np.minimum(lo, b - least), lo)
+        return lo, np.where(narrow, lo + least, hi)
+
+    lo_f, hi_f = ramp(f_mean)
+    lo_g, hi_g = ramp(g_mean)
+    pts = np.sort(np.stack([a, lo_f, hi_f, lo_g, hi_g, b], axis=1), axis=1)
+    d = (f_base - g_base)[:, None] + f_rise[:, None] * np.clip(
+        (pts - lo_f[:, None]) / (hi_f - lo_f)[:, None], 0.0, 1.0)
+    d -= g_rise[:, None] * np.clip((pts - lo_g[:, None]) / (hi_g - lo_g)[:, None], 0.0, 1.0)
+    d0, d1 = d[:, :-1], d[:, 1:]
+    length = np.diff(pts, axis=1)
+    total = np.abs(d0) + np.abs(d1)
+    seg = np.where(d0 * d1 >= 0, length * total / 2,
+                   length * (d0**2 + d1**2) / (2 * np.where(total > 0, total, 1.0)))
+    return seg.sum(axis=1)
+
+
+def _crossing_buckets(c0, y0, ib, f_in, le, m, cross) -> np.ndarray:
+    """Exact ``integral |F - G|`` over the buckets flagged in ``cross`` (others: 0)."""
+    jj = ib - 1  # bucket between c_j and c_{j+1} holds the values with ib == j + 1
+    sel = (jj >= 0) & (jj < f_in.size)
+    sel[sel] = cross[jj[sel]]
+    order = np.argsort(y0[sel], kind="stable")
+    s = y0[sel][order]
+    b = jj[sel][order]  # non-decreasing: the buckets are ordered intervals
+    p = s.size
+    new = np.r_[True, b[1:] != b[:-1]]
+    first = np.flatnonzero(new)
+    rank = np.arange(p) - np.repeat(first, np.diff(np.r_[first, p]))
+    prev = np.r_[0.0, s[:-1]]
+    prev[new] = c0[b[new]]
+    seg = np.abs((le[b] + rank) / m - f_in[b]) * (s - prev)
+    last = np.r_[first[1:] - 1, p - 1]
+    bl = b[last]
+    tail = np.abs((le[bl] + rank[last] + 1) / m - f_in[bl]) * (c0[bl + 1] - s[last])
+    out = np.bincount(b, weights=seg, minlength=f_in.size)
+    out[bl] += tail
+    return out
 
 
 def numeric_column(summary: NumericSummary, y: np.ndarray, method: str) -> dict:
@@ -342,10 +429,13 @@ def numeric_column(summary: NumericSummary, y: np.ndarray, method: str) -> dict:
     if cl[0] or cl[k]:
         big = max(big, abs(float(y.min())), abs(float(y.max())))
     unit = working_unit(big)
+    spread = None
+    if summary.slack is not None:  # per bucket, the reference values' spread below its knot
+        spread = summary.slack * (summary.scale / unit) / n
     if unit == 1.0:
-        out["wasserstein"] = _wasserstein(v, y, il, f, cl, le, lt)
+        out["wasserstein"] = _wasserstein(v, y, il, f, ties, spread)
     else:
-        out["wasserstein"] = _wasserstein(v / unit, y / unit, il, f, cl, le, lt) * unit
+        out["wasserstein"] = _wasserstein(v / unit, y / unit, il, f, ties, spread) * unit
     if method == "ks":
         out["statistic"] = ks_d
         if summary.exact and max(n, m) <= EXACT_KS_MAX_N:

@@ -54,7 +54,9 @@ class SearchCV(BaseSearchCV):
         Keep every candidate's result (as loss = minus the mean test score) in a SQLite study,
         to inspect it with ``scimlkit tune show`` or continue it: fitting again with the same
         storage and ``study`` resumes the search, its stored trials informing the optimiser and
-        counting toward ``n_trials``; ``cv_results_`` then lists the candidates of this fit.
+        counting toward ``n_trials``; ``cv_results_`` then lists the candidates of this fit and
+        ``best_params_`` / ``best_estimator_`` are the best of them (a warning says when the study
+        holds a better one, which ``study_result_.best_params`` gives).
     study : str, optional
         Study name in ``storage`` (default ``"default"``).
     rng : None, int or numpy.random.Generator
@@ -203,7 +205,7 @@ class SearchCV(BaseSearchCV):
             rows = known_rows(as_space(self.space), self.known, **self._known_column())
         study = Study.create(self.space, method=self.method, storage=self.storage, name=self.study, rng=self.rng,
                              n_trials=self.n_trials, objective_label=self._objective_label())
-        ran, scored, all_failed = 0, 0, None
+        ran, scored, all_failed, own_best = 0, 0, None, math.inf
         beat = Heartbeat(study.storage, study._owner, study.storage.heartbeat_interval)
         try:
             if rows:
@@ -234,6 +236,7 @@ class SearchCV(BaseSearchCV):
                     score = float(score) if isinstance(score, numbers.Real) else math.nan
                     if math.isfinite(score):
                         loss, error = -score, None
+                        own_best = min(own_best, loss)
                     else:
                         loss, error = None, "every cross-validation fit failed or scored NaN"
                     study._finish(trial, loss, error, float(self.n_splits_ * (tf + ts)))
@@ -244,6 +247,15 @@ class SearchCV(BaseSearchCV):
             study.close()
         if ran and not scored:
             raise all_failed
+        stored = self.study_result_.best_value
+        if math.isfinite(own_best) and stored < own_best - 1e-12 * max(1.0, abs(own_best)):
+            import warnings
+
+            warnings.warn(
+                f"study '{study.name}' holds a better candidate (mean test score {-stored:.6g}, trial "
+                f"{self.study_result_.best_trial}, from an earlier fit or added with `known`) than the best of "
+                f"this fit ({-own_best:.6g}); best_params_ and best_estimator_ are this fit's best, "
+                "study_result_.best_params is the best of all", UserWarning, stacklevel=3)
         if ran == 0 and study.optimizer.exhausted:
             raise InputError(
                 f"every point of the space is already in study '{study.name}' "

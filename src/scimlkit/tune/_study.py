@@ -12,6 +12,7 @@ import dataclasses
 import json
 import math
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from ._storage import (
 __all__ = ["minimize", "Study", "Trial", "StudyResult", "read_study", "DEFAULT_STUDY"]
 
 DEFAULT_STUDY = "default"
+_BEAT_LOCK = threading.Lock()  # guards the start and stop of a study's ask/tell heartbeat
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -430,7 +432,9 @@ class Study:
         if trials and self._beat is None and not self._storage.in_memory:
             # keep the trials of an external loop claimed while this process lives: without a
             # heartbeat another process would take a long trial for a dead one and run it again
-            self._beat = Heartbeat(self._storage, self._owner, self._storage.heartbeat_interval).__enter__()
+            with _BEAT_LOCK:  # two threads asking at once start one heartbeat, not two
+                if self._beat is None:
+                    self._beat = Heartbeat(self._storage, self._owner, self._storage.heartbeat_interval).__enter__()
         return trials[0] if trials else None
 
     def enqueue(self, params: Mapping[str, Any]) -> int:
@@ -599,9 +603,10 @@ class Study:
         return self._storage.release(self._owner)
 
     def _stop_beat(self) -> None:
-        if self._beat is not None:
-            self._beat.__exit__(None, None, None)
-            self._beat = None
+        with _BEAT_LOCK:
+            beat, self._beat = self._beat, None
+        if beat is not None:
+            beat.__exit__(None, None, None)
 
     def __getstate__(self):
         state = self.__dict__.copy()
