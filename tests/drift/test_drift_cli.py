@@ -181,3 +181,16 @@ def test_history_of_an_empty_file_is_refused_and_left_empty(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "empty file" in err
     assert empty.stat().st_size == 0
+
+
+def test_the_table_lists_a_few_unseen_categories_and_json_all(files, capsys):
+    main(["drift", "fit", str(files / "ref.csv"), "--out", str(files / "ref.profile")])
+    new = pd.DataFrame({"x": np.zeros(40), "y": np.zeros(40), "plan": [f"sku-{i:03d}" for i in range(40)]})
+    new.to_csv(files / "new.csv", index=False)
+    capsys.readouterr()
+    assert main(["drift", "check", str(files / "ref.profile"), str(files / "new.csv")]) == 0
+    text = capsys.readouterr().out
+    assert "sku-000" in text and "(+35 more)" in text and "sku-039" not in text
+    assert main(["drift", "check", str(files / "ref.profile"), str(files / "new.csv"), "--format", "json"]) == 0
+    row = next(r for r in json.loads(capsys.readouterr().out)["table"] if r["column"] == "plan")
+    assert len(row["unseen"].split(",")) == 40

@@ -14,6 +14,15 @@ def _names(text):
     return [t.strip() for t in text.split(",") if t.strip()] if text else []
 
 
+def _few(unseen: str, shown: int = 5) -> str:
+    """The first few unseen categories of a comma-separated list, and how many more (the JSON
+    output and the report keep the whole list)."""
+    names = unseen.split(",") if unseen else []
+    if len(names) <= shown:
+        return unseen
+    return ",".join(names[:shown]) + f",... (+{len(names) - shown} more)"
+
+
 def _fit(args) -> int:
     from .._errors import InputError
     from .._io import read_table
@@ -55,7 +64,8 @@ def _check(args) -> int:
     if args.format == "json":
         emit(report, "json")
     else:
-        emit(report.table[_TABLE], "table", title=f"drift check{f' {args.batch}' if args.batch else ''}")
+        table = report.table[_TABLE].assign(unseen=report.table["unseen"].map(_few))
+        emit(table, "table", title=f"drift check{f' {args.batch}' if args.batch else ''}")
         print_line(report.summary())
     return EXIT_ALERT if (args.fail_on_drift and report.alert) else 0
 
