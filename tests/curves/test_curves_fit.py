@@ -258,3 +258,57 @@ def test_family_whose_asymptote_is_below_the_last_measured_score_is_not_selected
     assert fit.family == "last"
     assert "worse than the score measured at the last anchor" in ranking.loc["exp3", "reason"]
     assert fit.asymptote >= folds[-1].mean() - 1e-9
+
+
+def test_one_score_intervals_are_widened_for_the_residual_degrees_of_freedom():
+    # With one score per anchor the residual bootstrap estimates the noise from n_anchors - p
+    # residual degrees of freedom, so the percentile interval of the draws is widened around
+    # their median by t_{n_anchors - p} / z, as the fold bootstrap is by t_{k-1} / z.
+    rng = np.random.default_rng(8)
+    y = acc(N) + rng.normal(0, 0.005, len(N))
+    at = np.array([3200.0, 12_800.0])
+    fit = fit_curve(N, y, families=["pow3"], n_bootstrap=60, rng=1)
+    draws = np.array([fit._to_score(fit._loss(at, t)) for t in fit._boot_thetas()])
+    for level in (0.95, 0.8):
+        q = (1 - level) / 2
+        lo, mid, hi = np.quantile(draws, [q, 0.5, 1 - q], axis=0)
+        # 7 anchors, 3 parameters: scipy.stats.t.ppf(0.975, 4) / scipy.stats.norm.ppf(0.975) = 1.416
+        r = stats.t.ppf(1 - q, len(N) - 3) / stats.norm.ppf(1 - q)
+        pred = fit.predict(at, level=level)
+        np.testing.assert_allclose(pred.low, mid - r * (mid - lo), rtol=1e-12)
+        np.testing.assert_allclose(pred.high, mid + r * (hi - mid), rtol=1e-12)
+        assert np.all(pred.high - pred.low > 1.1 * (hi - lo))
+    # the point forecast is the fit itself, not the bootstrap centre
+    plain = fit_curve(N, y, families=["pow3"], n_bootstrap=0)
+    np.testing.assert_array_equal(fit.predict(at).score, plain.predict(at).score)
+    # a weighted forecast counts the parameters of its largest member
+    mixed = fit_curve(N, y, families=["pow2", "pow3", "pow4"], n_bootstrap=0)
+    p = int(mixed.ranking.loc[mixed.ranking["status"] == "selected", "n_params"].max())
+    assert mixed._interval_widening(0.95) == pytest.approx(stats.t.ppf(0.975, len(N) - p) / stats.norm.ppf(0.975))
+    # with fold columns the fold widening is kept: t_{k-1} / z for k = 5 folds
+    folds = fit_curve(N, acc(N)[:, None] + rng.normal(0, 0.01, (len(N), 5)), families=["pow3"], n_bootstrap=0)
+    assert folds._interval_widening(0.95) == pytest.approx(stats.t.ppf(0.975, 4) / stats.norm.ppf(0.975))
+
+
+def test_one_score_95_interval_covers_beyond_the_anchors():
+    # One score per anchor (noise sd 0.005) around a known pow3 curve; the 95% interval of the
+    # forecast at 4x the largest anchor must cover the truth. In 1000-replication runs of this
+    # design the widened interval covered 0.93-0.94 (the plain percentile interval 0.84-0.89);
+    # with this seed 76 of 80 (64 without the widening). With a true coverage of 0.93,
+    # P(covered <= 68 of 80) = binom.cdf(68, 80, 0.93) < 0.01.
+    assert stats.binom.cdf(68, 80, 0.93) < 0.01
+    at = 4 * N[-1]
+    rng = np.random.default_rng(31)
+    covered, widths, errors = 0, [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for r in range(80):
+            y = acc(N) + rng.normal(0, 0.005, len(N))
+            pred = fit_curve(N, y, families=["pow3"], n_bootstrap=80, rng=r).predict(at)
+            covered += int(pred.low[0] <= acc(at) <= pred.high[0])
+            widths.append(pred.high[0] - pred.low[0])
+            errors.append(pred.score[0] - acc(at))
+    assert covered >= 69, covered
+    # not trivially wide: a 95% interval of a well-calibrated forecast is about 2 * 1.96 * 1.2
+    # sampling standard deviations here; 8 would be absurd
+    assert np.median(widths) < 8 * np.std(errors)
