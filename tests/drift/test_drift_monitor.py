@@ -446,3 +446,18 @@ def test_rounding_the_profile_to_a_narrow_type_merges_knots():
     assert summary.at_precision(np.float32) is rounded  # cached
     whole = NumericSummary.from_values("k", np.arange(10.0), eps=0.0005, max_exact=100).finalise(4)
     assert whole.at_precision(np.float32) is whole  # nothing to round
+
+
+def test_a_float32_reference_of_large_whole_numbers_meets_a_float64_batch():
+    # above 2**24 every float32 number is whole: such a reference is still read as float32
+    gen = np.random.default_rng(42)
+    ref = pd.DataFrame({"t": 3e7 + gen.normal(0, 20, 20_000)}).astype("float32")
+    cur = pd.DataFrame({"t": 3e7 + gen.normal(0, 20, 3_000)})
+    monitor = DriftMonitor(sample_size=0).fit(ref)
+    assert monitor.profile_.columns["t"].stored_float32()
+    as64 = monitor.check(cur).table.iloc[0]
+    as32 = monitor.check(cur.astype("float32")).table.iloc[0]
+    assert as64["statistic"] == pytest.approx(as32["statistic"], abs=1e-12) and not as64["alert"]
+    # float64 whole numbers above 2**24 are no float32 data
+    wide = pd.DataFrame({"t": np.round(3e7 + gen.normal(0, 2000, 20_000))})
+    assert not DriftMonitor(sample_size=0).fit(wide).profile_.columns["t"].stored_float32()

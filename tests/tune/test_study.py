@@ -404,6 +404,33 @@ def test_two_threads_asking_at_once_start_one_heartbeat(tmp_path, monkeypatch):
     study.close()
 
 
+def test_a_trial_asked_while_tell_stops_the_heartbeat_gets_one(tmp_path, monkeypatch):
+    import threading
+
+    import scimlkit.tune._study as study_module
+
+    asked = threading.Event()
+
+    class SlowStop(study_module.Heartbeat):
+        def __exit__(self, *exc):
+            asked.wait(5)  # the other thread asks while this heartbeat is being stopped
+            return super().__exit__(*exc)
+
+    monkeypatch.setattr(study_module, "Heartbeat", SlowStop)
+    study = Study.create(SPACE, method="random", storage=tmp_path / "race.db", name="race", rng=0)
+    first = study.ask()
+    telling = threading.Thread(target=study.tell, args=(first, 1.0))
+    telling.start()
+    time.sleep(0.2)
+    second = study.ask()
+    asked.set()
+    telling.join()
+    assert second.number in study._running and study._beat is not None
+    study.tell(second, 0.5)
+    assert study._beat is None
+    study.close()
+
+
 def test_ask_keeps_its_trials_alive_for_other_processes(tmp_path):
     # an external ask/tell loop on a file: the trial it runs has a heartbeat, so another
     # process (which cannot see this one's owners) does not take a long trial for a dead one

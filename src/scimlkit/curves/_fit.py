@@ -588,14 +588,13 @@ class CurveFitResult(Result):
         degrees of freedom of the residuals (``p``: the parameters of the largest member), so,
         as with Student's t against the normal, an interval of the right level must be wider by
         ``t_{n_anchors - p}(1 - q) / z(1 - q)`` (``q = (1 - level) / 2``): 1.25 for 9 anchors
-        and a 3-parameter family at 95%, 1.12 for 14. 1 when no degree of freedom is left or
-        the scores had fold columns (see :meth:`_widening`).
+        and a 3-parameter family at 95%, 1.12 for 14; with no degree of freedom left one is
+        assumed (6.5 at 95%: the noise is barely known). 1 when the scores had fold columns
+        (see :meth:`_widening`).
         """
         if self.n_folds >= 2:
             return 1.0
-        dof = len(self.sizes) - max(FAMILIES[m].n_params for m in self.members)
-        if dof < 1:
-            return 1.0
+        dof = max(1, len(self.sizes) - max(FAMILIES[m].n_params for m in self.members))
         from scipy import stats
 
         p = 0.5 + level / 2

@@ -91,8 +91,9 @@ class DriftReport(Result):
         (``pvalue_adj < alpha``), the distances ``js_distance`` (Jensen-Shannon distance, base 2,
         in [0, 1]), ``wasserstein`` (Wasserstein-1 divided by the reference standard deviation:
         exact, as ``scipy.stats.wasserstein_distance``, when the profile holds every reference
-        value, and within a few per cent from a compressed profile, up to about a quarter for
-        very heavy tails) and ``psi``, the missing rates in the reference and the batch with the (adjusted)
+        value; from a compressed profile within a few per cent on smooth columns, up to about a
+        quarter for very heavy tails, and only to within a small fraction of the reference's
+        spread across gaps between modes) and ``psi``, the missing rates in the reference and the batch with the (adjusted)
         p-value of their two-proportion test, ``unseen`` (batch categories the reference never
         saw, comma-separated), ``severity`` (in [0, 1], see :meth:`DriftMonitor.check`),
         ``status`` (see :data:`STATUSES`) and ``alert``.

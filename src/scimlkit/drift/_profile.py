@@ -254,8 +254,9 @@ class NumericSummary:
     def stored_float32(self) -> bool:
         """Whether the reference looks read from float32 storage (cached).
 
-        True when every knot is a float32 number and not all are whole numbers (whole numbers
-        are float32 numbers whatever the storage). A float64 batch is then rounded to float32
+        True when every knot is a float32 number and either not all are whole numbers or they
+        reach 2**24, where float32 holds nothing but whole numbers (small whole numbers are
+        float32 numbers whatever the storage). A float64 batch is then rounded to float32
         before the comparison, the mirror image of :meth:`at_precision`.
         """
         cached = self.__dict__.get("_float32")
@@ -263,7 +264,7 @@ class NumericSummary:
             v = self.values
             with np.errstate(over="ignore"):
                 same = bool(v.size) and np.array_equal(v.astype(np.float32).astype(float), v)
-            cached = same and not np.array_equal(v, np.floor(v))
+            cached = same and (not np.array_equal(v, np.floor(v)) or float(np.abs(v).max()) >= 2.0**24)
             self.__dict__["_float32"] = cached
         return cached
 

@@ -581,8 +581,12 @@ class Study:
         else:
             loss, text = as_value(value)
         self._finish(known, loss, text, time.time() - known.started, curve, pruned=bool(pruned) and error is None)
-        if not self._running:
-            self._stop_beat()  # nothing of this loop runs now; the next ask starts it again
+        with _BEAT_LOCK:  # a trial another thread asks for meanwhile either keeps it or starts a new one
+            beat = None
+            if not self._running:  # nothing of this loop runs now; the next ask starts it again
+                beat, self._beat = self._beat, None
+        if beat is not None:
+            beat.__exit__(None, None, None)
 
     def _finish(self, trial: Trial, loss: float | None, error: str | None, duration: float | None,
                 curve: list | None = None, pruned: bool = False) -> str:
