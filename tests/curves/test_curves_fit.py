@@ -312,3 +312,11 @@ def test_one_score_95_interval_covers_beyond_the_anchors():
     # not trivially wide: a 95% interval of a well-calibrated forecast is about 2 * 1.96 * 1.2
     # sampling standard deviations here; 8 would be absurd
     assert np.median(widths) < 8 * np.std(errors)
+
+
+def test_residual_widening_assumes_one_degree_of_freedom_at_least():
+    n = np.array([100, 200, 400, 800])
+    scores = 0.9 - 0.5 * n**-0.4 + np.array([0.002, -0.001, 0.0015, -0.002])
+    fit = fit_curve(n, scores, families=["pow4"], n_bootstrap=0)
+    one = stats.t.ppf(0.975, 1) / stats.norm.ppf(0.975)
+    assert fit._residual_widening(0.95) == pytest.approx(one)  # 4 anchors, 4 parameters: not 1
