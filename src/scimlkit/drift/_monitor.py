@@ -603,7 +603,8 @@ def _round_float32(y: np.ndarray) -> np.ndarray:
     """``y`` rounded to float32 (values beyond its range unchanged)."""
     with np.errstate(over="ignore"):
         r = y.astype(np.float32).astype(float)
-    return r if np.isfinite(r).all() else np.where(np.isfinite(r), r, y)
+    finite = np.isfinite(r)
+    return r if finite.all() else np.where(finite, r, y)
 
 
 def _n_workers(n_jobs, n_tasks: int) -> int:

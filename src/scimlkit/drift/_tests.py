@@ -321,10 +321,10 @@ def _wasserstein(v: np.ndarray, y: np.ndarray, il: np.ndarray, f: np.ndarray, ti
     """
     k, m = v.size, y.size
     shift = v[k // 2]  # sums taken around the middle knot: no cancellation far from zero
-    v0 = v - shift
+    v0, y0 = v - shift, y - shift
     cl = np.bincount(il, minlength=k + 1)
     le = np.cumsum(cl)[:k]  # batch values <= each knot
-    sums = np.bincount(il, weights=y - shift, minlength=k + 1)
+    sums = np.bincount(il, weights=y0, minlength=k + 1)
     width = np.diff(v0)
     f0, f1 = f[:-1], f[1:]
     g_lo, g_hi = le[:-1] / m, (le[1:] - ties[1:]) / m  # G across the bucket, just below its knot
@@ -335,7 +335,7 @@ def _wasserstein(v: np.ndarray, y: np.ndarray, il: np.ndarray, f: np.ndarray, ti
     body = np.where(top <= g_lo, int_g - int_f, int_f - int_g)
     cross = (top > g_lo) & (f0 < g_hi)
     if cross.any() and spread is None:
-        body[cross] = _crossing_buckets(v0, y - shift, il, f0, le, m, cross)[cross]
+        body[cross] = _crossing_buckets(v0, y0, il, f0, le, m, cross)[cross]
     elif cross.any():
         j = np.flatnonzero(cross)
         a, b = v0[j], v0[j + 1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -249,8 +250,6 @@ class SearchCV(BaseSearchCV):
             raise all_failed
         stored = self.study_result_.best_value
         if math.isfinite(own_best) and stored < own_best - 1e-12 * max(1.0, abs(own_best)):
-            import warnings
-
             warnings.warn(
                 f"study '{study.name}' holds a better candidate (mean test score {-stored:.6g}, trial "
                 f"{self.study_result_.best_trial}, from an earlier fit or added with `known`) than the best of "

@@ -581,12 +581,7 @@ class Study:
         else:
             loss, text = as_value(value)
         self._finish(known, loss, text, time.time() - known.started, curve, pruned=bool(pruned) and error is None)
-        with _BEAT_LOCK:  # a trial another thread asks for meanwhile either keeps it or starts a new one
-            beat = None
-            if not self._running:  # nothing of this loop runs now; the next ask starts it again
-                beat, self._beat = self._beat, None
-        if beat is not None:
-            beat.__exit__(None, None, None)
+        self._stop_beat(when_idle=True)  # nothing of this loop runs now; the next ask starts it again
 
     def _finish(self, trial: Trial, loss: float | None, error: str | None, duration: float | None,
                 curve: list | None = None, pruned: bool = False) -> str:
@@ -606,8 +601,12 @@ class Study:
         self._logs.clear()
         return self._storage.release(self._owner)
 
-    def _stop_beat(self) -> None:
+    def _stop_beat(self, *, when_idle: bool = False) -> None:
+        """Stop the ask/tell heartbeat (with ``when_idle``, only if no asked trial runs: checked
+        under the lock ``ask`` starts it under, so a trial asked meanwhile keeps or restarts it)."""
         with _BEAT_LOCK:
+            if when_idle and self._running:
+                return
             beat, self._beat = self._beat, None
         if beat is not None:
             beat.__exit__(None, None, None)
