@@ -206,3 +206,15 @@ def test_a_calibrator_class_is_refused(tmp_path):
 
     with pytest.raises(InputError, match="got the class PlattCalibrator"):
         write_report([0, 1, 0, 1], [0.1, 0.8, 0.3, 0.6], tmp_path / "r.html", calibrator=PlattCalibrator)
+
+
+def test_threshold_report_bands_follow_the_seed(table, tmp_path):
+    def report(seed, name):
+        out = tmp_path / name
+        assert main(["calibrate", "threshold", str(table), "--score", "prob", "--label", "label",
+                     "--report", str(out), "--seed", str(seed), "--format", "json"]) == 0
+        html = out.read_text()
+        return html[html.index("<svg"):]  # the figures, past any date in the header
+
+    first, again, other = report(1, "a.html"), report(1, "b.html"), report(2, "c.html")
+    assert first == again and first != other

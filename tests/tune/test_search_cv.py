@@ -149,6 +149,14 @@ def test_a_resumed_search_says_when_the_study_holds_a_better_candidate(diabetes,
                          storage=path, study="r").fit(X, y)
     assert "study_result_.best_params" in str(caught[0].message)
     assert again.best_params_ != {"alpha": 0.01} and again.study_result_.best_params == {"alpha": 0.01}
+    assert "best_estimator_" in str(caught[0].message)
+    # without a refit there is no best_estimator_ to speak of
+    SearchCV(Ridge(), {"alpha": Categorical([0.01, 50.0, 100.0])}, method="grid", n_trials=1, cv=3,
+             storage=path, study="no-refit").fit(X, y)
+    with pytest.warns(UserWarning, match="holds a better candidate") as caught:
+        SearchCV(Ridge(), {"alpha": Categorical([0.01, 50.0, 100.0])}, method="grid", n_trials=2, cv=3,
+                 storage=path, study="no-refit", refit=False).fit(X, y)
+    assert "best_estimator_" not in str(caught[0].message) and "best_params_ is" in str(caught[0].message)
     # a fresh search, or one whose own best is the best: no warning
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)

@@ -95,7 +95,13 @@ def test_a_resumed_study_counts_from_its_stored_best(tmp_path):
     res = minimize(lambda p: next(values), SPACE, method="random", n_trials=20, rng=0, storage=str(path),
                    callbacks=[StopWhenStalled(5)])
     assert len(res.trials) == 11 and "in the last 9 trials" in res.message
-    assert len(read_study(path).trials) == 11  # everything stored
+    stored = read_study(path)
+    assert len(stored.trials) == 11  # everything stored
+    assert stored.message == res.message  # why it stopped, too (`tune show` says it)
+    # once the study has run further, the old reason no longer applies
+    minimize(lambda p: next(values), SPACE, method="random", n_trials=13, rng=0, storage=str(path))
+    again = read_study(path)
+    assert len(again.trials) == 13 and "stopped early" not in again.message
 
 
 def test_parallel_workers_start_nothing_after_a_stop():

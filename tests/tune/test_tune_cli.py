@@ -217,6 +217,11 @@ def test_patience_stops_the_run_early(job, capsys):
     rc = main(["tune", "run", str(job), "--format", "json"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0 and out["n_trials"] < 40 and "stopped early" in out["message"]
+    # `tune show` says why the stored study stopped
+    assert main(["tune", "show", out["storage"], "--study", out["study"]]) == 0
+    assert "stopped early" in capsys.readouterr().out
+    assert main(["tune", "show", out["storage"], "--study", out["study"], "--format", "json"]) == 0
+    assert "did not improve" in json.loads(capsys.readouterr().out)["stop_reason"]
     rc = main(["tune", "run", str(job), "--format", "json", "--patience", "100", "--study", "long",
                "--n-trials", "12"])
     out = json.loads(capsys.readouterr().out)

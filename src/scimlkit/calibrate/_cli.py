@@ -145,10 +145,11 @@ def _threshold(args) -> int:
         from ._auto import resolve_score_kind
         from ._report import report_chapter, report_data
 
-        # the curve, and the reliability of the scores when they are probabilities (the bands seeded)
+        # the curve, and the reliability of the scores when they are probabilities (bootstrap
+        # bands seeded with --seed)
         probabilities = resolve_score_kind(scores, "auto") == "probability"
         data = report_data(labels, scores, objective=args.objective, objective_params=res.params,
-                           placement=args.placement, raw_reliability=probabilities, rng=0)
+                           placement=args.placement, raw_reliability=probabilities, rng=args.seed)
         summary["report"] = str(save_report([report_chapter(data)], target,
                                             title="scimlkit decision-threshold report"))
     emit(summary, args.format, title=f"best threshold ({res.objective})")
@@ -206,6 +207,8 @@ def register(subparsers) -> None:
     thr.add_argument("--gain-tn", type=float, default=None, help="gain of a true negative (profit, default 0)")
     thr.add_argument("--placement", default="midpoint", choices=("midpoint", "score"),
                      help="threshold at the optimal score or midway to the next lower one")
+    thr.add_argument("--seed", type=seed_arg, default=0,
+                     help="seed of the report's bootstrap bands of reliability (default 0)")
     add_report_option(thr, "the objective against the threshold (and the reliability of probability scores)")
 
 

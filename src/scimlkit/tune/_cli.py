@@ -151,5 +151,6 @@ def _show(args) -> int:
           **({"pruned": result.n_pruned} if result.n_pruned else {}),
           **({"added (evaluated elsewhere)": result.n_added} if result.n_added else {}),
           "queued or running": result.n_pending,
+          **({"stopped early": result.stop_reason} if result.stop_reason else {}),
           **({"report": written} if written is not None else {})}, "table")
     return 0

@@ -276,6 +276,26 @@ class StudyStorage(SQLiteStore):
             tx.execute("UPDATE studies SET runs = runs + 1 WHERE study_id = ?", (sid,))
             return int(sid), int(runs), False
 
+    def set_stop_reason(self, study_id: int, reason: str) -> None:
+        """Record why the last run of a study stopped before its budget, with the number of
+        trials the study had then (key ``stopped:<study_id>`` of the key-value table)."""
+        with self._write() as tx:
+            count = tx.execute("SELECT COUNT(*) FROM trials WHERE study_id = ?", (study_id,)).fetchone()[0]
+            tx.execute("INSERT OR REPLACE INTO scimlkit_meta VALUES (?, ?)",
+                       (f"stopped:{study_id}", json.dumps({"reason": reason, "trials": int(count)})))
+
+    def stop_reason(self, study_id: int, n_trials: int) -> str | None:
+        """Why the study's last run stopped early, if no trial was added to it since."""
+        row = self.query("SELECT value FROM scimlkit_meta WHERE key = ?", (f"stopped:{study_id}",))
+        if not row:
+            return None
+        try:
+            stored = json.loads(row[0][0])
+            reason, count = str(stored["reason"]), int(stored["trials"])
+        except (ValueError, TypeError, KeyError):
+            return None  # a value edited by hand: nothing to report
+        return reason if count == n_trials else None
+
     # -- trials -----------------------------------------------------------------------------
     _COLUMNS = ("number, state, params, value, error, attempts, created, started, finished, duration, "
                 "host, pid, finish_seq, intermediate")

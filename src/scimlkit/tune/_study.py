@@ -8,7 +8,6 @@ and a trial left running by a process that died is run again first.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import os
@@ -109,6 +108,9 @@ class StudyResult(Result):
     n_added : int
         Evaluations made elsewhere and added to the study (:meth:`Study.add_trials`, ``known=``);
         their ``attempts`` in :attr:`trials` is 0.
+    stop_reason : str or None
+        Why the study's last run stopped before its budget (a ``callbacks`` stopper), as stored
+        with the study; None when it did not, or when trials were run or added since.
 
     Examples
     --------
@@ -138,6 +140,7 @@ class StudyResult(Result):
     message: str
     space: Any
     n_added: int = 0
+    stop_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of every field (the space as its stored description)."""
@@ -669,6 +672,9 @@ def _result(storage: StudyStorage, study_id: int, name: str, space: Space, metho
                 message += f" (first error: {first_error})"
         else:
             message = "no trial was run"
+    stopped = storage.stop_reason(study_id, len(records))
+    if stopped is not None:
+        message += f"; stopped early: {stopped}"
     return StudyResult(
         best_params=best_params,
         best_value=best_value,
@@ -687,6 +693,7 @@ def _result(storage: StudyStorage, study_id: int, name: str, space: Space, metho
         message=message,
         space=space,
         n_added=n_added,
+        stop_reason=stopped,
     )
 
 
@@ -867,10 +874,10 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
         if runner is not None:
             runner.close(cancel=not finished)
         the_study.release()
+    if tracker.reason is not None:  # stored, so that `read_study` and `tune show` say it too
+        the_study.storage.set_stop_reason(the_study._study_id, tracker.reason)
     result = the_study.result()
     the_study.close()
-    if tracker.reason is not None:
-        result = dataclasses.replace(result, message=f"{result.message}; stopped early: {tracker.reason}")
     return result
 
 
