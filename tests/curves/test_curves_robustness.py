@@ -13,7 +13,7 @@ from scipy import stats
 
 from scimlkit._errors import DegenerateDataWarning
 from scimlkit.curves import fit_curve
-from scimlkit.curves._fit import _quantiles_with_inf
+from scimlkit.curves._fit import _weighted_quantiles
 
 N = np.array([50, 100, 200, 400, 800, 1600, 3200], dtype=float)
 
@@ -108,23 +108,39 @@ def test_target_beyond_every_measured_score_is_not_already_reached(higher):
 
 def test_quantiles_with_inf_match_numpy_on_finite_values():
     values = np.array([3.0, 1.0, 7.0, 2.0, 10.0])
-    qs = [0.025, 0.3, 0.5, 0.975]
-    np.testing.assert_allclose(_quantiles_with_inf(values, qs), np.quantile(values, qs), rtol=1e-15)
+    qs = [0.0, 0.025, 0.3, 0.5, 0.975, 1.0]
+    equal = np.full(5, 0.2)
+    np.testing.assert_allclose(_weighted_quantiles(values, equal, qs), np.quantile(values, qs), rtol=1e-15)
     with_inf = np.array([1.0, 2.0, 3.0, np.inf, np.inf])
     # positions (5 - 1) q: 0.1 -> 1.1; 0.5 -> 3 (finite); 0.6 -> 2.4 touches inf; 0.975 -> inf
-    low, mid, upper, high = _quantiles_with_inf(with_inf, [0.1, 0.5, 0.6, 0.975])
+    low, mid, upper, high = _weighted_quantiles(with_inf, equal, [0.1, 0.5, 0.6, 0.975])
     assert low == pytest.approx(1.4) and mid == 3.0 and upper == math.inf and high == math.inf
+
+
+def test_weighted_quantiles_by_hand():
+    # positions (cumulative weight before each value) / (total - last weight): 0, 1/3, 1
+    values, weights = np.array([3.0, 1.0, 2.0]), np.array([1.0, 1.0, 2.0])
+    assert _weighted_quantiles(values, weights, [0.5])[0] == pytest.approx(2.0 + (0.5 - 1 / 3) / (2 / 3))
+    assert _weighted_quantiles(values, 10 * weights, [0.5]) == _weighted_quantiles(values, weights, [0.5])
+    # a value of no weight is left out; one value left is every quantile
+    assert _weighted_quantiles(values, [0.0, 1.0, 1.0], [0.0, 1.0]) == [1.0, 2.0]  # 3.0 has no weight
+    assert _weighted_quantiles(values, [0.0, 1.0, 0.0], [0.1, 0.9]) == [1.0, 1.0]
 
 
 def test_samples_needed_bound_on_unreachable_draws_is_inf():
     # a target (0.99) that almost no bootstrap fit reaches: both bounds are unreachable
     n = np.array([50, 100, 200, 400, 800, 1600, 3200], float)
     y = 0.95 - 0.9 * n ** -0.4 + np.random.default_rng(0).normal(0, 0.003, 7)
-    res = fit_curve(n, y, n_bootstrap=20, rng=0).samples_needed(0.99)
+    res = fit_curve(n, y, families=["pow3", "pow4"], n_bootstrap=20, rng=0).samples_needed(0.99)
     assert res.prob_reachable < 0.5
     assert res.low == math.inf and res.high == math.inf  # was 4.75e299 with inf replaced by 1e300
     data = json.loads(json.dumps(res.to_dict()))
     assert data["low"] is None and data["high"] is None
+    # with every family, pow2 (which rises to a perfect score) holds about a third of the
+    # forecast: that share of the draws reaches 0.99, so the lower bound is a real size
+    res = fit_curve(n, y, n_bootstrap=20, rng=0).samples_needed(0.99)
+    assert 0.2 < res.prob_reachable < 0.5 and res.high == math.inf
+    assert 3200 < res.low < 1e12 and not res.reachable
 
 
 # -- asymptote ------------------------------------------------------------------------------
