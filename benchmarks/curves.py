@@ -163,6 +163,7 @@ def _file_stem(dataset: str) -> str:
 
 
 METHODS = ("selected", "single", "average", "pow2", "last")
+INTERVAL_LEVELS = (95, 80)
 # measuring gradient boosting's curves (hundreds of fits each) costs more than the rest of the
 # benchmark together on a small machine: it is kept for breast_cancer only
 SKIP = {(d, "grad_boosting") for d in ("digits", "wine", "iris", "diabetes", "make_classification(easy)",
@@ -180,10 +181,13 @@ def _forecast(sizes, scores, quick: bool):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t0 = time.perf_counter()
-        sel = fit_curve(s, y, higher_is_better=True, n_bootstrap=0)  # the default: weighted families
+        sel = fit_curve(s, y, higher_is_better=True, rng=0)  # the default: weighted families
         out["fit_seconds"] = time.perf_counter() - t0
         out["selected"] = float(sel.predict(full).score[0])
         out["selected_family"] = sel.family
+        for level in INTERVAL_LEVELS:  # the forecast's bootstrap interval against the measured score
+            band = sel.predict(full, level=level / 100)
+            out[f"low{level}"], out[f"high{level}"] = float(band.low[0]), float(band.high[0])
         single = fit_curve(s, y, select="extrapolation", higher_is_better=True, n_bootstrap=0)
         out["single"] = float(single.predict(full).score[0])
         out["single_family"] = single.family
@@ -200,7 +204,8 @@ def _forecast(sizes, scores, quick: bool):
             key = "pow2 (weighted fit)" if name == "pow2" else name
             out[key] = float(sel.family_curve(name, [full])[0]) if name in sel.params else np.nan
     errors = {k: abs(v - actual) for k, v in out.items()
-              if k not in ("fit_seconds", "selected_family", "single_family")}
+              if k not in ("fit_seconds", "selected_family", "single_family")
+              and not k.startswith(("low", "high"))}
     # noise of the target itself: half the gap between the means of the two halves of the repeats
     half = scores.shape[1] // 2
     errors["actual_noise"] = abs(scores[-1, :half].mean() - scores[-1, half:].mean()) / 2
@@ -225,7 +230,9 @@ def main(argv: list[str]) -> int:
                 sizes, scores = _measure(dname, mname, X, y, kind, est)
                 measure_s = time.perf_counter() - t0
                 errors, preds, actual, n_early = _forecast(sizes, scores, quick)
-                per_case.append({"group": group, "dataset": dname, "model": mname, "errors": errors})
+                per_case.append({"group": group, "dataset": dname, "model": mname, "errors": errors,
+                                 "actual": actual, "bands": {lv: (preds[f"low{lv}"], preds[f"high{lv}"])
+                                                             for lv in INTERVAL_LEVELS}})
                 rows.append({
                     "case": f"{dname} / {mname}", "group": group, "anchors": n_early,
                     "n_full": int(sizes[-1]), "actual": actual,
@@ -292,6 +299,31 @@ def main(argv: list[str]) -> int:
         met = [row["selected / pow2"] <= 0.5, row["selected / last"] < 1]
         lines.append(f"- {row['cases']}: half of pow2 {'met' if met[0] else 'NOT met'}, "
                      f"below last value {'met' if met[1] else 'NOT met'}.")
+    lines.append("")
+    cover_rows = []
+    for label, filt in (("bundled datasets", lambda g: g == BUNDLED),
+                        ("extra: make_classification", lambda g: g == GENERATED),
+                        ("all cases", lambda g: g in (BUNDLED, GENERATED)),
+                        ("check: statsmodels datasets", lambda g: g == STATSMODELS)):
+        cases = [c for c in per_case if filt(c["group"])]
+        if not cases:
+            continue
+        row = {"cases": f"{label} ({len(cases)})"}
+        for lv in INTERVAL_LEVELS:
+            inside = [c["bands"][lv][0] <= c["actual"] <= c["bands"][lv][1] for c in cases]
+            widths = [c["bands"][lv][1] - c["bands"][lv][0] for c in cases]
+            row[f"{lv}% interval covers"] = f"{sum(inside)} of {len(cases)} ({np.mean(inside):.2f})"
+            row[f"{lv}% median width"] = float(np.median(widths))
+        cover_rows.append(row)
+    lines.append("Forecast intervals: how often the default forecast's bootstrap interval (200 refits; "
+                 "`predict(n, level=...)`) at the full training fold holds the score measured there.")
+    lines.append("")
+    lines.append(markdown_table(cover_rows))
+    lines.append("")
+    lines.append("The intervals of a forecast of several families are those of the mixture of the members' "
+                 "refits (see \"Intervals\" in `fit_curve`): they hold the families' disagreement beyond the "
+                 "anchors as well as the noise of the scores, so a coverage above the level means they err on "
+                 "the wide side, below it that the truth fell outside what the families allow.")
     lines.append("")
     summ_all = summary(lambda g: g in (BUNDLED, GENERATED))
     lines.append(f"Noise of the target: the measured full-size score moves by a median "

@@ -1068,9 +1068,12 @@ def fit_curve(
     40 to 60 replicates per setting) their 95% intervals four times beyond the last anchor
     covered 0.71 of the truth (0.45 of mmf4 and 0.49 of exp3 curves; 0.78 with five folds),
     the mixture's cover 0.96 (0.91 to 1.0 by family; 0.97 with five folds), and its 80%
-    intervals 0.78 (0.60 to 0.95) instead of 0.55, for intervals about 1.7 times as wide. The
-    family weights themselves are taken as known (re-selecting them in every resample would
-    cost a backtest per resample).
+    intervals 0.78 (0.60 to 0.95) instead of 0.55, for intervals about 1.7 times as wide. On
+    the curves benchmark's 41 measured learning curves (bundled and generated datasets, the
+    full training fold four times beyond the last anchor) the 95% intervals hold the measured
+    score in 40 cases instead of 23, and the 80% ones err on the wide side (40 instead of 18).
+    The family weights themselves are taken as known (re-selecting them in every resample
+    would cost a backtest per resample).
 
     Parameters
     ----------
