@@ -118,13 +118,37 @@ def test_quantiles_with_inf_match_numpy_on_finite_values():
 
 
 def test_weighted_quantiles_by_hand():
-    # positions (cumulative weight before each value) / (total - last weight): 0, 1/3, 1
+    # each value at the centre of its weight, rescaled from the first centre to the last:
+    # sorted 1, 2, 3 with weights 1, 2, 1: centres 0.5, 2, 3.5 -> positions 0, 1.5, 3
     values, weights = np.array([3.0, 1.0, 2.0]), np.array([1.0, 1.0, 2.0])
-    assert _weighted_quantiles(values, weights, [0.5])[0] == pytest.approx(2.0 + (0.5 - 1 / 3) / (2 / 3))
+    assert _weighted_quantiles(values, weights, [0.5, 0.75, 0.1]) == pytest.approx([2.0, 2.5, 1.2])
     assert _weighted_quantiles(values, 10 * weights, [0.5]) == _weighted_quantiles(values, weights, [0.5])
     # a value of no weight is left out; one value left is every quantile
     assert _weighted_quantiles(values, [0.0, 1.0, 1.0], [0.0, 1.0]) == [1.0, 2.0]  # 3.0 has no weight
     assert _weighted_quantiles(values, [0.0, 1.0, 0.0], [0.1, 0.9]) == [1.0, 1.0]
+    # mirroring the values mirrors the quantiles; weight pulls them towards its value
+    rng = np.random.default_rng(0)
+    v, w = rng.normal(size=50), rng.uniform(0.1, 3.0, 50)
+    for q in (0.025, 0.3, 0.5, 0.9):
+        assert _weighted_quantiles(-v, w, [1 - q])[0] == pytest.approx(-_weighted_quantiles(v, w, [q])[0])
+    assert _weighted_quantiles([0.0, 1.0, 2.0], [100.0, 1.0, 1.0], [0.5])[0] < 1.0
+    # infinities keep their sign, and a quantile on a finite value next to one stays finite
+    assert _weighted_quantiles([-np.inf, 1.0, 2.0], [1.0, 1.0, 1.0], [0.25])[0] == -math.inf
+    assert _weighted_quantiles([1.0, 2.0, np.inf], [0.3, 0.3, 0.3], [0.5])[0] == 2.0
+
+
+def test_the_last_value_member_does_not_pull_samples_needed_below_the_anchors():
+    # the last-value baseline is flat: a refit of it past the target "reached" it at n = 1,
+    # which made the lower bound 1 whenever it was a member (here it holds 15 % of the
+    # weight); it reaches it at the last anchor (the other members' refits may cross earlier)
+    rng = np.random.default_rng(0)
+    n = np.geomspace(100, 25_000, 10).round()
+    y = 1 - (0.10 + 0.30 * (n / 100) ** -0.5) + rng.normal(0, 0.005, 10)
+    fit = fit_curve(n, y, rng=0)
+    assert "last" in fit.members and y.max() < 0.88
+    res = fit.samples_needed(0.88)
+    assert res.reachable and not res.already_reached
+    assert 1000 < res.low < res.n < res.high
 
 
 def test_samples_needed_bound_on_unreachable_draws_is_inf():

@@ -104,6 +104,18 @@ def test_a_resumed_study_counts_from_its_stored_best(tmp_path):
     assert len(again.trials) == 13 and "stopped early" not in again.message
 
 
+def test_a_stop_reason_is_void_once_queued_trials_run(tmp_path):
+    path = str(tmp_path / "s.db")
+    first = minimize(lambda p: p["x"], SPACE, method="random", n_trials=6, rng=0, storage=path,
+                     initial=[{"x": 0.0}, {"x": 0.2}, {"x": 0.4}, {"x": 0.6}], callbacks=[StopAtLoss(0.5)])
+    assert first.n_complete == 1 and first.n_pending == 3 and first.stop_reason is not None
+    assert read_study(path).stop_reason == first.stop_reason
+    # the queued trials are run (the count of trials does not change): the reason no longer applies
+    second = minimize(lambda p: p["x"], SPACE, method="random", n_trials=4, rng=0, storage=path)
+    assert second.n_complete == 4 and second.stop_reason is None and "stopped early" not in second.message
+    assert read_study(path).stop_reason is None
+
+
 def test_parallel_workers_start_nothing_after_a_stop():
     res = minimize(lambda p: p["x"], SPACE, method="random", n_trials=200, rng=0, n_workers=2,
                    callbacks=[lambda progress: progress.n_finished >= 6])

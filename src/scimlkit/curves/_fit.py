@@ -728,12 +728,17 @@ class CurveFitResult(Result):
         n_hat = _crossing(lambda s: self._loss(s), goal, asym, max_size)
         boots, weights = self._mixture()
         low = high = prob = None
+        last = float(self.sizes.max())
         if boots:
             ns = []
             for t in boots:  # refit-major, member-minor: the order of the mixture's weights
                 for m, th in zip(self.members, t):
-                    v = _crossing(lambda s, m=m, th=th: np.maximum(_eval_member(m, s, th), 0.0), goal,
-                                  _member_asymptote(m, th), max_size)
+                    if m == "last":
+                        # the score stays where the last anchor left it: there at the latest, or never
+                        v = last if max(float(th[0]), 0.0) <= goal else None
+                    else:
+                        v = _crossing(lambda s, m=m, th=th: np.maximum(_eval_member(m, s, th), 0.0), goal,
+                                      _member_asymptote(m, th), max_size)
                     ns.append(np.inf if v is None else v)
             ns = np.array(ns)
             q = (1 - level) / 2
@@ -743,7 +748,6 @@ class CurveFitResult(Result):
                 low = max(1.0, mid * (low / mid) ** r)
                 high = mid * (high / mid) ** r if math.isfinite(high) else math.inf
             prob = float(np.sum(weights[np.isfinite(ns)]) / np.sum(weights))
-        last = float(self.sizes.max())
         if seen.any():
             first = float(self.sizes[np.argmax(seen)])
             measured = (f"target {target:g} is already reached: measured {self.scores[np.argmax(seen)]:.4g} "
@@ -812,13 +816,14 @@ def _member_asymptote(name: str, theta: np.ndarray) -> float:
 
 
 def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> list[float]:
-    """Quantiles of weighted values that may be ``inf``.
+    """Quantiles of weighted values that may be infinite.
 
-    The ``i``-th smallest value sits at the cumulative weight of the values before it, scaled
-    so that the smallest is at 0 and the largest at 1; quantiles interpolate linearly between
-    these positions. With equal weights this is numpy's default ("linear") quantile. A
-    quantile whose interpolation touches an infinite value is ``inf`` itself (numpy would give
-    NaN, and replacing inf by a large number gives meaningless finite bounds such as 5e299).
+    Each value sits at the centre of its weight on the cumulative-weight scale, rescaled so
+    that the smallest value is at 0 and the largest at 1; quantiles interpolate linearly
+    between these positions. With equal weights this is numpy's default ("linear") quantile,
+    and mirroring the values mirrors the quantiles. A quantile whose interpolation touches an
+    infinite value is that infinity (numpy would give NaN, and replacing inf by a large number
+    gives meaningless finite bounds such as 5e299).
     """
     v = np.asarray(values, dtype=float)
     w = np.asarray(weights, dtype=float)
@@ -831,16 +836,21 @@ def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> list[flo
     # in units of the smallest weight, so that equal weights give whole-number positions and
     # numpy's own arithmetic (position q * (n - 1))
     w = w / w.min()
-    pos = np.cumsum(w) - w
+    centre = np.cumsum(w) - w / 2
+    pos = centre - centre[0]
     span = pos[-1]
     out = []
     for q in qs:
         h = float(q) * span
         i = int(np.clip(np.searchsorted(pos, h, side="right") - 1, 0, v.size - 2))
         frac = min(max((h - pos[i]) / (pos[i + 1] - pos[i]), 0.0), 1.0)
-        if frac == 0.0:
+        if frac < 1e-9:  # on a value, up to rounding (which must not reach an infinite neighbour)
             out.append(float(v[i]))
-        elif np.isinf(v[i]) or np.isinf(v[i + 1]):
+        elif frac > 1.0 - 1e-9:
+            out.append(float(v[i + 1]))
+        elif np.isinf(v[i]) and v[i] < 0:
+            out.append(-math.inf)
+        elif np.isinf(v[i + 1]) and v[i + 1] > 0:
             out.append(math.inf)
         else:
             out.append(float(v[i] + frac * (v[i + 1] - v[i])))

@@ -253,9 +253,9 @@ class SearchCV(BaseSearchCV):
             warnings.warn(
                 f"study '{study.name}' holds a better candidate (mean test score {-stored:.6g}, trial "
                 f"{self.study_result_.best_trial}, from an earlier fit or added with `known`) than the best of "
-                f"this fit ({-own_best:.6g}); best_params_{' and best_estimator_ are' if self.refit else ' is'} "
-                f"this fit's best, "
-                "study_result_.best_params is the best of all", UserWarning, stacklevel=3)
+                f"this fit ({-own_best:.6g}); best_params_{' and best_estimator_ come' if self.refit else ' comes'} "
+                "from this fit's candidates only, study_result_.best_params is the best of all",
+                UserWarning, stacklevel=3)
         if ran == 0 and study.optimizer.exhausted:
             raise InputError(
                 f"every point of the space is already in study '{study.name}' "

@@ -277,24 +277,24 @@ class StudyStorage(SQLiteStore):
             return int(sid), int(runs), False
 
     def set_stop_reason(self, study_id: int, reason: str) -> None:
-        """Record why the last run of a study stopped before its budget, with the number of
-        trials the study had then (key ``stopped:<study_id>`` of the key-value table)."""
+        """Record why the last run of a study stopped before its budget, with the state of its
+        trials then (count, queued, last finish; key ``stopped:<study_id>`` of the key-value table)."""
         with self._write() as tx:
-            count = tx.execute("SELECT COUNT(*) FROM trials WHERE study_id = ?", (study_id,)).fetchone()[0]
+            state = [int(v) for v in tx.execute(_STOP_STATE, (study_id,)).fetchone()]
             tx.execute("INSERT OR REPLACE INTO scimlkit_meta VALUES (?, ?)",
-                       (f"stopped:{study_id}", json.dumps({"reason": reason, "trials": int(count)})))
+                       (f"stopped:{study_id}", json.dumps({"reason": reason, "state": state})))
 
-    def stop_reason(self, study_id: int, n_trials: int) -> str | None:
-        """Why the study's last run stopped early, if no trial was added to it since."""
+    def stop_reason(self, study_id: int) -> str | None:
+        """Why the study's last run stopped early, if no trial was added, run or finished since."""
         row = self.query("SELECT value FROM scimlkit_meta WHERE key = ?", (f"stopped:{study_id}",))
         if not row:
             return None
         try:
             stored = json.loads(row[0][0])
-            reason, count = str(stored["reason"]), int(stored["trials"])
+            reason, state = str(stored["reason"]), [int(v) for v in stored["state"]]
         except (ValueError, TypeError, KeyError):
             return None  # a value edited by hand: nothing to report
-        return reason if count == n_trials else None
+        return reason if state == [int(v) for v in self.query(_STOP_STATE, (study_id,))[0]] else None
 
     # -- trials -----------------------------------------------------------------------------
     _COLUMNS = ("number, state, params, value, error, attempts, created, started, finished, duration, "
@@ -492,6 +492,11 @@ class StudyStorage(SQLiteStore):
             tx.execute("UPDATE trials SET state = 'QUEUED', owner = NULL, heartbeat = NULL "
                        "WHERE owner = ? AND state = 'RUNNING'", (owner,))
         return [int(r[0]) for r in rows]
+
+
+# what a stored stop reason is tied to: the study's trial count, queued trials and last finish
+_STOP_STATE = ("SELECT COUNT(*), COALESCE(SUM(state = 'QUEUED'), 0), COALESCE(MAX(finish_seq), 0) "
+               "FROM trials WHERE study_id = ?")
 
 
 def _next_number(tx, study_id: int) -> int:

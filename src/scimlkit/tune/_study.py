@@ -110,7 +110,7 @@ class StudyResult(Result):
         their ``attempts`` in :attr:`trials` is 0.
     stop_reason : str or None
         Why the study's last run stopped before its budget (a ``callbacks`` stopper), as stored
-        with the study; None when it did not, or when trials were run or added since.
+        with the study; None when it did not, or when trials were run, finished or added since.
 
     Examples
     --------
@@ -672,7 +672,7 @@ def _result(storage: StudyStorage, study_id: int, name: str, space: Space, metho
                 message += f" (first error: {first_error})"
         else:
             message = "no trial was run"
-    stopped = storage.stop_reason(study_id, len(records))
+    stopped = storage.stop_reason(study_id)
     if stopped is not None:
         message += f"; stopped early: {stopped}"
     return StudyResult(
