@@ -169,6 +169,11 @@ INTERVAL_LEVELS = (95, 80)
 SKIP = {(d, "grad_boosting") for d in ("digits", "wine", "iris", "diabetes", "make_classification(easy)",
                                        "make_classification(hard)", "anes96 (vote)", "fair (affair)")}
 BUNDLED, GENERATED, STATSMODELS = "bundled", "extra (make_classification)", "check (statsmodels)"
+# the rows of the summary tables: a label and which groups of curves it takes
+CASE_GROUPS = (("bundled datasets", lambda g: g == BUNDLED),
+               ("extra: make_classification", lambda g: g == GENERATED),
+               ("all cases", lambda g: g in (BUNDLED, GENERATED)),
+               ("check: statsmodels datasets", lambda g: g == STATSMODELS))
 
 
 def _forecast(sizes, scores, quick: bool):
@@ -269,10 +274,7 @@ def main(argv: list[str]) -> int:
                  "scores; `last` the last measured score.")
     lines.append("")
     table = []
-    for label, filt in (("bundled datasets", lambda g: g == BUNDLED),
-                        ("extra: make_classification", lambda g: g == GENERATED),
-                        ("all cases", lambda g: g in (BUNDLED, GENERATED)),
-                        ("check: statsmodels datasets", lambda g: g == STATSMODELS)):
+    for label, filt in CASE_GROUPS:
         summ = summary(filt)
         if not summ["selected"][2]:
             continue
@@ -301,10 +303,7 @@ def main(argv: list[str]) -> int:
                      f"below last value {'met' if met[1] else 'NOT met'}.")
     lines.append("")
     cover_rows = []
-    for label, filt in (("bundled datasets", lambda g: g == BUNDLED),
-                        ("extra: make_classification", lambda g: g == GENERATED),
-                        ("all cases", lambda g: g in (BUNDLED, GENERATED)),
-                        ("check: statsmodels datasets", lambda g: g == STATSMODELS)):
+    for label, filt in CASE_GROUPS:
         cases = [c for c in per_case if filt(c["group"])]
         if not cases:
             continue

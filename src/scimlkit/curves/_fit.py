@@ -592,12 +592,7 @@ class CurveFitResult(Result):
         right level must be wider by ``t_{k-1}(1 - q) / z(1 - q)`` (``q = (1 - level) / 2``):
         1.42 for 5 folds at 95%, 1.15 for 10, close to 1 for many repeats.
         """
-        if self.n_folds < 2:
-            return 1.0
-        from scipy import stats
-
-        p = 0.5 + level / 2
-        return float(stats.t.ppf(p, self.n_folds - 1) / stats.norm.ppf(p))
+        return _t_over_z(level, self.n_folds - 1) if self.n_folds >= 2 else 1.0
 
     def _residual_widening(self, level: float) -> float:
         """Factor widening the percentile bootstrap interval for one score per anchor.
@@ -612,11 +607,7 @@ class CurveFitResult(Result):
         """
         if self.n_folds >= 2:
             return 1.0
-        dof = max(1, len(self.sizes) - max(FAMILIES[m].n_params for m in self.members))
-        from scipy import stats
-
-        p = 0.5 + level / 2
-        return float(stats.t.ppf(p, dof) / stats.norm.ppf(p))
+        return _t_over_z(level, max(1, len(self.sizes) - max(FAMILIES[m].n_params for m in self.members)))
 
     def _interval_widening(self, level: float) -> float:
         """The widening of the bootstrap intervals: for few folds, or for the residuals' few
@@ -797,6 +788,15 @@ class CurveFitResult(Result):
     def to_frame(self):
         """The ranking of families (one row per family)."""
         return self.ranking.copy()
+
+
+def _t_over_z(level: float, dof: int) -> float:
+    """Student's t quantile over the normal one at the two-sided ``level``: how much wider an
+    interval must be when the noise scale is estimated with ``dof`` degrees of freedom."""
+    from scipy import stats
+
+    p = 0.5 + level / 2
+    return float(stats.t.ppf(p, dof) / stats.norm.ppf(p))
 
 
 def _check_query_sizes(n) -> np.ndarray:
