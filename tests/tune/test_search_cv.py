@@ -105,7 +105,7 @@ def test_sklearn_conventions_and_bad_input(diabetes):
     X, y = diabetes
     search = SearchCV(Ridge(), {"alpha": Float(0.1, 1.0)}, n_trials=3, rng=0)
     assert clone(search).get_params()["n_trials"] == 3
-    assert search.n_jobs == 1
+    assert search.n_jobs is None and clone(search).get_params()["n_jobs"] is None
     with pytest.raises(NotFittedError):
         search.predict(X)
     with pytest.raises(InputError, match="`n_trials`"):

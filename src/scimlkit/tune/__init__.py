@@ -5,8 +5,9 @@ persistent, parallel studies; pruning of unpromising trials from the losses they
 step; early stopping of a study (:class:`StopWhenStalled`, :class:`StopAtLoss` or any callback);
 warm starts from evaluations made elsewhere, such as a grid search already run
 (:meth:`Study.add_trials`, ``minimize(known=...)``, ``SearchCV(known=grid.cv_results_)``) and
-points to try first (``minimize(initial=...)``); a GridSearchCV drop-in; an HTML report of a study
-(:func:`write_report`).
+points to try first (``minimize(initial=...)``); a GridSearchCV drop-in (:class:`SearchCV`, which
+also takes a list of grids, choices of any object and ``scipy.stats`` distributions, as
+scikit-learn's searches do); an HTML report of a study (:func:`write_report`).
 
 Examples
 --------

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -36,13 +36,19 @@ SCORE_COLUMNS = ("mean_test_score", "score")
 
 
 def known_rows(space: Space, known: Any, *, loss: str | None = None, score: str | None = None,
-               label: str = "known") -> list[tuple[dict, str, float | None, str | None]]:
+               label: str = "known", translate: Callable[[dict], dict] | None = None,
+               names: list[str] | None = None) -> list[tuple[dict, str, float | None, str | None]]:
     """The evaluations in ``known`` as ``(params, state, loss, error)``, checked against ``space``.
 
     Rows of a table with a ``state`` column keep it when it is a finished state (COMPLETE,
     FAILED, PRUNED); QUEUED and RUNNING rows (no result yet in an earlier study) are skipped, and
     any other state is refused. A loss or score that is missing, NaN or infinite makes a failed
     evaluation.
+
+    With ``translate``, each row's parameters (read from a ``params`` column of dicts when there
+    is one, else from the columns named by ``names``, empty values left out) are turned into a
+    point of ``space`` by ``translate``, which checks them (``SearchCV`` reads a grid search's
+    results over a list of grids or over choices that are objects this way).
     """
     if loss is not None and score is not None:
         raise InputError("give `loss` or `score` (the column holding the evaluations' results), not both")
@@ -54,7 +60,7 @@ def known_rows(space: Space, known: Any, *, loss: str | None = None, score: str 
     if isinstance(known, StudyResult):
         known = known.trials
     if _is_table(known):
-        return _from_table(space, _frame(known, label), loss, score, label)
+        return _from_table(space, _frame(known, label), loss, score, label, translate, names)
     if loss is not None or score is not None:
         raise InputError(f"`loss` and `score` name a column of a table; `{label}` is {describe(known)}")
     if isinstance(known, str | bytes) or not isinstance(known, Iterable):
@@ -65,7 +71,7 @@ def known_rows(space: Space, known: Any, *, loss: str | None = None, score: str 
         if not (isinstance(item, tuple | list) and len(item) == 2 and isinstance(item[0], Mapping)):
             raise InputError(f"`{label}` item {i} must be a (params, loss) pair with params a dict, "
                              f"got {describe(item)}")
-        params = _params(space, item[0], label, i, "item")
+        params = _params(space, item[0], label, i, "item", translate)
         value = _number(item[1], label, i, "loss", "item")
         out.append(_row(params, COMPLETE, value))
     return out
@@ -88,13 +94,19 @@ def _frame(known, label: str):
         raise InputError(f"`{label}` given as a dict must map column names to equally long columns ({exc})") from None
 
 
-def _from_table(space: Space, frame, loss, score, label: str) -> list:
+def _from_table(space: Space, frame, loss, score, label: str, translate=None, names=None) -> list:
     columns = [str(c) for c in frame.columns]
     frame.columns = columns
     column, sign = _result_column(columns, loss, score, label)
-    use_dicts = "params" in columns and not any(n in columns or f"param_{n}" in columns for n in space.names)
-    sources = {}
-    if not use_dicts:
+    if translate is not None:
+        use_dicts = "params" in columns
+        sources = {} if use_dicts else {
+            name: name if name in columns else f"param_{name}"
+            for name in names or space.names if name in columns or f"param_{name}" in columns}
+    else:
+        use_dicts = "params" in columns and not any(n in columns or f"param_{n}" in columns for n in space.names)
+        sources = {}
+    if not use_dicts and translate is None:
         conditional = {name for name, p in space.params.items() if p.when}
         for name in space.names:
             if name in columns:
@@ -123,7 +135,9 @@ def _from_table(space: Space, frame, loss, score, label: str) -> list:
                 raise InputError(f"`{label}` row {i}: the 'params' column must hold dicts, got {describe(raw)}")
         else:
             raw = {name: frame.at[i, col] for name, col in sources.items()}
-        params = _params(space, raw, label, i)
+            if translate is not None:
+                raw = {name: value for name, value in raw.items() if not _empty(_plain(value))}
+        params = _params(space, raw, label, i, translate=translate)
         value = _number(values[i], label, i, column)
         if value is not None:
             value = sign * value
@@ -149,9 +163,14 @@ def _result_column(columns: list[str], loss, score, label: str) -> tuple[str, fl
                      f"score=; its columns are {columns}")
 
 
-def _params(space: Space, raw: Mapping, label: str, i: int, where: str = "row") -> dict:
+def _params(space: Space, raw: Mapping, label: str, i: int, where: str = "row", translate=None) -> dict:
     """One point: an empty value (None, NaN, a masked entry) leaves out a conditional parameter
     that does not apply, and is the choice None of a categorical that has it."""
+    if translate is not None:
+        try:
+            return translate({name: _plain(value) for name, value in raw.items()})
+        except InputError as exc:
+            raise InputError(f"`{label}` {where} {i}: {exc}") from None
     point = {name: _plain(value) for name, value in raw.items() if name not in space.params}  # reported below
     for name, p in space.params.items():
         if name not in raw:

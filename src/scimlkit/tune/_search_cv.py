@@ -12,8 +12,8 @@ from sklearn.model_selection._search import BaseSearchCV
 
 from .._errors import InputError
 from .._validation import check_int, describe
+from ._estimator_space import EstimatorSpace
 from ._parallel import Heartbeat
-from ._space import as_space
 from ._study import Study
 
 __all__ = ["SearchCV"]
@@ -35,9 +35,14 @@ class SearchCV(BaseSearchCV):
     ----------
     estimator : estimator object
         The model to tune.
-    space : Space or dict
+    space : Space, dict or list of them
         Parameters of ``estimator`` to search (``{"alpha": Float(1e-4, 1, log=True)}``; nested
-        names such as ``"clf__C"`` work as in ``GridSearchCV``).
+        names such as ``"clf__C"`` work as in ``GridSearchCV``). What scikit-learn's searches take
+        works too: lists (or arrays) of values, of any kind (tuples of layer sizes, estimators
+        for a pipeline step, ``None``), are searched as categorical choices; frozen
+        ``scipy.stats`` ``uniform``, ``loguniform`` and ``randint`` distributions as the range
+        they cover; and a list of dicts (``GridSearchCV``'s list of grids) as one space where a
+        categorical ``_space`` picks the dict (see Notes).
     method : {"auto", "gp", "de", "random", "sobol", "grid"}, default "auto"
         The optimiser.
     n_trials : int, default 30
@@ -45,8 +50,10 @@ class SearchCV(BaseSearchCV):
     scoring : str, callable, list, tuple or dict, optional
         As in ``GridSearchCV``; with several metrics, ``refit`` names the one optimised.
     n_workers : int, default 1
-        Candidates proposed at once; their cross-validation fits run in ``n_workers`` parallel
-        jobs (joblib).
+        Candidates proposed at once (and evaluated together).
+    n_jobs : int, optional
+        Parallel jobs (joblib) for the cross-validation fits of a batch of candidates, as in
+        ``GridSearchCV``; default ``n_workers``.
     refit : bool, str or callable, default True
         As in ``GridSearchCV``.
     cv : int, cross-validation generator or iterable, optional
@@ -75,6 +82,12 @@ class SearchCV(BaseSearchCV):
 
     Notes
     -----
+    The study (``study_result_``, ``storage``) stores plain values. A choice that is not a
+    ``str``, number, ``bool`` or ``None`` is stored as its label (its ``repr``); with a list of
+    dicts, the study also holds ``_space`` (the index of the dict), and a parameter that
+    appears in several dicts with different definitions is stored as ``<name>@<index>``.
+    ``cv_results_``, ``best_params_`` and the estimator always get the parameters as given.
+
     Candidates are evaluated in batches of ``n_workers``. A candidate whose every fit fails is
     recorded as a failed trial in ``study_result_`` (with the error) and is not listed in
     ``cv_results_``; as with ``GridSearchCV``, the search raises when every fit failed, and
@@ -110,17 +123,17 @@ class SearchCV(BaseSearchCV):
         "rng": "no_validation",
         "known": "no_validation",
     }
-    _parameter_constraints.pop("n_jobs")
 
-    def __init__(self, estimator, space, *, method="auto", n_trials=30, scoring=None, n_workers=1, refit=True,
-                 cv=None, storage=None, study=None, rng=None, known=None, verbose=0, pre_dispatch="2*n_jobs",
-                 error_score=np.nan, return_train_score=False):
+    def __init__(self, estimator, space, *, method="auto", n_trials=30, scoring=None, n_workers=1, n_jobs=None,
+                 refit=True, cv=None, storage=None, study=None, rng=None, known=None, verbose=0,
+                 pre_dispatch="2*n_jobs", error_score=np.nan, return_train_score=False):
         self.estimator = estimator
         self.space = space
         self.method = method
         self.n_trials = n_trials
         self.scoring = scoring
         self.n_workers = n_workers
+        self.n_jobs = n_jobs
         self.refit = refit
         self.cv = cv
         self.storage = storage
@@ -131,11 +144,6 @@ class SearchCV(BaseSearchCV):
         self.pre_dispatch = pre_dispatch
         self.error_score = error_score
         self.return_train_score = return_train_score
-
-    @property
-    def n_jobs(self) -> int:
-        """Parallel jobs for the cross-validation fits (equal to ``n_workers``)."""
-        return self.n_workers
 
     def fit(self, X, y=None, **params):
         """Run the search, then refit the best candidate on all of ``X`` (unless ``refit=False``).
@@ -151,15 +159,23 @@ class SearchCV(BaseSearchCV):
         -------
         self
         """
-        as_space(self.space)
+        EstimatorSpace(self.space)
         check_int(self.n_trials, "n_trials", low=1)
         check_int(self.n_workers, "n_workers", low=1)
+        if self.n_jobs is not None and (isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, numbers.Integral)
+                                        or self.n_jobs == 0):
+            raise InputError(f"`n_jobs` must be a non-zero integer (-1: every core) or None, got {describe(self.n_jobs)}")
         if self._several_metrics() and not isinstance(self.refit, str):
             raise InputError(
                 "with several scoring metrics, `refit` must name the metric to optimise "
                 f"(one of {sorted(self.scoring) if isinstance(self.scoring, dict) else list(self.scoring)}), "
                 f"got {describe(self.refit)}"
             )
+        if self.n_jobs is None and self.n_workers > 1:
+            from joblib import parallel_config
+
+            with parallel_config(n_jobs=self.n_workers):  # the fits' Parallel reads n_jobs=None from here
+                return super().fit(X, y, **params)
         return super().fit(X, y, **params)
 
     def _several_metrics(self) -> bool:
@@ -199,12 +215,15 @@ class SearchCV(BaseSearchCV):
         return f"{estimator.__module__}.{estimator.__qualname__}, scoring {what}"
 
     def _run_search(self, evaluate_candidates):
+        space = EstimatorSpace(self.space)
         rows = None
         if self.known is not None:  # checked before the study is created or resumed
             from ._known import known_rows
 
-            rows = known_rows(as_space(self.space), self.known, **self._known_column())
-        study = Study.create(self.space, method=self.method, storage=self.storage, name=self.study, rng=self.rng,
+            translate = {} if space.plain else {
+                "translate": space.from_estimator, "names": list(dict.fromkeys(space.user_names + space.space.names))}
+            rows = known_rows(space.space, self.known, **self._known_column(), **translate)
+        study = Study.create(space.space, method=self.method, storage=self.storage, name=self.study, rng=self.rng,
                              n_trials=self.n_trials, objective_label=self._objective_label())
         ran, scored, all_failed, own_best = 0, 0, None, math.inf
         beat = Heartbeat(study.storage, study._owner, study.storage.heartbeat_interval)
@@ -218,7 +237,7 @@ class SearchCV(BaseSearchCV):
                     break
                 ran += len(trials)
                 try:
-                    results = evaluate_candidates([dict(t.params) for t in trials])
+                    results = evaluate_candidates([space.to_estimator(t.params) for t in trials])
                 except ValueError as exc:
                     # scikit-learn refuses a batch whose fits all failed; with small batches that is
                     # one bad candidate, which becomes a failed trial (error_score="raise" still raises)

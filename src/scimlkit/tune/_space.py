@@ -361,13 +361,65 @@ class Categorical:
 _PARAM_TYPES = (Float, Int, Categorical)
 
 
+def _is_distribution(obj: Any) -> bool:
+    """A frozen ``scipy.stats`` distribution (what ``RandomizedSearchCV`` takes per parameter)."""
+    return hasattr(obj, "rvs") and hasattr(obj, "support") and hasattr(getattr(obj, "dist", None), "name")
+
+
+def _from_distribution(name: str, dist: Any) -> Float | Int:
+    """The parameter a frozen ``scipy.stats`` uniform, log-uniform or integer-uniform
+    distribution samples from (``InputError`` for any other distribution)."""
+    kind = dist.dist.name
+    lo, hi = (float(v) for v in dist.support())
+    if kind in ("uniform", "loguniform", "reciprocal", "randint") and not (math.isfinite(lo) and math.isfinite(hi)):
+        raise InputError(f"parameter '{name}': scipy.stats.{kind} must have valid parameters and a finite support, "
+                         f"got support [{lo:g}, {hi:g}]")
+    try:
+        if kind == "uniform":
+            return Float(lo, hi)
+        if kind in ("loguniform", "reciprocal"):
+            # log-uniform on its support unless shifted by `loc`: its median is then the geometric mean
+            if lo > 0 and math.isclose(float(dist.median()), math.sqrt(lo * hi), rel_tol=1e-9):
+                return Float(lo, hi, log=True)
+            raise InputError(f"a shifted log-uniform distribution (support [{lo:g}, {hi:g}]) is not "
+                             "log-uniform; give loguniform(low, high) without `loc`")
+        if kind == "randint":
+            return Int(int(lo), int(hi))
+    except InputError as exc:
+        raise InputError(f"parameter '{name}': {exc}") from None
+    raise InputError(f"parameter '{name}': scipy.stats.{kind} cannot be searched; give scipy.stats.uniform, "
+                     "loguniform or randint, or a Float, Int or Categorical")
+
+
+def _as_param(name: str, p: Any) -> Any:
+    """A parameter definition from what a space's dict may hold: Float / Int / Categorical, a
+    list, tuple, range or 1-D array of choices (as in a ``GridSearchCV`` grid), or a frozen
+    ``scipy.stats`` distribution (as in ``RandomizedSearchCV``)."""
+    if isinstance(p, _PARAM_TYPES):
+        return p
+    if isinstance(p, np.ndarray) and p.ndim != 1:
+        raise InputError(f"parameter '{name}': an array of choices must be 1-D, got shape {p.shape}")
+    if isinstance(p, list | tuple | range | np.ndarray):
+        try:
+            return Categorical(p)
+        except InputError as exc:
+            raise InputError(f"parameter '{name}': {exc}") from None
+    if _is_distribution(p):
+        return _from_distribution(name, p)
+    raise InputError(f"parameter '{name}' must be a Float, Int or Categorical (or a list of choices, or a "
+                     f"scipy.stats uniform, loguniform or randint distribution), got {describe(p)}")
+
+
 class Space:
     """A named collection of parameters to search over.
 
     Parameters
     ----------
     params : dict of str to Float, Int or Categorical
-        At least one parameter. A plain list of values is accepted as a :class:`Categorical`.
+        At least one parameter. As in scikit-learn's searches, a list (tuple, range or 1-D array)
+        of values is accepted as a :class:`Categorical`, and a frozen ``scipy.stats`` distribution
+        as the parameter it samples from: ``uniform(loc, scale)`` as ``Float(loc, loc + scale)``,
+        ``loguniform(a, b)`` as ``Float(a, b, log=True)``, ``randint(a, b)`` as ``Int(a, b - 1)``.
 
     Examples
     --------
@@ -404,13 +456,7 @@ class Space:
         for name, p in params.items():
             if not isinstance(name, str) or not name:
                 raise InputError(f"parameter names must be non-empty strings, got {describe(name)}")
-            if isinstance(p, list | tuple):
-                p = Categorical(p)
-            if not isinstance(p, _PARAM_TYPES):
-                raise InputError(
-                    f"parameter '{name}' must be a Float, Int or Categorical, got {describe(p)}"
-                )
-            out[name] = p
+            out[name] = _as_param(name, p)
         self._params = out
         self._names = list(out)
         cols, enc_names, j = [], [], 0

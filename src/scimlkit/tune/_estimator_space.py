@@ -1,0 +1,217 @@
+"""What ``SearchCV`` searches: the spaces scikit-learn's searches take, as one :class:`Space`.
+
+``GridSearchCV`` takes a dict of parameter lists or a list of such dicts (each searched on its
+own: "linear kernel with C" or "RBF kernel with C and gamma"), and its lists may hold any object
+(tuples of layer sizes, estimators of a pipeline step, ``None``). A study stores plain values,
+so :class:`EstimatorSpace` turns that into one space the optimisers search:
+
+* several dicts become one conditional space: a categorical ``_space`` (0, 1, ...) picks the
+  dict, and each dict's parameters apply only when it is picked. A parameter that appears in
+  several dicts with the same definition is shared (the model learns about it from all of them);
+  otherwise each dict has its own copy, named ``<name>@<i>`` in the study (the estimator gets
+  ``<name>``);
+* a list of choices holding other values than ``str``, ``int``, ``float``, ``bool`` and ``None``
+  is searched as a categorical of labels (their ``repr``, numbered if two agree); the estimator
+  gets the objects themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .._errors import InputError
+from .._validation import describe
+from ._space import _CHOICE_TYPES, Categorical, Space, _as_param
+
+__all__ = ["EstimatorSpace", "SELECTOR"]
+
+#: Name of the parameter that picks one of several spaces (never a scikit-learn parameter name).
+SELECTOR = "_space"
+_LABEL_WIDTH = 60
+
+
+def _label(obj: Any) -> str:
+    text = " ".join(repr(obj).split())
+    return text if len(text) <= _LABEL_WIDTH else text[: _LABEL_WIDTH - 3] + "..."
+
+
+def _plain_choice(value: Any) -> bool:
+    if isinstance(value, np.generic):
+        value = value.item()
+    return isinstance(value, _CHOICE_TYPES)
+
+
+def _with_when(p: Any, when: dict[str, list]) -> Any:
+    if isinstance(p, Categorical):
+        return Categorical(list(p.choices), when=when)
+    return type(p)(p.low, p.high, log=p.log, when=when)
+
+
+def _same_object(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    try:
+        return bool(type(a) is type(b) and a == b)
+    except Exception:  # an __eq__ that does not give a truth value (arrays)
+        return False
+
+
+class EstimatorSpace:
+    """``SearchCV``'s ``space`` (a Space, a dict, or a list of them) as one :class:`Space`.
+
+    Attributes
+    ----------
+    space : Space
+        What the optimiser searches and the study stores.
+    """
+
+    def __init__(self, space: Any) -> None:
+        if isinstance(space, list | tuple):
+            parts = list(space)
+            if not parts:
+                raise InputError("`space` must be a Space, a dict of parameters or a non-empty list of them, "
+                                 "got an empty list")
+        else:
+            parts = [space]
+        converted = [self._part(part, i if len(parts) > 1 else None) for i, part in enumerate(parts)]
+        self.several = len(converted) > 1
+        self._objects: dict[str, dict[Any, Any]] = {}  # study name -> label -> object
+        self._user: dict[str, str] = {}  # study name -> estimator parameter name
+        self._names: list[dict[str, str]] = []  # per space: estimator parameter name -> study name
+        if not self.several:
+            params, objects = converted[0]
+            self.space = Space(params)
+            self._user = {name: name for name in params}
+            self._names = [dict(self._user)]
+            self._objects = objects
+            return
+        seen: dict[str, list[int]] = {}
+        for i, (params, _) in enumerate(converted):
+            for name in params:
+                seen.setdefault(name, []).append(i)
+        shared = {name for name, where in seen.items()
+                  if not any(converted[i][0][name].when for i in where)
+                  and all(converted[i][0][name] == converted[where[0]][0][name] for i in where)}
+        out: dict[str, Any] = {SELECTOR: Categorical(list(range(len(converted))))}
+        for i, (params, objects) in enumerate(converted):
+            names = {name: name if name in shared or len(seen[name]) == 1 else f"{name}@{i}" for name in params}
+            self._names.append(names)
+            for name, p in params.items():
+                inner = names[name]
+                if inner in out:
+                    continue  # shared, defined by the first space that has it
+                when = {SELECTOR: seen[name]} if name in shared else {
+                    SELECTOR: [i], **{names[parent]: list(values) for parent, values in p.when}}
+                out[inner] = _with_when(p, when)
+                self._user[inner] = name
+                if name in objects:
+                    self._objects[inner] = objects[name]
+        self.space = Space(out)
+
+    def _part(self, part: Any, index: int | None) -> tuple[dict[str, Any], dict[str, dict]]:
+        """One space's parameters, and the labels of its choices that are not plain values."""
+        where = "`space`" if index is None else f"`space` item {index}"
+        if isinstance(part, Space):
+            return part.params, {}
+        if not isinstance(part, Mapping):
+            raise InputError(f"{where} must be a Space or a dict of parameters, got {describe(part)}")
+        if not part:
+            raise InputError(f"{where} must have at least one parameter, got an empty dict")
+        out: dict[str, Any] = {}
+        objects: dict[str, dict] = {}
+        for name, p in part.items():
+            if not isinstance(name, str) or not name:
+                raise InputError(f"{where}: parameter names must be non-empty strings, got {describe(name)}")
+            if name == SELECTOR or "@" in name:
+                raise InputError(f"{where}: parameter name '{name}' is reserved (no estimator parameter has it)")
+            choices = list(p) if isinstance(p, list | tuple | range) or (
+                isinstance(p, np.ndarray) and p.ndim == 1 and p.dtype == object) else None
+            if choices and not all(_plain_choice(c) for c in choices):
+                plain = {(c.item() if isinstance(c, np.generic) else c) for c in choices if _plain_choice(c)}
+                labels: dict[Any, Any] = {}
+                for c in choices:
+                    label = c.item() if isinstance(c, np.generic) else c
+                    if not _plain_choice(c):
+                        label, k = _label(c), 2
+                        while label in labels or label in plain:
+                            label, k = f"{_label(c)} #{k}", k + 1
+                    labels[label] = c
+                objects[name] = labels
+                p = list(labels)
+            try:
+                out[name] = _as_param(name, p)
+            except InputError as exc:
+                raise InputError(f"{where}: {exc}") from None
+        return out, objects
+
+    @property
+    def plain(self) -> bool:
+        """One space whose choices are all plain values: the study's points are the estimator's."""
+        return not self.several and not self._objects
+
+    @property
+    def user_names(self) -> list[str]:
+        """Every estimator parameter searched, in order of first appearance."""
+        return list(dict.fromkeys(self._user.values()))
+
+    def to_estimator(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """A point of :attr:`space` as the estimator's parameters."""
+        out = {}
+        for inner, value in params.items():
+            if inner == SELECTOR:
+                continue
+            labels = self._objects.get(inner)
+            out[self._user[inner]] = labels[value] if labels is not None and value in labels else value
+        return out
+
+    def from_estimator(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Estimator parameters (say a row of ``GridSearchCV.cv_results_["params"]``) as a point
+        of :attr:`space`: the first of the spaces that holds them. A point of :attr:`space` itself
+        (a trial of a study) is checked and returned."""
+        if not isinstance(params, Mapping):
+            raise InputError(f"parameters must be a dict, got {describe(params)}")
+        if SELECTOR in params:
+            return self.space.validate(self._labelled(dict(params)))
+        errors = []
+        for i, names in enumerate(self._names):
+            unknown = [n for n in params if n not in names]
+            if unknown:
+                errors.append(f"{unknown} not in {list(names)}")
+                continue
+            point = {SELECTOR: i} if self.several else {}
+            point.update({names[n]: v for n, v in params.items()})
+            for name, inner in names.items():  # None, as cv_results_ may leave it out
+                p = self.space.params[inner]
+                if name not in params and isinstance(p, Categorical) and None in p.choices:
+                    point[inner] = None
+            try:
+                return self.space.validate(self._labelled(point))
+            except InputError as exc:
+                errors.append(str(exc))
+        if not self.several:
+            raise InputError(errors[0])
+        raise InputError("the parameters fit none of the spaces (" +
+                         "; ".join(f"space {i}: {e}" for i, e in enumerate(errors)) + ")")
+
+    def _labelled(self, point: dict[str, Any]) -> dict[str, Any]:
+        """Objects among the values replaced by their labels (a label stays as it is)."""
+        for inner, labels in self._objects.items():
+            if inner not in point:
+                continue
+            value = point[inner]
+            if isinstance(value, str) and value in labels:
+                continue
+            for label, obj in labels.items():
+                if _same_object(obj, value):
+                    point[inner] = label
+                    break
+            else:
+                for label, obj in labels.items():
+                    if _label(obj) == _label(value):
+                        point[inner] = label
+                        break
+        return point
+

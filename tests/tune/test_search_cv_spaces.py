@@ -1,0 +1,208 @@
+"""SearchCV takes the spaces scikit-learn's searches take: lists of grids, choices of any object,
+arrays, ranges and scipy.stats distributions; and GridSearchCV's ``n_jobs``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from sklearn.base import clone
+from sklearn.datasets import load_breast_cancer, load_diabetes
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.svm import SVC
+
+from scimlkit._errors import InputError
+from scimlkit.tune import Categorical, Float, Int, SearchCV, Space, read_study
+from scimlkit.tune._estimator_space import SELECTOR, EstimatorSpace
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    return X[::2], y[::2]
+
+
+def _pipe():
+    return Pipeline([("scale", StandardScaler()), ("svc", SVC())])
+
+
+GRIDS = [{"svc__kernel": ["linear"], "svc__C": [0.1, 1.0, 10.0]},
+         {"svc__kernel": ["rbf"], "svc__C": [0.1, 1.0, 10.0], "svc__gamma": np.logspace(-3, -1, 3)}]
+
+
+def _by_params(results):
+    return {tuple(sorted(p.items())): s for p, s in zip(results["params"], results["mean_test_score"], strict=True)}
+
+
+def test_a_list_of_grids_is_searched_as_grid_search_cv_searches_it(cancer):
+    X, y = cancer
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    # reference: GridSearchCV(pipe, [grid_1, grid_2], cv=cv), the usual "kernel and its own parameters" search
+    ref = GridSearchCV(_pipe(), GRIDS, cv=cv).fit(X, y)
+    ours = SearchCV(_pipe(), GRIDS, method="grid", n_trials=12, cv=cv, rng=0).fit(X, y)
+    a, b = _by_params(ours.cv_results_), _by_params(ref.cv_results_)
+    assert a.keys() == b.keys() and len(a) == 12  # 3 linear + 3 x 3 rbf candidates, nothing else
+    np.testing.assert_allclose([a[k] for k in b], list(b.values()), rtol=1e-12)
+    assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-12)
+    assert ours.best_params_ == ref.best_params_
+    # the study holds the index of the grid, C shared by both grids, each grid's own one-value kernel
+    space = ours.study_result_.space
+    assert space.names == [SELECTOR, "svc__kernel@0", "svc__C", "svc__kernel@1", "svc__gamma"]
+    assert space.params["svc__C"].when == ((SELECTOR, (0, 1)),)
+    trials = ours.study_result_.trials
+    assert sorted(trials[f"param_{SELECTOR}"].value_counts().tolist()) == [3, 9]
+
+
+@pytest.mark.filterwarnings("ignore:study 'svm' holds a better candidate")
+def test_a_list_of_grids_with_the_optimiser_and_a_stored_study(cancer, tmp_path):
+    X, y = cancer
+    db = tmp_path / "s.db"
+    grids = [{"svc__kernel": ["linear"], "svc__C": Float(1e-2, 1e2, log=True)},
+             {"svc__kernel": ["rbf"], "svc__C": Float(1e-2, 1e2, log=True),
+              "svc__gamma": stats.loguniform(1e-4, 1e0)}]
+    first = SearchCV(_pipe(), grids, n_trials=10, cv=3, rng=0, storage=db, study="svm").fit(X, y)
+    for p in first.cv_results_["params"]:
+        assert set(p) in ({"svc__kernel", "svc__C"}, {"svc__kernel", "svc__C", "svc__gamma"})
+        assert (p["svc__kernel"] == "rbf") == ("svc__gamma" in p)
+        assert 1e-2 <= p["svc__C"] <= 1e2
+    assert {p["svc__kernel"] for p in first.cv_results_["params"]} == {"linear", "rbf"}
+    again = SearchCV(_pipe(), grids, n_trials=13, cv=3, rng=0, storage=db, study="svm").fit(X, y)
+    assert len(again.cv_results_["params"]) == 3  # the stored study resumed: 10 + 3
+    assert len(read_study(db, "svm").trials) == 13
+
+
+def test_choices_of_any_object_reach_the_estimator_and_the_study_stores_labels(cancer, tmp_path):
+    X, y = cancer
+    space = {"scale": [StandardScaler(), MinMaxScaler(), "passthrough"],
+             "clf": [LogisticRegression(max_iter=2000), KNeighborsClassifier(3)]}
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())])
+    ours = SearchCV(pipe, space, method="grid", n_trials=6, cv=3, storage=tmp_path / "o.db").fit(X, y)
+    ref = GridSearchCV(pipe, space, cv=3).fit(X, y)
+    got = sorted(_label_pair(p) for p in ours.cv_results_["params"])
+    assert got == sorted(_label_pair(p) for p in ref.cv_results_["params"])
+    np.testing.assert_allclose(sorted(ours.cv_results_["mean_test_score"]), sorted(ref.cv_results_["mean_test_score"]),
+                               rtol=1e-12)
+    assert isinstance(ours.best_estimator_.named_steps["clf"], LogisticRegression | KNeighborsClassifier)
+    assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-12)
+    stored = read_study(tmp_path / "o.db").trials
+    assert set(stored["param_clf"]) == {"LogisticRegression(max_iter=2000)", "KNeighborsClassifier(n_neighbors=3)"}
+    assert set(stored["param_scale"]) == {"StandardScaler()", "MinMaxScaler()", "passthrough"}
+
+
+def _label_pair(p):
+    return repr(p["scale"]), repr(p["clf"])
+
+
+def test_tuple_choices_and_equal_labels():
+    space = EstimatorSpace({"hidden_layer_sizes": [(50,), (50, 50), "(50,)"], "alpha": Float(1e-5, 1e-1, log=True)})
+    hls = space.space.params["hidden_layer_sizes"]
+    assert hls.choices == ("(50,) #2", "(50, 50)", "(50,)")  # the plain string keeps its own value
+    point = {"hidden_layer_sizes": "(50,) #2", "alpha": 0.01}
+    assert space.to_estimator(point) == {"hidden_layer_sizes": (50,), "alpha": 0.01}
+    assert space.to_estimator({"hidden_layer_sizes": "(50,)", "alpha": 0.01})["hidden_layer_sizes"] == "(50,)"
+    assert space.from_estimator({"hidden_layer_sizes": (50,), "alpha": 0.01}) == point
+    two = EstimatorSpace({"clf": [SVC(), SVC()]})  # two objects with one repr get numbered labels
+    assert two.space.params["clf"].choices == ("SVC()", "SVC() #2")
+
+
+def test_own_conditions_inside_a_list_and_parameters_not_shared():
+    grids = [{"kernel": Categorical(["rbf", "poly"]), "gamma": Float(1e-3, 1.0, log=True, when={"kernel": "rbf"})},
+             {"kernel": Categorical(["rbf", "poly"]), "degree": Int(2, 5, when={"kernel": "poly"})},
+             {"C": Float(0.1, 10.0)},
+             {"C": Float(0.1, 100.0)}]
+    space = EstimatorSpace(grids).space
+    assert space.names == [SELECTOR, "kernel", "gamma", "degree", "C@2", "C@3"]
+    assert dict(space.params["gamma"].when) == {SELECTOR: (0,), "kernel": ("rbf",)}
+    assert dict(space.params["degree"].when) == {SELECTOR: (1,), "kernel": ("poly",)}
+    points = space.grid(points_per_dim=3)
+    assert {SELECTOR: 1, "kernel": "poly", "degree": 2} in points
+    assert {SELECTOR: 1, "kernel": "rbf"} in points
+    assert all(set(p) in ({SELECTOR, "kernel", "gamma"}, {SELECTOR, "kernel"}, {SELECTOR, "kernel", "degree"},
+                          {SELECTOR, "C@2"}, {SELECTOR, "C@3"}) for p in points)
+    # a parameter with its own condition in two grids is not shared: its parents may differ
+    cond = EstimatorSpace([grids[0], grids[0]]).space
+    assert cond.names == [SELECTOR, "kernel", "gamma@0", "gamma@1"]
+
+
+def test_known_results_of_a_grid_search_over_a_list_of_grids(cancer):
+    X, y = cancer
+    cv = StratifiedKFold(3, shuffle=True, random_state=1)
+    ref = GridSearchCV(_pipe(), GRIDS, cv=cv).fit(X, y)
+    space = EstimatorSpace(GRIDS)
+    from scimlkit.tune._known import known_rows
+
+    rows = known_rows(space.space, ref.cv_results_, translate=space.from_estimator, names=space.user_names)
+    assert len(rows) == 12
+    for (params, state, loss, _), given, score in zip(rows, ref.cv_results_["params"],
+                                                       ref.cv_results_["mean_test_score"], strict=True):
+        assert state == "COMPLETE" and loss == pytest.approx(-score)
+        assert space.to_estimator(params) == {k: (v.item() if isinstance(v, np.generic) else v)
+                                              for k, v in given.items()}
+        assert params[SELECTOR] == (0 if given["svc__kernel"] == "linear" else 1)
+    # the same rows from the param_<name> columns (masked where a grid lacks the parameter)
+    table = {k: v for k, v in ref.cv_results_.items() if k != "params"}
+    assert [r[0] for r in known_rows(space.space, table, translate=space.from_estimator,
+                                     names=space.user_names)] == [r[0] for r in rows]
+    # SearchCV learns from them and evaluates new candidates only
+    search = SearchCV(_pipe(), [{"svc__kernel": ["linear"], "svc__C": Float(0.05, 20.0, log=True)},
+                                {"svc__kernel": ["rbf"], "svc__C": Float(0.05, 20.0, log=True),
+                                 "svc__gamma": Float(1e-4, 1.0, log=True)}],
+                      n_trials=3, cv=cv, rng=0, known=ref.cv_results_).fit(X, y)
+    assert search.study_result_.n_added == 12 and len(search.cv_results_["params"]) == 3
+    bad = pd.DataFrame({"params": [{"svc__kernel": "sigmoid", "svc__C": 1.0}], "mean_test_score": [0.9]})
+    with pytest.raises(InputError, match=r"`known` row 0: the parameters fit none of the spaces \(space 0: .*"
+                                         r"'svc__kernel@0' must be one of \['linear'\]"):
+        SearchCV(_pipe(), GRIDS, n_trials=3, cv=cv, known=bad).fit(X, y)
+
+
+def test_arrays_ranges_and_scipy_distributions_in_a_space():
+    space = Space({"C": stats.loguniform(1e-3, 1e3), "frac": stats.uniform(0.2, 0.5), "k": stats.randint(1, 10),
+                   "alpha": np.logspace(-2, 0, 3), "depth": range(2, 5)})
+    assert space.params == {"C": Float(1e-3, 1e3, log=True), "frac": Float(0.2, 0.7), "k": Int(1, 9),
+                            "alpha": Categorical([0.01, 0.1, 1.0]), "depth": Categorical([2, 3, 4])}
+    assert Space({"C": stats.reciprocal(1.0, 5.0, scale=2.0)}).params["C"] == Float(2.0, 10.0, log=True)
+    assert Space({"k": stats.randint(0, 3, loc=2)}).params["k"] == Int(2, 4)
+    with pytest.raises(InputError, match="parameter 'x': scipy.stats.norm cannot be searched"):
+        Space({"x": stats.norm(0, 1)})
+    with pytest.raises(InputError, match="parameter 'x': a shifted log-uniform"):
+        Space({"x": stats.loguniform(1e-3, 1.0, loc=1.0)})
+    with pytest.raises(InputError, match="parameter 'x': an array of choices must be 1-D"):
+        Space({"x": np.zeros((2, 2))})
+    with pytest.raises(InputError, match="parameter 'x': `choices` must not be empty"):
+        Space({"x": []})
+    with pytest.raises(InputError, match=r"parameter 'x': scipy.stats.uniform must have valid parameters"):
+        Space({"x": stats.uniform(1.0, 0.0)})
+    with pytest.raises(InputError, match=r"parameter 'x': `low` must be smaller than `high`"):
+        Space({"x": stats.randint(3, 4)})  # one integer: nothing to search
+
+
+def test_n_jobs_as_in_grid_search_cv():
+    X, y = load_diabetes(return_X_y=True)
+    cv = KFold(3, shuffle=True, random_state=0)
+    kw = dict(method="random", n_trials=4, cv=cv, rng=0, n_workers=2)
+    one = SearchCV(Ridge(), {"alpha": Float(1e-3, 10.0, log=True)}, n_jobs=1, **kw).fit(X, y)
+    two = SearchCV(Ridge(), {"alpha": Float(1e-3, 10.0, log=True)}, **kw).fit(X, y)  # n_jobs: n_workers
+    np.testing.assert_allclose(one.cv_results_["mean_test_score"], two.cv_results_["mean_test_score"], rtol=1e-12)
+    assert clone(one).get_params()["n_jobs"] == 1
+    for bad in (0, 1.5, True):
+        with pytest.raises(InputError, match="`n_jobs` must be a non-zero integer"):
+            SearchCV(Ridge(), {"alpha": Float(1e-3, 10.0)}, n_jobs=bad, n_trials=2).fit(X, y)
+
+
+@pytest.mark.parametrize("space, message", [
+    ([], "non-empty list"),
+    ([{"a": [1, 2]}, "b"], r"`space` item 1 must be a Space or a dict"),
+    ([{"a": [1, 2]}, {}], r"`space` item 1 must have at least one parameter"),
+    ({SELECTOR: [1, 2]}, "reserved"),
+    ([{"a@1": [1, 2]}, {"a": [3]}], "reserved"),
+    ([{"a": [1, 2]}, {"a": stats.norm()}], r"`space` item 1: parameter 'a': scipy.stats.norm"),
+])
+def test_bad_spaces(space, message):
+    X, y = load_diabetes(return_X_y=True)
+    with pytest.raises(InputError, match=message):
+        SearchCV(Ridge(), space, n_trials=2, cv=3).fit(X, y)
