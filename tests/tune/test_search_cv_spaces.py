@@ -110,6 +110,68 @@ def test_tuple_choices_and_equal_labels():
     assert two.space.params["clf"].choices == ("SVC()", "SVC() #2")
 
 
+def test_labels_tell_long_reprs_apart_and_are_the_same_in_every_process():
+    a = LogisticRegression(C=0.5, class_weight="balanced", max_iter=300, solver="liblinear", tol=1e-3)
+    b = LogisticRegression(C=0.5, class_weight="balanced", max_iter=300, solver="liblinear", tol=1e-3, penalty="l1")
+    space = EstimatorSpace([{"m": [a], "s": [StandardScaler()]}, {"m": [b], "s": ["passthrough"]}])
+    assert space.space.names == [SELECTOR, "m@0", "s@0", "m@1", "s@1"]  # not one shared 'm': they differ
+    label_a, label_b = space.space.params["m@0"].choices[0], space.space.params["m@1"].choices[0]
+    assert label_a != label_b and label_a[:40] == label_b[:40] and len(label_a) == 60
+    # a copy (a pickled cv_results_) and the text a CSV file holds find their own label
+    import pickle
+
+    one = EstimatorSpace({"m": [a, b]})
+    for obj, want in ((pickle.loads(pickle.dumps(b)), 1), (repr(b), 1), (pickle.loads(pickle.dumps(a)), 0)):
+        assert one.from_estimator({"m": obj})["m"] == one.space.params["m"].choices[want]
+
+    def square_root(x):
+        return np.sqrt(np.abs(x))
+
+    funcs = EstimatorSpace({"func": [None, np.log1p, square_root, lambda x: x]})
+    labels = funcs.space.params["func"].choices
+    # functions by module and name (a repr holds a memory address, which changes from run to run)
+    assert labels[:2] == (None, "<ufunc 'log1p'>")
+    start = f"{__name__}.test_la"[:47]  # a long name: its start and a digest
+    assert labels[2].startswith(start) and len(labels[2]) == 60
+    assert labels[3] != labels[2] and labels[3].startswith(start)  # the lambda
+    assert all(" at 0x" not in str(label) for label in labels)
+
+
+def test_equal_plain_choices_and_nan_get_labels():
+    space = EstimatorSpace({"a": [1, True, 1.0, np.nan, (2,)]})
+    assert space.space.params["a"].choices == (1, "True", "1.0", "nan", "(2,)")
+    back = [space.to_estimator({"a": c})["a"] for c in space.space.params["a"].choices]
+    assert [type(v) for v in back] == [int, bool, float, float, tuple] and np.isnan(back[3])
+    assert space.from_estimator({"a": True})["a"] == "True" and space.from_estimator({"a": 1})["a"] == 1
+    assert space.from_estimator({"a": float("nan")})["a"] == "nan"
+    with pytest.raises(InputError, match="the choices of 'a' must be distinct, got 1 twice"):
+        EstimatorSpace({"a": [1, 1, (2,)]})
+    assert EstimatorSpace({"a": np.array([b"x", b"y"])}).space.params["a"].choices == ("b'x'", "b'y'")
+
+
+def test_a_row_goes_to_the_grid_with_exactly_its_parameters():
+    space = EstimatorSpace([{"max_features": [None, "log2"], "n_estimators": [50, 100]}, {"n_estimators": [50, 100]}])
+    assert space.from_estimator({"n_estimators": 50}) == {SELECTOR: 1, "n_estimators": 50}
+    assert space.from_estimator({"max_features": None, "n_estimators": 50}) == {
+        SELECTOR: 0, "max_features": None, "n_estimators": 50}
+    only = EstimatorSpace({"max_features": [None, "log2"], "n_estimators": [50, 100]})
+    assert only.from_estimator({"n_estimators": 50}) == {"max_features": None, "n_estimators": 50}  # a None left out
+
+
+def test_reserved_names_in_a_space_item():
+    for space in ([Space({SELECTOR: [1, 2]}), {"a": [1]}], [Space({"a@1": [1, 2]}), {"a": [5]}]):
+        with pytest.raises(InputError, match="`space` item 0: parameter name .* is reserved"):
+            EstimatorSpace(space)
+
+
+def test_random_and_sobol_do_not_repeat_points_of_a_finite_space(cancer):
+    X, y = cancer
+    for method in ("random", "sobol"):
+        search = SearchCV(KNeighborsClassifier(), {"n_neighbors": [1, 3, 5, 7, 9, 11, 13]}, method=method,
+                          n_trials=7, cv=3, rng=0).fit(X, y)
+        assert sorted(p["n_neighbors"] for p in search.cv_results_["params"]) == [1, 3, 5, 7, 9, 11, 13]
+
+
 def test_own_conditions_inside_a_list_and_parameters_not_shared():
     grids = [{"kernel": Categorical(["rbf", "poly"]), "gamma": Float(1e-3, 1.0, log=True, when={"kernel": "rbf"})},
              {"kernel": Categorical(["rbf", "poly"]), "degree": Int(2, 5, when={"kernel": "poly"})},
@@ -129,7 +191,7 @@ def test_own_conditions_inside_a_list_and_parameters_not_shared():
     assert cond.names == [SELECTOR, "kernel", "gamma@0", "gamma@1"]
 
 
-def test_known_results_of_a_grid_search_over_a_list_of_grids(cancer):
+def test_known_results_of_a_grid_search_over_a_list_of_grids(cancer, tmp_path):
     X, y = cancer
     cv = StratifiedKFold(3, shuffle=True, random_state=1)
     ref = GridSearchCV(_pipe(), GRIDS, cv=cv).fit(X, y)
@@ -147,6 +209,11 @@ def test_known_results_of_a_grid_search_over_a_list_of_grids(cancer):
     # the same rows from the param_<name> columns (masked where a grid lacks the parameter)
     table = {k: v for k, v in ref.cv_results_.items() if k != "params"}
     assert [r[0] for r in known_rows(space.space, table, translate=space.from_estimator,
+                                     names=space.user_names)] == [r[0] for r in rows]
+    # and from a CSV file of cv_results_ (its params column is text there: the param_ columns are read)
+    path = tmp_path / "grid.csv"
+    pd.DataFrame(ref.cv_results_).to_csv(path, index=False)
+    assert [r[0] for r in known_rows(space.space, pd.read_csv(path), translate=space.from_estimator,
                                      names=space.user_names)] == [r[0] for r in rows]
     # SearchCV learns from them and evaluates new candidates only
     search = SearchCV(_pipe(), [{"svc__kernel": ["linear"], "svc__C": Float(0.05, 20.0, log=True)},
@@ -177,11 +244,31 @@ def test_arrays_ranges_and_scipy_distributions_in_a_space():
         Space({"x": []})
     with pytest.raises(InputError, match=r"parameter 'x': scipy.stats.uniform must have valid parameters"):
         Space({"x": stats.uniform(1.0, 0.0)})
-    with pytest.raises(InputError, match=r"parameter 'x': `low` must be smaller than `high`"):
-        Space({"x": stats.randint(3, 4)})  # one integer: nothing to search
+    # one integer is a constant, as scikit-learn's searches take it; a fractional shift is refused
+    assert Space({"x": stats.randint(3, 4)}).params["x"] == Categorical([3])
+    with pytest.raises(InputError, match=r"parameter 'x': scipy.stats.randint must cover integers"):
+        Space({"x": stats.randint(0, 5, loc=0.5)})
+    # bounds whose product under- or overflows
+    assert Space({"x": stats.loguniform(1e-200, 1e-150)}).params["x"] == Float(1e-200, 1e-150, log=True)
+    assert Space({"x": stats.loguniform(1e150, 1e200)}).params["x"] == Float(1e150, 1e200, log=True)
 
 
 def test_n_jobs_as_in_grid_search_cv():
+    import joblib
+    from sklearn.base import BaseEstimator, RegressorMixin
+
+    class Jobs(RegressorMixin, BaseEstimator):
+        def __init__(self, a=1.0):
+            self.a = a
+
+        def fit(self, X, y):
+            self.jobs_ = joblib.effective_n_jobs(None)
+            return self
+
+        def predict(self, X):
+            return np.zeros(len(X))
+
+
     X, y = load_diabetes(return_X_y=True)
     cv = KFold(3, shuffle=True, random_state=0)
     kw = dict(method="random", n_trials=4, cv=cv, rng=0, n_workers=2)
@@ -189,6 +276,10 @@ def test_n_jobs_as_in_grid_search_cv():
     two = SearchCV(Ridge(), {"alpha": Float(1e-3, 10.0, log=True)}, **kw).fit(X, y)  # n_jobs: n_workers
     np.testing.assert_allclose(one.cv_results_["mean_test_score"], two.cv_results_["mean_test_score"], rtol=1e-12)
     assert clone(one).get_params()["n_jobs"] == 1
+    assert two.n_jobs is None  # as given, after the fit
+    # the refit runs as GridSearchCV's does: n_workers does not reach the estimator's own jobs
+    refit = SearchCV(Jobs(), {"a": [1.0, 2.0]}, method="grid", n_trials=2, n_workers=2, cv=2).fit(X, y)
+    assert refit.best_estimator_.jobs_ == 1
     for bad in (0, 1.5, True):
         with pytest.raises(InputError, match="`n_jobs` must be a non-zero integer"):
             SearchCV(Ridge(), {"alpha": Float(1e-3, 10.0)}, n_jobs=bad, n_trials=2).fit(X, y)

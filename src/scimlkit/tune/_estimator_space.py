@@ -11,12 +11,19 @@ so :class:`EstimatorSpace` turns that into one space the optimisers search:
   otherwise each dict has its own copy, named ``<name>@<i>`` in the study (the estimator gets
   ``<name>``);
 * a list of choices holding other values than ``str``, ``int``, ``float``, ``bool`` and ``None``
-  is searched as a categorical of labels (their ``repr``, numbered if two agree); the estimator
-  gets the objects themselves.
+  (or NaN, or values equal to one another such as ``1``, ``1.0`` and ``True``) is searched as a
+  categorical of labels; the estimator gets the choices themselves. A label is the ``repr`` on
+  one line without memory addresses (``module.name`` for a function or a class), so that a
+  stored study resumes in another process; a long one is cut and ends with a digest of the whole,
+  and two equal labels are numbered.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,30 +40,83 @@ SELECTOR = "_space"
 _LABEL_WIDTH = 60
 
 
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _text(obj: Any) -> str:
+    """A text that names an object the same way in every process: ``module.name`` for a function
+    or a class, else its ``repr`` without memory addresses, on one line."""
+    if inspect.isfunction(obj) or inspect.isclass(obj) or inspect.isbuiltin(obj):
+        module = getattr(obj, "__module__", None)
+        text = f"{module}.{obj.__qualname__}" if module else obj.__qualname__
+    else:
+        text = repr(obj)
+    return " ".join(_ADDRESS.sub("", text).split())
+
+
 def _label(obj: Any) -> str:
-    text = " ".join(repr(obj).split())
-    return text if len(text) <= _LABEL_WIDTH else text[: _LABEL_WIDTH - 3] + "..."
+    """The label of a choice: its text, or for a long text its start and a digest of the whole
+    (two objects with different texts never share a label)."""
+    text = _text(obj)
+    if len(text) <= _LABEL_WIDTH:
+        return text
+    return f"{text[: _LABEL_WIDTH - 13]}... {hashlib.sha1(text.encode()).hexdigest()[:9]}"
 
 
 def _plain_choice(value: Any) -> bool:
+    """A value a study can store as it is (a finite float: NaN and infinity get labels)."""
     if isinstance(value, np.generic):
         value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
     return isinstance(value, _CHOICE_TYPES)
+
+
+def _same_plain(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _equal(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # an __eq__ that does not give a truth value (arrays)
+        return False
+
+
+def _labels(name: str, choices: list, where: str) -> dict[Any, Any] | None:
+    """Label -> choice for a list of choices a study cannot store as they are (objects, NaN, or
+    plain values equal to one another such as 1, 1.0 and True); None when it can."""
+    values = [c.item() if isinstance(c, np.generic) else c for c in choices]
+    colliding = any(_equal(a, b) and not _same_plain(a, b)
+                    for i, a in enumerate(values) if _plain_choice(a) for b in values[:i] if _plain_choice(b))
+    if all(_plain_choice(c) for c in values) and not colliding:
+        return None
+    plain: list[Any] = []  # plain values kept as they are: the first of each group of equal ones
+    keep = []
+    for value in values:
+        ok = _plain_choice(value)
+        if ok and any(_same_plain(value, k) for k in plain):
+            raise InputError(f"{where}: the choices of '{name}' must be distinct, got {describe(value)} twice")
+        ok = ok and not any(_equal(value, k) for k in plain)
+        if ok:
+            plain.append(value)
+        keep.append(ok)
+    labels: dict[Any, Any] = {}
+    for c, value, ok in zip(choices, values, keep, strict=True):
+        if ok:
+            labels[value] = value
+            continue
+        label, k = _label(value), 2
+        while label in labels or any(_equal(label, v) for v in plain):
+            label, k = f"{_label(value)} #{k}", k + 1
+        labels[label] = c
+    return labels
 
 
 def _with_when(p: Any, when: dict[str, list]) -> Any:
     if isinstance(p, Categorical):
         return Categorical(list(p.choices), when=when)
     return type(p)(p.low, p.high, log=p.log, when=when)
-
-
-def _same_object(a: Any, b: Any) -> bool:
-    if a is b:
-        return True
-    try:
-        return bool(type(a) is type(b) and a == b)
-    except Exception:  # an __eq__ that does not give a truth value (arrays)
-        return False
 
 
 class EstimatorSpace:
@@ -112,11 +172,11 @@ class EstimatorSpace:
         self.space = Space(out)
 
     def _part(self, part: Any, index: int | None) -> tuple[dict[str, Any], dict[str, dict]]:
-        """One space's parameters, and the labels of its choices that are not plain values."""
+        """One space's parameters, and the labels of its choices that a study cannot store."""
         where = "`space`" if index is None else f"`space` item {index}"
         if isinstance(part, Space):
-            return part.params, {}
-        if not isinstance(part, Mapping):
+            part = part.params
+        elif not isinstance(part, Mapping):
             raise InputError(f"{where} must be a Space or a dict of parameters, got {describe(part)}")
         if not part:
             raise InputError(f"{where} must have at least one parameter, got an empty dict")
@@ -127,20 +187,11 @@ class EstimatorSpace:
                 raise InputError(f"{where}: parameter names must be non-empty strings, got {describe(name)}")
             if name == SELECTOR or "@" in name:
                 raise InputError(f"{where}: parameter name '{name}' is reserved (no estimator parameter has it)")
-            choices = list(p) if isinstance(p, list | tuple | range) or (
-                isinstance(p, np.ndarray) and p.ndim == 1 and p.dtype == object) else None
-            if choices and not all(_plain_choice(c) for c in choices):
-                plain = {(c.item() if isinstance(c, np.generic) else c) for c in choices if _plain_choice(c)}
-                labels: dict[Any, Any] = {}
-                for c in choices:
-                    label = c.item() if isinstance(c, np.generic) else c
-                    if not _plain_choice(c):
-                        label, k = _label(c), 2
-                        while label in labels or label in plain:
-                            label, k = f"{_label(c)} #{k}", k + 1
-                    labels[label] = c
-                objects[name] = labels
-                p = list(labels)
+            if isinstance(p, list | tuple | range) or (isinstance(p, np.ndarray) and p.ndim == 1):
+                labels = _labels(name, list(p), where)
+                if labels is not None:
+                    objects[name] = labels
+                    p = list(labels)
             try:
                 out[name] = _as_param(name, p)
             except InputError as exc:
@@ -169,49 +220,66 @@ class EstimatorSpace:
 
     def from_estimator(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Estimator parameters (say a row of ``GridSearchCV.cv_results_["params"]``) as a point
-        of :attr:`space`: the first of the spaces that holds them. A point of :attr:`space` itself
-        (a trial of a study) is checked and returned."""
+        of :attr:`space`: the first of the spaces that holds exactly these parameters, else the
+        first that holds them once a ``None`` left out of the row (as a table may show it) is put
+        back. A point of :attr:`space` itself (a trial of a study) is checked and returned."""
         if not isinstance(params, Mapping):
             raise InputError(f"parameters must be a dict, got {describe(params)}")
         if SELECTOR in params:
             return self.space.validate(self._labelled(dict(params)))
-        errors = []
-        for i, names in enumerate(self._names):
-            unknown = [n for n in params if n not in names]
-            if unknown:
-                errors.append(f"{unknown} not in {list(names)}")
-                continue
-            point = {SELECTOR: i} if self.several else {}
-            point.update({names[n]: v for n, v in params.items()})
-            for name, inner in names.items():  # None, as cv_results_ may leave it out
-                p = self.space.params[inner]
-                if name not in params and isinstance(p, Categorical) and None in p.choices:
-                    point[inner] = None
-            try:
-                return self.space.validate(self._labelled(point))
-            except InputError as exc:
-                errors.append(str(exc))
+        errors: list[str] = []
+        for lenient in (False, True):
+            errors = []
+            for i, names in enumerate(self._names):
+                row = {n: v for n, v in params.items() if not (lenient and v is None and n not in names)}
+                unknown = [n for n in row if n not in names]
+                if unknown:
+                    errors.append(f"{unknown} not in {list(names)}")
+                    continue
+                point = {SELECTOR: i} if self.several else {}
+                point.update({names[n]: v for n, v in row.items()})
+                if lenient:  # a None the row left out
+                    for name, inner in names.items():
+                        p = self.space.params[inner]
+                        if name not in row and isinstance(p, Categorical) and None in p.choices:
+                            point[inner] = None
+                try:
+                    return self.space.validate(self._labelled(point))
+                except InputError as exc:
+                    errors.append(str(exc))
         if not self.several:
             raise InputError(errors[0])
         raise InputError("the parameters fit none of the spaces (" +
                          "; ".join(f"space {i}: {e}" for i, e in enumerate(errors)) + ")")
 
     def _labelled(self, point: dict[str, Any]) -> dict[str, Any]:
-        """Objects among the values replaced by their labels (a label stays as it is)."""
+        """Choices among the values replaced by their labels: the choice itself, an equal object
+        (a copy, say from a pickled ``cv_results_``), or its text (as a CSV file holds it); a
+        label stays as it is."""
         for inner, labels in self._objects.items():
             if inner not in point:
                 continue
             value = point[inner]
-            if isinstance(value, str) and value in labels:
-                continue
-            for label, obj in labels.items():
-                if _same_object(obj, value):
-                    point[inner] = label
-                    break
-            else:
-                for label, obj in labels.items():
-                    if _label(obj) == _label(value):
-                        point[inner] = label
-                        break
+            if isinstance(value, np.generic):
+                value = value.item()
+            point[inner] = self._label_of(labels, value)
         return point
 
+    @staticmethod
+    def _label_of(labels: dict[Any, Any], value: Any) -> Any:
+        for label in labels:
+            if _same_plain(label, value):
+                return label
+        for label, obj in labels.items():
+            if obj is value or (type(obj) is type(value) and _equal(obj, value)):
+                return label
+        text = _text(value)
+        for label, obj in labels.items():
+            if _text(obj) == text:
+                return label
+        if isinstance(value, str):
+            text = " ".join(value.split())
+            for label, obj in labels.items():
+                if _text(obj) == text:
+                    return label
+        return value  # not a choice: the space's check names it

@@ -46,7 +46,7 @@ def known_rows(space: Space, known: Any, *, loss: str | None = None, score: str 
     evaluation.
 
     With ``translate``, each row's parameters (read from a ``params`` column of dicts when there
-    is one, else from the columns named by ``names``, empty values left out) are turned into a
+    is one, else from the columns named by ``names``, NaN and masked entries left out) are turned into a
     point of ``space`` by ``translate``, which checks them (``SearchCV`` reads a grid search's
     results over a list of grids or over choices that are objects this way).
     """
@@ -99,7 +99,8 @@ def _from_table(space: Space, frame, loss, score, label: str, translate=None, na
     frame.columns = columns
     column, sign = _result_column(columns, loss, score, label)
     if translate is not None:
-        use_dicts = "params" in columns
+        # a params column of dicts (cv_results_); read back from a CSV file it holds text
+        use_dicts = "params" in columns and all(isinstance(v, Mapping) for v in frame["params"])
         sources = {} if use_dicts else {
             name: name if name in columns else f"param_{name}"
             for name in names or space.names if name in columns or f"param_{name}" in columns}
@@ -135,8 +136,8 @@ def _from_table(space: Space, frame, loss, score, label: str, translate=None, na
                 raise InputError(f"`{label}` row {i}: the 'params' column must hold dicts, got {describe(raw)}")
         else:
             raw = {name: frame.at[i, col] for name, col in sources.items()}
-            if translate is not None:
-                raw = {name: value for name, value in raw.items() if not _empty(_plain(value))}
+            if translate is not None:  # NaN, NA and masked entries: not in the row; None: the choice None
+                raw = {name: value for name, value in raw.items() if value is None or not _empty(_plain(value))}
         params = _params(space, raw, label, i, translate=translate)
         value = _number(values[i], label, i, column)
         if value is not None:

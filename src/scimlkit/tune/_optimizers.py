@@ -22,8 +22,15 @@ __all__ = [
 ]
 
 
+#: Draws tried for a point not yet taken (a space of integers and choices) before one is repeated.
+_REDRAWS = 200
+
+
 class RandomSearch(Optimizer):
     """Independent uniform draws (log-uniform for ``log=True`` parameters).
+
+    In a space of integer and categorical parameters only, a point already observed or pending
+    is drawn again (up to 200 times), so no point repeats while there are new ones.
 
     Points observed without having been proposed (a resumed study) advance the random stream
     by as many draws, so a resumed study with the same seed does not repeat its first points.
@@ -42,6 +49,7 @@ class RandomSearch(Optimizer):
     def __init__(self, space, *, rng=None, n_trials=None, **options):
         super().__init__(space, rng=rng, n_trials=n_trials, **options)
         self._drawn = 0
+        self._finite = all(isinstance(p, Int | Categorical) for p in self.space.params.values())
 
     def _skip(self) -> None:
         extra = self.n_observed + len(self._pending) - self._drawn
@@ -49,17 +57,35 @@ class RandomSearch(Optimizer):
             self.rng.random((extra, len(self.space)))
             self._drawn += extra
 
+    def _draw(self, n: int):
+        return self.rng.random((n, len(self.space)))
+
     def _propose(self, n: int) -> list[dict[str, Any]]:
         self._skip()
-        self._drawn += n
-        return self.space._from_unit(self.rng.random((n, len(self.space))))
+        if not self._finite:
+            self._drawn += n
+            return self.space._from_unit(self._draw(n))
+        # integers and choices only: no point twice while there are new ones (scikit-learn's
+        # randomized search draws lists of values without replacement too)
+        taken = {_key(p) for p in self._params} | {_key(p) for p in self._pending}
+        out: list[dict[str, Any]] = []
+        while len(out) < n:
+            for _ in range(_REDRAWS):
+                self._drawn += 1
+                p = self.space._from_unit(self._draw(1))[0]
+                if _key(p) not in taken:
+                    break
+            taken.add(_key(p))
+            out.append(p)
+        return out
 
 
 class SobolSearch(RandomSearch):
     """Scrambled Sobol' quasi-random points (``scipy.stats.qmc.Sobol``), seeded by ``rng``.
 
     The points fill the space more evenly than independent draws; a categorical with ``k``
-    choices owns ``k`` equal slices of each coordinate.
+    choices owns ``k`` equal slices of each coordinate. As with :class:`RandomSearch`, a space of
+    integer and categorical parameters only repeats no point while there are new ones.
 
     Examples
     --------
@@ -81,13 +107,10 @@ class SobolSearch(RandomSearch):
             self._engine.fast_forward(extra)
             self._drawn += extra
 
-    def _propose(self, n: int) -> list[dict[str, Any]]:
-        self._skip()
-        self._drawn += n
+    def _draw(self, n: int):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # balance warning for n not a power of 2
-            U = self._engine.random(n)
-        return self.space._from_unit(U)
+            return self._engine.random(n)
 
 
 class GridSearch(Optimizer):

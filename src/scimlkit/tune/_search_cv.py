@@ -83,7 +83,8 @@ class SearchCV(BaseSearchCV):
     Notes
     -----
     The study (``study_result_``, ``storage``) stores plain values. A choice that is not a
-    ``str``, number, ``bool`` or ``None`` is stored as its label (its ``repr``); with a list of
+    ``str``, number, ``bool`` or ``None`` is stored as its label (its ``repr``, or
+    ``module.name`` for a function); with a list of
     dicts, the study also holds ``_space`` (the index of the dict), and a parameter that
     appears in several dicts with different definitions is stored as ``<name>@<index>``.
     ``cv_results_``, ``best_params_`` and the estimator always get the parameters as given.
@@ -171,12 +172,15 @@ class SearchCV(BaseSearchCV):
                 f"(one of {sorted(self.scoring) if isinstance(self.scoring, dict) else list(self.scoring)}), "
                 f"got {describe(self.refit)}"
             )
-        if self.n_jobs is None and self.n_workers > 1:
-            from joblib import parallel_config
-
-            with parallel_config(n_jobs=self.n_workers):  # the fits' Parallel reads n_jobs=None from here
-                return super().fit(X, y, **params)
-        return super().fit(X, y, **params)
+        if self.n_jobs is not None:
+            return super().fit(X, y, **params)
+        # the cross-validation fits run in n_workers jobs: scikit-learn's search reads `n_jobs`
+        # once, when the fit starts; the parameter is restored as given (the refit is not affected)
+        self.n_jobs = self.n_workers
+        try:
+            return super().fit(X, y, **params)
+        finally:
+            self.n_jobs = None
 
     def _several_metrics(self) -> bool:
         return isinstance(self.scoring, list | tuple | set | dict)

@@ -366,7 +366,7 @@ def _is_distribution(obj: Any) -> bool:
     return hasattr(obj, "rvs") and hasattr(obj, "support") and hasattr(getattr(obj, "dist", None), "name")
 
 
-def _from_distribution(name: str, dist: Any) -> Float | Int:
+def _from_distribution(name: str, dist: Any) -> Float | Int | Categorical:
     """The parameter a frozen ``scipy.stats`` uniform, log-uniform or integer-uniform
     distribution samples from (``InputError`` for any other distribution)."""
     kind = dist.dist.name
@@ -379,12 +379,16 @@ def _from_distribution(name: str, dist: Any) -> Float | Int:
             return Float(lo, hi)
         if kind in ("loguniform", "reciprocal"):
             # log-uniform on its support unless shifted by `loc`: its median is then the geometric mean
-            if lo > 0 and math.isclose(float(dist.median()), math.sqrt(lo * hi), rel_tol=1e-9):
+            if lo > 0 and math.isclose(float(dist.median()), math.sqrt(lo) * math.sqrt(hi), rel_tol=1e-9):
                 return Float(lo, hi, log=True)
             raise InputError(f"a shifted log-uniform distribution (support [{lo:g}, {hi:g}]) is not "
                              "log-uniform; give loguniform(low, high) without `loc`")
         if kind == "randint":
-            return Int(int(lo), int(hi))
+            if not (lo.is_integer() and hi.is_integer()):
+                raise InputError(f"scipy.stats.randint must cover integers (no fractional `loc`), got support "
+                                 f"[{lo:g}, {hi:g}]")
+            # one value (randint(a, a + 1)) is a constant, as scikit-learn's searches take it
+            return Int(int(lo), int(hi)) if hi > lo else Categorical([int(lo)])
     except InputError as exc:
         raise InputError(f"parameter '{name}': {exc}") from None
     raise InputError(f"parameter '{name}': scipy.stats.{kind} cannot be searched; give scipy.stats.uniform, "
