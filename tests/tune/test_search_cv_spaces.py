@@ -137,6 +137,42 @@ def test_labels_tell_long_reprs_apart_and_are_the_same_in_every_process():
     assert all(" at 0x" not in str(label) for label in labels)
 
 
+def test_objects_with_one_label_in_two_grids_are_not_merged(cancer):
+    X, y = cancer
+    from sklearn.preprocessing import FunctionTransformer
+
+    grids = [{"ft": [FunctionTransformer(lambda x: x)], "clf__C": [1.0]},
+             {"ft": [FunctionTransformer(lambda x: np.zeros_like(x))], "clf__C": [1.0]}]
+    space = EstimatorSpace(grids)
+    assert space.space.names == [SELECTOR, "ft@0", "clf__C", "ft@1"]  # C shared, the transformers not
+    pipe = Pipeline([("ft", "passthrough"), ("clf", LogisticRegression(max_iter=2000))])
+    ours = SearchCV(pipe, grids, method="grid", n_trials=2, cv=3).fit(X, y)
+    ref = GridSearchCV(pipe, grids, cv=3).fit(X, y)
+    np.testing.assert_allclose(ours.cv_results_["mean_test_score"], ref.cv_results_["mean_test_score"], rtol=1e-12)
+    assert ours.cv_results_["params"][1]["ft"] is not ours.cv_results_["params"][0]["ft"]
+    assert len(set(np.round(ours.cv_results_["mean_test_score"], 6))) == 2  # the zeros model scores worse
+
+
+def test_text_of_a_choice_as_a_csv_file_holds_it():
+    from sklearn.preprocessing import FunctionTransformer
+
+    def root(x):
+        return np.sqrt(np.abs(x))
+
+    choices = [FunctionTransformer(root), root, StandardScaler, np.sqrt, np.float64("nan"), np.float32("inf")]
+    space = EstimatorSpace({"p": choices})
+    labels = space.space.params["p"].choices
+    # what str() writes (a CSV file of cv_results_), memory addresses included, and NumPy scalars
+    for given, i in [(str(FunctionTransformer(root)), 0), (str(root), 1), (str(StandardScaler), 2),
+                     (str(np.sqrt), 3), (np.float64("nan"), 4), ("nan", 4), (np.float32("inf"), 5),
+                     (float("inf"), 5)]:
+        assert space.from_estimator({"p": given})["p"] == labels[i], given
+    assert " at 0x" in str(root)
+    for label, choice in zip(labels, choices, strict=True):
+        back = space.to_estimator({"p": label})["p"]
+        assert back is choice
+
+
 def test_equal_plain_choices_and_nan_get_labels():
     space = EstimatorSpace({"a": [1, True, 1.0, np.nan, (2,)]})
     assert space.space.params["a"].choices == (1, "True", "1.0", "nan", "(2,)")
@@ -251,6 +287,9 @@ def test_arrays_ranges_and_scipy_distributions_in_a_space():
     # bounds whose product under- or overflows
     assert Space({"x": stats.loguniform(1e-200, 1e-150)}).params["x"] == Float(1e-200, 1e-150, log=True)
     assert Space({"x": stats.loguniform(1e150, 1e200)}).params["x"] == Float(1e150, 1e200, log=True)
+    assert Space({"x": stats.randint(0, 2**62)}).params["x"] == Int(0, 2**62 - 1)  # exact, not rounded
+    with pytest.raises(InputError, match="parameter 'x': the support of scipy.stats.randint could not be computed"):
+        Space({"x": stats.randint(0, 2**70)})
 
 
 def test_n_jobs_as_in_grid_search_cv():

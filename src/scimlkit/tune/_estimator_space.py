@@ -51,7 +51,18 @@ def _text(obj: Any) -> str:
         text = f"{module}.{obj.__qualname__}" if module else obj.__qualname__
     else:
         text = repr(obj)
+    return _address_free(text)
+
+
+def _address_free(text: str) -> str:
     return " ".join(_ADDRESS.sub("", text).split())
+
+
+def _texts(obj: Any) -> set[str]:
+    """The ways an object may be written: its text and its ``repr`` (of its Python value too,
+    for a NumPy scalar), without memory addresses."""
+    forms = [obj, obj.item()] if isinstance(obj, np.generic) else [obj]
+    return {t for x in forms for t in (_text(x), _address_free(repr(x)))}
 
 
 def _label(obj: Any) -> str:
@@ -83,31 +94,39 @@ def _equal(a: Any, b: Any) -> bool:
         return False
 
 
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float | np.floating) and math.isnan(value)
+
+
+def _same_choice(a: Any, b: Any) -> bool:
+    """The same choice: the same object, equal values of one type, or two NaNs."""
+    return a is b or (type(a) is type(b) and _equal(a, b)) or (_is_nan(a) and _is_nan(b))
+
+
 def _labels(name: str, choices: list, where: str) -> dict[Any, Any] | None:
     """Label -> choice for a list of choices a study cannot store as they are (objects, NaN, or
     plain values equal to one another such as 1, 1.0 and True); None when it can."""
     values = [c.item() if isinstance(c, np.generic) else c for c in choices]
-    colliding = any(_equal(a, b) and not _same_plain(a, b)
-                    for i, a in enumerate(values) if _plain_choice(a) for b in values[:i] if _plain_choice(b))
-    if all(_plain_choice(c) for c in values) and not colliding:
-        return None
-    plain: list[Any] = []  # plain values kept as they are: the first of each group of equal ones
+    first: dict[Any, Any] = {}  # plain value -> the first plain value equal to it (1, 1.0, True: one key)
     keep = []
     for value in values:
         ok = _plain_choice(value)
-        if ok and any(_same_plain(value, k) for k in plain):
-            raise InputError(f"{where}: the choices of '{name}' must be distinct, got {describe(value)} twice")
-        ok = ok and not any(_equal(value, k) for k in plain)
-        if ok:
-            plain.append(value)
+        if ok and value in first:
+            if _same_plain(first[value], value):
+                raise InputError(f"{where}: the choices of '{name}' must be distinct, got {describe(value)} twice")
+            ok = False  # equal to an earlier plain value of another type: labelled
+        elif ok:
+            first[value] = value
         keep.append(ok)
+    if all(keep):
+        return None
     labels: dict[Any, Any] = {}
     for c, value, ok in zip(choices, values, keep, strict=True):
         if ok:
             labels[value] = value
             continue
         label, k = _label(value), 2
-        while label in labels or any(_equal(label, v) for v in plain):
+        while label in labels or label in first:
             label, k = f"{_label(value)} #{k}", k + 1
         labels[label] = c
     return labels
@@ -154,7 +173,9 @@ class EstimatorSpace:
                 seen.setdefault(name, []).append(i)
         shared = {name for name, where in seen.items()
                   if not any(converted[i][0][name].when for i in where)
-                  and all(converted[i][0][name] == converted[where[0]][0][name] for i in where)}
+                  and all(converted[i][0][name] == converted[where[0]][0][name]
+                          and self._same_objects(converted[i][1].get(name), converted[where[0]][1].get(name))
+                          for i in where)}
         out: dict[str, Any] = {SELECTOR: Categorical(list(range(len(converted))))}
         for i, (params, objects) in enumerate(converted):
             names = {name: name if name in shared or len(seen[name]) == 1 else f"{name}@{i}" for name in params}
@@ -170,6 +191,14 @@ class EstimatorSpace:
                 if name in objects:
                     self._objects[inner] = objects[name]
         self.space = Space(out)
+
+    @staticmethod
+    def _same_objects(a: dict | None, b: dict | None) -> bool:
+        """Two spaces' labelled choices of a parameter are the same objects (equal labels are not
+        enough: two lambdas, or two objects with the default repr, share a label)."""
+        if a is None or b is None:
+            return a is b
+        return list(a) == list(b) and all(_same_choice(a[k], b[k]) for k in a)
 
     def _part(self, part: Any, index: int | None) -> tuple[dict[str, Any], dict[str, dict]]:
         """One space's parameters, and the labels of its choices that a study cannot store."""
@@ -257,29 +286,21 @@ class EstimatorSpace:
         (a copy, say from a pickled ``cv_results_``), or its text (as a CSV file holds it); a
         label stays as it is."""
         for inner, labels in self._objects.items():
-            if inner not in point:
-                continue
-            value = point[inner]
-            if isinstance(value, np.generic):
-                value = value.item()
-            point[inner] = self._label_of(labels, value)
+            if inner in point:
+                point[inner] = self._label_of(labels, point[inner])
         return point
 
     @staticmethod
     def _label_of(labels: dict[Any, Any], value: Any) -> Any:
+        plain = value.item() if isinstance(value, np.generic) else value
         for label in labels:
-            if _same_plain(label, value):
+            if _same_plain(label, plain):
                 return label
         for label, obj in labels.items():
-            if obj is value or (type(obj) is type(value) and _equal(obj, value)):
+            if _same_choice(obj, value) or _same_choice(obj, plain):
                 return label
-        text = _text(value)
+        texts = _texts(value) | ({_address_free(plain)} if isinstance(plain, str) else set())
         for label, obj in labels.items():
-            if _text(obj) == text:
+            if _texts(obj) & texts:
                 return label
-        if isinstance(value, str):
-            text = " ".join(value.split())
-            for label, obj in labels.items():
-                if _text(obj) == text:
-                    return label
         return value  # not a choice: the space's check names it

@@ -50,6 +50,13 @@ class RandomSearch(Optimizer):
         super().__init__(space, rng=rng, n_trials=n_trials, **options)
         self._drawn = 0
         self._finite = all(isinstance(p, Int | Categorical) for p in self.space.params.values())
+        self._taken: set[tuple] = set()  # observed points of a finite space
+        self._size = self.space._grid_size([len(p) if isinstance(p, Categorical) else p.high - p.low + 1
+                                            for p in self.space.params.values()]) if self._finite else 0
+
+    def _observed(self, params, value) -> None:
+        if self._finite:
+            self._taken.add(_key(params))
 
     def _skip(self) -> None:
         extra = self.n_observed + len(self._pending) - self._drawn
@@ -67,10 +74,10 @@ class RandomSearch(Optimizer):
             return self.space._from_unit(self._draw(n))
         # integers and choices only: no point twice while there are new ones (scikit-learn's
         # randomized search draws lists of values without replacement too)
-        taken = {_key(p) for p in self._params} | {_key(p) for p in self._pending}
+        taken = self._taken | {_key(p) for p in self._pending}
         out: list[dict[str, Any]] = []
         while len(out) < n:
-            for _ in range(_REDRAWS):
+            for _ in range(_REDRAWS if len(taken) < self._size else 1):  # once every point is taken: repeat
                 self._drawn += 1
                 p = self.space._from_unit(self._draw(1))[0]
                 if _key(p) not in taken:

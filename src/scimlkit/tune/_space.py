@@ -370,7 +370,11 @@ def _from_distribution(name: str, dist: Any) -> Float | Int | Categorical:
     """The parameter a frozen ``scipy.stats`` uniform, log-uniform or integer-uniform
     distribution samples from (``InputError`` for any other distribution)."""
     kind = dist.dist.name
-    lo, hi = (float(v) for v in dist.support())
+    try:
+        support = dist.support()
+        lo, hi = (float(v) for v in support)
+    except Exception as exc:  # parameters scipy cannot work with (say integers beyond 2**63)
+        raise InputError(f"parameter '{name}': the support of scipy.stats.{kind} could not be computed ({exc})") from None
     if kind in ("uniform", "loguniform", "reciprocal", "randint") and not (math.isfinite(lo) and math.isfinite(hi)):
         raise InputError(f"parameter '{name}': scipy.stats.{kind} must have valid parameters and a finite support, "
                          f"got support [{lo:g}, {hi:g}]")
@@ -388,7 +392,8 @@ def _from_distribution(name: str, dist: Any) -> Float | Int | Categorical:
                 raise InputError(f"scipy.stats.randint must cover integers (no fractional `loc`), got support "
                                  f"[{lo:g}, {hi:g}]")
             # one value (randint(a, a + 1)) is a constant, as scikit-learn's searches take it
-            return Int(int(lo), int(hi)) if hi > lo else Categorical([int(lo)])
+            lo_i, hi_i = (int(v) for v in support)  # exact beyond 2**53, where floats round
+            return Int(lo_i, hi_i) if hi_i > lo_i else Categorical([lo_i])
     except InputError as exc:
         raise InputError(f"parameter '{name}': {exc}") from None
     raise InputError(f"parameter '{name}': scipy.stats.{kind} cannot be searched; give scipy.stats.uniform, "
