@@ -454,3 +454,15 @@ def test_ask_keeps_its_trials_alive_for_other_processes(tmp_path):
     assert "scimlkit-tune-heartbeat" not in [t.name for t in threading.enumerate()]  # nothing runs
     study.close()
     assert Study.load(path).result().n_complete == 1
+
+
+def test_trials_frame_keeps_categorical_choices_as_given():
+    # an integer choice stays an integer next to None; the choice None is None, an inactive parameter NaN
+    space = {"depth": Categorical([None, 3, 7]), "x": Float(0.0, 1.0, when={"depth": [3, 7]}),
+             "kind": Categorical(["a", "b"], when={"depth": 3})}
+    res = minimize(lambda p: p.get("x", 0.5), space, n_trials=12, method="random", rng=0)
+    frame = res.trials
+    depth = frame["param_depth"].tolist()
+    assert None in depth and {type(v) for v in depth if v is not None} == {int}
+    for d, kind in zip(depth, frame["param_kind"], strict=True):
+        assert (kind in ("a", "b")) if d == 3 else (isinstance(kind, float) and np.isnan(kind))

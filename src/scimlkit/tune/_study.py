@@ -27,7 +27,7 @@ from .._validation import check_int, check_rng, check_scalar, describe
 from ._optimizers import METHODS, make_optimizer
 from ._parallel import Heartbeat, as_value, evaluate, make_runner
 from ._pruning import PruningHistory, StepLog, check_pruner
-from ._space import Int, Space, as_space
+from ._space import Categorical, Int, Space, as_space
 from ._stopping import ProgressTracker, check_callbacks
 from ._storage import (
     COMPLETE,
@@ -80,7 +80,8 @@ class StudyResult(Result):
         Its trial number (-1 when no trial completed).
     trials : pandas.DataFrame
         One row per trial: ``number``, ``state``, ``value``, ``param_<name>`` for each
-        parameter, ``error``, ``attempts`` (0 for an added evaluation), ``duration`` (seconds),
+        parameter (NaN, or ``<NA>`` for an integer, where a conditional parameter does not apply;
+        a categorical's choice ``None`` is ``None``), ``error``, ``attempts`` (0 for an added evaluation), ``duration`` (seconds),
         ``started``, ``finished``, ``last_step`` (the last step it reported with
         :func:`~scimlkit.tune.report_step`; NaN when it reported none). A pruned trial's
         ``value`` is the last loss it reported.
@@ -193,10 +194,15 @@ def _trials_frame(space: Space, records) -> Any:
         frame[col] = pd.to_datetime(frame[col].astype(float), unit="s", utc=True)
     frame["duration"] = frame["duration"].astype(float)
     frame["last_step"] = frame["last_step"].astype(float)
-    for name, p in space.params.items():  # an integer left out of some points stays an integer
+    for name, p in space.params.items():
         column = f"param_{name}"
-        if isinstance(p, Int) and frame[column].isna().any():
+        if isinstance(p, Int) and frame[column].isna().any():  # an integer left out of some points stays one
             frame[column] = frame[column].astype("Int64")
+        elif isinstance(p, Categorical) and frame[column].isna().any():
+            # the choices as given (3 stays 3, not 3.0); the choice None is None, a parameter left
+            # out of a point (not active there) is NaN
+            frame[column] = pd.Series([r.params[name] if name in r.params else np.nan for r in records],
+                                      index=frame.index, dtype=object)
     return frame
 
 
