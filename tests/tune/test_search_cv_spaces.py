@@ -336,3 +336,38 @@ def test_bad_spaces(space, message):
     X, y = load_diabetes(return_X_y=True)
     with pytest.raises(InputError, match=message):
         SearchCV(Ridge(), space, n_trials=2, cv=3).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore:study 'default' holds a better candidate")
+def test_progress_counts_candidates_and_shows_the_best_score(monkeypatch, tmp_path):
+    import scimlkit.tune._search_cv as module
+
+    seen = []
+
+    class Bar:
+        def __init__(self, total, description):
+            seen.append(("total", total, description))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            seen.append(("closed",))
+            return False
+
+        def advance(self, steps=1, status=None):
+            seen.append(("advance", steps, status))
+
+    monkeypatch.setattr(module, "progress", Bar)
+    X, y = load_diabetes(return_X_y=True)
+    db = tmp_path / "p.db"
+    search = SearchCV(Ridge(), {"alpha": Float(1e-3, 10.0, log=True)}, method="random", n_trials=5, n_workers=2,
+                      cv=3, rng=0, storage=db).fit(X, y)
+    assert seen[0] == ("total", 5, "candidates") and seen[-1] == ("closed",)
+    steps = [e for e in seen if e[0] == "advance"]
+    assert [e[1] for e in steps] == [2, 2, 1]
+    assert steps[-1][2] == f"best score {search.best_score_:.6g}"
+    seen.clear()
+    SearchCV(Ridge(), {"alpha": Float(1e-3, 10.0, log=True)}, method="random", n_trials=7, cv=3, rng=0,
+             storage=db).fit(X, y)
+    assert seen[0] == ("total", 2, "candidates")  # a resumed study: what is left of the budget

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.model_selection._search import BaseSearchCV
 
 from .._errors import InputError
+from .._progress import progress
 from .._validation import check_int, describe
 from ._estimator_space import EstimatorSpace
 from ._parallel import Heartbeat
@@ -88,6 +89,9 @@ class SearchCV(BaseSearchCV):
     dicts, the study also holds ``_space`` (the index of the dict), and a parameter that
     appears in several dicts with different definitions is stored as ``<name>@<index>``.
     ``cv_results_``, ``best_params_`` and the estimator always get the parameters as given.
+
+    On a terminal, a progress bar counts the candidates and shows the best mean test score so
+    far (``SCIMLKIT_PROGRESS=0`` silences it).
 
     Candidates are evaluated in batches of ``n_workers``. A candidate whose every fit fails is
     recorded as a failed trial in ``study_result_`` (with the error) and is not listed in
@@ -231,10 +235,14 @@ class SearchCV(BaseSearchCV):
                              n_trials=self.n_trials, objective_label=self._objective_label())
         ran, scored, all_failed, own_best = 0, 0, None, math.inf
         beat = Heartbeat(study.storage, study._owner, study.storage.heartbeat_interval)
+        bar = None
         try:
             if rows:
                 study._add_rows(rows)
             beat.__enter__()  # the candidates stay claimed while they run, however long
+            # on a terminal: candidates done, and the best mean test score so far
+            bar = progress(max(0, self.n_trials - study.storage.total_count(study._study_id)), "candidates")
+            bar.__enter__()
             while True:
                 trials = study._ask(self.n_workers, self.n_trials)
                 if not trials:
@@ -251,6 +259,7 @@ class SearchCV(BaseSearchCV):
                     text = " ".join(str(exc).split())
                     for trial in trials:
                         study._finish(trial, None, text[:2000], None)
+                    bar.advance(len(trials))
                     continue
                 scored += len(trials)
                 scores = results[self._objective_key(results)][-len(trials):]
@@ -264,7 +273,10 @@ class SearchCV(BaseSearchCV):
                     else:
                         loss, error = None, "every cross-validation fit failed or scored NaN"
                     study._finish(trial, loss, error, float(self.n_splits_ * (tf + ts)))
+                bar.advance(len(trials), status=f"best score {-own_best:.6g}" if math.isfinite(own_best) else None)
         finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
             beat.__exit__(None, None, None)
             study.release()
             self.study_result_ = study.result()
