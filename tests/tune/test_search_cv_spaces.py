@@ -17,7 +17,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVC
 
 from scimlkit._errors import InputError
-from scimlkit.tune import Categorical, Float, Int, SearchCV, Space, read_study
+from scimlkit.tune import Categorical, Float, Int, SearchCV, Space, Study, read_study
 from scimlkit.tune._estimator_space import SELECTOR, EstimatorSpace
 
 
@@ -345,7 +345,7 @@ def test_progress_counts_candidates_and_shows_the_best_score(monkeypatch, tmp_pa
     seen = []
 
     class Bar:
-        def __init__(self, total, description):
+        def __init__(self, total, description, show=None):
             seen.append(("total", total, description))
 
         def __enter__(self):
@@ -371,3 +371,13 @@ def test_progress_counts_candidates_and_shows_the_best_score(monkeypatch, tmp_pa
     SearchCV(Ridge(), {"alpha": Float(1e-3, 10.0, log=True)}, method="random", n_trials=7, cv=3, rng=0,
              storage=db).fit(X, y)
     assert seen[0] == ("total", 2, "candidates")  # a resumed study: what is left of the budget
+    # trials queued in the study are still to run
+    study = Study.load(db)
+    for alpha in (0.5, 1.5, 2.5):
+        study.enqueue({"alpha": alpha})
+    study.close()
+    seen.clear()
+    SearchCV(Ridge(), {"alpha": Float(1e-3, 10.0, log=True)}, method="random", n_trials=10, cv=3, rng=0,
+             storage=db).fit(X, y)
+    assert seen[0] == ("total", 3, "candidates")
+    assert sum(e[1] for e in seen if e[0] == "advance") == 3

@@ -466,3 +466,7 @@ def test_trials_frame_keeps_categorical_choices_as_given():
     assert None in depth and {type(v) for v in depth if v is not None} == {int}
     for d, kind in zip(depth, frame["param_kind"], strict=True):
         assert (kind in ("a", "b")) if d == 3 else (isinstance(kind, float) and np.isnan(kind))
+    # float choices alone stay a float column, NaN where they do not apply
+    res = minimize(lambda p: 0.0, {"on": Categorical([True, False]), "rate": Categorical([0.1, 0.5], when={"on": True})},
+                   n_trials=4, method="grid", rng=0)
+    assert res.trials["param_rate"].dtype == float and res.trials["param_rate"].isna().sum() == 1

@@ -15,6 +15,7 @@ from .._progress import progress
 from .._validation import check_int, describe
 from ._estimator_space import EstimatorSpace
 from ._parallel import Heartbeat
+from ._storage import FINISHED
 from ._study import Study
 
 __all__ = ["SearchCV"]
@@ -241,7 +242,9 @@ class SearchCV(BaseSearchCV):
                 study._add_rows(rows)
             beat.__enter__()  # the candidates stay claimed while they run, however long
             # on a terminal: candidates done, and the best mean test score so far
-            bar = progress(max(0, self.n_trials - study.storage.total_count(study._study_id)), "candidates")
+            counts = study.storage.counts(study._study_id)  # queued trials are still to run
+            remaining = max(0, self.n_trials - sum(counts[state] for state in FINISHED))
+            bar = progress(remaining, "candidates", show=False if remaining == 0 else None)
             bar.__enter__()
             while True:
                 trials = study._ask(self.n_workers, self.n_trials)

@@ -200,9 +200,11 @@ def _trials_frame(space: Space, records) -> Any:
             frame[column] = frame[column].astype("Int64")
         elif isinstance(p, Categorical) and frame[column].isna().any():
             # the choices as given (3 stays 3, not 3.0); the choice None is None, a parameter left
-            # out of a point (not active there) is NaN
-            frame[column] = pd.Series([r.params[name] if name in r.params else np.nan for r in records],
-                                      index=frame.index, dtype=object)
+            # out of a point (not active there) is NaN; float choices alone stay a float column
+            given = [r.params[name] for r in records if name in r.params]
+            if not all(type(v) is float for v in given):
+                frame[column] = pd.Series([r.params[name] if name in r.params else np.nan for r in records],
+                                          index=frame.index, dtype=object)
     return frame
 
 
