@@ -603,8 +603,8 @@ def main(argv=None):
             f"\n## Sampler CPU per trial at {max(budgets)} trials (ms; process CPU minus objective CPU)\n",
             markdown_table(cpu_rows, ["problem", "dims", *[m for m in methods if m != "grid"]]),
             "\n## Targets\n", *targets(cells_med, reach_rows, cpu_rows, methods),
-            "\nWhere `auto` is not below TPE's median regret, how far below it any run went:\n",
-            *levels_below(cells_med, runs, methods),
+            *(["\nWhere `auto` is not below TPE's median regret, how far below it any run went:\n", *below]
+              if (below := levels_below(cells_med, runs, methods)) else []),
             f"\n(wall time of this invocation: {time.time() - t0:.0f} s)"]
     out = "\n".join(text)
     print(out)
