@@ -9,7 +9,7 @@ from typing import Any
 from .._errors import InputError
 from .._validation import check_int, check_option, describe
 from ._base import Optimizer, _key, _sobol
-from ._space import Categorical, Int, Space, as_space
+from ._space import Space, as_space
 
 __all__ = [
     "RandomSearch",
@@ -49,10 +49,9 @@ class RandomSearch(Optimizer):
     def __init__(self, space, *, rng=None, n_trials=None, **options):
         super().__init__(space, rng=rng, n_trials=n_trials, **options)
         self._drawn = 0
-        self._finite = all(isinstance(p, Int | Categorical) for p in self.space.params.values())
+        self._size = self.space._n_points()  # None: a space with a float parameter
+        self._finite = self._size is not None
         self._taken: set[tuple] = set()  # observed points of a finite space
-        self._size = self.space._grid_size([len(p) if isinstance(p, Categorical) else p.high - p.low + 1
-                                            for p in self.space.params.values()]) if self._finite else 0
 
     def _observed(self, params, value) -> None:
         if self._finite:
@@ -212,11 +211,9 @@ def choose_method(space: Space | Mapping[str, Any], n_trials: int | None = None)
     """
     space = as_space(space)
     n_trials = check_int(n_trials, "n_trials", low=1, allow_none=True)
-    params = space.params.values()
-    if n_trials is not None and all(isinstance(p, Int | Categorical) for p in params):
-        size = space._grid_size([len(p) if isinstance(p, Categorical) else p.high - p.low + 1 for p in params])
-        if size <= n_trials:
-            return "grid"
+    size = space._n_points()
+    if n_trials is not None and size is not None and size <= n_trials:
+        return "grid"
     if space.n_encoded <= GP_MAX_DIMS and (n_trials is None or n_trials <= GP_MAX_TRIALS):
         return "gp"
     return "de"

@@ -737,6 +737,14 @@ class Space:
                     break
         return counts
 
+    def _n_points(self) -> int | None:
+        """Number of distinct points of a space of integer and categorical parameters only (None
+        when a parameter is a float)."""
+        params = self._params.values()
+        if not all(isinstance(p, Int | Categorical) for p in params):
+            return None
+        return self._grid_size([len(p) if isinstance(p, Categorical) else p.high - p.low + 1 for p in params])
+
     def _grid_size(self, counts: Sequence[int]) -> int:
         """Number of distinct points of the grid with ``counts`` values per parameter."""
         if not self._conds:
