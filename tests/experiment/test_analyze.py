@@ -64,6 +64,24 @@ def test_cuped_rows(frame):
     assert row["pvalue"] == pytest.approx(ref.pvalue, rel=1e-12)
     assert row["variance_reduction"] == pytest.approx(ref.variance_reduction, rel=1e-12)
     assert row["variance_reduction"] > 0.5
+    # the mean columns are the adjusted means the difference and the lift are made of
+    assert row["mean_control"] == pytest.approx(ref.adjusted_mean_control, rel=1e-12)
+    assert row["mean_treatment"] == pytest.approx(ref.adjusted_mean_treatment, rel=1e-12)
+    assert row["difference"] == pytest.approx(row["mean_treatment"] - row["mean_control"], rel=1e-9)
+    assert row["relative_lift"] == pytest.approx(row["mean_treatment"] / row["mean_control"] - 1, rel=1e-9)
+
+
+def test_numeric_group_labels_sort_as_numbers():
+    gen = np.random.default_rng(3)
+    df = pd.DataFrame({"v": np.repeat([2, 10], 500), "y": (gen.random(1000) < np.repeat([0.1, 0.2], 500))})
+    res = analyze(df.assign(y=df.y.astype(int)), group="v", metric="y")
+    row = res.to_frame().iloc[0]
+    assert res.control == "2" and row["treatment"] == "10" and row["relative_lift"] > 0  # not "10" < "2"
+    floats = pd.DataFrame({"arm": [0.0, 1.0] * 50, "y": np.arange(100.0)})
+    assert analyze(floats, group="arm", metric="y", control=0).control == "0.0"
+    assert analyze(floats, group="arm", metric="y", control=1).control == "1.0"
+    mixed = pd.DataFrame({"arm": [1, "b"] * 20, "y": np.arange(40.0)})
+    assert analyze(mixed, group="arm", metric="y").arms == ["1", "b"]
 
 
 def test_control_choice_and_numeric_groups():

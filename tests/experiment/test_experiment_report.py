@@ -25,6 +25,7 @@ from scimlkit.experiment._report import (
     models_chapter,
     power_chapter,
     report_chapters,
+    roc_figure,
 )
 
 
@@ -139,8 +140,9 @@ def test_power_chapter_says_what_was_solved():
 def test_models_chapter_both_tests(models):
     *_, delong, mcnemar = models
     chapter = models_chapter(delong, mcnemar, threshold=0.5)
-    assert _kinds(chapter).count("figure") == 1 and _kinds(chapter).count("table") == 1
+    assert _kinds(chapter).count("figure") == 2 and _kinds(chapter).count("table") == 1  # + the ROC curves
     assert "DeLong p" in str(chapter.blocks) and "McNemar p" in str(chapter.blocks)
+    assert _kinds(models_chapter(mcnemar=mcnemar)).count("figure") == 1  # no scores, no ROC curves
     assert any("at threshold 0.5" in line for line in chapter.summary)
     lo, hi = delong.confidence_interval(0.95)
     assert f"[{lo:+.4f}, {hi:+.4f}]" in chapter.summary[0]
@@ -151,6 +153,10 @@ def test_model_comparison_figure_panels(models):
     both = model_comparison_figure(delong, mcnemar)
     assert len(both.axes) == 2
     assert [t.get_text() for t in both.axes[1].get_yticklabels()] == ["AUROC", "accuracy"]
+    roc = roc_figure(delong)
+    lines = roc.axes[0].get_lines()
+    assert [len(line.get_xdata()) for line in lines] == [2, len(delong.roc_a), len(delong.roc_b)]
+    assert "AUROC" in roc.axes[0].get_legend().get_texts()[1].get_text()
     alone = model_comparison_figure(None, mcnemar)
     assert len(alone.axes) == 1
     with pytest.raises(InputError):

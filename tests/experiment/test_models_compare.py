@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 from scipy import stats
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import roc_auc_score, roc_curve
 from statsmodels.stats.contingency_tables import mcnemar
 
 from scimlkit._errors import DegenerateDataWarning, InputError
@@ -58,6 +58,41 @@ def test_delong_matches_quadratic_definition_with_ties(seed):
     assert hi - lo == pytest.approx(2 * stats.norm.isf(0.05) * np.sqrt(var), rel=1e-10)
     ints = res.auc_intervals()
     assert ints["a"][0] < res.auc_a < ints["a"][1] <= 1.0
+
+
+def test_delong_roc_curves_match_scikit_learn_with_ties():
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 2, 400)
+    a = np.round(y * 0.8 + rng.normal(0, 1, 400), 1)   # ties within and across classes
+    b = np.round(y * 1.2 + rng.normal(0, 1, 400), 1)
+    res = delong_test(y, a, b)
+    for curve, score, auc in ((res.roc_a, a, res.auc_a), (res.roc_b, b, res.auc_b)):
+        # sklearn.metrics.roc_curve(y, score, drop_intermediate=False): one vertex per distinct score
+        fpr, tpr, _ = roc_curve(y, score, drop_intermediate=False)
+        xy = np.asarray(curve)
+        assert len(xy) <= 257  # small enough to be kept whole
+        np.testing.assert_allclose(xy[:, 0], fpr, atol=1e-15)
+        np.testing.assert_allclose(xy[:, 1], tpr, atol=1e-15)
+        assert np.trapezoid(xy[:, 1], xy[:, 0]) == pytest.approx(auc, rel=1e-12)
+    assert json.loads(json.dumps(res.to_dict()))["roc_a"][-1] == [1.0, 1.0]
+
+
+def test_delong_roc_curves_thinned_on_large_input_stay_on_the_curve():
+    rng = np.random.default_rng(8)
+    n = 50_000
+    y = rng.integers(0, 2, n)
+    a = y + rng.normal(0, 1.5, n)
+    res = delong_test(y, a, y + rng.normal(0, 1.0, n))
+    fpr, tpr, _ = roc_curve(y, a, drop_intermediate=False)
+    xy = np.asarray(res.roc_a)
+    assert 100 < len(xy) <= 258 and tuple(xy[0]) == (0.0, 0.0) and tuple(xy[-1]) == (1.0, 1.0)
+    # every kept vertex is a vertex of the full curve
+    full = set(zip(fpr.tolist(), tpr.tolist(), strict=True))
+    assert all(tuple(v) in full for v in xy.tolist())
+    # every dropped vertex lies within 1/128 (L1) of the kept vertex before it
+    idx = np.searchsorted(xy[:, 0] + xy[:, 1], fpr + tpr, side="right") - 1
+    assert np.max(np.abs(fpr - xy[idx, 0]) + np.abs(tpr - xy[idx, 1])) <= 1 / 128 + 1e-12
+    assert np.trapezoid(xy[:, 1], xy[:, 0]) == pytest.approx(res.auc_a, abs=1 / 128)
 
 
 def test_delong_fast_on_large_input():
@@ -209,6 +244,17 @@ def test_paired_bootstrap_auc_stratified_and_null_pvalue():
     res = paired_bootstrap_test(y, a, b, _auc, n_resamples=500, stratify=True, rng=1)
     assert res.pvalue > 0.05
     assert res.metric_a == pytest.approx(roc_auc_score(y, a))
+
+
+def test_paired_bootstrap_refuses_to_stratify_a_continuous_target():
+    rng = np.random.default_rng(4)
+    y = rng.normal(size=300)
+
+    def mae(t, p):
+        return float(np.mean(np.abs(t - p)))
+
+    with pytest.raises(InputError, match="300 of its 300 distinct values occur only once"):
+        paired_bootstrap_test(y, y + rng.normal(size=300), y + rng.normal(size=300), mae, stratify=True)
 
 
 def test_paired_bootstrap_metric_failure_is_input_error():

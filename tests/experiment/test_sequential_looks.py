@@ -144,6 +144,8 @@ def test_decision_sequences():
 def test_overrun_final_look_spends_the_rest():
     res = sequential_decision([1.0, 2.0], information=[0.5, 1.2], alpha=0.025, sides=1)
     plan = sequential_boundaries([0.5, 1.0], alpha=0.025, sides=1)
+    overrun = sequential_boundaries([0.5, 1.2], alpha=0.025, sides=1)  # a last look past the plan is allowed
+    np.testing.assert_allclose(overrun.boundaries, res.boundaries)
     assert res.boundaries[0] == pytest.approx(plan.boundaries[0])
     assert res.decisions[-1] == "stop: efficacy"
 
@@ -162,6 +164,8 @@ def test_overrun_final_look_spends_the_rest():
     (lambda: sequential_decision([1.0, 2.0, 3.0], looks=2), "`looks`"),
     (lambda: sequential_decision([1.0]), "`information`"),
     (lambda: sequential_decision([1.0, 2.0], information=[1.0, 1.1]), "last look"),
+    (lambda: sequential_boundaries([1000, 2000, 3000]), "only the last look may be at 1 or more.*planned final size"),
+    (lambda: sequential_boundaries([0.5, 1.0, 1.5]), "only the last look"),
     (lambda: spending_function([0.5], kind="linear"), "`kind`"),
     (lambda: spending_function(-0.1), "`t` must be information fractions >= 0"),
     (lambda: spending_function([0.5, -1e-9], kind="pocock"), "`t` must be information fractions >= 0"),

@@ -36,7 +36,9 @@ class AnalysisResult(Result):
         n_control, n_treatment, mean_control, mean_treatment, difference, low, high,
         relative_lift, lift_low, lift_high, statistic, pvalue, pvalue_adjusted, significant,
         variance_reduction`` (the last is NaN unless CUPED was used). ``mean_*`` is the rate
-        for a binary metric. Intervals have level ``1 - alpha``.
+        for a binary metric; with a covariate it is the CUPED-adjusted mean, so that
+        ``difference`` is ``mean_treatment - mean_control`` and ``relative_lift`` their ratio
+        minus one, as without one. Intervals have level ``1 - alpha``.
     srm : SRMResult
         Sample-ratio-mismatch check of the arm sizes against the planned allocation.
     control : str
@@ -146,15 +148,37 @@ def _metric_names(frame, metric) -> list:
     return [metric] if single else list(metric)
 
 
-def _pick_control(arms: list[str], control) -> str:
+def _arm_labels(labels) -> tuple[np.ndarray, list[str], list]:
+    """Each row's arm as text, the arms in the sorted order of their values (2 before 10), and
+    those values."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(labels)
+    text = pd.Series(uniques).astype(str).to_numpy()
+    values = list(uniques)
+    try:
+        order = sorted(range(len(values)), key=values.__getitem__)
+    except TypeError:  # mixed kinds of label: sort by their text
+        order = sorted(range(len(values)), key=text.__getitem__)
+    arms = list(dict.fromkeys(text[i] for i in order))
+    return text[codes], arms, [values[i] for i in order]
+
+
+def _pick_control(arms: list[str], control, values=()) -> str:
     if control is None:
         for arm in arms:
             if arm.lower() == "control":
                 return arm
         return arms[0]
-    if str(control) not in arms:
-        raise InputError(f"`control` '{control}' is not a group; groups are {', '.join(arms)}")
-    return str(control)
+    if str(control) in arms:
+        return str(control)
+    for value in values:  # a label given as a number equal to the column's (0 for 0.0)
+        try:
+            if bool(value == control):
+                return str(value)
+        except (TypeError, ValueError):
+            continue
+    raise InputError(f"`control` '{control}' is not a group; groups are {', '.join(arms)}")
 
 
 def analyze(frame, *, group: str, metric, covariate: str | None = None, control=None,
@@ -187,7 +211,7 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
         Pre-period covariate column for CUPED.
     control : optional
         The control arm; default the arm named ``control`` (any case) if there is one, else the
-        first arm in sorted order.
+        first arm in sorted order (numeric labels sort as numbers: 2 before 10).
     alpha : float, default 0.05
     kind : {"auto", "binary", "continuous"}
     alternative : {"two-sided", "larger", "smaller"}
@@ -248,12 +272,11 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
     labels = frame[group]
     if labels.isna().any():
         raise InputError(f"column '{group}' has {int(labels.isna().sum())} missing value(s)")
-    labels = labels.astype(str).to_numpy()
-    arms_found = sorted(set(labels.tolist()))
+    labels, arms_found, values = _arm_labels(labels)
     if len(arms_found) < 2:
         raise InputError(f"column '{group}' has a single group ({arms_found[0]!r}); at least two arms "
                          "(control and treatment) are needed")
-    control = _pick_control(arms_found, control)
+    control = _pick_control(arms_found, control, values)
     arms = [control] + [a for a in arms_found if a != control]
     masks = {arm: labels == arm for arm in arms}
     sizes = {arm: int(mask.sum()) for arm, mask in masks.items()}
@@ -282,9 +305,11 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
                 out = cuped_arrays(y[masks[control]], x[masks[control]], y[masks[arm]], x[masks[arm]],
                                    alpha=alpha, alternative=alternative)
                 out.update({k: float(_unscale(out[k], scale, name)) for k in
-                            ("mean_control", "mean_treatment", "difference", "low", "high")})
+                            ("adjusted_mean_control", "adjusted_mean_treatment", "difference", "low",
+                             "high")})
                 rows.append({**base, "method": "cuped-welch", "treatment": arm, "n_treatment": sizes[arm],
-                             "mean_control": out["mean_control"], "mean_treatment": out["mean_treatment"],
+                             "mean_control": out["adjusted_mean_control"],
+                             "mean_treatment": out["adjusted_mean_treatment"],
                              **{k: out[k] for k in ("difference", "low", "high", "relative_lift",
                                                     "lift_low", "lift_high", "statistic", "pvalue",
                                                     "variance_reduction")}})

@@ -82,6 +82,10 @@ class DeLongResult(Result):
         Two-sided p-value.
     n_positive, n_negative : int
         Number of positive and negative examples.
+    roc_a, roc_b : tuple of (fpr, tpr) pairs
+        Each model's empirical ROC curve from (0, 0) to (1, 1): one vertex per distinct score,
+        thinned to at most 258 vertices on large data (every kept vertex is exact; a dropped one
+        lies within 1/128 of the kept vertex before it), for plots and reports.
 
     Examples
     --------
@@ -103,6 +107,8 @@ class DeLongResult(Result):
     pvalue: float
     n_positive: int
     n_negative: int
+    roc_a: tuple[tuple[float, float], ...] = ()
+    roc_b: tuple[tuple[float, float], ...] = ()
 
     def confidence_interval(self, level: float = 0.95) -> tuple[float, float]:
         """Normal interval for ``auc_b - auc_a``."""
@@ -132,6 +138,28 @@ def _delong_components(y: np.ndarray, scores: np.ndarray):
     v10 = (tz[:, :m] - tx) / n          # placement of each positive among the negatives
     v01 = 1.0 - (tz[:, m:] - ty) / m    # placement of each negative among the positives
     return auc, v10, v01, m, n
+
+
+def _roc_vertices(y: np.ndarray, score: np.ndarray, max_steps: int = 256) -> tuple[tuple[float, float], ...]:
+    """The empirical ROC curve's vertices (one per distinct score), at most ``max_steps + 2``.
+
+    A longer curve is thinned: a vertex is kept when it starts a new step of ``(fpr + tpr) / 2``
+    (which rises from 0 to 1 along the curve), so every dropped vertex is within
+    ``2 / max_steps`` (L1) of the kept one before it; the first and last vertices are kept.
+    """
+    order = np.argsort(-score, kind="stable")
+    s, pos = score[order], y[order] == 1
+    ends = np.r_[np.flatnonzero(np.diff(s) != 0), len(s) - 1]   # last index of each distinct score
+    tp = np.cumsum(pos)[ends]
+    fp = (ends + 1) - tp
+    tpr = np.r_[0.0, tp / max(int(pos.sum()), 1)]
+    fpr = np.r_[0.0, fp / max(int((~pos).sum()), 1)]
+    if len(fpr) > max_steps + 1:
+        step = np.floor((fpr + tpr) / 2.0 * max_steps)
+        keep = np.r_[True, step[1:] != step[:-1]]
+        keep[-1] = True
+        fpr, tpr = fpr[keep], tpr[keep]
+    return tuple(zip(fpr.tolist(), tpr.tolist(), strict=True))
 
 
 def delong_test(y_true, score_a, score_b) -> DeLongResult:
@@ -192,7 +220,8 @@ def delong_test(y_true, score_a, score_b) -> DeLongResult:
         pvalue = float(2.0 * special.ndtr(-abs(statistic)))
     return DeLongResult(auc_a=float(auc[0]), auc_b=float(auc[1]), difference=diff, se=se,
                         se_a=se_a, se_b=se_b, correlation=corr, statistic=float(statistic),
-                        pvalue=pvalue, n_positive=m, n_negative=n)
+                        pvalue=pvalue, n_positive=m, n_negative=n,
+                        roc_a=_roc_vertices(y, a), roc_b=_roc_vertices(y, b))
 
 
 # -- McNemar --------------------------------------------------------------------------------------
@@ -521,7 +550,8 @@ def paired_bootstrap_test(y_true, pred_a, pred_b, metric: Callable, *, n_resampl
         Number of resamples (at least 100).
     stratify : bool
         Resample within each class of ``y_true`` (keeps the class counts; useful for metrics
-        such as AUROC that need both classes in every resample).
+        such as AUROC that need both classes in every resample). Every class needs at least two
+        rows (a continuous target cannot be stratified).
     rng : int, numpy.random.Generator or None
         Seed or generator.
 
@@ -569,7 +599,12 @@ def paired_bootstrap_test(y_true, pred_a, pred_b, metric: Callable, *, n_resampl
     full = np.arange(n)
     ma, mb = evaluate(full)
     if stratify:
-        groups = [np.flatnonzero(y == v) for v in np.unique(y)]
+        values, counts = np.unique(y, return_counts=True)
+        if (counts < 2).any():
+            raise InputError(f"`stratify=True` resamples within each class of `y_true`, but {int((counts < 2).sum())} "
+                             f"of its {len(values)} distinct values occur only once (e.g. {values[counts < 2][0]!r}), "
+                             "so their rows never vary; stratify class labels only, not a continuous target")
+        groups = [np.flatnonzero(y == v) for v in values]
     else:
         groups = [full]
     diffs = np.empty(n_resamples)

@@ -141,7 +141,8 @@ def proportion_interval(successes, trials, *, level: float = 0.95,
     Parameters
     ----------
     successes, trials : int or array-like of int
-        Number of successes and of trials (broadcast against each other). ``trials`` must be
+        Number of successes and of trials, each a number or a 1-D array (a number is broadcast
+        against the other's length). ``trials`` must be
         at least 1 and ``successes`` at most ``trials``.
     level : float, default 0.95
         Confidence level in (0, 1).

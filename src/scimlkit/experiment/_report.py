@@ -23,7 +23,7 @@ from ._power import PowerCurveResult, PowerResult
 __all__ = [
     "forest_plot", "power_curve_figure", "lift_forest", "comparison_table",
     "analysis_chapter", "size_curve_figure", "power_chapter", "model_comparison_table",
-    "model_comparison_figure", "models_chapter", "report_chapters", "write_report",
+    "model_comparison_figure", "roc_figure", "models_chapter", "report_chapters", "write_report",
 ]
 
 _ACCENT, _INK, _MUTED = "#c0392b", "#2c3e50", "#7f8c8d"
@@ -491,6 +491,29 @@ def model_comparison_figure(delong: DeLongResult | None = None, mcnemar: McNemar
     return fig
 
 
+def roc_figure(delong: DeLongResult):
+    """Both models' ROC curves (from ``delong.roc_a`` / ``roc_b``) with the chance diagonal.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = new_figure(4.6, 4.2)
+    ax.plot([0, 1], [0, 1], ls=":", color="0.6", lw=1, label="chance")
+    for name, curve, auc, color in (("A", delong.roc_a, delong.auc_a, "C0"),
+                                    ("B", delong.roc_b, delong.auc_b, "C3")):
+        xy = np.asarray(curve, dtype=float)
+        ax.plot(xy[:, 0], xy[:, 1], color=color, lw=1.6, label=f"model {name} (AUROC {auc:.4f})")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.005)
+    ax.set_aspect("equal")
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.grid(alpha=0.3)
+    return fig
+
+
 def _verdict(difference: float, pvalue: float, alpha: float) -> str:
     if not pvalue < alpha:
         return "no significant difference"
@@ -553,6 +576,9 @@ def models_chapter(delong: DeLongResult | None = None, mcnemar: McNemarResult | 
                            "interval; a red row is significant, the dashed line is no difference."
                    if delong is not None else
                    "B - A with its interval; a red row is significant, the dashed line is no difference.")
+    if delong is not None and len(delong.roc_a) > 1 and len(delong.roc_b) > 1:
+        chapter.figure(roc_figure(delong), caption="ROC curves of both models on the same examples; the dotted "
+                                                   "line is a model that ranks at random.")
     return chapter
 
 
@@ -625,7 +651,8 @@ def write_report(result, path: str | os.PathLike, *, title: str | None = None) -
       choose the grid yourself;
     * :class:`DeLongResult` and :class:`McNemarResult` (from :func:`delong_test`,
       :func:`mcnemar_test`): the two models' AUROCs and accuracies, each difference B - A with
-      its 95% interval and p-value, and a figure of both. A ``DeLongResult`` directly followed
+      its 95% interval and p-value, a figure of both and (from a ``DeLongResult``) both ROC
+      curves. A ``DeLongResult`` directly followed
       by a ``McNemarResult`` (or the other way round) in the list share one chapter.
 
     Parameters

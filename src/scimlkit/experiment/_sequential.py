@@ -338,6 +338,14 @@ def _check_fractions(information, name: str) -> np.ndarray:
     return t
 
 
+def _check_last_at_one(t: np.ndarray, name: str) -> None:
+    """Fractions of the planned information: only the final look may reach 1 (or overrun it)."""
+    if (t[:-1] >= 1.0).any():
+        raise InputError(f"`{name}` are information fractions (the planned final analysis is at 1) and only the "
+                         f"last look may be at 1 or more, got {t.tolist()}; for sample sizes give each look's "
+                         "size divided by the planned final size")
+
+
 def _design(t, alpha, sides, spending) -> SequentialDesignResult:
     cumulative = _spend(np.minimum(t, 1.0), alpha, spending, sides)
     increments = np.diff(np.concatenate([[0.0], cumulative]))
@@ -356,7 +364,8 @@ def sequential_boundaries(looks=5, *, alpha: float = 0.05, sides: int = 2,
     ----------
     looks : int or array-like
         The number of equally spaced looks, or the information fraction of each look
-        (increasing, positive; the final analysis is at 1).
+        (increasing, positive; the final analysis is at 1, and only the last look may be at 1
+        or beyond).
     alpha : float
         The overall significance level, in (0, 1): one-sided, or the two-sided total.
     sides : {1, 2}
@@ -383,6 +392,7 @@ def sequential_boundaries(looks=5, *, alpha: float = 0.05, sides: int = 2,
         t = np.arange(1, k + 1) / k
     else:
         t = _check_fractions(looks, "looks")
+        _check_last_at_one(t, "looks")
     return _design(t, alpha, sides, spending)
 
 
@@ -437,8 +447,7 @@ def sequential_decision(z, *, information=None, looks=None, alpha: float = 0.05,
         if len(t) != len(z):
             raise InputError(f"`z` and `information` must have the same length: `z` has {len(z)}, "
                              f"`information` has {len(t)}")
-    if (t[:-1] >= 1.0).any():
-        raise InputError("only the last look may be at information fraction 1 or more")
+    _check_last_at_one(t, "information")
     design = _design(t, alpha, sides, spending)
     crossed = (np.abs(z) if sides == 2 else z) >= design.boundaries
     decisions, stopped = [], None
