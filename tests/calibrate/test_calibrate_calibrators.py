@@ -449,3 +449,73 @@ def test_methods_may_be_one_name():
     p = np.linspace(0.05, 0.95, 40)
     y = np.tile([0, 1], 20)
     assert ScoreCalibrator(methods="platt", random_state=0).fit(p, y).method_ == "platt"
+
+
+# -- weights that leave a class out, zero-weight rows, infinite temperature ----------------
+
+@pytest.mark.parametrize("make", [PlattCalibrator, IsotonicCalibrator, BetaCalibrator, HistogramBinning,
+                                  TemperatureScaling, lambda: ScoreCalibrator("platt"), ScoreCalibrator])
+def test_weights_that_remove_a_class_are_rejected(make):
+    # a weight of 0 leaves the row out: with every positive weighted out one class remains,
+    # which unweighted data with one class already rejects
+    s, y = _scores(n=200)
+    p = expit(s)
+    with pytest.raises(InputError, match="only class 0 with positive weight"):
+        make().fit(p, y, sample_weight=np.where(y == 1, 0.0, 1.0))
+
+
+def test_multiclass_temperature_weights_must_keep_two_classes():
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(90, 3))
+    y = np.repeat([0, 1, 2], 30)
+    with pytest.raises(InputError, match="only class 2 with positive weight"):
+        TemperatureScaling().fit(z, y, sample_weight=(y == 2).astype(float))
+    # two classes with weight are enough (the third is simply absent)
+    TemperatureScaling().fit(z, y, sample_weight=(y > 0).astype(float))
+
+
+def test_auto_folds_spread_the_positive_weight_rows():
+    # only 3 positives keep weight: the folds shrink to 3 and every training fold keeps some
+    s, y = _scores(n=300)
+    w = np.ones(300)
+    w[np.flatnonzero(y == 1)[3:]] = 0.0
+    cal = ScoreCalibrator(cv=5, random_state=0).fit(s, y, sample_weight=w)
+    assert cal.cv_folds_ == 3
+    assert ScoreCalibrator(cv=5, random_state=0).fit(s, y).cv_folds_ == 5
+    assert ScoreCalibrator("platt").fit(s, y).cv_folds_ is None
+
+
+def test_histogram_uniform_edges_ignore_zero_weight_rows():
+    p = np.array([0.0, 0.1, 0.2, 0.3, 0.6, 0.7, 0.8, 0.9, 1.0])
+    y = np.array([0, 0, 0, 1, 0, 1, 1, 1, 1])
+    w = np.array([1, 1, 1, 1, 1, 1, 1, 1, 0.0])
+    weighted = HistogramBinning(n_bins=2, strategy="uniform", pseudo_count=0).fit(p, y, sample_weight=w)
+    dropped = HistogramBinning(n_bins=2, strategy="uniform", pseudo_count=0).fit(p[:-1], y[:-1])
+    np.testing.assert_array_equal(weighted.bin_edges_, [0.45])  # the middle of [0, 0.9]
+    np.testing.assert_array_equal(weighted.bin_edges_, dropped.bin_edges_)
+    np.testing.assert_array_equal(weighted.transform(p), dropped.transform(p))
+
+
+def test_temperature_of_logits_pointing_the_wrong_way_is_infinite():
+    from scimlkit._errors import DegenerateDataWarning
+
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(300, 3)) * 3
+    y = np.argmin(z, axis=1)  # the loss falls all the way to T = inf (uniform probabilities)
+    with pytest.warns(DegenerateDataWarning, match="best temperature is infinite"):
+        ts = TemperatureScaling().fit(z, y)
+    assert ts.temperature_ == np.inf
+    np.testing.assert_array_equal(ts.predict_proba(z[:5]), np.full((5, 3), 1 / 3))
+    # binary: positives with the lower logits
+    s, y2 = _scores(n=300)
+    with pytest.warns(DegenerateDataWarning, match="best temperature is infinite"):
+        binary = TemperatureScaling().fit(-s, y2)
+    assert binary.temperature_ == np.inf
+    np.testing.assert_array_equal(binary.transform(s[:4]), np.full(4, 0.5))
+    # constant rows: no information either, temperature left at 1
+    with pytest.warns(DegenerateDataWarning, match="constant rows"):
+        assert TemperatureScaling().fit(np.ones((30, 3)), np.arange(30) % 3).temperature_ == 1.0
+    # logits with some signal still give a finite temperature without a warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(TemperatureScaling().fit(z, np.argmax(z, axis=1)).temperature_)

@@ -17,6 +17,7 @@ from sklearn.utils.estimator_checks import check_estimator
 from scimlkit._errors import InputError
 from scimlkit.calibrate import (
     CalibratedClassifier,
+    ScoreCalibrator,
     ThresholdClassifier,
     best_threshold,
     expected_calibration_error,
@@ -209,3 +210,95 @@ def test_prefit_model_decides_the_classes():
     assert clf.method_ == "temperature" and clf.predict_proba(X[:4]).shape == (4, 3)
     with pytest.raises(InputError, match="binary only"):
         CalibratedClassifier(model, method="platt", cv="prefit").fit(X[keep], y[keep])
+
+
+# -- cv splitters, sample weights and fit parameters --------------------------------------
+
+@pytest.fixture(scope="module")
+def small(cancer):
+    X, y = cancer
+    idx = np.random.default_rng(1).permutation(len(y))[:240]
+    return StandardScaler().fit_transform(X[idx, :6]), y[idx]
+
+
+def test_cv_accepts_splitters_and_iterables_of_splits(small):
+    X, y = small
+    folds = StratifiedKFold(3, shuffle=True, random_state=0)
+    splits = list(folds.split(X, y))
+    a = CalibratedClassifier(GaussianNB(), method="platt", cv=folds).fit(X, y)
+    b = CalibratedClassifier(GaussianNB(), method="platt", cv=iter(splits)).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    # the calibrator sees the out-of-fold scores of exactly these splits
+    oof = cross_val_predict(GaussianNB(), X, y, cv=splits, method="predict_proba")[:, 1]
+    ref = ScoreCalibrator("platt").fit(oof, y)
+    np.testing.assert_allclose(a.calibrator_.transform(oof), ref.transform(oof), rtol=1e-12)
+    ens = CalibratedClassifier(GaussianNB(), method="platt", cv=folds, ensemble=True).fit(X, y)
+    assert len(ens.ensemble_) == 3
+    thr = ThresholdClassifier(GaussianNB(), cv=splits).fit(X, y)
+    assert thr.threshold_ == best_threshold(y, oof, "f1").threshold
+
+
+def test_cv_splits_that_cannot_serve_are_clear_errors(small):
+    from sklearn.model_selection import GroupKFold, KFold
+
+    X, y = small
+    order = np.argsort(y, kind="stable")
+    Xs, ys = X[order], y[order]
+    for est in (CalibratedClassifier(GaussianNB()), ThresholdClassifier(GaussianNB())):
+        with pytest.raises(InputError, match="leaves class 0 out of its training part"):
+            clone(est).set_params(cv=KFold(2)).fit(Xs, ys)  # the sorted labels: one class per half
+        with pytest.raises(InputError, match="could not split the data"):
+            clone(est).set_params(cv=GroupKFold(3)).fit(X, y)  # no groups
+        half = np.arange(120)
+        with pytest.raises(InputError, match="exactly one test part"):
+            clone(est).set_params(cv=[(half, half + 120)]).fit(X, y)
+        with pytest.raises(InputError, match="`cv` must be an integer"):
+            clone(est).set_params(cv=2.5).fit(X, y)
+
+
+def _repeated_splits(splits, w):
+    """The same folds on the data with row i repeated w[i] times."""
+    rows = np.repeat(np.arange(w.size), w)
+    return [(np.flatnonzero(np.isin(rows, tr)), np.flatnonzero(np.isin(rows, te))) for tr, te in splits]
+
+
+def test_sample_weight_equals_repeated_rows(small):
+    X, y = small
+    w = np.random.default_rng(2).integers(0, 4, y.size)
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    Xr, yr = np.repeat(X, w, axis=0), np.repeat(y, w)
+    model = LogisticRegression(solver="newton-cholesky", tol=1e-10)
+    for make in (lambda cv: CalibratedClassifier(model, method="platt", cv=cv),
+                 lambda cv: CalibratedClassifier(model, method="isotonic", cv=cv),
+                 lambda cv: ThresholdClassifier(model, objective="cost", cv=cv,
+                                                objective_params={"cost_fn": 3.0})):
+        weighted = make(splits).fit(X, y, sample_weight=w)
+        repeated = make(_repeated_splits(splits, w)).fit(Xr, yr)
+        np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-6)
+        if isinstance(weighted, ThresholdClassifier):
+            assert weighted.threshold_ == pytest.approx(repeated.threshold_, rel=1e-6)
+            assert weighted.best_score_ == pytest.approx(repeated.best_score_, rel=1e-9)
+    # prefit: the weights go to the calibrator only
+    fitted = clone(model).fit(X, y)
+    a = CalibratedClassifier(fitted, method="platt", cv="prefit").fit(X, y, sample_weight=w)
+    b = CalibratedClassifier(fitted, method="platt", cv="prefit").fit(Xr, yr)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-9)
+
+
+def test_sample_weight_and_fit_params_reach_the_estimator(small):
+    from sklearn.preprocessing import FunctionTransformer
+
+    X, y = small
+    w = np.where(np.arange(y.size) % 2, 2.0, 1.0)
+    for est in (CalibratedClassifier, ThresholdClassifier):
+        with pytest.raises(InputError, match="Pipeline does not take `sample_weight`"):
+            est(make_pipeline(LogisticRegression()), cv=3).fit(X, y, sample_weight=w)
+        # a pipeline step gets them as a fit parameter (split with the folds)
+        pipe = make_pipeline(FunctionTransformer(), LogisticRegression())
+        a = est(pipe, cv=3, random_state=0).fit(X, y, sample_weight=w, logisticregression__sample_weight=w)
+        b = est(LogisticRegression(), cv=3, random_state=0).fit(X, y, sample_weight=w)
+        np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-9)
+        with pytest.raises(InputError, match="cv='prefit' does not call"):
+            est(b.estimator_, cv="prefit").fit(X, y, logisticregression__sample_weight=w)
+        with pytest.raises(InputError, match="class 1 no positive weight"):
+            est(LogisticRegression(), cv=3).fit(X, y, sample_weight=(y == 0).astype(float))

@@ -142,3 +142,19 @@ def test_apply_refuses_files_that_are_not_calibrators(table, tmp_path, capsys):
         assert main(["calibrate", "apply", str(model), str(path), "--score", "score"]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and message in err
+
+
+def test_fit_reports_the_folds_actually_used(tmp_path, capsys):
+    # 4 positives: --cv 10 can only run 4 folds, and the output must say so
+    rng = np.random.default_rng(0)
+    y = np.r_[np.ones(4, int), np.zeros(60, int)]
+    path = tmp_path / "few.csv"
+    pd.DataFrame({"score": rng.normal(size=64) + 2 * y, "label": y}).to_csv(path, index=False)
+    args = ["calibrate", "fit", str(path), "--score", "score", "--label", "label", "--cv", "10"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "4-fold cross-validated candidates" in out and "10-fold" not in out
+    assert main([*args, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["cv_folds"] == 4
+    assert main([*args[:-2], "--method", "platt", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["cv_folds"] is None

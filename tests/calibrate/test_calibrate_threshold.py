@@ -270,3 +270,66 @@ def test_never_worse_than_tuned_threshold_classifier(oof_scores, scoring, object
     anchor_value = _direct(objective, params, *_counts(y, oof, tuned.best_threshold_))
     assert ours.value >= anchor_value - 1e-12
     assert ours.value >= tuned.best_score_ - 1e-12
+
+
+def _brute_weighted(y, s, w, objective, params):
+    """The weighted optimum by scanning every threshold, with weighted confusion sums."""
+    maximize = objective != "cost"
+    best = None
+    for t in list(np.unique(s[w > 0])) + [np.inf]:
+        pred = s >= t
+        tp, fp = w[pred & (y == 1)].sum(), w[pred & (y == 0)].sum()
+        tn, fn = w[~pred & (y == 0)].sum(), w[~pred & (y == 1)].sum()
+        v = _direct(objective, params, tp, fp, tn, fn)
+        if v is not None and (best is None or (v > best if maximize else v < best)):
+            best = v
+    return best
+
+
+@pytest.mark.parametrize("objective,params", CASES)
+def test_weighted_threshold_equals_brute_force_and_repeated_rows(objective, params):
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 120)
+    s = np.round(rng.normal(size=120) + 1.2 * y, 1)  # ties included
+    w = rng.integers(0, 4, 120).astype(float)  # zeros leave rows out
+    expected = _brute_weighted(y, s, w, objective, params)
+    if expected is None:
+        with pytest.raises(InputError, match="no threshold satisfies"):
+            best_threshold(y, s, objective, sample_weight=w, **params)
+        return
+    for placement in ("midpoint", "score"):
+        res = best_threshold(y, s, objective, placement=placement, sample_weight=w, **params)
+        assert res.value == pytest.approx(expected, abs=1e-12)
+        rep = best_threshold(np.repeat(y, w.astype(int)), np.repeat(s, w.astype(int)), objective,
+                             placement=placement, **params)
+        assert (res.threshold, res.value) == (rep.threshold, rep.value)
+        assert (res.tp, res.fp, res.tn, res.fn) == (rep.tp, rep.fp, rep.tn, rep.fn)
+        np.testing.assert_array_equal(res.thresholds, rep.thresholds)
+        np.testing.assert_array_equal(res.values, rep.values)
+    # real-valued weights: the confusion sums at the returned threshold
+    wr = rng.random(120) * 3
+    res = best_threshold(y, s, objective, sample_weight=wr, **params)
+    pred = s >= res.threshold
+    assert res.tp == pytest.approx(wr[pred & (y == 1)].sum()) and res.fp == pytest.approx(wr[pred & (y == 0)].sum())
+    ref = _brute_weighted(y, s, wr, objective, params)
+    assert res.value == pytest.approx(ref, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_weighted_threshold_keeps_every_positive_at_a_recall_floor_of_one(seed):
+    # float weights: the lowest cut holds exactly the total weight (no rounding gap in recall)
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 100_000)
+    s = rng.random(100_000) + 0.3 * y
+    w = rng.random(100_000) * 2
+    res = best_threshold(y, s, "precision_at_recall", min_recall=1.0, sample_weight=w)
+    assert res.fn == 0.0 and res.tn >= 0.0 and res.threshold <= s[y == 1].min()
+    assert res.tp == pytest.approx(w[y == 1].sum(), rel=1e-12)
+
+
+def test_weighted_threshold_needs_both_classes_with_weight():
+    y = np.array([0, 1, 0, 1])
+    with pytest.raises(InputError, match="only class 0 with positive weight"):
+        best_threshold(y, [0.1, 0.9, 0.2, 0.8], sample_weight=[1, 0, 1, 0])
+    with pytest.raises(InputError, match="sample_weight"):
+        best_threshold(y, [0.1, 0.9, 0.2, 0.8], sample_weight=[1, -1, 1, 1])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.model_selection import StratifiedKFold
 
 from .._errors import InputError
 from .._validation import check_int, check_option, check_random_state
@@ -13,6 +12,8 @@ from ._base import (
     check_labels,
     check_scores,
     check_weights,
+    positive_class_counts,
+    stratified_splits,
     to_logit,
     to_probability,
 )
@@ -143,7 +144,8 @@ class ScoreCalibrator(BaseEstimator):
     methods : sequence of str, optional
         The candidates for ``"auto"`` (default: all; ``"sigmoid"`` only for probabilities).
     cv : int, default=5
-        Folds for ``"auto"`` (reduced to the size of the smaller class if needed; at least 2).
+        Folds for ``"auto"`` (reduced to the size of the smaller class if needed; at least 2;
+        ``cv_folds_`` says how many were used).
     selection : {"log_loss", "brier", "ece"}, default="log_loss"
         The cross-validated criterion of ``"auto"``. Log-loss and the Brier score are proper
         scoring rules; ECE (15 equal-width bins on the probability of class 1) measures
@@ -163,6 +165,9 @@ class ScoreCalibrator(BaseEstimator):
         The fitted calibrator.
     score_kind_ : str
         ``"logit"`` or ``"probability"``.
+    cv_folds_ : int or None
+        ``method="auto"`` only: the number of folds used (``cv``, or fewer when the smaller
+        class has fewer samples).
     method_scores_ : pandas.DataFrame or None
         ``method="auto"`` only: one row per candidate with the log-loss, Brier score and ECE
         of its pooled out-of-fold probabilities, ``diff_se`` (the standard error of its
@@ -210,11 +215,12 @@ class ScoreCalibrator(BaseEstimator):
         yy = check_labels(y, "y")
         if s.shape[0] != yy.shape[0]:
             raise InputError(f"`X` and `y` must have the same length, got {s.shape[0]} and {yy.shape[0]}")
-        w = check_weights(sample_weight, s.shape[0])
+        w = check_weights(sample_weight, s.shape[0], yy)
         kind = self._kind(s)
         views = _views(s, kind)
         self.score_kind_ = kind
         self.method_scores_ = None
+        self.cv_folds_ = None
         if method == "auto":
             if self.methods is None:
                 # on decision values 'sigmoid' is the same fit as 'platt'
@@ -234,12 +240,13 @@ class ScoreCalibrator(BaseEstimator):
         import pandas as pd
 
         cv = check_int(self.cv, "cv", low=2)
-        smaller = int(min(np.sum(y == 1), np.sum(y == 0)))
+        # rows of zero weight are absent: only rows with positive weight count for the folds
+        smaller = int(positive_class_counts(y, w).min())
         if smaller < 2:
-            raise InputError(f"method='auto' needs at least 2 samples of each class, got {smaller}")
-        seed = check_random_state(self.random_state)
-        folds = StratifiedKFold(n_splits=min(cv, smaller), shuffle=True, random_state=seed)
-        splits = list(folds.split(np.zeros(y.shape[0]), y))
+            what = "samples" if w is None else "samples with positive weight"
+            raise InputError(f"method='auto' needs at least 2 {what} of each class, got {smaller}")
+        self.cv_folds_ = min(cv, smaller)
+        splits = stratified_splits(y, w, self.cv_folds_, check_random_state(self.random_state))
         yf = y.astype(float)
         weights = np.ones_like(yf) if w is None else w
         rows, losses = [], {}

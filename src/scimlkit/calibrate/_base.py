@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.special import expit, logit
 from sklearn.base import BaseEstimator
@@ -50,8 +52,12 @@ def check_proba(p, name: str = "y_prob", *, ndim=1) -> np.ndarray:
     return arr
 
 
-def check_weights(sample_weight, n: int) -> np.ndarray | None:
-    """Non-negative finite sample weights of length ``n`` with a positive sum (or None)."""
+def check_weights(sample_weight, n: int, y=None) -> np.ndarray | None:
+    """Non-negative finite sample weights of length ``n`` with a positive sum (or None).
+
+    With labels ``y``, at least two classes must keep positive weight (a weight of 0 leaves
+    the row out, so a class whose rows all weigh 0 is absent).
+    """
     if sample_weight is None:
         return None
     w = check_array(sample_weight, "sample_weight", dtype=float, min_size=0)
@@ -60,11 +66,43 @@ def check_weights(sample_weight, n: int) -> np.ndarray | None:
     if (w < 0).any():
         raise InputError("`sample_weight` must be >= 0")
     if not (w > 0).any():
-        raise InputError("`sample_weight` must have a positive sum")
+        raise InputError("`sample_weight` must have a positive sum; all weights are zero")
+    if y is not None:
+        present = np.unique(np.asarray(y)[w > 0])
+        if present.size < 2:
+            only = present.tolist()[0]
+            only = int(only) if isinstance(only, float) and only.is_integer() else only
+            raise InputError(f"`sample_weight` leaves only class {only!r} with positive weight; "
+                             "at least two classes (both 0 and 1 for binary labels) need positive weight")
     top = float(w.max())
     if not 1e-100 <= top <= 1e100:  # only relative weights matter: keep their sums finite
         w = w / top
     return w
+
+
+def stratified_splits(y: np.ndarray, w: np.ndarray | None, n_splits: int, random_state) -> list:
+    """Shuffled stratified ``(train, test)`` folds of the labels ``y``.
+
+    With weights, the rows of positive and of zero weight are stratified separately, so each
+    class's positive-weight rows are spread over the folds (without zero weights the folds
+    are those of the labels alone).
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
+    if w is None or (w > 0).all():
+        return list(folds.split(np.zeros(y.shape[0]), y))
+    strata = 2 * np.unique(y, return_inverse=True)[1] + (w > 0)
+    with warnings.catch_warnings():  # small zero-weight strata need not fill every fold
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        return list(folds.split(np.zeros(y.shape[0]), strata))
+
+
+def positive_class_counts(y: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """Rows of each class (in ``np.unique(y)`` order) that have positive weight."""
+    keep = slice(None) if w is None else w > 0
+    classes = np.unique(y)
+    return np.array([np.count_nonzero(y[keep] == c) for c in classes])
 
 
 def to_logit(p: np.ndarray) -> np.ndarray:
@@ -99,7 +137,7 @@ class BaseCalibrator(BaseEstimator):
         yy = check_labels(y, "y")
         if s.shape[0] != yy.shape[0]:
             raise InputError(f"`X` and `y` must have the same length, got {s.shape[0]} and {yy.shape[0]}")
-        w = check_weights(sample_weight, s.shape[0])
+        w = check_weights(sample_weight, s.shape[0], yy)
         self._fit(s, yy.astype(float), w)
         self.n_features_in_ = 1
         return self

@@ -15,7 +15,7 @@ class HistogramBinning(BaseCalibrator):
     """Histogram binning (Zadrozny and Elkan, 2001).
 
     The training scores are cut into ``n_bins`` bins, equal-width over their range
-    (``strategy="uniform"``) or holding about equally many samples (``"quantile"``; tied
+    (``strategy="uniform"``; the range of the rows with positive weight) or holding about equally many samples (``"quantile"``; tied
     scores stay in one bin, so there may be fewer bins). Each bin predicts its positive rate,
     shrunk towards the overall rate by ``pseudo_count`` samples:
     ``(positives + pseudo_count * rate) / (count + pseudo_count)``; empty bins predict the
@@ -58,9 +58,10 @@ class HistogramBinning(BaseCalibrator):
         strategy = check_option(self.strategy, "strategy", ("uniform", "quantile"))
         m = check_scalar(self.pseudo_count, "pseudo_count", low=0.0)
         w = np.ones(y.shape[0]) if w is None else w
-        lo, hi = float(s.min()), float(s.max())
         if strategy == "uniform":
-            edges = np.linspace(lo, hi, n_bins + 1)[1:-1]
+            # the range of the rows that count: a weight of 0 is the row left out
+            kept = s[w > 0]
+            edges = np.linspace(float(kept.min()), float(kept.max()), n_bins + 1)[1:-1]
         else:  # weighted quantiles at data points: a weight of k is the row repeated k times
             edges = np.unique(np.quantile(s, np.linspace(0, 1, n_bins + 1)[1:-1], weights=w,
                                           method="inverted_cdf"))

@@ -3,18 +3,25 @@ decision threshold."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing, get_tags, indexable
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import _num_samples, column_or_1d
+from sklearn.utils.validation import (
+    _check_method_params,
+    _num_samples,
+    column_or_1d,
+    has_fit_parameter,
+)
 
 from .._errors import InputError
-from .._validation import check_int, check_option, check_random_state
+from .._validation import check_int, check_option, check_random_state, describe
 from ._auto import METHODS, ScoreCalibrator
-from ._base import _EPS, NotFittedError
+from ._base import _EPS, NotFittedError, check_weights, positive_class_counts, stratified_splits
 from ._temperature import TemperatureScaling
 from ._threshold import OBJECTIVES, ThresholdResult, _best_threshold, _check_params
 
@@ -93,13 +100,82 @@ def _check_data(X, y, *, binary_only: bool):
     return X, y, classes
 
 
-def _folds(cv, y, random_state):
-    n_splits = check_int(cv, "cv", low=2)
-    smaller = int(np.min(np.unique(y, return_counts=True)[1]))
-    if smaller < n_splits:
-        raise InputError(f"`cv`={n_splits} folds need at least {n_splits} samples of each class; "
-                         f"the smallest class has {smaller}")
-    return StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=check_random_state(random_state))
+def _is_splitter(cv) -> bool:
+    return hasattr(cv, "split") or (isinstance(cv, Iterable) and not isinstance(cv, str))
+
+
+def _indices(part, n: int, what: str) -> np.ndarray:
+    idx = np.asarray(part)
+    if idx.dtype == bool and idx.shape == (n,):
+        return np.flatnonzero(idx)
+    if idx.ndim != 1 or (idx.size and (idx.dtype.kind not in "iu" or idx.min() < 0 or idx.max() >= n)):
+        raise InputError(f"`cv` gave a {what} part that is not an array of row indices in 0..{n - 1}")
+    return idx.astype(np.intp, copy=False)
+
+
+def _splits(cv, X, y, w, random_state) -> list:
+    """The ``(train, test)`` index pairs of ``cv``: an int (shuffled stratified folds), a
+    scikit-learn splitter or an iterable of splits. The test parts must cover every row
+    exactly once (out-of-fold scores are pooled) and each training part must hold every
+    class (with positive weight)."""
+    n = len(y)
+    positive = "samples" if w is None else "samples with positive weight"
+    if not _is_splitter(cv):
+        n_splits = check_int(cv, "cv", low=2)
+        smaller = int(positive_class_counts(y, w).min())
+        if smaller < n_splits:
+            raise InputError(f"`cv`={n_splits} folds need at least {n_splits} {positive} of each class; "
+                             f"the smallest class has {smaller}")
+        return stratified_splits(y, w, n_splits, check_random_state(random_state))
+    try:
+        splits = [(tr, te) for tr, te in check_cv(cv, y, classifier=True).split(X, y)]
+    except Exception as exc:  # a splitter that needs groups, or a malformed iterable
+        raise InputError(f"`cv` ({describe(cv)}) could not split the data: {type(exc).__name__}: {exc}") from None
+    if not splits:
+        raise InputError("`cv` gave no (train, test) splits")
+    splits = [(_indices(tr, n, "training"), _indices(te, n, "test")) for tr, te in splits]
+    covered = np.bincount(np.concatenate([te for _, te in splits]), minlength=n)
+    if (covered != 1).any():
+        raise InputError(f"`cv` must put every sample in exactly one test part (out-of-fold scores are "
+                         f"pooled): {int(np.sum(covered == 0))} sample(s) are in none and "
+                         f"{int(np.sum(covered > 1))} in several")
+    classes = np.unique(y)
+    for i, (train, _) in enumerate(splits):
+        seen = y[train] if w is None else y[train][w[train] > 0]
+        missing = np.setdiff1d(classes, seen)
+        if missing.size:
+            raise InputError(f"split {i} of `cv` leaves class {missing.tolist()[0]!r} out of its training "
+                             f"part; every training part needs {positive} of each class")
+    return splits
+
+
+def _check_weights(sample_weight, y, classes):
+    """Sample weights (or None) that give every class of ``y`` some positive weight."""
+    w = check_weights(sample_weight, len(y))
+    if w is not None:
+        empty = np.asarray(classes)[positive_class_counts(y, w) == 0]
+        if empty.size:
+            raise InputError(f"`sample_weight` gives class {empty.tolist()[0]!r} no positive weight; "
+                             "every class in `y` needs some")
+    return w
+
+
+def _fit_params(base, w, fit_params, prefit: bool) -> dict:
+    """The keyword arguments of the estimator's ``fit``: ``fit_params`` and the weights."""
+    params = dict(fit_params)
+    if prefit:
+        if params:
+            raise InputError(f"fit parameters ({', '.join(sorted(params))}) go to the estimator's fit, "
+                             "which cv='prefit' does not call")
+        return params
+    if w is not None:
+        if has_fit_parameter(base, "sample_weight"):
+            params["sample_weight"] = w
+        elif not any(key.endswith("__sample_weight") for key in params):
+            raise InputError(f"the estimator {type(base).__name__} does not take `sample_weight` in fit; "
+                             "fit without weights, or (for a pipeline) pass them to a step as "
+                             "`<step>__sample_weight=...` as well")
+    return params
 
 
 def _check_prefit(estimator):
@@ -131,6 +207,12 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     With ``cv="prefit"`` the given, already fitted estimator is used as is and the calibrator
     is fitted on the scores of the data passed to ``fit``.
 
+    ``cv`` may also be any scikit-learn splitter (an object with ``split``, such as
+    ``StratifiedKFold(3)``) or an iterable of ``(train, test)`` index arrays, as in
+    scikit-learn. Its test parts must cover every sample exactly once (the out-of-fold scores
+    are pooled) and each training part must hold every class; the method selection of
+    ``"auto"`` then uses 5 stratified folds of the out-of-fold scores.
+
     Scores are the estimator's ``decision_function`` when it has one (else
     ``predict_proba``). Binary problems accept every method; ``method="auto"`` picks among
     them by cross-validated log-loss (or another ``selection`` criterion) of the calibrator on
@@ -144,7 +226,8 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     estimator : classifier, default=LogisticRegression()
     method : {"auto", "platt", "sigmoid", "isotonic", "beta", "temperature", "histogram"}, default="auto"
         See :class:`ScoreCalibrator`.
-    cv : int or "prefit", default=5
+    cv : int, "prefit", CV splitter or iterable of (train, test) splits, default=5
+        An int is the number of shuffled stratified folds (seeded by ``random_state``).
     ensemble : bool, default=False
     response_method : {"auto", "decision_function", "predict_proba"}, default="auto"
     methods : sequence of str, optional
@@ -197,8 +280,22 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.tie_break = tie_break
         self.random_state = random_state
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the estimator(s) and the calibrator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, p)
+        y : array-like of shape (n,)
+            Class labels.
+        sample_weight : array-like of shape (n,), optional
+            Non-negative weights (a weight of ``k`` counts like the row repeated ``k`` times;
+            every class needs positive weight). They go to the estimator's ``fit`` (an error
+            if it takes no ``sample_weight``, unless a pipeline step gets them through
+            ``fit_params`` as ``<step>__sample_weight``) and to the calibrator.
+        **fit_params
+            Passed to the estimator's ``fit`` (per-sample arrays are split with the folds);
+            not allowed with ``cv="prefit"``.
 
         Returns
         -------
@@ -212,7 +309,9 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if multiclass and method not in ("auto", "temperature"):
             raise InputError(f"method '{method}' is binary only; with {classes.size} classes use "
                              "'temperature' or 'auto'")
+        w = _check_weights(sample_weight, y, classes)
         base = _default_estimator(self.estimator)
+        params = _fit_params(base, w, fit_params, prefit=isinstance(self.cv, str))
         self.ensemble_ = None
         if isinstance(self.cv, str):
             check_option(self.cv, "cv", ("prefit",))
@@ -231,12 +330,12 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             y_enc = np.searchsorted(classes, y)
             splits = None
         else:
-            folds = _folds(self.cv, y, self.random_state)
-            splits = list(folds.split(np.zeros(len(y)), y))
+            splits = _splits(self.cv, X, y, w, self.random_state)
             y_enc = np.searchsorted(classes, y)
             scores, kind, models = None, "logit", []
             for train, test in splits:
-                model = clone(base).fit(_safe_indexing(X, train), y[train])
+                model = clone(base).fit(_safe_indexing(X, train), y[train],
+                                        **_check_method_params(X, params, train))
                 s, kind = _response(model, _safe_indexing(X, test), response)
                 if scores is None:
                     scores = np.empty((len(y),) + s.shape[1:])
@@ -249,28 +348,31 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if multiclass:
             self.method_ = "temperature"
             self.method_scores_ = None
-            self.calibrator_ = TemperatureScaling().fit(scores, y_enc)
+            self.calibrator_ = TemperatureScaling().fit(scores, y_enc, sample_weight=w)
         else:
-            inner_cv = self.cv if not isinstance(self.cv, str) else 5
+            # the method selection runs its own stratified folds on the out-of-fold scores
+            inner_cv = 5 if isinstance(self.cv, str) or _is_splitter(self.cv) else self.cv
             self.calibrator_ = ScoreCalibrator(method, score_kind=kind, methods=self.methods,
                                                cv=inner_cv, selection=self.selection,
                                                tie_break=self.tie_break, random_state=self.random_state)
-            self.calibrator_.fit(scores, y_enc)
+            self.calibrator_.fit(scores, y_enc, sample_weight=w)
             self.method_ = self.calibrator_.method_
             self.method_scores_ = self.calibrator_.method_scores_
         if splits is not None:
             if self.ensemble:
                 pairs = []
-                for model, (_, test) in zip(models, splits):
-                    if multiclass:
-                        cal = TemperatureScaling().fit(scores[test], y_enc[test])
-                    else:
-                        cal = ScoreCalibrator(self.method_, score_kind=kind).fit(scores[test], y_enc[test])
+                for i, (model, (_, test)) in enumerate(zip(models, splits)):
+                    cal = TemperatureScaling() if multiclass else ScoreCalibrator(self.method_, score_kind=kind)
+                    try:
+                        cal.fit(scores[test], y_enc[test], sample_weight=None if w is None else w[test])
+                    except InputError as exc:  # a test part too poor for its own calibrator
+                        raise InputError(f"ensemble=True fits a calibrator on each test part of `cv`; "
+                                         f"on split {i}: {exc}") from None
                     pairs.append((model, cal))
                 self.ensemble_ = pairs
                 self.estimator_ = None
             else:
-                self.estimator_ = clone(base).fit(X, y)
+                self.estimator_ = clone(base).fit(X, y, **params)
         first = self.estimator_ if self.estimator_ is not None else self.ensemble_[0][0]
         if hasattr(first, "n_features_in_"):
             self.n_features_in_ = first.n_features_in_
@@ -324,7 +426,9 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     scores with :func:`best_threshold`, and refits the estimator on all the data. With
     ``cv="prefit"`` the fitted estimator is used as is and the threshold is learned on the
     scores of the data given to ``fit``. ``predict`` returns ``classes_[1]`` where
-    ``score >= threshold_``.
+    ``score >= threshold_``. ``cv`` may also be any scikit-learn splitter (with ``split``)
+    or an iterable of ``(train, test)`` index arrays whose test parts cover every sample
+    exactly once and whose training parts hold both classes.
 
     Pooling out-of-fold scores assumes the fold models score on a common scale
     (probabilities, or decision values of a stable model); prefer ``predict_proba`` for
@@ -337,7 +441,8 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Any objective of :func:`best_threshold`.
     objective_params : dict, optional
         Its parameters, e.g. ``{"beta": 2}`` or ``{"min_recall": 0.9}``.
-    cv : int or "prefit", default=5
+    cv : int, "prefit", CV splitter or iterable of (train, test) splits, default=5
+        An int is the number of shuffled stratified folds (seeded by ``random_state``).
     placement : {"midpoint", "score"}, default="midpoint"
     response_method : {"auto", "decision_function", "predict_proba"}, default="auto"
         ``"auto"`` uses ``predict_proba`` when available, else ``decision_function``.
@@ -383,8 +488,23 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             method = "predict_proba" if hasattr(estimator, "predict_proba") else "decision_function"
         return method
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the estimator and learn the threshold.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, p)
+        y : array-like of shape (n,)
+            Binary class labels.
+        sample_weight : array-like of shape (n,), optional
+            Non-negative weights (a weight of ``k`` counts like the row repeated ``k`` times;
+            both classes need positive weight). They go to the estimator's ``fit`` (an error
+            if it takes no ``sample_weight``, unless a pipeline step gets them through
+            ``fit_params`` as ``<step>__sample_weight``) and to the threshold choice
+            (the confusion matrices of :func:`best_threshold` sum weights).
+        **fit_params
+            Passed to the estimator's ``fit`` (per-sample arrays are split with the folds);
+            not allowed with ``cv="prefit"``.
 
         Returns
         -------
@@ -400,9 +520,11 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                                        "cost_tp", "cost_tn", "gain_tp", "gain_tn"})
         if unknown:
             raise InputError(f"`objective_params` has an unknown key '{unknown[0]}'")
-        params = _check_params(objective, given)
+        objective_args = _check_params(objective, given)
         X, y, classes = _check_data(X, y, binary_only=True)
+        w = _check_weights(sample_weight, y, classes)
         base = _default_estimator(self.estimator)
+        params = _fit_params(base, w, fit_params, prefit=isinstance(self.cv, str))
         method = self._method(base)
         if isinstance(self.cv, str):
             check_option(self.cv, "cv", ("prefit",))
@@ -413,17 +535,17 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             scores, _ = _response(base, X, method)
             self.estimator_ = base
         else:
-            folds = _folds(self.cv, y, self.random_state)
             scores = np.empty(len(y))
-            for train, test in folds.split(np.zeros(len(y)), y):
-                model = clone(base).fit(_safe_indexing(X, train), y[train])
+            for train, test in _splits(self.cv, X, y, w, self.random_state):
+                model = clone(base).fit(_safe_indexing(X, train), y[train],
+                                        **_check_method_params(X, params, train))
                 scores[test], _ = _response(model, _safe_indexing(X, test), method)
-            self.estimator_ = clone(base).fit(X, y)
+            self.estimator_ = clone(base).fit(X, y, **params)
         if not np.all(np.isfinite(scores)):
             raise InputError("the estimator produced non-finite scores")
         y01 = (y == classes[1]).astype(np.int8)
         self.classes_ = classes
-        self.result_: ThresholdResult = _best_threshold(y01, scores, objective, params, placement)
+        self.result_: ThresholdResult = _best_threshold(y01, scores, objective, objective_args, placement, w)
         self.threshold_ = self.result_.threshold
         self.best_score_ = self.result_.value
         if hasattr(self.estimator_, "n_features_in_"):

@@ -54,6 +54,7 @@ def _fit(args) -> int:
     if args.format == "json":
         table = cal.method_scores_
         emit({"method": cal.method_, "score_kind": cal.score_kind_, "n": int(labels.size),
+              "cv_folds": cal.cv_folds_,
               "metrics": rows, "method_scores": None if table is None else table.to_dict("records"),
               "model": saved, "report": report}, "json")
         return 0
@@ -65,7 +66,7 @@ def _fit(args) -> int:
     # class's (what the selection uses); their titles say which
     emit(pd.DataFrame(rows), "table", title="calibration metrics (ece, mce: top-label, 15 equal-width bins)")
     if cal.method_scores_ is not None:
-        emit(cal.method_scores_, "table", title=f"{args.cv}-fold cross-validated candidates "
+        emit(cal.method_scores_, "table", title=f"{cal.cv_folds_}-fold cross-validated candidates "
                                                 "(ece: positive class, 15 equal-width bins)")
     if saved:
         print_line(f"calibrator saved to {saved} (a joblib pickle: load it only from a trusted source)")
@@ -175,7 +176,7 @@ def register(subparsers) -> None:
                      help="calibration method; auto picks by cross-validated log-loss (default)")
     fit.add_argument("--score-kind", default="auto", choices=("auto", "logit", "probability"),
                      help="what the scores are (default: probabilities if all in [0, 1])")
-    fit.add_argument("--cv", type=int, default=5, help="folds for --method auto (default 5)")
+    fit.add_argument("--cv", type=int, default=5, help="folds for --method auto (default 5; fewer if a class has fewer samples)")
     fit.add_argument("--seed", type=seed_arg, default=0, help="seed of the fold shuffling (default 0)")
     fit.add_argument("--out", default=None, metavar="MODEL",
                      help="save the fitted calibrator here (a joblib pickle)")

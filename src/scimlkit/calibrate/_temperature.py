@@ -33,10 +33,16 @@ class TemperatureScaling(BaseEstimator):
     minimised by safeguarded Newton steps with the log-sum-exp written stably. A temperature
     never changes which class ranks first.
 
+    When the logits do no better than uniform probabilities at any temperature (they point
+    the wrong way, or carry no signal), the best temperature is infinite: ``temperature_``
+    is ``inf``, every prediction is uniform, and a :class:`DegenerateDataWarning` says so.
+    Constant logits leave the temperature at 1 with the same warning.
+
     Attributes
     ----------
     temperature_ : float
-        The fitted temperature ``T`` (``1 / T`` multiplies the logits).
+        The fitted temperature ``T`` (``1 / T`` multiplies the logits); ``inf`` when uniform
+        probabilities fit best.
     n_classes_ : int
         2 for one logit per sample, else the number of logit columns.
 
@@ -97,8 +103,21 @@ class TemperatureScaling(BaseEstimator):
             self.n_classes_ = k
         if yy.shape[0] != n:
             raise InputError(f"`X` and `y` must have the same length, got {n} and {yy.shape[0]}")
-        w = check_weights(sample_weight, n)
+        w = check_weights(sample_weight, n, yy)
         w = np.ones(n) if w is None else w
+        # beta = 0 (an infinite temperature) gives uniform probabilities. The loss is convex in
+        # beta, so its slope and curvature there tell whether a positive beta does better.
+        _, g0, h0 = self._derivatives(0.0, z, yy, w)
+        if not h0 > 0:
+            warnings.warn("the logits carry no information about the labels (constant rows); "
+                          "temperature left at 1", DegenerateDataWarning, stacklevel=2)
+            return self._set(1.0, z)
+        size = float(np.dot(w, np.abs(z) if z.ndim == 1 else np.abs(z).sum(axis=1)))
+        if g0 >= -1e-12 * size:
+            warnings.warn("the logits carry no usable information about the labels (on average they "
+                          "favour the true class no more than the others): the best temperature is "
+                          "infinite, so every prediction is uniform", DegenerateDataWarning, stacklevel=2)
+            return self._set(np.inf, z)
         beta = 1.0
         loss, g, h = self._derivatives(beta, z, yy, w)
         if not h > 0:
@@ -138,7 +157,10 @@ class TemperatureScaling(BaseEstimator):
             beta = 1.0
         elif not converged:
             warnings.warn("temperature scaling did not converge", ConvergenceWarning, stacklevel=2)
-        self.temperature_ = float(1.0 / beta)
+        return self._set(float(1.0 / beta), z)
+
+    def _set(self, temperature, z):
+        self.temperature_ = float(temperature)
         self.n_features_in_ = 1 if z.ndim == 1 else z.shape[1]
         return self
 

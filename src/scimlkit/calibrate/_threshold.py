@@ -10,7 +10,7 @@ import numpy as np
 from .._errors import InputError
 from .._results import Result
 from .._validation import check_int, check_option, check_scalar
-from ._base import check_labels, check_scores
+from ._base import check_labels, check_scores, check_weights
 
 __all__ = ["ThresholdResult", "best_threshold", "OBJECTIVES", "confusion_at"]
 
@@ -39,7 +39,9 @@ class ThresholdResult(Result):
     order, every distinct score ``d`` (the cut "predict 1 when ``score >= d``") and then
     ``+inf`` (nothing predicted positive); ``values`` holds the metric at each cut (NaN where a
     constrained objective's floor is not met). ``cut_index`` points at the optimal cut in
-    these arrays; ``threshold`` is the returned threshold (see ``placement``).
+    these arrays; ``threshold`` is the returned threshold (see ``placement``). With sample
+    weights, ``tp, fp, tn, fn`` are sums of weights (floats) and rows of zero weight are left
+    out.
     """
 
     objective: str
@@ -47,10 +49,10 @@ class ThresholdResult(Result):
     threshold: float
     value: float
     maximize: bool
-    tp: int
-    fp: int
-    tn: int
-    fn: int
+    tp: int | float
+    fp: int | float
+    tn: int | float
+    fn: int | float
     n_candidates: int
     cut_index: int
     placement: str
@@ -157,9 +159,38 @@ def _cut_counts(y: np.ndarray, s: np.ndarray):
     return thresholds, tp, fp
 
 
-def _metric(objective: str, tp, fp, P: int, N: int, params: dict):
-    """The objective at every cut, from the counts ``tp``, ``fp`` (``fn = P - tp``,
-    ``tn = N - fp``), written with as few temporary arrays as possible."""
+def _cut_weights(y: np.ndarray, s: np.ndarray, w: np.ndarray):
+    """:func:`_cut_counts` with sums of positive weights: ``(thresholds, tp, fp, P, N)``, where
+    ``tp`` and ``fp`` are the weights of the positives and negatives scoring at least each
+    distinct score and ``P``, ``N`` their totals (integer weights give the counts of the rows
+    repeated that often). The totals come from the same running sums as the cuts, so the lowest
+    cut holds exactly ``P`` and ``N`` and no false negative is left at it."""
+    order = np.argsort(s)  # the order within a run of equal scores does not matter
+    ordered = s[order]
+    w_sorted = w[order]
+    w_pos = np.where(y[order] == 1, w_sorted, 0.0)
+    cum_pos = np.cumsum(w_pos)
+    cum_neg = np.cumsum(w_sorted - w_pos)
+    new_value = np.empty(ordered.size, dtype=bool)
+    new_value[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new_value[1:])
+    starts = np.flatnonzero(new_value)
+    m = starts.size
+    thresholds = np.append(ordered[starts], np.inf)
+    P, N = float(cum_pos[-1]), float(cum_neg[-1])
+    tp = np.zeros(m + 1)
+    fp = np.zeros(m + 1)
+    # weight at or above each distinct score: the total minus what lies below it
+    below = starts[1:] - 1
+    tp[0], fp[0] = P, N
+    np.subtract(P, cum_pos[below], out=tp[1:m])
+    np.subtract(N, cum_neg[below], out=fp[1:m])
+    return thresholds, tp, fp, P, N
+
+
+def _metric(objective: str, tp, fp, P: float, N: float, params: dict):
+    """The objective at every cut, from the counts (or weights) ``tp``, ``fp``
+    (``fn = P - tp``, ``tn = N - fp``), written with as few temporary arrays as possible."""
     n = P + N
     tp = tp.astype(float, copy=False)
     fp = fp.astype(float, copy=False)
@@ -243,7 +274,7 @@ def best_threshold(y_true, y_score, objective: str = "f1", *, placement: str = "
                    min_precision: float | None = None, cost_fp: float | None = None,
                    cost_fn: float | None = None, cost_tp: float | None = None,
                    cost_tn: float | None = None, gain_tp: float | None = None,
-                   gain_tn: float | None = None) -> ThresholdResult:
+                   gain_tn: float | None = None, sample_weight=None) -> ThresholdResult:
     """The exact optimal decision threshold for a confusion-matrix objective.
 
     Every distinct score ``d`` defines one cut, "predict 1 when ``score >= d``" (tied scores
@@ -271,6 +302,10 @@ def best_threshold(y_true, y_score, objective: str = "f1", *, placement: str = "
         the next lower distinct score (``d`` itself for the lowest one), which reproduces the
         same predictions on these scores and leaves a margin for new ones. The cut that
         predicts nothing positive returns ``+inf``.
+    sample_weight : array-like of shape (n,), optional
+        Non-negative weights: the confusion matrix sums weights instead of counting rows
+        (a weight of ``k`` is the row repeated ``k`` times, 0 leaves it out; both classes
+        need positive weight). Costs, profit and accuracy become weighted means.
 
     Returns
     -------
@@ -304,12 +339,21 @@ def best_threshold(y_true, y_score, objective: str = "f1", *, placement: str = "
     s = check_scores(y_score, "y_score")
     if y.shape[0] != s.shape[0]:
         raise InputError(f"`y_true` and `y_score` must have the same length, got {y.shape[0]} and {s.shape[0]}")
-    return _best_threshold(y, s, objective, params, placement)
+    w = check_weights(sample_weight, s.shape[0], y)
+    return _best_threshold(y, s, objective, params, placement, w)
 
-def _best_threshold(y, s, objective, params, placement) -> ThresholdResult:
-    P = int(np.count_nonzero(y))
-    N = int(y.shape[0] - P)
-    thresholds, tp, fp = _cut_counts(y, s)
+def _best_threshold(y, s, objective, params, placement, w=None) -> ThresholdResult:
+    if w is None:
+        count = int
+        P = int(np.count_nonzero(y))
+        N = int(y.shape[0] - P)
+        thresholds, tp, fp = _cut_counts(y, s)
+    else:  # rows of zero weight are left out (no cut at their scores)
+        count = float
+        if not (w > 0).all():
+            keep = w > 0
+            y, s, w = y[keep], s[keep], w[keep]
+        thresholds, tp, fp, P, N = _cut_weights(y, s, w)
     values = _metric(objective, tp, fp, P, N, params)
     maximize = OBJECTIVES[objective][1]
     if np.all(np.isnan(values)):
@@ -331,7 +375,7 @@ def _best_threshold(y, s, objective, params, placement) -> ThresholdResult:
         threshold = mid if lo < mid <= hi else hi
     return ThresholdResult(
         objective=objective, params=params, threshold=float(threshold), value=float(best_value),
-        maximize=maximize, tp=int(tp[k]), fp=int(fp[k]), tn=int(N - fp[k]), fn=int(P - tp[k]),
+        maximize=maximize, tp=count(tp[k]), fp=count(fp[k]), tn=count(N - fp[k]), fn=count(P - tp[k]),
         n_candidates=int(thresholds.size), cut_index=k, placement=placement,
         thresholds=thresholds, values=values)
 
