@@ -461,3 +461,18 @@ def test_a_float32_reference_of_large_whole_numbers_meets_a_float64_batch():
     # float64 whole numbers above 2**24 are no float32 data
     wide = pd.DataFrame({"t": np.round(3e7 + gen.normal(0, 2000, 20_000))})
     assert not DriftMonitor(sample_size=0).fit(wide).profile_.columns["t"].stored_float32()
+
+
+def test_min_effect_zero_gives_severity_one_to_every_significant_column():
+    # check's rule: severity min(1, d / (5 * min_effect)); min_effect = 0 used to give d itself
+    gen = np.random.default_rng(21)
+    ref = pd.DataFrame({"x": gen.normal(size=20_000), "y": gen.normal(size=20_000)})
+    cur = pd.DataFrame({"x": gen.normal(0.15, 1, 5_000), "y": gen.normal(size=5_000)})
+    zero = DriftMonitor(min_effect=0.0).fit(ref).check(cur)
+    tiny = DriftMonitor(min_effect=1e-9).fit(ref).check(cur)
+    table = zero.table.set_index("column")
+    assert table.loc["x", "significant"] and table.loc["x", "js_distance"] < 0.2
+    assert table.loc["x", "severity"] == 1.0 and table.loc["x", "alert"]
+    assert table.loc["y", "severity"] == 0.0 and not table.loc["y", "significant"]
+    np.testing.assert_array_equal(zero.table["severity"], tiny.table["severity"])
+    assert zero.health == tiny.health == pytest.approx(1 - np.sqrt(0.5))

@@ -297,3 +297,145 @@ def test_moments_at_the_float_limit_and_their_merge():
     # ordinary columns are summarised exactly as before (no unit needed)
     ordinary = NumericSummary.from_values("x", np.arange(10.0), eps=0.0005, max_exact=10_000)
     assert ordinary.scale == 1.0 and ordinary.m2 == ((np.arange(10.0) - 4.5) ** 2).sum()
+
+
+def _times(n, seed, unit="ns", nat=0.0, tz=None):
+    gen = np.random.default_rng(seed)
+    t = pd.Series(pd.Timestamp("2024-01-01") + pd.to_timedelta(gen.integers(0, 30 * 86400, n), unit="s"))
+    t = t.astype(f"datetime64[{unit}]")
+    t[gen.random(n) < nat] = pd.NaT
+    return t.dt.tz_localize("UTC").dt.tz_convert(tz) if tz else t
+
+
+def test_a_datetime_column_declared_numeric_is_read_in_seconds_with_nat_missing():
+    t = _times(3000, 0, nat=0.05)
+    monitor = DriftMonitor(column_types={"t": "numeric"}).fit(pd.DataFrame({"t": t}))
+    summary = monitor.profile_.columns["t"]
+    assert summary.n_missing == int(t.isna().sum()) > 0  # NaT was read as -9.2e18, not missing
+    assert summary.values[0] == t.min().timestamp() and summary.values[-1] == t.max().timestamp()
+    # the same instants at another resolution, or in another time zone, are not drift
+    # (datetime64[ns] against datetime64[us] was compared as raw integers 1000 times apart)
+    for batch in (t.astype("datetime64[us]"), t.astype("datetime64[s]"), t.astype("timestamp[ms][pyarrow]")):
+        row = monitor.check(pd.DataFrame({"t": batch})).table.iloc[0]
+        assert row["statistic"] == 0.0 and not row["alert"]
+    aware = monitor.check(pd.DataFrame({"t": t.dt.tz_localize("UTC").dt.tz_convert("Asia/Tokyo")})).table.iloc[0]
+    assert aware["statistic"] == 0.0 and aware["missing_cur"] == aware["missing_ref"]
+    # durations: seconds, NaT missing
+    d = pd.Series(pd.to_timedelta([1.5, None, 90.0, 3600.25], unit="s"))
+    durations = DriftMonitor(column_types={"d": "numeric"}).fit(pd.DataFrame({"d": d})).profile_.columns["d"]
+    assert durations.values.tolist() == [1.5, 90.0, 3600.25] and durations.n_missing == 1
+
+
+def test_timezone_aware_datetimes_are_compared_as_instants():
+    ref = pd.DataFrame({"t": _times(2000, 1, nat=0.02, tz="Europe/Paris")})
+    cur = pd.DataFrame({"t": _times(2000, 1, unit="us", nat=0.02, tz="America/New_York")})  # same instants
+    monitor = DriftMonitor(column_types={"t": "numeric"}).fit(ref)
+    assert monitor.profile_.columns["t"].n_missing == int(ref["t"].isna().sum())
+    row = monitor.check(cur).table.iloc[0]
+    assert row["statistic"] == 0.0 and row["wasserstein"] == 0.0 and not row["alert"]
+
+
+def test_the_multivariate_test_reads_datetimes_as_the_profile_does():
+    from scimlkit.drift._multivariate import _encode
+
+    gen = np.random.default_rng(2)
+    frame = pd.DataFrame({"t": _times(300, 2, unit="us", nat=0.05), "x": gen.normal(size=300)})
+    monitor = DriftMonitor(column_types={"t": "numeric"}, sample_size=300, rng=0).fit(frame)
+    # the batch: the reference rows themselves, stored at another resolution (they were read as
+    # raw integers in the column's own unit, NaT as -9.2e18)
+    batch = frame.assign(t=frame["t"].astype("datetime64[ns]"))
+    xr, xc, categorical = _encode(monitor.profile_.sample, batch)
+    np.testing.assert_array_equal(xr, xc)
+    assert np.isnan(xc[:, 0]).sum() == frame["t"].isna().sum() and np.nanmin(xc[:, 0]) == frame["t"].min().timestamp()
+    assert not categorical.any()
+
+
+def test_load_refuses_unknown_names_and_changes_of_what_the_profile_was_built_with(tmp_path):
+    gen = np.random.default_rng(4)
+    ref = pd.DataFrame({"x": gen.normal(size=3000), "store": gen.integers(0, 5, 3000)})
+    path = DriftMonitor(column_types={"store": "categorical"}, sample_size=50).fit(ref).save(tmp_path / "p.npz")
+    with pytest.raises(InputError, match="invalid parameter 'min_efect'"):
+        DriftMonitor.load(path, min_efect=0.2)
+    for name, value in [("n_bins", 50), ("eps", 0.001), ("max_exact", 10), ("sample_size", 10),
+                        ("column_types", None)]:
+        with pytest.raises(InputError, match=f"`{name}` cannot be overridden when loading"):
+            DriftMonitor.load(path, **{name: value})
+    same = DriftMonitor.load(path, n_bins=20, eps=0.0005, max_exact=10_000, sample_size=50,
+                             column_types={"store": "categorical"}, alpha=0.01, method="cvm")
+    assert same.alpha == 0.01 and same.method == "cvm" and same.n_bins == 20
+    # column_types is kept: a refit of the loaded monitor keeps the categorical column
+    loaded = DriftMonitor.load(path)
+    assert loaded.column_types == {"store": "categorical"}
+    assert loaded.fit(ref).kinds_ == {"x": "numeric", "store": "categorical"}
+    # a file saved before column_types was kept still loads; an override must agree with its kinds
+    import json
+
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    meta = json.loads(str(arrays["__meta__"]))
+    del meta["extra"]["monitor"]["column_types"]
+    arrays["__meta__"] = np.array(json.dumps(meta))
+    old = tmp_path / "old.npz"
+    with open(old, "wb") as fh:
+        np.savez_compressed(fh, **arrays)
+    assert DriftMonitor.load(old).column_types is None
+    assert DriftMonitor.load(old, column_types={"store": "categorical"}).column_types == {"store": "categorical"}
+    with pytest.raises(InputError, match="`column_types` cannot be overridden"):
+        DriftMonitor.load(old, column_types={"store": "numeric"})
+
+
+def test_version_1_profiles_with_time_columns_must_be_refitted(tmp_path):
+    import json
+
+    # a profile saved by format version 1 read a datetime column declared numeric as raw integers
+    # in its own unit (here nanoseconds): emulated by fitting on those integers
+    t = _times(2000, 7)
+    gen = np.random.default_rng(7)
+    ref = pd.DataFrame({"t": t, "x": gen.normal(size=2000)})
+    raw = ref.assign(t=t.astype("int64"))
+    new = DriftMonitor(column_types={"t": "numeric"}).fit(raw).save(tmp_path / "new.npz")
+    old = _rewrite_meta(new, tmp_path / "old.npz", lambda meta: {**meta, "version": 1})
+    with np.load(new, allow_pickle=False) as archive:
+        assert json.loads(str(archive["__meta__"]))["version"] == 2
+    loaded = DriftMonitor.load(old)
+    with pytest.raises(InputError, match="column 't' is a datetime/duration column .* earlier scimlkit version"
+                                         ".* refit"):
+        loaded.check(ref)  # read in seconds against nanoseconds, every time column drifted
+    # saving the loaded monitor again keeps its version: the refusal stays
+    resaved = loaded.save(tmp_path / "resaved.npz")
+    with pytest.raises(InputError, match="earlier scimlkit version"):
+        DriftMonitor.load(resaved).check(ref)
+    # a batch without a time column still checks as before; a refit profile checks the times
+    assert loaded.check(raw).table["alert"].tolist() == [False, False]
+    refit = DriftMonitor(column_types={"t": "numeric"}).fit(ref)
+    assert refit.check(ref).table["alert"].tolist() == [False, False]
+
+
+def test_version_1_profiles_without_time_columns_work_as_before(tmp_path):
+    frame = _frame(3000, p=3)
+    monitor = DriftMonitor(sample_size=200, rng=0).fit(frame)
+    new = monitor.save(tmp_path / "new.npz")
+    old = _rewrite_meta(new, tmp_path / "old.npz", lambda meta: {**meta, "version": 1})
+    batch = _frame(1000, seed=1, p=3)
+    expected = monitor.check(batch, multivariate=True).table
+    got = DriftMonitor.load(old).check(batch, multivariate=True).table
+    pd.testing.assert_frame_equal(got, expected)
+
+
+@pytest.mark.parametrize("arrow_type", ["date32", "date64"])
+def test_arrow_dates_declared_numeric_are_seconds_at_midnight_utc(arrow_type):
+    import pyarrow as pa
+
+    days = _times(500, 8).dt.normalize()
+    days[::50] = pd.NaT
+    dates = days.astype(pd.ArrowDtype(getattr(pa, arrow_type)()))  # as read_parquet(dtype_backend="pyarrow")
+    monitor = DriftMonitor(column_types={"d": "numeric"}).fit(pd.DataFrame({"d": dates}))
+    summary = monitor.profile_.columns["d"]
+    assert summary.n_missing == 10
+    assert summary.values[0] == days.min().timestamp() and summary.values[-1] == days.max().timestamp()
+    # the same days as datetimes are no drift, in either direction
+    row = monitor.check(pd.DataFrame({"d": days})).table.iloc[0]
+    assert row["statistic"] == 0.0 and not row["alert"]
+    back = DriftMonitor(column_types={"d": "numeric"}).fit(pd.DataFrame({"d": days}))
+    row = back.check(pd.DataFrame({"d": dates})).table.iloc[0]
+    assert row["statistic"] == 0.0 and row["missing_cur"] == row["missing_ref"] and not row["alert"]

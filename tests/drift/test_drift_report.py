@@ -69,3 +69,60 @@ def test_histogram_of_a_discrete_column_uses_the_reference_bins():
     fig = _numeric_figure(monitor.profile_.columns["n"], values, "n")
     ref, cur = (patch.get_data().values for patch in fig.axes[0].patches)
     np.testing.assert_allclose(cur, ref, rtol=1e-12)
+
+
+def _drawn(fig):
+    """Edges and (reference, batch) shares of each bin of the histogram panel."""
+    patches = fig.axes[0].patches
+    edges = patches[0].get_data().edges
+    return edges, [patch.get_data().values * np.diff(edges) for patch in patches]
+
+
+def test_histogram_is_drawn_when_the_reference_minimum_fills_a_bin():
+    # count and rating columns: the first bin held only the minimum, had no width and the
+    # whole panel was left blank
+    from scimlkit.drift._report import _numeric_figure
+
+    gen = np.random.default_rng(3)
+    ref = pd.DataFrame({"visits": gen.poisson(3, 20_000).astype(float),
+                        "rating": gen.choice([1.0, 2, 3, 4, 5], 20_000)})
+    shares = [0.1, 0.1, 0.2, 0.3, 0.3]
+    cur = pd.DataFrame({"visits": gen.poisson(4, 2_000).astype(float),
+                        "rating": gen.choice([1.0, 2, 3, 4, 5], 2_000, p=shares)})
+    monitor = DriftMonitor().fit(ref)
+    for name in ("visits", "rating"):
+        fig = _numeric_figure(monitor.profile_.columns[name], cur[name].to_numpy(), name)
+        edges, (ref_share, cur_share) = _drawn(fig)
+        assert np.all(np.diff(edges) > 0) and ref_share.sum() == pytest.approx(1.0)
+        assert cur_share.sum() == pytest.approx(1.0)
+    # one bin per rating (0, 1], (1, 2], ...: the batch's shares as drawn
+    np.testing.assert_array_equal(edges, [0, 1, 2, 3, 4, 5])
+    np.testing.assert_allclose(cur_share, [np.mean(cur["rating"] == r) for r in range(1, 6)], rtol=1e-12)
+
+
+def test_histogram_shows_batch_values_outside_the_reference_range():
+    from scimlkit.drift._report import _numeric_figure
+
+    # a constant reference and a batch with a quarter of new values: drawn apart (it was drawn
+    # as one bin holding everything, identical to the reference)
+    monitor = DriftMonitor().fit(pd.DataFrame({"c": np.zeros(4000), "k": np.arange(4000.0) % 5 + 2}))
+    batch = np.r_[np.zeros(600), np.ones(200)]
+    edges, (ref_share, cur_share) = _drawn(_numeric_figure(monitor.profile_.columns["c"], batch, "c"))
+    np.testing.assert_allclose(ref_share, [1.0, 0.0])
+    np.testing.assert_allclose(cur_share, [0.75, 0.25])
+    assert edges[1] == 0.0 and edges[-1] == 1.0
+    # batch values below a count column's minimum get a bin of their own, left of the reference's
+    batch = np.r_[np.zeros(100), np.full(300, 2.0), np.full(600, 6.0)]
+    edges, (ref_share, cur_share) = _drawn(_numeric_figure(monitor.profile_.columns["k"], batch, "k"))
+    np.testing.assert_allclose(ref_share, [0.0, 0.2, 0.2, 0.2, 0.2, 0.2])
+    np.testing.assert_allclose(cur_share, [0.1, 0.3, 0, 0, 0, 0.6])
+    assert edges[0] == 0.0 and edges[1] < 2.0
+
+
+def test_a_history_frame_of_another_kind_is_refused(checked, tmp_path):
+    monitor, batch = checked
+    history = DriftHistory(tmp_path / "h.db")
+    report = monitor.check(batch, store=history)
+    with pytest.raises(InputError, match=r"`history` must be DriftHistory.history\(\).*lacks health"):
+        write_report(report, tmp_path / "r.html", history=history.columns())
+    assert not (tmp_path / "r.html").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -358,3 +359,89 @@ def test_chi2_when_every_category_is_rare():
     assert np.mean(np.array(pvalues) < 0.05) < 0.10
     # a batch too small to fill two cells is not tested
     assert categorical_column(ref, cats[:3])["n_cells"] == 1
+
+
+def test_permutation_pvalue_of_tiny_samples_equals_scipy_exact():
+    # the exact split enumeration used where SciPy refuses a sample of one value agrees with
+    # scipy.stats.cramervonmises_2samp(method="exact") where both work
+    from scimlkit.drift._tests import _cvm_statistic, _sample_atoms, _split_test
+
+    gen = np.random.default_rng(30)
+    for n, m in [(2, 3), (3, 4), (4, 2)]:
+        x, y = gen.normal(size=n), gen.normal(0.5, 1, size=m)
+        t, p = _split_test(lambda a, b: _cvm_statistic(*_sample_atoms(a), b), x, y)
+        expected = stats.cramervonmises_2samp(x, y, method="exact")
+        assert t == pytest.approx(expected.statistic, rel=1e-12) and p == pytest.approx(expected.pvalue, rel=1e-12)
+
+
+def test_cvm_and_anderson_on_one_or_two_values_give_exact_pvalues_not_nan():
+    # a single batch value above five reference values: 2 of the 6 equally likely positions
+    # (the two ends) give the largest statistic, so p = 2 / 6 (SciPy: NaN and a SmallSampleWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = numeric_column(_exact([1.0, 2.0, 3.0, 4.0, 5.0]), np.array([50.0]), "cvm")
+        assert np.isfinite(out["statistic"]) and out["pvalue"] == pytest.approx(2 / 6)
+        out = numeric_column(_exact([50.0]), np.array([1.0, 2.0, 3.0, 4.0, 5.0]), "cvm")
+        assert out["pvalue"] == pytest.approx(2 / 6)
+        # Anderson-Darling with 2 or 3 values in all (its standardisation needs 4; it crashed):
+        # one against one, both splits alike (p = 1); one beside two, the ends alike (p = 2 / 3)
+        assert numeric_column(_exact([1.0]), np.array([7.0]), "anderson")["pvalue"] == 1.0
+        assert numeric_column(_exact([0.0, 1.0]), np.array([5.0]), "anderson")["pvalue"] == pytest.approx(2 / 3)
+        assert numeric_column(_exact([0.0, 1.0]), np.array([0.5]), "anderson")["pvalue"] == 1.0
+        # through the monitor: the sparse column stays in the family with a real p-value
+        gen = np.random.default_rng(31)
+        ref = pd.DataFrame({"x": gen.normal(size=500), "coupon": np.nan})
+        ref.loc[[10, 20, 30, 40, 50], "coupon"] = [5.0, 10.0, 5.0, 20.0, 10.0]
+        cur = pd.DataFrame({"x": gen.normal(size=100), "coupon": np.nan})
+        cur.loc[7, "coupon"] = 50.0
+        for method in ("cvm", "anderson"):
+            row = DriftMonitor(method=method).fit(ref).check(cur).table.set_index("column").loc["coupon"]
+            assert row["status"] == "ok" and np.isfinite(row["pvalue"]) and np.isfinite(row["pvalue_adj"])
+        ref.loc[[20, 30, 40, 50], "coupon"] = np.nan  # one value a side
+        row = DriftMonitor(method="anderson").fit(ref).check(cur).table.set_index("column").loc["coupon"]
+        assert row["pvalue"] == 1.0
+
+
+@pytest.mark.parametrize("n", [10, 40])
+def test_anderson_with_two_batch_values_gives_the_exact_permutation_pvalue(n):
+    # reference: scipy.stats.anderson_ksamp([x, y], method=PermutationMethod(n_resamples=10**5)),
+    # which enumerates all C(n + 2, 2) splits exactly; the interpolated table gave 0.0086 at n=10
+    gen = np.random.default_rng(n)
+    x, y = gen.normal(size=n), np.array([5.0, 6.0])
+    out = numeric_column(_exact(x), y, "anderson")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = stats.anderson_ksamp([x, y], method=stats.PermutationMethod(n_resamples=10**5))
+    assert out["statistic"] == pytest.approx(ref.statistic, rel=1e-9)
+    assert out["pvalue"] == pytest.approx(ref.pvalue, rel=1e-9)
+    assert out["pvalue"] == pytest.approx(2 / math.comb(n + 2, 2), rel=1e-12)  # the two extremes
+
+
+def test_one_value_on_a_side_gives_exact_pvalues_for_any_reference_size():
+    # a single batch value beyond every reference value: only the two ends of the N + 1
+    # positions are as extreme, p = 2 / (N + 1) (the table gave 0.030 for N = 11, where
+    # 2 / 11 = 0.18, and the CvM asymptotic p-value 0.04 for N = 20,001)
+    gen = np.random.default_rng(5)
+    for n in (10, 20_000):
+        summary = _exact(gen.normal(size=n))
+        for method in ("anderson", "cvm"):
+            assert numeric_column(summary, np.array([10.0]), method)["pvalue"] == pytest.approx(2 / (n + 1))
+
+
+def test_small_side_split_enumeration_equals_brute_force_with_ties():
+    from scimlkit.drift._tests import (
+        _anderson_a2,
+        _cvm_statistic,
+        _sample_atoms,
+        _small_side_splits,
+        _split_test,
+    )
+
+    gen = np.random.default_rng(11)
+    for n, m, levels in [(12, 1, 4), (1, 9, 4), (15, 2, 4), (2, 14, 4), (60, 2, 1000)]:
+        x, y = gen.integers(0, levels, n).astype(float), gen.integers(0, levels + 1, m).astype(float)
+        for name, fn in (("anderson", lambda a, b: _anderson_a2(*_sample_atoms(a), b) or 0.0),
+                         ("cvm", lambda a, b: _cvm_statistic(*_sample_atoms(a), b))):
+            t, p = _small_side_splits(_exact(x), y, name)
+            t_ref, p_ref = _split_test(fn, x, y)
+            assert t == pytest.approx(t_ref, rel=1e-9) and p == pytest.approx(p_ref, rel=1e-12)

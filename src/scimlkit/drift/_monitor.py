@@ -24,6 +24,7 @@ from ._profile import (
     as_numeric,
     category_labels,
     check_profile_params,
+    is_time_dtype,
 )
 from ._tests import (
     NUMERIC_TESTS,
@@ -197,7 +198,8 @@ class DriftMonitor:
         shift (about 0.04).
     column_types : dict, optional
         ``{column: "numeric" | "categorical"}`` overrides; otherwise numeric dtypes (not bool)
-        are numeric and everything else categorical.
+        are numeric and everything else categorical. A datetime or duration column declared
+        numeric is compared in seconds (datetimes since 1970-01-01 UTC), NaT as missing.
     eps : float
         Bound on the error of the profile's reference ECDF (and so of the KS statistic) for
         columns with more than ``max_exact`` values.
@@ -345,6 +347,8 @@ class DriftMonitor:
         """Write the fitted profile and the monitor's settings to one file."""
         profile = self._check_fitted()
         settings = {k: v for k, v in self.get_params().items() if k not in ("rng", "column_types")}
+        if isinstance(self.column_types, dict):  # kept so that a refit of the loaded monitor agrees
+            settings["column_types"] = {str(k): v for k, v in self.column_types.items()}
         if self.rng is None or (isinstance(self.rng, int) and not isinstance(self.rng, bool)):
             settings["rng"] = self.rng  # a seed is kept; a Generator's state is not
         profile.meta = {"monitor": settings}
@@ -352,12 +356,46 @@ class DriftMonitor:
 
     @classmethod
     def load(cls, path: str | os.PathLike, **overrides) -> DriftMonitor:
-        """A fitted monitor from a file written by :meth:`save` (settings may be overridden)."""
+        """A fitted monitor from a file written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file.
+        **overrides
+            Settings that replace the stored ones (``method``, ``correction``, ``alpha``,
+            ``min_effect``, ``multivariate``, ``n_jobs``, ``rng``). The settings the profile was
+            built with (``column_types``, ``eps``, ``max_exact``, ``n_bins``, ``sample_size``)
+            may be given only with their stored values: the profile cannot follow a change of
+            them (fit a new monitor instead). An unknown name raises ``InputError``.
+
+        Returns
+        -------
+        DriftMonitor
+        """
+        unknown = [k for k in overrides if k not in cls._PARAMS]
+        if unknown:
+            raise InputError(f"invalid parameter {unknown[0]!r} for DriftMonitor.load; valid: {', '.join(cls._PARAMS)}")
         profile = ReferenceProfile.load(path)
         settings = profile.meta.get("monitor", {})
         if not isinstance(settings, dict):
             raise InputError(f"profile '{path}' holds malformed monitor settings (a JSON object is expected)")
         settings = dict(settings)
+        # what the profile was built with (its own record wins over the monitor's settings)
+        built = {"eps": profile.eps, "max_exact": profile.max_exact, "n_bins": profile.n_bins}
+        for name in ("sample_size", "column_types"):
+            if name in settings:  # profiles saved before column_types was kept lack it
+                built[name] = settings[name]
+        for name, value in overrides.items():
+            if name == "column_types" and name not in built:  # an older file: the kinds must agree
+                if not (value is None or isinstance(value, dict) and all(
+                        profile.kinds.get(str(c)) == kind for c, kind in value.items())):
+                    raise InputError(f"`column_types` cannot be overridden when loading: the stored profile "
+                                     f"has column kinds {profile.kinds}, got {value!r}; fit a new monitor instead")
+            elif name in built and not _same_setting(value, built[name]):
+                raise InputError(f"`{name}` cannot be overridden when loading: the stored profile was built "
+                                 f"with {name}={built[name]!r}, got {value!r}; fit a new monitor with "
+                                 f"{name}={value!r} on the reference data instead")
         settings.update(overrides)
         monitor = cls(**{k: v for k, v in settings.items() if k in cls._PARAMS})
         monitor._validate_params()
@@ -390,12 +428,19 @@ class DriftMonitor:
         Column severity, in [0, 1], is 0 unless a test of the column is significant after the
         correction; then it is ``min(1, d / (5 * min_effect))`` with ``d`` the Jensen-Shannon
         distance (value test) or the absolute change of the missing rate (missing test), the larger
-        of the two; a type mismatch has severity 1. The health score is
+        of the two (with ``min_effect=0``, 1 for any significant test); a type mismatch has
+        severity 1. The health score is
         ``1 - sqrt(mean(severity**2))`` (see :func:`health_score`).
 
         A batch column of a narrower float type (float32, float16) is compared with the reference
         rounded to that type, and a float64 batch with a reference read from float32 storage is
         rounded to float32: the same ratings stored at two precisions are not drift.
+
+        A datetime or duration column declared numeric is compared in seconds (datetimes since
+        1970-01-01 UTC), whatever the resolution of the reference and the batch (``datetime64[ns]``
+        against ``datetime64[us]`` is no drift); NaT counts as a missing value. A profile saved in
+        format version 1 read such columns in their own unit: checking one of them against it
+        raises ``InputError`` (refit the monitor).
 
         Infinite values in a numeric batch column count as missing values (the reference may not
         hold any: ``fit`` refuses them), in the per-column tests and in the multivariate test.
@@ -412,6 +457,7 @@ class DriftMonitor:
             shown = ", ".join(missing[:8]) + (", ..." if len(missing) > 8 else "")
             raise InputError(f"`current` lacks {len(missing)} reference column(s): {shown}")
         extra = tuple(c for c in frame.columns if c not in profile.columns)
+        profile.check_time_columns(frame)  # a profile of an earlier version held times in other units
         method = check_option(self.method, "method", NUMERIC_TESTS)
         correction = check_option(self.correction, "correction", CORRECTIONS)
         alpha, min_effect = float(self.alpha), float(self.min_effect)
@@ -450,10 +496,11 @@ class DriftMonitor:
             else:
                 # compared at the coarser of the two precisions (a float32 batch holds the
                 # reference's repeated values rounded, and a float32 reference the batch's)
-                narrow = _narrow_float(frame[name].dtype)
+                dtype = frame[name].dtype
+                narrow = _narrow_float(dtype)
                 if narrow is not None:
                     summary = summary.at_precision(narrow)
-                elif summary.stored_float32():
+                elif summary.stored_float32() and not is_time_dtype(dtype):  # whole days look float32
                     y = _round_float32(y)
                 res = numeric_column(summary, y, method)
                 spread = summary.std
@@ -545,9 +592,12 @@ class DriftMonitor:
         miss_sig = np.nan_to_num(miss_adj, nan=1.0) < alpha
         miss_delta = np.abs(miss_cur_rate - miss_ref_rate)
         mismatch = np.array([r["status"] == "type_mismatch" for r in rows])
-        scale = 5 * min_effect if min_effect > 0 else 1.0
-        sev_value = np.where(value_sig, np.minimum(1.0, np.nan_to_num(js) / scale), 0.0)
-        sev_missing = np.where(miss_sig, np.minimum(1.0, miss_delta / scale), 0.0)
+        if min_effect > 0:
+            scale = 5 * min_effect
+            sev_value = np.where(value_sig, np.minimum(1.0, np.nan_to_num(js) / scale), 0.0)
+            sev_missing = np.where(miss_sig, np.minimum(1.0, miss_delta / scale), 0.0)
+        else:  # no effect-size gate: every significant test is a full alert
+            sev_value, sev_missing = value_sig.astype(float), miss_sig.astype(float)
         severity = np.where(mismatch, 1.0, np.maximum(sev_value, sev_missing))
         alert = (value_sig & (np.nan_to_num(js) >= min_effect)) | (miss_sig & (miss_delta >= min_effect)) | mismatch
 
@@ -588,6 +638,16 @@ class DriftMonitor:
                 with DriftHistory(store) as history:
                     history.record(report)
         return report
+
+
+def _same_setting(a, b) -> bool:
+    """Whether two values of a setting agree (``None`` and ``{}`` are the same ``column_types``)."""
+    if isinstance(a, dict | None) and isinstance(b, dict | None):
+        return (a or {}) == (b or {})
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
 
 
 def _narrow_float(dtype) -> np.dtype | None:

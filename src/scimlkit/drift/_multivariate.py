@@ -9,7 +9,7 @@ import numpy as np
 from .._errors import InputError
 from .._results import Result
 from .._validation import check_frame, check_int, check_rng
-from ._profile import category_labels
+from ._profile import category_labels, is_time_dtype, to_float
 
 __all__ = ["MultivariateDriftResult", "domain_classifier_test"]
 
@@ -77,15 +77,16 @@ def _encode(reference, current):
     """Numeric matrix for both frames: categorical columns become shared integer codes.
 
     Infinite values become NaN: like the per-column tests, the classifier sees them as missing.
+    Datetime and duration columns are read in seconds, NaT missing (see ``time_as_seconds``).
     """
     import pandas as pd
 
     ref_cols, cur_cols, categorical = [], [], []
     for name in reference.columns:
         r, c = reference[name], current[name]
-        if pd.api.types.is_numeric_dtype(r.dtype) and not pd.api.types.is_bool_dtype(r.dtype):
-            ref_cols.append(r.to_numpy(dtype=float, na_value=np.nan))
-            cur_cols.append(pd.to_numeric(c, errors="coerce").to_numpy(dtype=float, na_value=np.nan))
+        if is_time_dtype(r.dtype) or (pd.api.types.is_numeric_dtype(r.dtype) and not pd.api.types.is_bool_dtype(r.dtype)):
+            ref_cols.append(to_float(r))  # datetimes and durations in seconds, as the profile holds them
+            cur_cols.append(to_float(c))
             categorical.append(False)
         else:
             rs, cs = _labels(r), _labels(c)

@@ -15,6 +15,9 @@ Numeric column
     deviations are computed on the values divided by a power of two near their largest
     magnitude, so that columns of subnormal or huge values (up to the float limit) neither
     underflow nor overflow; for such columns the sum is kept in that unit (``scale``).
+    A datetime or duration column declared numeric (``column_types``) is summarised in seconds
+    (since 1970-01-01 UTC for datetimes, timezone-aware ones converted to UTC), whatever its
+    resolution; NaT counts as missing.
 Categorical column
     Category counts and the missing count.
 Row sample
@@ -50,7 +53,10 @@ __all__ = [
 
 NUMERIC, CATEGORICAL = "numeric", "categorical"
 FORMAT = "scimlkit-drift-profile"
-FORMAT_VERSION = 1
+# 2: datetime and duration columns declared numeric are held in seconds (version 1 held them
+# as raw integers in the column's own unit); version-1 files are read, but such a column in
+# them cannot be checked (see ``ReferenceProfile.check_time_columns``)
+FORMAT_VERSION = 2
 # magnitudes whose squares, summed, neither overflow nor underflow
 _ORDINARY = (2.0**-200, 2.0**200)
 
@@ -437,10 +443,76 @@ def infer_kinds(dtypes, column_types: dict | None) -> dict[str, str]:
     return kinds
 
 
-def as_numeric(series, name: str, source: str) -> np.ndarray:
-    """Column as float64; raise if a non-missing value is not a number."""
+_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+
+
+def is_time_dtype(dtype) -> bool:
+    """Whether ``dtype`` holds datetimes (timezone-aware or not) or durations (NumPy, pandas or Arrow)."""
+    return getattr(dtype, "kind", "") in ("M", "m")
+
+
+def time_as_seconds(series) -> np.ndarray:
+    """A datetime or duration column as float64 seconds, missing (NaT) as NaN.
+
+    Datetimes become seconds since 1970-01-01 UTC (timezone-aware ones are converted to UTC
+    first; naive ones are read as UTC; Arrow dates are their midnight UTC), durations their
+    length in seconds. The result does not
+    depend on the column's resolution: the whole seconds and the fraction are converted
+    separately, so the same instant stored as ``datetime64[ns]`` and as ``datetime64[us]``
+    gives the same number.
+    """
     import pandas as pd
 
+    series = series if isinstance(series, pd.Series) else pd.Series(series)
+    dtype = series.dtype
+    arrow = getattr(dtype, "pyarrow_dtype", None)
+    if arrow is not None and not hasattr(arrow, "unit"):  # an Arrow date: midnight UTC, in milliseconds
+        series = series.astype(pd.ArrowDtype(_pyarrow_timestamp_ms()))
+        dtype = series.dtype
+        arrow = dtype.pyarrow_dtype
+    if getattr(dtype, "tz", None) is not None or getattr(arrow, "tz", None) is not None:
+        series = series.dt.tz_convert(None)  # the same instants, as naive UTC
+    values = series.to_numpy()
+    kind = dtype.kind
+    if values.dtype.kind != kind:  # an Arrow duration column comes out as objects
+        values = series.astype(f"{kind}8[{arrow.unit}]").to_numpy()
+    unit, count = np.datetime_data(values.dtype)
+    if unit not in _PER_SECOND or count != 1:
+        values = values.astype(f"{kind}8[{'s' if unit in ('Y', 'M', 'W', 'D', 'h', 'm') else 'ns'}]")
+        unit = np.datetime_data(values.dtype)[0]
+    per = _PER_SECOND[unit]
+    whole, part = np.divmod(values.view(np.int64), per)
+    out = whole.astype(float) + part / per  # one rounding: the same for every resolution
+    out[np.isnat(values)] = np.nan
+    return out
+
+
+def _pyarrow_timestamp_ms():
+    import pyarrow as pa
+
+    return pa.timestamp("ms")
+
+
+def to_float(series) -> np.ndarray:
+    """Any column as float64 the way a numeric reference column reads it; what is not a number
+    (nor a datetime or duration, see :func:`time_as_seconds`) becomes NaN."""
+    import pandas as pd
+
+    series = series if isinstance(series, pd.Series) else pd.Series(series)
+    if is_time_dtype(series.dtype):
+        return time_as_seconds(series)
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def as_numeric(series, name: str, source: str) -> np.ndarray:
+    """Column as float64; raise if a non-missing value is not a number.
+
+    Datetime and duration columns become seconds (see :func:`time_as_seconds`), NaT missing.
+    """
+    import pandas as pd
+
+    if is_time_dtype(series.dtype):
+        return time_as_seconds(series)
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         return series.to_numpy(dtype=float, na_value=np.nan)
     coerced = pd.to_numeric(series, errors="coerce")
@@ -478,6 +550,7 @@ class ReferenceProfile:
     n_bins: int
     sample: object = None  # a small pandas DataFrame of reference rows, or None
     meta: dict = field(default_factory=dict)
+    version: int = FORMAT_VERSION  # the file format the profile was read from (its meaning of times)
 
     @property
     def kinds(self) -> dict[str, str]:
@@ -590,7 +663,7 @@ class ReferenceProfile:
                     arrays[f"s{i}"] = np.where(mask, "", col.astype(str).to_numpy()).astype(str)
                     arrays[f"s{i}_missing"] = mask
                 sample_cols.append(name)
-        meta = {"format": FORMAT, "version": FORMAT_VERSION, "n_rows": self.n_rows, "eps": self.eps,
+        meta = {"format": FORMAT, "version": min(self.version, FORMAT_VERSION), "n_rows": self.n_rows, "eps": self.eps,
                 "max_exact": self.max_exact, "n_bins": self.n_bins, "columns": cols,
                 "sample_columns": sample_cols if self.sample is not None else None, "extra": self.meta}
         arrays["__meta__"] = np.array(json.dumps(meta))
@@ -670,13 +743,33 @@ class ReferenceProfile:
                 if not isinstance(extra, dict):
                     raise ValueError("malformed extra metadata")
                 return cls(columns, int(meta["n_rows"]), float(meta["eps"]), int(meta["max_exact"]),
-                           int(meta["n_bins"]), sample, dict(extra))
+                           int(meta["n_bins"]), sample, dict(extra), max(1, int(meta.get("version", 1))))
         except InputError:
             raise
         except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, zipfile.BadZipFile,
                 json.JSONDecodeError, EOFError) as exc:
             raise InputError(f"profile '{path}' is not a readable scimlkit drift profile (corrupt or another "
                              f"kind of file: {type(exc).__name__})") from None
+
+    def check_time_columns(self, frame) -> None:
+        """Raise ``InputError`` if a datetime or duration column of ``frame`` meets a numeric
+        column of a profile saved in format version 1.
+
+        Version 1 read such columns as raw integers in the column's own unit (nanoseconds for
+        ``datetime64[ns]``); they are now read in seconds, so the stored summary cannot be
+        compared with the batch: the profile must be refitted. Profiles without such columns
+        are not affected.
+        """
+        if self.version >= 2:
+            return
+        for name, summary in self.columns.items():
+            if summary.kind == NUMERIC and name in frame.columns and is_time_dtype(frame[name].dtype):
+                raise InputError(
+                    f"column '{name}' is a datetime/duration column ({frame[name].dtype}) declared numeric, "
+                    f"but the profile was saved by an earlier scimlkit version (profile format 1) that read "
+                    f"such columns as raw integers in the column's own unit; they are now read in seconds, "
+                    f"so the stored summary cannot be compared: refit the monitor or profile on the "
+                    f"reference data")
 
     def nbytes(self) -> int:
         """Approximate memory held by the profile's arrays, in bytes."""

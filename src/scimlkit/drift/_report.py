@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .._report import Chapter, new_figure
-from ._profile import NUMERIC, category_labels
+from ._profile import NUMERIC, category_labels, to_float
 
 __all__ = ["drift_chapter", "write_report"]
 
@@ -28,25 +28,13 @@ def _numeric_figure(summary, values, name):
         v, y, lo, hi = v / unit, y / unit, lo / unit, hi / unit
         for ax in (ax_hist, ax_ecdf):
             ax.set_xlabel(f"value / {unit:.0e}", fontsize=8)
-    # reference quantile bins: the upper edge of a bin is its largest knot
-    bins = summary.bins[:-1]
-    last = np.r_[np.flatnonzero(np.diff(bins)), bins.size - 1]
-    edges = np.r_[lo, v[last]]
-    edges[-1] = hi
-    edges = np.maximum.accumulate(edges)
-    ref_counts = summary.bin_counts()
-    cur_counts = None
-    if y.size and np.all(np.diff(edges) > 0):
-        # right-closed like the reference's bins (a value equal to a knot belongs to the bin it
-        # closes); np.histogram's left-closed bins would shift discrete values one bin up
-        cur_counts = np.bincount(np.searchsorted(edges[1:-1], y, side="left"), minlength=edges.size - 1)
+    edges, ref_counts, cur_counts = _histogram(summary, v, y)
     widths = np.diff(edges)
-    if cur_counts is not None and widths.size == ref_counts.size:
-        ref_density = ref_counts / ref_counts.sum() / widths
-        cur_density = cur_counts / max(1, cur_counts.sum()) / widths
-        ax_hist.stairs(ref_density, edges, label="reference", color="#4c72b0", fill=True, alpha=0.35)
-        ax_hist.stairs(cur_density, edges, label="batch", color="#dd8452", linewidth=1.6)
-        ax_hist.legend(fontsize=8)
+    ax_hist.stairs(ref_counts / ref_counts.sum() / widths, edges, label="reference", color="#4c72b0", fill=True,
+                   alpha=0.35)
+    if y.size:
+        ax_hist.stairs(cur_counts / cur_counts.sum() / widths, edges, label="batch", color="#dd8452", linewidth=1.6)
+    ax_hist.legend(fontsize=8)
     ax_hist.set_title(f"{name}: histogram (reference quantile bins)", fontsize=9)
     ax_ecdf.step(np.r_[lo, v], np.r_[0, cum / cum[-1]], where="post", label="reference", color="#4c72b0")
     if y.size:
@@ -55,6 +43,48 @@ def _numeric_figure(summary, values, name):
     ax_ecdf.set_title(f"{name}: ECDF", fontsize=9)
     ax_ecdf.legend(fontsize=8)
     return fig
+
+
+def _histogram(summary, v, y):
+    """Edges, reference counts and batch counts of the histogram panel (densities drawn from them).
+
+    The bins are the reference quantile bins (right-closed like the profile's: a value equal to
+    a knot belongs to the bin it closes; the upper edge of a bin is its largest knot ``v``, in
+    the drawing unit), plus a bin for the batch values below the reference minimum and one for
+    those above its maximum, as the Jensen-Shannon distance counts them. A bin holding only the
+    reference minimum (a count or rating column, or a constant one) has no width of its own: it
+    is drawn as wide as the next bin, or for a constant column as the whole range shown, so
+    that every bin is drawn and the batch's moves away from the reference are visible.
+    """
+    bins = summary.bins[:-1]
+    last = np.r_[np.flatnonzero(np.diff(bins)), bins.size - 1]
+    uppers = v[last]  # strictly increasing: one distinct largest knot per bin
+    ref_counts = summary.bin_counts().astype(float)
+    below, above = y[y < v[0]], y[y > v[-1]]
+    if uppers.size > 1:
+        gap = float(uppers[1] - uppers[0])
+    else:  # a constant reference: its one bin as wide as the range shown
+        span = float(max(v[-1], y.max(initial=v[-1])) - min(v[0], y.min(initial=v[0])))
+        gap = span if span > 0 else max(abs(float(v[0])), 1.0) / 2
+    start = float(v[0])
+    if uppers[0] <= start:  # the first bin holds only the minimum
+        start = start - gap
+        if below.size:  # the bin must not reach over the batch values below the minimum
+            start = max(start, float(below.max()))
+    edges = np.r_[start, uppers]
+    inside = y[(y >= v[0]) & (y <= v[-1])]
+    cur_counts = np.bincount(np.searchsorted(uppers, inside, side="left"), minlength=uppers.size).astype(float)
+    if below.size:
+        low = float(below.min())
+        edges = np.r_[low if low < start else start - gap, edges]
+        ref_counts, cur_counts = np.r_[0.0, ref_counts], np.r_[below.size, cur_counts]
+    if above.size:
+        edges = np.r_[edges, float(above.max())]
+        ref_counts, cur_counts = np.r_[ref_counts, 0.0], np.r_[cur_counts, above.size]
+    for i in range(1, edges.size):  # keep every bin drawable (edges rounded together far from zero)
+        if not edges[i] > edges[i - 1]:
+            edges[i] = np.nextafter(edges[i - 1], np.inf)
+    return edges, ref_counts, cur_counts
 
 
 def _categorical_figure(summary, values, name, top: int = 15):
@@ -72,6 +102,24 @@ def _categorical_figure(summary, values, name, top: int = 15):
     ax.set_title(f"{name}: category shares", fontsize=9)
     ax.legend(fontsize=8)
     return fig
+
+
+_HISTORY_COLUMNS = ("batch", "health", "alert")
+
+
+def _check_history_frame(history) -> None:
+    """Raise ``InputError`` unless ``history`` looks like ``DriftHistory.history()`` (one row per check)."""
+    from .._errors import InputError
+
+    lacking = [c for c in _HISTORY_COLUMNS if c not in history.columns]
+    if lacking:
+        hint = " (this looks like DriftHistory.columns(), one row per column)" if "column" in history.columns else ""
+        raise InputError(f"`history` must be DriftHistory.history() (one row per check, with the columns "
+                         f"{', '.join(_HISTORY_COLUMNS)}), or the DriftHistory itself; the frame given lacks "
+                         f"{', '.join(lacking)}{hint}")
+    health = to_float(history["health"])
+    if (np.isnan(health) & history["health"].notna().to_numpy()).any() or ((health < 0) | (health > 1)).any():
+        raise InputError("`history` column 'health' must hold health scores in [0, 1]")
 
 
 def health_figure(history, *, title: str = "Health score over time"):
@@ -107,8 +155,11 @@ def drift_chapter(report, profile, current=None, history=None, *, key: str = "dr
     current : pandas.DataFrame, optional
         The batch (for its histograms and ECDFs); without it only the tables are drawn.
     history : pandas.DataFrame, optional
-        ``DriftHistory.history()``, for the health score over time.
+        ``DriftHistory.history()``, for the health score over time (another frame raises
+        ``InputError``).
     """
+    if history is not None:
+        _check_history_frame(history)
     chapter = Chapter(key, title)
     chapter.paragraph(
         f"Batch of {report.n_current:,} rows against a reference of {report.n_reference:,} rows; "
@@ -132,9 +183,7 @@ def drift_chapter(report, profile, current=None, history=None, *, key: str = "dr
             if summary.kind == NUMERIC:
                 if summary.n == 0:
                     continue
-                import pandas as pd
-
-                values = pd.to_numeric(current[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+                values = to_float(current[name])  # datetimes in seconds, as the profile holds them
                 fig = _numeric_figure(summary, values, name)
             else:
                 fig = _categorical_figure(summary, current[name].to_numpy(dtype=object), name)
@@ -213,6 +262,8 @@ def write_report(report, path, *, reference=None, current=None, history=None, ti
         history = history.history()
     elif history is not None and not isinstance(history, pd.DataFrame):
         raise InputError(f"`history` must be a DriftHistory or its history() frame, got {describe(history)}")
+    if history is not None:
+        _check_history_frame(history)
     if title is not None and not isinstance(title, str):
         raise InputError(f"`title` must be a string, got {describe(title)}")
     chapter = drift_chapter(report, profile, current if profile is not None else None, history)
