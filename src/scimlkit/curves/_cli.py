@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import sys
 
 import numpy as np
 
@@ -13,8 +15,9 @@ __all__ = ["register"]
 
 
 def _anchors(frame, size_col: str, score_col: str):
-    """Sizes and scores from a table; repeated sizes are folds (a 2-D score matrix when every
-    size has the same number of rows, their means otherwise)."""
+    """Sizes, scores and a warning from a table; repeated sizes are folds (a 2-D score matrix
+    when every size has the same number of rows, their means otherwise, with a warning naming
+    the sizes whose row count differs: the fit then cannot use the spread of the folds)."""
     import pandas as pd
 
     sizes = pd.to_numeric(frame[size_col], errors="coerce")
@@ -30,8 +33,16 @@ def _anchors(frame, size_col: str, score_col: str):
     uniq = counts.index.to_numpy(dtype=float)
     if len(uniq) and counts.min() == counts.max() and counts.iloc[0] > 1:
         matrix = np.vstack([g.to_numpy(dtype=float) for _, g in groups])
-        return uniq, matrix
-    return uniq, groups.mean().to_numpy(dtype=float)
+        return uniq, matrix, None
+    if counts.max() > 1:
+        usual = int(counts.mode().max())
+        odd = [f"{size:g} ({int(c)} rows)" for size, c in counts.items() if c != usual]
+        shown = ", ".join(odd[:5]) + (f" and {len(odd) - 5} more" if len(odd) > 5 else "")
+        note = (f"the sizes do not all have the same number of rows (most have {usual}; size {shown}): "
+                "fitting the mean score of each size, without the spread of the folds (weighted least "
+                "squares and the fold bootstrap need one row per fold at every size)")
+        return uniq, groups.mean().to_numpy(dtype=float), note
+    return uniq, groups.mean().to_numpy(dtype=float), None
 
 
 def _fit(args: argparse.Namespace) -> int:
@@ -40,7 +51,7 @@ def _fit(args: argparse.Namespace) -> int:
 
     report = report_target(args)
     frame = read_table(args.file, columns=[args.size, args.score], name="FILE")
-    sizes, scores = _anchors(frame, args.size, args.score)
+    sizes, scores, note = _anchors(frame, args.size, args.score)
     families = "all"
     if args.family:
         families = [f.strip() for item in args.family for f in item.split(",") if f.strip()]
@@ -49,6 +60,8 @@ def _fit(args: argparse.Namespace) -> int:
     higher = None if args.orientation is None else args.orientation == "higher"
     result = fit_curve(sizes, scores, families=families, select=args.select, higher_is_better=higher,
                        best_possible=args.best_possible, n_bootstrap=args.n_bootstrap, rng=args.seed)
+    if note is not None:  # once the anchors are known to be usable
+        print(f"scimlkit: warning: {note}", file=sys.stderr)
     summary = {
         "family": result.family,
         "asymptote": result.asymptote,
@@ -78,7 +91,13 @@ def _fit(args: argparse.Namespace) -> int:
             payload["prediction"] = {"size": float(prediction.sizes[0]), "score": float(prediction.score[0]),
                                      "low": float(prediction.low[0]), "high": float(prediction.high[0])}
         if needed is not None:
-            payload["samples_needed"] = needed.to_dict()
+            # JSON has no infinity: an unbounded side of the interval is written as null like a
+            # missing interval, so say which it is
+            has = needed.low is not None and needed.high is not None
+            payload["samples_needed"] = {
+                **needed.to_dict(), "has_interval": has,
+                "low_unbounded": bool(has and math.isinf(needed.low)),
+                "high_unbounded": bool(has and math.isinf(needed.high))}
         emit(payload, "json")
         return 0
     emit(summary, "table", title="learning-curve fit")
@@ -132,7 +151,18 @@ def register(subparsers) -> None:
     fit = add_command(sub, "fit", _fit, help="fit learning-curve families to measured (size, score) rows",
                       description="Fit parametric learning-curve families to a table of training-set sizes "
                                   "and scores (repeated sizes are cross-validation folds), weight them by how well they "
-                                  "extrapolate, forecast a size and the samples needed for a target.")
+                                  "extrapolate, forecast a size and the samples needed for a target. "
+                                  "With --format json, 'samples_needed' holds 'n' (the size needed; null "
+                                  "when the target is not reachable), 'low' and 'high' (the interval of the "
+                                  "size needed; null when that side is unbounded or when there is no interval), "
+                                  "'has_interval' (false when there is no interval: with --n-bootstrap 0, and "
+                                  "when a measured score already reaches the target and the fitted curve does "
+                                  "not cross it within the measured sizes, so that 'n' is simply the first "
+                                  "measured size that reaches it), 'low_unbounded' / 'high_unbounded' (true when "
+                                  "that bound is infinite: that edge of the forecast band does not reach the "
+                                  "target) and 'prob_reachable' (the share of bootstrap refits, widened like the "
+                                  "band, that reach the target; null with --n-bootstrap 0). 'prediction' (with "
+                                  "--at) holds 'low' and 'high' as null with --n-bootstrap 0.")
     fit.add_argument("file", metavar="FILE", help="CSV / TSV / Parquet / Feather table")
     fit.add_argument("--size", required=True, help="column of training-set sizes")
     fit.add_argument("--score", required=True, help="column of scores")
@@ -152,7 +182,9 @@ def register(subparsers) -> None:
                        help="scores such as error rates or losses (say so for a loss on a plateau)")
     fit.set_defaults(orientation=None)
     fit.add_argument("--best-possible", type=float, default=None,
-                     help="the perfect score (default 1 if higher is better, else 0)")
+                     help="the perfect score (default 1 if higher is better, else 0; 0 as well for "
+                          "higher-is-better scores that are all <= 0, such as neg_log_loss, with a warning; pass 1 "
+                          "for an R² that is negative at every size)")
     fit.add_argument("--level", type=_level, default=0.95, help="interval level (default 0.95)")
     fit.add_argument("--n-bootstrap", type=int, default=200, help="bootstrap refits (default 200)")
     fit.add_argument("--seed", type=seed_arg, default=0, help="random seed of the bootstrap (default 0)")

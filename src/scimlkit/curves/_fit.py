@@ -384,14 +384,13 @@ def _distinct_models(errors: dict[str, float]) -> dict[str, float]:
 
 
 def _mixture_asymptote(asymptotes, weights) -> float:
-    """Limit of a weighted average of curves (loss units); -inf if any member is unbounded.
+    """Limit of the forecast, a weighted average of the members' curves (loss units, >= 0).
 
-    The forecast itself is clipped at the perfect score (loss 0): its limit is
-    ``max(_mixture_asymptote(...), 0)``.
+    Each member is clipped at the perfect score (loss 0) before averaging, so a member that
+    passes it (log2 is unbounded: asymptote ``-inf``) counts as levelling off at the perfect
+    score and the limit is always finite.
     """
-    a = np.asarray(asymptotes, dtype=float)
-    if np.any(np.isneginf(a)):
-        return -math.inf
+    a = np.maximum(np.asarray(asymptotes, dtype=float), 0.0)
     return float(np.dot(np.asarray(weights, dtype=float), a))
 
 
@@ -434,10 +433,15 @@ class SamplesNeededResult(Result):
     ``reachable`` is False when the target lies at or beyond the fitted asymptote (or is not
     reached by ``max_size``); then ``n`` is None and ``message`` says why. ``already_reached``
     is True when a measured score reaches the target (never on the fitted curve alone).
-    ``low`` / ``high`` bound ``n`` over the bootstrap fits (``inf`` where the target was not
-    reached in that share of fits); ``prob_reachable`` is the share of bootstrap fits that
-    reach the target by ``max_size`` (for a forecast of several families, each family's fits
-    counted with its weight).
+    ``low`` / ``high`` bound ``n`` at ``level``, read off the interval of
+    :meth:`CurveFitResult.predict` (the sizes where its optimistic and its pessimistic edge
+    reach the target; ``inf`` where that edge does not by ``max_size``); ``prob_reachable`` is
+    the share of bootstrap fits that reach the target by ``max_size`` (for a forecast of
+    several families, each family's fits counted with its weight), after the same
+    small-sample widening around their median as that interval, so the two agree: ``high``
+    is ``inf`` only when ``prob_reachable`` is below ``(1 + level) / 2`` (0.975 at 95%), and
+    ``low`` only when it is below ``(1 - level) / 2``. It therefore depends a little on
+    ``level`` (not at all when there is no widening: many folds, or many anchors).
 
     Examples
     --------
@@ -482,7 +486,10 @@ class CurveFitResult(Result):
         (``{family: {parameter: value}}``); formulas are in loss orientation (see
         :func:`fit_curve`).
     asymptote : float
-        The forecast's limit score as ``n -> inf`` (``inf``/``-inf`` if unbounded).
+        The forecast's limit score as ``n -> inf``; always finite. The forecast never passes
+        ``best_possible``: each member's curve is clipped there before the members are
+        averaged, so a member whose formula is unbounded (``log2``) counts as levelling off
+        at ``best_possible``, as it does in ``ranking``'s ``asymptote`` column.
     higher_is_better, best_possible : bool, float
         The orientation used to turn scores into losses.
     select : str
@@ -508,6 +515,11 @@ class CurveFitResult(Result):
         Number of fold columns of ``scores`` (1 for one score per anchor). The bootstrap
         intervals get the small-sample widening described in :func:`fit_curve`: for the few
         folds with several, for the residuals' degrees of freedom with one.
+    bootstrap_anchor_loss : ndarray or None
+        The anchors' losses of each bootstrap resample, ``(n_bootstrap, n_anchors)`` (None
+        without refits): within the measured sizes the ``last`` member of a forecast follows
+        the anchors (see :meth:`predict`), and its refits follow these. Not included in
+        :meth:`to_dict`.
 
     Examples
     --------
@@ -537,6 +549,7 @@ class CurveFitResult(Result):
     weighted_fit: bool
     score_std: np.ndarray | None = None
     n_folds: int = 1
+    bootstrap_anchor_loss: np.ndarray | None = None
 
     # -- evaluation ------------------------------------------------------------------------
 
@@ -552,20 +565,55 @@ class CurveFitResult(Result):
     def _member_theta(self, name: str) -> np.ndarray:
         return np.array(list(self.params[name].values()), dtype=float)
 
-    def _loss(self, n: np.ndarray, thetas: list[np.ndarray] | None = None) -> np.ndarray:
-        thetas = thetas if thetas is not None else [self._member_theta(m) for m in self.members]
-        total = np.zeros_like(n, dtype=float)
-        for name, theta in zip(self.members, thetas):
-            total = total + self.weights[name] * _eval_member(name, n, theta)
-        # a forecast never passes the perfect score (log2, for one, is unbounded)
-        return np.maximum(total, 0.0)
+    def _anchor_loss(self) -> np.ndarray:
+        """The measured (fold-mean) scores at the anchors in loss units."""
+        return np.maximum(self._to_loss(np.asarray(self.scores, dtype=float)), 0.0)
 
-    def _boot_thetas(self) -> list[list[np.ndarray]]:
+    def _member_loss(self, name: str, n: np.ndarray, theta: np.ndarray, anchors=None) -> np.ndarray:
+        """One member's loss at sizes ``n``, clipped at the perfect score (loss 0).
+
+        The ``last`` member carries the last anchor's value forward only beyond the last
+        anchor; at and below it, it follows the anchors themselves (``anchors``: their losses,
+        the measured ones by default, a resample's for a bootstrap refit), interpolated
+        linearly in ``log n`` and held at the first anchor's value below it. The last-value
+        baseline says nothing about sizes already measured, so it must not pull the forecast
+        there away from the measurements.
+        """
+        n = np.asarray(n, dtype=float)
+        if name == "last":
+            a = self._anchor_loss() if anchors is None else np.asarray(anchors, dtype=float)
+            a = np.append(a[:-1], float(theta[0]))  # beyond the last anchor: exactly the constant
+            with np.errstate(divide="ignore"):
+                out = np.interp(np.log(n), np.log(np.asarray(self.sizes, dtype=float)), a)
+            return np.maximum(out, 0.0)
+        return np.maximum(_eval_member(name, n, theta), 0.0)
+
+    def _loss(self, n: np.ndarray, thetas: list[np.ndarray] | None = None, anchors=None) -> np.ndarray:
+        thetas = thetas if thetas is not None else [self._member_theta(m) for m in self.members]
+        total = np.zeros_like(np.asarray(n, dtype=float))
+        for name, theta in zip(self.members, thetas):
+            # each member is clipped at the perfect score before averaging: a member that passes
+            # it (log2 is unbounded) must not drag the others past their own limits
+            total = total + self.weights[name] * self._member_loss(name, n, theta, anchors)
+        return total
+
+    def _boot_rows(self) -> np.ndarray:
+        """Indices of the bootstrap refits in which every member could be refitted."""
         if self.n_bootstrap == 0:
-            return []
+            return np.empty(0, dtype=int)
         stacks = [self.bootstrap_params[m] for m in self.members]
         ok = np.all([np.all(np.isfinite(s), axis=1) for s in stacks], axis=0)
-        return [[s[b] for s in stacks] for b in np.flatnonzero(ok)]
+        return np.flatnonzero(ok)
+
+    def _boot_thetas(self) -> list[list[np.ndarray]]:
+        stacks = [self.bootstrap_params[m] for m in self.members] if self.n_bootstrap else []
+        return [[s[b] for s in stacks] for b in self._boot_rows()]
+
+    def _boot_anchors(self, b: int):
+        """The resampled anchors' losses of bootstrap refit ``b`` (None if not recorded)."""
+        if self.bootstrap_anchor_loss is None:
+            return None
+        return self.bootstrap_anchor_loss[b]
 
     def _mixture(self) -> tuple[list[list[np.ndarray]], np.ndarray]:
         """The bootstrap refits as a mixture over the members: ``(refits, weights)``.
@@ -581,7 +629,11 @@ class CurveFitResult(Result):
     def _member_draws(self, n: np.ndarray, boots: list[list[np.ndarray]]) -> np.ndarray:
         """Each refit's loss for each member at sizes ``n``: ``(n_refits * n_members, len(n))``,
         refit-major (the order of :meth:`_mixture`'s weights), each clipped at the perfect score."""
-        rows = [np.maximum(_eval_member(m, n, theta), 0.0) for t in boots for m, theta in zip(self.members, t)]
+        n = np.asarray(n, dtype=float)
+        rows = []
+        for b, t in zip(self._boot_rows(), boots):
+            anchors = self._boot_anchors(b)
+            rows.extend(self._member_loss(m, n, theta, anchors) for m, theta in zip(self.members, t))
         return np.array(rows).reshape(len(rows), len(n))
 
     def _widening(self, level: float) -> float:
@@ -617,6 +669,10 @@ class CurveFitResult(Result):
     def family_curve(self, family: str, n) -> np.ndarray:
         """Score of one fitted family (any row of ``ranking`` with parameters) at sizes ``n``.
 
+        The family's own formula at every size: ``last`` is the last measured score throughout
+        (as a member of the forecast it follows the anchors below the last one, see
+        :meth:`predict`).
+
         Examples
         --------
         >>> import numpy as np
@@ -634,6 +690,12 @@ class CurveFitResult(Result):
 
     def predict(self, n, *, level: float = 0.95) -> CurvePrediction:
         """Forecast the score at sizes ``n``, with a percentile bootstrap interval.
+
+        The forecast is the weighted average of the members' curves, each clipped at the
+        perfect score. A ``last`` (last-value) member carries the last anchor's score forward
+        only beyond the last anchor: at and below it, it follows the measured scores
+        (interpolated in ``log n``; its bootstrap refits follow the resampled anchors), so the
+        baseline does not pull the forecast or its interval away from the measurements.
 
         Parameters
         ----------
@@ -659,24 +721,33 @@ class CurveFitResult(Result):
                           f"is not checked there and may leave the range of possible scores",
                           ScimlkitWarning, stacklevel=2)
         score = self._to_score(self._loss(sizes))
-        boots, weights = self._mixture()
-        if boots:
-            draws = self._to_score(self._member_draws(sizes, boots))
-            q = (1 - level) / 2
-            bounds = np.array([_weighted_quantiles(draws[:, j], weights, [q, 1 - q, 0.5])
-                               for j in range(sizes.size)]).reshape(sizes.size, 3)
-            low, high, mid = bounds[:, 0], bounds[:, 1], bounds[:, 2]
-            r = self._interval_widening(level)
-            if r > 1.0:  # widen each side around the bootstrap median, within the possible scores
-                low, high = mid - r * (mid - low), mid + r * (high - mid)
-                if self.higher_is_better:
-                    high = np.minimum(high, self.best_possible)
-                else:
-                    low = np.maximum(low, self.best_possible)
-        else:
+        band = self._band(sizes, level)
+        if band is None:
             low = high = np.full_like(score, np.nan)
             level = float("nan")
+        else:
+            low, high = band
         return CurvePrediction(sizes=sizes, score=score, low=low, high=high, level=level, family=self.family)
+
+    def _band(self, sizes: np.ndarray, level: float, mixture=None):
+        """The (widened) percentile interval of the mixture of refits at ``sizes``, as scores:
+        ``(low, high)``, or None without refits."""
+        boots, weights = self._mixture() if mixture is None else mixture
+        if not boots:
+            return None
+        draws = self._to_score(self._member_draws(sizes, boots))
+        q = (1 - level) / 2
+        bounds = np.array([_weighted_quantiles(draws[:, j], weights, [q, 1 - q, 0.5])
+                           for j in range(sizes.size)]).reshape(sizes.size, 3)
+        low, high, mid = bounds[:, 0], bounds[:, 1], bounds[:, 2]
+        r = self._interval_widening(level)
+        if r > 1.0:  # widen each side around the bootstrap median, within the possible scores
+            low, high = mid - r * (mid - low), mid + r * (high - mid)
+            if self.higher_is_better:
+                high = np.minimum(high, self.best_possible)
+            else:
+                low = np.maximum(low, self.best_possible)
+        return low, high
 
     def samples_needed(self, target: float, *, level: float = 0.95,
                        max_size: float | None = None) -> SamplesNeededResult:
@@ -684,6 +755,23 @@ class CurveFitResult(Result):
 
         Says plainly when the target lies at or beyond the fitted asymptote (``reachable`` is
         False and ``n`` is None) or was already reached within the measured anchors.
+
+        For a forecast of several families the target also counts as not reachable when
+        members carrying more than half of the weight never reach it by ``max_size`` on their
+        own *and* the forecast reaches it only because of members whose limit is the perfect
+        score (``pow2`` and ``log2`` head there; the forecast without them, reweighted, does
+        not reach the target): a weighted average of curves passes a target that most of them
+        level off before as soon as one member heads for the perfect score, which says nothing
+        about the data. The message names the share of the weight. Where the members all
+        level off short of perfect and merely disagree, the forecast's own answer stands.
+
+        The interval for ``n`` is read off :meth:`predict`'s band at ``level``: for a curve
+        that only improves with more data, ``n* <= m`` exactly when the score at ``m`` reaches
+        the target, so the lower bound is the size where the band's optimistic edge reaches
+        the target and the upper bound where its pessimistic edge does (``inf`` when it does
+        not by ``max_size``). The two intervals therefore agree, and the lower bound never
+        lies below an anchor whose measured score fell short of the target by more than its
+        noise.
 
         Parameters
         ----------
@@ -712,33 +800,40 @@ class CurveFitResult(Result):
         max_size = check_scalar(max_size, "max_size", low=float(self.sizes.max()), closed="neither")
         goal = self._to_loss(target)
         w = np.array([self.weights[m] for m in self.members])
-        asym = _mixture_asymptote([_member_asymptote(m, self._member_theta(m)) for m in self.members], w)
+        thetas = [self._member_theta(m) for m in self.members]
+        asym = _mixture_asymptote([_member_asymptote(m, th) for m, th in zip(self.members, thetas)], w)
         better = "above" if self.higher_is_better else "below"
-        limit = float(self._to_score(max(asym, 0.0)))  # the forecast is clipped at the perfect score
+        limit = float(self._to_score(asym))
         seen = self._to_loss(self.scores) <= goal
         n_hat = _crossing(lambda s: self._loss(s), goal, asym, max_size)
-        boots, weights = self._mixture()
+        # the share of the forecast's weight whose own curve reaches the target by max_size
+        reaches = [goal >= 0 and _crossing(lambda s, m=m, th=th: self._member_loss(m, s, th), goal,
+                                           max(_member_asymptote(m, th), 0.0), max_size) is not None
+                   for m, th in zip(self.members, thetas)]
+        reach_weight = float(np.sum(w[np.array(reaches, dtype=bool)]))
+        # members whose own limit is the perfect score (pow2, log2, or a family that levelled off
+        # there): the weighted average with them passes any target short of it
+        scale = float(np.max(self._anchor_loss(), initial=0.0))
+        perfect = np.array([max(_member_asymptote(m, th), 0.0) <= 1e-9 * max(scale, 1e-12)
+                            for m, th in zip(self.members, thetas)], dtype=bool)
+        rest_reaches = True  # whether the forecast without those members reaches the target too
+        if perfect.any() and not perfect.all() and goal >= 0:
+            keep = [i for i in range(len(self.members)) if not perfect[i]]
+            w_rest = w[keep] / np.sum(w[keep])
+
+            def rest_loss(s, keep=keep, w_rest=w_rest):
+                return sum(wi * self._member_loss(self.members[i], s, thetas[i]) for wi, i in zip(w_rest, keep))
+
+            rest_asym = _mixture_asymptote([_member_asymptote(self.members[i], thetas[i]) for i in keep], w_rest)
+            rest_reaches = _crossing(rest_loss, goal, rest_asym, max_size) is not None
+        mixture = self._mixture()
         low = high = prob = None
         last = float(self.sizes.max())
-        if boots:
-            ns = []
-            for t in boots:  # refit-major, member-minor: the order of the mixture's weights
-                for m, th in zip(self.members, t):
-                    if m == "last":
-                        # the score stays where the last anchor left it: there at the latest, or never
-                        v = last if max(float(th[0]), 0.0) <= goal else None
-                    else:
-                        v = _crossing(lambda s, m=m, th=th: np.maximum(_eval_member(m, s, th), 0.0), goal,
-                                      _member_asymptote(m, th), max_size)
-                    ns.append(np.inf if v is None else v)
-            ns = np.array(ns)
-            q = (1 - level) / 2
-            low, high, mid = _weighted_quantiles(ns, weights, [q, 1 - q, 0.5])
-            r = self._interval_widening(level)
-            if r > 1.0 and math.isfinite(mid):  # the same widening as predict's, on log n
-                low = max(1.0, mid * (low / mid) ** r)
-                high = mid * (high / mid) ** r if math.isfinite(high) else math.inf
-            prob = float(np.sum(weights[np.isfinite(ns)]) / np.sum(weights))
+        if mixture[0]:
+            low, high = self._needed_interval(goal, level, max_size, mixture)
+            if n_hat is not None and goal >= 0:  # the interval holds the point estimate
+                low, high = min(low, n_hat), max(high, n_hat)
+            prob = self._prob_reaching(goal, level, max_size, mixture)
         if seen.any():
             first = float(self.sizes[np.argmax(seen)])
             measured = (f"target {target:g} is already reached: measured {self.scores[np.argmax(seen)]:.4g} "
@@ -768,6 +863,23 @@ class CurveFitResult(Result):
                 target=target, reachable=False, already_reached=False, n=None, low=low, high=high,
                 level=level, prob_reachable=prob, asymptote=limit, family=self.family,
                 message=f"target {target:g} is not reached by n={max_size:g} on the fitted {self.family} curve")
+        if reach_weight < 0.5 and not rest_reaches:
+            # the weighted average crosses the target only because of members heading for the
+            # perfect score (pow2, log2), and most of the weight says it is not reached; plain
+            # disagreement between members with limits short of perfect is the mixture's to settle
+            short = "below" if self.higher_is_better else "above"
+            below = [float(self._to_score(max(_member_asymptote(m, th), 0.0)))
+                     for m, th, ok in zip(self.members, thetas, reaches) if not ok]
+            heading = ", ".join(m for m, p in zip(self.members, perfect) if p)
+            return SamplesNeededResult(
+                target=target, reachable=False, already_reached=False, n=None, low=low, high=high,
+                level=level, prob_reachable=prob, asymptote=limit, family=self.family,
+                message=f"target {target:g} is not expected to be reached: members carrying "
+                        f"{1 - reach_weight:.0%} of the weight of {self.family} do not reach it by "
+                        f"n={max_size:g} (their limits lie {short} it, from {min(below):.4g} to "
+                        f"{max(below):.4g}, or they approach it too slowly); only the weighted average with "
+                        f"the members levelling off at the perfect score ({heading}) passes it, at about "
+                        f"n={n_hat:,.0f}")
         # no measured score reaches the target here, so it is not "already reached" even when the
         # smoothed curve passes it within the measured sizes (the anchors scatter around it)
         if n_hat <= last:
@@ -781,9 +893,80 @@ class CurveFitResult(Result):
             level=level, prob_reachable=prob, asymptote=limit, family=self.family,
             message=message)
 
+    def _prob_reaching(self, goal: float, level: float, max_size: float, mixture) -> float:
+        """Weighted share of the refits whose loss at ``max_size`` reaches ``goal``, each refit
+        first widened around the refits' median by the band's factor (and kept within the
+        possible scores), as :meth:`_band` widens its quantiles: the share then agrees with the
+        band that gives ``low`` / ``high`` (``high`` is ``inf`` only when the share is below
+        ``(1 + level) / 2``, and ``low`` only when it is below ``(1 - level) / 2``)."""
+        boots, weights = mixture
+        draws = self._member_draws(np.array([max_size]), boots)[:, 0]
+        r = self._interval_widening(level)
+        if r > 1.0:
+            mid = _weighted_quantiles(draws, weights, [0.5])[0]
+            if math.isfinite(mid):
+                with np.errstate(invalid="ignore"):
+                    draws = np.maximum(mid + r * (draws - mid), 0.0)
+        return float(np.sum(weights[draws <= goal]) / np.sum(weights))
+
+    def _needed_interval(self, goal: float, level: float, max_size: float, mixture) -> tuple[float, float]:
+        """Bounds on the size needed to reach loss ``goal``, read off :meth:`predict`'s band.
+
+        For a curve that only improves with more data, the size needed is at most ``m``
+        exactly when the score at ``m`` reaches the target, so ``P(n* <= m) = P(score(m)
+        reaches it)``: the lower bound is where the optimistic edge of the (widened) band at
+        ``level`` reaches the target, the upper bound where the pessimistic edge does. The band
+        need not be monotone (noise around the anchors), so each bound is the last size at
+        which its edge still falls short, searched up to ``max_size`` (``inf`` when the edge
+        never reaches the target). With fold columns, the lower bound is also never below an
+        anchor whose measured score falls short of the target by more than the band's own
+        allowance for its noise (the level's normal quantile, widened, times its standard error).
+        """
+        from scipy.optimize import brentq
+
+        grid = np.geomspace(1.0, max_size, 400)
+
+        def edges(sizes):
+            lo, hi = self._band(np.asarray(sizes, dtype=float), level, mixture)
+            lo_l, hi_l = self._to_loss(lo), self._to_loss(hi)
+            return np.minimum(lo_l, hi_l), np.maximum(lo_l, hi_l)  # optimistic, pessimistic
+
+        best, worst = edges(grid)
+        bounds = []
+        for k, values in enumerate((best, worst)):
+            short = np.flatnonzero(values > goal)
+            if short.size == 0:
+                bounds.append(1.0)
+                continue
+            i = int(short[-1])
+            if i == grid.size - 1:
+                bounds.append(math.inf)
+                continue
+
+            def gap(z, k=k):
+                return float(edges([math.exp(z)])[k][0] - goal)
+
+            try:
+                root = brentq(gap, math.log(grid[i]), math.log(grid[i + 1]), xtol=1e-6)
+                bounds.append(float(math.exp(root)))
+            except ValueError:
+                bounds.append(float(grid[i + 1]))
+        low, high = bounds
+        if self.score_std is not None and self.n_folds >= 2:
+            from scipy import stats
+
+            allowance = float(stats.norm.ppf(0.5 + level / 2)) * self._interval_widening(level)
+            se = np.asarray(self.score_std, dtype=float) / math.sqrt(self.n_folds)
+            short_by = self._to_loss(np.asarray(self.scores, dtype=float)) - goal
+            clear = np.flatnonzero(short_by > allowance * se)
+            if clear.size:
+                low = max(low, float(self.sizes[clear[-1]]))
+        return low, max(high, low)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields, without the bootstrap parameter draws."""
-        return {k: jsonable(getattr(self, k)) for k in self.__dataclass_fields__ if k != "bootstrap_params"}
+        return {k: jsonable(getattr(self, k)) for k in self.__dataclass_fields__
+                if k not in ("bootstrap_params", "bootstrap_anchor_loss")}
 
     def to_frame(self):
         """The ranking of families (one row per family)."""
@@ -1039,7 +1222,8 @@ def fit_curve(
     one-standard-error rule: when that error beats ``pow3``'s by no more than the noise of
     the held-out scores (the mean standard error of their fold means, or ``pow3``'s residual
     RMSE for 1-D scores), ``pow3`` is kept. ``select="average"`` averages the ``n_average``
-    best families with equal weights.
+    best distinct families with equal weights (``exp4``, ``wbl4`` and ``janoschek`` count as
+    one, the best of them).
     In every mode a family whose asymptote, fitted on every anchor, is worse than the score
     already measured at the last anchor (by more than twice that anchor's standard error) is
     left out: a learning curve does not get worse with more data, so such a fit has
@@ -1083,7 +1267,10 @@ def fit_curve(
     full training fold four times beyond the last anchor) the 95% intervals hold the measured
     score in 40 cases instead of 23, and the 80% ones err on the wide side (40 instead of 18).
     The family weights themselves are taken as known (re-selecting them in every resample
-    would cost a backtest per resample).
+    would cost a backtest per resample). The last-value baseline has nothing to say about
+    sizes already measured: as a member of the forecast it follows the anchors up to the last
+    one and carries the last value forward only beyond it (see
+    :meth:`CurveFitResult.predict`).
 
     Parameters
     ----------
@@ -1107,8 +1294,13 @@ def fit_curve(
         cannot be judged. Set it explicitly for losses on a plateau (``higher_is_better=False``,
         or ``--lower-is-better`` on the command line).
     best_possible : float, optional
-        The perfect score (default 1 when higher is better, 0 otherwise, which fits
-        accuracy, R² and AUC, error rates and losses). Scores may not pass it.
+        The perfect score. Default: 1 when higher is better (accuracy, R², AUC), except that
+        scores that are all <= 0 are taken as a negated loss (scikit-learn's ``neg_log_loss``,
+        ``neg_mean_squared_error``, ``neg_root_mean_squared_error``, ...) with perfect score 0;
+        0 when lower is better (error rates, losses). Scores may not pass it. Pass it
+        explicitly for a score whose perfect value is something else (an R² that is negative
+        at every anchor still has perfect score 1); when the all-<= 0 rule decides the
+        default, a :class:`~scimlkit.DegenerateDataWarning` says so.
     sigma : "auto", None or array-like of shape (n_anchors,)
         Standard errors of the anchors' scores for weighted least squares: ``"auto"`` takes
         them from the folds of 2-D ``scores`` (ordinary least squares for 1-D scores); None
@@ -1170,7 +1362,17 @@ def fit_curve(
         higher_is_better = _detect_orientation(n, y)
     higher_is_better = bool(higher_is_better)
     if best_possible is None:
-        best_possible = 1.0 if higher_is_better else 0.0
+        # a higher-is-better score that is never positive is a negated loss (scikit-learn's
+        # neg_log_loss, neg_mean_squared_error, ...): its perfect score is 0, not 1
+        negated = higher_is_better and bool(np.all(y <= 0.0))
+        best_possible = 0.0 if not higher_is_better or negated else 1.0
+        if negated:
+            from .._errors import DegenerateDataWarning
+
+            warnings.warn("`best_possible` was taken as 0 because every score is <= 0 (as for scikit-learn's "
+                          "neg_* scorers, e.g. neg_log_loss); pass `best_possible` (e.g. 1 for R²; "
+                          "--best-possible on the command line) if the perfect score is something else",
+                          DegenerateDataWarning, stacklevel=2)
     best_possible = check_scalar(best_possible, "best_possible")
     sign = 1.0 if higher_is_better else -1.0
     loss = sign * (best_possible - mean)
@@ -1251,7 +1453,14 @@ def fit_curve(
             weights = _stacking_weights(errors, noise_var, float(np.ptp(loss)))
             members = sorted(weights, key=lambda f: -weights[f])
         else:
-            members = order[:1] if select == "extrapolation" else order[:n_average]
+            if select == "extrapolation":
+                members = order[:1]
+            else:  # one model written several ways counts once, as in the weighted forecast
+                distinct = _distinct_models(errors)
+                members = [f for f in order if f in distinct][:n_average]
+                for r in rows:
+                    if r["family"] in errors and r["family"] not in distinct:
+                        r["reason"] = "not averaged: the same model as a family that extrapolated better"
         if select == "extrapolation" and _REFERENCE in errors and order[0] != _REFERENCE:
             # one-standard-error rule: keep the reference family unless the winner beats it
             # by more than the noise of the held-out scores
@@ -1289,7 +1498,7 @@ def fit_curve(
     ranking = ranking.reset_index(drop=True)
 
     w = np.array([weights[f] for f in members])
-    boot, failed = _bootstrap(members, w, fits, n, y, loss, sig, sign, best_possible, n_bootstrap, gen,
+    boot, failed, boot_anchors = _bootstrap(members, w, fits, n, y, loss, sig, sign, best_possible, n_bootstrap, gen,
                               sigma=sigma)
     params = {name: dict(zip(FAMILIES[name].params, (float(v) for v in theta))) for name, theta in fits.items()}
     asym_loss = _mixture_asymptote([FAMILIES[f].asymptote(fits[f]) for f in members], w)
@@ -1307,7 +1516,7 @@ def fit_curve(
         n_bootstrap_failed=failed, bootstrap_params=boot, weights={f: float(v) for f, v in zip(members, w)},
         weighted_fit=sig is not None,
         score_std=y.std(axis=1, ddof=1) if y.ndim == 2 and y.shape[1] >= 2 else None,
-        n_folds=int(y.shape[1]) if y.ndim == 2 else 1)
+        n_folds=int(y.shape[1]) if y.ndim == 2 else 1, bootstrap_anchor_loss=boot_anchors)
 
 
 def _bootstrap(members, w, fits, n, y, loss, sig, sign, best, n_boot, gen, *, sigma=None):
@@ -1322,17 +1531,31 @@ def _bootstrap(members, w, fits, n, y, loss, sig, sign, best, n_boot, gen, *, si
     therefore scaled by ``sqrt(k / (k - 1))``. Without folds the residuals of the fit
     (inflated for the parameters spent) are resampled and added back. In both cases the
     percentile intervals made from these refits are widened afterwards for the degrees of
-    freedom of the noise estimate (see ``CurveFitResult._interval_widening``).
+    freedom of the noise estimate (see ``CurveFitResult._interval_widening``). The residuals
+    are taken around the members other than ``last`` (a quadratic in ``log n`` when ``last``
+    is the only one). Returns ``(refits, failures, anchors)``: ``anchors`` holds each
+    resample's anchor losses (NaN rows for failed refits; None without refits).
     """
     out = {m: np.full((n_boot, FAMILIES[m].n_params), np.nan) for m in members}
+    anchors = np.full((n_boot, len(n)), np.nan)
     if n_boot == 0:
-        return out, 0
+        return out, 0, None
     folds = y.shape[1] if y.ndim == 2 else 1
     if folds >= 2:
         observed = y.mean(axis=1)
         spread = math.sqrt(folds / (folds - 1))
         refit_sigma = isinstance(sigma, str) and sig is not None
-    fitted = np.maximum(w @ np.array([_eval_member(m, n, fits[m]) for m in members]), 0.0)
+    # the smooth curve the residuals are taken from: the members other than the last-value
+    # baseline (which follows the anchors themselves within them), renormalised; a quadratic in
+    # log n when the baseline is the only member
+    smooth = [i for i, m in enumerate(members) if m != "last"]
+    if smooth:
+        ws = w[smooth] / np.sum(w[smooth])
+        fitted = ws @ np.array([np.maximum(_eval_member(members[i], n, fits[members[i]]), 0.0) for i in smooth])
+    else:
+        x = np.log(n)
+        fitted = np.maximum(np.polyval(np.polyfit(x, loss, min(2, len(n) - 2)), x), 0.0) if len(n) > 2 \
+            else np.full(len(n), float(np.mean(loss)))
     resid = loss - fitted
     p = max(FAMILIES[m].n_params for m in members)
     inflate = math.sqrt(len(n) / (len(n) - p)) if len(n) > p else 1.0
@@ -1364,4 +1587,5 @@ def _bootstrap(members, w, fits, n, y, loss, sig, sign, best, n_boot, gen, *, si
             continue
         for m in members:
             out[m][b] = row[m]
-    return out, failed
+        anchors[b] = boot_loss
+    return out, failed, anchors

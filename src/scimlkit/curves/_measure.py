@@ -68,23 +68,60 @@ class LearningCurveResult(Result):
 def geometric_sizes(low: int, high: int, count: int) -> np.ndarray:
     """``count`` distinct integer sizes spaced geometrically from ``low`` to ``high``.
 
+    The sizes are the rounded points of a geometric grid; where rounding would make two of
+    them equal (small sizes, close together), each is moved up to the next free integer, so
+    exactly ``count`` sizes come back, starting at ``low`` and (for two or more) ending at
+    ``high``.
+
+    Raises
+    ------
+    InputError
+        When fewer than ``count`` integers lie between ``low`` and ``high``.
+
     Examples
     --------
     >>> geometric_sizes(10, 1000, 5).tolist()
     [10, 32, 100, 316, 1000]
+    >>> geometric_sizes(1, 100, 8).tolist()
+    [1, 2, 4, 7, 14, 27, 52, 100]
+    >>> geometric_sizes(1, 6, 6).tolist()
+    [1, 2, 3, 4, 5, 6]
     """
     low = check_int(low, "low", low=1)
     high = check_int(high, "high", low=low)
     count = check_int(count, "count", low=1)
-    sizes = np.unique(np.round(np.geomspace(low, high, count)).astype(int))
+    possible = high - low + 1
+    if count > possible:
+        raise InputError(f"`count`={count} distinct sizes do not fit between `low`={low} and `high`={high} "
+                         f"(at most {possible})")
+    if count == 1:
+        return np.array([low], dtype=np.int64)
+    sizes = np.round(np.geomspace(low, high, count)).astype(np.int64)
+    sizes[0], sizes[-1] = low, high
+    for i in range(1, count):  # make them strictly increasing, moving collisions up ...
+        sizes[i] = max(sizes[i], sizes[i - 1] + 1)
+    for i in range(count - 2, -1, -1):  # ... and back down below the top where that overshoots
+        sizes[i] = min(sizes[i], sizes[i + 1] - 1)
     return sizes
 
 
+_DEFAULT_COUNT = 10
+
+
 def _resolve_sizes(sizes, n_train: int, n_min: int) -> np.ndarray:
+    if sizes is None:  # the default: up to 10 sizes, as many distinct ones as fit (no error)
+        low = min(n_min, n_train)
+        return geometric_sizes(low, n_train, min(_DEFAULT_COUNT, n_train - low + 1))
     if np.ndim(sizes) == 0:  # a number of sizes
         count = check_int(sizes, "sizes", low=2)
-        low = min(n_min, n_train)
-        return geometric_sizes(low, n_train, count)
+        if n_min >= n_train:
+            raise InputError(f"`min_size`={n_min} must be below the training fold size {n_train} to "
+                             f"measure {count} sizes (the default is max(10, 2 * n_classes)); pass a smaller "
+                             "`min_size` or explicit `sizes`")
+        if count > n_train - n_min + 1:
+            raise InputError(f"`sizes`={count} distinct sizes do not fit between `min_size`={n_min} and the "
+                             f"training fold size {n_train} (at most {n_train - n_min + 1})")
+        return geometric_sizes(n_min, n_train, count)
     arr = check_array(sizes, "sizes", min_size=1)
     if np.all((arr > 0) & (arr <= 1)) and np.any(arr < 1) and not np.all(arr == np.round(arr)):
         arr = np.round(arr * n_train)
@@ -141,9 +178,10 @@ def learning_curve(
     X,
     y,
     *,
-    sizes=10,
+    sizes=None,
     cv=5,
     scoring=None,
+    groups=None,
     min_size: int | None = None,
     rng=None,
     n_jobs: int | None = None,
@@ -162,15 +200,23 @@ def learning_curve(
         Cloned for every fit.
     X, y : array-like
         Data and target.
-    sizes : int or array-like
-        Number of geometric sizes from ``min_size`` to the full training fold (default 10),
-        or explicit sizes (integers, or fractions in (0, 1] of the training fold).
+    sizes : int or array-like, optional
+        Number of geometric sizes from ``min_size`` to the full training fold, or explicit
+        sizes (integers, or fractions in (0, 1] of the training fold). Default: 10 sizes, or
+        as many distinct ones as fit between ``min_size`` and the training fold on small data
+        (only the full training fold when it is not larger than ``min_size``); a count given
+        explicitly that cannot be met is an :class:`InputError`.
     cv : int or cross-validation splitter
         As in scikit-learn (an int gives stratified folds for classifiers).
     scoring : str or callable, optional
         A scikit-learn scoring name or scorer; default the estimator's ``score``.
+    groups : array-like of shape (n_samples,), optional
+        Group labels passed to the splitter's ``split(X, y, groups)``, for group
+        cross-validation (``GroupKFold``, ``LeaveOneGroupOut``, ...), as in scikit-learn.
     min_size : int, optional
-        Smallest size for ``sizes=int``; default ``max(10, 2 * n_classes)``.
+        Smallest size for ``sizes=int``; default ``max(10, 2 * n_classes)``. With an explicit
+        ``sizes=int`` it must lie below the training fold size, with room for ``sizes``
+        distinct sizes up to it (:class:`InputError` otherwise).
     rng : int or numpy.random.Generator, optional
         Seed of the subset order.
     n_jobs : int, optional
@@ -221,10 +267,17 @@ def learning_curve(
     y_arr = np.asarray(y)
     if y_arr.dtype.kind in "fc" and not np.all(np.isfinite(y_arr)):
         raise InputError("`y` contains NaN or infinite values")
+    if groups is not None:
+        groups_arr = np.asarray(groups)
+        if groups_arr.ndim != 1 or len(groups_arr) != n_samples:
+            raise InputError(f"`groups` must have one label per sample of `X` ({n_samples}), got shape "
+                             f"{groups_arr.shape}")
+        if groups_arr.dtype.kind in "fc" and not np.all(np.isfinite(groups_arr)):
+            raise InputError("`groups` contains NaN or infinite values")
     classifier = is_classifier(estimator)
     try:
         splitter = check_cv(cv, y, classifier=classifier)
-        folds = list(splitter.split(X, y))
+        folds = list(splitter.split(X, y, groups))
     except ValueError as exc:
         raise InputError(f"`cv` could not split the data: {exc}") from None
     try:

@@ -256,7 +256,7 @@ def _key_figures(data: ForecastData) -> dict[str, Any]:
     figures: dict[str, Any] = {"forecast by": data.family}
     if len(data.members) > 1:
         figures["weights"] = ", ".join(f"{m} {data.weights[m]:.2f}" for m in data.members)
-    figures["fitted asymptote"] = data.asymptote if math.isfinite(data.asymptote) else "unbounded"
+    figures["fitted asymptote"] = data.asymptote  # finite: the forecast is clipped at the perfect score
     figures["last anchor"] = f"{data.scores[-1]:.4g} at n={data.sizes[-1]:,.0f}"
     pct = _pct(data.level)
     if data.prediction is not None:
@@ -329,8 +329,7 @@ def forecast_chapter(fit, *, target: float | None = None, at: float | None = Non
         + ", the forecast" + (" with its bootstrap band" if data.low is not None else "")
         + (f", and the {rivals} rival{'s' if len(data.rivals) > 1 else ''} for comparison" if rivals else "")
         + ".")
-    chapter.note(f"forecast by {data.family}; fitted asymptote "
-                 + (f"{data.asymptote:.4g}" if math.isfinite(data.asymptote) else "unbounded"))
+    chapter.note(f"forecast by {data.family}; fitted asymptote {data.asymptote:.4g}")
     if data.prediction is not None:
         p = data.prediction
         chapter.note(f"forecast at n={data.at:,.0f}: {p.score[0]:.4g}"
