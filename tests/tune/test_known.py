@@ -299,13 +299,103 @@ def test_a_bad_table_creates_no_study_and_own_trials_are_not_added_twice(tmp_pat
     assert again.n_added == 0 and len(again.trials) == 4  # its own trials are already there
 
 
-def test_search_cv_with_every_point_known_says_so():
+@pytest.mark.parametrize("method", ["auto", "gp", "de", "random", "sobol", "grid"])
+def test_search_cv_with_every_point_known_says_so(method):
     X, y = load_diabetes(return_X_y=True)
     alphas = [0.01, 0.1, 1.0, 10.0]
     grid = GridSearchCV(Ridge(), {"alpha": alphas}, cv=3).fit(X, y)
-    search = SearchCV(Ridge(), {"alpha": Categorical(alphas)}, n_trials=10, cv=3, known=grid.cv_results_)
+    search = SearchCV(Ridge(), {"alpha": Categorical(alphas)}, method=method, n_trials=10, cv=3,
+                      known=grid.cv_results_)
     with pytest.raises(InputError, match="every point of the space is already in study 'default' \\(4 of them added"):
         search.fit(X, y)
+
+
+@pytest.mark.parametrize("method", ["auto", "gp", "de", "random", "sobol"])
+def test_a_finite_space_is_searched_without_repeats_then_the_search_stops(method):
+    # 6 points and a budget of 10 (RandomizedSearchCV caps n_iter at the grid's size the same way);
+    # two points known beforehand are not evaluated again
+    space = {"k": Int(1, 3), "c": Categorical(["a", "b"])}
+    known = [({"k": 1, "c": "a"}, 0.5), ({"k": 3, "c": "b"}, 0.4)]
+    res = minimize(lambda p: p["k"] + (p["c"] == "b"), space, method=method, n_trials=10, rng=0, known=known)
+    run = res.trials[res.trials["attempts"] > 0]
+    pairs = list(zip(run["param_k"], run["param_c"], strict=True))
+    assert len(pairs) == 4 and len(set(pairs)) == 4
+    assert not {(1, "a"), (3, "b")} & set(pairs)
+
+
+def test_search_cv_known_rows_of_other_settings_are_left_out():
+    # a grid over alpha and fit_intercept; the search varies alpha with the estimator's fit_intercept=True
+    X, y = load_diabetes(return_X_y=True)
+    grid = GridSearchCV(Ridge(), {"alpha": [0.01, 0.1, 1.0], "fit_intercept": [True, False]}, cv=3).fit(X, y)
+    search = SearchCV(Ridge(), {"alpha": Float(1e-3, 10, log=True)}, method="gp", n_trials=2, cv=3, rng=0,
+                      known=grid.cv_results_)
+    with pytest.warns(UserWarning, match=r"3 of 6 rows set estimator parameters outside the space .*fit_intercept"):
+        search.fit(X, y)
+    added = search.study_result_.trials.query("attempts == 0")
+    kept = grid.cv_results_["param_fit_intercept"] == True  # noqa: E712 - a masked array of objects
+    assert sorted(added["param_alpha"]) == [0.01, 0.1, 1.0]
+    assert sorted(-added["value"]) == pytest.approx(sorted(grid.cv_results_["mean_test_score"][kept]))
+    # the same rows read back from a table (text where a CSV file has it) and as pairs
+    frame = pd.DataFrame(grid.cv_results_).drop(columns="params")
+    frame["param_fit_intercept"] = frame["param_fit_intercept"].astype(str)
+    for known in (frame, [(p, -s) for p, s in zip(grid.cv_results_["params"], grid.cv_results_["mean_test_score"],
+                                                       strict=True)]):
+        again = SearchCV(Ridge(), {"alpha": Float(1e-3, 10, log=True)}, method="gp", n_trials=1, cv=3, rng=0,
+                         known=known)
+        with pytest.warns(UserWarning, match="3 of 6 rows"):
+            again.fit(X, y)
+        assert again.study_result_.n_added == 3
+    # an earlier study over both parameters
+    study = SearchCV(Ridge(), {"alpha": [0.01, 0.1, 1.0], "fit_intercept": [True, False]}, method="grid",
+                     n_trials=6, cv=3).fit(X, y).study_result_
+    from_study = SearchCV(Ridge(), {"alpha": Float(1e-3, 10, log=True)}, method="gp", n_trials=1, cv=3, rng=0,
+                          known=study)
+    with pytest.warns(UserWarning, match="3 of 6 rows"):
+        from_study.fit(X, y)
+    assert from_study.study_result_.n_added == 3
+    # every row of another setting: nothing to start from
+    with pytest.raises(InputError, match="which leaves none"):
+        SearchCV(Ridge(fit_intercept="no"), {"alpha": Float(1e-3, 10, log=True)}, n_trials=1, cv=3,
+                 known=grid.cv_results_).fit(X, y)
+
+
+def test_known_and_initial_together_evaluate_a_known_point_once():
+    calls = []
+
+    def f(p):
+        calls.append(p["x"])
+        return (p["x"] - 0.3) ** 2
+
+    res = minimize(f, {"x": Float(0.0, 1.0)}, method="random", n_trials=3, rng=0,
+                   known=[({"x": 0.3}, 0.0)], initial=[{"x": 0.3}, {"x": 0.7}])
+    assert 0.3 not in calls and calls[0] == 0.7 and len(res.trials) == 4
+
+
+def test_search_cv_resume_refuses_another_model_in_a_pipeline(tmp_path):
+    from sklearn.linear_model import Lasso
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    def pipe(model):
+        return Pipeline([("scale", StandardScaler()), ("model", model)])
+
+    X, y = load_diabetes(return_X_y=True)
+    path = tmp_path / "p.db"
+    space = {"model__alpha": Float(1e-3, 10, log=True)}
+    SearchCV(pipe(Ridge()), space, n_trials=2, cv=3, storage=path, rng=0).fit(X, y)
+    with pytest.raises(InputError, match="holds losses of another objective .*Ridge.*Lasso"):
+        SearchCV(pipe(Lasso()), space, n_trials=3, cv=3, storage=path, rng=0).fit(X, y)
+    # a study stored before the inner estimators were named (its label without them) resumes
+    old = Study.create(space, method="auto", storage=tmp_path / "o.db", name="default", n_trials=3,
+                       objective_label="sklearn.pipeline.Pipeline, scoring the estimator's score")
+    old.close()
+    assert len(SearchCV(pipe(Ridge()), space, n_trials=2, cv=3, storage=tmp_path / "o.db", rng=0)
+               .fit(X, y).study_result_.trials) == 2
+    # a step the search chooses is not part of the label: another starting choice resumes
+    choose = {"model": [Ridge(), Lasso()]}
+    SearchCV(pipe(Ridge()), choose, n_trials=1, cv=3, storage=tmp_path / "c.db").fit(X, y)
+    again = SearchCV(pipe(Lasso()), choose, n_trials=2, cv=3, storage=tmp_path / "c.db")
+    assert len(again.fit(X, y).study_result_.trials) == 2
 
 
 def test_tune_show_marks_added_trials(tmp_path, capsys, monkeypatch):

@@ -98,14 +98,22 @@ class Optimizer(abc.ABC):
         self._values: list[float] = []  # their values (NaN for failed trials)
         self._pending: list[dict[str, Any]] = []
         self._best: tuple[dict[str, Any], float] | None = None
+        self._size = self.space._n_points()  # points of a space of integers and choices (else None)
+        self._distinct: set = set()  # keys of the points observed, when the space is finite
 
     # -- public interface ----------------------------------------------------------------
     def propose(self, n: int = 1) -> list[dict[str, Any]]:
-        """Propose ``n`` new points (fewer only when the optimiser is :attr:`exhausted`).
+        """Propose ``n`` new points (fewer only when fewer are left: a space of integer and
+        categorical parameters has that many points not yet observed or pending; none when the
+        optimiser is :attr:`exhausted`).
 
         The points become *pending* until they are observed.
         """
         n = check_int(n, "n", low=1)
+        if self._size is not None:
+            n = min(n, self._size - self._n_taken())
+            if n <= 0:
+                return []
         points = self._propose(n)
         for p in points:
             self._pending.append(dict(p))
@@ -133,6 +141,8 @@ class Optimizer(abc.ABC):
                 break
         self._params.append(params)
         self._values.append(value)
+        if self._size is not None:
+            self._distinct.add(key)
         if math.isfinite(value) and (self._best is None or value < self._best[1]):
             self._best = (dict(params), value)
         self._observed(params, value)
@@ -169,8 +179,14 @@ class Optimizer(abc.ABC):
 
     @property
     def exhausted(self) -> bool:
-        """True when the optimiser can propose nothing new (only the grid ever is)."""
-        return False
+        """True when the optimiser can propose nothing new: every point of a space of integer and
+        categorical parameters is observed or pending (or, for the grid, every grid point)."""
+        return self._size is not None and self._n_taken() >= self._size
+
+    def _n_taken(self) -> int:
+        """Distinct points observed or pending (a finite space's)."""
+        pending = {_key(p) for p in self._pending}
+        return len(self._distinct) + sum(1 for k in pending if k not in self._distinct)
 
     @property
     def best(self) -> tuple[dict[str, Any], float] | None:

@@ -7,8 +7,8 @@ scale per input (ARD), a signal variance and a learned noise variance::
     r^2 = sum_j (x_j - x'_j)^2 / l_j^2
 
 The hyperparameters ``(log l_1..l_d, log s2, log noise)`` maximise the log marginal likelihood
-plus weak log-normal priors (a maximum a posteriori fit, which keeps the fit stable with a
-handful of points), with analytic gradients and L-BFGS-B from a few starting points. The
+plus weak priors (a maximum a posteriori fit, which keeps the fit stable with a handful of
+points), with analytic gradients and L-BFGS-B from a few starting points. The
 kernel matrix is factorised with :func:`scipy.linalg.cho_factor`; solves use
 :func:`scipy.linalg.cho_solve` (no explicit inverse of the kernel matrix is formed except
 ``K^-1`` through ``cho_solve`` where the gradient needs its trace terms).
@@ -36,8 +36,18 @@ _LOG_2PI = math.log(2.0 * math.pi)
 _LOG_LS_BOUNDS = (math.log(5e-3), math.log(50.0))
 _LOG_S2_BOUNDS = (math.log(5e-2), math.log(20.0))
 _LOG_NOISE_BOUNDS = (math.log(1e-6), math.log(2.0))
-# weak log-normal priors: length scale centred on 0.5 * sqrt(d), signal variance on 1,
-# noise variance on 1e-3 (broad: the data decide when there are more than a few points)
+# priors. Each length scale l (inputs in the unit cube): log p = -a (1 / l^2 + l^2), that is
+# -2a cosh(2 log l): within one unit of its top from about l = 0.3 to 3, steep beyond. An input
+# that matters little keeps a length scale of a few units instead of drifting towards the upper
+# bound, so the model still tells its values apart (with a log-normal prior such an input's
+# proposals kept landing on its bounds, e.g. an MLP's weight decay at 1e-6 or 1, missing a better
+# middle). On the package's benchmark (median best loss over 10 seeds) this prior ended lower on
+# 13 of 20 cells, the same on 2 and higher on 5 (Styblinski-Tang at both budgets, Ackley at 50,
+# gradient boosting at 100, Branin at 100 by 1e-8), and reached a grid's best sooner.
+# Signal variance log-normal around 1, noise variance log-normal around 1e-3 (broad: the data
+# decide when there are more than a few points). The restarts draw log length scales around
+# 0.5 * sqrt(d) with a standard deviation of 1.
+_PRIOR_LS_A = 0.1
 _PRIOR_LS_SD = 1.0
 _PRIOR_S2 = (0.0, 1.0)
 _PRIOR_NOISE = (math.log(1e-3), 2.5)
@@ -138,10 +148,9 @@ class GaussianProcess:
         grad[:d] = 0.5 * np.einsum("ij,ijk->k", G, S)
         grad[d] = 0.5 * np.sum(W * Kf)
         grad[d + 1] = 0.5 * noise * np.trace(W)
-        # log-normal priors (Gaussian in the log parameters)
-        mu_ls = self._prior_ls_mean(d)
-        lp = -0.5 * np.sum(((theta[:d] - mu_ls) / _PRIOR_LS_SD) ** 2)
-        grad[:d] -= (theta[:d] - mu_ls) / _PRIOR_LS_SD**2
+        # priors: -2a cosh(2 log l) on each length scale, log-normal on the variances
+        lp = -2.0 * _PRIOR_LS_A * np.sum(np.cosh(2.0 * theta[:d]))
+        grad[:d] -= 4.0 * _PRIOR_LS_A * np.sinh(2.0 * theta[:d])
         lp += -0.5 * ((theta[d] - _PRIOR_S2[0]) / _PRIOR_S2[1]) ** 2
         grad[d] -= (theta[d] - _PRIOR_S2[0]) / _PRIOR_S2[1] ** 2
         lp += -0.5 * ((theta[d + 1] - _PRIOR_NOISE[0]) / _PRIOR_NOISE[1]) ** 2

@@ -27,7 +27,7 @@ from .._validation import describe
 from ._space import Categorical, Space, _absent
 from ._storage import COMPLETE, FAILED, FINISHED, QUEUED, RUNNING
 
-__all__ = ["known_rows", "LOSS_COLUMNS", "SCORE_COLUMNS"]
+__all__ = ["known_rows", "param_columns", "LOSS_COLUMNS", "SCORE_COLUMNS"]
 
 #: Columns read as losses (lower is better), then as scores (higher is better, negated), when
 #: neither ``loss=`` nor ``score=`` names one.
@@ -47,8 +47,8 @@ def known_rows(space: Space, known: Any, *, loss: str | None = None, score: str 
 
     With ``translate``, each row's parameters (read from a ``params`` column of dicts when there
     is one, else from the columns named by ``names``, NaN and masked entries left out) are turned into a
-    point of ``space`` by ``translate``, which checks them (``SearchCV`` reads a grid search's
-    results over a list of grids or over choices that are objects this way).
+    point of ``space`` by ``translate``, which checks them, or returns None to leave the row out
+    (``SearchCV`` reads a grid search's results this way).
     """
     if loss is not None and score is not None:
         raise InputError("give `loss` or `score` (the column holding the evaluations' results), not both")
@@ -72,9 +72,28 @@ def known_rows(space: Space, known: Any, *, loss: str | None = None, score: str 
             raise InputError(f"`{label}` item {i} must be a (params, loss) pair with params a dict, "
                              f"got {describe(item)}")
         params = _params(space, item[0], label, i, "item", translate)
+        if params is None:
+            continue
         value = _number(item[1], label, i, "loss", "item")
         out.append(_row(params, COMPLETE, value))
     return out
+
+
+def param_columns(known: Any) -> list[str]:
+    """The parameter names of a table's ``param_<name>`` columns (as in ``cv_results_``)."""
+    import pandas as pd
+
+    from ._study import StudyResult
+
+    if isinstance(known, StudyResult):
+        known = known.trials
+    if isinstance(known, pd.DataFrame):
+        keys = known.columns
+    elif isinstance(known, Mapping):
+        keys = known.keys()
+    else:
+        return []
+    return [str(k)[6:] for k in keys if str(k).startswith("param_") and len(str(k)) > 6]
 
 
 def _is_table(known) -> bool:
@@ -139,6 +158,8 @@ def _from_table(space: Space, frame, loss, score, label: str, translate=None, na
             if translate is not None:  # NaN, NA and masked entries: not in the row; None: the choice None
                 raw = {name: value for name, value in raw.items() if value is None or not _empty(_plain(value))}
         params = _params(space, raw, label, i, translate=translate)
+        if params is None:
+            continue
         value = _number(values[i], label, i, column)
         if value is not None:
             value = sign * value

@@ -130,8 +130,7 @@ class DifferentialEvolution(Optimizer):
                     u = self._sobol.random(1)[0]
                 p = self.space._from_unit(u[None, :])[0]
                 if _key(p) in taken:
-                    u = self.rng.random(len(self.space))
-                    p = self.space._from_unit(u[None, :])[0]
+                    p, u = self._fresh(taken)
                 self._design[_key(p)] = u
             else:
                 p, u, target = self._trial(taken)
@@ -166,5 +165,15 @@ class DifferentialEvolution(Optimizer):
             p = self.space._from_unit(u[None, :])[0]
             if _key(p) not in taken:
                 return p, u, target
-        u = rng.random(d)
-        return self.space._from_unit(u[None, :])[0], u, target
+        p, u = self._fresh(taken)
+        return p, u, target
+
+    def _fresh(self, taken: set) -> tuple[dict[str, Any], np.ndarray]:
+        """A random point, drawn again (up to 200 times) while it is taken on a space of integers
+        and choices, where collisions are common; once on other spaces."""
+        for _ in range(200 if self._size is not None else 1):
+            u = self.rng.random(len(self.space))
+            p = self.space._from_unit(u[None, :])[0]
+            if _key(p) not in taken:
+                break
+        return p, u

@@ -6,6 +6,7 @@ import math
 import numbers
 import warnings
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from sklearn.model_selection._search import BaseSearchCV
@@ -19,6 +20,26 @@ from ._storage import FINISHED
 from ._study import Study
 
 __all__ = ["SearchCV"]
+
+
+_ABSENT = object()
+
+
+def _same_setting(value: Any, own: Any) -> bool:
+    """A value read from ``known`` is the estimator's own setting: equal (as a value of either
+    type, or as text when a table read back from a file holds it as text), or both NaN."""
+    if own is _ABSENT:
+        return False
+    if value is own:
+        return True
+    try:
+        if bool(value == own):
+            return True
+    except (TypeError, ValueError):  # arrays and objects that do not compare to a bool
+        pass
+    if isinstance(value, float) and isinstance(own, float) and math.isnan(value) and math.isnan(own):
+        return True
+    return isinstance(value, str) and not isinstance(own, str) and value == str(own)
 
 
 class SearchCV(BaseSearchCV):
@@ -95,8 +116,11 @@ class SearchCV(BaseSearchCV):
     far (``SCIMLKIT_PROGRESS=0`` silences it).
 
     Candidates are evaluated in batches of ``n_workers``. A candidate whose every fit fails is
-    recorded as a failed trial in ``study_result_`` (with the error) and is not listed in
-    ``cv_results_``; as with ``GridSearchCV``, the search raises when every fit failed, and
+    recorded as a failed trial in ``study_result_``. Alone in its batch (always with
+    ``n_workers=1``) it is not listed in ``cv_results_`` (scikit-learn refuses a batch whose
+    fits all fail) and the trial keeps that error; in a batch where other candidates fitted it is
+    listed with a NaN score, as ``GridSearchCV`` lists it, and scikit-learn's ``FitFailedWarning``
+    tells the error. As with ``GridSearchCV``, the search raises when every fit failed, and
     ``error_score="raise"`` raises at the first failure.
 
     Attributes
@@ -208,11 +232,20 @@ class SearchCV(BaseSearchCV):
             return {"score": f"mean_test_{self.refit}"}
         return {}
 
-    def _objective_label(self) -> str:
-        """The estimator and what its stored losses measure: a resumed study must match it."""
+    def _objective_label(self, searched=()) -> tuple[str, tuple[str, ...]]:
+        """The estimator and what its stored losses measure: a resumed study must match it. The
+        estimator is named with the classes of the estimators inside it (a pipeline's steps, a
+        wrapped model) that the search does not choose, so that a pipeline ending in another
+        model is another study. Returns the label and the earlier forms a stored study may have."""
         def name(obj):  # a scorer object by its repr (make_scorer's names the metric and its options)
             return obj if isinstance(obj, str) else getattr(obj, "__name__", None) or repr(obj)
 
+        def cls_name(obj):
+            return f"{type(obj).__module__}.{type(obj).__qualname__}"
+
+        inner = [f"{key}={cls_name(value)}" for key, value in sorted(self.estimator.get_params(deep=True).items())
+                 if hasattr(value, "get_params") and not isinstance(value, type)
+                 and not any(key == s or key.startswith(f"{s}__") for s in searched)]
         estimator = type(self.estimator)
         scoring = self.scoring
         if scoring is None:
@@ -221,19 +254,52 @@ class SearchCV(BaseSearchCV):
             what = f"{name(self.refit)} (of {', '.join(sorted(name(k) for k in scoring))})"
         else:
             what = name(scoring)
-        return f"{estimator.__module__}.{estimator.__qualname__}, scoring {what}"
+        parts = f"[{', '.join(inner)}]" if inner else ""
+        head = f"{estimator.__module__}.{estimator.__qualname__}"
+        # studies stored before the inner estimators were named carry the label without them
+        return f"{head}{parts}, scoring {what}", ((f"{head}, scoring {what}",) if inner else ())
+
+    def _known_rows(self, space: EstimatorSpace) -> list:
+        """The rows of ``known`` as evaluations of this search. A row that also sets estimator
+        parameters outside the space (a grid search over more parameters) is an evaluation of this
+        estimator only where those values are the estimator's own; the other rows are skipped, with
+        a warning (all skipped: an InputError)."""
+        from ._known import known_rows, param_columns
+
+        searched = set(space.user_names) | set(space.space.names)
+        own = self.estimator.get_params()
+        skipped: list[tuple[str, Any]] = []
+        n_rows = [0]
+
+        def translate(params):
+            n_rows[0] += 1
+            for name, value in params.items():
+                if name not in searched and not _same_setting(value, own.get(name, _ABSENT)):
+                    skipped.append((name, value))
+                    return None
+            return space.from_estimator({n: v for n, v in params.items() if n in searched})
+
+        names = list(dict.fromkeys(space.user_names + space.space.names + param_columns(self.known)))
+        rows = known_rows(space.space, self.known, translate=translate, names=names, **self._known_column())
+        if skipped:
+            name, value = skipped[0]
+            setting = "not set" if value is _ABSENT else describe(own.get(name, _ABSENT))
+            text = (f"`known`: {len(skipped)} of {n_rows[0]} rows set estimator parameters outside the space to "
+                    f"values other than the estimator's own (e.g. {name}={describe(value)}, the estimator's: "
+                    f"{setting}); those rows evaluate another model and are left out")
+            if not rows:
+                raise InputError(text.replace("are left out", "are left out, which leaves none"))
+            warnings.warn(text, UserWarning, stacklevel=4)
+        return rows
 
     def _run_search(self, evaluate_candidates):
         space = EstimatorSpace(self.space)
         rows = None
         if self.known is not None:  # checked before the study is created or resumed
-            from ._known import known_rows
-
-            translate = {} if space.plain else {
-                "translate": space.from_estimator, "names": list(dict.fromkeys(space.user_names + space.space.names))}
-            rows = known_rows(space.space, self.known, **self._known_column(), **translate)
+            rows = self._known_rows(space)
+        label, earlier = self._objective_label(space.user_names)
         study = Study.create(space.space, method=self.method, storage=self.storage, name=self.study, rng=self.rng,
-                             n_trials=self.n_trials, objective_label=self._objective_label())
+                             n_trials=self.n_trials, objective_label=label, _earlier_labels=earlier)
         ran, scored, all_failed, own_best = 0, 0, None, math.inf
         beat = Heartbeat(study.storage, study._owner, study.storage.heartbeat_interval)
         bar = None

@@ -452,7 +452,7 @@ class Space:
     12
     """
 
-    __slots__ = ("_params", "_names", "_cols", "_enc_names", "_conds")
+    __slots__ = ("_params", "_names", "_cols", "_enc_names", "_conds", "_size")
 
     def __init__(self, params: Mapping[str, Any]) -> None:
         if isinstance(params, Space):
@@ -739,11 +739,14 @@ class Space:
 
     def _n_points(self) -> int | None:
         """Number of distinct points of a space of integer and categorical parameters only (None
-        when a parameter is a float)."""
-        params = self._params.values()
-        if not all(isinstance(p, Int | Categorical) for p in params):
-            return None
-        return self._grid_size([len(p) if isinstance(p, Categorical) else p.high - p.low + 1 for p in params])
+        when a parameter is a float); counted once per space."""
+        size = getattr(self, "_size", False)
+        if size is False:
+            params = self._params.values()
+            size = None if not all(isinstance(p, Int | Categorical) for p in params) else self._grid_size(
+                [len(p) if isinstance(p, Categorical) else p.high - p.low + 1 for p in params])
+            self._size = size
+        return size
 
     def _grid_size(self, counts: Sequence[int]) -> int:
         """Number of distinct points of the grid with ``counts`` values per parameter."""

@@ -228,13 +228,15 @@ class StudyStorage(SQLiteStore):
             raise StorageError(f"storage '{self.path}': study '{name}' has an unreadable space") from None
         return {"study_id": sid, "name": name, "space": space, "method": method, "created": created, "runs": runs}
 
-    def create_study(self, name: str, space: dict, method: str, *,
-                     objective: str | None = None) -> tuple[int, int, bool]:
+    def create_study(self, name: str, space: dict, method: str, *, objective: str | None = None,
+                     also_accepted: tuple[str, ...] = ()) -> tuple[int, int, bool]:
         """Create study ``name`` or attach to it; returns ``(study_id, run_index, created)``.
 
         Attaching checks that the stored space and method equal the given ones, and the stored
         objective label too when both have one. The label lives in the store's key-value table
-        (``objective:<study_id>``), so files written before labels existed read as they are.
+        (``objective:<study_id>``), so files written before labels existed read as they are. A
+        stored label among ``also_accepted`` (the same objective as an earlier version wrote it)
+        matches too and is replaced by ``objective``.
         """
         try:
             space_text = json.dumps(space, allow_nan=False)
@@ -266,8 +268,8 @@ class StudyStorage(SQLiteStore):
             if objective is not None:
                 key = f"objective:{sid}"
                 stored = tx.execute("SELECT value FROM scimlkit_meta WHERE key = ?", (key,)).fetchone()
-                if stored is None:
-                    tx.execute("INSERT INTO scimlkit_meta VALUES (?, ?)", (key, objective))
+                if stored is None or (stored[0] != objective and stored[0] in also_accepted):
+                    tx.execute("INSERT OR REPLACE INTO scimlkit_meta VALUES (?, ?)", (key, objective))
                 elif stored[0] != objective:
                     raise InputError(
                         f"study '{name}' in '{self.path}' holds losses of another objective ({stored[0]}), "

@@ -294,6 +294,7 @@ class Study:
     @classmethod
     def create(cls, space, *, method: str = "auto", storage=None, name: str | None = None, rng=None,
                n_trials: int | None = None, pruner=None, objective_label: str | None = None,
+               _earlier_labels: tuple[str, ...] = (),
                **options) -> Study:
         """Start a study, or resume the stored study of the same name.
 
@@ -342,7 +343,9 @@ class Study:
         store = as_storage(storage)
         if objective_label is not None and not isinstance(objective_label, str):
             raise InputError(f"`objective_label` must be a string, got {describe(objective_label)}")
-        study_id, run_index, _ = store.create_study(name, space.to_dict(), method, objective=objective_label)
+        # _earlier_labels: the same objective as an earlier version labelled it (resumes, relabelled)
+        study_id, run_index, _ = store.create_study(name, space.to_dict(), method, objective=objective_label,
+                                                    also_accepted=tuple(_earlier_labels))
         if run_index > 0 and (rng is None or isinstance(rng, int | np.integer)):
             generator = np.random.default_rng(None if rng is None else [int(rng), run_index])
         study = cls(store, study_id, name, space, method, generator, n_trials, options, pruner)
@@ -846,7 +849,7 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
     the_study = Study.create(space, method=method, storage=storage, name=study, rng=rng, n_trials=n_trials,
                              pruner=pruner, objective_label=objective_label, **options)
     try:
-        new_points = [] if points is None else _new_points(the_study, points, n_trials)
+        new_points = [] if points is None else _new_points(the_study, points, n_trials, rows or ())
         if rows:
             the_study._add_rows(rows)
         for text in new_points:
@@ -910,10 +913,12 @@ def _initial_points(space: Space, initial) -> list[dict]:
     return checked
 
 
-def _new_points(study: Study, points: list[dict], n_trials: int) -> list[str]:
-    """The points the study does not hold yet (as JSON), checked to fit in the budget left."""
+def _new_points(study: Study, points: list[dict], n_trials: int, rows=()) -> list[str]:
+    """The points neither the study nor the evaluations about to be added (``rows``) hold yet
+    (as JSON), checked to fit in the budget left."""
     store = study.storage
     have = {_params_json(r.params) for r in store.trials(study._study_id)}
+    have.update(_params_json(row[0]) for row in rows)
     new = []
     for params in points:
         text = _params_json(params)
