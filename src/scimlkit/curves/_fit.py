@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import ConvergenceWarning, InputError, ScimlkitWarning
+from .._errors import ConvergenceWarning, DegenerateDataWarning, InputError, ScimlkitWarning
 from .._results import Result, jsonable
 from .._validation import (
     check_array,
@@ -588,13 +588,13 @@ class CurveFitResult(Result):
             return np.maximum(out, 0.0)
         return np.maximum(_eval_member(name, n, theta), 0.0)
 
-    def _loss(self, n: np.ndarray, thetas: list[np.ndarray] | None = None, anchors=None) -> np.ndarray:
+    def _loss(self, n: np.ndarray, thetas: list[np.ndarray] | None = None) -> np.ndarray:
         thetas = thetas if thetas is not None else [self._member_theta(m) for m in self.members]
         total = np.zeros_like(np.asarray(n, dtype=float))
         for name, theta in zip(self.members, thetas):
             # each member is clipped at the perfect score before averaging: a member that passes
             # it (log2 is unbounded) must not drag the others past their own limits
-            total = total + self.weights[name] * self._member_loss(name, n, theta, anchors)
+            total = total + self.weights[name] * self._member_loss(name, n, theta)
         return total
 
     def _boot_rows(self) -> np.ndarray:
@@ -1123,8 +1123,6 @@ def _detect_orientation(n: np.ndarray, y: np.ndarray) -> bool:
     """
     from scipy import stats
 
-    from .._errors import DegenerateDataWarning
-
     mean = y.mean(axis=1) if y.ndim == 2 else y
     unit = bool(np.all((y >= 0.0) & (y <= 1.0)))
     if np.ptp(mean) == 0:
@@ -1367,8 +1365,6 @@ def fit_curve(
         negated = higher_is_better and bool(np.all(y <= 0.0))
         best_possible = 0.0 if not higher_is_better or negated else 1.0
         if negated:
-            from .._errors import DegenerateDataWarning
-
             warnings.warn("`best_possible` was taken as 0 because every score is <= 0 (as for scikit-learn's "
                           "neg_* scorers, e.g. neg_log_loss); pass `best_possible` (e.g. 1 for R²; "
                           "--best-possible on the command line) if the perfect score is something else",
@@ -1511,7 +1507,7 @@ def fit_curve(
                       "rest on the others", ConvergenceWarning, stacklevel=2)
     return CurveFitResult(
         sizes=n, scores=mean, family=family, members=tuple(members), params=params,
-        asymptote=best_possible - sign * max(asym_loss, 0.0), higher_is_better=higher_is_better,
+        asymptote=best_possible - sign * asym_loss, higher_is_better=higher_is_better,
         best_possible=best_possible, select=select, ranking=ranking, n_bootstrap=n_bootstrap,
         n_bootstrap_failed=failed, bootstrap_params=boot, weights={f: float(v) for f, v in zip(members, w)},
         weighted_fit=sig is not None,

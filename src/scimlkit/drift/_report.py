@@ -262,8 +262,6 @@ def write_report(report, path, *, reference=None, current=None, history=None, ti
         history = history.history()
     elif history is not None and not isinstance(history, pd.DataFrame):
         raise InputError(f"`history` must be a DriftHistory or its history() frame, got {describe(history)}")
-    if history is not None:
-        _check_history_frame(history)
     if title is not None and not isinstance(title, str):
         raise InputError(f"`title` must be a string, got {describe(title)}")
     chapter = drift_chapter(report, profile, current if profile is not None else None, history)

@@ -12,7 +12,7 @@ import math
 import numpy as np
 from scipy import special, stats
 
-from ._profile import CategoricalSummary, NumericSummary, _atoms, _merged, working_unit
+from ._profile import CategoricalSummary, NumericSummary, _merged, working_unit
 
 __all__ = [
     "NUMERIC_TESTS",
@@ -155,27 +155,6 @@ def _counts_below(v: np.ndarray, cum: np.ndarray, z: np.ndarray) -> tuple[np.nda
     return c[left], c[right] - c[left]
 
 
-def _split_test(statistic, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """``statistic(x, y)`` and its exact permutation p-value, for samples too small for the usual one.
-
-    Every way of splitting the pooled values into samples of the sizes of ``x`` and ``y`` is
-    equally likely under the null hypothesis; the p-value is the share of the splits whose
-    statistic is at least the observed one. Only called with one or two values on a side, so
-    there are at most ``len(x) + len(y)`` (or a few more) splits.
-    """
-    from itertools import combinations
-
-    observed = statistic(x, y)
-    pooled = np.concatenate([x, y])
-    hits = total = 0
-    for idx in combinations(range(pooled.size), y.size):
-        mask = np.zeros(pooled.size, dtype=bool)
-        mask[list(idx)] = True
-        total += 1
-        hits += statistic(pooled[~mask], pooled[mask]) >= observed - 1e-12 * abs(observed)
-    return float(observed), float(hits / total)
-
-
 EXACT_PAIRS_MAX = 500_000  # with two values on a side, pairs of distinct positions enumerated
 
 
@@ -200,7 +179,9 @@ def _small_side_splits(summary: NumericSummary, y: np.ndarray, statistic: str) -
         return None
     ys = np.sort(y)
     z = np.union1d(summary.values, ys)
-    if z.size < 2 or (k == 2 and z.size * (z.size + 1) // 2 > EXACT_PAIRS_MAX):
+    if z.size < 2:  # one distinct value: every split is the same one
+        return 0.0, 1.0
+    if k == 2 and z.size * (z.size + 1) // 2 > EXACT_PAIRS_MAX:
         return None
     r_lt, r_eq = _counts_below(summary.values, summary.cum, z)
     y_eq = np.searchsorted(ys, z, side="right") - np.searchsorted(ys, z, side="left")
@@ -252,11 +233,6 @@ def _small_side_splits(summary: NumericSummary, y: np.ndarray, statistic: str) -
     observed = float(stat[at[0]] if k == 1 else stat[(p == at[0]) & (q == at[1])][0])
     hits = weight[stat >= observed - 1e-9 * abs(observed)].sum()
     return observed, float(min(1.0, hits / weight.sum()))
-
-
-def _sample_atoms(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct values of a plain sample and their cumulative counts (a profile's knots)."""
-    return _atoms(np.sort(x))
 
 
 def _cvm_statistic(v: np.ndarray, cum: np.ndarray, y: np.ndarray) -> float:
@@ -349,11 +325,9 @@ def _anderson(summary: NumericSummary, y: np.ndarray) -> tuple[float, float]:
         return 0.0, 1.0
     # with one or two values on a side the interpolated table is far too small (10 values
     # against 1: 0.03 where the exact p-value is 0.18): the exact one from every split instead
-    exact = _small_side_splits(summary, y, "anderson") if min(n_ref, n_cur) <= 2 else None
+    exact = _small_side_splits(summary, y, "anderson")  # always given below 4 values in all
     if big_n < 4:
-        if exact is not None:
-            return exact
-        return _split_test(lambda a, b: _anderson_a2(*_sample_atoms(a), b) or 0.0, summary.sample(), y)
+        return exact
     k = 2
     sizes = np.array([n_ref, n_cur], dtype=float)
     h_big = (1.0 / sizes).sum()
@@ -428,12 +402,12 @@ def knot_index(v: np.ndarray, y: np.ndarray, grid: tuple | None = None) -> np.nd
 
 
 def _wasserstein(v: np.ndarray, y: np.ndarray, il: np.ndarray, f: np.ndarray, ties: np.ndarray,
-                 spread: np.ndarray | None = None) -> float:
+                 cl: np.ndarray, le: np.ndarray, spread: np.ndarray | None = None) -> float:
     """Wasserstein-1 distance, the integral of ``|F - G|``, bucket by bucket between the knots.
 
     ``F`` is the reference ECDF (``f[j]`` at knot ``v_j``), ``G`` the ECDF of the batch ``y``,
-    ``il`` the bucket ``(v_{j-1}, v_j]`` of each batch value and ``ties`` the batch values equal
-    to each knot. The integral of each function over a bucket is known exactly: ``G``'s from
+    ``il`` the bucket ``(v_{j-1}, v_j]`` of each batch value, ``ties`` the batch values equal
+    to each knot, ``cl`` the batch values in each bucket and ``le`` those at or below each knot. The integral of each function over a bucket is known exactly: ``G``'s from
     its values' count and sum; ``F``'s from ``spread`` (per knot, the reference values of its
     bucket summed as ``v_j - x`` and divided by ``n``; None when every value is on a knot).
     Where one function stays below the other across the bucket, the bucket contributes the
@@ -453,8 +427,6 @@ def _wasserstein(v: np.ndarray, y: np.ndarray, il: np.ndarray, f: np.ndarray, ti
     k, m = v.size, y.size
     shift = v[k // 2]  # sums taken around the middle knot: no cancellation far from zero
     v0, y0 = v - shift, y - shift
-    cl = np.bincount(il, minlength=k + 1)
-    le = np.cumsum(cl)[:k]  # batch values <= each knot
     sums = np.bincount(il, weights=y0, minlength=k + 1)
     width = np.diff(v0)
     f0, f1 = f[:-1], f[1:]
@@ -574,9 +546,9 @@ def numeric_column(summary: NumericSummary, y: np.ndarray, method: str) -> dict:
     if summary.slack is not None:  # per bucket, the reference values' spread below its knot
         spread = summary.slack * (summary.scale / unit) / n
     if unit == 1.0:
-        out["wasserstein"] = _wasserstein(v, y, il, f, ties, spread)
+        out["wasserstein"] = _wasserstein(v, y, il, f, ties, cl, le, spread)
     else:
-        out["wasserstein"] = _wasserstein(v / unit, y / unit, il, f, ties, spread) * unit
+        out["wasserstein"] = _wasserstein(v / unit, y / unit, il, f, ties, cl, le, spread) * unit
     if method == "ks":
         out["statistic"] = ks_d
         if summary.exact and max(n, m) <= EXACT_KS_MAX_N:
@@ -589,7 +561,7 @@ def numeric_column(summary: NumericSummary, y: np.ndarray, method: str) -> dict:
         scipy_exact = summary.exact and max(n, m) <= EXACT_CVM_MAX_N and min(n, m) >= 2
         # SciPy needs two values a side, and the asymptotic p-value is far off with one or two
         # values on a side (20,000 against 1: 0.04 where the exact one is 1e-4): every split
-        small = None if scipy_exact or min(n, m) > 2 else _small_side_splits(summary, y, "cvm")
+        small = None if scipy_exact else _small_side_splits(summary, y, "cvm")
         if small is not None:
             out["statistic"], out["pvalue"] = small
         elif scipy_exact:

@@ -49,13 +49,6 @@ class RandomSearch(Optimizer):
     def __init__(self, space, *, rng=None, n_trials=None, **options):
         super().__init__(space, rng=rng, n_trials=n_trials, **options)
         self._drawn = 0
-        self._size = self.space._n_points()  # None: a space with a float parameter
-        self._finite = self._size is not None
-        self._taken: set[tuple] = set()  # observed points of a finite space
-
-    def _observed(self, params, value) -> None:
-        if self._finite:
-            self._taken.add(_key(params))
 
     def _skip(self) -> None:
         extra = self.n_observed + len(self._pending) - self._drawn
@@ -68,12 +61,12 @@ class RandomSearch(Optimizer):
 
     def _propose(self, n: int) -> list[dict[str, Any]]:
         self._skip()
-        if not self._finite:
+        if self._size is None:
             self._drawn += n
             return self.space._from_unit(self._draw(n))
         # integers and choices only: no point twice while there are new ones (scikit-learn's
         # randomized search draws lists of values without replacement too)
-        taken = self._taken | {_key(p) for p in self._pending}
+        taken = self._distinct | {_key(p) for p in self._pending}
         out: list[dict[str, Any]] = []
         while len(out) < n:
             for _ in range(_REDRAWS if len(taken) < self._size else 1):  # once every point is taken: repeat

@@ -14,7 +14,7 @@ from sklearn.model_selection._search import BaseSearchCV
 from .._errors import InputError
 from .._progress import progress
 from .._validation import check_int, describe
-from ._estimator_space import EstimatorSpace
+from ._estimator_space import EstimatorSpace, _equal, _is_nan
 from ._parallel import Heartbeat
 from ._storage import FINISHED
 from ._study import Study
@@ -30,14 +30,7 @@ def _same_setting(value: Any, own: Any) -> bool:
     type, or as text when a table read back from a file holds it as text), or both NaN."""
     if own is _ABSENT:
         return False
-    if value is own:
-        return True
-    try:
-        if bool(value == own):
-            return True
-    except (TypeError, ValueError):  # arrays and objects that do not compare to a bool
-        pass
-    if isinstance(value, float) and isinstance(own, float) and math.isnan(value) and math.isnan(own):
+    if value is own or _equal(value, own) or (_is_nan(value) and _is_nan(own)):
         return True
     return isinstance(value, str) and not isinstance(own, str) and value == str(own)
 
@@ -283,7 +276,7 @@ class SearchCV(BaseSearchCV):
         rows = known_rows(space.space, self.known, translate=translate, names=names, **self._known_column())
         if skipped:
             name, value = skipped[0]
-            setting = "not set" if value is _ABSENT else describe(own.get(name, _ABSENT))
+            setting = describe(own[name]) if name in own else "not set"
             text = (f"`known`: {len(skipped)} of {n_rows[0]} rows set estimator parameters outside the space to "
                     f"values other than the estimator's own (e.g. {name}={describe(value)}, the estimator's: "
                     f"{setting}); those rows evaluate another model and are left out")
