@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_diabetes
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.linear_model import Lasso, LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
@@ -99,6 +99,35 @@ def test_failed_fits_are_failed_trials(diabetes):
         SearchCV(Ridge(), {"solver": Categorical(["bad-1", "bad-2"])}, method="grid", n_trials=2, cv=3).fit(X, y)
     with pytest.raises(ValueError):
         SearchCV(Ridge(), space, method="grid", n_trials=3, cv=3, error_score="raise").fit(X, y)
+
+
+def test_failed_candidate_in_a_mixed_batch_keeps_its_error(diabetes):
+    X, y = diabetes
+    space = {"solver": Categorical(["auto", "not-a-solver"])}
+    search = SearchCV(Ridge(), space, method="grid", n_trials=2, cv=3, n_workers=2, rng=0)
+    with joblib.parallel_config(backend="threading"), pytest.warns(FitFailedWarning, match="3 fits failed"):
+        search.fit(X, y)  # scikit-learn's warning still reaches the caller
+    frame = search.study_result_.trials.set_index("param_solver")
+    assert frame.loc["auto", "state"] == "COMPLETE" and frame.loc["not-a-solver", "state"] == "FAILED"
+    error = frame.loc["not-a-solver", "error"]
+    assert "InvalidParameterError" in error and "not-a-solver" in error and "(3 fits)" in error
+    assert "Traceback" not in error
+    # alone in its batch, the trial keeps the error without scikit-learn's traceback too
+    alone = SearchCV(Ridge(), space, method="grid", n_trials=2, cv=3, rng=0).fit(X, y)
+    error = alone.study_result_.trials.set_index("param_solver").loc["not-a-solver", "error"]
+    assert error.startswith("every cross-validation fit failed: ") and "InvalidParameterError" in error
+    assert "Traceback" not in error and "(3 fits)" in error
+
+
+def test_show_progress(diabetes, capsys):
+    X, y = diabetes
+    space = {"alpha": Float(0.1, 1.0)}
+    SearchCV(Ridge(), space, method="random", n_trials=2, cv=2, rng=0, show_progress=True).fit(X, y)
+    assert "candidates" in capsys.readouterr().err
+    SearchCV(Ridge(), space, method="random", n_trials=2, cv=2, rng=0, show_progress=False).fit(X, y)
+    assert capsys.readouterr().err == ""
+    with pytest.raises(InputError, match="`show_progress`"):
+        SearchCV(Ridge(), space, n_trials=2, show_progress="yes").fit(X, y)
 
 
 def test_sklearn_conventions_and_bad_input(diabetes):

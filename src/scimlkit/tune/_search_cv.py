@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection._search import BaseSearchCV
 
 from .._errors import InputError
@@ -17,12 +19,25 @@ from .._validation import check_int, describe
 from ._estimator_space import EstimatorSpace, _equal, _is_nan
 from ._parallel import Heartbeat
 from ._storage import FINISHED
-from ._study import Study
+from ._study import Study, check_show_progress
 
 __all__ = ["SearchCV"]
 
 
 _ABSENT = object()
+
+
+def _fit_errors(text: str) -> str:
+    """The errors of failed fits, one line each with its count, from scikit-learn's report of a
+    batch (its ``FitFailedWarning`` or the error raised when every fit failed); the report's text
+    itself when it holds no details."""
+    found = re.findall(r"(\d+) fits? failed with the following error:\n(.*?)(?=\n-{20,}|\Z)", text, flags=re.S)
+    lines = []
+    for count, block in found:
+        last = [line.strip() for line in block.strip().splitlines() if line.strip()]
+        if last:
+            lines.append(f"{last[-1]} ({count} fit{'s' if count != '1' else ''})")
+    return "; ".join(lines) if lines else " ".join(text.split())
 
 
 def _same_setting(value: Any, own: Any) -> bool:
@@ -95,6 +110,9 @@ class SearchCV(BaseSearchCV):
         :meth:`~scimlkit.tune.Study.add_trials` for the columns read.
     verbose, pre_dispatch, error_score, return_train_score
         As in ``GridSearchCV``.
+    show_progress : bool, optional
+        Progress bar: ``None`` (default) shows it on a terminal only, ``True`` always, ``False``
+        never.
 
     Notes
     -----
@@ -106,14 +124,15 @@ class SearchCV(BaseSearchCV):
     ``cv_results_``, ``best_params_`` and the estimator always get the parameters as given.
 
     On a terminal, a progress bar counts the candidates and shows the best mean test score so
-    far (``SCIMLKIT_PROGRESS=0`` silences it).
+    far (``show_progress=False`` or ``SCIMLKIT_PROGRESS=0`` silences it, ``True`` shows it off a
+    terminal too).
 
     Candidates are evaluated in batches of ``n_workers``. A candidate whose every fit fails is
     recorded as a failed trial in ``study_result_``. Alone in its batch (always with
     ``n_workers=1``) it is not listed in ``cv_results_`` (scikit-learn refuses a batch whose
     fits all fail) and the trial keeps that error; in a batch where other candidates fitted it is
-    listed with a NaN score, as ``GridSearchCV`` lists it, and scikit-learn's ``FitFailedWarning``
-    tells the error. As with ``GridSearchCV``, the search raises when every fit failed, and
+    listed with a NaN score, as ``GridSearchCV`` lists it; scikit-learn's ``FitFailedWarning``
+    tells the error, and the failed trial keeps the errors of its batch's failed fits. As with ``GridSearchCV``, the search raises when every fit failed, and
     ``error_score="raise"`` raises at the first failure.
 
     Attributes
@@ -145,11 +164,12 @@ class SearchCV(BaseSearchCV):
         "study": "no_validation",
         "rng": "no_validation",
         "known": "no_validation",
+        "show_progress": "no_validation",
     }
 
     def __init__(self, estimator, space, *, method="auto", n_trials=30, scoring=None, n_workers=1, n_jobs=None,
                  refit=True, cv=None, storage=None, study=None, rng=None, known=None, verbose=0,
-                 pre_dispatch="2*n_jobs", error_score=np.nan, return_train_score=False):
+                 pre_dispatch="2*n_jobs", error_score=np.nan, return_train_score=False, show_progress=None):
         self.estimator = estimator
         self.space = space
         self.method = method
@@ -167,6 +187,7 @@ class SearchCV(BaseSearchCV):
         self.pre_dispatch = pre_dispatch
         self.error_score = error_score
         self.return_train_score = return_train_score
+        self.show_progress = show_progress
 
     def fit(self, X, y=None, **params):
         """Run the search, then refit the best candidate on all of ``X`` (unless ``refit=False``).
@@ -183,6 +204,7 @@ class SearchCV(BaseSearchCV):
         self
         """
         EstimatorSpace(self.space)
+        check_show_progress(self.show_progress)
         check_int(self.n_trials, "n_trials", low=1)
         check_int(self.n_workers, "n_workers", low=1)
         if self.n_jobs is not None and (isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, numbers.Integral)
@@ -303,7 +325,7 @@ class SearchCV(BaseSearchCV):
             # on a terminal: candidates done, and the best mean test score so far
             counts = study.storage.counts(study._study_id)  # queued trials are still to run
             remaining = max(0, self.n_trials - sum(counts[state] for state in FINISHED))
-            bar = progress(remaining, "candidates", show=False if remaining == 0 else None)
+            bar = progress(remaining, "candidates", show=False if remaining == 0 else self.show_progress)
             bar.__enter__()
             while True:
                 trials = study._ask(self.n_workers, self.n_trials)
@@ -311,18 +333,28 @@ class SearchCV(BaseSearchCV):
                     break
                 ran += len(trials)
                 try:
-                    results = evaluate_candidates([space.to_estimator(t.params) for t in trials])
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always")
+                        results = evaluate_candidates([space.to_estimator(t.params) for t in trials])
                 except ValueError as exc:
                     # scikit-learn refuses a batch whose fits all failed; with small batches that is
                     # one bad candidate, which becomes a failed trial (error_score="raise" still raises)
                     if self.error_score == "raise" or "fits failed" not in str(exc):
                         raise
                     all_failed = exc
-                    text = " ".join(str(exc).split())
+                    text = "every cross-validation fit failed: " + _fit_errors(str(exc))
                     for trial in trials:
                         study._finish(trial, None, text[:2000], None)
                     bar.advance(len(trials))
                     continue
+                finally:
+                    # the warnings go on to the caller's filters; a failed fit's error is kept for its trial
+                    failures = []
+                    for item in caught:
+                        if issubclass(item.category, FitFailedWarning):
+                            failures.append(_fit_errors(str(item.message)))
+                        warnings.warn_explicit(item.message, item.category, item.filename, item.lineno,
+                                               source=item.source)
                 scored += len(trials)
                 scores = results[self._objective_key(results)][-len(trials):]
                 fit_times = results["mean_fit_time"][-len(trials):]
@@ -334,6 +366,8 @@ class SearchCV(BaseSearchCV):
                         own_best = min(own_best, loss)
                     else:
                         loss, error = None, "every cross-validation fit failed or scored NaN"
+                        if failures:
+                            error = f"{error}; fit errors in its batch: {'; '.join(failures)}"[:2000]
                     study._finish(trial, loss, error, float(self.n_splits_ * (tf + ts)))
                 bar.advance(len(trials), status=f"best score {-own_best:.6g}" if math.isfinite(own_best) else None)
         finally:

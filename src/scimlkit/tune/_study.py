@@ -237,6 +237,12 @@ def _check_method(method) -> str:
     return lowered
 
 
+def check_show_progress(value) -> None:
+    """``show_progress`` is True, False or None (a bar on a terminal only)."""
+    if value is not None and not isinstance(value, bool):
+        raise InputError(f"`show_progress` must be True, False or None, got {describe(value)}")
+
+
 def _check_name(name, label: str = "study") -> str:
     if name is None:
         return DEFAULT_STUDY
@@ -834,8 +840,7 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
     n_trials = check_int(n_trials, "n_trials", low=1)
     n_workers = check_int(n_workers, "n_workers", low=1, allow_none=True)
     timeout = check_scalar(timeout, "timeout", low=0.0, closed="neither", allow_none=True)
-    if show_progress is not None and not isinstance(show_progress, bool):
-        raise InputError(f"`show_progress` must be True, False or None, got {describe(show_progress)}")
+    check_show_progress(show_progress)
     _check_name(study)
     callbacks = check_callbacks(callbacks)
     space = as_space(space)
