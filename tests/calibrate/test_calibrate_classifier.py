@@ -256,6 +256,48 @@ def test_cv_splits_that_cannot_serve_are_clear_errors(small):
             clone(est).set_params(cv=2.5).fit(X, y)
 
 
+def test_groups_keep_each_group_in_one_fold(small):
+    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+    from sklearn.utils import check_random_state
+
+    X, y = small
+    groups = np.repeat(np.arange(40), 6)  # 40 groups of 6 rows
+    # an int cv with groups: scikit-learn's StratifiedGroupKFold, shuffled with random_state
+    folds = StratifiedGroupKFold(4, shuffle=True, random_state=check_random_state(3))
+    splits = list(folds.split(X, y, groups))
+    for train, test in splits:
+        assert not set(groups[train]) & set(groups[test])
+    oof = cross_val_predict(GaussianNB(), X, y, cv=splits, method="predict_proba")[:, 1]
+    thr = ThresholdClassifier(GaussianNB(), cv=4, random_state=3).fit(X, y, groups=groups)
+    assert thr.threshold_ == best_threshold(y, oof, "f1").threshold
+    cal = CalibratedClassifier(GaussianNB(), method="platt", cv=4, random_state=3).fit(X, y, groups=groups)
+    ref = ScoreCalibrator("platt").fit(oof, y)
+    np.testing.assert_allclose(cal.calibrator_.transform(oof), ref.transform(oof), rtol=1e-12)
+    # a splitter gets the groups; method="auto" selects on folds that keep the groups whole too
+    auto = CalibratedClassifier(GaussianNB(), cv=GroupKFold(4), random_state=0).fit(X, y, groups=groups)
+    oof = cross_val_predict(GaussianNB(), X, y, cv=GroupKFold(4), groups=groups, method="predict_proba")[:, 1]
+    ref = ScoreCalibrator(random_state=0).fit(oof, y, groups=groups)
+    assert auto.method_ == ref.method_
+    assert auto.method_scores_.equals(ref.method_scores_)
+    assert not ref.method_scores_.equals(ScoreCalibrator(random_state=0).fit(oof, y).method_scores_)
+    with pytest.raises(InputError, match="pass `groups=` to fit"):
+        CalibratedClassifier(GaussianNB(), cv=GroupKFold(4)).fit(X, y)
+    with pytest.raises(InputError, match="one label per sample"):
+        ThresholdClassifier(GaussianNB()).fit(X, y, groups=groups[:10])
+    with pytest.raises(InputError, match="missing label"):
+        ThresholdClassifier(GaussianNB()).fit(X, y, groups=np.where(groups == 3, np.nan, groups))
+    with pytest.raises(InputError, match="need at least 5 groups"):
+        ThresholdClassifier(GaussianNB(), cv=5).fit(X, y, groups=groups % 3)
+    with pytest.raises(InputError, match="at least 2 groups"):
+        ScoreCalibrator().fit(oof, y, groups=np.zeros(y.size))
+    order = np.argsort(y, kind="stable")  # two groups, one per class: no fold can train on both
+    with pytest.raises(InputError, match="leaves class"):
+        ThresholdClassifier(GaussianNB(), cv=2).fit(X[order], y[order], groups=np.sort(y))
+    prefit = GaussianNB().fit(X, y)
+    with pytest.raises(InputError, match='cv="prefit"'):
+        CalibratedClassifier(prefit, cv="prefit").fit(X, y, groups=groups)
+
+
 def _repeated_splits(splits, w):
     """The same folds on the data with row i repeated w[i] times."""
     rows = np.repeat(np.arange(w.size), w)

@@ -158,3 +158,27 @@ def test_fit_reports_the_folds_actually_used(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["cv_folds"] == 4
     assert main([*args[:-2], "--method", "platt", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["cv_folds"] is None
+
+
+def test_fit_group_column_keeps_groups_whole(tmp_path, capsys):
+    from scimlkit.calibrate import ScoreCalibrator
+
+    rng = np.random.default_rng(4)
+    user = np.repeat([f"u{i}" for i in range(30)], 8)
+    s = rng.normal(size=240) * 2
+    y = (rng.random(240) < 1 / (1 + np.exp(-s))).astype(int)
+    path = tmp_path / "grouped.parquet"
+    pd.DataFrame({"score": s, "label": y, "user": user}).to_parquet(path)
+    args = ["calibrate", "fit", str(path), "--score", "score", "--label", "label", "--format", "json"]
+    assert main([*args, "--group", "user"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    ref = ScoreCalibrator(random_state=0).fit(s, y, groups=user)
+    assert data["method"] == ref.method_
+    assert [r["log_loss"] for r in data["method_scores"]] == pytest.approx(ref.method_scores_["log_loss"].tolist())
+    assert main([*args, "--group", "nope"]) == 2
+    assert "nope" in capsys.readouterr().err
+    frame = pd.read_parquet(path)
+    frame.loc[3, "user"] = None
+    frame.to_parquet(path)
+    assert main([*args, "--group", "user"]) == 2
+    assert "'user' (--group) has 1 missing" in capsys.readouterr().err

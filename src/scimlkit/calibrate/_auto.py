@@ -9,9 +9,11 @@ from .._errors import InputError
 from .._validation import check_int, check_option, check_random_state
 from ._base import (
     NotFittedError,
+    check_groups,
     check_labels,
     check_scores,
     check_weights,
+    grouped_splits,
     positive_class_counts,
     stratified_splits,
     to_logit,
@@ -144,8 +146,8 @@ class ScoreCalibrator(BaseEstimator):
     methods : sequence of str, optional
         The candidates for ``"auto"`` (default: all; ``"sigmoid"`` only for probabilities).
     cv : int, default=5
-        Folds for ``"auto"`` (reduced to the size of the smaller class if needed; at least 2;
-        ``cv_folds_`` says how many were used).
+        Folds for ``"auto"`` (reduced to the size of the smaller class, or the number of
+        ``groups``, if needed; at least 2; ``cv_folds_`` says how many were used).
     selection : {"log_loss", "brier", "ece"}, default="log_loss"
         The cross-validated criterion of ``"auto"``. Log-loss and the Brier score are proper
         scoring rules; ECE (15 equal-width bins on the probability of class 1) measures
@@ -201,8 +203,21 @@ class ScoreCalibrator(BaseEstimator):
     def _kind(self, s):
         return resolve_score_kind(s, self.score_kind, what="scores")
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, groups=None):
         """Fit on held-out scores ``X`` and 0/1 labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n,)
+            Scores.
+        y : array-like of shape (n,)
+            0/1 labels.
+        sample_weight : array-like of shape (n,), optional
+            Non-negative weights (a weight of ``k`` counts like the row repeated ``k`` times).
+        groups : array-like of shape (n,), optional
+            Group labels: the folds of ``method="auto"`` keep each group whole (stratified
+            as far as the groups allow), so that rows of one group never score a calibrator
+            fitted on others of the same group.
 
         Returns
         -------
@@ -216,6 +231,7 @@ class ScoreCalibrator(BaseEstimator):
         if s.shape[0] != yy.shape[0]:
             raise InputError(f"`X` and `y` must have the same length, got {s.shape[0]} and {yy.shape[0]}")
         w = check_weights(sample_weight, s.shape[0], yy)
+        groups = check_groups(groups, s.shape[0])
         kind = self._kind(s)
         views = _views(s, kind)
         self.score_kind_ = kind
@@ -230,13 +246,13 @@ class ScoreCalibrator(BaseEstimator):
                 candidates = [check_option(m, "methods", METHODS) for m in names]
             if not candidates:
                 raise InputError("`methods` must name at least one method")
-            method = self._select(views, yy, w, candidates, criterion, tie_break)
+            method = self._select(views, yy, w, candidates, criterion, tie_break, groups)
         self.method_ = method
         self.calibrator_ = make_calibrator(method).fit(views[METHODS[method]], yy, sample_weight=w)
         self.n_features_in_ = 1
         return self
 
-    def _select(self, views, y, w, candidates, criterion: str, tie_break: str | None) -> str:
+    def _select(self, views, y, w, candidates, criterion: str, tie_break: str | None, groups=None) -> str:
         import pandas as pd
 
         cv = check_int(self.cv, "cv", low=2)
@@ -246,7 +262,14 @@ class ScoreCalibrator(BaseEstimator):
             what = "samples" if w is None else "samples with positive weight"
             raise InputError(f"method='auto' needs at least 2 {what} of each class, got {smaller}")
         self.cv_folds_ = min(cv, smaller)
-        splits = stratified_splits(y, w, self.cv_folds_, check_random_state(self.random_state))
+        if groups is None:
+            splits = stratified_splits(y, w, self.cv_folds_, check_random_state(self.random_state))
+        else:
+            n_groups = np.unique(groups).size
+            if n_groups < 2:
+                raise InputError("method='auto' with `groups` needs at least 2 groups, got 1")
+            self.cv_folds_ = min(self.cv_folds_, n_groups)
+            splits = grouped_splits(y, w, groups, self.cv_folds_, check_random_state(self.random_state))
         yf = y.astype(float)
         weights = np.ones_like(yf) if w is None else w
         rows, losses = [], {}

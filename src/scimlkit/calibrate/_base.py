@@ -98,6 +98,43 @@ def stratified_splits(y: np.ndarray, w: np.ndarray | None, n_splits: int, random
         return list(folds.split(np.zeros(y.shape[0]), strata))
 
 
+def check_groups(groups, n: int):
+    """Group labels (or None): one per row, none missing."""
+    if groups is None:
+        return None
+    import pandas as pd
+
+    values = np.asarray(groups)
+    if values.ndim != 1 or values.shape[0] != n:
+        raise InputError(f"`groups` must hold one label per sample ({n}), got shape {values.shape}")
+    missing = int(pd.isna(values).sum())
+    if missing:
+        raise InputError(f"`groups` has {missing} missing label(s)")
+    return values
+
+
+def grouped_splits(y: np.ndarray, w: np.ndarray | None, groups: np.ndarray, n_splits: int, random_state) -> list:
+    """Shuffled folds that keep each group whole, as stratified as the groups allow; every
+    training part must hold each class (with positive weight)."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    n_groups = np.unique(groups).size
+    if n_groups < n_splits:
+        raise InputError(f"{n_splits} folds need at least {n_splits} groups; `groups` has {n_groups}")
+    folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
+    with warnings.catch_warnings():  # a small class need not fill every fold
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        splits = list(folds.split(np.zeros(y.shape[0]), y, groups))
+    classes = np.unique(y)
+    for i, (train, _) in enumerate(splits):
+        seen = y[train] if w is None else y[train][w[train] > 0]
+        missing = np.setdiff1d(classes, seen)
+        if missing.size:
+            raise InputError(f"with `groups`, fold {i} of {n_splits} leaves class {missing.tolist()[0]!r} out of "
+                             "its training part (its rows sit in too few groups): use fewer folds")
+    return splits
+
+
 def positive_class_counts(y: np.ndarray, w: np.ndarray | None) -> np.ndarray:
     """Rows of each class (in ``np.unique(y)`` order) that have positive weight."""
     keep = slice(None) if w is None else w > 0

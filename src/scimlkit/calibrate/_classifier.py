@@ -21,7 +21,15 @@ from sklearn.utils.validation import (
 from .._errors import InputError
 from .._validation import check_int, check_option, check_random_state, describe
 from ._auto import METHODS, ScoreCalibrator
-from ._base import _EPS, NotFittedError, check_weights, positive_class_counts, stratified_splits
+from ._base import (
+    _EPS,
+    NotFittedError,
+    check_groups,
+    check_weights,
+    grouped_splits,
+    positive_class_counts,
+    stratified_splits,
+)
 from ._temperature import TemperatureScaling
 from ._threshold import OBJECTIVES, ThresholdResult, _best_threshold, _check_params
 
@@ -113,24 +121,39 @@ def _indices(part, n: int, what: str) -> np.ndarray:
     return idx.astype(np.intp, copy=False)
 
 
-def _splits(cv, X, y, w, random_state) -> list:
-    """The ``(train, test)`` index pairs of ``cv``: an int (shuffled stratified folds), a
-    scikit-learn splitter or an iterable of splits. The test parts must cover every row
-    exactly once (out-of-fold scores are pooled) and each training part must hold every
-    class (with positive weight)."""
+def _groups(groups, n: int, cv):
+    """Checked group labels (or None); not with a prefit estimator."""
+    if groups is not None and isinstance(cv, str):
+        raise InputError('`groups` splits the rows into folds, which cv="prefit" does not use')
+    return check_groups(groups, n)
+
+
+def _splits(cv, X, y, w, random_state, groups=None) -> list:
+    """The ``(train, test)`` index pairs of ``cv``: an int (shuffled stratified folds; with
+    ``groups``, stratified folds that keep each group whole), a scikit-learn splitter (given
+    ``groups``) or an iterable of splits. The test parts must cover every row exactly once
+    (out-of-fold scores are pooled) and each training part must hold every class (with
+    positive weight)."""
     n = len(y)
     positive = "samples" if w is None else "samples with positive weight"
     if not _is_splitter(cv):
         n_splits = check_int(cv, "cv", low=2)
-        smaller = int(positive_class_counts(y, w).min())
-        if smaller < n_splits:
-            raise InputError(f"`cv`={n_splits} folds need at least {n_splits} {positive} of each class; "
-                             f"the smallest class has {smaller}")
-        return stratified_splits(y, w, n_splits, check_random_state(random_state))
+        if groups is None:
+            smaller = int(positive_class_counts(y, w).min())
+            if smaller < n_splits:
+                raise InputError(f"`cv`={n_splits} folds need at least {n_splits} {positive} of each class; "
+                                 f"the smallest class has {smaller}")
+            return stratified_splits(y, w, n_splits, check_random_state(random_state))
+        try:
+            return grouped_splits(y, w, groups, n_splits, check_random_state(random_state))
+        except InputError as exc:
+            raise InputError(f"`cv`={n_splits}: {exc}") from None
     try:
-        splits = [(tr, te) for tr, te in check_cv(cv, y, classifier=True).split(X, y)]
+        splits = [(tr, te) for tr, te in check_cv(cv, y, classifier=True).split(X, y, groups)]
     except Exception as exc:  # a splitter that needs groups, or a malformed iterable
-        raise InputError(f"`cv` ({describe(cv)}) could not split the data: {type(exc).__name__}: {exc}") from None
+        hint = "; pass `groups=` to fit" if groups is None and "groups" in str(exc) else ""
+        raise InputError(f"`cv` ({describe(cv)}) could not split the data: {type(exc).__name__}: "
+                         f"{str(exc).rstrip('.') if hint else exc}{hint}") from None
     if not splits:
         raise InputError("`cv` gave no (train, test) splits")
     splits = [(_indices(tr, n, "training"), _indices(te, n, "test")) for tr, te in splits]
@@ -280,7 +303,7 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.tie_break = tie_break
         self.random_state = random_state
 
-    def fit(self, X, y, sample_weight=None, **fit_params):
+    def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Fit the estimator(s) and the calibrator.
 
         Parameters
@@ -293,6 +316,11 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             every class needs positive weight). They go to the estimator's ``fit`` (an error
             if it takes no ``sample_weight``, unless a pipeline step gets them through
             ``fit_params`` as ``<step>__sample_weight``) and to the calibrator.
+        groups : array-like of shape (n,), optional
+            Group labels for the folds (rows of one patient, user, session, ...): with an int
+            ``cv`` each group stays within one fold (``StratifiedGroupKFold``, shuffled with
+            ``random_state``); a splitter gets them (``GroupKFold``, ``LeaveOneGroupOut``, ...).
+            Not allowed with ``cv="prefit"``.
         **fit_params
             Passed to the estimator's ``fit`` (per-sample arrays are split with the folds);
             not allowed with ``cv="prefit"``.
@@ -312,6 +340,7 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         w = _check_weights(sample_weight, y, classes)
         base = _default_estimator(self.estimator)
         params = _fit_params(base, w, fit_params, prefit=isinstance(self.cv, str))
+        groups = _groups(groups, len(y), self.cv)
         self.ensemble_ = None
         if isinstance(self.cv, str):
             check_option(self.cv, "cv", ("prefit",))
@@ -330,7 +359,7 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             y_enc = np.searchsorted(classes, y)
             splits = None
         else:
-            splits = _splits(self.cv, X, y, w, self.random_state)
+            splits = _splits(self.cv, X, y, w, self.random_state, groups)
             y_enc = np.searchsorted(classes, y)
             scores, kind, models = None, "logit", []
             for train, test in splits:
@@ -351,11 +380,12 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self.calibrator_ = TemperatureScaling().fit(scores, y_enc, sample_weight=w)
         else:
             # the method selection runs its own stratified folds on the out-of-fold scores
+            # (keeping each group whole when there are groups)
             inner_cv = 5 if isinstance(self.cv, str) or _is_splitter(self.cv) else self.cv
             self.calibrator_ = ScoreCalibrator(method, score_kind=kind, methods=self.methods,
                                                cv=inner_cv, selection=self.selection,
                                                tie_break=self.tie_break, random_state=self.random_state)
-            self.calibrator_.fit(scores, y_enc, sample_weight=w)
+            self.calibrator_.fit(scores, y_enc, sample_weight=w, groups=groups)
             self.method_ = self.calibrator_.method_
             self.method_scores_ = self.calibrator_.method_scores_
         if splits is not None:
@@ -488,7 +518,7 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             method = "predict_proba" if hasattr(estimator, "predict_proba") else "decision_function"
         return method
 
-    def fit(self, X, y, sample_weight=None, **fit_params):
+    def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Fit the estimator and learn the threshold.
 
         Parameters
@@ -502,6 +532,11 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             if it takes no ``sample_weight``, unless a pipeline step gets them through
             ``fit_params`` as ``<step>__sample_weight``) and to the threshold choice
             (the confusion matrices of :func:`best_threshold` sum weights).
+        groups : array-like of shape (n,), optional
+            Group labels for the folds (rows of one patient, user, session, ...): with an int
+            ``cv`` each group stays within one fold (``StratifiedGroupKFold``, shuffled with
+            ``random_state``); a splitter gets them (``GroupKFold``, ``LeaveOneGroupOut``, ...).
+            Not allowed with ``cv="prefit"``.
         **fit_params
             Passed to the estimator's ``fit`` (per-sample arrays are split with the folds);
             not allowed with ``cv="prefit"``.
@@ -525,6 +560,7 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         w = _check_weights(sample_weight, y, classes)
         base = _default_estimator(self.estimator)
         params = _fit_params(base, w, fit_params, prefit=isinstance(self.cv, str))
+        groups = _groups(groups, len(y), self.cv)
         method = self._method(base)
         if isinstance(self.cv, str):
             check_option(self.cv, "cv", ("prefit",))
@@ -536,7 +572,7 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self.estimator_ = base
         else:
             scores = np.empty(len(y))
-            for train, test in _splits(self.cv, X, y, w, self.random_state):
+            for train, test in _splits(self.cv, X, y, w, self.random_state, groups):
                 model = clone(base).fit(_safe_indexing(X, train), y[train],
                                         **_check_method_params(X, params, train))
                 scores[test], _ = _response(model, _safe_indexing(X, test), method)

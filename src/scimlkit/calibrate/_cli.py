@@ -14,11 +14,17 @@ def _read_scores(frame, column: str):
     return check_array(scores, f"column '{column}'", dtype=float)
 
 
-def _read(args):
-    frame = read_table(args.file, columns=[args.score, args.label], name="FILE")
+def _read(args, group=None):
+    columns = [args.score, args.label] + ([group] if group is not None else [])
+    frame = read_table(args.file, columns=list(dict.fromkeys(columns)), name="FILE")
     scores = _read_scores(frame, args.score)
     labels = check_binary(frame[args.label], f"column '{args.label}'")
-    return scores, labels
+    if group is None:
+        return scores, labels
+    groups = frame[group].to_numpy()
+    if frame[group].isna().any():
+        raise InputError(f"column '{group}' (--group) has {int(frame[group].isna().sum())} missing value(s)")
+    return scores, labels, groups
 
 
 def _fit(args) -> int:
@@ -28,9 +34,9 @@ def _fit(args) -> int:
     from ._report import metrics_rows, report_chapter, report_data
 
     target = report_target(args)
-    scores, labels = _read(args)
+    scores, labels, *groups = _read(args, args.group)
     cal = ScoreCalibrator(args.method, score_kind=args.score_kind, cv=args.cv, random_state=args.seed)
-    cal.fit(scores, labels)
+    cal.fit(scores, labels, groups=groups[0] if groups else None)
     before = scores if cal.score_kind_ == "probability" else to_probability(scores)
     rows = metrics_rows(labels, before, cal.transform(scores), score_kind=cal.score_kind_,
                         method=cal.method_, in_sample=True)
@@ -177,6 +183,8 @@ def register(subparsers) -> None:
     fit.add_argument("--score-kind", default="auto", choices=("auto", "logit", "probability"),
                      help="what the scores are (default: probabilities if all in [0, 1])")
     fit.add_argument("--cv", type=int, default=5, help="folds for --method auto (default 5; fewer if a class has fewer samples)")
+    fit.add_argument("--group", default=None, metavar="COL",
+                     help="group column: the folds of --method auto keep each group (user, patient, ...) whole")
     fit.add_argument("--seed", type=seed_arg, default=0, help="seed of the fold shuffling (default 0)")
     fit.add_argument("--out", default=None, metavar="MODEL",
                      help="save the fitted calibrator here (a joblib pickle)")
