@@ -476,3 +476,27 @@ def test_min_effect_zero_gives_severity_one_to_every_significant_column():
     assert table.loc["y", "severity"] == 0.0 and not table.loc["y", "significant"]
     np.testing.assert_array_equal(zero.table["severity"], tiny.table["severity"])
     assert zero.health == tiny.health == pytest.approx(1 - np.sqrt(0.5))
+
+
+def test_set_params_refuses_an_unknown_name_before_setting_any():
+    monitor = DriftMonitor()
+    with pytest.raises(InputError, match="invalid parameter 'min_efect' for DriftMonitor; valid: method"):
+        monitor.set_params(alpha=0.01, min_efect=0.1)
+    assert monitor.alpha == 0.05  # the call changed nothing
+
+
+def test_knots_beyond_the_float32_range_are_not_float32_numbers():
+    # rounding to a narrow type keeps a value beyond its range: such a knot must still not make
+    # a reference look read from float32 storage
+    def summary(values):
+        return NumericSummary.from_values("h", np.array(values), eps=0.0005, max_exact=100).finalise(2)
+
+    tenth = float(np.float32(0.1))
+    stored = summary([0.25, 0.5, tenth])
+    assert stored.stored_float32() and not summary([0.25, 0.5, tenth, 1e300]).stored_float32()
+    assert summary([0.1, 0.5, 1e300]).at_precision(np.float32).values.tolist() == [tenth, 0.5, 1e300]
+    # a float64 batch meets a float32 reference rounded, values beyond float32 kept
+    same, y = stored.matched(np.array([0.1, 1e300]), np.dtype("float64"))
+    assert same is stored and y.tolist() == [tenth, 1e300]
+    narrow, y = stored.matched(np.array([0.1]), np.dtype("float16"))
+    assert narrow is stored.at_precision(np.float16) and y.tolist() == [0.1]

@@ -24,7 +24,7 @@ from ._profile import (
     as_numeric,
     category_labels,
     check_profile_params,
-    is_time_dtype,
+    is_number_dtype,
 )
 from ._tests import (
     NUMERIC_TESTS,
@@ -270,11 +270,17 @@ class DriftMonitor:
         return {name: getattr(self, name) for name in self._PARAMS}
 
     def set_params(self, **params) -> DriftMonitor:
+        self._check_param_names(params, "DriftMonitor")
         for name, value in params.items():
-            if name not in self._PARAMS:
-                raise InputError(f"invalid parameter {name!r} for DriftMonitor; valid: {', '.join(self._PARAMS)}")
             setattr(self, name, value)
         return self
+
+    @classmethod
+    def _check_param_names(cls, names, where: str) -> None:
+        """Raise ``InputError`` naming the first of ``names`` that is not a parameter."""
+        unknown = [name for name in names if name not in cls._PARAMS]
+        if unknown:
+            raise InputError(f"invalid parameter {unknown[0]!r} for {where}; valid: {', '.join(cls._PARAMS)}")
 
     def __repr__(self) -> str:
         defaults = DriftMonitor().get_params()
@@ -373,9 +379,7 @@ class DriftMonitor:
         -------
         DriftMonitor
         """
-        unknown = [k for k in overrides if k not in cls._PARAMS]
-        if unknown:
-            raise InputError(f"invalid parameter {unknown[0]!r} for DriftMonitor.load; valid: {', '.join(cls._PARAMS)}")
+        cls._check_param_names(overrides, "DriftMonitor.load")
         profile = ReferenceProfile.load(path)
         settings = profile.meta.get("monitor", {})
         if not isinstance(settings, dict):
@@ -467,16 +471,19 @@ class DriftMonitor:
         import pandas as pd
 
         fast = [name for name, summ in profile.columns.items() if summ.kind == NUMERIC
-                and pd.api.types.is_numeric_dtype(frame[name].dtype) and not pd.api.types.is_bool_dtype(frame[name].dtype)]
+                and is_number_dtype(frame[name].dtype)]
         block = {}
         if fast:
             arr = np.asfortranarray(frame[fast].to_numpy(dtype=float, na_value=np.nan))
             block = {name: arr[:, j] for j, name in enumerate(fast)}
 
+        def blank_row(name, summary, test):
+            return {"column": name, "kind": summary.kind, "status": "ok", "test": TEST_NAMES[test],
+                    "statistic": np.nan, "pvalue": np.nan, "js_distance": np.nan, "wasserstein": np.nan,
+                    "psi": np.nan, "unseen": ""}
+
         def numeric_row(name, summary, series):
-            row = {"column": name, "kind": summary.kind, "status": "ok", "test": TEST_NAMES[method],
-                   "statistic": np.nan, "pvalue": np.nan, "js_distance": np.nan, "wasserstein": np.nan,
-                   "psi": np.nan, "unseen": ""}
+            row = blank_row(name, summary, method)
             if name in block:
                 x = block[name]
             else:
@@ -496,12 +503,7 @@ class DriftMonitor:
             else:
                 # compared at the coarser of the two precisions (a float32 batch holds the
                 # reference's repeated values rounded, and a float32 reference the batch's)
-                dtype = frame[name].dtype
-                narrow = _narrow_float(dtype)
-                if narrow is not None:
-                    summary = summary.at_precision(narrow)
-                elif summary.stored_float32() and not is_time_dtype(dtype):  # whole days look float32
-                    y = _round_float32(y)
+                summary, y = summary.matched(y, frame[name].dtype)
                 res = numeric_column(summary, y, method)
                 spread = summary.std
                 if summary.values.size == 1 or not spread > 0:
@@ -513,9 +515,7 @@ class DriftMonitor:
             return row
 
         def categorical_row(name, summary, series):
-            row = {"column": name, "kind": summary.kind, "status": "ok", "test": TEST_NAMES["chi2"],
-                   "statistic": np.nan, "pvalue": np.nan, "js_distance": np.nan, "wasserstein": np.nan,
-                   "psi": np.nan, "unseen": ""}
+            row = blank_row(name, summary, "chi2")
             values, miss = category_labels(series, normalise=False)  # categorical_column normalises
             row["n_missing"] = int(miss.sum())
             row["n_current"] = int(values.size)
@@ -648,23 +648,6 @@ def _same_setting(a, b) -> bool:
         return bool(a == b)
     except (TypeError, ValueError):
         return False
-
-
-def _narrow_float(dtype) -> np.dtype | None:
-    """The NumPy type of a float column narrower than float64 (float32, float16), else None."""
-    try:
-        dt = np.dtype(getattr(dtype, "numpy_dtype", dtype))
-    except TypeError:
-        return None
-    return dt if dt.kind == "f" and dt.itemsize < 8 else None
-
-
-def _round_float32(y: np.ndarray) -> np.ndarray:
-    """``y`` rounded to float32 (values beyond its range unchanged)."""
-    with np.errstate(over="ignore"):
-        r = y.astype(np.float32).astype(float)
-    finite = np.isfinite(r)
-    return r if finite.all() else np.where(finite, r, y)
 
 
 def _n_workers(n_jobs, n_tasks: int) -> int:

@@ -9,7 +9,7 @@ import numpy as np
 from .._errors import InputError
 from .._results import Result
 from .._validation import check_frame, check_int, check_rng
-from ._profile import category_labels, is_time_dtype, to_float
+from ._profile import category_column, is_number_dtype, is_time_dtype, to_float
 
 __all__ = ["MultivariateDriftResult", "domain_classifier_test"]
 
@@ -67,10 +67,7 @@ def _labels(series):
     """A categorical column as an object series of its labels (None where missing)."""
     import pandas as pd
 
-    labels, missing = category_labels(series)
-    out = np.full(missing.size, None, dtype=object)
-    out[~missing] = labels
-    return pd.Series(out, index=series.index, dtype=object)
+    return pd.Series(category_column(series), index=series.index, dtype=object)
 
 
 def _encode(reference, current):
@@ -84,7 +81,7 @@ def _encode(reference, current):
     ref_cols, cur_cols, categorical = [], [], []
     for name in reference.columns:
         r, c = reference[name], current[name]
-        if is_time_dtype(r.dtype) or (pd.api.types.is_numeric_dtype(r.dtype) and not pd.api.types.is_bool_dtype(r.dtype)):
+        if is_time_dtype(r.dtype) or is_number_dtype(r.dtype):
             ref_cols.append(to_float(r))  # datetimes and durations in seconds, as the profile holds them
             cur_cols.append(to_float(c))
             categorical.append(False)

@@ -72,6 +72,24 @@ def working_unit(magnitude: float) -> float:
     return math.ldexp(1.0, math.frexp(magnitude)[1] - 1)
 
 
+def round_to(x: np.ndarray, dtype) -> np.ndarray:
+    """``x`` rounded to the float type ``dtype`` and read back as float64; values beyond that
+    type's range keep their value (a column of that type cannot hold them)."""
+    with np.errstate(over="ignore"):
+        rounded = x.astype(dtype).astype(float)
+    finite = np.isfinite(rounded)
+    return rounded if finite.all() else np.where(finite, rounded, x)
+
+
+def narrow_float(dtype) -> np.dtype | None:
+    """The NumPy type of a float column narrower than float64 (float32, float16), else None."""
+    try:
+        dt = np.dtype(getattr(dtype, "numpy_dtype", dtype))
+    except TypeError:
+        return None
+    return dt if dt.kind == "f" and dt.itemsize < 8 else None
+
+
 def check_profile_params(eps, max_exact, n_bins, sample_size) -> tuple[float, int, int, int]:
     """Validated ``eps``, ``max_exact``, ``n_bins`` and ``sample_size`` of a profile."""
     return (check_scalar(eps, "eps", low=0.0, high=0.1, closed="right"),
@@ -148,6 +166,16 @@ def _slack(atoms: np.ndarray, weights: np.ndarray, inner: np.ndarray | None, idx
     if inner is not None:
         gap += inner
     return np.bincount(j, weights=gap, minlength=idx.size)
+
+
+def _compressed(values: np.ndarray, cum: np.ndarray, weights: np.ndarray, inner: np.ndarray | None,
+                eps: float, unit: float) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The knots kept by :func:`_compress_index`, their cumulative counts and their slack
+    (:func:`_slack`; None when every value sits on its knot) of the sorted distinct ``values``
+    with counts ``weights`` (cumulative: ``cum``) and inner slack ``inner``."""
+    idx = _compress_index(cum, eps)
+    slack = _slack(values, weights, inner, idx, unit)
+    return values[idx], cum[idx], slack if slack.any() else None
 
 
 def _quantile_bins(cum: np.ndarray, n_bins: int) -> np.ndarray:
@@ -238,10 +266,7 @@ class NumericSummary:
         cache = self.__dict__.setdefault("_at_precision", {})
         if dtype.str in cache:
             return cache[dtype.str]
-        with np.errstate(over="ignore"):
-            rounded = self.values.astype(dtype).astype(float)
-        # beyond the narrow type's range a knot keeps its value (a batch cannot hold it there)
-        rounded = np.where(np.isfinite(rounded), rounded, self.values)
+        rounded = round_to(self.values, dtype)  # beyond the type's range a knot keeps its value
         out = self
         if rounded.size and not np.array_equal(rounded, self.values):
             rounded = np.maximum.accumulate(rounded)  # stays sorted (the clamp above may not)
@@ -268,11 +293,28 @@ class NumericSummary:
         cached = self.__dict__.get("_float32")
         if cached is None:
             v = self.values
-            with np.errstate(over="ignore"):
-                same = bool(v.size) and np.array_equal(v.astype(np.float32).astype(float), v)
-            cached = same and (not np.array_equal(v, np.floor(v)) or float(np.abs(v).max()) >= 2.0**24)
+            top = float(np.abs(v).max()) if v.size else math.inf
+            # a knot beyond float32's range is kept by the rounding, but is no float32 number
+            same = top <= float(np.finfo(np.float32).max) and np.array_equal(round_to(v, np.float32), v)
+            cached = same and (not np.array_equal(v, np.floor(v)) or top >= 2.0**24)
             self.__dict__["_float32"] = cached
         return cached
+
+    def matched(self, y: np.ndarray, dtype) -> tuple[NumericSummary, np.ndarray]:
+        """The summary and the batch values ``y`` (a column of type ``dtype``) at the coarser of
+        their two precisions, as ``DriftMonitor.check`` compares them.
+
+        A batch of a narrower float type (float32, float16) meets the knots rounded to that type
+        (:meth:`at_precision`); a float64 batch meets a reference read from float32 storage
+        (:meth:`stored_float32`) rounded to float32. Datetimes and durations are left alone
+        (whole days in seconds look like float32 numbers).
+        """
+        narrow = narrow_float(dtype)
+        if narrow is not None:
+            return self.at_precision(narrow), y
+        if self.stored_float32() and not is_time_dtype(dtype):
+            return self, round_to(y, np.float32)
+        return self, y
 
     @classmethod
     def from_values(cls, name: str, x: np.ndarray, *, eps: float, max_exact: int) -> NumericSummary:
@@ -293,10 +335,7 @@ class NumericSummary:
         exact = n <= max_exact
         slack = None
         if not exact:
-            idx = _compress_index(cum, eps)
-            slack = _slack(values, np.diff(np.r_[0, cum]), None, idx, scale)
-            values, cum = values[idx], cum[idx]
-            slack = slack if slack.any() else None  # every value on a knot: as exact
+            values, cum, slack = _compressed(values, cum, np.diff(np.r_[0, cum]), None, eps, scale)
         return cls(name, int(x.size), int(x.size - n), values, cum, mean, m2, exact, scale=scale, slack=slack)
 
     @classmethod
@@ -330,14 +369,10 @@ class NumericSummary:
             inner = np.add.reduceat(inner, starts)
         cum = np.cumsum(wts).astype(np.int64)
         exact = all(p.exact for p in parts) and count <= max_exact
-        slack = inner if inner.any() else None
         if count > max_exact:
-            idx = _compress_index(cum, eps)
-            slack = _slack(vals, wts, inner, idx, scale)
-            values, cum = vals[idx], cum[idx]
-            slack = slack if slack.any() else None
+            values, cum, slack = _compressed(vals, cum, wts, inner, eps, scale)
         else:
-            values = vals
+            values, slack = vals, (inner if inner.any() else None)
         return cls(name, n_rows, n_missing, values.astype(float), cum, mean, m2, exact, scale=scale, slack=slack)
 
     def finalise(self, n_bins: int) -> NumericSummary:
@@ -377,6 +412,15 @@ def category_labels(series, *, normalise: bool = True) -> tuple[np.ndarray, np.n
     missing = series.isna().to_numpy()
     labels = np.asarray(series[~missing].astype(str).to_numpy(), dtype=str)
     return (normalise_labels(labels) if normalise else labels), missing
+
+
+def category_column(series) -> np.ndarray:
+    """A categorical column's labels (see :func:`category_labels`) as an object array, None
+    where a value is missing."""
+    labels, missing = category_labels(series)
+    column = np.full(missing.size, None, dtype=object)
+    column[~missing] = labels
+    return column
 
 
 def _merged(categories: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -423,16 +467,18 @@ class CategoricalSummary:
 
 
 # -- column kinds -----------------------------------------------------------------------------
-def infer_kinds(dtypes, column_types: dict | None) -> dict[str, str]:
-    """Numeric dtypes (not bool) are numeric; everything else is categorical; overrides win."""
+def is_number_dtype(dtype) -> bool:
+    """Whether a column of ``dtype`` holds numbers: a numeric dtype other than bool."""
     import pandas as pd
 
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def infer_kinds(dtypes, column_types: dict | None) -> dict[str, str]:
+    """Numeric dtypes (not bool) are numeric; everything else is categorical; overrides win."""
     if column_types is not None and not isinstance(column_types, dict):
         raise InputError(f"`column_types` must be a dict or None, got {type(column_types).__name__}")
-    kinds = {}
-    for name, dtype in dtypes.items():
-        numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-        kinds[str(name)] = NUMERIC if numeric else CATEGORICAL
+    kinds = {str(name): NUMERIC if is_number_dtype(dtype) else CATEGORICAL for name, dtype in dtypes.items()}
     for name, kind in (column_types or {}).items():
         if name not in kinds:
             raise InputError(f"`column_types` names column '{name}', which is not in the reference; "
@@ -513,7 +559,7 @@ def as_numeric(series, name: str, source: str) -> np.ndarray:
 
     if is_time_dtype(series.dtype):
         return time_as_seconds(series)
-    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+    if is_number_dtype(series.dtype):
         return series.to_numpy(dtype=float, na_value=np.nan)
     coerced = pd.to_numeric(series, errors="coerce")
     bad = coerced.isna() & series.notna()
@@ -793,10 +839,7 @@ def _sample_frame(frame, kinds):
         if kind == NUMERIC:
             data[name] = as_numeric(frame[name], name, "the reference")
         else:
-            labels, missing = category_labels(frame[name])
-            column = np.full(missing.size, None, dtype=object)
-            column[~missing] = labels
-            data[name] = column
+            data[name] = category_column(frame[name])
     return pd.DataFrame(data).reset_index(drop=True)
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._report import Chapter, new_figure
 from ._profile import NUMERIC, category_labels, to_float
+from ._tests import histogram_counts
 
 __all__ = ["drift_chapter", "write_report"]
 
@@ -15,20 +16,24 @@ _SHOWN = ["column", "kind", "status", "test", "statistic", "pvalue_adj", "js_dis
           "missing_ref", "missing_cur", "unseen", "severity", "alert"]
 
 
-def _numeric_figure(summary, values, name):
+def _numeric_figure(summary, values, name, dtype=None):
+    """Histogram and ECDF of the batch ``values`` (read from a column of type ``dtype``, float64
+    when not given) against the reference, at the precision the check compared them."""
     fig, (ax_hist, ax_ecdf) = new_figure(7.2, 2.6, ncols=2)
+    summary, y = summary.matched(values[np.isfinite(values)], np.dtype(float) if dtype is None else dtype)
     v, cum = summary.values, summary.cum
-    y = values[np.isfinite(values)]
     lo = float(min(v[0], y.min())) if y.size else float(v[0])
     hi = float(max(v[-1], y.max())) if y.size else float(v[-1])
     # values near the float limit (or subnormal) are drawn in a unit that keeps the axis finite
     big = max(abs(lo), abs(hi))
+    unit = 1.0
     if big > 1e300 or 0 < big < 1e-300:
         unit = 10.0 ** math.floor(math.log10(big))
-        v, y, lo, hi = v / unit, y / unit, lo / unit, hi / unit
         for ax in (ax_hist, ax_ecdf):
             ax.set_xlabel(f"value / {unit:.0e}", fontsize=8)
-    edges, ref_counts, cur_counts = _histogram(summary, v, y)
+    edges, ref_counts, cur_counts = _histogram(summary, y, unit)
+    if unit != 1.0:
+        v, y, lo, hi = v / unit, y / unit, lo / unit, hi / unit
     widths = np.diff(edges)
     ax_hist.stairs(ref_counts / ref_counts.sum() / widths, edges, label="reference", color="#4c72b0", fill=True,
                    alpha=0.35)
@@ -45,22 +50,29 @@ def _numeric_figure(summary, values, name):
     return fig
 
 
-def _histogram(summary, v, y):
-    """Edges, reference counts and batch counts of the histogram panel (densities drawn from them).
+def _histogram(summary, y, unit=1.0):
+    """Edges (divided by the drawing ``unit``), reference counts and batch counts of the
+    histogram panel (densities drawn from them).
 
-    The bins are the reference quantile bins (right-closed like the profile's: a value equal to
-    a knot belongs to the bin it closes; the upper edge of a bin is its largest knot ``v``, in
-    the drawing unit), plus a bin for the batch values below the reference minimum and one for
-    those above its maximum, as the Jensen-Shannon distance counts them. A bin holding only the
+    The counts are the check's (:func:`histogram_counts`), so the Jensen-Shannon distance of the
+    histogram drawn is the column's ``js_distance``: the reference quantile bins (right-closed
+    like the profile's: a value equal to a knot belongs to the bin it closes; the upper edge of
+    a bin is its largest knot), plus a bin for the batch values below the reference minimum and
+    one for those above its maximum, drawn when they are not empty. A bin holding only the
     reference minimum (a count or rating column, or a constant one) has no width of its own: it
     is drawn as wide as the next bin, or for a constant column as the whole range shown, so
     that every bin is drawn and the batch's moves away from the reference are visible.
     """
+    ref_all, cur_all = histogram_counts(summary, y)
+    ref_counts, cur_counts = ref_all[:-2], cur_all[:-2]
+    n_below, n_above = cur_all[-2:]
+    v = summary.values
+    below, above = y[y < v[0]], y[y > v[-1]]
+    if unit != 1.0:
+        v, y, below, above = v / unit, y / unit, below / unit, above / unit
     bins = summary.bins[:-1]
     last = np.r_[np.flatnonzero(np.diff(bins)), bins.size - 1]
     uppers = v[last]  # strictly increasing: one distinct largest knot per bin
-    ref_counts = summary.bin_counts().astype(float)
-    below, above = y[y < v[0]], y[y > v[-1]]
     if uppers.size > 1:
         gap = float(uppers[1] - uppers[0])
     else:  # a constant reference: its one bin as wide as the range shown
@@ -72,15 +84,13 @@ def _histogram(summary, v, y):
         if below.size:  # the bin must not reach over the batch values below the minimum
             start = max(start, float(below.max()))
     edges = np.r_[start, uppers]
-    inside = y[(y >= v[0]) & (y <= v[-1])]
-    cur_counts = np.bincount(np.searchsorted(uppers, inside, side="left"), minlength=uppers.size).astype(float)
-    if below.size:
+    if n_below:
         low = float(below.min())
         edges = np.r_[low if low < start else start - gap, edges]
-        ref_counts, cur_counts = np.r_[0.0, ref_counts], np.r_[below.size, cur_counts]
-    if above.size:
+        ref_counts, cur_counts = np.r_[0.0, ref_counts], np.r_[n_below, cur_counts]
+    if n_above:
         edges = np.r_[edges, float(above.max())]
-        ref_counts, cur_counts = np.r_[ref_counts, 0.0], np.r_[cur_counts, above.size]
+        ref_counts, cur_counts = np.r_[ref_counts, 0.0], np.r_[cur_counts, n_above]
     for i in range(1, edges.size):  # keep every bin drawable (edges rounded together far from zero)
         if not edges[i] > edges[i - 1]:
             edges[i] = np.nextafter(edges[i - 1], np.inf)
@@ -184,7 +194,7 @@ def drift_chapter(report, profile, current=None, history=None, *, key: str = "dr
                 if summary.n == 0:
                     continue
                 values = to_float(current[name])  # datetimes in seconds, as the profile holds them
-                fig = _numeric_figure(summary, values, name)
+                fig = _numeric_figure(summary, values, name, current[name].dtype)
             else:
                 fig = _categorical_figure(summary, current[name].to_numpy(dtype=object), name)
             chapter.figure(fig, caption=f"Drifted column '{name}': reference against batch")

@@ -17,6 +17,7 @@ from ._profile import CategoricalSummary, NumericSummary, _merged, working_unit
 __all__ = [
     "NUMERIC_TESTS",
     "numeric_column",
+    "histogram_counts",
     "categorical_column",
     "missing_rate_tests",
     "ks_pvalues",
@@ -155,6 +156,17 @@ def _counts_below(v: np.ndarray, cum: np.ndarray, z: np.ndarray) -> tuple[np.nda
     return c[left], c[right] - c[left]
 
 
+def _pooled(v: np.ndarray, cum: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The distinct pooled values ``z`` of the knots ``v`` (counts ``cum``) and the batch ``y``,
+    with the reference's counts below and at each (``r_lt``, ``r_eq``) and the batch's
+    (``y_lt``, ``y_eq``)."""
+    ys = np.sort(y)
+    z = np.union1d(v, ys)
+    r_lt, r_eq = _counts_below(v, cum, z)
+    y_lt = np.searchsorted(ys, z, side="left")
+    return z, r_lt, r_eq, y_lt, np.searchsorted(ys, z, side="right") - y_lt
+
+
 EXACT_PAIRS_MAX = 500_000  # with two values on a side, pairs of distinct positions enumerated
 
 
@@ -177,14 +189,11 @@ def _small_side_splits(summary: NumericSummary, y: np.ndarray, statistic: str) -
     big_n = n_ref + n_cur
     if k == 0 or k > 2:
         return None
-    ys = np.sort(y)
-    z = np.union1d(summary.values, ys)
+    z, _, r_eq, _, y_eq = _pooled(summary.values, summary.cum, y)
     if z.size < 2:  # one distinct value: every split is the same one
         return 0.0, 1.0
     if k == 2 and z.size * (z.size + 1) // 2 > EXACT_PAIRS_MAX:
         return None
-    r_lt, r_eq = _counts_below(summary.values, summary.cum, z)
-    y_eq = np.searchsorted(ys, z, side="right") - np.searchsorted(ys, z, side="left")
     ell = (r_eq + y_eq).astype(float)
     small_obs = (y_eq if n_cur == k else r_eq).astype(float)
     n = big_n - k  # size of the larger side
@@ -238,12 +247,9 @@ def _small_side_splits(summary: NumericSummary, y: np.ndarray, statistic: str) -
 def _cvm_statistic(v: np.ndarray, cum: np.ndarray, y: np.ndarray) -> float:
     """The Cramer-von Mises statistic of :func:`_cvm` from knots ``v`` with counts ``cum``."""
     nx, ny = int(cum[-1]), y.size
-    ys = np.sort(y)
-    z = np.union1d(v, ys)
-    ref_lt, ref_eq = _counts_below(v, cum, z)
-    cur_le = np.searchsorted(ys, z, side="right")
-    count = (ref_eq + cur_le - np.searchsorted(ys, z, side="left")).astype(float)
-    diff = (ref_lt + ref_eq) / nx - cur_le / ny
+    _, ref_lt, ref_eq, cur_lt, cur_eq = _pooled(v, cum, y)
+    count = (ref_eq + cur_eq).astype(float)
+    diff = (ref_lt + ref_eq) / nx - (cur_lt + cur_eq) / ny
     big_n = float(nx + ny)
     return float(nx) * ny / big_n**2 * float(np.dot(count, diff * diff))
 
@@ -293,13 +299,9 @@ def _anderson_a2(v: np.ndarray, cum: np.ndarray, y: np.ndarray) -> float | None:
     reference knots ``v`` with counts ``cum`` against the batch ``y``; None with a single distinct value."""
     n_ref, n_cur = int(cum[-1]), y.size
     big_n = n_ref + n_cur
-    ys = np.sort(y)
-    z = np.union1d(v, ys)
+    z, r_lt, r_eq, y_lt, y_eq = _pooled(v, cum, y)
     if z.size < 2:
         return None
-    r_lt, r_eq = _counts_below(v, cum, z)
-    y_lt = np.searchsorted(ys, z, side="left")
-    y_eq = np.searchsorted(ys, z, side="right") - y_lt
     lj = (r_eq + y_eq).astype(float)
     bj = (r_lt + y_lt) + lj / 2.0
     denom = bj * (big_n - bj) - big_n * lj / 4.0
@@ -508,6 +510,39 @@ def _crossing_buckets(c0, y0, ib, f_in, le, m, cross) -> np.ndarray:
     return out
 
 
+def _buckets(summary: NumericSummary, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The knot bucket ``(v_{j-1}, v_j]`` of each batch value (``(-inf, v0]`` first,
+    ``(v_{K-1}, inf)`` last), the batch count of each bucket and the batch values equal to
+    each knot."""
+    v, k = summary.values, summary.values.size
+    il = knot_index(v, y, summary.grid())
+    cl = np.bincount(il, minlength=k + 1)
+    padded = np.r_[v, np.inf] if k < 2 or summary.grid() is None else summary.grid()[-1]
+    ties = np.bincount(il[padded[il] == y], minlength=k + 1)[:k]
+    return il, cl, ties
+
+
+def _binned(summary: NumericSummary, cl: np.ndarray, below: int) -> tuple[np.ndarray, np.ndarray]:
+    """Reference and batch counts in the reference quantile bins, followed by a bin for the
+    batch values below the reference minimum (``below`` of them) and one for those above its
+    maximum (both empty in the reference), from the batch's bucket counts ``cl``."""
+    k = summary.values.size
+    ref_bins = np.r_[summary.bin_counts(), 0.0, 0.0]
+    core = np.bincount(summary.bins, weights=cl, minlength=summary.n_bins)
+    core[summary.bins[k]] -= cl[k]
+    core[summary.bins[0]] -= below
+    return ref_bins, np.r_[core, below, cl[k]]
+
+
+def histogram_counts(summary: NumericSummary, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The reference and batch counts behind :func:`numeric_column`'s Jensen-Shannon distance
+    and PSI: the reference quantile bins, then the batch values below the reference minimum and
+    above its maximum. ``y`` holds finite values, at the precision of the comparison
+    (``NumericSummary.matched``)."""
+    _, cl, ties = _buckets(summary, y)
+    return _binned(summary, cl, cl[0] - ties[0])
+
+
 def numeric_column(summary: NumericSummary, y: np.ndarray, method: str) -> dict:
     """Test, statistic, distances of one numeric column; ``y`` holds the finite batch values.
 
@@ -520,22 +555,13 @@ def numeric_column(summary: NumericSummary, y: np.ndarray, method: str) -> dict:
     """
     v, cum = summary.values, summary.cum
     n, m, k = summary.n, y.size, v.size
-    il = knot_index(v, y, summary.grid())  # bucket of each batch value: (-inf, v0], (v0, v1], ..., (v_{K-1}, inf)
-    cl = np.bincount(il, minlength=k + 1)
-    padded = np.r_[v, np.inf] if k < 2 or summary.grid() is None else summary.grid()[-1]
-    ties = np.bincount(il[padded[il] == y], minlength=k + 1)[:k]
+    il, cl, ties = _buckets(summary, y)
     le = np.cumsum(cl)[:k]  # batch values <= each knot
     lt = le - ties  # batch values < each knot
     f = cum / n
     f_prev = np.r_[0.0, f[:-1]]
     ks_d = float(max(np.abs(f - le / m).max(), np.abs(f_prev - lt / m).max()))
-    # histograms over the reference quantile bins, plus two bins for batch values below the
-    # reference minimum and above its maximum (empty in the reference)
-    ref_bins = np.r_[summary.bin_counts(), 0.0, 0.0]
-    core = np.bincount(summary.bins, weights=cl, minlength=summary.n_bins)
-    core[summary.bins[k]] -= cl[k]
-    core[summary.bins[0]] -= lt[0]
-    cur_bins = np.r_[core, lt[0], cl[k]]
+    ref_bins, cur_bins = _binned(summary, cl, lt[0])
     out = {"js_distance": js_distance(ref_bins, cur_bins), "psi": psi(ref_bins, cur_bins)}
     # huge or subnormal values: the distance is computed in a power-of-two unit (exact rescaling)
     big = max(abs(v[0]), abs(v[-1]))
