@@ -265,8 +265,6 @@ def test_groups_keep_each_group_in_one_fold(small):
     # an int cv with groups: scikit-learn's StratifiedGroupKFold, shuffled with random_state
     folds = StratifiedGroupKFold(4, shuffle=True, random_state=check_random_state(3))
     splits = list(folds.split(X, y, groups))
-    for train, test in splits:
-        assert not set(groups[train]) & set(groups[test])
     oof = cross_val_predict(GaussianNB(), X, y, cv=splits, method="predict_proba")[:, 1]
     thr = ThresholdClassifier(GaussianNB(), cv=4, random_state=3).fit(X, y, groups=groups)
     assert thr.threshold_ == best_threshold(y, oof, "f1").threshold
@@ -291,8 +289,32 @@ def test_groups_keep_each_group_in_one_fold(small):
     with pytest.raises(InputError, match="at least 2 groups"):
         ScoreCalibrator().fit(oof, y, groups=np.zeros(y.size))
     order = np.argsort(y, kind="stable")  # two groups, one per class: no fold can train on both
-    with pytest.raises(InputError, match="leaves class"):
+    with pytest.raises(InputError, match="occurs in only one group"):
         ThresholdClassifier(GaussianNB(), cv=2).fit(X[order], y[order], groups=np.sort(y))
+    # labels of mixed types are groups like any others
+    mixed = np.where(groups % 2 == 0, groups, groups.astype(str)).astype(object)
+    again = ThresholdClassifier(GaussianNB(), cv=4, random_state=3).fit(X, y, groups=mixed)
+    assert again.threshold_ == ThresholdClassifier(GaussianNB(), cv=4, random_state=3).fit(
+        X, y, groups=groups).threshold_
+
+
+def test_groups_reach_an_estimator_that_takes_them(small):
+    from sklearn.model_selection import GridSearchCV, GroupKFold
+
+    X, y = small
+    groups = np.repeat(np.arange(40), 6)
+    seen = []
+
+    class Folds(GroupKFold):  # records the groups of every inner search
+        def split(self, X, y=None, groups=None):
+            seen.append(groups)
+            return super().split(X, y, groups)
+
+    search = GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=Folds(3))
+    CalibratedClassifier(search, method="platt", cv=4, random_state=0).fit(X, y, groups=groups)
+    ThresholdClassifier(search, cv=4, random_state=0).fit(X, y, groups=groups)
+    assert len(seen) == 10  # 4 folds and the refit on all rows, for each meta-estimator
+    assert all(g is not None for g in seen) and sorted(len(g) for g in seen)[-1] == y.size
     prefit = GaussianNB().fit(X, y)
     with pytest.raises(InputError, match='cv="prefit"'):
         CalibratedClassifier(prefit, cv="prefit").fit(X, y, groups=groups)

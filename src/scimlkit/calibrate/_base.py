@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 from scipy.special import expit, logit
@@ -93,24 +94,44 @@ def stratified_splits(y: np.ndarray, w: np.ndarray | None, n_splits: int, random
     if w is None or (w > 0).all():
         return list(folds.split(np.zeros(y.shape[0]), y))
     strata = 2 * np.unique(y, return_inverse=True)[1] + (w > 0)
-    with warnings.catch_warnings():  # small zero-weight strata need not fill every fold
-        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+    with _small_classes_allowed():  # small zero-weight strata need not fill every fold
         return list(folds.split(np.zeros(y.shape[0]), strata))
 
 
 def check_groups(groups, n: int):
-    """Group labels (or None): one per row, none missing."""
+    """Group labels (or None) as integer codes: one per row, none missing; any labels that
+    compare equal or not (numbers, text, a mix of both)."""
     if groups is None:
         return None
     import pandas as pd
 
-    values = np.asarray(groups)
+    values = np.asarray(groups, dtype=object) if not hasattr(groups, "dtype") else np.asarray(groups)
     if values.ndim != 1 or values.shape[0] != n:
         raise InputError(f"`groups` must hold one label per sample ({n}), got shape {values.shape}")
-    missing = int(pd.isna(values).sum())
+    codes = pd.factorize(pd.Series(values), use_na_sentinel=True)[0]
+    missing = int(np.count_nonzero(codes < 0))
     if missing:
         raise InputError(f"`groups` has {missing} missing label(s)")
-    return values
+    return codes
+
+
+@contextmanager
+def _small_classes_allowed():
+    """Stratified folds without scikit-learn's warning about a class smaller than the folds."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        yield
+
+
+def check_training_classes(splits: list, y: np.ndarray, w: np.ndarray | None, what: str) -> None:
+    """Each training part of ``splits`` holds every class of ``y`` (with positive weight);
+    ``what(i, label)`` words the error for split ``i`` missing class ``label``."""
+    classes = np.unique(y)
+    for i, (train, _) in enumerate(splits):
+        seen = y[train] if w is None else y[train][w[train] > 0]
+        missing = np.setdiff1d(classes, seen)
+        if missing.size:
+            raise InputError(what(i, missing.tolist()[0]))
 
 
 def grouped_splits(y: np.ndarray, w: np.ndarray | None, groups: np.ndarray, n_splits: int, random_state) -> list:
@@ -122,16 +143,19 @@ def grouped_splits(y: np.ndarray, w: np.ndarray | None, groups: np.ndarray, n_sp
     if n_groups < n_splits:
         raise InputError(f"{n_splits} folds need at least {n_splits} groups; `groups` has {n_groups}")
     folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
-    with warnings.catch_warnings():  # a small class need not fill every fold
-        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+    with _small_classes_allowed():
         splits = list(folds.split(np.zeros(y.shape[0]), y, groups))
-    classes = np.unique(y)
-    for i, (train, _) in enumerate(splits):
-        seen = y[train] if w is None else y[train][w[train] > 0]
-        missing = np.setdiff1d(classes, seen)
-        if missing.size:
-            raise InputError(f"with `groups`, fold {i} of {n_splits} leaves class {missing.tolist()[0]!r} out of "
-                             "its training part (its rows sit in too few groups): use fewer folds")
+
+    def what(i, label):
+        keep = slice(None) if w is None else w > 0
+        holding = np.unique(groups[keep][y[keep] == label]).size
+        if holding < 2:
+            return (f"with `groups`, class {label!r} occurs in only one group: the fold that tests that group "
+                    "has no row of the class to train on")
+        return (f"with `groups`, fold {i} of {n_splits} leaves class {label!r} out of its training part (its "
+                f"rows sit in only {holding} groups): use fewer folds")
+
+    check_training_classes(splits, y, w, what)
     return splits
 
 

@@ -25,6 +25,7 @@ from ._base import (
     _EPS,
     NotFittedError,
     check_groups,
+    check_training_classes,
     check_weights,
     grouped_splits,
     positive_class_counts,
@@ -162,13 +163,9 @@ def _splits(cv, X, y, w, random_state, groups=None) -> list:
         raise InputError(f"`cv` must put every sample in exactly one test part (out-of-fold scores are "
                          f"pooled): {int(np.sum(covered == 0))} sample(s) are in none and "
                          f"{int(np.sum(covered > 1))} in several")
-    classes = np.unique(y)
-    for i, (train, _) in enumerate(splits):
-        seen = y[train] if w is None else y[train][w[train] > 0]
-        missing = np.setdiff1d(classes, seen)
-        if missing.size:
-            raise InputError(f"split {i} of `cv` leaves class {missing.tolist()[0]!r} out of its training "
-                             f"part; every training part needs {positive} of each class")
+    check_training_classes(splits, y, w, lambda i, label: (
+        f"split {i} of `cv` leaves class {label!r} out of its training part; every training part needs "
+        f"{positive} of each class"))
     return splits
 
 
@@ -183,9 +180,14 @@ def _check_weights(sample_weight, y, classes):
     return w
 
 
-def _fit_params(base, w, fit_params, prefit: bool) -> dict:
-    """The keyword arguments of the estimator's ``fit``: ``fit_params`` and the weights."""
+def _fit_params(base, w, fit_params, prefit: bool, groups=None) -> dict:
+    """The keyword arguments of the estimator's ``fit``: ``fit_params``, the weights, and the
+    groups when its ``fit`` takes them (a search, ``RFECV``, ...: its own folds keep them)."""
+    from sklearn.model_selection._search import BaseSearchCV
+
     params = dict(fit_params)
+    if groups is not None and (has_fit_parameter(base, "groups") or isinstance(base, BaseSearchCV)):
+        params["groups"] = groups
     if prefit:
         if params:
             raise InputError(f"fit parameters ({', '.join(sorted(params))}) go to the estimator's fit, "
@@ -320,7 +322,8 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Group labels for the folds (rows of one patient, user, session, ...): with an int
             ``cv`` each group stays within one fold (``StratifiedGroupKFold``, shuffled with
             ``random_state``); a splitter gets them (``GroupKFold``, ``LeaveOneGroupOut``, ...).
-            Not allowed with ``cv="prefit"``.
+            An estimator whose ``fit`` takes ``groups`` (a grid search with a group splitter)
+            gets them too, split with the folds. Not allowed with ``cv="prefit"``.
         **fit_params
             Passed to the estimator's ``fit`` (per-sample arrays are split with the folds);
             not allowed with ``cv="prefit"``.
@@ -339,8 +342,8 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                              "'temperature' or 'auto'")
         w = _check_weights(sample_weight, y, classes)
         base = _default_estimator(self.estimator)
-        params = _fit_params(base, w, fit_params, prefit=isinstance(self.cv, str))
         groups = _groups(groups, len(y), self.cv)
+        params = _fit_params(base, w, fit_params, prefit=isinstance(self.cv, str), groups=groups)
         self.ensemble_ = None
         if isinstance(self.cv, str):
             check_option(self.cv, "cv", ("prefit",))
@@ -536,7 +539,8 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Group labels for the folds (rows of one patient, user, session, ...): with an int
             ``cv`` each group stays within one fold (``StratifiedGroupKFold``, shuffled with
             ``random_state``); a splitter gets them (``GroupKFold``, ``LeaveOneGroupOut``, ...).
-            Not allowed with ``cv="prefit"``.
+            An estimator whose ``fit`` takes ``groups`` (a grid search with a group splitter)
+            gets them too, split with the folds. Not allowed with ``cv="prefit"``.
         **fit_params
             Passed to the estimator's ``fit`` (per-sample arrays are split with the folds);
             not allowed with ``cv="prefit"``.
@@ -559,8 +563,8 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         X, y, classes = _check_data(X, y, binary_only=True)
         w = _check_weights(sample_weight, y, classes)
         base = _default_estimator(self.estimator)
-        params = _fit_params(base, w, fit_params, prefit=isinstance(self.cv, str))
         groups = _groups(groups, len(y), self.cv)
+        params = _fit_params(base, w, fit_params, prefit=isinstance(self.cv, str), groups=groups)
         method = self._method(base)
         if isinstance(self.cv, str):
             check_option(self.cv, "cv", ("prefit",))
