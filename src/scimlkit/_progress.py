@@ -76,7 +76,7 @@ class _RichBar:
 def progress(total: int | None, description: str = "working", show: bool | None = None):
     """A context manager with ``advance(steps, status=None)``; a no-op unless on a terminal.
 
-    ``show=None`` decides automatically (a terminal on stderr and not ``CI``); ``True`` or
-    ``False`` force it. Setting ``SCIMLKIT_PROGRESS=0`` silences every bar.
+    ``show=None`` decides automatically (a terminal on stderr, not ``CI``, and
+    ``SCIMLKIT_PROGRESS`` not ``0``); ``True`` or ``False`` force it either way.
     """
     return _RichBar(total, description) if _enabled(show) else _Silent()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import joblib
 import numpy as np
 import pytest
@@ -101,12 +103,17 @@ def test_failed_fits_are_failed_trials(diabetes):
         SearchCV(Ridge(), space, method="grid", n_trials=3, cv=3, error_score="raise").fit(X, y)
 
 
-def test_failed_candidate_in_a_mixed_batch_keeps_its_error(diabetes):
+def test_failed_candidate_in_a_mixed_batch_keeps_the_batchs_errors(diabetes):
     X, y = diabetes
     space = {"solver": Categorical(["auto", "not-a-solver"])}
     search = SearchCV(Ridge(), space, method="grid", n_trials=2, cv=3, n_workers=2, rng=0)
-    with joblib.parallel_config(backend="threading"), pytest.warns(FitFailedWarning, match="3 fits failed"):
-        search.fit(X, y)  # scikit-learn's warning still reaches the caller
+    with joblib.parallel_config(backend="threading"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X, y)
+    # scikit-learn's warnings still reach the caller, each once
+    kinds = [w.category for w in caught]
+    assert kinds.count(FitFailedWarning) == 1 and "3 fits failed" in str(caught[kinds.index(FitFailedWarning)].message)
+    assert sum("non-finite" in str(w.message) for w in caught) == 1
     frame = search.study_result_.trials.set_index("param_solver")
     assert frame.loc["auto", "state"] == "COMPLETE" and frame.loc["not-a-solver", "state"] == "FAILED"
     error = frame.loc["not-a-solver", "error"]
@@ -117,6 +124,47 @@ def test_failed_candidate_in_a_mixed_batch_keeps_its_error(diabetes):
     error = alone.study_result_.trials.set_index("param_solver").loc["not-a-solver", "error"]
     assert error.startswith("every cross-validation fit failed: ") and "InvalidParameterError" in error
     assert "Traceback" not in error and "(3 fits)" in error
+
+
+def test_the_callers_warning_filters_still_apply():
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    space = {"max_iter": Categorical([2, 1000])}
+    # warnings as errors: the fits that do not converge fail, and the search goes on (as GridSearchCV)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", category=ConvergenceWarning)
+        warnings.filterwarnings("ignore", category=FitFailedWarning)
+        warnings.filterwarnings("ignore", message="One or more of the test scores")
+        search = SearchCV(LogisticRegression(), space, method="grid", n_trials=2, cv=2, n_workers=2, rng=0)
+        with joblib.parallel_config(backend="threading"):
+            search.fit(X, y)
+    states = search.study_result_.trials.set_index("param_max_iter")["state"]
+    assert states[2] == "FAILED" and states[1000] == "COMPLETE"
+    # a filter by module still reaches scikit-learn's warning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", category=FitFailedWarning, module="sklearn.model_selection")
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        with joblib.parallel_config(backend="threading"):
+            clone(search).fit(X, y)
+    assert not [w for w in caught if issubclass(w.category, FitFailedWarning)]
+
+
+def test_fit_errors_read_from_sklearns_report():
+    from scimlkit.tune._search_cv import _fit_errors
+
+    dash = "-" * 80
+    frame = '  File "x.py", line 1, in f\n    raise ValueError(text)\n    ^^^^^^^^^^^^^^^^^^^^^\n'
+    report = (f"\n5 fits failed out of a total of 6.\nBelow are more details about the failures:\n{dash}\n"
+              f"1 fit failed with the following error:\nTraceback (most recent call last):\n{frame}"
+              f"ValueError: Input X contains NaN.\nRidge does not accept missing values.\n\n{dash}\n"
+              f"4 fits failed with the following error:\nTraceback (most recent call last):\n{frame}"
+              f"ValueError: table:\ncol\n{'-' * 30}\n1\n")
+    assert _fit_errors(report) == ("ValueError: Input X contains NaN. Ridge does not accept missing values. (1 fit); "
+                                   f"ValueError: table: col {'-' * 30} 1 (4 fits)")
+    assert _fit_errors("no details here\n") == "no details here"
 
 
 def test_show_progress(diabetes, capsys):

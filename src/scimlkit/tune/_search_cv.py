@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import sys
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -28,16 +29,39 @@ _ABSENT = object()
 
 
 def _fit_errors(text: str) -> str:
-    """The errors of failed fits, one line each with its count, from scikit-learn's report of a
-    batch (its ``FitFailedWarning`` or the error raised when every fit failed); the report's text
-    itself when it holds no details."""
-    found = re.findall(r"(\d+) fits? failed with the following error:\n(.*?)(?=\n-{20,}|\Z)", text, flags=re.S)
-    lines = []
-    for count, block in found:
-        last = [line.strip() for line in block.strip().splitlines() if line.strip()]
-        if last:
-            lines.append(f"{last[-1]} ({count} fit{'s' if count != '1' else ''})")
-    return "; ".join(lines) if lines else " ".join(text.split())
+    """The errors of failed fits, one entry each with its count, from scikit-learn's report of
+    a batch (its ``FitFailedWarning`` or the error raised when every fit failed): each block
+    "N fits failed with the following error:" ends its traceback with the exception, whose
+    lines are kept whole. The report's text itself when it holds no such block."""
+    blocks = re.findall(r"(\d+) fits? failed with the following error:\n(.*?)(?=\n-{80}\n\d+ fits? failed|\Z)",
+                        text, flags=re.S)
+    entries = []
+    for count, block in blocks:
+        lines = block.strip("\n").splitlines()
+        frames = [i for i, line in enumerate(lines) if line.startswith('  File "')]
+        start = 0
+        if frames:  # after the last frame's source lines (indented further) comes the exception
+            start = frames[-1] + 1
+            while start < len(lines) and lines[start].startswith("    "):
+                start += 1
+        error = " ".join(" ".join(lines[start:]).split())
+        if error:
+            entries.append(f"{error} ({count} fit{'s' if count != '1' else ''})")
+    return "; ".join(entries) if entries else " ".join(text.split())
+
+
+def _replay(caught: list) -> None:
+    """Pass on the warnings a batch raised. Those recorded under the caller's own filters are
+    shown as they were; ``FitFailedWarning``, recorded whatever the filters said so that the
+    errors could be read, meets the caller's filters now (from the module that raised it)."""
+    for item in caught:
+        if issubclass(item.category, FitFailedWarning):
+            module = next((name for name, mod in list(sys.modules.items())
+                           if getattr(mod, "__file__", None) == item.filename), None)
+            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno, module=module,
+                                   source=item.source)
+        else:
+            warnings.showwarning(item.message, item.category, item.filename, item.lineno, item.file, item.line)
 
 
 def _same_setting(value: Any, own: Any) -> bool:
@@ -124,8 +148,8 @@ class SearchCV(BaseSearchCV):
     ``cv_results_``, ``best_params_`` and the estimator always get the parameters as given.
 
     On a terminal, a progress bar counts the candidates and shows the best mean test score so
-    far (``show_progress=False`` or ``SCIMLKIT_PROGRESS=0`` silences it, ``True`` shows it off a
-    terminal too).
+    far (``SCIMLKIT_PROGRESS=0`` or ``show_progress=False`` silences it; ``show_progress=True``
+    shows it in any case).
 
     Candidates are evaluated in batches of ``n_workers``. A candidate whose every fit fails is
     recorded as a failed trial in ``study_result_``. Alone in its batch (always with
@@ -332,29 +356,30 @@ class SearchCV(BaseSearchCV):
                 if not trials:
                     break
                 ran += len(trials)
+                caught: list = []
                 try:
                     with warnings.catch_warnings(record=True) as caught:
-                        warnings.simplefilter("always")
+                        # the caller's filters still apply; a failed fit's report is kept to be read
+                        warnings.filterwarnings("always", category=FitFailedWarning)
                         results = evaluate_candidates([space.to_estimator(t.params) for t in trials])
                 except ValueError as exc:
                     # scikit-learn refuses a batch whose fits all failed; with small batches that is
                     # one bad candidate, which becomes a failed trial (error_score="raise" still raises)
                     if self.error_score == "raise" or "fits failed" not in str(exc):
+                        _replay(caught)
                         raise
                     all_failed = exc
                     text = "every cross-validation fit failed: " + _fit_errors(str(exc))
                     for trial in trials:
                         study._finish(trial, None, text[:2000], None)
                     bar.advance(len(trials))
+                    _replay(caught)
                     continue
-                finally:
-                    # the warnings go on to the caller's filters; a failed fit's error is kept for its trial
-                    failures = []
-                    for item in caught:
-                        if issubclass(item.category, FitFailedWarning):
-                            failures.append(_fit_errors(str(item.message)))
-                        warnings.warn_explicit(item.message, item.category, item.filename, item.lineno,
-                                               source=item.source)
+                except BaseException:
+                    _replay(caught)
+                    raise
+                failures = [_fit_errors(str(item.message)) for item in caught
+                            if issubclass(item.category, FitFailedWarning)]
                 scored += len(trials)
                 scores = results[self._objective_key(results)][-len(trials):]
                 fit_times = results["mean_fit_time"][-len(trials):]
@@ -370,6 +395,7 @@ class SearchCV(BaseSearchCV):
                             error = f"{error}; fit errors in its batch: {'; '.join(failures)}"[:2000]
                     study._finish(trial, loss, error, float(self.n_splits_ * (tf + ts)))
                 bar.advance(len(trials), status=f"best score {-own_best:.6g}" if math.isfinite(own_best) else None)
+                _replay(caught)
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
