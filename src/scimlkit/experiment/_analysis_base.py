@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import sys
 from typing import NamedTuple
 
 import numpy as np
 from scipy import special
 
 from .._errors import InputError
-from .._validation import check_alpha, check_option
+from .._validation import check_alpha, check_option, describe
 
 ALTERNATIVES = ("two-sided", "larger", "smaller")
 _ALIASES = {"greater": "larger", "less": "smaller", "two_sided": "two-sided", "2s": "two-sided"}
@@ -106,3 +107,88 @@ def scaled_by_power_of_two(values: np.ndarray) -> tuple[np.ndarray, float]:
         return values, 1.0
     scale = math.ldexp(1.0, math.frexp(peak)[1] - 1)
     return values / scale, scale
+
+
+# -- pandas inputs -------------------------------------------------------------------------------
+
+
+def is_series(value) -> bool:
+    """Whether ``value`` is a pandas Series (without importing pandas when it is not loaded)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(value, pd.Series)
+
+
+def labelled_items(value, name: str) -> tuple[list[str], list] | None:
+    """The arm names (as text) and values of a mapping or a pandas Series, else None.
+
+    A Series is always read as a mapping from its index to its values, whatever the index
+    (``value_counts()`` and ``groupby(...).size()`` give arm names there; a default
+    ``RangeIndex`` gives the arms ``"0", "1", ...``). Duplicated labels are refused, and so are
+    two labels that read the same as text (``0`` and ``"0"``), which would name one arm twice.
+    """
+    from collections.abc import Mapping
+
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(value, pd.DataFrame):
+        raise InputError(f"`{name}` must be one value per arm (a mapping, Series or sequence), got a DataFrame "
+                         f"with columns {describe(list(value.columns))}; pick one column")
+    if is_series(value):
+        keys, values = list(value.index), value.to_numpy()
+    elif isinstance(value, Mapping):
+        keys, values = list(value.keys()), list(value.values())
+    else:
+        return None
+    first: dict[str, object] = {}
+    for key in keys:
+        text = str(key)
+        if text in first:
+            same = first[text] == key if type(first[text]) is type(key) else False
+            what = (f"names arm {key!r} twice" if same else
+                    f"has the labels {first[text]!r} ({type(first[text]).__name__}) and {key!r} "
+                    f"({type(key).__name__}), which name the same arm '{text}'")
+            raise InputError(f"`{name}` {what}; give each arm once")
+        first[text] = key
+    return [str(k) for k in keys], values
+
+
+def missing_count(values) -> int:
+    """Missing entries (None, NaN, ``pd.NA``, NaT) in labels of object dtype (a pandas ``string``
+    or ``boolean`` column with gaps, a list with None); 0 for other dtypes, whose NaN the numeric
+    checks report, and for input that is not array-like (left to the usual checks)."""
+    import pandas as pd
+
+    try:
+        arr = values.to_numpy() if hasattr(values, "to_numpy") else np.asarray(values)
+    except (TypeError, ValueError):
+        return 0
+    if arr.dtype != object:
+        return 0
+    return int(np.count_nonzero(pd.isna(arr)))
+
+
+def reject_missing(values, name: str) -> None:
+    """Refuse labels with missing values (see :func:`missing_count`) by name."""
+    count = missing_count(values)
+    if count:
+        raise InputError(f"`{name}` contains {count} missing value(s); drop or fill them first")
+
+
+def check_paired_order(**values) -> None:
+    """Refuse paired inputs (one row per example) whose pandas indexes hold the same labels in
+    different orders: rows are paired by position, and such inputs would pair the wrong rows
+    (for example a Series sorted by its index next to one that is not). Indexes that differ in
+    their labels (a test split's index next to another's) are taken by position, and so is a
+    ``RangeIndex``, the default index of a freshly made Series (``pd.Series(model.predict(X))``),
+    which carries no row labels."""
+    import pandas as pd
+
+    indexed = [(name, v.index) for name, v in values.items()
+               if isinstance(v, pd.Series | pd.DataFrame) and not isinstance(v.index, pd.RangeIndex)]
+    pairs = [(x, y) for i, x in enumerate(indexed) for y in indexed[i + 1:]]
+    for (name_a, ia), (name_b, ib) in pairs:
+        if len(ia) != len(ib) or ia.equals(ib) or not (ia.is_unique and ib.is_unique):
+            continue
+        if ia.isin(ib).all():
+            raise InputError(f"`{name_b}` and `{name_a}` have indexes with the same labels in a different "
+                             f"order; rows are paired by position, so align them first (e.g. "
+                             f"`{name_b}.reindex({name_a}.index)`)")

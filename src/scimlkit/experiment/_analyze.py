@@ -148,20 +148,43 @@ def _metric_names(frame, metric) -> list:
     return [metric] if single else list(metric)
 
 
-def _arm_labels(labels) -> tuple[np.ndarray, list[str], list]:
+def _arm_labels(labels, column) -> tuple[np.ndarray, list[str], list]:
     """Each row's arm as text, the arms in the sorted order of their values (2 before 10), and
-    those values."""
+    those values.
+
+    Arms are named by their text, so two different labels that read the same (``0`` and
+    ``"0"``, typically after concatenating two sources) would be merged into one arm; they are
+    refused, and so are a boolean and a number that pandas treats as one value (``True`` and
+    ``1``). Numbers equal in value (``1`` and ``1.0``) are one arm.
+    """
     import pandas as pd
 
     codes, uniques = pd.factorize(labels)
-    text = pd.Series(uniques).astype(str).to_numpy()
     values = list(uniques)
+    text = pd.Series(values, dtype=object).astype(str).to_numpy()
+    first: dict[str, object] = {}
+    for value, name in zip(values, text, strict=True):
+        if name in first:
+            _same_arm_error(column, first[name], value)
+        first[name] = value
+    if labels.dtype == object and pd.api.types.infer_dtype(labels, skipna=True).startswith("mixed"):
+        is_bool = labels.map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
+        shared = np.intersect1d(codes[is_bool], codes[~is_bool])
+        if shared.size:
+            rows = codes == shared[0]
+            _same_arm_error(column, labels[rows & is_bool].iloc[0], labels[rows & ~is_bool].iloc[0])
     try:
         order = sorted(range(len(values)), key=values.__getitem__)
     except TypeError:  # mixed kinds of label: sort by their text
         order = sorted(range(len(values)), key=text.__getitem__)
-    arms = list(dict.fromkeys(text[i] for i in order))
+    arms = [text[i] for i in order]
     return text[codes], arms, [values[i] for i in order]
+
+
+def _same_arm_error(column, one, other):
+    raise InputError(f"column '{column}' holds the labels {one!r} ({type(one).__name__}) and {other!r} "
+                     f"({type(other).__name__}), which would be merged into one arm; make the column one type "
+                     "first (e.g. `.astype(str)` if they are the same arm) or rename one of them")
 
 
 def _pick_control(arms: list[str], control, values=()) -> str:
@@ -204,7 +227,9 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
     frame : pandas.DataFrame
         One row per user.
     group : str
-        Column naming each user's arm.
+        Column naming each user's arm. Arms are named by their labels' text, so a column that
+        holds two labels reading the same (``0`` and ``"0"``, e.g. after concatenating two
+        sources) is refused rather than merged into one arm; convert it first.
     metric : str or list of str
         Metric column(s), numeric without missing values.
     covariate : str, optional
@@ -220,8 +245,11 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
         Interval of the difference for binary metrics without covariate.
     equal_var : bool, default False
         Student's instead of Welch's t-test for continuous metrics without covariate.
-    allocation : mapping of arm -> weight, optional
-        Planned allocation for the SRM check (default: equal split).
+    allocation : mapping of arm -> weight or pandas Series, optional
+        Planned allocation for the SRM check (default: equal split). A Series is read by its
+        index (arm names), whatever its order; arm names are matched as text (``{0: 0.5,
+        1: 0.5}`` for arms 0 and 1). A plain sequence is taken in the order of ``arms``
+        (control first, then the others sorted).
     srm_alpha : float, default 0.001
 
     Returns
@@ -272,7 +300,7 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
     labels = frame[group]
     if labels.isna().any():
         raise InputError(f"column '{group}' has {int(labels.isna().sum())} missing value(s)")
-    labels, arms_found, values = _arm_labels(labels)
+    labels, arms_found, values = _arm_labels(labels, group)
     if len(arms_found) < 2:
         raise InputError(f"column '{group}' has a single group ({arms_found[0]!r}); at least two arms "
                          "(control and treatment) are needed")

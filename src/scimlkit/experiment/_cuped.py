@@ -15,6 +15,7 @@ from ._analysis_base import (
     check_alternative,
     check_finite_sample,
     check_level,
+    check_paired_order,
     scaled_by_power_of_two,
 )
 from ._continuous import ratio_lift, t_bounds, ttest_core, warn_means
@@ -152,7 +153,9 @@ def cuped(control, treatment, control_covariate, treatment_covariate, *, alpha: 
     control, treatment : array-like of float
         The metric per user in each arm (at least two users each, no NaN).
     control_covariate, treatment_covariate : array-like of float
-        The pre-period covariate for the same users, in the same order.
+        The pre-period covariate for the same users, in the same order (pairs are taken by
+        position; pandas Series whose indexes hold the same users in a different order are
+        refused: align them first).
     alpha : float, default 0.05
     alternative : {"two-sided", "larger", "smaller"}
 
@@ -172,6 +175,8 @@ def cuped(control, treatment, control_covariate, treatment_covariate, *, alpha: 
     >>> res.variance_reduction > 0.8, res.pvalue < res.unadjusted_pvalue
     (True, True)
     """
+    check_paired_order(control=control, control_covariate=control_covariate)
+    check_paired_order(treatment=treatment, treatment_covariate=treatment_covariate)
     yc = check_finite_sample(control, "control")
     yt = check_finite_sample(treatment, "treatment")
     xc = check_finite_sample(control_covariate, "control_covariate")

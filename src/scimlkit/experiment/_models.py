@@ -9,6 +9,12 @@
 * :func:`paired_bootstrap_test`: any metric, resampling the evaluation set once for both models.
 
 Every difference is model B minus model A (B is the candidate replacing A).
+
+The inputs of each test are paired by position (row ``i`` of the labels goes with row ``i`` of
+each model's output), as NumPy arrays are. pandas Series are paired the same way; inputs whose
+indexes hold the same row labels in a different order (one of them sorted, say) are refused,
+since position would then pair the wrong rows. Missing labels (None, NaN, ``pd.NA`` of the
+nullable ``string``/``boolean`` dtypes) are refused by name.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from .._validation import (
     check_scalar,
     describe,
 )
+from ._analysis_base import check_paired_order, reject_missing
 
 __all__ = [
     "DeLongResult",
@@ -192,6 +199,8 @@ def delong_test(y_true, score_a, score_b) -> DeLongResult:
     >>> bool(res.auc_b > res.auc_a and res.pvalue < 0.05)
     True
     """
+    check_paired_order(y_true=y_true, score_a=score_a, score_b=score_b)
+    reject_missing(y_true, "y_true")
     y = check_binary(y_true, "y_true")
     a = check_array(score_a, "score_a")
     b = check_array(score_b, "score_b")
@@ -286,7 +295,7 @@ def mcnemar_test(y_true, pred_a, pred_b, *, method: str = "auto", correction: bo
     Parameters
     ----------
     y_true : array-like of shape (n,)
-        True labels (any labels; several classes are fine).
+        True labels (any labels; several classes are fine), without missing values.
     pred_a, pred_b : array-like of shape (n,)
         Predicted labels of model A and model B, of the same kind as ``y_true``: 0 or 1 when
         the labels are 0/1, whole numbers when they are whole numbers (not scores or
@@ -315,6 +324,7 @@ def mcnemar_test(y_true, pred_a, pred_b, *, method: str = "auto", correction: bo
     method = check_option(method, "method", ("auto", "exact", "chi2"))
     if not isinstance(correction, bool | np.bool_):
         raise InputError(f"`correction` must be True or False, got {correction!r}")
+    check_paired_order(y_true=y_true, pred_a=pred_a, pred_b=pred_b)
     y = _labels(y_true, "y_true")
     pa = _labels(pred_a, "pred_a")
     pb = _labels(pred_b, "pred_b")
@@ -373,15 +383,44 @@ def _check_predicted_labels(pred: np.ndarray, y: np.ndarray, name: str) -> None:
                          f"{int(unknown.sum())} row(s) (threshold scores or probabilities first)")
 
 
-def _labels(values, name: str) -> np.ndarray:
-    arr = check_array(values, name, dtype=None)
+def _labels(values, name: str, *, ndim=1) -> np.ndarray:
+    """Labels (or predictions) without missing values; an object array that holds only
+    booleans, only integers or only real numbers becomes a bool, int64 or float64 array (what
+    scikit-learn's metrics expect: they take an object array of ints for an 'unknown' target)."""
+    arr = check_array(values, name, ndim=ndim, dtype=None)
     if arr.dtype.kind == "f" and np.isnan(arr).any():
         raise InputError(f"`{name}` contains {int(np.isnan(arr).sum())} NaN value(s)")
     if arr.dtype.kind == "O":
-        missing = [v for v in arr if v is None or (isinstance(v, float) and math.isnan(v))]
-        if missing:
-            raise InputError(f"`{name}` contains {len(missing)} missing value(s)")
+        reject_missing(arr, name)
+        return _typed(arr)
     return arr
+
+
+def _typed(arr: np.ndarray) -> np.ndarray:
+    """An object array of one kind of value as the matching NumPy dtype (else as it is)."""
+    items = arr.ravel().tolist()
+    if not items:
+        return arr
+    if all(isinstance(v, bool | np.bool_) for v in items):
+        return arr.astype(bool)
+    if any(isinstance(v, bool | np.bool_) for v in items):
+        return arr
+    if all(isinstance(v, numbers.Integral) for v in items):
+        try:
+            return arr.astype(np.int64)
+        except OverflowError:
+            return arr
+    if all(isinstance(v, numbers.Real) for v in items):
+        return arr.astype(float)
+    return arr
+
+
+def _kinds(arr: np.ndarray) -> list[str]:
+    """The types of the values of an object array, when there are several."""
+    if arr.dtype != object:
+        return []
+    kinds = sorted({type(v).__name__ for v in arr.ravel().tolist()})
+    return kinds if len(kinds) > 1 else []
 
 
 # -- Nadeau-Bengio corrected resampled t-test ------------------------------------------------------
@@ -458,6 +497,7 @@ def corrected_ttest(scores_a, scores_b, *, n_train: int, n_test: int) -> Correct
     >>> (res.df, round(res.mean_difference, 3), round(res.pvalue, 4))
     (4, 0.022, 0.0173)
     """
+    check_paired_order(scores_a=scores_a, scores_b=scores_b)
     a = check_array(scores_a, "scores_a", min_size=2)
     b = check_array(scores_b, "scores_b", min_size=2)
     j = check_same_length(scores_a=a, scores_b=b)
@@ -541,9 +581,12 @@ def paired_bootstrap_test(y_true, pred_a, pred_b, metric: Callable, *, n_resampl
     Parameters
     ----------
     y_true : array-like of shape (n,)
-        True labels or targets.
+        True labels or targets, without missing values. Labels of object dtype that are all
+        integers (or all booleans, or all real numbers) reach ``metric`` as an int64 (bool,
+        float64) array: scikit-learn's metrics do not take an object array of ints.
     pred_a, pred_b : array-like of shape (n,) or (n, k)
-        Predictions or scores of model A and model B, as ``metric`` expects them.
+        Predictions or scores of model A and model B, as ``metric`` expects them (converted
+        like ``y_true``).
     metric : callable
         ``metric(y_true, y_pred_or_score) -> float``, e.g. ``sklearn.metrics.roc_auc_score``.
     n_resamples : int
@@ -575,42 +618,47 @@ def paired_bootstrap_test(y_true, pred_a, pred_b, metric: Callable, *, n_resampl
     """
     if not callable(metric):
         raise InputError(f"`metric` must be a callable metric(y_true, y_pred), got {type(metric).__name__}")
-    y = check_array(y_true, "y_true", dtype=None)
-    pa = check_array(pred_a, "pred_a", ndim=(1, 2), dtype=None)
-    pb = check_array(pred_b, "pred_b", ndim=(1, 2), dtype=None)
-    for name, arr in (("y_true", y), ("pred_a", pa), ("pred_b", pb)):
-        if arr.dtype.kind == "f" and np.isnan(arr).any():
-            raise InputError(f"`{name}` contains {int(np.isnan(arr).sum())} NaN value(s)")
+    check_paired_order(y_true=y_true, pred_a=pred_a, pred_b=pred_b)
+    y = _labels(y_true, "y_true")
+    pa = _labels(pred_a, "pred_a", ndim=(1, 2))
+    pb = _labels(pred_b, "pred_b", ndim=(1, 2))
     n = check_same_length(y_true=y, pred_a=pa, pred_b=pb)
     n_resamples = check_int(n_resamples, "n_resamples", low=100)
     gen = check_rng(rng)
+    mixed = "".join(f"; `{name}` holds values of several types ({', '.join(_kinds(arr))}), give it one type"
+                    for name, arr in (("y_true", y), ("pred_a", pa), ("pred_b", pb)) if _kinds(arr))
 
-    hint = "; metrics that need every class present may need stratify=True"
-
-    def evaluate(idx):
+    def evaluate(idx, where, hint):
         try:
             pair = float(metric(y[idx], pa[idx])), float(metric(y[idx], pb[idx]))
-        except ValueError as exc:
-            raise InputError(f"`metric` failed on a resample ({exc}){hint}") from None
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"`metric` failed on {where} ({type(exc).__name__}: {exc}){mixed or hint}") from exc
         if not (math.isfinite(pair[0]) and math.isfinite(pair[1])):
-            raise InputError(f"`metric` returned a non-finite value {pair}{hint}")
+            raise InputError(f"`metric` returned a non-finite value {pair} on {where}{mixed or hint}")
         return pair
 
     full = np.arange(n)
-    ma, mb = evaluate(full)
+    ma, mb = evaluate(full, "the full evaluation set", "")
     if stratify:
-        values, counts = np.unique(y, return_counts=True)
+        if y.dtype == object:  # text labels, or labels of several types that do not sort
+            import pandas as pd
+
+            codes, uniques = pd.factorize(y)
+            values, counts = np.asarray(uniques, dtype=object), np.bincount(codes)
+        else:
+            values, counts = np.unique(y, return_counts=True)
         if (counts < 2).any():
             raise InputError(f"`stratify=True` resamples within each class of `y_true`, but {int((counts < 2).sum())} "
                              f"of its {len(values)} distinct values occur only once (e.g. {values[counts < 2][0]!r}), "
                              "so their rows never vary; stratify class labels only, not a continuous target")
-        groups = [np.flatnonzero(y == v) for v in values]
+        groups = ([np.flatnonzero(codes == k) for k in range(len(values))] if y.dtype == object else
+                  [np.flatnonzero(y == v) for v in values])
     else:
         groups = [full]
     diffs = np.empty(n_resamples)
     for r in range(n_resamples):
         idx = np.concatenate([g[gen.integers(0, len(g), len(g))] for g in groups])
-        ra, rb = evaluate(idx)
+        ra, rb = evaluate(idx, "a resample", "; metrics that need every class present may need stratify=True")
         diffs[r] = rb - ra
     below = (1 + np.sum(diffs <= 0)) / (n_resamples + 1)
     above = (1 + np.sum(diffs >= 0)) / (n_resamples + 1)

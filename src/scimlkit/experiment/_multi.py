@@ -9,7 +9,7 @@ import numpy as np
 from .._errors import InputError
 from .._results import Result
 from .._validation import check_alpha, check_array, check_option, describe
-from ._analysis_base import check_alternative
+from ._analysis_base import check_alternative, is_series
 from ._binary import binary_core, check_difference_method, warn_binary
 from ._continuous import ttest_core, warn_means
 from ._proportion import check_proportion_counts
@@ -126,7 +126,34 @@ class MetricsResult(Result):
         return self.table.copy()
 
 
-def _names(names, m):
+def _metric_index(**inputs):
+    """The index shared by the per-metric inputs given as pandas Series (None without any).
+
+    Rows are taken by position, so Series with different indexes (the same metrics in another
+    order, or other metrics) are refused rather than paired row by row.
+    """
+    series = [(name, value) for name, value in inputs.items() if is_series(value)]
+    if not series:
+        return None
+    first_name, first = series[0]
+    for name, value in series[1:]:
+        if not value.index.equals(first.index):
+            raise InputError(f"`{name}` and `{first_name}` are pandas Series with different indexes; each "
+                             f"row is one metric, so give them the same index (e.g. "
+                             f"`{name}.reindex({first_name}.index)`)")
+    return first.index
+
+
+def _names(names, m, index=None):
+    """Metric names: ``names``, else the labels of the inputs' index (unless it is a
+    ``RangeIndex``), else ``metric0, metric1, ...``."""
+    import pandas as pd
+
+    if names is None and index is not None and not isinstance(index, pd.RangeIndex) and len(index) == m:
+        if index.has_duplicates:
+            raise InputError(f"the index of the metrics names metric "
+                             f"{index[index.duplicated()][0]!r} twice; give each metric once (or `names=`)")
+        names = [str(n) for n in index]
     if names is None:
         return [f"metric{i}" for i in range(m)]
     names = [str(n) for n in (names.tolist() if hasattr(names, "tolist") else names)]
@@ -170,7 +197,10 @@ def compare_many_proportions(successes_control, trials_control, successes_treatm
     successes_control, trials_control, successes_treatment, trials_treatment : array-like of int
         One value per metric (scalars broadcast).
     names : sequence of str, optional
-        Metric names (default ``metric0, metric1, ...``).
+        Metric names. Default: the index of the counts given as pandas Series (the metric
+        names when the Series are indexed by metric; a ``RangeIndex`` is not used), else
+        ``metric0, metric1, ...``. Series among the inputs must share one index (rows are
+        paired by position; Series with different indexes are refused).
     alpha, alternative, ci_method
         As in :func:`compare_proportions`.
     adjust : {"holm", "bonferroni", "bh", "by", "none"}
@@ -192,6 +222,8 @@ def compare_many_proportions(successes_control, trials_control, successes_treatm
     1   share           0.8234        False
     2   click           0.0005         True
     """
+    index = _metric_index(successes_control=successes_control, trials_control=trials_control,
+                          successes_treatment=successes_treatment, trials_treatment=trials_treatment)
     xc, nc = check_proportion_counts(successes_control, trials_control, successes_name="successes_control",
                                      trials_name="trials_control")
     xt, nt = check_proportion_counts(successes_treatment, trials_treatment,
@@ -211,7 +243,7 @@ def compare_many_proportions(successes_control, trials_control, successes_treatm
     warn_binary(cols)
     inputs = {"successes_control": xc.astype(np.int64), "trials_control": nc.astype(np.int64),
               "successes_treatment": xt.astype(np.int64), "trials_treatment": nt.astype(np.int64)}
-    return _finish(cols, inputs, _names(names, xc.size), kind="binary", alpha=alpha, adjust=adjust,
+    return _finish(cols, inputs, _names(names, xc.size, index), kind="binary", alpha=alpha, adjust=adjust,
                    alternative=alternative)
 
 
@@ -222,7 +254,9 @@ def compare_many_means(mean_control, sd_control, n_control, mean_treatment, sd_t
 
     Columns as in :class:`~scimlkit.experiment.MeanTestResult` (t-test, interval of the
     difference, relative lift, Cohen's d, Hedges' g), plus ``pvalue_adjusted`` and
-    ``significant``.
+    ``significant``. Metric names: ``names``, else the index of the statistics given as pandas
+    Series (unless a ``RangeIndex``), else ``metric0, metric1, ...``; Series among the inputs
+    must share one index, as in :func:`compare_many_proportions`.
 
     Examples
     --------
@@ -232,8 +266,10 @@ def compare_many_means(mean_control, sd_control, n_control, mean_treatment, sd_t
     >>> res.to_frame()["significant"].tolist()
     [True, False]
     """
-    vals = {name: _vector(v, name) for name, v in zip(CONTINUOUS_COLUMNS, (
-        mean_control, sd_control, n_control, mean_treatment, sd_treatment, n_treatment))}
+    given = dict(zip(CONTINUOUS_COLUMNS, (mean_control, sd_control, n_control, mean_treatment, sd_treatment,
+                                          n_treatment), strict=True))
+    index = _metric_index(**given)
+    vals = {name: _vector(v, name) for name, v in given.items()}
     try:
         arrays = dict(zip(vals, np.broadcast_arrays(*vals.values())))
     except ValueError:
@@ -254,7 +290,7 @@ def compare_many_means(mean_control, sd_control, n_control, mean_treatment, sd_t
                       equal_var=bool(equal_var))
     warn_means(cols)
     inputs = {k: (arrays[k].astype(np.int64) if k.startswith("n_") else arrays[k]) for k in CONTINUOUS_COLUMNS}
-    return _finish(cols, inputs, _names(names, arrays["n_control"].size), kind="continuous", alpha=alpha,
+    return _finish(cols, inputs, _names(names, arrays["n_control"].size, index), kind="continuous", alpha=alpha,
                    adjust=adjust, alternative=alternative)
 
 
@@ -272,7 +308,9 @@ def analyze_metrics(table, *, name_column: str | None = "metric", alpha: float =
     ----------
     table : pandas.DataFrame or dict of columns
     name_column : str or None, default "metric"
-        Column holding the metric names (used when present).
+        Column holding the metric names (used when present; otherwise a table indexed by
+        metric name, e.g. after ``set_index("metric")``, takes the names from its index
+        unless it is a ``RangeIndex``).
     alpha, alternative, adjust, ci_method, equal_var
         Passed on.
 
@@ -291,6 +329,11 @@ def analyze_metrics(table, *, name_column: str | None = "metric", alpha: float =
 
     frame = check_frame(table, "table")
     names = frame[name_column].to_numpy() if name_column is not None and name_column in frame else None
+    if names is None:
+        import pandas as pd
+
+        if not isinstance(frame.index, pd.RangeIndex):
+            names = _names(None, len(frame), frame.index)
     if all(c in frame.columns for c in BINARY_COLUMNS):
         return compare_many_proportions(*(frame[c].to_numpy() for c in BINARY_COLUMNS), names=names,
                                         alpha=alpha, alternative=alternative, ci_method=ci_method,

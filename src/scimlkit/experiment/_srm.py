@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +10,7 @@ from scipy import stats
 from .._errors import InputError
 from .._results import Result
 from .._validation import check_alpha, check_array, check_counts
+from ._analysis_base import is_series, labelled_items
 
 __all__ = ["srm_test", "SRMResult"]
 
@@ -62,11 +62,19 @@ def srm_test(counts, allocation=None, *, alpha: float = 0.001) -> SRMResult:
 
     Parameters
     ----------
-    counts : mapping of arm -> int, or array-like of int
-        Users observed in each arm (at least two arms).
-    allocation : mapping of arm -> weight, or array-like of float, optional
-        Planned allocation (weights, normalised to sum to 1). Default: equal split. With a
-        mapping of counts the allocation must be a mapping with the same arms.
+    counts : mapping of arm -> int, pandas Series, or array-like of int
+        Users observed in each arm (at least two arms). A Series is read as a mapping from its
+        index (the arm names) to its values, whatever its order: ``df["arm"].value_counts()``
+        and ``df.groupby("arm").size()`` can be given as they are. Arm names are compared as
+        text, so two labels that read the same (``0`` and ``"0"``) are refused, as are
+        duplicated index labels.
+    allocation : mapping of arm -> weight, pandas Series, or array-like of float, optional
+        Planned allocation (weights, normalised to sum to 1). Default: equal split. A mapping
+        or Series gives the weights by arm name and needs ``counts`` by arm name too (a Series
+        is labelled by its index, even a default ``RangeIndex``: give ``.to_numpy()`` for
+        weights by position). A plain sequence is taken in the order of ``counts``; with
+        ``counts`` given as a Series (whose order ``value_counts()`` sets by size) unequal
+        weights must be given by arm name.
     alpha : float, default 0.001
         A mismatch is flagged when the p-value is below ``alpha``.
 
@@ -82,10 +90,18 @@ def srm_test(counts, allocation=None, *, alpha: float = 0.001) -> SRMResult:
     (0.0585, False)
     >>> srm_test([10_000, 10_500, 9_400], [1, 1, 1]).mismatch
     True
+
+    A pandas Series is matched by arm name, not by position:
+
+    >>> import pandas as pd
+    >>> sizes = pd.Series({"B": 6019, "A": 3981})       # as value_counts() orders them
+    >>> round(srm_test(sizes, pd.Series({"A": 0.4, "B": 0.6})).pvalue, 3)
+    0.698
     """
-    if isinstance(counts, Mapping):
-        arms = [str(k) for k in counts]
-        observed = check_counts(list(counts.values()), "counts")
+    labelled_counts = labelled_items(counts, "counts")
+    if labelled_counts is not None:
+        arms = labelled_counts[0]
+        observed = check_counts(labelled_counts[1], "counts")
     else:
         observed = check_counts(counts, "counts")
         arms = [f"arm{i}" for i in range(np.size(observed))]
@@ -95,22 +111,29 @@ def srm_test(counts, allocation=None, *, alpha: float = 0.001) -> SRMResult:
     total = int(observed.sum())
     if total == 0:
         raise InputError("`counts` are all zero; there are no users to check")
+    labelled_allocation = None if allocation is None else labelled_items(allocation, "allocation")
     if allocation is None:
         weights = np.ones(observed.size)
-    elif isinstance(allocation, Mapping):
-        if not isinstance(counts, Mapping):
-            raise InputError("`allocation` is a mapping but `counts` is not; give both by arm name")
-        missing = [a for a in arms if a not in {str(k) for k in allocation}]
-        extra = [str(k) for k in allocation if str(k) not in arms]
+    elif labelled_allocation is not None:
+        if labelled_counts is None:
+            raise InputError("`allocation` is given by arm name (a mapping or Series) but `counts` is not; give "
+                             "both by arm name, or both by position (e.g. `allocation.to_numpy()`)")
+        named = labelled_allocation[0]
+        missing = [a for a in arms if a not in named]
+        extra = [a for a in named if a not in arms]
         if missing or extra:
             raise InputError(f"`allocation` must name the same arms as `counts`; missing {missing}, "
                              f"unknown {extra}")
-        lookup = {str(k): v for k, v in allocation.items()}
+        lookup = dict(zip(named, labelled_allocation[1], strict=True))
         weights = check_array([lookup[a] for a in arms], "allocation")
     else:
         weights = check_array(allocation, "allocation")
         if weights.size != observed.size:
             raise InputError(f"`allocation` must have one weight per arm ({observed.size}), got {weights.size}")
+        if is_series(counts) and np.ptp(weights) > 0:
+            raise InputError("`allocation` must be given by arm name (a mapping or Series) when `counts` is a "
+                             "pandas Series: the Series' order is not the arms' (value_counts() sorts by size); "
+                             f"got weights {weights.tolist()} by position")
     if (weights <= 0).any():
         raise InputError(f"`allocation` weights must be > 0, got {weights.tolist()}")
     alpha = check_alpha(alpha)
