@@ -46,3 +46,94 @@ def test_bad_extension_empty_and_corrupt(tmp_path):
         read_table(tmp_path / "c.parquet")
     with pytest.raises(InputError, match="is a directory"):
         read_table(tmp_path)
+
+
+# -- separators other than the comma in a .csv file ---------------------------------------------
+SEPARATED = pd.DataFrame({"arm": ["a", "b", "a", "b"], "conv": [1, 0, 1, 1], "pre": [2, 3, 4, 5]})
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "|"], ids=["semicolon", "tab", "bar"])
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_csv_with_another_separator_is_split_into_its_columns(tmp_path, sep, suffix):
+    path = tmp_path / f"t{suffix}"
+    SEPARATED.to_csv(path, sep=sep, index=False)
+    back = read_table(path, columns=["arm", "conv"], name="FILE")
+    pd.testing.assert_frame_equal(back, SEPARATED, check_dtype=False)
+    assert back["conv"].dtype == np.int64
+
+
+def test_a_one_column_csv_stays_one_column(tmp_path):
+    (tmp_path / "one.csv").write_text("x\n1\n2\n")
+    assert list(read_table(tmp_path / "one.csv").columns) == ["x"]
+
+
+def test_semicolon_csv_with_decimal_commas_reads_numbers(tmp_path):
+    # Excel's European export: semicolons, decimal commas, a byte-order mark, CRLF line ends
+    (tmp_path / "eu.csv").write_bytes("\ufeffarm;rev;n\r\na;1,5;3\r\nb;-2,25;4\r\na;10;5\r\n".encode())
+    back = read_table(tmp_path / "eu.csv")
+    assert list(back.columns) == ["arm", "rev", "n"]
+    assert back["rev"].tolist() == [1.5, -2.25, 10.0] and back["n"].dtype == np.int64
+
+
+def test_decimal_commas_are_left_as_text_when_another_column_uses_points(tmp_path):
+    (tmp_path / "mixed.csv").write_text("arm;rev;cost\na;1,5;2.5\nb;2,5;3.5\n")
+    back = read_table(tmp_path / "mixed.csv")
+    assert back["rev"].tolist() == ["1,5", "2,5"]  # ambiguous: not guessed
+    assert back["cost"].tolist() == [2.5, 3.5]
+
+
+def test_semicolon_csv_reaches_the_commands(tmp_path, capsys):
+    from scimlkit.cli import main
+
+    gen = np.random.default_rng(0)
+    frame = pd.DataFrame({"arm": np.repeat(["a", "b"], 200), "rev": gen.normal(size=400)})
+    frame.to_csv(tmp_path / "ab.csv", sep=";", index=False)
+    rc = main(["experiment", "analyze", str(tmp_path / "ab.csv"), "--group", "arm", "--metric", "rev",
+               "--format", "json"])
+    assert rc == 0, capsys.readouterr().err
+    capsys.readouterr()
+
+
+# -- repeated column names ----------------------------------------------------------------------
+@pytest.mark.parametrize("suffix,sep", [(".csv", ","), (".csv", ";"), (".tsv", "\t"), (".csv.gz", ",")])
+def test_a_header_that_repeats_a_name_is_refused(tmp_path, suffix, sep):
+    path = tmp_path / f"dup{suffix}"
+    pd.DataFrame([["a", 1, 2]], columns=["arm", "m", "m"]).to_csv(path, sep=sep, index=False)
+    with pytest.raises(InputError, match=r"FILE '.*dup.*' has the column 'm' more than once"):
+        read_table(path, name="FILE")
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".feather"])
+def test_parquet_and_feather_with_a_repeated_name_are_refused_naming_it(tmp_path, suffix):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.feather
+    import pyarrow.parquet
+
+    table = pa.table([pa.array([1, 2]), pa.array([3, 4]), pa.array([5, 6])], names=["m", "m", "x"])
+    path = tmp_path / f"dup{suffix}"
+    (pyarrow.parquet.write_table if suffix == ".parquet" else pyarrow.feather.write_feather)(table, path)
+    with pytest.raises(InputError, match="has the column 'm' more than once"):
+        read_table(path)
+
+
+def test_unnamed_columns_are_not_repeats(tmp_path):
+    (tmp_path / "u.csv").write_text(",,x\n1,2,3\n")
+    assert read_table(tmp_path / "u.csv").shape == (1, 3)
+
+
+def test_commands_refuse_a_repeated_metric_column(tmp_path, capsys):
+    from scimlkit.cli import main
+
+    (tmp_path / "dup.csv").write_text("arm,m,m\na,1,100\nb,2,200\na,3,300\nb,4,400\n")
+    rc = main(["experiment", "analyze", str(tmp_path / "dup.csv"), "--group", "arm", "--metric", "m"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "has the column 'm' more than once" in err
+
+
+def test_write_table_lists_every_accepted_extension(tmp_path, frame):
+    with pytest.raises(InputError) as info:
+        write_table(frame, tmp_path / "t.xlsx")
+    for suffix in (".csv", ".csv.gz", ".tsv", ".parquet", ".pq", ".feather"):
+        assert suffix in str(info.value)
+    path = write_table(frame, tmp_path / "t.csv.gz")
+    pd.testing.assert_frame_equal(read_table(path), frame)

@@ -108,3 +108,61 @@ def test_rng_is_reproducible():
         check_rng("seed")
     with pytest.raises(InputError, match=">= 0"):
         check_rng(-1)
+
+
+# -- masked arrays and pandas' missing values -----------------------------------------------------
+MASKED = np.ma.masked_array([1.0, 2.0, 3.0, 1000.0], mask=[0, 0, 0, 1])
+
+
+def test_masked_entries_are_missing_values_not_the_numbers_under_the_mask():
+    with pytest.raises(InputError, match=r"`x` contains 1 masked \(missing\) value\(s\)"):
+        check_array(MASKED, "x")
+    got = check_array(MASKED, "x", allow_nan=True)
+    assert np.isnan(got[3]) and got[:3].tolist() == [1.0, 2.0, 3.0]
+    assert check_array(np.ma.masked_array([1.0, 2.0], mask=[0, 0]), "x").tolist() == [1.0, 2.0]
+    with pytest.raises(InputError, match="masked"):
+        check_array(np.ma.masked_array([1, 2], mask=[0, 1]), "k", dtype=np.int64, allow_nan=True)
+    with pytest.raises(InputError, match=r"`k` contains 1 masked"):
+        check_counts(np.ma.masked_array([1, 2], mask=[0, 1]), "k")
+    assert np.isnan(check_frame(MASKED.reshape(2, 2), "f").iloc[1, 1])
+
+
+def test_public_functions_do_not_read_the_numbers_under_a_mask():
+    from scimlkit.experiment import compare_means
+
+    # before: mean_control came out as 251.5, the masked 1000 taken as a value
+    with pytest.raises(InputError, match="masked"):
+        compare_means(MASKED, [1.5, 2.5, 3.5, 2.0])
+
+
+def test_binary_labels_with_missing_values_say_so():
+    with pytest.raises(InputError, match=r"`y` contains 1 missing value\(s\); labels must be 0 or 1"):
+        check_binary(pd.Series([True, False, None, True], dtype="boolean"), "y")
+    with pytest.raises(InputError, match=r"`y` contains 2 missing value\(s\)"):
+        check_binary(np.array([1, None, 0, None], dtype=object), "y")
+    with pytest.raises(InputError, match="`y` contains 1 NaN"):
+        check_binary(pd.Series([1, None, 0], dtype="Int64"), "y")
+    with pytest.raises(InputError, match=r"`y` contains 1 masked"):
+        check_binary(np.ma.masked_array([0, 1, 1], mask=[0, 0, 1]), "y")
+    assert check_binary(pd.Series([True, False], dtype="boolean"), "y").tolist() == [1, 0]
+
+
+def test_nullable_pandas_columns_give_nan_for_missing_values():
+    got = check_array(pd.Series([True, None, False], dtype="boolean"), "x", allow_nan=True)
+    assert got[0] == 1.0 and np.isnan(got[1]) and got[2] == 0.0
+    with pytest.raises(InputError, match="`x` contains 1 NaN"):
+        check_array(pd.Series([1.5, None], dtype="Float64"), "x")
+
+
+def test_real_numbers_in_object_columns():
+    from decimal import Decimal
+
+    from scimlkit._validation import is_real_number, real_number_check
+
+    assert all(is_real_number(v) for v in (1, 2.5, Decimal("0.10"), np.int8(3), np.float32(1.5), 2**80))
+    assert not any(is_real_number(v) for v in (True, np.bool_(False), "1", 1j, None, b"1"))
+    assert real_number_check(np.array([Decimal("1.5"), None, 3, np.nan, pd.NA], dtype=object)) == ("number", None)
+    assert real_number_check([Decimal("1.5"), 2.5, np.int64(3)]) == ("number", None)  # a "mixed" column
+    assert real_number_check([1, True]) == ("other", True)
+    assert real_number_check([Decimal("1"), "2"]) == ("other", "2")
+    assert real_number_check([None, np.nan]) == ("empty", None)

@@ -2,11 +2,18 @@
 
 Supported: CSV (``.csv``, ``.csv.gz``), TSV (``.tsv``), Parquet (``.parquet``, ``.pq``), Feather
 (``.feather``), NumPy (``.npy``: a 2-D array becomes columns ``x0, x1, ...``).
+
+A ``.csv`` file separated by semicolons, tabs or vertical bars instead of commas is recognised
+(see :func:`read_table`). A table whose header names a column twice is refused: pandas would
+rename the second one (``m``, ``m.1``) and a command would silently use the wrong column.
 """
 
 from __future__ import annotations
 
+import csv
+import itertools
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -31,6 +38,13 @@ def _suffix(path: Path) -> str:
 def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None, name: str = "file"):
     """Read a CSV / TSV / Parquet / Feather / NumPy file into a pandas DataFrame.
 
+    A ``.csv`` (or ``.csv.gz``) file whose header holds no comma but a semicolon, a tab or a
+    vertical bar is read with that separator (the one that splits its first lines evenly).
+    In a semicolon-separated file, a text column whose every value is a number written with a
+    decimal comma (``1,5``) is read as numbers, unless another column writes its decimals with a
+    point (then nothing is converted and such columns stay text). A header that names a column
+    twice is refused.
+
     Parameters
     ----------
     path : str or path-like
@@ -43,7 +57,18 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
     Raises
     ------
     InputError
-        When the file is missing, empty, of an unknown kind, unparsable, or lacks a column.
+        When the file is missing, empty, of an unknown kind, unparsable, names a column twice,
+        or lacks a column.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "sales.csv").write_text("arm;rev\\na;1,5\\nb;2,25\\n")
+    >>> read_table(folder / "sales.csv", columns=["rev"])
+      arm   rev
+    0   a  1.50
+    1   b  2.25
     """
     import pandas as pd
 
@@ -55,11 +80,15 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
     suffix = _suffix(path)
     try:
         if suffix in (".csv", ".csv.gz"):
-            frame = pd.read_csv(path)
+            frame = _read_delimited(pd, path, None, name)
         elif suffix == ".tsv":
-            frame = pd.read_csv(path, sep="\t")
+            frame = _read_delimited(pd, path, "\t", name)
         elif suffix in (".parquet", ".pq"):
-            frame = pd.read_parquet(path)
+            try:
+                frame = pd.read_parquet(path)
+            except Exception:
+                _refuse_repeated(_parquet_names(path), path, name)
+                raise
         elif suffix == ".feather":
             frame = pd.read_feather(path)
         elif suffix == ".npy":
@@ -84,9 +113,94 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
     except Exception as exc:  # pyarrow raises its own error classes for corrupt files
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{name} '{path}' could not be read as {suffix.lstrip('.')}: {first}") from None
+    _refuse_repeated([str(c) for c in frame.columns], path, name)  # Feather and Parquet keep repeats
     if columns is not None:
         require_columns(frame, columns, source=f"{name} '{path}'")
     return frame
+
+
+_SEPARATORS = (";", "\t", "|")  # looked for when a .csv file's header holds no comma
+# a number with a decimal comma (and optionally an exponent), or a whole number
+_COMMA_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+,[0-9]*|,[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
+
+
+def _read_delimited(pd, path: Path, sep: str | None, name: str):
+    """A CSV or TSV file as a DataFrame; ``sep=None`` finds the separator of a ``.csv`` file."""
+    header = _header(pd, path, sep or ",")
+    if sep is None:
+        sep = ","
+        if len(header) == 1 and any(c in header[0] for c in _SEPARATORS):
+            sep = _sniff(path, header[0])
+            header = _header(pd, path, sep)
+    _refuse_repeated(header, path, name)
+    frame = pd.read_csv(path, sep=sep)
+    if sep == ";":
+        frame = _decimal_commas(pd, frame)
+    return frame
+
+
+def _header(pd, path: Path, sep: str) -> list[str]:
+    """The names in a delimited file's header row as written (pandas renames repeated ones)."""
+    head = pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False)
+    return [str(v) for v in head.iloc[0].tolist()] if len(head) else []
+
+
+def _sniff(path: Path, header: str) -> str:
+    """The separator of a ``.csv`` file whose header holds no comma: the one of ``;``, tab and
+    ``|`` that splits the first lines into equally many fields (else the most frequent one in
+    the header)."""
+    import gzip
+
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
+            sample = "".join(itertools.islice(fh, 50))
+        found = csv.Sniffer().sniff(sample, delimiters="".join(_SEPARATORS)).delimiter
+    except (csv.Error, OSError):
+        found = None
+    return found if found and found in header else max(_SEPARATORS, key=header.count)
+
+
+def _decimal_commas(pd, frame):
+    """``frame`` with its text columns of decimal-comma numbers (``1,5``) read as numbers, when
+    no column writes decimals with a point (which would make the comma ambiguous)."""
+    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype)]
+    comma = []
+    for column in text:
+        values = frame[column].dropna()
+        if values.dtype == object and not values.map(type).eq(str).all():
+            continue  # not all text
+        values = values.astype(str)
+        if len(values) and values.str.contains(",", regex=False).any() and values.str.fullmatch(_COMMA_NUMBER).all():
+            comma.append(column)
+    if not comma:
+        return frame
+    for column in frame.columns:
+        col = frame[column]
+        if col.dtype.kind == "f" and not (col.dropna() == col.dropna().round()).all():
+            return frame  # decimal points elsewhere in the file: the commas are ambiguous
+    converted = {c: pd.to_numeric(frame[c].str.replace(",", ".", regex=False).str.strip()) for c in comma}
+    return frame.assign(**converted)
+
+
+def _parquet_names(path: Path) -> list[str]:
+    """Column names in a Parquet file's schema (empty if it cannot be read)."""
+    try:
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)
+    except Exception:
+        return []
+
+
+def _refuse_repeated(names: list[str], path: Path, name: str) -> None:
+    """Raise ``InputError`` if a column name (not blank) appears more than once in ``names``."""
+    seen = set()
+    for column in names:
+        if column.strip() and column in seen:
+            raise InputError(f"{name} '{path}' has the column '{column}' more than once in its header; "
+                             f"rename the columns so that each name is used once")
+        seen.add(column)
 
 
 def require_columns(frame, columns: Iterable[str], *, source: str = "the table") -> None:
@@ -94,8 +208,12 @@ def require_columns(frame, columns: Iterable[str], *, source: str = "the table")
     check_columns(frame, columns, source=source)
 
 
+_WRITABLE = (".csv", ".csv.gz", ".tsv", ".parquet", ".pq", ".feather")
+
+
 def write_table(frame, path: str | os.PathLike) -> Path:
-    """Write a DataFrame as CSV or Parquet, chosen by the file extension."""
+    """Write a DataFrame as CSV (``.csv``, ``.csv.gz``), TSV, Parquet (``.parquet``, ``.pq``) or
+    Feather, chosen by the file extension."""
     path = Path(path)
     suffix = _suffix(path)
     if suffix in (".parquet", ".pq"):
@@ -107,5 +225,6 @@ def write_table(frame, path: str | os.PathLike) -> Path:
     elif suffix == ".feather":
         frame.reset_index(drop=True).to_feather(path)
     else:
-        raise InputError(f"output '{path}' has an unsupported extension '{suffix}'; use .csv or .parquet")
+        raise InputError(f"output '{path}' has an unsupported extension '{suffix or '(none)'}'; "
+                         f"use one of {', '.join(_WRITABLE)}")
     return path

@@ -7,6 +7,7 @@ Call them once, up front, in each public function.
 
 from __future__ import annotations
 
+import decimal
 import math
 import numbers
 from collections.abc import Iterable, Sequence
@@ -30,6 +31,8 @@ __all__ = [
     "check_frame",
     "check_rng",
     "describe",
+    "is_real_number",
+    "real_number_check",
 ]
 
 
@@ -144,13 +147,34 @@ def check_array(
 
     ``min_size`` applies to the first axis. ``dtype=None`` keeps the inferred dtype (useful
     for labels). NaN and infinity are refused unless allowed.
+
+    Missing values are NaN: the entries hidden by the mask of a NumPy masked array and the
+    ``pd.NA`` of a pandas nullable column count as missing (never as the numbers stored under
+    the mask), so they are refused unless ``allow_nan``, and then come back as NaN (for a
+    float ``dtype``; an integer or boolean ``dtype`` cannot hold them and refuses them).
+
+    Examples
+    --------
+    >>> check_array([1, 2.5], "x")
+    array([1. , 2.5])
+    >>> import numpy as np
+    >>> check_array(np.ma.masked_array([1.0, 99.0], mask=[0, 1]), "x", allow_nan=True)
+    array([ 1., nan])
     """
     if values is None:
         raise InputError(f"{_q(name)} must be array-like, got None")
+    want_float = dtype is not None and np.dtype(dtype).kind in "fc"
+    n_masked = 0
     try:
         if hasattr(values, "to_numpy"):
-            values = values.to_numpy()
+            values = _pandas_to_numpy(values, dtype if want_float else None)
+        if np.ma.isMaskedArray(values):
+            mask = np.ma.getmaskarray(values)
+            n_masked = int(mask.sum())
+            values = _unmasked(values, mask, dtype, name, allow_nan) if n_masked else np.ma.getdata(values)
         arr = np.array(values, dtype=dtype, copy=True if copy else None) if dtype is not None else np.asarray(values)
+    except InputError:
+        raise
     except (TypeError, ValueError) as exc:
         raise InputError(f"{_q(name)} must be numeric array-like, got {describe(values)} ({exc})") from None
     ndims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
@@ -168,12 +192,56 @@ def check_array(
     return arr
 
 
+def _pandas_to_numpy(values: Any, dtype: Any) -> Any:
+    """A pandas object's values; with a float ``dtype``, a numeric or boolean column (nullable
+    ones included) comes out in it with ``pd.NA`` as NaN."""
+    if dtype is not None:
+        import pandas as pd
+
+        kinds = getattr(values, "dtypes", getattr(values, "dtype", None))
+        kinds = list(kinds) if isinstance(kinds, pd.Series) else [] if kinds is None else [kinds]
+        if kinds and all(pd.api.types.is_numeric_dtype(k) or pd.api.types.is_bool_dtype(k) for k in kinds):
+            try:
+                return values.to_numpy(dtype=dtype, na_value=np.nan)
+            except (TypeError, ValueError):
+                pass
+    return values.to_numpy()
+
+
+def _unmasked(values: np.ma.MaskedArray, mask: np.ndarray, dtype: Any, name: str, allow_nan: bool) -> np.ndarray:
+    """A masked array's data with its masked entries as NaN (refused unless ``allow_nan``)."""
+    count = int(mask.sum())
+    if not allow_nan:
+        raise InputError(f"{_q(name)} contains {count} masked (missing) value(s); masked entries count as "
+                         f"missing values, not as the numbers stored under the mask")
+    target = np.dtype(dtype) if dtype is not None else (
+        np.dtype(float) if values.dtype.kind in "biuf" else values.dtype)
+    if target.kind not in "fc":
+        raise InputError(f"{_q(name)} contains {count} masked (missing) value(s); a {target} array cannot "
+                         f"hold missing values")
+    return np.where(mask, np.nan, np.ma.getdata(values).astype(target))
+
+
 def check_binary(values: Any, name: str, *, require_both: bool = True) -> np.ndarray:
-    """Check 0/1 (or boolean) labels and return them as an ``int8`` array."""
+    """Check 0/1 (or boolean) labels and return them as an ``int8`` array.
+
+    Missing labels (NaN, None, ``pd.NA``, masked entries) are refused with their count.
+
+    Examples
+    --------
+    >>> check_binary([0, 1, True, 0.0], "y")
+    array([0, 1, 1, 0], dtype=int8)
+    """
     arr = check_array(values, name, dtype=None)
     if arr.dtype == bool:
         out = arr.astype(np.int8)
     else:
+        if arr.dtype == object:
+            import pandas as pd
+
+            missing = pd.isna(arr)
+            if missing.any():
+                raise InputError(f"{_q(name)} contains {int(missing.sum())} missing value(s); labels must be 0 or 1")
         try:
             numeric = arr.astype(float)
         except (TypeError, ValueError):
@@ -188,6 +256,55 @@ def check_binary(values: Any, name: str, *, require_both: bool = True) -> np.nda
     if require_both and (out.min() == out.max()):
         raise InputError(f"{_q(name)} has a single class ({int(out[0])}); both 0 and 1 are needed")
     return out
+
+
+_REAL_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "decimal"})
+
+
+def is_real_number(value: Any) -> bool:
+    """Whether ``value`` is a real number: an int, float, ``decimal.Decimal`` or NumPy integer
+    or float (booleans, text and complex numbers are not).
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> [is_real_number(v) for v in (3, 2.5, Decimal("1.10"), True, "4", 1j)]
+    [True, True, True, False, False, False]
+    """
+    return (isinstance(value, int | float | decimal.Decimal | np.integer | np.floating)
+            and not isinstance(value, bool | np.bool_))
+
+
+def real_number_check(values: Any) -> tuple[str, Any]:
+    """Whether an object column holds numbers: ``("number", None)`` when every non-missing value
+    is a real number (see :func:`is_real_number`), ``("empty", None)`` when every value is
+    missing, else ``("other", v)`` with the first value that is not a number.
+
+    Columns of Python objects are how pandas reads Parquet DECIMAL columns (``decimal.Decimal``
+    values) and how integer or float columns with ``None`` often arrive.
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> real_number_check([Decimal("1.5"), None, 2])
+    ('number', None)
+    >>> real_number_check([1.5, "n/a"])
+    ('other', 'n/a')
+    >>> real_number_check([None, float("nan")])
+    ('empty', None)
+    """
+    import pandas as pd
+
+    arr = np.asarray(values, dtype=object).ravel()
+    kind = pd.api.types.infer_dtype(arr, skipna=True)
+    if kind in _REAL_KINDS:
+        return "number", None
+    if kind == "empty":
+        return "empty", None
+    for value in arr[~pd.isna(arr)].tolist():
+        if not is_real_number(value):
+            return "other", value
+    return "number", None
 
 
 MAX_COUNT = 2**53  # float64 holds every whole number below this exactly

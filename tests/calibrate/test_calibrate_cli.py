@@ -182,3 +182,55 @@ def test_fit_group_column_keeps_groups_whole(tmp_path, capsys):
     frame.to_parquet(path)
     assert main([*args, "--group", "user"]) == 2
     assert "'user' (--group) has 1 missing" in capsys.readouterr().err
+
+
+def test_decimal_score_columns_are_read_as_numbers(table, tmp_path, capsys):
+    # pandas reads a Parquet DECIMAL column as decimal.Decimal objects; the API takes them, so must the CLI
+    pa = pytest.importorskip("pyarrow")
+    from decimal import Decimal
+
+    import pyarrow.parquet as pq
+
+    _, s, y = table
+    s = np.round(s, 6)
+    path = tmp_path / "decimal.parquet"
+    pq.write_table(pa.table({"score": pa.array([Decimal(f"{v:.6f}") for v in s], pa.decimal128(12, 6)),
+                             "label": y}), path)
+    assert pd.read_parquet(path)["score"].dtype == object
+    rc = main(["calibrate", "threshold", str(path), "--score", "score", "--label", "label", "--format", "json"])
+    assert rc == 0, capsys.readouterr().err
+    ref = best_threshold(y, s, "f1")
+    data = json.loads(capsys.readouterr().out)
+    assert data["threshold"] == ref.threshold and data["value"] == ref.value
+    assert main(["calibrate", "fit", str(path), "--score", "score", "--label", "label", "--method", "platt",
+                 "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n"] == 400
+
+
+@pytest.mark.parametrize("column,message", [
+    (pd.Series([0.2, True] * 20, dtype=object), "column 'score' must be numeric, got bool values such as True"),
+    (pd.Series([0.2, "0.4"] * 20, dtype=object), "column 'score' must be numeric, got str values such as '0.4'"),
+    (pd.Series([0.25, None] * 20, dtype=object), "column 'score' contains 20 NaN value(s)"),
+])
+def test_object_score_columns_that_are_not_all_numbers_are_refused(column, message):
+    from scimlkit._errors import InputError
+    from scimlkit.calibrate._cli import _read_scores
+
+    with pytest.raises(InputError) as info:
+        _read_scores(pd.DataFrame({"score": column}), "score")
+    assert str(info.value) == message
+    got = _read_scores(pd.DataFrame({"score": pd.Series([0.25, np.float32(0.5), 2], dtype=object)}), "score")
+    assert got.dtype == float and got.tolist() == [0.25, 0.5, 2.0]
+
+
+def test_decimal_score_column_with_a_null_exits_2(tmp_path, capsys):
+    pa = pytest.importorskip("pyarrow")
+    from decimal import Decimal
+
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "gap.parquet"
+    pq.write_table(pa.table({"score": pa.array([Decimal("0.5"), None, Decimal("0.25")] * 10, pa.decimal128(4, 2)),
+                             "label": [0, 1, 1] * 10}), path)
+    assert main(["calibrate", "fit", str(path), "--score", "score", "--label", "label"]) == 2
+    assert "column 'score' contains 10 NaN value(s)" in capsys.readouterr().err

@@ -9,7 +9,17 @@ from .._validation import check_array, check_binary
 
 def _read_scores(frame, column: str):
     scores = check_array(frame[column], f"column '{column}'", dtype=None)
-    if scores.dtype.kind not in "biuf":
+    if scores.dtype.kind == "O":  # Python objects: Parquet DECIMAL values, or numbers with None
+        import pandas as pd
+
+        from .._validation import real_number_check
+
+        state, example = real_number_check(scores)
+        if state == "other":
+            raise InputError(f"column '{column}' must be numeric, got {type(example).__name__} "
+                             f"values such as {example!r}")
+        scores = pd.to_numeric(pd.Series(scores, dtype=object)).to_numpy(dtype=float, na_value=float("nan"))
+    elif scores.dtype.kind not in "biuf":
         raise InputError(f"column '{column}' must be numeric, got dtype {scores.dtype}")
     return check_array(scores, f"column '{column}'", dtype=float)
 

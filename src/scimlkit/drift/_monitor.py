@@ -198,7 +198,11 @@ class DriftMonitor:
         shift (about 0.04).
     column_types : dict, optional
         ``{column: "numeric" | "categorical"}`` overrides; otherwise numeric dtypes (not bool)
-        are numeric and everything else categorical. A datetime or duration column declared
+        are numeric, and so is a column of Python objects whose every non-missing value is a
+        real number (int, float, ``decimal.Decimal``, NumPy number; not bool, not text), as
+        pandas reads a Parquet DECIMAL column or builds an integer column holding ``None``;
+        everything else is categorical (text that looks like numbers included: declare such a
+        column numeric). A datetime or duration column declared
         numeric is compared in seconds (datetimes since 1970-01-01 UTC), NaT as missing.
     eps : float
         Bound on the error of the profile's reference ECDF (and so of the KS statistic) for
@@ -448,6 +452,13 @@ class DriftMonitor:
 
         Infinite values in a numeric batch column count as missing values (the reference may not
         hold any: ``fit`` refuses them), in the per-column tests and in the multivariate test.
+
+        A numeric reference column reads a batch column of Python objects (``decimal.Decimal``
+        values, numbers with ``None``) as numbers. A boolean reference column (categorical, with
+        the categories ``True`` / ``False``) and a batch that stores the same feature as 0/1
+        numbers are compared as the same categories, 1 as ``True`` and 0 as ``False`` (other
+        batch values stay unseen categories); so are a categorical reference of 0/1 codes and a
+        boolean batch. A numeric reference of 0/1 and a boolean batch are compared as numbers.
         """
         from ._history import DriftHistory
 

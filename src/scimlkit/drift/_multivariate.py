@@ -9,7 +9,7 @@ import numpy as np
 from .._errors import InputError
 from .._results import Result
 from .._validation import check_frame, check_int, check_rng
-from ._profile import category_column, is_number_dtype, is_time_dtype, to_float
+from ._profile import boolean_relabel, category_column, is_number_dtype, is_time_dtype, to_float
 
 __all__ = ["MultivariateDriftResult", "domain_classifier_test"]
 
@@ -75,6 +75,8 @@ def _encode(reference, current):
 
     Infinite values become NaN: like the per-column tests, the classifier sees them as missing.
     Datetime and duration columns are read in seconds, NaT missing (see ``time_as_seconds``).
+    A boolean reference column and a batch of 0/1 numbers share their codes (see
+    ``boolean_relabel``).
     """
     import pandas as pd
 
@@ -87,6 +89,9 @@ def _encode(reference, current):
             categorical.append(False)
         else:
             rs, cs = _labels(r), _labels(c)
+            relabel = boolean_relabel(rs.dropna().unique())  # a boolean reference meets 0/1 numbers
+            if relabel:
+                cs = cs.replace(relabel)
             cats = pd.Index(pd.unique(pd.concat([rs, cs]).dropna()))[:250]
             ref_cols.append(np.where(rs.isna(), np.nan, cats.get_indexer(rs)).astype(float))
             cur_cols.append(np.where(cs.isna(), np.nan, cats.get_indexer(cs)).astype(float))

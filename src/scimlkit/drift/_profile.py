@@ -18,6 +18,10 @@ Numeric column
     A datetime or duration column declared numeric (``column_types``) is summarised in seconds
     (since 1970-01-01 UTC for datetimes, timezone-aware ones converted to UTC), whatever its
     resolution; NaT counts as missing.
+Column kinds
+    Numeric dtypes other than bool are numeric; so is a column of Python objects whose every
+    non-missing value is a real number (``decimal.Decimal`` from a Parquet DECIMAL column, or
+    ints / floats beside ``None``); the rest is categorical, unless ``column_types`` says otherwise.
 Categorical column
     Category counts and the missing count.
 Row sample
@@ -41,7 +45,7 @@ from pathlib import Path
 import numpy as np
 
 from .._errors import InputError
-from .._validation import check_frame, check_int, check_scalar, describe
+from .._validation import check_frame, check_int, check_scalar, describe, real_number_check
 
 __all__ = [
     "NUMERIC",
@@ -433,6 +437,43 @@ def _merged(categories: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.
     return cats, np.bincount(inverse, weights=counts, minlength=cats.size).astype(np.int64)
 
 
+_BOOLEAN_SPELLINGS = ({"0": "False", "1": "True"}, {"False": "0", "True": "1"})
+
+
+def boolean_relabel(reference_categories) -> dict[str, str]:
+    """How to spell a batch's labels of a boolean-like reference column the reference's way.
+
+    A reference column of booleans (categories ``"False"`` / ``"True"``) meets a batch that
+    stores the same feature as 0/1 numbers: the batch's ``"0"`` and ``"1"`` are read as
+    ``"False"`` and ``"True"`` (and a reference of 0/1 codes reads a boolean batch's ``"False"``
+    / ``"True"`` as ``"0"`` / ``"1"``). Otherwise every batch value would be an unseen category,
+    a full false alarm on an unchanged feature. Returns ``{}`` for other columns.
+
+    Examples
+    --------
+    >>> boolean_relabel(["False", "True"])
+    {'0': 'False', '1': 'True'}
+    >>> boolean_relabel(["a", "b"])
+    {}
+    """
+    cats = {str(c) for c in reference_categories}
+    if cats and cats <= {"False", "True"}:
+        return dict(_BOOLEAN_SPELLINGS[0])
+    if cats and cats <= {"0", "1"}:
+        return dict(_BOOLEAN_SPELLINGS[1])
+    return {}
+
+
+def relabel_counts(categories: np.ndarray, counts: np.ndarray, mapping: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ``categories`` with their ``counts`` after renaming by ``mapping`` (counts of
+    categories that now coincide are added up)."""
+    if not mapping or not any(c in mapping for c in categories.tolist()):
+        return categories, counts
+    renamed = np.array([mapping.get(c, c) for c in categories.tolist()], dtype=str)
+    cats, inverse = np.unique(renamed, return_inverse=True)
+    return cats, np.bincount(inverse, weights=counts, minlength=cats.size).astype(np.int64)
+
+
 @dataclass
 class CategoricalSummary:
     """Summary of one categorical reference column: category counts and missing count."""
@@ -474,11 +515,15 @@ def is_number_dtype(dtype) -> bool:
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
-def infer_kinds(dtypes, column_types: dict | None) -> dict[str, str]:
-    """Numeric dtypes (not bool) are numeric; everything else is categorical; overrides win."""
+def infer_kinds(dtypes, column_types: dict | None, number_objects=()) -> dict[str, str]:
+    """Numeric dtypes (not bool) are numeric, and so are the object columns named in
+    ``number_objects`` (see :func:`number_object_columns`); everything else is categorical;
+    overrides win."""
     if column_types is not None and not isinstance(column_types, dict):
         raise InputError(f"`column_types` must be a dict or None, got {type(column_types).__name__}")
-    kinds = {str(name): NUMERIC if is_number_dtype(dtype) else CATEGORICAL for name, dtype in dtypes.items()}
+    number_objects = {str(name) for name in number_objects}
+    kinds = {str(name): NUMERIC if is_number_dtype(dtype) or str(name) in number_objects else CATEGORICAL
+             for name, dtype in dtypes.items()}
     for name, kind in (column_types or {}).items():
         if name not in kinds:
             raise InputError(f"`column_types` names column '{name}', which is not in the reference; "
@@ -487,6 +532,43 @@ def infer_kinds(dtypes, column_types: dict | None) -> dict[str, str]:
             raise InputError(f"`column_types['{name}']` must be 'numeric' or 'categorical', got {kind!r}")
         kinds[name] = kind
     return kinds
+
+
+def object_candidates(dtypes, column_types: dict | None) -> list[str]:
+    """Columns of Python objects whose kind is not given in ``column_types``: they are numeric
+    when they hold numbers (:func:`number_object_columns`)."""
+    import pandas as pd
+
+    given = column_types if isinstance(column_types, dict) else {}
+    return [str(name) for name, dtype in dtypes.items()
+            if pd.api.types.is_object_dtype(dtype) and str(name) not in given]
+
+
+def number_object_states(frame, names) -> dict[str, str]:
+    """Per column of ``names``: ``"number"``, ``"empty"`` or ``"other"`` (see
+    :func:`scimlkit._validation.real_number_check`)."""
+    return {name: real_number_check(frame[name].to_numpy(dtype=object))[0] for name in names}
+
+
+def merge_number_states(states) -> set[str]:
+    """The columns that hold numbers in at least one part and nothing else in any part."""
+    seen: dict[str, set] = {}
+    for part in states:
+        for name, state in part.items():
+            seen.setdefault(name, set()).add(state)
+    return {name for name, found in seen.items() if "number" in found and "other" not in found}
+
+
+def number_object_columns(frame, names) -> set[str]:
+    """The columns of ``names`` (columns of Python objects) whose every non-missing value is a
+    real number (int, float, ``decimal.Decimal``, NumPy number; not bool, not text), with at
+    least one such value.
+
+    pandas reads a Parquet DECIMAL column as ``decimal.Decimal`` objects, and integer or float
+    columns built with ``None`` come as objects too: by their dtype alone they would be taken
+    for categories, and every batch value would be an unseen category.
+    """
+    return set(merge_number_states([number_object_states(frame, names)]))
 
 
 _PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
@@ -616,7 +698,10 @@ class ReferenceProfile:
         frame = as_frame(frame, "frame")
         eps, max_exact, n_bins, sample_size = check_profile_params(eps, max_exact, n_bins, sample_size)
         generator = check_rng(rng)
-        kinds = infer_kinds(frame.dtypes.to_dict(), column_types)
+        dtypes = frame.dtypes.to_dict()
+        infer_kinds(dtypes, column_types)  # the overrides are checked before any column is read
+        numbers = number_object_columns(frame, object_candidates(dtypes, column_types))
+        kinds = infer_kinds(dtypes, column_types, numbers)
         from .._progress import progress
 
         columns = {}
@@ -648,10 +733,17 @@ class ReferenceProfile:
 
         dask = require("dask", "dask", "Profiling a Dask DataFrame")
         eps, max_exact, n_bins, sample_size = check_profile_params(eps, max_exact, n_bins, sample_size)
-        kinds = infer_kinds(ddf.dtypes.to_dict(), column_types)
+        dtypes = ddf.dtypes.to_dict()
+        infer_kinds(dtypes, column_types)  # the overrides are checked before any partition is read
         generator = check_rng(rng)
         seeds = generator.integers(0, 2**63 - 1, size=ddf.npartitions)
         parts = ddf.to_delayed()
+        candidates = object_candidates(dtypes, column_types)
+        numbers = ()
+        if candidates:  # columns of Python objects: one pass to see whether they hold numbers
+            states = dask.compute(*[dask.delayed(number_object_states)(part, candidates) for part in parts])
+            numbers = merge_number_states(states)
+        kinds = infer_kinds(dtypes, column_types, numbers)
         tasks = [dask.delayed(_profile_partition)(part, kinds, eps / 2, max_exact, sample_size, int(seed))
                  for part, seed in zip(parts, seeds)]
         results = dask.compute(*tasks)

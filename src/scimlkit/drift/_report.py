@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .._report import Chapter, new_figure
-from ._profile import NUMERIC, category_labels, to_float
+from ._profile import NUMERIC, boolean_relabel, category_labels, to_float
 from ._tests import histogram_counts
 
 __all__ = ["drift_chapter", "write_report"]
@@ -102,7 +102,9 @@ def _categorical_figure(summary, values, name, top: int = 15):
 
     fig, ax = new_figure(7.2, 2.6)
     ref = pd.Series(summary.counts, index=summary.categories.tolist(), dtype=float)
-    cur = pd.Series(category_labels(pd.Series(values))[0]).value_counts().astype(float)
+    relabel = boolean_relabel(summary.categories)  # a boolean reference meets 0/1 numbers
+    cur = pd.Series(category_labels(pd.Series(values))[0]).map(lambda v: relabel.get(v, v))
+    cur = cur.value_counts().astype(float)
     cats = list(dict.fromkeys(ref.sort_values(ascending=False).index.tolist()[:top]
                               + cur.sort_values(ascending=False).index.tolist()[:top]))[:top]
     x = np.arange(len(cats))

@@ -12,7 +12,14 @@ import math
 import numpy as np
 from scipy import special, stats
 
-from ._profile import CategoricalSummary, NumericSummary, _merged, working_unit
+from ._profile import (
+    CategoricalSummary,
+    NumericSummary,
+    _merged,
+    boolean_relabel,
+    relabel_counts,
+    working_unit,
+)
 
 __all__ = [
     "NUMERIC_TESTS",
@@ -640,6 +647,8 @@ def categorical_column(summary: CategoricalSummary, values: np.ndarray, *, min_e
     ref_cats = summary.categories.tolist()
     cur_cats, cur_counts = _merged(*np.unique(values.astype(str), return_counts=True)) if values.size else (
         np.empty(0, dtype=str), np.empty(0, dtype=np.int64))
+    # a boolean reference meets 0/1 numbers (or 0/1 codes meet booleans): the same categories
+    cur_cats, cur_counts = relabel_counts(cur_cats, cur_counts, boolean_relabel(ref_cats))
     index = {c: i for i, c in enumerate(ref_cats)}
     unseen = [c for c in cur_cats.tolist() if c not in index]
     cats = ref_cats + unseen
