@@ -283,10 +283,10 @@ def test_one_score_intervals_are_widened_for_the_residual_degrees_of_freedom():
     # a weighted forecast counts the parameters of its largest member
     mixed = fit_curve(N, y, families=["pow2", "pow3", "pow4"], n_bootstrap=0)
     p = int(mixed.ranking.loc[mixed.ranking["status"] == "selected", "n_params"].max())
-    assert mixed._interval_widening(0.95) == pytest.approx(stats.t.ppf(0.975, len(N) - p) / stats.norm.ppf(0.975))
+    assert mixed._widening(0.95) == pytest.approx(stats.t.ppf(0.975, len(N) - p) / stats.norm.ppf(0.975))
     # with fold columns the fold widening is kept: t_{k-1} / z for k = 5 folds
     folds = fit_curve(N, acc(N)[:, None] + rng.normal(0, 0.01, (len(N), 5)), families=["pow3"], n_bootstrap=0)
-    assert folds._interval_widening(0.95) == pytest.approx(stats.t.ppf(0.975, 4) / stats.norm.ppf(0.975))
+    assert folds._widening(0.95) == pytest.approx(stats.t.ppf(0.975, 4) / stats.norm.ppf(0.975))
 
 
 def test_one_score_95_interval_covers_beyond_the_anchors():
@@ -317,4 +317,4 @@ def test_residual_widening_assumes_one_degree_of_freedom_at_least():
     scores = 0.9 - 0.5 * n**-0.4 + np.array([0.002, -0.001, 0.0015, -0.002])
     fit = fit_curve(n, scores, families=["pow4"], n_bootstrap=0)
     one = stats.t.ppf(0.975, 1) / stats.norm.ppf(0.975)
-    assert fit._residual_widening(0.95) == pytest.approx(one)  # 4 anchors, 4 parameters: not 1
+    assert fit._widening(0.95) == pytest.approx(one)  # 4 anchors, 4 parameters: not 1

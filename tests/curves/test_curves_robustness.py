@@ -219,5 +219,8 @@ def test_widening_factor_is_student_over_normal():
     assert fit.n_folds == 5
     # scipy.stats.t.ppf(0.975, 4) / scipy.stats.norm.ppf(0.975) = 2.776 / 1.960
     assert fit._widening(0.95) == pytest.approx(stats.t.ppf(0.975, 4) / stats.norm.ppf(0.975), rel=1e-12)
+    # one score per anchor: no fold widening, the residuals' degrees of freedom instead
+    # (len(N) anchors, 3 parameters): scipy.stats.t.ppf(0.975, len(N) - 3) / scipy.stats.norm.ppf(0.975)
     one = fit_curve(N, acc(N), families=["pow3"], n_bootstrap=0)
-    assert one.n_folds == 1 and one._widening(0.95) == 1.0
+    assert one.n_folds == 1
+    assert one._widening(0.95) == pytest.approx(stats.t.ppf(0.975, len(N) - 3) / stats.norm.ppf(0.975), rel=1e-12)

@@ -154,7 +154,7 @@ def test_intervals_of_a_weighted_forecast_hold_its_members_disagreement(seed):
     # with one family the mixture is that family's own refits
     one = fit_curve(n, y, families=["pow4"], n_bootstrap=100, rng=0)
     draws = np.array([one._to_score(one._loss(np.array(at), t))[0] for t in one._boot_thetas()])
-    r = one._interval_widening(0.95)
+    r = one._widening(0.95)
     mid = np.median(draws)
     low, high = np.quantile(draws, [0.025, 0.975])
     assert one.predict(at).low[0] == pytest.approx(mid - r * (mid - low), rel=1e-12)
@@ -182,3 +182,37 @@ def test_family_curve_never_passes_the_perfect_score():
 def test_bad_sigma(sigma, match):
     with pytest.raises(InputError, match=match):
         fit_curve(N, acc(N), sigma=sigma, n_bootstrap=0)
+
+
+@pytest.mark.parametrize("select", ["weighted", "average"])
+@pytest.mark.parametrize(
+    "truth, noise, seed, pair",
+    [
+        # pow2 anchors: pow3's asymptote ends at the perfect score, where pow3 is pow2
+        (lambda n: 1 - 2.0 * n**-0.45, 0.01, 0, {"pow2", "pow3"}),
+        # pow3 anchors: pow4's b ends at 0, where pow4 is pow3
+        (lambda n: 0.93 - 1.2 * n**-0.5, 0.006, 1, {"pow3", "pow4"}),
+    ],
+)
+def test_two_fits_on_one_curve_count_once(select, truth, noise, seed, pair):
+    # a nested family whose extra parameter ends where it turns into the smaller family is the
+    # same curve as that family: both in the forecast would count one model twice (in the
+    # digits demo pow3 and pow2 had 0.21 of the weight each)
+    y = truth(N)[:, None] + np.random.default_rng(seed).normal(0, noise, (N.size, 5))
+    fit = fit_curve(N, y, select=select, n_bootstrap=0)
+    grid = np.geomspace(N[0], 1e6 * N[-1], 50)
+    a, b = sorted(pair)
+    assert np.max(np.abs(fit.family_curve(a, grid) - fit.family_curve(b, grid))) < 1e-8  # one curve
+    kept = pair & set(fit.members)
+    assert len(kept) == 1, fit.members
+    (kept,) = kept
+    (twin,) = pair - {kept}
+    row = fit.ranking.set_index("family").loc[twin]
+    assert row["weight"] == 0.0 and row["status"] == "ok"
+    assert f"the same model as {kept}" in row["reason"]
+    assert sum(fit.weights.values()) == pytest.approx(1.0, abs=1e-12)
+    # no two members of the forecast are one curve
+    members = list(fit.members)
+    for i, f in enumerate(members):
+        for g in members[i + 1:]:
+            assert np.max(np.abs(fit.family_curve(f, grid) - fit.family_curve(g, grid))) > 1e-6, (f, g)

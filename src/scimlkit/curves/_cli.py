@@ -116,21 +116,22 @@ def _fit(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive(text: str) -> float:
+def _number(text: str) -> float:
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+
+
+def _positive(text: str) -> float:
+    value = _number(text)
     if not value > 0 or not np.isfinite(value):
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
     return value
 
 
 def _finite(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    value = _number(text)
     if not np.isfinite(value):
         raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
     return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -264,6 +264,12 @@ def _check_families(families, n_anchors: int, sizes: np.ndarray) -> tuple[list[s
 # Families that are one model written three ways (c + b exp(-a n^d)); a weighted average
 # counts the model once instead of three times.
 _SAME_MODEL = ({"exp4", "wbl4", "janoschek"},)
+# Two fits (on every anchor) that stay this close, relative to the largest anchor loss, from
+# the first anchor to a million times the last and in the limit, are one curve: a nested family
+# whose extra parameter ended where it turns into the smaller one (pow3 with its asymptote at
+# the perfect score is pow2; pow4 with b = 0 is pow3). Distinct families fitted to the same
+# anchors stay orders of magnitude further apart.
+_SAME_CURVE = 1e-6
 # Members whose weight falls below this share are left out of the weighted forecast.
 _MIN_WEIGHT = 0.05
 
@@ -326,7 +332,7 @@ def _backtest(fam: Family, n: np.ndarray, loss: np.ndarray, sig, splits: list[in
         except _FitFailure as exc:
             failure = str(exc)
             continue
-        pred = np.maximum(_eval_member(fam.name, n[k:], theta), 0.0)
+        pred = _member_curve(fam.name, n[k:], theta)
         reach = np.log(n[k:] / n[k - 1])
         num += float(np.sum(reach * (pred - loss[k:]) ** 2))
         den += float(np.sum(reach))
@@ -357,12 +363,12 @@ def _stacking_weights(errors: dict[str, float], noise_var: float, spread: float)
 
     The inverse expected squared forecast error: families that extrapolated the held-out
     anchors well weigh most, while adding the anchors' own noise variance keeps families that
-    the backtest cannot tell apart near equal weights. Families that are one model written
-    differently count once (the best of them); members below ``_MIN_WEIGHT`` are dropped and
-    the rest renormalised.
+    the backtest cannot tell apart near equal weights. ``errors`` holds one family per model
+    (see :func:`_distinct_models`); members below ``_MIN_WEIGHT`` are dropped and the rest
+    renormalised.
     """
     tiny = (1e-9 * max(spread, 1e-12)) ** 2
-    raw = {f: 1.0 / max(e * e + noise_var, tiny) for f, e in _distinct_models(errors).items()}
+    raw = {f: 1.0 / max(e * e + noise_var, tiny) for f, e in errors.items()}
     total = sum(raw.values())
     kept = {f: v / total for f, v in raw.items() if v / total >= _MIN_WEIGHT}
     if not kept:
@@ -372,29 +378,57 @@ def _stacking_weights(errors: dict[str, float], noise_var: float, spread: float)
     return {f: v / total for f, v in kept.items()}
 
 
-def _distinct_models(errors: dict[str, float]) -> dict[str, float]:
-    """Keep one family per model: of families that are the same model written differently, the
-    one with the smallest backtest error."""
-    out = dict(errors)
-    for group in _SAME_MODEL:
-        present = sorted((f for f in out if f in group), key=lambda f: (out[f], f))
-        for f in present[1:]:
-            del out[f]
-    return out
+def _distinct_models(errors: dict[str, float], fits: dict, n: np.ndarray,
+                     loss: np.ndarray) -> tuple[dict[str, float], dict[str, str]]:
+    """Keep one family per model: of families that are the same model, the one with the
+    smallest backtest error (then the fewest parameters).
 
-
-def _mixture_asymptote(asymptotes, weights) -> float:
-    """Limit of the forecast, a weighted average of the members' curves (loss units, >= 0).
-
-    Each member is clipped at the perfect score (loss 0) before averaging, so a member that
-    passes it (log2 is unbounded: asymptote ``-inf``) counts as levelling off at the perfect
-    score and the limit is always finite.
+    Families are the same model when they are one formula written differently
+    (``_SAME_MODEL``) or when their fits on every anchor are the same curve (``_SAME_CURVE``).
+    Returns the kept families' errors (in the order of ``errors``) and ``{family left out:
+    the family kept in its place}``.
     """
-    a = np.maximum(np.asarray(asymptotes, dtype=float), 0.0)
-    return float(np.dot(np.asarray(weights, dtype=float), a))
+    grid = np.geomspace(float(n.min()), 1e6 * float(n.max()), 200)
+    tol = _SAME_CURVE * max(float(np.max(loss)), 1e-12)
+    curves = {f: np.append(_member_curve(f, grid, fits[f]), _member_asymptote(f, fits[f]))
+              for f in errors}
+
+    def same(f: str, g: str) -> bool:
+        if any({f, g} <= group for group in _SAME_MODEL):
+            return True
+        with np.errstate(invalid="ignore"):
+            return bool(np.max(np.abs(curves[f] - curves[g])) <= tol)
+
+    kept: list[str] = []
+    twin: dict[str, str] = {}
+    for f in sorted(errors, key=lambda f: (errors[f], FAMILIES[f].n_params, f)):
+        match = next((g for g in kept if same(f, g)), None)
+        if match is None:
+            kept.append(f)
+        else:
+            twin[f] = match
+    return {f: e for f, e in errors.items() if f not in twin}, twin
 
 
 # -- results --------------------------------------------------------------------------------
+
+# Grid points searched for the size at which a curve reaches a target (then refined by root
+# finding), and for the sizes at which the edges of the forecast band reach it.
+_CROSSING_POINTS, _BAND_POINTS = 600, 400
+
+
+class _Refits(NamedTuple):
+    """Usable bootstrap refits (see :meth:`CurveFitResult._refits`): each member's parameters
+    over the refits (an array ``(n_refits, n_params)`` per member), each refit's resampled
+    anchors' losses (or None), and the weight of each (refit, member) draw, refit-major."""
+
+    params: list[np.ndarray]
+    anchors: list[np.ndarray | None]
+    weights: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.anchors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -586,85 +620,75 @@ class CurveFitResult(Result):
             with np.errstate(divide="ignore"):
                 out = np.interp(np.log(n), np.log(np.asarray(self.sizes, dtype=float)), a)
             return np.maximum(out, 0.0)
-        return np.maximum(_eval_member(name, n, theta), 0.0)
+        return _member_curve(name, n, theta)
 
-    def _loss(self, n: np.ndarray, thetas: list[np.ndarray] | None = None) -> np.ndarray:
+    def _loss(self, n: np.ndarray, thetas: list[np.ndarray] | None = None, weights=None) -> np.ndarray:
+        """The forecast's loss at sizes ``n``: the members' curves averaged with their weights
+        (``thetas`` / ``weights``, one per member, default to the fit's own; a member of weight 0
+        is left out)."""
         thetas = thetas if thetas is not None else [self._member_theta(m) for m in self.members]
+        weights = [self.weights[m] for m in self.members] if weights is None else weights
         total = np.zeros_like(np.asarray(n, dtype=float))
-        for name, theta in zip(self.members, thetas):
+        for name, theta, w in zip(self.members, thetas, weights):
             # each member is clipped at the perfect score before averaging: a member that passes
             # it (log2 is unbounded) must not drag the others past their own limits
-            total = total + self.weights[name] * self._member_loss(name, n, theta)
+            if w > 0:
+                total = total + w * self._member_loss(name, n, theta)
         return total
 
-    def _boot_rows(self) -> np.ndarray:
-        """Indices of the bootstrap refits in which every member could be refitted."""
-        if self.n_bootstrap == 0:
-            return np.empty(0, dtype=int)
-        stacks = [self.bootstrap_params[m] for m in self.members]
-        ok = np.all([np.all(np.isfinite(s), axis=1) for s in stacks], axis=0)
-        return np.flatnonzero(ok)
-
-    def _boot_thetas(self) -> list[list[np.ndarray]]:
-        stacks = [self.bootstrap_params[m] for m in self.members] if self.n_bootstrap else []
-        return [[s[b] for s in stacks] for b in self._boot_rows()]
-
-    def _boot_anchors(self, b: int):
-        """The resampled anchors' losses of bootstrap refit ``b`` (None if not recorded)."""
-        if self.bootstrap_anchor_loss is None:
-            return None
-        return self.bootstrap_anchor_loss[b]
-
-    def _mixture(self) -> tuple[list[list[np.ndarray]], np.ndarray]:
-        """The bootstrap refits as a mixture over the members: ``(refits, weights)``.
+    def _refits(self) -> _Refits:
+        """The bootstrap refits in which every member could be refitted, as a mixture over the
+        members.
 
         Every refit of every member is one draw, weighted by the member's share of the
         forecast (divided by the number of refits), so that the members' disagreement about
         the forecast enters the intervals (see "Intervals" in :func:`fit_curve`).
         """
-        boots = self._boot_thetas()
-        share = np.array([self.weights[m] for m in self.members]) / max(len(boots), 1)
-        return boots, np.tile(share, len(boots))
+        if self.n_bootstrap == 0:
+            return _Refits([], [], np.empty(0))
+        stacks = [self.bootstrap_params[m] for m in self.members]
+        rows = np.flatnonzero(np.all([np.all(np.isfinite(s), axis=1) for s in stacks], axis=0))
+        recorded = self.bootstrap_anchor_loss
+        anchors = [None if recorded is None else recorded[b] for b in rows]
+        share = np.array([self.weights[m] for m in self.members]) / max(rows.size, 1)
+        return _Refits([s[rows] for s in stacks], anchors, np.tile(share, rows.size))
 
-    def _member_draws(self, n: np.ndarray, boots: list[list[np.ndarray]]) -> np.ndarray:
+    def _boot_thetas(self) -> list[list[np.ndarray]]:
+        """Each usable bootstrap refit's parameters, one array per member."""
+        refits = self._refits()
+        return [[p[b] for p in refits.params] for b in range(refits.size)]
+
+    def _member_draws(self, n: np.ndarray, refits: _Refits) -> np.ndarray:
         """Each refit's loss for each member at sizes ``n``: ``(n_refits * n_members, len(n))``,
-        refit-major (the order of :meth:`_mixture`'s weights), each clipped at the perfect score."""
+        refit-major (the order of the refits' weights), each clipped at the perfect score."""
         n = np.asarray(n, dtype=float)
-        rows = []
-        for b, t in zip(self._boot_rows(), boots):
-            anchors = self._boot_anchors(b)
-            rows.extend(self._member_loss(m, n, theta, anchors) for m, theta in zip(self.members, t))
-        return np.array(rows).reshape(len(rows), len(n))
+        out = np.empty((refits.size, len(self.members), n.size))
+        for j, (m, params) in enumerate(zip(self.members, refits.params)):
+            if m == "last":  # follows each resample's own anchors
+                for b, anchors in enumerate(refits.anchors):
+                    out[b, j] = self._member_loss(m, n, params[b], anchors)
+            else:  # every refit at once: parameters down the rows, sizes along the columns
+                out[:, j] = _member_curve(m, n[None, :], params.T[:, :, None])
+        return out.reshape(-1, n.size)
 
     def _widening(self, level: float) -> float:
-        """Factor widening the percentile bootstrap interval for the few fold columns.
+        """Factor widening the percentile bootstrap intervals around their median.
 
-        The fold bootstrap estimates the spread of a fold mean from ``k`` columns, i.e. with
-        ``k - 1`` degrees of freedom; like Student's t against the normal, an interval of the
-        right level must be wider by ``t_{k-1}(1 - q) / z(1 - q)`` (``q = (1 - level) / 2``):
-        1.42 for 5 folds at 95%, 1.15 for 10, close to 1 for many repeats.
-        """
-        return _t_over_z(level, self.n_folds - 1) if self.n_folds >= 2 else 1.0
-
-    def _residual_widening(self, level: float) -> float:
-        """Factor widening the percentile bootstrap interval for one score per anchor.
-
-        The residual bootstrap draws noise whose scale is estimated from the ``n_anchors - p``
-        degrees of freedom of the residuals (``p``: the parameters of the largest member), so,
-        as with Student's t against the normal, an interval of the right level must be wider by
-        ``t_{n_anchors - p}(1 - q) / z(1 - q)`` (``q = (1 - level) / 2``): 1.25 for 9 anchors
-        and a 3-parameter family at 95%, 1.12 for 14; with no degree of freedom left one is
-        assumed (6.5 at 95%: the noise is barely known). 1 when the scores had fold columns
-        (see :meth:`_widening`).
+        With fold columns, the fold bootstrap estimates the spread of a fold mean from ``k``
+        columns, i.e. with ``k - 1`` degrees of freedom. With one score per anchor, the
+        residual bootstrap draws noise whose scale is estimated from the ``n_anchors - p``
+        degrees of freedom of the residuals (``p``: the parameters of the largest member; with
+        no degree of freedom left one is assumed). Either way, as with Student's t against the
+        normal, an interval of the right level must be wider by ``t_dof(1 - q) / z(1 - q)``
+        (``q = (1 - level) / 2``): at 95%, 1.42 for 5 folds and 1.15 for 10; 1.25 for 9 anchors
+        and a 3-parameter family and 1.12 for 14; 6.5 with one degree of freedom (the noise is
+        barely known).
         """
         if self.n_folds >= 2:
-            return 1.0
-        return _t_over_z(level, max(1, len(self.sizes) - max(FAMILIES[m].n_params for m in self.members)))
-
-    def _interval_widening(self, level: float) -> float:
-        """The widening of the bootstrap intervals: for few folds, or for the residuals' few
-        degrees of freedom with one score per anchor."""
-        return self._widening(level) if self.n_folds >= 2 else self._residual_widening(level)
+            dof = self.n_folds - 1
+        else:
+            dof = max(1, len(self.sizes) - max(FAMILIES[m].n_params for m in self.members))
+        return _t_over_z(level, dof)
 
     def family_curve(self, family: str, n) -> np.ndarray:
         """Score of one fitted family (any row of ``ranking`` with parameters) at sizes ``n``.
@@ -685,7 +709,7 @@ class CurveFitResult(Result):
             raise InputError(f"family {family!r} was not fitted; fitted: {', '.join(self.params)}")
         sizes = _check_query_sizes(n)
         # like the forecast, never past the perfect score (log2, for one, is unbounded)
-        loss = np.maximum(_eval_member(family, sizes, self._member_theta(family)), 0.0)
+        loss = _member_curve(family, sizes, self._member_theta(family))
         return self._to_score(loss)
 
     def predict(self, n, *, level: float = 0.95) -> CurvePrediction:
@@ -729,24 +753,22 @@ class CurveFitResult(Result):
             low, high = band
         return CurvePrediction(sizes=sizes, score=score, low=low, high=high, level=level, family=self.family)
 
-    def _band(self, sizes: np.ndarray, level: float, mixture=None):
+    def _band(self, sizes: np.ndarray, level: float):
         """The (widened) percentile interval of the mixture of refits at ``sizes``, as scores:
         ``(low, high)``, or None without refits."""
-        boots, weights = self._mixture() if mixture is None else mixture
-        if not boots:
+        refits = self._refits()
+        if not refits.size:
             return None
-        draws = self._to_score(self._member_draws(sizes, boots))
+        return self._quantile_band(self._member_draws(sizes, refits), refits.weights, level, self._widening(level))
+
+    def _quantile_band(self, draws: np.ndarray, weights: np.ndarray, level: float, r: float):
+        """The percentile interval at ``level`` of the weighted loss ``draws`` (one column per
+        size), widened around the median by ``r``, as scores ``(low, high)``."""
         q = (1 - level) / 2
-        bounds = np.array([_weighted_quantiles(draws[:, j], weights, [q, 1 - q, 0.5])
-                           for j in range(sizes.size)]).reshape(sizes.size, 3)
-        low, high, mid = bounds[:, 0], bounds[:, 1], bounds[:, 2]
-        r = self._interval_widening(level)
-        if r > 1.0:  # widen each side around the bootstrap median, within the possible scores
-            low, high = mid - r * (mid - low), mid + r * (high - mid)
-            if self.higher_is_better:
-                high = np.minimum(high, self.best_possible)
-            else:
-                low = np.maximum(low, self.best_possible)
+        low, high, mid = _weighted_quantiles(self._to_score(draws), weights, [q, 1 - q, 0.5])
+        if r > 1.0:
+            low = _widen(low, mid, r, self.best_possible, self.higher_is_better)
+            high = _widen(high, mid, r, self.best_possible, self.higher_is_better)
         return low, high
 
     def samples_needed(self, target: float, *, level: float = 0.95,
@@ -801,39 +823,39 @@ class CurveFitResult(Result):
         goal = self._to_loss(target)
         w = np.array([self.weights[m] for m in self.members])
         thetas = [self._member_theta(m) for m in self.members]
-        asym = _mixture_asymptote([_member_asymptote(m, th) for m, th in zip(self.members, thetas)], w)
+        limits = np.array([_member_asymptote(m, th) for m, th in zip(self.members, thetas)])
+        asym = float(np.dot(w, limits))
         better = "above" if self.higher_is_better else "below"
         limit = float(self._to_score(asym))
         seen = self._to_loss(self.scores) <= goal
-        n_hat = _crossing(lambda s: self._loss(s), goal, asym, max_size)
+        grid = np.geomspace(1.0, max_size, _CROSSING_POINTS)
+        n_hat = _crossing(self._loss, goal, grid, floor=asym)
         # the share of the forecast's weight whose own curve reaches the target by max_size
-        reaches = [goal >= 0 and _crossing(lambda s, m=m, th=th: self._member_loss(m, s, th), goal,
-                                           max(_member_asymptote(m, th), 0.0), max_size) is not None
-                   for m, th in zip(self.members, thetas)]
+        reaches = [goal >= 0 and _crossing(lambda s, m=m, th=th: self._member_loss(m, s, th), goal, grid,
+                                           floor=float(lim)) is not None
+                   for m, th, lim in zip(self.members, thetas, limits)]
         reach_weight = float(np.sum(w[np.array(reaches, dtype=bool)]))
         # members whose own limit is the perfect score (pow2, log2, or a family that levelled off
         # there): the weighted average with them passes any target short of it
         scale = float(np.max(self._anchor_loss(), initial=0.0))
-        perfect = np.array([max(_member_asymptote(m, th), 0.0) <= 1e-9 * max(scale, 1e-12)
-                            for m, th in zip(self.members, thetas)], dtype=bool)
+        perfect = limits <= 1e-9 * max(scale, 1e-12)
         rest_reaches = True  # whether the forecast without those members reaches the target too
         if perfect.any() and not perfect.all() and goal >= 0:
-            keep = [i for i in range(len(self.members)) if not perfect[i]]
-            w_rest = w[keep] / np.sum(w[keep])
-
-            def rest_loss(s, keep=keep, w_rest=w_rest):
-                return sum(wi * self._member_loss(self.members[i], s, thetas[i]) for wi, i in zip(w_rest, keep))
-
-            rest_asym = _mixture_asymptote([_member_asymptote(self.members[i], thetas[i]) for i in keep], w_rest)
-            rest_reaches = _crossing(rest_loss, goal, rest_asym, max_size) is not None
-        mixture = self._mixture()
+            w_rest = np.where(perfect, 0.0, w / np.sum(w[~perfect]))
+            rest_reaches = _crossing(lambda s: self._loss(s, thetas, w_rest), goal, grid,
+                                     floor=float(np.dot(w_rest[~perfect], limits[~perfect]))) is not None
+        refits = self._refits()
         low = high = prob = None
         last = float(self.sizes.max())
-        if mixture[0]:
-            low, high = self._needed_interval(goal, level, max_size, mixture)
+        if refits.size:
+            # the refits' losses on the grid searched for the interval, whose last size is max_size
+            r = self._widening(level)
+            band_grid = np.geomspace(1.0, max_size, _BAND_POINTS)
+            draws = self._member_draws(band_grid, refits)
+            low, high = self._needed_interval(goal, level, band_grid, draws, refits, r)
             if n_hat is not None and goal >= 0:  # the interval holds the point estimate
                 low, high = min(low, n_hat), max(high, n_hat)
-            prob = self._prob_reaching(goal, level, max_size, mixture)
+            prob = _prob_reaching(goal, draws[:, -1], refits.weights, r)
         if seen.any():
             first = float(self.sizes[np.argmax(seen)])
             measured = (f"target {target:g} is already reached: measured {self.scores[np.argmax(seen)]:.4g} "
@@ -868,8 +890,7 @@ class CurveFitResult(Result):
             # perfect score (pow2, log2), and most of the weight says it is not reached; plain
             # disagreement between members with limits short of perfect is the mixture's to settle
             short = "below" if self.higher_is_better else "above"
-            below = [float(self._to_score(max(_member_asymptote(m, th), 0.0)))
-                     for m, th, ok in zip(self.members, thetas, reaches) if not ok]
+            below = [float(self._to_score(lim)) for lim, ok in zip(limits, reaches) if not ok]
             heading = ", ".join(m for m, p in zip(self.members, perfect) if p)
             return SamplesNeededResult(
                 target=target, reachable=False, already_reached=False, n=None, low=low, high=high,
@@ -893,23 +914,8 @@ class CurveFitResult(Result):
             level=level, prob_reachable=prob, asymptote=limit, family=self.family,
             message=message)
 
-    def _prob_reaching(self, goal: float, level: float, max_size: float, mixture) -> float:
-        """Weighted share of the refits whose loss at ``max_size`` reaches ``goal``, each refit
-        first widened around the refits' median by the band's factor (and kept within the
-        possible scores), as :meth:`_band` widens its quantiles: the share then agrees with the
-        band that gives ``low`` / ``high`` (``high`` is ``inf`` only when the share is below
-        ``(1 + level) / 2``, and ``low`` only when it is below ``(1 - level) / 2``)."""
-        boots, weights = mixture
-        draws = self._member_draws(np.array([max_size]), boots)[:, 0]
-        r = self._interval_widening(level)
-        if r > 1.0:
-            mid = _weighted_quantiles(draws, weights, [0.5])[0]
-            if math.isfinite(mid):
-                with np.errstate(invalid="ignore"):
-                    draws = np.maximum(mid + r * (draws - mid), 0.0)
-        return float(np.sum(weights[draws <= goal]) / np.sum(weights))
-
-    def _needed_interval(self, goal: float, level: float, max_size: float, mixture) -> tuple[float, float]:
+    def _needed_interval(self, goal: float, level: float, grid: np.ndarray, draws: np.ndarray, refits: _Refits,
+                         r: float) -> tuple[float, float]:
         """Bounds on the size needed to reach loss ``goal``, read off :meth:`predict`'s band.
 
         For a curve that only improves with more data, the size needed is at most ``m``
@@ -917,45 +923,29 @@ class CurveFitResult(Result):
         reaches it)``: the lower bound is where the optimistic edge of the (widened) band at
         ``level`` reaches the target, the upper bound where the pessimistic edge does. The band
         need not be monotone (noise around the anchors), so each bound is the last size at
-        which its edge still falls short, searched up to ``max_size`` (``inf`` when the edge
-        never reaches the target). With fold columns, the lower bound is also never below an
-        anchor whose measured score falls short of the target by more than the band's own
-        allowance for its noise (the level's normal quantile, widened, times its standard error).
+        which its edge still falls short, searched on ``grid`` (``draws``: the refits' losses
+        there) up to its last size (``inf`` when the edge never reaches the target). With fold
+        columns, the lower bound is also never below an anchor whose measured score falls
+        short of the target by more than the band's own allowance for its noise (the level's
+        normal quantile, widened, times its standard error).
         """
-        from scipy.optimize import brentq
 
-        grid = np.geomspace(1.0, max_size, 400)
-
-        def edges(sizes):
-            lo, hi = self._band(np.asarray(sizes, dtype=float), level, mixture)
+        def edges(d):
+            lo, hi = self._quantile_band(d, refits.weights, level, r)
             lo_l, hi_l = self._to_loss(lo), self._to_loss(hi)
             return np.minimum(lo_l, hi_l), np.maximum(lo_l, hi_l)  # optimistic, pessimistic
 
-        best, worst = edges(grid)
+        on_grid = edges(draws)
         bounds = []
-        for k, values in enumerate((best, worst)):
-            short = np.flatnonzero(values > goal)
-            if short.size == 0:
-                bounds.append(1.0)
-                continue
-            i = int(short[-1])
-            if i == grid.size - 1:
-                bounds.append(math.inf)
-                continue
-
-            def gap(z, k=k):
-                return float(edges([math.exp(z)])[k][0] - goal)
-
-            try:
-                root = brentq(gap, math.log(grid[i]), math.log(grid[i + 1]), xtol=1e-6)
-                bounds.append(float(math.exp(root)))
-            except ValueError:
-                bounds.append(float(grid[i + 1]))
+        for k in (0, 1):
+            n_k = _crossing(lambda s, k=k: edges(self._member_draws(s, refits))[k], goal, grid, values=on_grid[k],
+                            last=True, xtol=1e-6)
+            bounds.append(math.inf if n_k is None else n_k)
         low, high = bounds
         if self.score_std is not None and self.n_folds >= 2:
             from scipy import stats
 
-            allowance = float(stats.norm.ppf(0.5 + level / 2)) * self._interval_widening(level)
+            allowance = float(stats.norm.ppf(0.5 + level / 2)) * r
             se = np.asarray(self.score_std, dtype=float) / math.sqrt(self.n_folds)
             short_by = self._to_loss(np.asarray(self.scores, dtype=float)) - goal
             clear = np.flatnonzero(short_by > allowance * se)
@@ -994,11 +984,43 @@ def _eval_member(name: str, n: np.ndarray, theta: np.ndarray) -> np.ndarray:
         return FAMILIES[name].loss(np.asarray(n, dtype=float), np.asarray(theta, dtype=float))
 
 
+def _member_curve(name: str, n: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """A family's loss at sizes ``n``, clipped at the perfect score (loss 0): a curve that
+    passes it (log2 is unbounded) counts as levelling off there. ``theta`` may hold several
+    parameter sets (parameters down the first axis, broadcasting against ``n``)."""
+    return np.maximum(_eval_member(name, n, theta), 0.0)
+
+
 def _member_asymptote(name: str, theta: np.ndarray) -> float:
-    return FAMILIES[name].asymptote(theta)
+    """A member's limit as ``n -> inf`` in loss units, clipped at the perfect score (loss 0): a
+    member that passes it (log2 is unbounded: ``-inf``) counts as levelling off there, as its
+    curve is clipped there (so the limit of a weighted average of members is always finite)."""
+    return max(FAMILIES[name].asymptote(theta), 0.0)
 
 
-def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> list[float]:
+def _widen(values, mid, r: float, perfect: float, higher_is_better: bool):
+    """``values`` moved away from ``mid`` by the factor ``r``, never past the ``perfect`` value
+    (above it when higher is better, below it otherwise)."""
+    with np.errstate(invalid="ignore"):
+        out = mid + r * (values - mid)
+    return np.minimum(out, perfect) if higher_is_better else np.maximum(out, perfect)
+
+
+def _prob_reaching(goal: float, draws: np.ndarray, weights: np.ndarray, r: float) -> float:
+    """Weighted share of the refits' losses at the largest size searched (``draws``) that reach
+    ``goal``, each first widened around the refits' median by the band's factor ``r`` (and kept
+    within the possible scores), as :meth:`CurveFitResult._quantile_band` widens its quantiles:
+    the share then agrees with the band that gives ``low`` / ``high`` of
+    :meth:`CurveFitResult.samples_needed` (``high`` is ``inf`` only when the share is below
+    ``(1 + level) / 2``, and ``low`` only when it is below ``(1 - level) / 2``)."""
+    if r > 1.0:
+        mid = _weighted_quantiles(draws, weights, [0.5])[0]
+        if math.isfinite(mid):
+            draws = _widen(draws, mid, r, 0.0, False)  # losses: lower is better, 0 is perfect
+    return float(np.sum(weights[draws <= goal]) / np.sum(weights))
+
+
+def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs):
     """Quantiles of weighted values that may be infinite.
 
     Each value sits at the centre of its weight on the cumulative-weight scale, rescaled so
@@ -1007,56 +1029,74 @@ def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> list[flo
     and mirroring the values mirrors the quantiles. A quantile whose interpolation touches an
     infinite value is that infinity (numpy would give NaN, and replacing inf by a large number
     gives meaningless finite bounds such as 5e299).
+
+    ``values`` of shape ``(n,)`` give a list of floats, one per ``q``; ``values`` of shape
+    ``(n, m)`` (the weights going with the rows) give the quantiles of each column, an array
+    ``(len(qs), m)``.
     """
     v = np.asarray(values, dtype=float)
     w = np.asarray(weights, dtype=float)
-    order = np.argsort(v, kind="stable")
-    v, w = v[order], w[order]
+    single = v.ndim == 1
     keep = w > 0
-    v, w = v[keep], w[keep]
-    if v.size == 1:
-        return [float(v[0])] * len(qs)
-    # in units of the smallest weight, so that equal weights give whole-number positions and
-    # numpy's own arithmetic (position q * (n - 1))
-    w = w / w.min()
-    centre = np.cumsum(w) - w / 2
-    pos = centre - centre[0]
-    span = pos[-1]
-    out = []
-    for q in qs:
-        h = float(q) * span
-        i = int(np.clip(np.searchsorted(pos, h, side="right") - 1, 0, v.size - 2))
-        frac = min(max((h - pos[i]) / (pos[i + 1] - pos[i]), 0.0), 1.0)
-        if frac < 1e-9:  # on a value, up to rounding (which must not reach an infinite neighbour)
-            out.append(float(v[i]))
-        elif frac > 1.0 - 1e-9:
-            out.append(float(v[i + 1]))
-        elif np.isinf(v[i]) and v[i] < 0:
-            out.append(-math.inf)
-        elif np.isinf(v[i + 1]) and v[i + 1] > 0:
-            out.append(math.inf)
-        else:
-            out.append(float(v[i] + frac * (v[i + 1] - v[i])))
-    return out
+    # one row per column of values (sorted along the rows, which is fast)
+    v, w = np.ascontiguousarray((v[:, None] if single else v)[keep].T), w[keep]
+    order = np.argsort(v, axis=1, kind="stable")
+    v = np.take_along_axis(v, order, axis=1)
+    if v.shape[1] == 1:
+        out = np.repeat(v.T, len(qs), axis=0)
+    else:
+        # in units of the smallest weight, so that equal weights give whole-number positions
+        # and numpy's own arithmetic (position q * (n - 1))
+        w = (w / w.min())[order]
+        centre = np.cumsum(w, axis=1) - w / 2
+        pos = centre - centre[:, :1]
+        span = pos[:, -1]
+        rows = np.arange(len(v))
+        out = np.empty((len(qs), len(v)))
+        for k, q in enumerate(qs):
+            h = float(q) * span
+            i = np.clip(np.sum(pos <= h[:, None], axis=1) - 1, 0, v.shape[1] - 2)
+            lo, hi = v[rows, i], v[rows, i + 1]
+            frac = np.clip((h - pos[rows, i]) / (pos[rows, i + 1] - pos[rows, i]), 0.0, 1.0)
+            with np.errstate(invalid="ignore"):
+                between = lo + frac * (hi - lo)
+            # on a value, up to rounding (which must not reach an infinite neighbour), else
+            # touching an infinity, else between two finite values
+            out[k] = np.select([frac < 1e-9, frac > 1.0 - 1e-9, np.isneginf(lo), np.isposinf(hi)],
+                               [lo, hi, -math.inf, math.inf], between)
+    return [float(x) for x in out[:, 0]] if single else out
 
 
-def _crossing(loss_fn, goal: float, asym: float, max_size: float) -> float | None:
-    """Smallest n in [1, max_size] with loss(n) <= goal, or None."""
+def _crossing(loss_fn, goal: float, grid: np.ndarray, *, floor: float = -math.inf, last: bool = False,
+              values=None, xtol: float = 1e-10) -> float | None:
+    """Where the loss ``loss_fn`` (vectorised over sizes) comes down to ``goal``, or None.
+
+    ``grid``: increasing sizes from 1 to the largest size searched. By default the first
+    crossing: the smallest size with ``loss <= goal``. With ``last=True`` the last one: the
+    size beyond which the loss no longer falls short of ``goal`` anywhere on the grid (for a
+    band that need not be monotone). The crossing is located on the grid, then refined by
+    root finding in ``log n`` between the grid points around it (to ``xtol``). ``floor`` is
+    the curve's limit (a goal at or below it is never reached); ``values`` is
+    ``loss_fn(grid)`` when already known.
+    """
     from scipy.optimize import brentq
 
-    if goal <= asym:
+    if goal <= floor:
         return None
-    grid = np.geomspace(1.0, max_size, 600)
-    values = loss_fn(grid) - goal
-    hit = np.flatnonzero(values <= 0)
-    if hit.size == 0:
+    values = loss_fn(grid) if values is None else values
+    if last:
+        short = np.flatnonzero(values > goal)
+        i = int(short[-1]) + 1 if short.size else 0
+    else:
+        hit = np.flatnonzero(values <= goal)
+        i = int(hit[0]) if hit.size else grid.size
+    if i == grid.size:
         return None
-    i = int(hit[0])
     if i == 0:
-        return 1.0
-    lo, hi = math.log(grid[i - 1]), math.log(grid[i])
+        return float(grid[0])
     try:
-        root = brentq(lambda z: float(loss_fn(np.array([math.exp(z)]))[0] - goal), lo, hi, xtol=1e-10)
+        root = brentq(lambda z: float(loss_fn(np.array([math.exp(z)]))[0] - goal),
+                      math.log(grid[i - 1]), math.log(grid[i]), xtol=xtol)
     except ValueError:
         return float(grid[i])
     return float(math.exp(root))
@@ -1205,13 +1245,17 @@ def fit_curve(
     held-out anchor's score (from the folds, or from the residuals of the closest fitting
     family for 1-D scores): families that forecast the held-out anchors clearly better weigh
     more, and families that the backtest cannot tell apart keep near-equal weights instead of
-    one being picked on noise. ``exp4``, ``wbl4`` and ``janoschek`` are one model written
-    three ways and count once (the best of them); members with less than 5% of the weight
-    are dropped and the rest renormalised. On learning curves measured from repeated
-    cross-validation this averages out the variance of the flexible families and the bias of
-    the rigid ones (see the project's curves benchmark). With very noisy anchors (a small
-    dataset with few cross-validation repeats) the weights come out nearly equal and the
-    forecast carries the noise of the flexible families: more repeats help most there, and
+    one being picked on noise. One model counts once (the family that extrapolated best, then
+    the one with fewest parameters): ``exp4``, ``wbl4`` and ``janoschek`` are one model
+    written three ways, and two families whose fits on every anchor are the same curve are
+    one model as fitted (a nested family often ends where it turns into the smaller one:
+    ``pow3`` with its asymptote at the perfect score is ``pow2``, ``pow4`` with ``b = 0`` is
+    ``pow3``). Members with less than 5% of the weight are dropped and the rest
+    renormalised. On learning curves measured from repeated cross-validation this averages
+    out the variance of the flexible families and the bias of the rigid ones (see the
+    project's curves benchmark). With very noisy anchors (a small dataset with few
+    cross-validation repeats) the weights come out nearly equal and the forecast carries the
+    noise of the flexible families: more repeats help most there, and
     ``select="extrapolation"`` is the more conservative choice. Families with a free
     asymptote, fitted on a small fraction of the data, tend to level off too early: for a
     classifier already close to a perfect score, ``families=["pow2"]`` (asymptote fixed at the
@@ -1220,8 +1264,7 @@ def fit_curve(
     one-standard-error rule: when that error beats ``pow3``'s by no more than the noise of
     the held-out scores (the mean standard error of their fold means, or ``pow3``'s residual
     RMSE for 1-D scores), ``pow3`` is kept. ``select="average"`` averages the ``n_average``
-    best distinct families with equal weights (``exp4``, ``wbl4`` and ``janoschek`` count as
-    one, the best of them).
+    best distinct families with equal weights (one model counting once, as above).
     In every mode a family whose asymptote, fitted on every anchor, is worse than the score
     already measured at the last anchor (by more than twice that anchor's standard error) is
     left out: a learning curve does not get worse with more data, so such a fit has
@@ -1400,7 +1443,7 @@ def fit_curve(
         row["rmse"] = float(np.sqrt(np.mean((_eval_member(name, n, theta) - loss) ** 2)))
         # the limit of the family's curve as reported (clipped at the perfect score, as in
         # family_curve: log2, for one, is unbounded)
-        row["asymptote"] = best_possible - sign * max(fam.asymptote(theta), 0.0)
+        row["asymptote"] = best_possible - sign * _member_asymptote(name, theta)
         if len(names) > 1:
             if fam.n_params > k0 or (fam.name != "last" and k0 < 2):
                 row["reason"] = f"too few early anchors ({k0}) to test extrapolation"
@@ -1437,26 +1480,27 @@ def fit_curve(
         else:
             last_noise = float(np.std(np.diff(loss), ddof=0)) if loss.size > 2 else 0.0
         plausible = {f: e for f, e in errors.items()
-                     if FAMILIES[f].asymptote(fits[f]) <= loss[-1] + 2.0 * last_noise}
+                     if _member_asymptote(f, fits[f]) <= loss[-1] + 2.0 * last_noise}
         for r in rows:
             if r["family"] in errors and r["family"] not in plausible:
                 r["reason"] = "not selected: its asymptote is worse than the score measured at the last anchor"
         if plausible:
             errors = plausible
         order = sorted(errors, key=lambda f: (errors[f], FAMILIES[f].n_params))
-        if select == "weighted":
-            noise_var = _noise_variance(se, k0, fits, n, loss)
-            weights = _stacking_weights(errors, noise_var, float(np.ptp(loss)))
-            members = sorted(weights, key=lambda f: -weights[f])
-        else:
-            if select == "extrapolation":
-                members = order[:1]
-            else:  # one model written several ways counts once, as in the weighted forecast
-                distinct = _distinct_models(errors)
+        if select == "extrapolation":
+            members = order[:1]
+        else:  # one model (written several ways, or two fits on one curve) counts once
+            distinct, twin = _distinct_models(errors, fits, n, loss)
+            if select == "weighted":
+                noise_var = _noise_variance(se, k0, fits, n, loss)
+                weights = _stacking_weights(distinct, noise_var, float(np.ptp(loss)))
+                members = sorted(weights, key=lambda f: -weights[f])
+            else:
                 members = [f for f in order if f in distinct][:n_average]
-                for r in rows:
-                    if r["family"] in errors and r["family"] not in distinct:
-                        r["reason"] = "not averaged: the same model as a family that extrapolated better"
+            for r in rows:
+                if r["family"] in twin:
+                    r["reason"] = (f"not {'weighted' if select == 'weighted' else 'averaged'}: the same model as "
+                                   f"{twin[r['family']]}, which extrapolated as well or better")
         if select == "extrapolation" and _REFERENCE in errors and order[0] != _REFERENCE:
             # one-standard-error rule: keep the reference family unless the winner beats it
             # by more than the noise of the held-out scores
@@ -1497,7 +1541,8 @@ def fit_curve(
     boot, failed, boot_anchors = _bootstrap(members, w, fits, n, y, loss, sig, sign, best_possible, n_bootstrap, gen,
                               sigma=sigma)
     params = {name: dict(zip(FAMILIES[name].params, (float(v) for v in theta))) for name, theta in fits.items()}
-    asym_loss = _mixture_asymptote([FAMILIES[f].asymptote(fits[f]) for f in members], w)
+    # the forecast's limit: each member's clipped limit, weighted (always finite)
+    asym_loss = float(np.dot(w, [_member_asymptote(f, fits[f]) for f in members]))
     if len(members) == 1:
         family = members[0]
     else:
@@ -1527,7 +1572,7 @@ def _bootstrap(members, w, fits, n, y, loss, sig, sign, best, n_boot, gen, *, si
     therefore scaled by ``sqrt(k / (k - 1))``. Without folds the residuals of the fit
     (inflated for the parameters spent) are resampled and added back. In both cases the
     percentile intervals made from these refits are widened afterwards for the degrees of
-    freedom of the noise estimate (see ``CurveFitResult._interval_widening``). The residuals
+    freedom of the noise estimate (see ``CurveFitResult._widening``). The residuals
     are taken around the members other than ``last`` (a quadratic in ``log n`` when ``last``
     is the only one). Returns ``(refits, failures, anchors)``: ``anchors`` holds each
     resample's anchor losses (NaN rows for failed refits; None without refits).
@@ -1547,7 +1592,7 @@ def _bootstrap(members, w, fits, n, y, loss, sig, sign, best, n_boot, gen, *, si
     smooth = [i for i, m in enumerate(members) if m != "last"]
     if smooth:
         ws = w[smooth] / np.sum(w[smooth])
-        fitted = ws @ np.array([np.maximum(_eval_member(members[i], n, fits[members[i]]), 0.0) for i in smooth])
+        fitted = ws @ np.array([_member_curve(members[i], n, fits[members[i]]) for i in smooth])
     else:
         x = np.log(n)
         fitted = np.maximum(np.polyval(np.polyfit(x, loss, min(2, len(n) - 2)), x), 0.0) if len(n) > 2 \
