@@ -65,6 +65,19 @@ def test_csv_with_another_separator_is_split_into_its_columns(tmp_path, sep, suf
 def test_a_one_column_csv_stays_one_column(tmp_path):
     (tmp_path / "one.csv").write_text("x\n1\n2\n")
     assert list(read_table(tmp_path / "one.csv").columns) == ["x"]
+    # a name holding a separator that no data line uses is one column's name
+    (tmp_path / "eur.csv").write_text("revenue (EUR; net)\n1.5\n2.5\n")
+    assert read_table(tmp_path / "eur.csv").to_dict("list") == {"revenue (EUR; net)": [1.5, 2.5]}
+    write_table(pd.DataFrame({"p(y=1|x)": [0.2, 0.7]}), tmp_path / "p.csv")
+    assert read_table(tmp_path / "p.csv").to_dict("list") == {"p(y=1|x)": [0.2, 0.7]}
+
+
+def test_decimal_commas_that_start_late_in_a_large_file(tmp_path):
+    # pandas types a large file in chunks: the column must not come out part ints, part text
+    lines = [f"{i};3" for i in range(600_000)] + [f"{i};3,5" for i in range(5)]
+    (tmp_path / "late.csv").write_text("id;v\n" + "\n".join(lines) + "\n")
+    v = read_table(tmp_path / "late.csv")["v"]
+    assert v.dtype == np.float64 and v.iloc[0] == 3.0 and v.iloc[-1] == 3.5
 
 
 def test_semicolon_csv_with_decimal_commas_reads_numbers(tmp_path):
@@ -80,6 +93,12 @@ def test_decimal_commas_are_left_as_text_when_another_column_uses_points(tmp_pat
     back = read_table(tmp_path / "mixed.csv")
     assert back["rev"].tolist() == ["1,5", "2,5"]  # ambiguous: not guessed
     assert back["cost"].tolist() == [2.5, 3.5]
+    # whole numbers written with a point ("10.0") are decimals with points too
+    (tmp_path / "whole.csv").write_text("id;price;qty\n1;10.0;1,000\n2;20.0;2,500\n")
+    assert read_table(tmp_path / "whole.csv")["qty"].tolist() == ["1,000", "2,500"]
+    # a float column with gaps and whole values may be integers with gaps: the commas are read
+    (tmp_path / "gaps.csv").write_text("id;n;rev\n1;10;1,5\n2;;2,5\n")
+    assert read_table(tmp_path / "gaps.csv")["rev"].tolist() == [1.5, 2.5]
 
 
 def test_semicolon_csv_reaches_the_commands(tmp_path, capsys):

@@ -166,3 +166,13 @@ def test_real_numbers_in_object_columns():
     assert real_number_check([1, True]) == ("other", True)
     assert real_number_check([Decimal("1"), "2"]) == ("other", "2")
     assert real_number_check([None, np.nan]) == ("empty", None)
+    # a Python int beyond the float range is no number a float column holds
+    assert real_number_check(np.array([10**400, 1, 2], dtype=object)) == ("other", 10**400)
+    assert real_number_check([Decimal("1"), 10**400]) == ("other", 10**400)
+    assert real_number_check(np.array([2**70, None], dtype=object)) == ("number", None)
+
+
+def test_nullable_column_into_an_integer_dtype_refuses_its_gaps():
+    with pytest.raises(InputError, match="`x` contains 1 missing value.*int64"):
+        check_array(pd.Series([1, None], dtype="Int64"), "x", dtype=np.int64)
+    assert check_array(pd.Series([1, 2], dtype="Int64"), "x", dtype=np.int64).tolist() == [1, 2]

@@ -133,9 +133,11 @@ def _read_delimited(pd, path: Path, sep: str | None, name: str):
             sep = _sniff(path, header[0])
             header = _header(pd, path, sep)
     _refuse_repeated(header, path, name)
-    frame = pd.read_csv(path, sep=sep)
+    # a found separator: the whole file is typed at once (in chunks, a column can come out part
+    # numbers, part text when its decimal commas start late)
+    frame = pd.read_csv(path, sep=sep, low_memory=sep in (",", "\t"))
     if sep == ";":
-        frame = _decimal_commas(pd, frame)
+        frame = _decimal_commas(pd, frame, path)
     return frame
 
 
@@ -147,24 +149,32 @@ def _header(pd, path: Path, sep: str) -> list[str]:
 
 def _sniff(path: Path, header: str) -> str:
     """The separator of a ``.csv`` file whose header holds no comma: the one of ``;``, tab and
-    ``|`` that splits the first lines into equally many fields (else the most frequent one in
-    the header)."""
+    ``|`` that splits the first lines into equally many fields, else the most frequent one in
+    the header if the data lines use it too (or there are none); else a comma (one column whose
+    name holds the character, such as ``p(y=1|x)``)."""
     import gzip
 
     opener = gzip.open if path.name.lower().endswith(".gz") else open
+    lines: list[str] = []
     try:
         with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
-            sample = "".join(itertools.islice(fh, 50))
-        found = csv.Sniffer().sniff(sample, delimiters="".join(_SEPARATORS)).delimiter
+            lines = list(itertools.islice(fh, 50))
+        found = csv.Sniffer().sniff("".join(lines), delimiters="".join(_SEPARATORS)).delimiter
     except (csv.Error, OSError):
         found = None
-    return found if found and found in header else max(_SEPARATORS, key=header.count)
+    if found and found in header:
+        return found
+    likely = max(_SEPARATORS, key=header.count)
+    data = [line for line in lines[1:] if line.strip()]
+    return likely if not data or any(likely in line for line in data) else ","
 
 
-def _decimal_commas(pd, frame):
-    """``frame`` with its text columns of decimal-comma numbers (``1,5``) read as numbers, when
-    no column writes decimals with a point (which would make the comma ambiguous)."""
-    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype)]
+def _decimal_commas(pd, frame, path: Path):
+    """``frame`` (read from ``path``) with its text columns of decimal-comma numbers (``1,5``)
+    read as numbers, when no column writes decimals with a point (which would make the comma
+    ambiguous: a float column with a fraction, or a whole-valued one without gaps, which pandas
+    makes float only when its numbers are written ``10.0`` or ``1e3``)."""
+    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c].dtype)]
     comma = []
     for column in text:
         values = frame[column].dropna()
@@ -177,9 +187,13 @@ def _decimal_commas(pd, frame):
         return frame
     for column in frame.columns:
         col = frame[column]
-        if col.dtype.kind == "f" and not (col.dropna() == col.dropna().round()).all():
-            return frame  # decimal points elsewhere in the file: the commas are ambiguous
-    converted = {c: pd.to_numeric(frame[c].str.replace(",", ".", regex=False).str.strip()) for c in comma}
+        if col.dtype.kind == "f":
+            values = col.dropna()
+            if len(values) == len(col) or not (values == values.round()).all():
+                return frame  # decimal points elsewhere in the file: the commas are ambiguous
+    again = pd.read_csv(path, sep=";", decimal=",", usecols=comma, low_memory=False)
+    converted = {c: (again[c] if again[c].dtype.kind in "if" else
+                     pd.to_numeric(frame[c].str.replace(",", ".", regex=False).str.strip())) for c in comma}
     return frame.assign(**converted)
 
 

@@ -167,6 +167,11 @@ def check_array(
     n_masked = 0
     try:
         if hasattr(values, "to_numpy"):
+            if dtype is not None and not want_float and hasattr(values, "isna"):
+                gaps = int(np.count_nonzero(np.asarray(values.isna())))
+                if gaps:
+                    raise InputError(f"{_q(name)} contains {gaps} missing value(s); an array of "
+                                     f"{np.dtype(dtype)} cannot hold them")
             values = _pandas_to_numpy(values, dtype if want_float else None)
         if np.ma.isMaskedArray(values):
             mask = np.ma.getmaskarray(values)
@@ -217,8 +222,8 @@ def _unmasked(values: np.ma.MaskedArray, mask: np.ndarray, dtype: Any, name: str
     target = np.dtype(dtype) if dtype is not None else (
         np.dtype(float) if values.dtype.kind in "biuf" else values.dtype)
     if target.kind not in "fc":
-        raise InputError(f"{_q(name)} contains {count} masked (missing) value(s); a {target} array cannot "
-                         f"hold missing values")
+        raise InputError(f"{_q(name)} contains {count} masked (missing) value(s); an array of {target} "
+                         f"cannot hold missing values")
     return np.where(mask, np.nan, np.ma.getdata(values).astype(target))
 
 
@@ -259,6 +264,7 @@ def check_binary(values: Any, name: str, *, require_both: bool = True) -> np.nda
 
 
 _REAL_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "decimal"})
+_FLOAT_MAX = int(np.finfo(float).max)  # compared with Python ints exactly
 
 
 def is_real_number(value: Any) -> bool:
@@ -297,12 +303,19 @@ def real_number_check(values: Any) -> tuple[str, Any]:
 
     arr = np.asarray(values, dtype=object).ravel()
     kind = pd.api.types.infer_dtype(arr, skipna=True)
-    if kind in _REAL_KINDS:
-        return "number", None
     if kind == "empty":
         return "empty", None
-    for value in arr[~pd.isna(arr)].tolist():
-        if not is_real_number(value):
+    if kind in _REAL_KINDS:
+        try:  # a Python int beyond the float range is no number a float column can hold
+            arr.astype(float)
+            return "number", None
+        except OverflowError:
+            pass
+    for value in arr:  # up to the first value that is not a number
+        if is_real_number(value):
+            if isinstance(value, int) and abs(value) > _FLOAT_MAX:
+                return "other", value
+        elif not (value is None or value is pd.NA or value is pd.NaT):
             return "other", value
     return "number", None
 

@@ -63,8 +63,11 @@ def test_object_columns_of_text_booleans_or_nothing_stay_categorical():
         "flags": pd.Series([True, False, None] * (n // 3), dtype=object),  # booleans are not numbers
         "nothing": pd.Series([None] * n, dtype=object),
         "text_numbers": pd.Series([f"{i}.5" for i in range(n)], dtype=object),  # text, even if it looks numeric
+        "huge": pd.Series([10**400, 1, 2] * (n // 3), dtype=object),  # beyond any float: not a number column
     })
-    assert set(DriftMonitor().fit(frame).kinds_.values()) == {"categorical"}
+    monitor = DriftMonitor().fit(frame)
+    assert set(monitor.kinds_.values()) == {"categorical"}
+    assert monitor.check(frame).table.set_index("column").loc["huge", "status"] == "ok"
 
 
 def test_column_types_still_win_over_the_inferred_kind(frames):
