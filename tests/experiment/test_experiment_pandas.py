@@ -111,7 +111,7 @@ def test_compare_many_proportions_names_metrics_by_series_index():
 def test_compare_many_refuses_series_with_different_indexes():
     xc = pd.Series({"signup": 100, "share": 40, "click": 300})
     xt = pd.Series({"click": 390, "signup": 130, "share": 42})    # same metrics, another order
-    with pytest.raises(InputError, match="different indexes"):
+    with pytest.raises(InputError, match="in a different order"):
         compare_many_proportions(xc, 2000, xt, 2000)
     with pytest.raises(InputError, match="names metric 'a' twice"):
         compare_many_proportions(pd.Series([1, 2], index=["a", "a"]), 100, pd.Series([3, 4], index=["a", "a"]), 100)
@@ -123,10 +123,25 @@ def test_compare_many_refuses_series_with_different_indexes():
     assert compare_many_means(**stats_).table["metric"].tolist() == ["x", "y"]
 
 
+def test_compare_many_pairs_the_arms_of_a_long_table_by_position():
+    long = pd.DataFrame({"metric": ["signup", "signup", "click", "click"], "arm": ["c", "t"] * 2,
+                         "successes": [100, 130, 300, 390], "trials": 2000})
+    c, t = long[long.arm == "c"], long[long.arm == "t"]  # indexes [0, 2] and [1, 3]
+    res = compare_many_proportions(c.successes, c.trials, t.successes, t.trials, names=c.metric)
+    plain = compare_many_proportions([100, 300], 2000, [130, 390], 2000, names=["signup", "click"])
+    pd.testing.assert_frame_equal(res.to_frame(), plain.to_frame())
+    # without names= the integer row labels are no metric names
+    assert compare_many_proportions(c.successes, c.trials, t.successes, t.trials).table["metric"].tolist() == [
+        "metric0", "metric1"]
+
+
 def test_analyze_metrics_takes_names_from_the_index():
     table = pd.DataFrame({"metric": ["a", "b"], "successes_control": [50, 80], "trials_control": 1000,
                           "successes_treatment": [75, 81], "trials_treatment": 1000}).set_index("metric")
     assert analyze_metrics(table).table["metric"].tolist() == ["a", "b"]
+    # a table sorted by a column keeps integer row labels, which are not names
+    wide = table.reset_index(drop=True).sort_values("successes_treatment", ascending=False)
+    assert analyze_metrics(wide).table["metric"].tolist() == ["metric0", "metric1"]
 
 
 # -- pd.NA is a missing value ---------------------------------------------------------------------
@@ -189,6 +204,17 @@ def test_paired_bootstrap_converts_object_int_labels():
     res = paired_bootstrap_test(y.astype(bool).astype(object), a.astype(bool), b.astype(bool), f1_score,
                                 n_resamples=100, rng=5)
     assert res.metric_a == pytest.approx(f1_score(y, a))
+    res = paired_bootstrap_test(y.astype(float).astype(object), a.astype(float), b.astype(float).astype(object),
+                                f1_score, n_resamples=100, rng=5)
+    np.testing.assert_array_equal(res.distribution, ref.distribution)
+
+
+def test_labels_beyond_2_53_stay_distinct():
+    big = 2**53
+    y = np.array([big + 1, big, 2.5] * 20, dtype=object)  # ints and a float: not one float column
+    b = np.array([big, big, 2.5] * 20, dtype=object)
+    res = mcnemar_test(y, y, b)  # B mistakes every big + 1 for big: they must not merge as floats
+    assert res.accuracy_a == 1.0 and res.accuracy_b == pytest.approx(2 / 3) and res.pvalue < 1e-4
 
 
 def test_paired_bootstrap_names_mixed_label_types():
@@ -224,6 +250,14 @@ def test_analyze_refuses_labels_that_read_the_same():
     # once made one type, the two sources are two arms
     both["arm"] = both["arm"].astype(str)
     assert analyze(both, group="arm", metric="m").to_frame()["n_treatment"].tolist() == [100]
+
+
+def test_analyze_names_date_and_float32_arms_as_their_column_writes_them():
+    days = pd.to_datetime(["2024-03-01", "2024-03-02"] * 50)
+    df = pd.DataFrame({"day": days, "rate": np.array([0.6, 0.7] * 50, dtype=np.float32), "m": np.arange(100.0) % 3})
+    res = analyze(df, group="day", metric="m", control="2024-03-02", allocation={"2024-03-01": 1, "2024-03-02": 1})
+    assert sorted(res.arms) == ["2024-03-01", "2024-03-02"] and res.control == "2024-03-02"
+    assert analyze(df, group="rate", metric="m", control="0.6").arms == ["0.6", "0.7"]
 
 
 def test_analyze_keeps_equal_numbers_as_one_arm():

@@ -161,7 +161,7 @@ def _arm_labels(labels, column) -> tuple[np.ndarray, list[str], list]:
 
     codes, uniques = pd.factorize(labels)
     values = list(uniques)
-    text = pd.Series(values, dtype=object).astype(str).to_numpy()
+    text = pd.Series(uniques).astype(str).to_numpy()  # as the column's type writes them (2024-03-01, 0.6)
     first: dict[str, object] = {}
     for value, name in zip(values, text, strict=True):
         if name in first:

@@ -20,7 +20,6 @@ from ._analysis_base import (
     interval_level,
     normal_pvalue,
     one_sided,
-    reject_missing,
 )
 from ._proportion import check_proportion_counts, wilson_bounds
 
@@ -440,8 +439,6 @@ def compare_binary(control, treatment, *, alpha: float = 0.05, alternative: str 
     >>> res.trials_control, res.successes_treatment > res.successes_control
     (5000, True)
     """
-    reject_missing(control, "control")
-    reject_missing(treatment, "treatment")
     c = check_binary(control, "control", require_both=False)
     t = check_binary(treatment, "treatment", require_both=False)
     return compare_proportions(int(c.sum()), c.size, int(t.sum()), t.size, alpha=alpha,

@@ -174,14 +174,12 @@ def _size_command(args) -> int:
 def _compare_models_command(args) -> int:
     from .._io import read_table
     from .._validation import check_array, check_binary, check_scalar
-    from ._analysis_base import reject_missing
     from ._models import delong_test, mcnemar_test
 
     threshold = check_scalar(args.threshold, "--threshold")
     target = report_target(args)
     columns = [args.label, args.score_a, args.score_b]
     frame = read_table(args.file, columns=columns, name="FILE")
-    reject_missing(frame[args.label], args.label)
     y = check_binary(frame[args.label], args.label)
     a = check_array(frame[args.score_a], args.score_a)
     b = check_array(frame[args.score_b], args.score_b)

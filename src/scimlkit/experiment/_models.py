@@ -13,7 +13,9 @@ Every difference is model B minus model A (B is the candidate replacing A).
 The inputs of each test are paired by position (row ``i`` of the labels goes with row ``i`` of
 each model's output), as NumPy arrays are. pandas Series are paired the same way; inputs whose
 indexes hold the same row labels in a different order (one of them sorted, say) are refused,
-since position would then pair the wrong rows. Missing labels (None, NaN, ``pd.NA`` of the
+since position would then pair the wrong rows. A default ``RangeIndex`` carries no row labels
+and is always taken by position: a Series sorted from a frame with a default index
+(``df.sort_values("score").score``) is not caught, so align such inputs first. Missing labels (None, NaN, ``pd.NA`` of the
 nullable ``string``/``boolean`` dtypes) are refused by name.
 """
 
@@ -200,7 +202,6 @@ def delong_test(y_true, score_a, score_b) -> DeLongResult:
     True
     """
     check_paired_order(y_true=y_true, score_a=score_a, score_b=score_b)
-    reject_missing(y_true, "y_true")
     y = check_binary(y_true, "y_true")
     a = check_array(score_a, "score_a")
     b = check_array(score_b, "score_b")
@@ -396,23 +397,24 @@ def _labels(values, name: str, *, ndim=1) -> np.ndarray:
     return arr
 
 
+_LABEL_TYPES = {"boolean": bool, "integer": np.int64, "floating": float, "mixed-integer-float": float,
+                "decimal": float}
+
+
 def _typed(arr: np.ndarray) -> np.ndarray:
-    """An object array of one kind of value as the matching NumPy dtype (else as it is)."""
-    items = arr.ravel().tolist()
-    if not items:
+    """An object array of one kind of value (booleans, integers, real numbers) as the matching
+    NumPy dtype, when that keeps every label as it is (integers beyond 2**53 stay objects
+    rather than become floats that merge neighbours); else as it is."""
+    import pandas as pd
+
+    target = _LABEL_TYPES.get(pd.api.types.infer_dtype(arr, skipna=False))
+    if target is None:
         return arr
-    if all(isinstance(v, bool | np.bool_) for v in items):
-        return arr.astype(bool)
-    if any(isinstance(v, bool | np.bool_) for v in items):
+    try:
+        out = arr.astype(target)
+    except (OverflowError, TypeError, ValueError):
         return arr
-    if all(isinstance(v, numbers.Integral) for v in items):
-        try:
-            return arr.astype(np.int64)
-        except OverflowError:
-            return arr
-    if all(isinstance(v, numbers.Real) for v in items):
-        return arr.astype(float)
-    return arr
+    return out if target is bool or bool((out.astype(object) == arr).all()) else arr
 
 
 def _kinds(arr: np.ndarray) -> list[str]:

@@ -9,7 +9,7 @@ import numpy as np
 from .._errors import InputError
 from .._results import Result
 from .._validation import check_alpha, check_array, check_option, describe
-from ._analysis_base import check_alternative, is_series
+from ._analysis_base import check_alternative, check_paired_order, is_series
 from ._binary import binary_core, check_difference_method, warn_binary
 from ._continuous import ttest_core, warn_means
 from ._proportion import check_proportion_counts
@@ -127,29 +127,27 @@ class MetricsResult(Result):
 
 
 def _metric_index(**inputs):
-    """The index shared by the per-metric inputs given as pandas Series (None without any).
+    """The index shared by the per-metric inputs given as pandas Series, to name the metrics
+    (None when there is none, or when the Series do not share one index).
 
-    Rows are taken by position, so Series with different indexes (the same metrics in another
-    order, or other metrics) are refused rather than paired row by row.
+    Rows are taken by position, as arrays are; Series whose indexes hold the same labels in a
+    different order are refused (position would pair the wrong metrics), while Series with
+    other labels (the control and treatment rows of one long table) pair by position.
     """
-    series = [(name, value) for name, value in inputs.items() if is_series(value)]
-    if not series:
+    check_paired_order(**inputs)
+    series = [value for value in inputs.values() if is_series(value)]
+    if not series or any(not value.index.equals(series[0].index) for value in series[1:]):
         return None
-    first_name, first = series[0]
-    for name, value in series[1:]:
-        if not value.index.equals(first.index):
-            raise InputError(f"`{name}` and `{first_name}` are pandas Series with different indexes; each "
-                             f"row is one metric, so give them the same index (e.g. "
-                             f"`{name}.reindex({first_name}.index)`)")
-    return first.index
+    return series[0].index
 
 
 def _names(names, m, index=None):
-    """Metric names: ``names``, else the labels of the inputs' index (unless it is a
-    ``RangeIndex``), else ``metric0, metric1, ...``."""
+    """Metric names: ``names``, else the labels of the inputs' index (unless its labels are
+    integers, row numbers rather than names), else ``metric0, metric1, ...``."""
     import pandas as pd
 
-    if names is None and index is not None and not isinstance(index, pd.RangeIndex) and len(index) == m:
+    if (names is None and index is not None and not pd.api.types.is_integer_dtype(index.dtype)
+            and len(index) == m):
         if index.has_duplicates:
             raise InputError(f"the index of the metrics names metric "
                              f"{index[index.duplicated()][0]!r} twice; give each metric once (or `names=`)")
@@ -197,10 +195,10 @@ def compare_many_proportions(successes_control, trials_control, successes_treatm
     successes_control, trials_control, successes_treatment, trials_treatment : array-like of int
         One value per metric (scalars broadcast).
     names : sequence of str, optional
-        Metric names. Default: the index of the counts given as pandas Series (the metric
-        names when the Series are indexed by metric; a ``RangeIndex`` is not used), else
-        ``metric0, metric1, ...``. Series among the inputs must share one index (rows are
-        paired by position; Series with different indexes are refused).
+        Metric names. Default: the index of the counts given as pandas Series when they
+        share one index whose labels are not integers (the metric names when the Series are
+        indexed by metric), else ``metric0, metric1, ...``. Rows are paired by position;
+        Series whose indexes hold the same labels in a different order are refused.
     alpha, alternative, ci_method
         As in :func:`compare_proportions`.
     adjust : {"holm", "bonferroni", "bh", "by", "none"}
@@ -254,9 +252,8 @@ def compare_many_means(mean_control, sd_control, n_control, mean_treatment, sd_t
 
     Columns as in :class:`~scimlkit.experiment.MeanTestResult` (t-test, interval of the
     difference, relative lift, Cohen's d, Hedges' g), plus ``pvalue_adjusted`` and
-    ``significant``. Metric names: ``names``, else the index of the statistics given as pandas
-    Series (unless a ``RangeIndex``), else ``metric0, metric1, ...``; Series among the inputs
-    must share one index, as in :func:`compare_many_proportions`.
+    ``significant``. Metric names and the pairing of Series as in
+    :func:`compare_many_proportions`.
 
     Examples
     --------
@@ -332,7 +329,7 @@ def analyze_metrics(table, *, name_column: str | None = "metric", alpha: float =
     if names is None:
         import pandas as pd
 
-        if not isinstance(frame.index, pd.RangeIndex):
+        if not pd.api.types.is_integer_dtype(frame.index.dtype):
             names = _names(None, len(frame), frame.index)
     if all(c in frame.columns for c in BINARY_COLUMNS):
         return compare_many_proportions(*(frame[c].to_numpy() for c in BINARY_COLUMNS), names=names,
