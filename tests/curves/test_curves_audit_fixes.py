@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from scimlkit import InputError
+from scimlkit._errors import DegenerateDataWarning
 from scimlkit.cli import main
 from scimlkit.curves import fit_curve, geometric_sizes, learning_curve
 from scimlkit.curves._fit import _SAME_MODEL
@@ -169,7 +170,8 @@ def test_learning_curve_passes_groups_to_the_splitter():
 
 def test_negated_loss_scores_have_perfect_score_zero():
     neg = -(0.05 + 0.8 * N8 ** -0.4)  # like neg_log_loss: higher is better, never above 0
-    fit = fit_curve(N8, neg, families=["pow3"], n_bootstrap=0)
+    with pytest.warns(DegenerateDataWarning, match="taken as 0"):
+        fit = fit_curve(N8, neg, families=["pow3"], n_bootstrap=0)
     assert fit.higher_is_better and fit.best_possible == 0.0  # was 1.0
     assert fit.asymptote == pytest.approx(-0.05, abs=1e-6)
     assert "beyond the best possible score 0" in fit.samples_needed(0.5).message
