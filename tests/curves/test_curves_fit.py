@@ -269,7 +269,7 @@ def test_one_score_intervals_are_widened_for_the_residual_degrees_of_freedom():
     y = acc(N) + rng.normal(0, 0.005, len(N))
     at = np.array([3200.0, 12_800.0])
     fit = fit_curve(N, y, families=["pow3"], n_bootstrap=60, rng=1)
-    draws = np.array([fit._to_score(fit._loss(at, t)) for t in fit._boot_thetas()])
+    draws = np.array([fit._to_score(fit._loss(at, t)) for t in _refit_params(fit)])
     for level in (0.95, 0.8):
         q = (1 - level) / 2
         lo, mid, hi = np.quantile(draws, [q, 0.5, 1 - q], axis=0)
@@ -320,3 +320,9 @@ def test_residual_widening_assumes_one_degree_of_freedom_at_least():
     fit = fit_curve(n, scores, families=["pow4"], n_bootstrap=0)
     one = stats.t.ppf(0.975, 1) / stats.norm.ppf(0.975)
     assert fit._widening(0.95) == pytest.approx(one)  # 4 anchors, 4 parameters: not 1
+
+
+def _refit_params(fit):
+    """Each usable bootstrap refit's parameters, one array per member."""
+    refits = fit._refits()
+    return [[p[b] for p in refits.params] for b in range(refits.size)]

@@ -270,6 +270,9 @@ _SAME_MODEL = ({"exp4", "wbl4", "janoschek"},)
 # the perfect score is pow2; pow4 with b = 0 is pow3). Distinct families fitted to the same
 # anchors stay orders of magnitude further apart.
 _SAME_CURVE = 1e-6
+# Backtest errors of two such fits within this relative difference are equal (the optimiser's
+# round-off); the family with fewer parameters is then kept.
+_TIED_ERRORS = 1e-6
 # Members whose weight falls below this share are left out of the weighted forecast.
 _MIN_WEIGHT = 0.05
 
@@ -405,6 +408,11 @@ def _distinct_models(errors: dict[str, float], fits: dict, n: np.ndarray,
         match = next((g for g in kept if same(f, g)), None)
         if match is None:
             kept.append(f)
+        elif FAMILIES[f].n_params < FAMILIES[match].n_params and errors[f] <= errors[match] * (1 + _TIED_ERRORS):
+            # the same curve backtests the same up to the optimiser's round-off: fewer parameters win
+            kept[kept.index(match)] = f
+            twin = {g: (f if h == match else h) for g, h in twin.items()}
+            twin[match] = f
         else:
             twin[f] = match
     return {f: e for f, e in errors.items() if f not in twin}, twin
@@ -652,11 +660,6 @@ class CurveFitResult(Result):
         anchors = [None if recorded is None else recorded[b] for b in rows]
         share = np.array([self.weights[m] for m in self.members]) / max(rows.size, 1)
         return _Refits([s[rows] for s in stacks], anchors, np.tile(share, rows.size))
-
-    def _boot_thetas(self) -> list[list[np.ndarray]]:
-        """Each usable bootstrap refit's parameters, one array per member."""
-        refits = self._refits()
-        return [[p[b] for p in refits.params] for b in range(refits.size)]
 
     def _member_draws(self, n: np.ndarray, refits: _Refits) -> np.ndarray:
         """Each refit's loss for each member at sizes ``n``: ``(n_refits * n_members, len(n))``,

@@ -183,8 +183,11 @@ def forecast_data(fit, *, target: float | None = None, at: float | None = None, 
     grid = np.geomspace(float(sizes.min()), max(reach), _GRID_POINTS)
     band = fit.predict(grid, level=level)
     has_band = bool(np.all(np.isfinite(band.low)) and np.all(np.isfinite(band.high)))
+    # a family left out as the same model as a member is no rival: it is drawn already
+    same = set(fit.ranking.loc[fit.ranking["reason"].astype(str).str.contains("the same model as", regex=False),
+                               "family"])
     rivals = {name: fit.family_curve(name, grid) for name in _RIVALS
-              if name in fit.params and name not in fit.members}
+              if name in fit.params and name not in fit.members and name not in same}
 
     checks = None
     inside = later_sizes >= sizes.min()
