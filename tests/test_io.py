@@ -68,6 +68,8 @@ def test_a_one_column_csv_stays_one_column(tmp_path):
     # a name holding a separator that no data line uses is one column's name
     (tmp_path / "eur.csv").write_text("revenue (EUR; net)\n1.5\n2.5\n")
     assert read_table(tmp_path / "eur.csv").to_dict("list") == {"revenue (EUR; net)": [1.5, 2.5]}
+    (tmp_path / "quoted.csv").write_text('name; x\n"a;b"\n"c"\n')  # a separator inside quotes splits nothing
+    assert read_table(tmp_path / "quoted.csv").to_dict("list") == {"name; x": ["a;b", "c"]}
     write_table(pd.DataFrame({"p(y=1|x)": [0.2, 0.7]}), tmp_path / "p.csv")
     assert read_table(tmp_path / "p.csv").to_dict("list") == {"p(y=1|x)": [0.2, 0.7]}
 

@@ -166,7 +166,8 @@ def _sniff(path: Path, header: str) -> str:
         return found
     likely = max(_SEPARATORS, key=header.count)
     data = [line for line in lines[1:] if line.strip()]
-    return likely if not data or any(likely in line for line in data) else ","
+    split = any(len(row) > 1 for row in csv.reader(data, delimiter=likely))  # quotes respected
+    return likely if not data or split else ","
 
 
 def _decimal_commas(pd, frame, path: Path):

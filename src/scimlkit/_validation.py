@@ -167,7 +167,7 @@ def check_array(
     n_masked = 0
     try:
         if hasattr(values, "to_numpy"):
-            if dtype is not None and not want_float and hasattr(values, "isna"):
+            if dtype is not None and np.dtype(dtype).kind in "biu" and hasattr(values, "isna"):
                 gaps = int(np.count_nonzero(np.asarray(values.isna())))
                 if gaps:
                     raise InputError(f"{_q(name)} contains {gaps} missing value(s); an array of "

@@ -230,6 +230,8 @@ def test_a_tie_between_two_fits_on_one_curve_keeps_the_fewer_parameters():
     assert fit.members == ("pow2",)
     assert "the same model as pow2" in fit.ranking.set_index("family").loc["pow3", "reason"]
     assert forecast_data(fit).rivals == {}  # the twin is not drawn as a rival of itself
+    single = fit_curve(n, y, families=["pow2", "pow3"], select="extrapolation", n_bootstrap=0)
+    assert single.members == ("pow3",) and forecast_data(single).rivals == {}  # nor with one family chosen
 
 
 def _refit_params(fit):

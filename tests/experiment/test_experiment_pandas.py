@@ -119,6 +119,10 @@ def test_compare_many_refuses_series_with_different_indexes():
               "mean_treatment": pd.Series({"y": 30.1, "x": 5.4}), "sd_treatment": 2.0, "n_treatment": 1000}
     with pytest.raises(InputError, match="`mean_treatment` and `mean_control`"):
         compare_many_means(**stats_)
+    # metrics named at different rows, even where the two indexes do not hold the same names
+    with pytest.raises(InputError, match="name metric 'ctr' at different rows"):
+        compare_many_proportions(pd.Series([100, 500, 40], index=["ctr", "rev", "aov"]), 1000,
+                                 pd.Series([520, 105, 45], index=["rev", "ctr", "conv"]), 1000)
     stats_["mean_treatment"] = stats_["mean_treatment"].reindex(["x", "y"])
     assert compare_many_means(**stats_).table["metric"].tolist() == ["x", "y"]
 
@@ -258,6 +262,10 @@ def test_analyze_names_date_and_float32_arms_as_their_column_writes_them():
     res = analyze(df, group="day", metric="m", control="2024-03-02", allocation={"2024-03-01": 1, "2024-03-02": 1})
     assert sorted(res.arms) == ["2024-03-01", "2024-03-02"] and res.control == "2024-03-02"
     assert analyze(df, group="rate", metric="m", control="0.6").arms == ["0.6", "0.7"]
+    # a control given as a value of the column's type names the arm as written
+    assert analyze(df, group="day", metric="m", control=pd.Timestamp("2024-03-02")).control == "2024-03-02"
+    df["wait"] = pd.to_timedelta(df["day"] - days.min())
+    assert analyze(df, group="wait", metric="m", control=pd.Timedelta(days=1)).control == "1 days"
 
 
 def test_analyze_keeps_equal_numbers_as_one_arm():

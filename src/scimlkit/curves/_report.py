@@ -22,6 +22,7 @@ import numpy as np
 from .._errors import InputError
 from .._report import new_figure
 from .._validation import check_alpha, check_scalar, describe
+from ._fit import _SAME_CURVE
 
 __all__ = ["forecast_figure", "ranking_table", "ForecastData", "forecast_data", "forecast_plot",
            "needed_sentence", "forecast_chapter", "write_report"]
@@ -183,11 +184,16 @@ def forecast_data(fit, *, target: float | None = None, at: float | None = None, 
     grid = np.geomspace(float(sizes.min()), max(reach), _GRID_POINTS)
     band = fit.predict(grid, level=level)
     has_band = bool(np.all(np.isfinite(band.low)) and np.all(np.isfinite(band.high)))
-    # a family left out as the same model as a member is no rival: it is drawn already
-    same = set(fit.ranking.loc[fit.ranking["reason"].astype(str).str.contains("the same model as", regex=False),
-                               "family"])
-    rivals = {name: fit.family_curve(name, grid) for name in _RIVALS
-              if name in fit.params and name not in fit.members and name not in same}
+    # a rival that is the same curve as a member of the forecast (pow3 ending at the perfect
+    # score is pow2) is drawn already
+    members = [fit.family_curve(m, grid) for m in fit.members if m in fit.params]
+    close = _SAME_CURVE * max(float(np.ptp(band.score)), 1e-12)
+    rivals = {}
+    for name in _RIVALS:
+        if name in fit.params and name not in fit.members:
+            curve = fit.family_curve(name, grid)
+            if not any(np.max(np.abs(curve - m)) <= close for m in members):
+                rivals[name] = curve
 
     checks = None
     inside = later_sizes >= sizes.min()

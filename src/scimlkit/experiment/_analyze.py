@@ -195,10 +195,10 @@ def _pick_control(arms: list[str], control, values=()) -> str:
         return arms[0]
     if str(control) in arms:
         return str(control)
-    for value in values:  # a label given as a number equal to the column's (0 for 0.0)
-        try:
+    for arm, value in zip(arms, values):  # a label given as a value equal to the column's (0 for 0.0,
+        try:                                # a Timestamp for a date), named as its arm is
             if bool(value == control):
-                return str(value)
+                return arm
         except (TypeError, ValueError):
             continue
     raise InputError(f"`control` '{control}' is not a group; groups are {', '.join(arms)}")

@@ -131,14 +131,26 @@ def _metric_index(**inputs):
     (None when there is none, or when the Series do not share one index).
 
     Rows are taken by position, as arrays are; Series whose indexes hold the same labels in a
-    different order are refused (position would pair the wrong metrics), while Series with
-    other labels (the control and treatment rows of one long table) pair by position.
+    different order, or name one metric at different rows, are refused (position would pair
+    the wrong metrics), while Series with other row numbers (the control and treatment rows of
+    one long table) pair by position.
     """
+    import pandas as pd
+
     check_paired_order(**inputs)
-    series = [value for value in inputs.values() if is_series(value)]
-    if not series or any(not value.index.equals(series[0].index) for value in series[1:]):
+    named = [(name, value.index) for name, value in inputs.items() if is_series(value)]
+    # labels that name metrics (not row numbers) must sit at the same position wherever they appear
+    labelled = [(name, index) for name, index in named
+                if index.is_unique and not pd.api.types.is_integer_dtype(index.dtype)]
+    for i, (name_a, ia) in enumerate(labelled):
+        for name_b, ib in labelled[i + 1:]:
+            moved = [label for label in ia.intersection(ib) if ia.get_loc(label) != ib.get_loc(label)]
+            if moved:
+                raise InputError(f"`{name_b}` and `{name_a}` name metric {moved[0]!r} at different rows; rows are "
+                                 f"paired by position, so align them first (e.g. `{name_b}.reindex({name_a}.index)`)")
+    if not named or any(not index.equals(named[0][1]) for _, index in named[1:]):
         return None
-    return series[0].index
+    return named[0][1]
 
 
 def _names(names, m, index=None):
