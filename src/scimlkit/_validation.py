@@ -164,7 +164,6 @@ def check_array(
     if values is None:
         raise InputError(f"{_q(name)} must be array-like, got None")
     want_float = dtype is not None and np.dtype(dtype).kind in "fc"
-    n_masked = 0
     try:
         if hasattr(values, "to_numpy"):
             if dtype is not None and np.dtype(dtype).kind in "biu" and hasattr(values, "isna"):
@@ -175,8 +174,7 @@ def check_array(
             values = _pandas_to_numpy(values, dtype if want_float else None)
         if np.ma.isMaskedArray(values):
             mask = np.ma.getmaskarray(values)
-            n_masked = int(mask.sum())
-            values = _unmasked(values, mask, dtype, name, allow_nan) if n_masked else np.ma.getdata(values)
+            values = _unmasked(values, mask, dtype, name, allow_nan) if mask.any() else np.ma.getdata(values)
         arr = np.array(values, dtype=dtype, copy=True if copy else None) if dtype is not None else np.asarray(values)
     except InputError:
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from contextlib import contextmanager
 
 import numpy as np
@@ -123,7 +124,8 @@ def _small_classes_allowed():
         yield
 
 
-def check_training_classes(splits: list, y: np.ndarray, w: np.ndarray | None, what: str) -> None:
+def check_training_classes(splits: list, y: np.ndarray, w: np.ndarray | None, what: Callable[[int, object], str]
+                           ) -> None:
     """Each training part of ``splits`` holds every class of ``y`` (with positive weight);
     ``what(i, label)`` words the error for split ``i`` missing class ``label``."""
     classes = np.unique(y)

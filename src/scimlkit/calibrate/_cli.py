@@ -25,16 +25,17 @@ def _read_scores(frame, column: str):
 
 
 def _read(args, group=None):
+    """Scores, 0/1 labels and (with ``group``) the group column's values, else None."""
     columns = [args.score, args.label] + ([group] if group is not None else [])
     frame = read_table(args.file, columns=list(dict.fromkeys(columns)), name="FILE")
     scores = _read_scores(frame, args.score)
     labels = check_binary(frame[args.label], f"column '{args.label}'")
     if group is None:
-        return scores, labels
-    groups = frame[group].to_numpy()
-    if frame[group].isna().any():
-        raise InputError(f"column '{group}' (--group) has {int(frame[group].isna().sum())} missing value(s)")
-    return scores, labels, groups
+        return scores, labels, None
+    gaps = int(frame[group].isna().sum())
+    if gaps:
+        raise InputError(f"column '{group}' (--group) has {gaps} missing value(s)")
+    return scores, labels, frame[group].to_numpy()
 
 
 def _fit(args) -> int:
@@ -44,9 +45,9 @@ def _fit(args) -> int:
     from ._report import metrics_rows, report_chapter, report_data
 
     target = report_target(args)
-    scores, labels, *groups = _read(args, args.group)
+    scores, labels, groups = _read(args, args.group)
     cal = ScoreCalibrator(args.method, score_kind=args.score_kind, cv=args.cv, random_state=args.seed)
-    cal.fit(scores, labels, groups=groups[0] if groups else None)
+    cal.fit(scores, labels, groups=groups)
     before = scores if cal.score_kind_ == "probability" else to_probability(scores)
     rows = metrics_rows(labels, before, cal.transform(scores), score_kind=cal.score_kind_,
                         method=cal.method_, in_sample=True)
@@ -150,7 +151,7 @@ def _threshold(args) -> int:
     from ._threshold import best_threshold
 
     target = report_target(args)
-    scores, labels = _read(args)
+    scores, labels, _ = _read(args)
     params = {"beta": args.beta, "min_recall": args.min_recall, "min_precision": args.min_precision,
               "cost_fp": args.cost_fp, "cost_fn": args.cost_fn, "cost_tp": args.cost_tp, "cost_tn": args.cost_tn,
               "gain_tp": args.gain_tp, "gain_tn": args.gain_tn}

@@ -433,6 +433,11 @@ def _merged(categories: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.
     labels = normalise_labels(categories)
     if np.array_equal(labels, categories):
         return categories, counts
+    return _summed(labels, counts)
+
+
+def _summed(labels: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``labels`` (sorted) with the ``counts`` of equal labels added up."""
     cats, inverse = np.unique(labels, return_inverse=True)
     return cats, np.bincount(inverse, weights=counts, minlength=cats.size).astype(np.int64)
 
@@ -469,9 +474,7 @@ def relabel_counts(categories: np.ndarray, counts: np.ndarray, mapping: dict) ->
     categories that now coincide are added up)."""
     if not mapping or not any(c in mapping for c in categories.tolist()):
         return categories, counts
-    renamed = np.array([mapping.get(c, c) for c in categories.tolist()], dtype=str)
-    cats, inverse = np.unique(renamed, return_inverse=True)
-    return cats, np.bincount(inverse, weights=counts, minlength=cats.size).astype(np.int64)
+    return _summed(np.array([mapping.get(c, c) for c in categories.tolist()], dtype=str), counts)
 
 
 @dataclass

@@ -151,28 +151,6 @@ def labelled_items(value, name: str) -> tuple[list[str], list] | None:
     return [str(k) for k in keys], values
 
 
-def missing_count(values) -> int:
-    """Missing entries (None, NaN, ``pd.NA``, NaT) in labels of object dtype (a pandas ``string``
-    or ``boolean`` column with gaps, a list with None); 0 for other dtypes, whose NaN the numeric
-    checks report, and for input that is not array-like (left to the usual checks)."""
-    import pandas as pd
-
-    try:
-        arr = values.to_numpy() if hasattr(values, "to_numpy") else np.asarray(values)
-    except (TypeError, ValueError):
-        return 0
-    if arr.dtype != object:
-        return 0
-    return int(np.count_nonzero(pd.isna(arr)))
-
-
-def reject_missing(values, name: str) -> None:
-    """Refuse labels with missing values (see :func:`missing_count`) by name."""
-    count = missing_count(values)
-    if count:
-        raise InputError(f"`{name}` contains {count} missing value(s); drop or fill them first")
-
-
 def check_paired_order(**values) -> None:
     """Refuse paired inputs (one row per example) whose pandas indexes hold the same labels in
     different orders: rows are paired by position, and such inputs would pair the wrong rows

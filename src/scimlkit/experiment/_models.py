@@ -42,7 +42,7 @@ from .._validation import (
     check_scalar,
     describe,
 )
-from ._analysis_base import check_paired_order, reject_missing
+from ._analysis_base import check_paired_order
 
 __all__ = [
     "DeLongResult",
@@ -392,7 +392,11 @@ def _labels(values, name: str, *, ndim=1) -> np.ndarray:
     if arr.dtype.kind == "f" and np.isnan(arr).any():
         raise InputError(f"`{name}` contains {int(np.isnan(arr).sum())} NaN value(s)")
     if arr.dtype.kind == "O":
-        reject_missing(arr, name)
+        import pandas as pd
+
+        missing = int(np.count_nonzero(pd.isna(arr)))  # None, NaN, pd.NA, NaT
+        if missing:
+            raise InputError(f"`{name}` contains {missing} missing value(s); drop or fill them first")
         return _typed(arr)
     return arr
 
