@@ -158,3 +158,18 @@ def test_write_table_lists_every_accepted_extension(tmp_path, frame):
         assert suffix in str(info.value)
     path = write_table(frame, tmp_path / "t.csv.gz")
     pd.testing.assert_frame_equal(read_table(path), frame)
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".feather"])
+def test_a_column_of_several_value_types_is_written_as_text(tmp_path, suffix):
+    # a parameter whose choices are "sqrt", 0.5 and None: Arrow holds one type per column
+    frame = pd.DataFrame({"mf": pd.Series(["sqrt", 0.5, None], dtype=object), "n": [1, 2, 3]})
+    back = read_table(write_table(frame, tmp_path / f"t{suffix}"))
+    assert back["mf"].iloc[:2].tolist() == ["sqrt", "0.5"] and back["mf"].isna().iloc[2]
+    assert back["n"].tolist() == [1, 2, 3]
+    assert frame["mf"].tolist() == ["sqrt", 0.5, None]  # the caller's frame is left as it was
+
+
+def test_write_table_names_a_path_it_cannot_write(tmp_path, frame):
+    with pytest.raises(InputError, match="could not write '.*missing.*t.csv'"):
+        write_table(frame, tmp_path / "missing" / "t.csv")

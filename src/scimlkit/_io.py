@@ -228,18 +228,47 @@ _WRITABLE = (".csv", ".csv.gz", ".tsv", ".parquet", ".pq", ".feather")
 
 def write_table(frame, path: str | os.PathLike) -> Path:
     """Write a DataFrame as CSV (``.csv``, ``.csv.gz``), TSV, Parquet (``.parquet``, ``.pq``) or
-    Feather, chosen by the file extension."""
+    Feather, chosen by the file extension.
+
+    Parquet and Feather hold one type per column: a column of Python objects of several kinds
+    (a parameter whose choices are ``"sqrt"``, ``0.5`` and ``None``) is written as text, as CSV
+    writes every column, with its missing values kept missing. An unsupported extension or a
+    file that cannot be written raises :class:`InputError`.
+    """
     path = Path(path)
     suffix = _suffix(path)
-    if suffix in (".parquet", ".pq"):
-        frame.to_parquet(path, index=False)
-    elif suffix in (".csv", ".csv.gz"):
-        frame.to_csv(path, index=False)
-    elif suffix == ".tsv":
-        frame.to_csv(path, index=False, sep="\t")
-    elif suffix == ".feather":
-        frame.reset_index(drop=True).to_feather(path)
-    else:
+    if suffix not in _WRITABLE:
         raise InputError(f"output '{path}' has an unsupported extension '{suffix or '(none)'}'; "
                          f"use one of {', '.join(_WRITABLE)}")
+    try:
+        if suffix in (".parquet", ".pq"):
+            _typed_columns(frame).to_parquet(path, index=False)
+        elif suffix in (".csv", ".csv.gz"):
+            frame.to_csv(path, index=False)
+        elif suffix == ".tsv":
+            frame.to_csv(path, index=False, sep="\t")
+        else:
+            _typed_columns(frame).reset_index(drop=True).to_feather(path)
+    except OSError as exc:
+        raise InputError(f"could not write '{path}': {exc.strerror or exc}") from None
     return path
+
+
+def _typed_columns(frame):
+    """``frame`` with each object column Arrow cannot hold as one type turned into text."""
+    import pyarrow as pa
+
+    mixed = []
+    for column, dtype in frame.dtypes.items():
+        if dtype != np.dtype(object):
+            continue
+        try:
+            pa.array(frame[column], from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            mixed.append(column)
+    if not mixed:
+        return frame
+    out = frame.copy()
+    for column in mixed:
+        out[column] = frame[column].map(str).where(frame[column].notna(), None)
+    return out

@@ -146,6 +146,28 @@ def test_history_shows_a_missing_batch_label_blank(files, capsys):
         assert "nan" not in out and "None" not in out
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_history_writes_its_rows_to_a_table(files, capsys, suffix):
+    from scimlkit._io import read_table
+
+    profile, db = str(files / "ref.profile"), str(files / "h.db")
+    main(["drift", "fit", str(files / "ref.csv"), "--out", profile])
+    main(["drift", "check", profile, str(files / "same.parquet"), "--store", db, "--batch", "day-1"])
+    main(["drift", "check", profile, str(files / "moved.csv"), "--store", db, "--batch", "day-2"])
+    capsys.readouterr()
+    assert main(["drift", "history", db, "--out", str(files / f"h{suffix}")]) == 0
+    assert "2 rows written to" in capsys.readouterr().out
+    table = read_table(files / f"h{suffix}")
+    assert table["batch"].tolist() == ["day-1", "day-2"] and table["alert"].tolist() == [False, True]
+    assert {"id", "health", "created"} <= set(table.columns)
+    assert main(["drift", "history", db, "--column", "x", "--out", str(files / f"x{suffix}")]) == 0
+    capsys.readouterr()
+    rows = read_table(files / f"x{suffix}")
+    assert rows["batch"].tolist() == ["day-1", "day-2"] and rows["alert"].tolist() == [False, True]
+    assert main(["drift", "history", db, "--out", str(files / "h.xlsx")]) == 2
+    assert "unsupported extension '.xlsx'" in capsys.readouterr().err
+
+
 def test_multivariate_on_a_tiny_reference_says_why(files, capsys):
     pd.DataFrame({"x": [0.1, 0.5, 0.9]}).to_csv(files / "tiny.csv", index=False)
     main(["drift", "fit", str(files / "tiny.csv"), "--out", str(files / "tiny.profile")])

@@ -265,6 +265,22 @@ def test_none_as_a_choice():
     assert stored()[-1] is None and len(stored()) == 4
 
 
+def test_choices_read_back_from_a_file_as_text_or_numbers(tmp_path):
+    # a CSV file turns the choices 0.5 and True of a mixed column into text, and the text choices
+    # "1" and "2" of a column of digits into integers: each names its choice when only one matches
+    space = {"mf": Categorical(["sqrt", 0.5, True, None]), "k": Categorical(["1", "2"])}
+    pd.DataFrame({"mf": ["sqrt", 0.5, True, None], "k": ["1", "2", "2", "1"], "loss": [1.0, 2.0, 3.0, 4.0]}
+                 ).to_csv(tmp_path / "t.csv", index=False)
+    study = Study.create(space, method="random", rng=0)
+    study.add_trials(pd.read_csv(tmp_path / "t.csv"))
+    params = [r.params for r in study.storage.trials(study._study_id)]
+    assert [p["mf"] for p in params] == ["sqrt", 0.5, True, None]
+    assert [p["k"] for p in params] == ["1", "2", "2", "1"]
+    # text that names no choice is still refused
+    with pytest.raises(InputError, match="parameter 'mf' must be one of"):
+        study.add_trials(pd.DataFrame({"mf": ["0.50"], "k": ["1"], "loss": [1.0]}))
+
+
 def test_added_trials_do_not_count_as_stalled_trials():
     from scimlkit.tune import StopWhenStalled
 

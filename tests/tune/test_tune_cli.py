@@ -84,6 +84,41 @@ def test_run_and_show_tables(job, capsys, monkeypatch):
     assert "COMPLETE" in text and "param_alpha" in text and "best trial" in text
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_show_writes_the_trials_to_a_table(job, capsys, suffix):
+    import pandas as pd
+
+    from scimlkit._io import read_table
+    from scimlkit.tune import Categorical, Float, minimize
+
+    db = str(job.parent / "study.db")
+    main(["tune", "run", str(job), "--format", "json"])
+    capsys.readouterr()
+    out = job.parent / f"trials{suffix}"
+    assert main(["tune", "show", db, "--out", str(out), "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["out"] == str(out)
+    table = read_table(out)
+    assert table["number"].tolist() == [t["number"] for t in shown["trials"]]
+    assert table["value"].tolist() == pytest.approx([t["value"] for t in shown["trials"]])
+    assert {"param_alpha", "param_solver", "started", "finished"} <= set(table.columns)
+    assert main(["tune", "show", db, "--out", str(out)]) == 0
+    assert "trials written to" in capsys.readouterr().out
+    _one_error_line(capsys, main(["tune", "show", db, "--out", str(job.parent / "t.xlsx")]),
+                    "unsupported extension '.xlsx'")
+
+    # choices of several types come back as text, and a study started from the table reads them as the choices
+    space = {"x": Float(0, 1), "mf": Categorical(["sqrt", 0.5, None])}
+    mixed = job.parent / "mixed.db"
+    minimize(lambda p: p["x"], space, method="grid", n_trials=6, storage=str(mixed))
+    assert main(["tune", "show", str(mixed), "--out", str(job.parent / f"mixed{suffix}")]) == 0
+    back = read_table(job.parent / f"mixed{suffix}")
+    assert back["param_mf"].iloc[:2].tolist() == ["sqrt", "0.5"] and pd.isna(back["param_mf"].iloc[2])
+    again = minimize(lambda p: p["x"], space, method="random", n_trials=1, rng=0, known=back)
+    assert again.n_added == 6
+    assert again.to_frame()["param_mf"].tolist()[:6] == ["sqrt", 0.5, None, "sqrt", 0.5, None]
+
+
 def test_show_errors(job, tmp_path, capsys):
     _one_error_line(capsys, main(["tune", "show", str(tmp_path / "missing.db")]), "does not exist")
     junk = tmp_path / "junk.db"

@@ -131,10 +131,7 @@ def _apply(args) -> int:
 
         frame = frame.copy()
         frame[column] = probs
-        try:
-            out = str(write_table(frame, args.out))
-        except OSError as exc:
-            raise InputError(f"could not write '{args.out}': {exc.strerror or exc}") from None
+        out = str(write_table(frame, args.out))
     summary = {"method": cal.method_, "n": int(probs.size), "mean_probability": float(probs.mean()),
                "min_probability": float(probs.min()), "max_probability": float(probs.max()), "out": out}
     if args.format == "json":

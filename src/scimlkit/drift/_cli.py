@@ -72,6 +72,7 @@ def _check(args) -> int:
 
 def _history(args) -> int:
     from .._errors import InputError
+    from .._io import write_table
     from .._store import check_existing_store
     from ._history import DriftHistory
 
@@ -79,6 +80,7 @@ def _history(args) -> int:
     frame = store.history() if args.column is None else store.columns(args.column)
     if args.column is not None and frame.empty:
         raise InputError(f"history '{args.store}' has no rows for column '{args.column}'")
+    written = None if args.out is None else str(write_table(frame, args.out))
     frame = frame.assign(created=frame["created"].astype(str))
     if args.format == "table":
         keep = ["id", "batch", "created", "n_rows", "n_alerts", "alert", "health", "mv_auroc"]
@@ -89,6 +91,8 @@ def _history(args) -> int:
         gaps = [c for c in keep if frame[c].isna().any()]
         frame = frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), "") for c in gaps})
     emit(frame, args.format, title=f"drift history ({args.store})")
+    if written is not None and args.format == "table":
+        print_line(f"{len(frame)} rows written to {written}")
     return 0
 
 
@@ -148,6 +152,8 @@ def register(subparsers) -> None:
     history = add_command(sub, "history", _history, help="show the recorded checks")
     history.add_argument("store", metavar="DB")
     history.add_argument("--column", default=None, help="show one column's rows instead")
+    history.add_argument("--out", default=None, metavar="FILE",
+                         help="also write every field of the rows shown to a table (.csv, .parquet, .feather, ...)")
 
     report = add_command(sub, "report", _report, help="check a batch and write an HTML report")
     report.add_argument("profile", metavar="PROFILE")

@@ -40,6 +40,8 @@ def register(subparsers) -> None:
                        description="Show a study stored in a SQLite file: trials, best, counts.")
     show.add_argument("db", metavar="DB", help="the study storage file")
     show.add_argument("--study", default=None, help="the study name (needed when the file holds several)")
+    show.add_argument("--out", default=None, metavar="FILE",
+                      help="also write every trial with all its fields to a table (.csv, .parquet, .feather, ...)")
     add_report_option(show, "the study (convergence, parameter relevance, slices, best trials)")
 
 
@@ -126,16 +128,20 @@ def _write_report(result, target) -> str:
 
 
 def _show(args) -> int:
+    from .._io import write_table
     from ._study import read_study
 
     report = report_target(args)
     result = read_study(args.db, args.study)
+    table = None if args.out is None else str(write_table(result.to_frame(), args.out))
     written = None if report is None else _write_report(result, report)
     if args.format == "json":
         data = result.to_dict()
         data.pop("convergence", None)
         if written is not None:
             data["report"] = written
+        if table is not None:
+            data["out"] = table
         emit(data, "json")
         return 0
     frame = result.to_frame().drop(columns=["started", "finished"])
@@ -152,5 +158,6 @@ def _show(args) -> int:
           **({"added (evaluated elsewhere)": result.n_added} if result.n_added else {}),
           "queued or running": result.n_pending,
           **({"stopped early": result.stop_reason} if result.stop_reason else {}),
+          **({"trials written to": table} if table is not None else {}),
           **({"report": written} if written is not None else {})}, "table")
     return 0

@@ -199,7 +199,7 @@ def _params(space: Space, raw: Mapping, label: str, i: int, where: str = "row", 
             continue
         value = _plain(raw[name])
         if not _empty(value):
-            point[name] = value
+            point[name] = _as_choice(p, value)
             continue
         try:
             active = space.is_active(name, point)
@@ -211,6 +211,19 @@ def _params(space: Space, raw: Mapping, label: str, i: int, where: str = "row", 
         return space.validate(point)
     except InputError as exc:
         raise InputError(f"`{label}` {where} {i}: {exc}") from None
+
+
+def _as_choice(p, value):
+    """A categorical's choice written as text (as a CSV file, or a Parquet column of choices of
+    several types, holds ``0.5`` and ``"0.5"``) is that choice when its text names one only."""
+    if not isinstance(p, Categorical) or not isinstance(value, str | int | float):
+        return value
+    try:
+        p.index(value)
+        return value
+    except InputError:
+        text = [c for c in p.choices if c is not None and str(c) == str(value)]
+        return text[0] if len(text) == 1 else value
 
 
 def _plain(value):
