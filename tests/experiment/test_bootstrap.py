@@ -75,6 +75,11 @@ def test_bca_coverage_simulation():
         ({"n_resamples": 10}, "n_resamples"),
         ({"rng": -3}, "rng"),
         ({"control": [0.0, 0.0, 0.0], "relative": True}, "relative lift"),
+        # a decrease from -10 to -12 is not a lift of +20%
+        ({"control": [-9.0, -10.0, -11.0], "treatment": [-11.0, -12.0, -13.0], "relative": True},
+         "control mean is -10; the relative lift needs a positive one"),
+        # a control mean of 0.33 whose resamples reach 0 and below: the ratio has no interval
+        ({"control": [-1.0, 0.5, 1.5], "relative": True}, "0 or below in some resamples"),
     ],
 )
 def test_bad_input(kwargs, match):

@@ -292,3 +292,12 @@ def test_cli_report_checked_before_reading_input(tmp_path, capsys):
                "--report", str(blocker)])
     err = capsys.readouterr().err
     assert rc == 2 and "report output" in err and "absent.csv" not in err
+
+
+def test_the_open_end_of_a_one_sided_lift_interval_reads_inf():
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"arm": ["control"] * 500 + ["B"] * 500,
+                          "y": np.r_[rng.normal(10, 2, 500), rng.normal(11, 2, 500)]})
+    chapter = analysis_chapter(analyze(frame, group="arm", metric="y", alternative="larger"))
+    line = next(n for n in chapter.summary if n.startswith("y, B vs control"))
+    assert "+inf]" in line and "n/a" not in line

@@ -137,7 +137,9 @@ def bootstrap_difference(control, treatment, *, statistic: str = "mean", relativ
         One value per user (at least two each, no NaN).
     statistic : {"mean", "median"}
     relative : bool, default False
-        ``False``: ``stat(treatment) - stat(control)``; ``True``: ``stat_t / stat_c - 1``.
+        ``False``: ``stat(treatment) - stat(control)``; ``True``: ``stat_t / stat_c - 1``, which
+        needs a control statistic above 0 in the sample and in every resample (a ratio to a
+        statistic that can be 0 or negative has no interval; an ``InputError`` says so).
     method : {"bca", "percentile"}
     level : float, default 0.95
     n_resamples : int, default 9999
@@ -167,8 +169,9 @@ def bootstrap_difference(control, treatment, *, statistic: str = "mean", relativ
     gen = check_rng(rng)
     relative = bool(relative)
     stat_c, stat_t = _stat(c, statistic), _stat(t, statistic)
-    if relative and stat_c == 0:
-        raise InputError(f"the control {statistic} is 0; the relative lift is undefined")
+    if relative and stat_c <= 0:
+        raise InputError(f"the control {statistic} is {stat_c:g}; the relative lift needs a positive one "
+                         "(use relative=False)")
     estimate = float(_combine(stat_c, stat_t, relative))
 
     rows = max(1, _CHUNK_ELEMENTS // (c.size + t.size))
@@ -177,7 +180,12 @@ def bootstrap_difference(control, treatment, *, statistic: str = "mean", relativ
         b = min(rows, n_resamples - start)
         ic = gen.integers(0, c.size, (b, c.size))
         it = gen.integers(0, t.size, (b, t.size))
-        parts.append(_combine(_stat(c[ic], statistic), _stat(t[it], statistic), relative))
+        resampled_c = _stat(c[ic], statistic)
+        if relative and np.any(resampled_c <= 0):
+            # the ratio passes through infinity: no interval of the relative lift exists
+            raise InputError(f"the resampled control {statistic} was 0 or below in some resamples; the "
+                             "relative lift is undefined there (use relative=False)")
+        parts.append(_combine(resampled_c, _stat(t[it], statistic), relative))
     distribution = np.concatenate(parts)
 
     # jackknife acceleration over both samples (leave one observation out of one arm at a time)
@@ -190,9 +198,6 @@ def bootstrap_difference(control, treatment, *, statistic: str = "mean", relativ
         num += (u**3).sum() / n**3
         den += (u**2).sum() / n**2
     acceleration = float(num / (6.0 * den**1.5)) if den > 0 else 0.0
-    if not np.isfinite(distribution).all():
-        raise InputError(f"the resampled control {statistic} was 0 in some resamples; the relative "
-                         "lift is undefined there (use relative=False)")
     low, high = _interval(distribution, estimate, acceleration, level, method)
     return BootstrapResult(statistic=statistic, relative=relative, estimate=estimate, low=low, high=high,
                            level=level, method=method, n_resamples=n_resamples,

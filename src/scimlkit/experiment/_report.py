@@ -30,7 +30,10 @@ _ACCENT, _INK, _MUTED = "#c0392b", "#2c3e50", "#7f8c8d"
 
 
 def _pct(value: float) -> str:
-    return "n/a" if not np.isfinite(value) else f"{value:+.1%}"
+    """A lift in percent; the open end of a one-sided interval is +inf (NaN: not defined)."""
+    if np.isnan(value):
+        return "n/a"
+    return f"{value:+.1%}" if np.isfinite(value) else ("+inf" if value > 0 else "-inf")
 
 
 def _interval(low: float, high: float) -> str:
