@@ -16,6 +16,11 @@
 * :func:`write_report` writes the HTML report of a fit: the anchors, the forecast with its
   bootstrap band and simple rivals, the forecast at a size, the samples needed for a target,
   the measurements kept back from the fit (given the measured curve) and the family ranking.
+* ``scimlkit curves fit FILE --size COL --score COL`` does the same from a table on the
+  command line. Repeated sizes are cross-validation folds: ``--fold COL`` pairs the rows
+  across sizes by their fold (split) id; without it the k-th row of each size is taken as
+  fold k, so the rows must come in the same fold order within every size (a note on stderr
+  says so). ``--at`` takes several sizes (repeated or comma-separated); ``--target`` one score.
 
 Examples
 --------

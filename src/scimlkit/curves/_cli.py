@@ -14,10 +14,47 @@ from ..cli import add_command, add_report_option, emit, print_line, report_targe
 __all__ = ["register"]
 
 
-def _anchors(frame, size_col: str, score_col: str):
-    """Sizes, scores and a warning from a table; repeated sizes are folds (a 2-D score matrix
-    when every size has the same number of rows, their means otherwise, with a warning naming
-    the sizes whose row count differs: the fit then cannot use the spread of the folds)."""
+def _label(value) -> str:
+    """A fold id as written in the table (a NumPy scalar as its plain value)."""
+    return str(value.item() if isinstance(value, np.generic) else value)
+
+
+def _by_fold(sizes, scores, folds, fold_col: str):
+    """The score matrix (sizes x folds, both sorted) of a table whose column ``fold_col`` names
+    the fold of each row: every fold needs exactly one row at every size."""
+    import pandas as pd
+
+    where = f"column '{fold_col}' (--fold)"
+    if folds.isna().any():
+        raise InputError(f"{where} has {int(folds.isna().sum())} missing value(s)")
+    table = pd.DataFrame({"size": sizes, "fold": folds, "score": scores})
+    repeated = table[table.duplicated(["size", "fold"], keep=False)]
+    if len(repeated):
+        size, fold = repeated["size"].iloc[0], repeated["fold"].iloc[0]
+        count = int(((repeated["size"] == size) & (repeated["fold"] == fold)).sum())
+        raise InputError(f"{where}: fold {_label(fold)} has {count} rows at size {size:g}; give one row per fold "
+                         "and size")
+    ids = list(pd.unique(table["fold"]))
+    try:
+        ids = sorted(ids)
+    except TypeError:  # fold ids of mixed kinds
+        ids = sorted(ids, key=str)
+    matrix = table.pivot(index="size", columns="fold", values="score").sort_index().reindex(columns=ids)
+    if matrix.isna().any().any():
+        size, fold = matrix.isna().stack().idxmax()
+        raise InputError(f"{where}: fold {_label(fold)} has no row at size {size:g}; every fold needs a score at "
+                         "every size")
+    values = matrix.to_numpy(dtype=float)
+    return matrix.index.to_numpy(dtype=float), (values if values.shape[1] > 1 else values[:, 0])
+
+
+def _anchors(frame, size_col: str, score_col: str, fold_col: str | None = None):
+    """Sizes, scores, a warning and a note from a table; repeated sizes are folds. With
+    ``fold_col`` the rows are paired across sizes by that column (a 2-D score matrix, one column
+    per fold). Without it the k-th row of each size is taken as fold k (a 2-D score matrix when
+    every size has the same number of rows, with a note that the pairing follows the row order;
+    their means otherwise, with a warning naming the sizes whose row count differs: the fit then
+    cannot use the spread of the folds)."""
     import pandas as pd
 
     sizes = pd.to_numeric(frame[size_col], errors="coerce")
@@ -28,12 +65,18 @@ def _anchors(frame, size_col: str, score_col: str):
     if scores.isna().any():
         raise InputError(f"column '{score_col}' contains {int(scores.isna().sum())} NaN, missing or "
                          "non-numeric value(s)")
+    if fold_col is not None:
+        return (*_by_fold(sizes, scores, frame[fold_col], fold_col), None, None)
     groups = pd.DataFrame({"size": sizes, "score": scores}).groupby("size", sort=True)["score"]
     counts = groups.size()
     uniq = counts.index.to_numpy(dtype=float)
     if len(uniq) and counts.min() == counts.max() and counts.iloc[0] > 1:
         matrix = np.vstack([g.to_numpy(dtype=float) for _, g in groups])
-        return uniq, matrix, None
+        named = [c for c in frame.columns if str(c).lower() in ("fold", "split")]
+        hint = f"--fold {named[0]}" if named else "--fold COL"
+        note = (f"the folds are paired across sizes by row order (the k-th row of each size is taken as fold k); "
+                f"pass {hint} to pair them by a fold column")
+        return uniq, matrix, None, note
     if counts.max() > 1:
         usual = int(counts.mode().max())
         odd = [f"{size:g} ({int(c)} rows)" for size, c in counts.items() if c != usual]
@@ -41,8 +84,8 @@ def _anchors(frame, size_col: str, score_col: str):
         note = (f"the sizes do not all have the same number of rows (most have {usual}; size {shown}): "
                 "fitting the mean score of each size, without the spread of the folds (weighted least "
                 "squares and the fold bootstrap need one row per fold at every size)")
-        return uniq, groups.mean().to_numpy(dtype=float), note
-    return uniq, groups.mean().to_numpy(dtype=float), None
+        return uniq, groups.mean().to_numpy(dtype=float), note, None
+    return uniq, groups.mean().to_numpy(dtype=float), None, None
 
 
 def _fit(args: argparse.Namespace) -> int:
@@ -50,8 +93,9 @@ def _fit(args: argparse.Namespace) -> int:
     from ._fit import fit_curve
 
     report = report_target(args)
-    frame = read_table(args.file, columns=[args.size, args.score], name="FILE")
-    sizes, scores, note = _anchors(frame, args.size, args.score)
+    columns = [args.size, args.score] + ([args.fold] if args.fold is not None else [])
+    frame = read_table(args.file, columns=columns, name="FILE")
+    sizes, scores, note, pairing = _anchors(frame, args.size, args.score, args.fold)
     families = "all"
     if args.family:
         families = [f.strip() for item in args.family for f in item.split(",") if f.strip()]
@@ -62,6 +106,8 @@ def _fit(args: argparse.Namespace) -> int:
                        best_possible=args.best_possible, n_bootstrap=args.n_bootstrap, rng=args.seed)
     if note is not None:  # once the anchors are known to be usable
         print(f"scimlkit: warning: {note}", file=sys.stderr)
+    if pairing is not None:
+        print(f"scimlkit: note: {pairing}", file=sys.stderr)
     summary = {
         "family": result.family,
         "asymptote": result.asymptote,
@@ -72,7 +118,7 @@ def _fit(args: argparse.Namespace) -> int:
         "last_score": float(result.scores[-1]),
     }
     prediction = needed = None
-    if args.at is not None:
+    if args.at:
         prediction = result.predict(args.at, level=args.level)
     if args.target is not None:
         needed = result.samples_needed(args.target, level=args.level)
@@ -88,8 +134,11 @@ def _fit(args: argparse.Namespace) -> int:
         payload = {**summary, "members": list(result.members), "weights": result.weights, "params": result.params,
                    "ranking": result.ranking, "level": args.level}
         if prediction is not None:
-            payload["prediction"] = {"size": float(prediction.sizes[0]), "score": float(prediction.score[0]),
-                                     "low": float(prediction.low[0]), "high": float(prediction.high[0])}
+            payload["predictions"] = [{"size": float(n), "score": float(score), "low": float(low), "high": float(high)}
+                                      for n, score, low, high in zip(prediction.sizes, prediction.score,
+                                                                     prediction.low, prediction.high)]
+            if len(payload["predictions"]) == 1:  # the shape of a single --at, kept as it was
+                payload["prediction"] = payload["predictions"][0]
         if needed is not None:
             # JSON has no infinity: an unbounded side of the interval is written as null like a
             # missing interval, so say which it is
@@ -103,8 +152,7 @@ def _fit(args: argparse.Namespace) -> int:
     emit(summary, "table", title="learning-curve fit")
     emit(result.ranking, "table", title="families (best extrapolation first)")
     if prediction is not None:
-        emit({"size": float(prediction.sizes[0]), "score": float(prediction.score[0]),
-              f"low ({args.level:g})": float(prediction.low[0]), f"high ({args.level:g})": float(prediction.high[0])},
+        emit(prediction.to_frame().rename(columns={"low": f"low ({args.level:g})", "high": f"high ({args.level:g})"}),
              "table", title="forecast")
     if needed is not None:
         emit({"target": needed.target, "reachable": needed.reachable, "already reached": needed.already_reached,
@@ -130,6 +178,24 @@ def _positive(text: str) -> float:
     return value
 
 
+def _sizes(text: str) -> list[float]:
+    """One positive size or several, comma-separated."""
+    items = [item.strip() for item in text.split(",")]
+    if not all(items):
+        raise argparse.ArgumentTypeError(f"must be a positive number or several, comma-separated, got {text!r}")
+    return [_positive(item) for item in items]
+
+
+class _Once(argparse.Action):
+    """Store an option's value, refusing the option when it is given again."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, self.dest) is not None:
+            raise argparse.ArgumentError(self, "given more than once; give one target score (run again for "
+                                               "another)")
+        setattr(namespace, self.dest, values)
+
+
 def _finite(text: str) -> float:
     value = _number(text)
     if not np.isfinite(value):
@@ -152,7 +218,11 @@ def register(subparsers) -> None:
     fit = add_command(sub, "fit", _fit, help="fit learning-curve families to measured (size, score) rows",
                       description="Fit parametric learning-curve families to a table of training-set sizes "
                                   "and scores (repeated sizes are cross-validation folds), weight them by how well they "
-                                  "extrapolate, forecast a size and the samples needed for a target. "
+                                  "extrapolate, forecast sizes and the samples needed for a target. "
+                                  "With folds, name the fold (split) column with --fold so that the rows are "
+                                  "paired across sizes by it; without --fold the k-th row of each size is "
+                                  "taken as fold k, so the rows must come in the same fold order within every "
+                                  "size (a note on stderr says so). "
                                   "With --format json, 'samples_needed' holds 'n' (the size needed; null "
                                   "when the target is not reachable), 'low' and 'high' (the interval of the "
                                   "size needed; null when that side is unbounded or when there is no interval), "
@@ -162,13 +232,21 @@ def register(subparsers) -> None:
                                   "measured size that reaches it), 'low_unbounded' / 'high_unbounded' (true when "
                                   "that bound is infinite: that edge of the forecast band does not reach the "
                                   "target) and 'prob_reachable' (the share of bootstrap refits, widened like the "
-                                  "band, that reach the target; null with --n-bootstrap 0). 'prediction' (with "
-                                  "--at) holds 'low' and 'high' as null with --n-bootstrap 0.")
+                                  "band, that reach the target; null with --n-bootstrap 0). 'predictions' (with "
+                                  "--at) lists 'size', 'score', 'low' and 'high' for each size in the order "
+                                  "given, 'low' and 'high' null with --n-bootstrap 0; with a single --at size "
+                                  "'prediction' holds that one entry as well.")
     fit.add_argument("file", metavar="FILE", help="CSV / TSV / Parquet / Feather table")
     fit.add_argument("--size", required=True, help="column of training-set sizes")
     fit.add_argument("--score", required=True, help="column of scores")
-    fit.add_argument("--target", type=_finite, default=None, help="score to reach: report the samples needed")
-    fit.add_argument("--at", type=_positive, default=None, help="forecast the score at this size")
+    fit.add_argument("--fold", default=None, metavar="COL",
+                     help="column naming the fold (split) of each row: the folds are paired across sizes by "
+                          "it (every fold needs one row at every size); without it the rows of each size must "
+                          "come in the same fold order")
+    fit.add_argument("--target", type=_finite, default=None, action=_Once,
+                     help="score to reach: report the samples needed (once; run again for another target)")
+    fit.add_argument("--at", type=_sizes, action="extend", default=None, metavar="SIZE",
+                     help="forecast the score at this size (repeat or comma-separate for several)")
     fit.add_argument("--family", action="append", default=None,
                      help="family to try (repeat or comma-separate; default all): all, last, pow2, pow3, pow4, "
                           "log2, ilog2, exp3, exp4, mmf4, wbl4, janoschek")

@@ -878,11 +878,16 @@ class CurveFitResult(Result):
                 level=level, prob_reachable=prob, asymptote=limit, family=self.family,
                 message=f"target {target:g} is beyond the best possible score {self.best_possible:g}")
         if goal <= asym:
+            if asym - goal <= 1e-9 * max(scale, asym, 1e-12):  # the asymptote itself, up to round-off
+                message = (f"target {target:g} is the fitted asymptote of {self.family}: the curve approaches "
+                           f"it but does not reach it by n={max_size:g}")
+            else:
+                shown = f"{limit:.4g}" if f"{limit:.4g}" != f"{target:.4g}" else f"{limit:.10g}"
+                message = (f"target {target:g} lies {better} the fitted asymptote {shown} of {self.family}: "
+                           "more data of the same kind is not expected to reach it")
             return SamplesNeededResult(
                 target=target, reachable=False, already_reached=False, n=None, low=low, high=high,
-                level=level, prob_reachable=prob, asymptote=limit, family=self.family,
-                message=f"target {target:g} lies {better} the fitted asymptote {self._to_score(asym):.4g} "
-                        f"of {self.family}: more data of the same kind is not expected to reach it")
+                level=level, prob_reachable=prob, asymptote=limit, family=self.family, message=message)
         if n_hat is None:
             return SamplesNeededResult(
                 target=target, reachable=False, already_reached=False, n=None, low=low, high=high,

@@ -31,7 +31,9 @@ class LearningCurveResult(Result):
     fit_seconds : ndarray, shape (n_sizes,)
         Mean fitting time per fold.
     scoring : str
-        The scorer's name (``"score"`` for the estimator's own ``score``).
+        The scorer's name (``"score"`` for the estimator's own ``score``; a scorer made with
+        ``make_scorer`` is named after its score function and arguments, ``neg_`` in front when
+        it negates them, and a function after itself).
     n_train : int
         Size of the smallest full training fold.
 
@@ -147,6 +149,22 @@ def _ordered_indices(train: np.ndarray, y, classifier: bool, gen: np.random.Gene
     return np.concatenate([head, rest])
 
 
+def _scoring_name(scoring) -> str:
+    """A readable name for ``scoring``: its name, ``"score"`` for the estimator's own ``score``, a
+    scorer's score function (``f1_score(average='macro')``, ``neg_`` when the scorer negates it)
+    or a function's name."""
+    if scoring is None:
+        return "score"
+    if isinstance(scoring, str):
+        return scoring
+    func = getattr(scoring, "_score_func", None)  # a scorer made by scikit-learn's make_scorer
+    if func is not None:
+        kwargs = ", ".join(f"{k}={v!r}" for k, v in (getattr(scoring, "_kwargs", None) or {}).items())
+        name = getattr(func, "__name__", type(func).__name__) + (f"({kwargs})" if kwargs else "")
+        return ("neg_" if getattr(scoring, "_sign", 1) < 0 else "") + name
+    return getattr(scoring, "__name__", None) or type(scoring).__name__
+
+
 def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int, scoring: str = "score"):
     import time
 
@@ -209,7 +227,8 @@ def learning_curve(
     cv : int or cross-validation splitter
         As in scikit-learn (an int gives stratified folds for classifiers).
     scoring : str or callable, optional
-        A scikit-learn scoring name or scorer; default the estimator's ``score``.
+        A scikit-learn scoring name or scorer; default the estimator's ``score``. One metric:
+        a list, tuple or dict of several (scikit-learn's multi-metric scoring) is refused.
     groups : array-like of shape (n_samples,), optional
         Group labels passed to the splitter's ``split(X, y, groups)``, for group
         cross-validation (``GroupKFold``, ``LeaveOneGroupOut``, ...), as in scikit-learn.
@@ -254,6 +273,9 @@ def learning_curve(
         raise InputError(f"`estimator` must be a scikit-learn estimator with fit, got {type(estimator).__name__}")
     if X is None or y is None:
         raise InputError("`X` and `y` must be given")
+    if isinstance(scoring, (list, tuple, set, frozenset, dict)):  # scikit-learn's multi-metric forms
+        kind = "dict" if isinstance(scoring, dict) else type(scoring).__name__
+        raise InputError(f"`scoring` must be one metric (a name or a scorer), got a {kind} of {len(scoring)}")
     try:
         X, y = indexable(X, y)
         n_samples = len(y)
@@ -302,7 +324,7 @@ def learning_curve(
     test = np.empty((len(grid), len(folds)))
     train = np.empty_like(test)
     seconds = np.empty_like(test)
-    name = scoring if isinstance(scoring, str) else ("score" if scoring is None else getattr(scoring, "__name__", "custom"))
+    name = _scoring_name(scoring)
     with progress(total=len(tasks), description="learning curve", show=show_progress) as bar:
         if n_jobs in (None, 1):
             results = (_fit_and_score(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer, i, str(name))

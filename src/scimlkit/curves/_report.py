@@ -137,7 +137,7 @@ class ForecastData:
     level: float
     rivals: dict[str, np.ndarray]
     target: float | None
-    at: float | None
+    at: tuple[float, ...] | None  # the forecast sizes, in the order given
     prediction: Any  # CurvePrediction at `at`, or None
     needed: Any  # SamplesNeededResult for `target`, or None
     checks: Any  # DataFrame, or None
@@ -151,13 +151,13 @@ class ForecastData:
     n_bootstrap_used: int
 
 
-def forecast_data(fit, *, target: float | None = None, at: float | None = None, level: float = 0.95,
-                  errors=None, later=None) -> ForecastData:
+def forecast_data(fit, *, target: float | None = None, at: float | Sequence[float] | None = None,
+                  level: float = 0.95, errors=None, later=None) -> ForecastData:
     """Compute what the forecast chapter shows from a fitted curve (no drawing, no checks of
     the options: :func:`write_report` checks them).
 
     The size grid starts at the smallest anchor and reaches four times past the last anchor,
-    and twice past ``at``, the kept-back measurements and the size needed for ``target`` when
+    and twice past ``at`` (one size or several), the kept-back measurements and the size needed for ``target`` when
     it is reachable. ``errors`` defaults to the fit's per-anchor spread over folds.
     ``later`` is ``(sizes, scores)`` of measurements not used by the fit.
     """
@@ -171,12 +171,14 @@ def forecast_data(fit, *, target: float | None = None, at: float | None = None, 
     else:
         later_sizes = np.asarray(later[0], dtype=float).ravel()
         later_scores = np.asarray(later[1], dtype=float).ravel()
-    prediction = None if at is None else fit.predict(at, level=level)
+    if at is not None:
+        at = tuple(float(a) for a in np.atleast_1d(np.asarray(at, dtype=float)))
+    prediction = None if at is None else fit.predict(list(at), level=level)
     needed = None if target is None else fit.samples_needed(target, level=level)
 
     reach = [_PAST_ANCHORS * float(sizes.max())]
     if at is not None:
-        reach.append(_PAST_INTEREST * float(at))
+        reach.append(_PAST_INTEREST * max(at))
     if later_sizes.size:
         reach.append(_PAST_INTEREST * float(later_sizes.max()))
     if needed is not None and needed.reachable and needed.n is not None and math.isfinite(needed.n):
@@ -228,7 +230,7 @@ def _size(n: float) -> str:
 def _marks(data: ForecastData) -> list[tuple[float, float, str]]:
     marks = []
     if data.prediction is not None:
-        marks.append((float(data.at), float(data.prediction.score[0]), f"forecast at n={data.at:,.0f}"))
+        marks.extend((at, float(score), f"forecast at n={at:,.0f}") for at, score in zip(data.at, data.prediction.score))
     needed = data.needed
     if needed is not None and needed.reachable and needed.n is not None and not needed.already_reached:
         marks.append((float(needed.n), float(needed.target), f"reaches {needed.target:g} at n\u2248{needed.n:,.0f}"))
@@ -269,10 +271,11 @@ def _key_figures(data: ForecastData) -> dict[str, Any]:
     figures["last anchor"] = f"{data.scores[-1]:.4g} at n={data.sizes[-1]:,.0f}"
     pct = _pct(data.level)
     if data.prediction is not None:
-        figures[f"forecast at n={data.at:,.0f}"] = float(data.prediction.score[0])
-        if data.low is not None:
-            figures[f"{pct} interval at n={data.at:,.0f}"] = (f"{data.prediction.low[0]:.4g} to "
-                                                             f"{data.prediction.high[0]:.4g}")
+        p = data.prediction
+        for i, at in enumerate(data.at):
+            figures[f"forecast at n={at:,.0f}"] = float(p.score[i])
+            if data.low is not None:
+                figures[f"{pct} interval at n={at:,.0f}"] = f"{p.low[i]:.4g} to {p.high[i]:.4g}"
     needed = data.needed
     if needed is not None:
         label = f"samples for {needed.target:g}"
@@ -307,8 +310,8 @@ def _intro(data: ForecastData, score_name: str) -> str:
     return text
 
 
-def forecast_chapter(fit, *, target: float | None = None, at: float | None = None, level: float = 0.95,
-                     errors=None, later=None, score_name: str = "score", key: str = "curves",
+def forecast_chapter(fit, *, target: float | None = None, at: float | Sequence[float] | None = None,
+                     level: float = 0.95, errors=None, later=None, score_name: str = "score", key: str = "curves",
                      title: str = "Learning-curve forecast"):
     """A report chapter for a :class:`CurveFitResult`: key figures (family and weights,
     asymptote, forecast at ``at``, samples needed for ``target``), the forecast figure, the
@@ -341,8 +344,9 @@ def forecast_chapter(fit, *, target: float | None = None, at: float | None = Non
     chapter.note(f"forecast by {data.family}; fitted asymptote {data.asymptote:.4g}")
     if data.prediction is not None:
         p = data.prediction
-        chapter.note(f"forecast at n={data.at:,.0f}: {p.score[0]:.4g}"
-                     + (f" [{p.low[0]:.4g}, {p.high[0]:.4g}]" if data.low is not None else ""))
+        for i, at in enumerate(data.at):
+            chapter.note(f"forecast at n={at:,.0f}: {p.score[i]:.4g}"
+                         + (f" [{p.low[i]:.4g}, {p.high[i]:.4g}]" if data.low is not None else ""))
     if data.needed is not None:
         chapter.heading(f"How many samples for {data.needed.target:g}?")
         chapter.paragraph(needed_sentence(data.needed))
@@ -377,7 +381,7 @@ def _from_curve(fit, curve):
     return errors, later, (None if curve.scoring == "score" else curve.scoring)
 
 
-def write_report(fit, path, *, target: float | None = None, at: float | None = None, curve=None,
+def write_report(fit, path, *, target: float | None = None, at: float | Sequence[float] | None = None, curve=None,
                  level: float = 0.95, score_name: str | None = None, title: str | None = None):
     """Write the HTML report of a fitted learning curve: forecast, intervals, samples needed.
 
@@ -395,8 +399,8 @@ def write_report(fit, path, *, target: float | None = None, at: float | None = N
     target : float, optional
         A score to reach: the report gives the samples needed, with an interval, or says
         plainly that the target lies beyond the fitted asymptote.
-    at : float, optional
-        A training-set size to forecast the score at (positive).
+    at : float or sequence of float, optional
+        A training-set size to forecast the score at (positive), or several.
     curve : LearningCurveResult, optional
         The measured curve the fit came from: its measurements at sizes that are not anchors
         of the fit are drawn as kept back and compared with the forecast; its fold spread
@@ -445,9 +449,11 @@ def write_report(fit, path, *, target: float | None = None, at: float | None = N
         raise InputError(f"`path` must be a folder or a file name ending in .html, got {describe(path)}")
     target = check_scalar(target, "target", allow_none=True)
     if at is not None:
-        at = check_scalar(at, "at")
-        if at <= 0:
-            raise InputError(f"`at` must be a positive training-set size, got {at:g}")
+        many = np.ndim(at) > 0
+        at = [check_scalar(a, "at") for a in (at if many else [at])]
+        if not at or min(at) <= 0:
+            raise InputError(f"`at` must be a positive training-set size{' or several' if many else ''}, got "
+                             f"{', '.join(f'{a:g}' for a in at) or 'none'}")
     if curve is not None and not isinstance(curve, LearningCurveResult):
         raise InputError(f"`curve` must be a LearningCurveResult (from learning_curve) or None, "
                          f"got {describe(curve)}")
