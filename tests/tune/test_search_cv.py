@@ -193,6 +193,26 @@ def test_sklearn_conventions_and_bad_input(diabetes):
         SearchCV(Ridge(), {}, n_trials=2).fit(X, y)
 
 
+def test_param_grid_and_param_distributions_name_the_space(diabetes):
+    # code written for GridSearchCV / RandomizedSearchCV runs as it is
+    from scipy.stats import loguniform
+
+    X, y = diabetes
+    grid = SearchCV(Ridge(), param_grid={"alpha": [0.1, 1.0, 10.0]}, method="grid", n_trials=3, cv=3)
+    assert grid.get_params()["param_grid"] == {"alpha": [0.1, 1.0, 10.0]} and grid.space is None
+    grid = clone(grid).fit(X, y)
+    reference = GridSearchCV(Ridge(), param_grid={"alpha": [0.1, 1.0, 10.0]}, cv=3).fit(X, y)
+    assert grid.best_params_ == reference.best_params_
+    assert grid.best_score_ == pytest.approx(reference.best_score_)
+    drawn = SearchCV(Ridge(), param_distributions={"alpha": loguniform(1e-3, 10)}, method="random", n_trials=3,
+                     cv=3, rng=0).fit(X, y)
+    assert len(drawn.cv_results_["params"]) == 3 and 1e-3 <= drawn.best_params_["alpha"] <= 10
+    with pytest.raises(InputError, match="one of `space`, `param_grid` or `param_distributions`, got none"):
+        SearchCV(Ridge(), n_trials=2).fit(X, y)
+    with pytest.raises(InputError, match="got `space` and `param_grid`"):
+        SearchCV(Ridge(), {"alpha": Float(0.1, 1.0)}, param_grid={"alpha": [1.0]}, n_trials=2).fit(X, y)
+
+
 def test_storage_keeps_and_resumes_the_search(diabetes, tmp_path):
     X, y = diabetes
     path = tmp_path / "cv.db"

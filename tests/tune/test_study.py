@@ -470,3 +470,42 @@ def test_trials_frame_keeps_categorical_choices_as_given():
     res = minimize(lambda p: 0.0, {"on": Categorical([True, False]), "rate": Categorical([0.1, 0.5], when={"on": True})},
                    n_trials=4, method="grid", rng=0)
     assert res.trials["param_rate"].dtype == float and res.trials["param_rate"].isna().sum() == 1
+
+
+def test_a_study_dropped_without_close_releases_its_trials(tmp_path):
+    # a notebook cell that asked a trial and then raised: once the study is collected its
+    # heartbeat stops and its trial goes back to the queue, so a later run uses the whole budget
+    import gc
+
+    path = tmp_path / "dropped.db"
+
+    def cell():
+        study = Study.create(SPACE, method="random", storage=path, rng=0)
+        study.ask()
+        beats.append(study._beat._thread)
+        raise RuntimeError("training crashed")
+
+    beats = []
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            cell()
+    gc.collect()
+    assert not any(thread.is_alive() for thread in beats)
+    store = StudyStorage(path)
+    counts = store.counts(store.get_study("default")["study_id"])
+    assert counts["RUNNING"] == 0 and counts["QUEUED"] == 1  # the second cell took up the first one's trial
+    res = minimize(loss, SPACE, method="random", n_trials=5, storage=path, rng=0)
+    assert res.n_complete == 5 and res.n_pending == 0
+
+
+def test_tell_refuses_a_trial_of_another_study():
+    first = Study.create({"x": Float(0, 1)}, method="random", rng=0)
+    second = Study.create({"x": Float(0, 1)}, method="random", rng=1)
+    mine, theirs = second.ask(), first.ask()
+    assert mine.number == theirs.number == 0
+    with pytest.raises(InputError, match="handed out by another study"):
+        second.tell(theirs, theirs.params["x"])
+    with pytest.raises(InputError, match="handed out by another study"):
+        second.should_prune(theirs, 0.5)
+    second.tell(mine, 0.25)  # its own trial (or its number) is still taken
+    assert second.result().trials["param_x"].tolist() == [mine.params["x"]]

@@ -170,6 +170,15 @@ def test_missing_spec_and_usage_errors(tmp_path, capsys):
     assert main(["tune", "run"]) == 2
 
 
+def test_a_spec_must_be_utf8_and_may_start_with_a_byte_order_mark(job, capsys):
+    text = job.read_text()
+    job.write_bytes(("# modèle ridge\n" + text).encode("latin-1"))
+    _one_error_line(capsys, main(["tune", "run", str(job)]), "must be UTF-8 text")
+    job.write_bytes(("# modèle ridge\n" + text).encode("utf-8-sig"))
+    assert main(["tune", "run", str(job), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_complete"] == 5
+
+
 def test_every_trial_failing_exits_2_with_one_line(job, capsys):
     text = job.read_text().replace('choices = ["auto", "svd"]', 'choices = ["no-such-solver"]')
     job.write_text(text)
@@ -266,3 +275,68 @@ def test_patience_stops_the_run_early(job, capsys):
     job.write_text(job.read_text().replace("patience = 3", "patience = -2"))
     rc = main(["tune", "run", str(job)])
     _one_error_line(capsys, rc, "`patience`")
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("cv = 3", "cv = 4"),
+    ("fit_intercept = true", "fit_intercept = false"),
+    ('target = "target"', 'target = "target"\nfeatures = ["age", "bmi"]'),
+    (None, None),  # the data file edited in place: the digest of the data read tells it apart
+])
+def test_a_stored_study_of_another_job_is_refused(job, capsys, old, new):
+    assert main(["tune", "run", str(job), "--format", "json"]) == 0
+    capsys.readouterr()
+    if old is None:
+        load_diabetes(as_frame=True).frame.iloc[:-1].to_csv(job.parent / "diabetes.csv", index=False)
+    else:
+        job.write_text(job.read_text().replace(old, new, 1))
+    rc = main(["tune", "run", str(job), "--n-trials", "8"])
+    _one_error_line(capsys, rc, "holds losses of another objective")
+    # the changed job runs under another study name
+    assert main(["tune", "run", str(job), "--n-trials", "8", "--study", "other"]) == 0
+
+
+FACTORIES = """
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+
+def scaled_ridge():
+    return make_pipeline(StandardScaler(), Ridge())
+
+
+def not_an_estimator():
+    return 42
+
+
+def needs_an_argument(alpha):
+    return Ridge(alpha=alpha)
+"""
+
+
+def test_estimator_may_be_a_function_returning_a_pipeline(job, capsys, monkeypatch):
+    import importlib
+    import sys
+
+    (job.parent / "tune_spec_factories.py").write_text(FACTORIES)
+    monkeypatch.syspath_prepend(str(job.parent))
+    importlib.invalidate_caches()
+    monkeypatch.delitem(sys.modules, "tune_spec_factories", raising=False)
+    text = (job.read_text().replace("sklearn.linear_model.Ridge", "tune_spec_factories.scaled_ridge")
+            .replace("fit_intercept = true", "ridge__fit_intercept = false")
+            .replace("[space.alpha]", "[space.ridge__alpha]").replace("[space.solver]", "[space.ridge__solver]"))
+    job.write_text(text)
+    from scimlkit.tune._spec import load_spec
+
+    model = load_spec(job).build_estimator()
+    assert type(model).__name__ == "Pipeline" and model.get_params()["ridge__fit_intercept"] is False
+    assert main(["tune", "run", str(job), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n_complete"] == 5 and set(out["best_params"]) == {"ridge__alpha", "ridge__solver"}
+    for name, needle in [("not_an_estimator", "is not a scikit-learn estimator (it returned 42)"),
+                         ("needs_an_argument", "failed when called without arguments: TypeError")]:
+        job.write_text(text.replace("scaled_ridge", name))
+        _one_error_line(capsys, main(["tune", "run", str(job)]), needle)
+    job.write_text(text.replace("ridge__fit_intercept", "ridge__no_such_thing"))
+    _one_error_line(capsys, main(["tune", "run", str(job)]), "[params] not accepted by the estimator 'scaled_ridge'")

@@ -35,11 +35,23 @@ def test_relevance_finds_the_parameter_that_matters():
     assert rel["a"] > 0.6 and rel["a"] > 5 * rel["b"]
 
 
-def test_relevance_sums_the_one_hot_columns_of_a_categorical():
+def test_relevance_finds_a_categorical_that_matters():
     pts = _points(30, seed=1)
     values = [{"x": 0.0, "y": 2.0, "z": 4.0}[p["c"]] + 0.001 * p["a"] for p in pts]
     rel = parameter_relevance(SPACE, pts, values, rng=0)
     assert rel["c"] > rel["a"] and rel["c"] > rel["b"]
+
+
+def test_relevance_of_a_categorical_does_not_grow_with_its_choices():
+    # a categorical with no effect, next to the one float that matters and one that does not: it
+    # scores near the float that does not, with 2 choices or 12 (two of which no trial drew)
+    rng = np.random.default_rng(0)
+    for k in (2, 4, 8, 12):
+        space = {"x": Float(0, 1), "c": Categorical([f"c{i}" for i in range(k)]), "y": Float(0, 1)}
+        pts = [{"x": float(rng.random()), "c": f"c{rng.integers(k)}", "y": float(rng.random())} for _ in range(40)]
+        rel = parameter_relevance(space, pts, [np.sin(3 * p["x"]) for p in pts], rng=0)
+        assert rel["x"] > 0.7 and rel["c"] < 0.2, (k, rel)
+        assert rel["c"] < 3 * rel["y"], (k, rel)
 
 
 def test_relevance_ignores_failed_trials_and_checks_input():

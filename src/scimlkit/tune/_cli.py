@@ -17,7 +17,10 @@ def register(subparsers) -> None:
     sub = group.add_subparsers(dest="tune_command", metavar="COMMAND")
     sub.required = True
     run = add_command(sub, "run", _run, help="tune an estimator as described by a SPEC.toml",
-                      description="Tune a scikit-learn estimator by cross-validation as described by SPEC.toml.")
+                      description="Tune a scikit-learn estimator by cross-validation as described by SPEC.toml. "
+                                  "Its `estimator` is the import path of an estimator class, or of a function "
+                                  "that takes no arguments and returns an estimator (a pipeline, say); [params] "
+                                  "are then set on what it returns.")
     run.add_argument("spec", metavar="SPEC.toml", help="the job description (estimator, space, data, ...)")
     run.add_argument("--n-trials", type=int, default=None, help="override the spec's n_trials")
     run.add_argument("--n-workers", type=int, default=None, help="override the spec's n_workers")
@@ -84,7 +87,7 @@ def _run(args) -> int:
                        show_progress=None, options={}, show_best=lambda loss: f"best {label} {-loss:.4g}",
                        pruner=spec.pruner, known=known, known_columns=spec.known_columns,
                        callbacks=None if spec.patience is None else [StopWhenStalled(spec.patience)],
-                       objective_label=f"{spec.estimator}, scoring {label}, target '{spec.target}'")
+                       objective_label=spec.objective_label(X, y))
     summary = {
         "study": result.study,
         "estimator": spec.estimator,

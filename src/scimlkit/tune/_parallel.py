@@ -320,6 +320,6 @@ class Heartbeat:
 
     def __exit__(self, *exc):
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)  # (a study collected in its own heartbeat thread cannot wait for it)
         return False

@@ -95,9 +95,15 @@ def parameter_relevance(space, params: Sequence[Mapping[str, Any]], values, *, r
     """The learned relevance of each parameter, from a Gaussian process fitted to the trials.
 
     A Matérn 5/2 ARD Gaussian process is fitted to the complete trials in the unit-cube encoding
-    of the space; a parameter's relevance is the sum of the inverse length scales of its columns
-    (all one-hot columns of a categorical), normalised to sum to one. A short length scale means
-    the loss changes quickly along that parameter.
+    of the space; a parameter's relevance is its inverse length scale, normalised to sum to one
+    over the parameters. A short length scale means the loss changes quickly along that parameter.
+    A categorical has one one-hot column (and length scale) per choice, so its relevance is the
+    inverse length scale along the line between its two most distant choices: the kernel distance
+    between them, divided by their distance in the encoding (:math:`\\sqrt 2`), which is
+    :math:`\\sqrt{(w_a^2 + w_b^2) / 2}` for the two largest inverse length scales :math:`w_a, w_b`
+    of its columns (choices the trials never took left out: their length scales are the prior's).
+    It does not grow with the number of choices: a categorical that does not matter scores like a
+    float that does not. A parameter the trials never vary scores 0.
 
     Parameters
     ----------
@@ -135,10 +141,16 @@ def parameter_relevance(space, params: Sequence[Mapping[str, Any]], values, *, r
         return dict.fromkeys(space.names, 1.0 / len(space))
     gp = GaussianProcess(rng=check_rng(rng)).fit(X, y)
     inverse = 1.0 / np.asarray(gp.length_scales_, dtype=float)
-    raw = dict.fromkeys(space.names, 0.0)
-    for name, w in zip(space.encoded_names, inverse):
-        raw[name] += float(w)
+    # a column the trials never vary (a choice never drawn) keeps its prior length scale: it says nothing
+    columns = np.asarray(space.encoded_names, dtype=object)
+    varied = np.ptp(X, axis=0) > 0
+    raw = {}
+    for name in space.names:
+        w = np.sort(inverse[(columns == name) & varied])[-2:]  # a numeric's column; a categorical's two largest
+        raw[name] = float(np.sqrt(np.mean(w**2))) if w.size else 0.0
     total = sum(raw.values())
+    if total == 0:
+        return dict.fromkeys(space.names, 1.0 / len(space))
     return {k: v / total for k, v in raw.items()}
 
 
@@ -282,7 +294,9 @@ def study_chapter(result, space=None, *, reference: float | None = None, referen
         chapter.figure(intermediate_figure(result), "Losses reported step by step (pruned trials in grey).")
     if result.n_complete >= 3:
         rel = parameter_relevance(space, params, values, rng=rng)
-        chapter.figure(relevance_figure(rel), "Relevance of each parameter (Gaussian-process length scales).")
+        chapter.figure(relevance_figure(rel), "Relevance of each parameter: the inverse of its Gaussian-process "
+                       "length scale (a categorical's along the line between its two most distant choices, "
+                       "whatever its number of choices), normalised to sum to one.")
         chapter.figure(slices_figure(space, params, values, best=result.best_params), "Loss against each parameter.")
     done = frame.loc[frame["state"] == "COMPLETE"]
     if len(done):

@@ -98,6 +98,10 @@ class SearchCV(BaseSearchCV):
         ``scipy.stats`` ``uniform``, ``loguniform`` and ``randint`` distributions as the range
         they cover; and a list of dicts (``GridSearchCV``'s list of grids) as one space where a
         categorical ``_space`` picks the dict (see Notes).
+    param_grid, param_distributions : dict or list of dicts, optional
+        Other names of ``space``, so that code written for ``GridSearchCV(estimator,
+        param_grid=...)`` or ``RandomizedSearchCV(estimator, param_distributions=...)`` runs as
+        it is. Give exactly one of ``space``, ``param_grid`` and ``param_distributions``.
     method : {"auto", "gp", "de", "random", "sobol", "grid"}, default "auto"
         The optimiser.
     n_trials : int, default 30
@@ -181,6 +185,8 @@ class SearchCV(BaseSearchCV):
     _parameter_constraints: dict = {
         **BaseSearchCV._parameter_constraints,
         "space": "no_validation",
+        "param_grid": "no_validation",
+        "param_distributions": "no_validation",
         "method": "no_validation",
         "n_trials": "no_validation",
         "n_workers": "no_validation",
@@ -191,11 +197,13 @@ class SearchCV(BaseSearchCV):
         "show_progress": "no_validation",
     }
 
-    def __init__(self, estimator, space, *, method="auto", n_trials=30, scoring=None, n_workers=1, n_jobs=None,
+    def __init__(self, estimator, space=None, *, param_grid=None, param_distributions=None, method="auto", n_trials=30, scoring=None, n_workers=1, n_jobs=None,
                  refit=True, cv=None, storage=None, study=None, rng=None, known=None, verbose=0,
                  pre_dispatch="2*n_jobs", error_score=np.nan, return_train_score=False, show_progress=None):
         self.estimator = estimator
         self.space = space
+        self.param_grid = param_grid
+        self.param_distributions = param_distributions
         self.method = method
         self.n_trials = n_trials
         self.scoring = scoring
@@ -227,7 +235,7 @@ class SearchCV(BaseSearchCV):
         -------
         self
         """
-        EstimatorSpace(self.space)
+        EstimatorSpace(self._given_space())
         check_show_progress(self.show_progress)
         check_int(self.n_trials, "n_trials", low=1)
         check_int(self.n_workers, "n_workers", low=1)
@@ -249,6 +257,16 @@ class SearchCV(BaseSearchCV):
             return super().fit(X, y, **params)
         finally:
             self.n_jobs = None
+
+    def _given_space(self):
+        """The space, given as ``space`` or under one of scikit-learn's names for it."""
+        given = {name: value for name, value in (("space", self.space), ("param_grid", self.param_grid),
+                                                 ("param_distributions", self.param_distributions))
+                 if value is not None}
+        if len(given) != 1:
+            raise InputError("give the parameters to search as one of `space`, `param_grid` or "
+                             f"`param_distributions`, got {' and '.join(f'`{n}`' for n in given) or 'none'}")
+        return next(iter(given.values()))
 
     def _several_metrics(self) -> bool:
         return isinstance(self.scoring, list | tuple | set | dict)
@@ -332,7 +350,7 @@ class SearchCV(BaseSearchCV):
         return rows
 
     def _run_search(self, evaluate_candidates):
-        space = EstimatorSpace(self.space)
+        space = EstimatorSpace(self._given_space())
         rows = None
         if self.known is not None:  # checked before the study is created or resumed
             rows = self._known_rows(space)

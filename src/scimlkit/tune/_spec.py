@@ -2,13 +2,15 @@
 
 Example::
 
-    estimator = "sklearn.ensemble.HistGradientBoostingClassifier"
+    estimator = "sklearn.ensemble.HistGradientBoostingClassifier"   # or a function, see below
     scoring = "neg_log_loss"      # any scikit-learn scorer name (default: the estimator's score)
     cv = 5                        # folds (stratified for classifiers)
     n_trials = 30
     method = "auto"               # auto, gp, de, random, sobol or grid
     n_workers = 1
-    storage = "study.db"          # optional: keep and resume the study (relative to this file)
+    storage = "study.db"          # optional: keep and resume the study (relative to this file); a stored
+                                  # study of another estimator, [params], scoring, cv, target, features
+                                  # or data (an edited file too) is refused
     study = "hgb"                 # optional study name
     seed = 0
     pruner = "median"             # optional: none, median or halving (stop trials after a few folds)
@@ -45,11 +47,29 @@ Example::
     low = 0.05
     high = 0.3
     when = { early_stopping = true }   # a value or a list of values of an earlier parameter
+
+``estimator`` is the import path of an estimator class, or of a function that takes no arguments
+and returns a scikit-learn estimator, such as a pipeline::
+
+    # models.py, an importable module (installed, or in a folder on PYTHONPATH)
+    def scaled_svc():
+        return make_pipeline(StandardScaler(), SVC())
+
+    estimator = "models.scaled_svc"
+    [params]                      # set on what the function returns, with set_params
+    svc__kernel = "rbf"
+    [space.svc__C]                # nested names, as in scikit-learn's searches
+    type = "float"
+    low = 0.01
+    high = 100.0
+    log = true
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import os
 import tomllib
 from dataclasses import dataclass
@@ -124,7 +144,9 @@ class TuneSpec:
         return read_table(self.known, name="known")
 
     def build_estimator(self):
-        """Import the estimator class and create it with the fixed parameters."""
+        """Import the estimator and create it with the fixed parameters: a class is called with
+        them; a function (say one returning a pipeline) is called without arguments and they are
+        set on what it returns with ``set_params``."""
         module_name, _, class_name = self.estimator.rpartition(".")
         if not module_name:
             raise InputError(f"spec '{self.source}': `estimator` must be an import path such as "
@@ -137,19 +159,44 @@ class TuneSpec:
         if cls is None:
             raise InputError(f"spec '{self.source}': estimator '{self.estimator}' not found: "
                              f"module '{module_name}' has no '{class_name}'")
-        if not isinstance(cls, type):
-            raise InputError(f"spec '{self.source}': '{self.estimator}' is not a class")
-        try:
-            estimator = cls(**self.params)
-        except TypeError as exc:
-            raise InputError(f"spec '{self.source}': [params] not accepted by {class_name}: {exc}") from None
+        if not callable(cls):
+            raise InputError(f"spec '{self.source}': '{self.estimator}' is not a class or a function returning "
+                             "an estimator")
+        if isinstance(cls, type):
+            try:
+                estimator = cls(**self.params)
+            except TypeError as exc:
+                raise InputError(f"spec '{self.source}': [params] not accepted by {class_name}: {exc}") from None
+        else:  # a factory, such as a function building a pipeline
+            try:
+                estimator = cls()
+            except Exception as exc:
+                raise InputError(f"spec '{self.source}': estimator function '{self.estimator}' failed when called "
+                                 f"without arguments: {type(exc).__name__}: {exc}") from None
         if not hasattr(estimator, "fit") or not hasattr(estimator, "get_params"):
-            raise InputError(f"spec '{self.source}': '{self.estimator}' is not a scikit-learn estimator")
+            what = "" if isinstance(cls, type) else f" (it returned {describe(estimator)})"
+            raise InputError(f"spec '{self.source}': '{self.estimator}' is not a scikit-learn estimator{what}")
+        if not isinstance(cls, type) and self.params:
+            try:
+                estimator.set_params(**self.params)
+            except (TypeError, ValueError) as exc:
+                raise InputError(f"spec '{self.source}': [params] not accepted by the estimator '{class_name}' "
+                                 f"returns: {exc}") from None
         valid = set(estimator.get_params(deep=True))
         unknown = [n for n in self.space.names if n not in valid]
         if unknown:
             raise InputError(f"spec '{self.source}': [space] names {unknown} are not parameters of {class_name}")
         return estimator
+
+    def objective_label(self, X, y) -> str:
+        """What this job's losses measure, stored with its study: the estimator and its fixed
+        parameters, the scoring, the folds, the target and features, and the data read (the file's
+        name and a digest of ``X`` and ``y``: an edited file is another objective). A stored study
+        of another label is not resumed."""
+        params = f" {json.dumps(self.params, sort_keys=True, default=str)}" if self.params else ""
+        features = "" if self.features is None else f", features {self.features}"
+        return (f"{self.estimator}{params}, scoring {self.scoring or 'score'}, cv {self.cv}, "
+                f"target '{self.target}'{features}, data {self.data.name} #{_digest(X, y)}")
 
     def load_data(self):
         """Read the data file; returns ``(X, y)`` as a DataFrame and a Series."""
@@ -164,6 +211,20 @@ class TuneSpec:
         if len(frame) < self.cv:
             raise InputError(f"data '{self.data}' has {len(frame)} row(s): too few for cv={self.cv} folds")
         return frame[features], y
+
+
+def _digest(X, y) -> str:
+    """A short digest of the data read (column names, values and row order)."""
+    import pandas as pd
+
+    digest = hashlib.sha256(json.dumps([list(map(str, X.columns)), str(y.name)]).encode())
+    for part in (X, y):
+        try:
+            hashed = pd.util.hash_pandas_object(part)
+        except TypeError:  # cells pandas cannot hash (lists, dicts): hashed as their text
+            hashed = pd.util.hash_pandas_object(part.astype(str))
+        digest.update(hashed.to_numpy().tobytes())
+    return digest.hexdigest()[:12]
 
 
 def _fail(source, text) -> InputError:
@@ -227,8 +288,9 @@ def load_spec(path) -> TuneSpec:
     if not source.exists():
         raise InputError(f"spec '{source}' does not exist")
     try:
-        with open(source, "rb") as fh:
-            doc = tomllib.load(fh)
+        doc = tomllib.loads(source.read_bytes().decode("utf-8-sig"))  # a byte-order mark is fine
+    except UnicodeDecodeError as exc:
+        raise InputError(f"spec '{source}' must be UTF-8 text (byte {exc.start} is not UTF-8); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"spec '{source}' is not valid TOML: {exc}") from None
     except OSError as exc:

@@ -273,7 +273,7 @@ class StudyStorage(SQLiteStore):
                 elif stored[0] != objective:
                     raise InputError(
                         f"study '{name}' in '{self.path}' holds losses of another objective ({stored[0]}), "
-                        f"not of this one ({objective}); they would not compare: use another study name"
+                        f"not of this one ({objective}); they would not compare: use another study name or storage file"
                     )
             tx.execute("UPDATE studies SET runs = runs + 1 WHERE study_id = ?", (sid,))
             return int(sid), int(runs), False

@@ -13,6 +13,7 @@ import math
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -295,6 +296,10 @@ class Study:
         self.pruner = pruner
         self._owner = new_owner()
         self._beat = None  # the heartbeat of trials handed out by ask() (an external loop)
+        # a study dropped without close() (a notebook cell that raised between ask and tell) stops
+        # its heartbeat and puts its running trials back in the queue when it is collected; the
+        # callback holds the study's attributes, never the study itself
+        self._finalizer = weakref.finalize(self, _abandon, self.__dict__, os.getpid())
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
@@ -533,6 +538,9 @@ class Study:
         known = self._running.get(number)
         if known is None:
             raise InputError(f"trial {number} was not handed out by this study's ask() or was already told")
+        if isinstance(trial, Trial) and trial != known:  # same number, from another study's ask()
+            raise InputError(f"trial {number} ({trial.params}) was handed out by another study; this study's "
+                             f"trial {number} is {known.params}")
         return known
 
     def pruning_context(self) -> tuple | None:
@@ -634,10 +642,19 @@ class Study:
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_beat"] = None  # a thread of this process: the copy starts its own when it asks
+        state.pop("_finalizer", None)  # the original releases its trials, not a copy
         return state
 
     def close(self) -> None:
-        """Release unfinished trials and close the storage connection of this thread."""
+        """Release unfinished trials and close the storage connection of this thread.
+
+        A study dropped without it (say in a notebook cell that raised between ``ask`` and
+        ``tell``) does the same when it is garbage-collected: its heartbeat stops and its
+        running trials go back to the queue.
+        """
+        finalizer = self.__dict__.get("_finalizer")
+        if finalizer is not None:
+            finalizer.detach()
         self._stop_beat()
         self.release()
         retire_owner(self._owner)
@@ -656,6 +673,22 @@ class Study:
     def __repr__(self) -> str:
         where = "memory" if self._storage.in_memory else str(self._storage.path)
         return f"Study(name={self.name!r}, method={self.method!r}, storage={where!r})"
+
+
+def _abandon(state: dict, pid: int) -> None:
+    """What :meth:`Study.close` does, for a study collected without it: stop its heartbeat,
+    release its running trials and retire its owner (``state`` is the study's ``__dict__``)."""
+    if os.getpid() != pid:  # a forked copy of the study: its trials belong to the parent
+        return
+    beat, state["_beat"] = state.get("_beat"), None
+    if beat is not None:
+        beat.__exit__(None, None, None)
+    if not state["_storage"].in_memory:
+        try:
+            state["_storage"].release(state["_owner"])
+        except Exception:  # a busy or vanished file: the trials go stale and are re-queued later
+            pass
+    retire_owner(state["_owner"])
 
 
 def _result(storage: StudyStorage, study_id: int, name: str, space: Space, method: str,
