@@ -515,7 +515,92 @@ def test_temperature_of_logits_pointing_the_wrong_way_is_infinite():
     # constant rows: no information either, temperature left at 1
     with pytest.warns(DegenerateDataWarning, match="constant rows"):
         assert TemperatureScaling().fit(np.ones((30, 3)), np.arange(30) % 3).temperature_ == 1.0
-    # logits with some signal still give a finite temperature without a warning
+    # logits with some signal (labels drawn from softmax(z), not separated) still give a
+    # finite temperature without a warning
+    drawn = np.array([rng.choice(3, p=np.exp(r) / np.exp(r).sum()) for r in z])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert np.isfinite(TemperatureScaling().fit(z, np.argmax(z, axis=1)).temperature_)
+        assert np.isfinite(TemperatureScaling().fit(z, drawn).temperature_)
+
+
+def _separated_breast_cancer(seed):
+    # 300 rows train a logistic regression, 40 held-out rows calibrate it, the rest test it
+    X, y = load_breast_cancer(return_X_y=True)
+    idx = np.random.default_rng(seed).permutation(len(y))
+    tr, cal, te = idx[:300], idx[300:340], idx[340:]
+    s = make_pipeline(StandardScaler(), LogisticRegression()).fit(X[tr], y[tr]).decision_function(X)
+    return s[cal], y[cal], s[te], y[te]
+
+
+def _smoothed_nll(z, y):
+    # the log-loss in 1 / T against Platt's smoothed targets, written directly
+    if z.ndim == 1:
+        n_pos, n_neg = np.sum(y == 1), np.sum(y == 0)
+        t = np.where(y == 1, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
+        return lambda b: np.sum(np.logaddexp(0, b * z) - t * b * z)
+    k = z.shape[1]
+    counts = np.bincount(y, minlength=k)
+    T = np.repeat(((1 - (counts[y] + 1) / (counts[y] + 2)) / (k - 1))[:, None], k, axis=1)
+    T[np.arange(len(y)), y] = (counts[y] + 1) / (counts[y] + 2)
+    return lambda b: -np.sum(T * log_softmax(b * z, axis=1))
+
+
+@pytest.mark.parametrize("seed", [1, 3, 8])
+def test_temperature_of_separated_logits_is_finite_and_auto_sets_it_aside(seed):
+    from scimlkit._errors import DegenerateDataWarning
+
+    s_cal, y_cal, s_te, y_te = _separated_breast_cancer(seed)
+    assert np.all(np.where(y_cal == 1, s_cal, -s_cal) > 0)  # separated at 0: no finite ML temperature
+    # the plain fit ran the temperature towards 0 silently (T ~ 0.03, test log-loss up to 8 times the raw one)
+    with pytest.warns(DegenerateDataWarning, match="separate the classes perfectly"):
+        ts = TemperatureScaling().fit(s_cal, y_cal)
+    assert ts.separated_
+    # the minimiser of the smoothed-target log-loss, found directly
+    ref = minimize_scalar(_smoothed_nll(s_cal, y_cal), bounds=(1e-6, 10), method="bounded",
+                          options={"xatol": 1e-12})
+    assert ts.temperature_ == pytest.approx(1 / ref.x, rel=1e-5)
+    raw = log_loss(y_te, expit(s_te))
+    assert log_loss(y_te, ts.transform(s_te)) < 2.5 * raw
+    # 'auto': every fold is separated, so temperature's fits are degenerate and it is set aside
+    auto = ScoreCalibrator(random_state=0).fit(s_cal, y_cal)
+    table = auto.method_scores_.set_index("method")
+    assert table.loc["temperature", "degenerate"] and not table.loc["temperature", "tied"]
+    assert not table.drop("temperature")["degenerate"].any()
+    assert auto.method_ != "temperature"
+    p = auto.transform(s_te)
+    assert np.all((p > 0) & (p < 1))
+    assert log_loss(y_te, p) < 2 * raw
+
+
+def test_auto_sets_aside_a_candidate_degenerate_on_a_fold():
+    # ranked apart but not separated at 0: the full fit has a finite (extreme) temperature, some
+    # training folds do not; the candidate with the smallest cross-validated log-loss loses
+    s_cal, y_cal, _, _ = _separated_breast_cancer(6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not TemperatureScaling().fit(s_cal, y_cal).separated_
+    auto = ScoreCalibrator(random_state=0).fit(s_cal, y_cal)
+    table = auto.method_scores_.set_index("method")
+    assert table["log_loss"].idxmin() == "temperature" and table.loc["temperature", "degenerate"]
+    assert auto.method_ != "temperature" and not table.loc["temperature", "selected"]
+    # when every candidate is degenerate they compete as before
+    only = ScoreCalibrator(methods=["temperature"], random_state=0).fit(s_cal, y_cal)
+    assert only.method_ == "temperature"
+
+
+def test_multiclass_temperature_of_separated_logits():
+    from scimlkit._errors import DegenerateDataWarning
+
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(300, 3)) * 3
+    y = np.argmax(z, axis=1)  # the true class always ranks first: no finite ML temperature
+    with pytest.warns(DegenerateDataWarning, match="separate the classes perfectly"):
+        ts = TemperatureScaling().fit(z, y)
+    ref = minimize_scalar(_smoothed_nll(z, y), bounds=(1e-6, 50), method="bounded", options={"xatol": 1e-12})
+    assert ts.temperature_ == pytest.approx(1 / ref.x, rel=1e-5)
+    # integer weights are repeated rows (the smoothed targets count weights)
+    w = rng.integers(1, 4, 300)
+    with pytest.warns(DegenerateDataWarning):
+        weighted = TemperatureScaling().fit(z, y, sample_weight=w)
+        repeated = TemperatureScaling().fit(np.repeat(z, w, axis=0), np.repeat(y, w))
+    assert weighted.temperature_ == pytest.approx(repeated.temperature_, rel=1e-9)

@@ -366,3 +366,106 @@ def test_sample_weight_and_fit_params_reach_the_estimator(small):
             est(b.estimator_, cv="prefit").fit(X, y, logisticregression__sample_weight=w)
         with pytest.raises(InputError, match="class 1 no positive weight"):
             est(LogisticRegression(), cv=3).fit(X, y, sample_weight=(y == 0).astype(float))
+
+
+@pytest.mark.parametrize("pos_label", ["cancer", "healthy"])
+def test_threshold_classifier_pos_label_equals_sklearn(cancer, pos_label):
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.metrics import f1_score, fbeta_score, make_scorer
+    from sklearn.model_selection import TunedThresholdClassifierCV
+
+    X, y = cancer
+    labels = np.array(["cancer", "healthy"])[y]  # the class of interest may sort first
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=0.05)).fit(X[:250], labels[:250])
+    column = list(model.classes_).index(pos_label)
+    candidates = np.unique(model.predict_proba(X[250:])[:, column])
+    for objective, params, metric in (("f1", {}, f1_score), ("fbeta", {"beta": 2.0}, fbeta_score)):
+        ours = ThresholdClassifier(model, objective=objective, objective_params=params, cv="prefit",
+                                   placement="score", pos_label=pos_label).fit(X[250:], labels[250:])
+        # reference: TunedThresholdClassifierCV(FrozenEstimator(model), scoring=make_scorer(
+        #     f1_score, pos_label=pos_label), cv="prefit", refit=False, thresholds=<every distinct score>)
+        ref = TunedThresholdClassifierCV(FrozenEstimator(model), cv="prefit", refit=False, thresholds=candidates,
+                                         scoring=make_scorer(metric, pos_label=pos_label, **params))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref.fit(X[250:], labels[250:])
+        assert ours.pos_label_ == pos_label
+        assert ours.threshold_ == pytest.approx(ref.best_threshold_, abs=1e-12)
+        assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-12)
+        np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
+
+
+def test_threshold_classifier_pos_label_drives_costs_floors_and_folds(cancer):
+    X, y = cancer
+    labels = np.array(["cancer", "healthy"])[y]
+    is_cancer = (labels == "cancer").astype(int)
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=0.05))
+    # a missed cancer costs 20 times a false alarm: the cost objective on P(cancer)
+    clf = ThresholdClassifier(model, objective="cost", objective_params={"cost_fn": 20.0}, random_state=0,
+                              pos_label="cancer").fit(X, labels)
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    oof = cross_val_predict(model, X, labels, cv=folds, method="predict_proba")[:, 0]  # P(cancer)
+    ref = best_threshold(is_cancer, oof, "cost", cost_fn=20.0)
+    assert clf.threshold_ == ref.threshold and clf.best_score_ == ref.value
+    p = clf.predict_proba(X)[:, 0]
+    np.testing.assert_array_equal(clf.predict(X), np.where(p >= clf.threshold_, "cancer", "healthy"))
+    # a recall floor is a floor on the recall of cancers
+    floor = ThresholdClassifier(model, objective="precision_at_recall", objective_params={"min_recall": 0.99},
+                                random_state=0, pos_label="cancer").fit(X, labels)
+    assert floor.result_.recall >= 0.99
+    assert floor.result_.tp + floor.result_.fn == is_cancer.sum()
+    # decision values of the first class are the negated decision function
+    dec = ThresholdClassifier(model, response_method="decision_function", random_state=0,
+                              pos_label="cancer").fit(X, labels)
+    oof = -cross_val_predict(model, X, labels, cv=folds, method="decision_function")
+    assert dec.threshold_ == best_threshold(is_cancer, oof, "f1").threshold
+    s = -dec.decision_function(X)
+    np.testing.assert_array_equal(dec.predict(X), np.where(s >= dec.threshold_, "cancer", "healthy"))
+    # the default is the larger label, as before
+    assert ThresholdClassifier(model, random_state=0).fit(X, labels).pos_label_ == "healthy"
+    with pytest.raises(InputError, match="`pos_label` must be one of the classes"):
+        ThresholdClassifier(model, pos_label="benign").fit(X, labels)
+    with pytest.raises(InputError, match="`pos_label` must be one of the classes"):
+        ThresholdClassifier(model, pos_label=1).fit(X, labels)
+    prefit = clone(model).fit(X, y)
+    with pytest.raises(InputError, match="`pos_label` must be one of the classes"):
+        ThresholdClassifier(prefit, pos_label=2, cv="prefit").fit(X, y)
+    assert ThresholdClassifier(prefit, pos_label=0, cv="prefit").fit(X, y).pos_label_ == 0
+
+
+@pytest.mark.parametrize("make", [
+    lambda: CalibratedClassifier(GaussianNB(), random_state=0),
+    lambda: CalibratedClassifier(GaussianNB(), ensemble=True, random_state=0),
+    lambda: ThresholdClassifier(GaussianNB(), random_state=0),
+])
+def test_meta_estimators_record_feature_names(cancer, make):
+    import pandas as pd
+    from sklearn.calibration import CalibratedClassifierCV
+
+    X, y = cancer
+    names = load_breast_cancer().feature_names
+    frame = pd.DataFrame(X, columns=names)
+    clf = make().fit(frame, y)
+    # as scikit-learn's meta-estimators do: CalibratedClassifierCV(GaussianNB()).fit(frame, y).feature_names_in_
+    ref = CalibratedClassifierCV(GaussianNB()).fit(frame, y)
+    np.testing.assert_array_equal(clf.feature_names_in_, ref.feature_names_in_)
+    assert clf.n_features_in_ == X.shape[1]
+    # a refit on an array forgets them, as scikit-learn does
+    assert not hasattr(clf.fit(X, y), "feature_names_in_")
+    # from the DataFrame's columns when the estimator keeps no record of them
+    bare = make()
+    bare.set_params(**{"estimator": _NoNames()})
+    assert list(bare.fit(frame, y).feature_names_in_) == list(names)
+
+
+class _NoNames(GaussianNB):
+    """A classifier that records no feature names (it sees only arrays)."""
+
+    def fit(self, X, y, sample_weight=None):
+        return super().fit(np.asarray(X), y, sample_weight=sample_weight)
+
+    def predict_proba(self, X):
+        return super().predict_proba(np.asarray(X))
+
+    def predict_log_proba(self, X):
+        return super().predict_log_proba(np.asarray(X))

@@ -234,3 +234,25 @@ def test_decimal_score_column_with_a_null_exits_2(tmp_path, capsys):
                              "label": [0, 1, 1] * 10}), path)
     assert main(["calibrate", "fit", str(path), "--score", "score", "--label", "label"]) == 2
     assert "column 'score' contains 10 NaN value(s)" in capsys.readouterr().err
+
+
+def test_threshold_json_says_when_nothing_is_predicted_positive(tmp_path, capsys):
+    # the highest score is a negative and a false positive costs 1000 times a missed positive:
+    # every cut costs more than predicting nothing positive
+    s = np.array([0.95, 0.9, 0.8, 0.6, 0.4, 0.3, 0.1])
+    y = np.array([0, 1, 1, 0, 1, 0, 0])
+    path = tmp_path / "top_negative.csv"
+    pd.DataFrame({"score": s, "label": y}).to_csv(path, index=False)
+    rc = main(["calibrate", "threshold", str(path), "--score", "score", "--label", "label",
+               "--objective", "cost", "--cost-fp", "1000", "--format", "json"])
+    assert rc == 0
+    data = json.loads(capsys.readouterr().out)
+    ref = best_threshold(y, s, "cost", cost_fp=1000.0)
+    assert ref.threshold == np.inf and ref.tp == 0 and ref.fp == 0
+    assert data["predicts_none"] is True and data["threshold"] is None
+    assert data["tp"] == 0 and data["fp"] == 0 and data["value"] == pytest.approx(ref.value)
+    # a finite threshold is written as it is
+    assert main(["calibrate", "threshold", str(path), "--score", "score", "--label", "label",
+                 "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["predicts_none"] is False and data["threshold"] == best_threshold(y, s, "f1").threshold

@@ -162,3 +162,132 @@ def test_brier_decomposition_auto_bins_continuous_forecasts():
     assert brier_decomposition(y, rounded).binning == "distinct forecasts"
     with pytest.raises(InputError, match="n_bins"):
         brier_decomposition(y, noise, n_bins="sturges")
+
+
+# -- bands of small bins ---------------------------------------------------------------------
+
+def test_reliability_band_of_small_bins_is_the_jeffreys_interval():
+    from scipy.stats import beta
+
+    # one positive alone in (0.1, 0.2], three negatives in [0, 0.1], a large bin at the top
+    gen = np.random.default_rng(0)
+    top = gen.random(400) * 0.1 + 0.9
+    p = np.r_[0.15, 0.02, 0.05, 0.08, top]
+    y = np.r_[1, 0, 0, 0, (gen.random(400) < top).astype(int)]
+    rd = reliability_diagram(y, p, n_bins=10, n_boot=200, level=0.9, rng=0)
+    # the bootstrap alone gives the one-sample bin the band [1, 1]; the Jeffreys interval of
+    # 1 success in 1 trial: [scipy.stats.beta.ppf(0.05, 1.5, 0.5), 1]
+    assert rd.count[1] == 1 and rd.observed[1] == 1.0
+    assert rd.band_low[1] == pytest.approx(beta.ppf(0.05, 1.5, 0.5), rel=1e-12) and rd.band_high[1] == 1.0
+    assert rd.band_high[1] - rd.band_low[1] > 0.7
+    # 0 of 3: [0, beta.ppf(0.95, 0.5, 3.5)]
+    assert rd.band_low[0] == 0.0 and rd.band_high[0] == pytest.approx(beta.ppf(0.95, 0.5, 3.5), rel=1e-12)
+    # a large bin: the bootstrap and Jeffreys bands nearly agree, and the band holds both
+    k, m = y[4:].sum(), 400
+    j_low, j_high = beta.ppf([0.05, 0.95], k + 0.5, m - k + 0.5)
+    assert rd.band_low[9] <= j_low and rd.band_high[9] >= j_high
+    assert rd.band_high[9] - rd.band_low[9] < 1.3 * (j_high - j_low)
+    # no resamples, no bands
+    assert np.isnan(reliability_diagram(y, p, n_boot=0).band_low).all()
+
+
+def test_reliability_caption_names_the_small_bin_band(tmp_path):
+    from scimlkit.calibrate import write_report
+
+    gen = np.random.default_rng(1)
+    s = gen.normal(size=300)
+    y = (gen.random(300) < 1 / (1 + np.exp(-2 * s))).astype(int)
+    html = write_report(y, s, tmp_path / "r.html", calibrator=None, objective=None, n_boot=20, rng=0).read_text()
+    assert "Jeffreys interval" in html
+
+
+# -- sample weights ----------------------------------------------------------------------------
+
+def _weighted_case(seed=7, n=300):
+    gen = np.random.default_rng(seed)
+    y, p = _binary_data(seed, n)
+    w = gen.integers(0, 4, n)  # zeros included: those rows are left out
+    return y, p, w
+
+
+@pytest.mark.parametrize("strategy", ["uniform", "quantile"])
+@pytest.mark.parametrize("kind", ["top-label", "class-wise"])
+def test_calibration_error_integer_weights_equal_repeated_rows(strategy, kind):
+    y, p, w = _weighted_case()
+    weighted = calibration_error(y, p, n_bins=7, strategy=strategy, kind=kind, sample_weight=w)
+    repeated = calibration_error(np.repeat(y, w), np.repeat(p, w), n_bins=7, strategy=strategy, kind=kind)
+    assert weighted.ece == pytest.approx(repeated.ece, abs=1e-12)
+    assert weighted.mce == pytest.approx(repeated.mce, abs=1e-12)
+    np.testing.assert_allclose(weighted.bin_upper, repeated.bin_upper, atol=1e-12)
+    np.testing.assert_allclose(weighted.bin_count, repeated.bin_count)
+    # multiclass rows too
+    gen = np.random.default_rng(2)
+    P = gen.dirichlet([1, 1, 1], size=len(y))
+    yy = gen.integers(0, 3, len(y))
+    a = calibration_error(yy, P, n_bins=6, strategy=strategy, kind=kind, sample_weight=w)
+    b = calibration_error(np.repeat(yy, w), np.repeat(P, w, axis=0), n_bins=6, strategy=strategy, kind=kind)
+    assert a.ece == pytest.approx(b.ece, abs=1e-12) and a.mce == pytest.approx(b.mce, abs=1e-12)
+    assert expected_calibration_error(yy, P, sample_weight=w) == pytest.approx(
+        expected_calibration_error(np.repeat(yy, w), np.repeat(P, w, axis=0)), abs=1e-12)
+    assert maximum_calibration_error(yy, P, sample_weight=w) == pytest.approx(
+        maximum_calibration_error(np.repeat(yy, w), np.repeat(P, w, axis=0)), abs=1e-12)
+
+
+def test_brier_and_log_loss_weights_equal_sklearn_and_repeated_rows():
+    y, p, w = _weighted_case(3)
+    q = np.clip(p, 0.01, 0.99)
+    # reference: sklearn.metrics.brier_score_loss(y, p, sample_weight=w), log_loss(y, q, sample_weight=w)
+    assert brier_score(y, p, sample_weight=w) == pytest.approx(brier_score_loss(y, p, sample_weight=w), abs=1e-14)
+    assert log_loss(y, q, sample_weight=w) == pytest.approx(sk_log_loss(y, q, sample_weight=w), abs=1e-12)
+    P = np.column_stack([1 - q, q * 0.5, q * 0.5])
+    yy = np.where(y == 1, 1 + (np.arange(len(y)) % 2), 0)
+    assert log_loss(yy, P, sample_weight=w) == pytest.approx(sk_log_loss(yy, P, sample_weight=w), abs=1e-12)
+    assert brier_score(yy, P, sample_weight=w) == pytest.approx(
+        brier_score(np.repeat(yy, w), np.repeat(P, w, axis=0)), abs=1e-14)
+    # real-valued weights: the weighted means
+    r = np.random.default_rng(0).random(len(y))
+    assert brier_score(y, p, sample_weight=r) == pytest.approx(brier_score_loss(y, p, sample_weight=r), abs=1e-14)
+    assert log_loss(y, q, sample_weight=r) == pytest.approx(sk_log_loss(y, q, sample_weight=r), abs=1e-12)
+
+
+@pytest.mark.parametrize("n_bins", [None, 10, "auto"])
+def test_brier_decomposition_integer_weights_equal_repeated_rows(n_bins):
+    y, p, w = _weighted_case(4, n=500)
+    for probs in (p, np.round(p, 1)):  # "auto": bins, then distinct forecasts
+        a = brier_decomposition(y, probs, n_bins=n_bins, sample_weight=w)
+        b = brier_decomposition(np.repeat(y, w), np.repeat(probs, w), n_bins=n_bins)
+        assert (a.binning, a.n_groups) == (b.binning, b.n_groups)
+        for field in ("brier", "reliability", "resolution", "uncertainty", "residual"):
+            assert getattr(a, field) == pytest.approx(getattr(b, field), abs=1e-12)
+    assert brier_decomposition(y, p, sample_weight=w).brier == pytest.approx(
+        brier_score_loss(y, p, sample_weight=w), abs=1e-14)
+
+
+@pytest.mark.parametrize("strategy", ["uniform", "quantile"])
+def test_reliability_diagram_integer_weights_equal_repeated_rows(strategy):
+    y, p, w = _weighted_case(5, n=400)
+    a = reliability_diagram(y, p, n_bins=8, strategy=strategy, n_boot=50, rng=0, sample_weight=w)
+    b = reliability_diagram(np.repeat(y, w), np.repeat(p, w), n_bins=8, strategy=strategy, n_boot=50, rng=0)
+    np.testing.assert_allclose(a.bin_upper, b.bin_upper, atol=1e-12)
+    np.testing.assert_allclose(a.count, b.count)
+    np.testing.assert_allclose(a.mean_predicted, b.mean_predicted, atol=1e-12)
+    np.testing.assert_allclose(a.observed, b.observed, atol=1e-12)
+    assert a.ece == pytest.approx(b.ece, abs=1e-12)
+    used = a.count > 0
+    assert np.all(a.band_low[used] <= a.observed[used] + 1e-12)
+    assert np.all(a.band_high[used] >= a.observed[used] - 1e-12)
+    # unit weights change nothing, bands included
+    c = reliability_diagram(y, p, n_bins=8, strategy=strategy, n_boot=50, rng=0, sample_weight=np.ones(len(y)))
+    d = reliability_diagram(y, p, n_bins=8, strategy=strategy, n_boot=50, rng=0)
+    np.testing.assert_array_equal(c.band_low, d.band_low)
+    np.testing.assert_array_equal(c.band_high, d.band_high)
+
+
+@pytest.mark.parametrize("func", [calibration_error, brier_score, log_loss, brier_decomposition,
+                                  reliability_diagram])
+def test_metric_bad_weights(func):
+    y, p = [0, 1, 1], [0.2, 0.7, 0.5]
+    for weights, message in (([1, -1, 1], ">= 0"), ([1, np.nan, 1], "NaN"), ([1, np.inf, 1], "infinite"),
+                             ([1, 1], "must have 3 values"), ([0, 0, 0], "all weights are zero")):
+        with pytest.raises(InputError, match=message):
+            func(y, p, sample_weight=weights)

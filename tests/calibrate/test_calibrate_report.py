@@ -30,3 +30,33 @@ def test_demo_quick_is_sensible():
     ch = run(rng=np.random.default_rng(0), quick=True)
     assert ch.key == "calibrate" and len(ch.summary) == 2
     assert any(b["kind"] == "figure" for b in ch.blocks)
+
+
+def _drawn_value(line, t):
+    """The value(s) of the horizontal pieces of a drawn step line that cover ``t``."""
+    xy = line.get_path().vertices
+    return {float(a[1]) for a, b in zip(xy[:-1], xy[1:]) if a[1] == b[1] and min(a[0], b[0]) <= t <= max(a[0], b[0])}
+
+
+def test_threshold_curve_passes_through_the_marked_optimum():
+    from scimlkit.calibrate._report import threshold_figure
+
+    # f1 of "score >= t": 1.0 for t in (1.2, 2]; the optimum is marked at the midpoint 1.6
+    res = best_threshold([0, 1, 1, 0, 1, 0], [1, 2, 3, 1.2, 2.5, 0.5], "f1")
+    assert res.threshold == 1.6 and res.value == 1.0
+    for placement in ("midpoint", "score"):
+        for objective in ("f1", "accuracy", "youden"):
+            res = best_threshold([0, 1, 1, 0, 1, 0, 1, 0], [1, 2, 3, 1.2, 2.5, 0.5, 0.7, 2.2], objective,
+                                 placement=placement)
+            ax = threshold_figure(res).axes[0]
+            (curve,) = [line for line in ax.lines if line.get_label() == res.objective]
+            # (with placement="score" the optimum sits at a jump of the curve, on both pieces)
+            assert res.value in _drawn_value(curve, res.threshold)
+            dot = [line for line in ax.lines if line.get_label().startswith("exact optimum")][0]
+            assert dot.get_xydata().tolist() == [[res.threshold, res.value]]
+            # every cut's value is drawn at every threshold that makes its predictions,
+            # including t below the lowest score
+            cuts = res.thresholds
+            for j in range(cuts.size - 1):
+                t = cuts[0] - 0.01 if j == 0 else (cuts[j - 1] + cuts[j]) / 2
+                assert _drawn_value(curve, t) == {res.values[j]}

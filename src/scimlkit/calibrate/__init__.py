@@ -8,7 +8,7 @@
   and :class:`ThresholdClassifier` (a learned, exact decision threshold).
 - Metrics: :func:`calibration_error` (ECE and MCE, equal-width or equal-mass bins, top-label
   or class-wise), :func:`brier_score`, :func:`brier_decomposition`, :func:`log_loss`,
-  :func:`reliability_diagram` (with bootstrap bands).
+  :func:`reliability_diagram` (with bootstrap and Jeffreys bands).
 - Thresholds: :func:`best_threshold` (the global optimum over every distinct score of F1,
   F-beta, Youden's J, balanced accuracy, accuracy, MCC, cost, profit, precision at a recall
   floor, recall at a precision floor).

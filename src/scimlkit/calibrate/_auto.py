@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .._errors import InputError
+from .._errors import DegenerateDataWarning, InputError
 from .._validation import check_int, check_option, check_random_state
 from ._base import (
     NotFittedError,
@@ -132,6 +134,15 @@ class ScoreCalibrator(BaseEstimator):
     after ``"auto"`` on 13 of the 16 tasks, by 6 % in the median, at the same mean log-loss.)
     ``tie_break=None`` takes the strict minimum.
 
+    A candidate whose fit on some training part was degenerate (it warned with
+    :class:`DegenerateDataWarning`: temperature scaling of scores that separate the classes,
+    whose log-loss has no finite minimiser, or of scores with no signal) is set aside unless
+    every candidate is. Such a fit is a fallback rather than the method's own estimate, and
+    separated training parts mean nearly separated held-out parts: there the cross-validated
+    log-loss sees almost no row on the wrong side of the scores, so it rewards the
+    overconfident maps that separation produces (a temperature near 0) and cannot show what
+    they cost on new data.
+
     Parameters
     ----------
     method : {"auto", "platt", "sigmoid", "isotonic", "beta", "temperature", "histogram"}, default="auto"
@@ -172,9 +183,11 @@ class ScoreCalibrator(BaseEstimator):
         class has fewer samples).
     method_scores_ : pandas.DataFrame or None
         ``method="auto"`` only: one row per candidate with the log-loss, Brier score and ECE
-        of its pooled out-of-fold probabilities, ``diff_se`` (the standard error of its
-        per-sample ``selection`` differences to the best candidate), ``tied`` (within one
-        such standard error of the best) and ``selected``.
+        of its pooled out-of-fold probabilities, ``degenerate`` (its fit was degenerate on
+        some training part, which sets it aside), ``diff_se`` (the standard error of its
+        per-sample ``selection`` differences to the best candidate that is not set aside),
+        ``tied`` (not set aside and within one such standard error of that best) and
+        ``selected``.
 
     Examples
     --------
@@ -187,7 +200,7 @@ class ScoreCalibrator(BaseEstimator):
     >>> cal.method_ in ("platt", "temperature", "beta", "isotonic", "histogram")
     True
     >>> list(cal.method_scores_.columns)
-    ['method', 'log_loss', 'brier', 'ece', 'diff_se', 'tied', 'selected']
+    ['method', 'log_loss', 'brier', 'ece', 'degenerate', 'diff_se', 'tied', 'selected']
     """
 
     def __init__(self, method: str = "auto", *, score_kind: str = "auto", methods=None,
@@ -276,17 +289,28 @@ class ScoreCalibrator(BaseEstimator):
         for name in candidates:
             x = views[METHODS[name]]
             oof = np.empty(y.shape[0])
+            degenerate = False
             for train, test in splits:
-                cal = make_calibrator(name).fit(x[train], y[train],
-                                                sample_weight=None if w is None else w[train])
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    cal = make_calibrator(name).fit(x[train], y[train],
+                                                    sample_weight=None if w is None else w[train])
+                for item in caught:  # the table records degenerate fits; other warnings pass on
+                    if issubclass(item.category, DegenerateDataWarning):
+                        degenerate = True
+                    else:
+                        warnings.warn(item.message, item.category, stacklevel=3)
                 oof[test] = cal.transform(x[test])
             losses[name] = {"log_loss": _sample_log_loss(yf, oof), "brier": (oof - yf) ** 2}
             rows.append({"method": name,
                          "log_loss": _mean(losses[name]["log_loss"], weights),
                          "brier": _mean(losses[name]["brier"], weights),
-                         "ece": _ece(yf, oof, weights)})
+                         "ece": _ece(yf, oof, weights), "degenerate": degenerate})
         table = pd.DataFrame(rows)
-        leader = str(table.loc[table[criterion].idxmin(), "method"])
+        # degenerate candidates compete only when every candidate is degenerate
+        eligible = ~table["degenerate"] if not table["degenerate"].all() else table["degenerate"]
+        best_value = table.loc[eligible, criterion].min()
+        leader = str(table.loc[table.loc[eligible, criterion].idxmin(), "method"])
         if criterion == "ece":
             # ECE is a property of the whole sample: no per-sample differences, no standard error
             table["diff_se"] = np.nan
@@ -294,8 +318,8 @@ class ScoreCalibrator(BaseEstimator):
         else:
             table["diff_se"] = [_diff_se(losses[m][criterion] - losses[leader][criterion], weights)
                                 for m in table["method"]]
-            gap = table[criterion] - table[criterion].min()
-            table["tied"] = (gap <= table["diff_se"]) if tie_break is not None else gap <= 0
+            gap = table[criterion] - best_value
+            table["tied"] = eligible & ((gap <= table["diff_se"]) if tie_break is not None else gap <= 0)
         tied = table[table["tied"]]
         best = leader if tie_break is None else str(tied.loc[tied[tie_break].idxmin(), "method"])
         table["selected"] = table["method"] == best

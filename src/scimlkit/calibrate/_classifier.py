@@ -203,6 +203,20 @@ def _fit_params(base, w, fit_params, prefit: bool, groups=None) -> dict:
     return params
 
 
+def _set_feature_names(meta, model, X) -> None:
+    """``feature_names_in_`` of a meta-estimator: the fitted model's, else the column names of
+    a DataFrame ``X`` (all strings); none (and no stale one) otherwise."""
+    from sklearn.utils.validation import _get_feature_names
+
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        names = _get_feature_names(X)
+    if names is not None:
+        meta.feature_names_in_ = np.asarray(names, dtype=object)
+    elif hasattr(meta, "feature_names_in_"):
+        del meta.feature_names_in_
+
+
 def _check_prefit(estimator):
     if not hasattr(estimator, "classes_"):
         raise NotFittedError("with cv='prefit' the estimator must already be fitted")
@@ -278,6 +292,11 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Cross-validated log-loss, Brier score and ECE of each candidate (binary ``"auto"``).
     ensemble_ : list of (classifier, calibrator)
         The fold models and their calibrators (``ensemble=True``).
+    n_features_in_ : int
+        Number of features seen in fit (when the estimator records it).
+    feature_names_in_ : ndarray of str
+        The column names of a DataFrame ``X`` seen in fit (the estimator's own record when it
+        keeps one); absent for input without string column names.
 
     Examples
     --------
@@ -409,6 +428,7 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         first = self.estimator_ if self.estimator_ is not None else self.ensemble_[0][0]
         if hasattr(first, "n_features_in_"):
             self.n_features_in_ = first.n_features_in_
+        _set_feature_names(self, first, X)
         return self
 
     def _check_fitted(self):
@@ -458,10 +478,11 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     ``estimator`` per fold), finds the exact optimal threshold of ``objective`` on the pooled
     scores with :func:`best_threshold`, and refits the estimator on all the data. With
     ``cv="prefit"`` the fitted estimator is used as is and the threshold is learned on the
-    scores of the data given to ``fit``. ``predict`` returns ``classes_[1]`` where
-    ``score >= threshold_``. ``cv`` may also be any scikit-learn splitter (with ``split``)
-    or an iterable of ``(train, test)`` index arrays whose test parts cover every sample
-    exactly once and whose training parts hold both classes.
+    scores of the data given to ``fit``. ``predict`` returns the positive class ``pos_label_``
+    where its score is at least ``threshold_``, else the other class. ``cv`` may also be any
+    scikit-learn splitter (with ``split``) or an iterable of ``(train, test)`` index arrays
+    whose test parts cover every sample exactly once and whose training parts hold both
+    classes.
 
     Pooling out-of-fold scores assumes the fold models score on a common scale
     (probabilities, or decision values of a stable model); prefer ``predict_proba`` for
@@ -480,15 +501,29 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     response_method : {"auto", "decision_function", "predict_proba"}, default="auto"
         ``"auto"`` uses ``predict_proba`` when available, else ``decision_function``.
     random_state : int, optional
+    pos_label : label, optional
+        The positive class, one of the two labels of ``y``: the class whose precision, recall,
+        F-score and costs (``cost_tp``, ``cost_fn``, ...) the objective uses and whose score
+        is thresholded. None (default): ``classes_[1]``, the larger label. For the other
+        class the score is the probability of that class (``1 - p``) or the negated decision
+        value.
 
     Attributes
     ----------
     classes_ : ndarray
+    pos_label_ : label
+        The positive class.
     estimator_ : classifier
     threshold_ : float
+        Threshold on the score of ``pos_label_`` (its probability, with ``predict_proba``).
     best_score_ : float
         The objective at the threshold on the out-of-fold scores.
     result_ : ThresholdResult
+    n_features_in_ : int
+        Number of features seen in fit (when the estimator records it).
+    feature_names_in_ : ndarray of str
+        The column names of a DataFrame ``X`` seen in fit (the estimator's own record when it
+        keeps one); absent for input without string column names.
 
     Examples
     --------
@@ -505,7 +540,8 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """
 
     def __init__(self, estimator=None, *, objective: str = "f1", objective_params=None, cv=5,
-                 placement: str = "midpoint", response_method: str = "auto", random_state=None):
+                 placement: str = "midpoint", response_method: str = "auto", random_state=None,
+                 pos_label=None):
         self.estimator = estimator
         self.objective = objective
         self.objective_params = objective_params
@@ -513,6 +549,7 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.placement = placement
         self.response_method = response_method
         self.random_state = random_state
+        self.pos_label = pos_label
 
     def _method(self, estimator):
         method = check_option(self.response_method, "response_method",
@@ -572,36 +609,58 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             classes = np.asarray(base.classes_)
             if classes.size != 2 or np.setdiff1d(np.unique(y), classes).size:
                 raise InputError("`y` must use the two classes of the prefit estimator")
-            scores, _ = _response(base, X, method)
+            positive = self._positive(classes)
+            scores = self._oriented(*_response(base, X, method), positive, classes)
             self.estimator_ = base
         else:
+            positive = self._positive(classes)
             scores = np.empty(len(y))
             for train, test in _splits(self.cv, X, y, w, self.random_state, groups):
                 model = clone(base).fit(_safe_indexing(X, train), y[train],
                                         **_check_method_params(X, params, train))
-                scores[test], _ = _response(model, _safe_indexing(X, test), method)
+                scores[test] = self._oriented(*_response(model, _safe_indexing(X, test), method),
+                                              positive, classes)
             self.estimator_ = clone(base).fit(X, y, **params)
         if not np.all(np.isfinite(scores)):
             raise InputError("the estimator produced non-finite scores")
-        y01 = (y == classes[1]).astype(np.int8)
+        y01 = (y == positive).astype(np.int8)
         self.classes_ = classes
+        self.pos_label_ = positive
         self.result_: ThresholdResult = _best_threshold(y01, scores, objective, objective_args, placement, w)
         self.threshold_ = self.result_.threshold
         self.best_score_ = self.result_.value
         if hasattr(self.estimator_, "n_features_in_"):
             self.n_features_in_ = self.estimator_.n_features_in_
+        _set_feature_names(self, self.estimator_, X)
         return self
+
+    def _positive(self, classes):
+        """The positive class: ``pos_label`` (one of ``classes``) or ``classes[1]``."""
+        if self.pos_label is None:
+            return classes[1]
+        for i, c in enumerate(classes.tolist()):  # a number never names a text label, nor the reverse
+            if isinstance(c, str) == isinstance(self.pos_label, str) and c == self.pos_label:
+                return classes[i]
+        raise InputError(f"`pos_label` must be one of the classes {classes.tolist()}, got {self.pos_label!r}")
+
+    @staticmethod
+    def _oriented(s, kind, positive, classes):
+        """Scores of the response of ``classes[1]`` turned into scores of ``positive``."""
+        if positive == classes[1]:
+            return s
+        return 1.0 - s if kind == "probability" else -s
 
     def _scores(self, X):
         if not hasattr(self, "threshold_"):
             raise NotFittedError("this ThresholdClassifier is not fitted yet; call fit first")
-        s, _ = _response(self.estimator_, X, self._method(self.estimator_))
-        return s
+        return self._oriented(*_response(self.estimator_, X, self._method(self.estimator_)),
+                              self.pos_label_, self.classes_)
 
     def predict(self, X) -> np.ndarray:
-        """``classes_[1]`` where the score is at least ``threshold_``, else ``classes_[0]``."""
+        """``pos_label_`` where its score is at least ``threshold_``, else the other class."""
         positive = self._scores(X) >= self.threshold_
-        return self.classes_[positive.astype(int)]
+        is_first = self.pos_label_ == self.classes_[0]
+        return self.classes_[(positive != is_first).astype(int)]
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X) -> np.ndarray:

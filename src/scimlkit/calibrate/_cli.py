@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from .._errors import InputError
 from .._io import read_table
 from .._validation import check_array, check_binary
@@ -155,6 +157,9 @@ def _threshold(args) -> int:
     res = best_threshold(labels, scores, args.objective, placement=args.placement, **params)
     summary = res.summary()
     summary["placement"] = res.placement
+    # JSON has no infinity: the threshold of the cut that predicts nothing positive (+inf) is
+    # written as null, so say which it is
+    summary["predicts_none"] = bool(math.isinf(res.threshold))
     if target is not None:
         from .._report import save_report
         from ._auto import resolve_score_kind
@@ -208,7 +213,10 @@ def register(subparsers) -> None:
                      help="name of the probability column (default: SCORE_calibrated)")
 
     thr = add_command(sub, "threshold", _threshold,
-                      help="the exact optimal decision threshold (score >= t predicts 1)")
+                      help="the exact optimal decision threshold (score >= t predicts 1)",
+                      description="The exact optimal decision threshold (score >= t predicts 1). 'predicts_none' "
+                                  "is true when the best cut predicts nothing positive: its threshold is +inf "
+                                  "(written as null with --format json).")
     thr.add_argument("file", metavar="FILE", help="table with a score and a 0/1 label column")
     thr.add_argument("--score", required=True, help="score column")
     thr.add_argument("--label", required=True, help="0/1 label column")

@@ -51,7 +51,7 @@ def _draw_reliability(ax, rel: ReliabilityResult, title: str) -> None:
     if band.any():
         ax.fill_between(rel.mean_predicted[band], rel.band_low[band], rel.band_high[band],
                         color="tab:blue", alpha=0.2, lw=0,
-                        label=f"{rel.level:.0%} bootstrap band ({rel.n_boot} resamples)")
+                        label=f"{rel.level:.0%} band (bootstrap, {rel.n_boot} resamples; at least Jeffreys)")
     ax.plot(x, rel.observed[used], "o-", color="tab:blue", ms=4, label="observed frequency")
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.02, 1.02)
@@ -78,12 +78,24 @@ def reliability_figure(before: ReliabilityResult, after: ReliabilityResult | Non
 def threshold_figure(result: ThresholdResult, *, marks: dict[str, float] | None = None,
                      max_points: int = 4000):
     """The objective against the threshold, with the optimum (and optional other thresholds)
-    marked."""
+    marked.
+
+    The curve is a step function of ``t``: the value at the distinct score ``d_j`` holds for
+    every ``t`` in ``(d_{j-1}, d_j]`` (those thresholds make the same predictions), the lowest
+    value for every ``t <= d_0`` and that of predicting nothing positive (dotted) above the
+    largest score, so the marked optimum lies on the curve.
+    """
     fig, ax = new_figure(7.0, 3.6)
     frame = result.to_frame(max_points=max_points)
     frame = frame[np.isfinite(frame["threshold"])]
-    ax.step(frame["threshold"], frame["value"], where="post", color="tab:blue", lw=1.2,
-            label=result.objective)
+    # the rule is "score >= t": the value at distinct score d_j holds for t in (d_{j-1}, d_j],
+    # so each value is drawn to the left of its score ("pre"), and the lowest one also a
+    # little below the lowest score (every t <= d_0 predicts everything positive)
+    x, v = frame["threshold"].to_numpy(), frame["value"].to_numpy()
+    if x.size:
+        span = float(x[-1] - x[0]) or max(1.0, abs(float(x[0])))
+        x, v = np.r_[x[0] - 0.02 * span, x], np.r_[v[0], v]
+    ax.step(x, v, where="pre", color="tab:blue", lw=1.2, label=result.objective)
     best_x = result.thresholds[result.cut_index]
     if np.isfinite(best_x):
         ax.axvline(result.threshold, color="tab:red", lw=1, ls="--")
@@ -106,7 +118,8 @@ def threshold_figure(result: ThresholdResult, *, marks: dict[str, float] | None 
 # -- chapter sections (shared by the demo chapter and the report of a user's scores) --------
 
 _CANDIDATES_CAPTION = ("Candidate methods, cross-validated on the out-of-fold scores (the smallest log-loss "
-                       "wins; among candidates within one standard error of it ('tied'), the smallest ECE).")
+                       "wins; among candidates within one standard error of it ('tied'), the smallest ECE; "
+                       "a candidate whose fit was 'degenerate' on some fold is set aside).")
 
 
 def _calibration_section(ch: Chapter, *, before: ReliabilityResult, after: ReliabilityResult | None,
@@ -152,7 +165,8 @@ def calibration_chapter(*, before: ReliabilityResult, after: ReliabilityResult |
         titles=("before calibration", f"after '{method}'") if after is not None else ("raw scores", ""),
         reliability_caption=reliability_caption or (
             "Reliability diagrams on held-out data: observed frequency of positives against the mean "
-            "predicted probability per bin, with a bootstrap band."),
+            "predicted probability per bin, with a band for each bin's frequency (bootstrap, widened to the "
+            "Jeffreys interval where that is wider, so that bins of few samples keep an honest width)."),
         method_scores=method_scores, candidates_caption=candidates_caption or _CANDIDATES_CAPTION)
     if threshold is not None:
         _threshold_section(ch, threshold, marks=threshold_marks, caption=threshold_caption or (
@@ -258,8 +272,10 @@ def _reliability_caption(d: CalibrationReportData) -> str:
     bins = int(np.count_nonzero(rel.count)) if rel is not None else 0
     text = (f"Observed frequency of positives against the mean predicted probability, "
             f"{rel.bin_lower.size} equal-width bins ({bins} not empty)")
-    text += (f", with a {rel.level:.0%} bootstrap band ({rel.n_boot} resamples of the {d.n} samples). "
-             if rel.n_boot else ". ")
+    text += (f", with a {rel.level:.0%} band for each bin's frequency: the bootstrap percentile band "
+             f"({rel.n_boot} resamples of the {d.n} samples), widened to the Jeffreys interval of the bin's "
+             "k positives of m samples where that is wider (a bin of one or a few samples gets an honest width "
+             "instead of a band that the bootstrap shrinks to a point). " if rel.n_boot else ". ")
     if d.score_kind == "probability":
         text += "The raw scores are read as probabilities. "
     else:
@@ -294,11 +310,13 @@ def _candidates_caption(d: CalibrationReportData) -> str:
              else "the scores the calibrator was fitted on, not necessarily these")
     selection = _CRITERIA.get(d.selection or "log_loss", str(d.selection))
     text = f"Candidate methods, scored by cross-validation (pooled out-of-fold probabilities) on {where}: "
+    aside = (" A candidate whose fit was 'degenerate' on some fold (scores that separate the classes leave "
+             "temperature scaling without a finite fit) is set aside unless all are.")
     if d.tie_break is None or d.selection == "ece":
-        return text + f"the smallest {selection} wins."
+        return text + f"the smallest {selection} wins." + aside
     tie_break = _CRITERIA.get(d.tie_break, str(d.tie_break))
     return text + (f"the smallest {selection} wins, except that among the candidates within one standard "
-                   f"error of it ('tied') the smallest {tie_break} is chosen.")
+                   f"error of it ('tied') the smallest {tie_break} is chosen.") + aside
 
 
 def _threshold_caption(d: CalibrationReportData) -> str:

@@ -24,6 +24,34 @@ def _prepare(X, name="X"):
     return arr
 
 
+def _separated(z, y, w) -> bool:
+    """Whether the logits separate the classes: in every row of positive weight the true class
+    has the largest logit (binary: ``z >= 0`` for class 1, ``z <= 0`` for class 0). Then each
+    row's log-loss falls (or stays) as ``1 / T`` grows, and no finite temperature minimises it."""
+    keep = w > 0
+    if z.ndim == 1:
+        margin = np.where(y > 0, z, -z)[keep]
+    else:
+        rows = np.flatnonzero(keep)
+        margin = z[rows, y[rows]] - z[rows].max(axis=1)
+    return bool(np.all(margin >= 0))
+
+
+def _smoothed_target_logits(z, y, w) -> np.ndarray:
+    """Each row's logits weighted by Platt's smoothed targets: the true class ``c`` gets
+    ``(N_c + 1) / (N_c + 2)`` (``N_c`` its count, or weight sum) and the other classes share
+    the rest evenly. For binary labels these are Platt's targets ``(N+ + 1) / (N+ + 2)`` and
+    ``1 / (N- + 2)`` for class 1."""
+    if z.ndim == 1:
+        n_pos, n_neg = float(w[y > 0].sum()), float(w[y <= 0].sum())
+        return np.where(y > 0, (n_pos + 1.0) / (n_pos + 2.0), 1.0 / (n_neg + 2.0)) * z
+    n, k = z.shape
+    counts = np.bincount(y, weights=w, minlength=k)
+    t_true = (counts[y] + 1.0) / (counts[y] + 2.0)
+    z_true = z[np.arange(n), y]
+    return t_true * z_true + (1.0 - t_true) / (k - 1) * (z.sum(axis=1) - z_true)
+
+
 class TemperatureScaling(BaseEstimator):
     """Temperature scaling of logits (Guo et al., 2017).
 
@@ -38,6 +66,15 @@ class TemperatureScaling(BaseEstimator):
     is ``inf``, every prediction is uniform, and a :class:`DegenerateDataWarning` says so.
     Constant logits leave the temperature at 1 with the same warning.
 
+    When the logits separate the classes perfectly (in every row the true class has the
+    largest logit; binary: every positive has a logit >= 0 and every negative <= 0), the
+    log-loss keeps falling as ``T`` goes to 0 and has no minimum: the likelihood alone would
+    make every prediction 0 or 1. The temperature is then fitted, with a
+    :class:`DegenerateDataWarning`, against Platt's smoothed targets (the true class ``c``
+    counts as ``(N_c + 1) / (N_c + 2)`` instead of 1, ``N_c`` the number of rows of that
+    class; the other classes share the rest), which has a finite minimum, as Platt scaling
+    does always. Data that are not separated get the plain maximum-likelihood temperature.
+
     Attributes
     ----------
     temperature_ : float
@@ -45,6 +82,8 @@ class TemperatureScaling(BaseEstimator):
         probabilities fit best.
     n_classes_ : int
         2 for one logit per sample, else the number of logit columns.
+    separated_ : bool
+        Whether the logits separated the classes, so that smoothed targets were used.
 
     Examples
     --------
@@ -64,21 +103,22 @@ class TemperatureScaling(BaseEstimator):
         self.max_iter = max_iter
 
     # -- the loss in beta = 1 / T and its first two derivatives --------------------------
-    def _derivatives(self, beta, z, y, w):
+    # ``zt`` holds each row's target-weighted logit, sum_j t_ij z_ij: the logit of the true
+    # class for hard targets (binary: y * z), a mixture of the logits for smoothed ones.
+    def _derivatives(self, beta, z, zt, w):
         if z.ndim == 1:
             u = beta * z
-            loss = np.dot(w, np.logaddexp(0.0, u) - y * u)
+            loss = np.dot(w, np.logaddexp(0.0, u) - beta * zt)
             p = expit(u)
-            g = np.dot(w, (p - y) * z)
+            g = np.dot(w, p * z - zt)
             h = np.dot(w, p * (1.0 - p) * z * z)
         else:
             u = beta * z
-            zy = z[np.arange(z.shape[0]), y]
-            loss = np.dot(w, logsumexp(u, axis=1) - beta * zy)
+            loss = np.dot(w, logsumexp(u, axis=1) - beta * zt)
             p = softmax(u, axis=1)
             m1 = np.sum(p * z, axis=1)
             m2 = np.sum(p * z * z, axis=1)
-            g = np.dot(w, m1 - zy)
+            g = np.dot(w, m1 - zt)
             h = np.dot(w, m2 - m1 * m1)
         return float(loss), float(g), float(h)
 
@@ -105,9 +145,11 @@ class TemperatureScaling(BaseEstimator):
             raise InputError(f"`X` and `y` must have the same length, got {n} and {yy.shape[0]}")
         w = check_weights(sample_weight, n, yy)
         w = np.ones(n) if w is None else w
+        zt = yy * z if z.ndim == 1 else z[np.arange(n), yy]
+        self.separated_ = False
         # beta = 0 (an infinite temperature) gives uniform probabilities. The loss is convex in
         # beta, so its slope and curvature there tell whether a positive beta does better.
-        _, g0, h0 = self._derivatives(0.0, z, yy, w)
+        _, g0, h0 = self._derivatives(0.0, z, zt, w)
         if not h0 > 0:
             warnings.warn("the logits carry no information about the labels (constant rows); "
                           "temperature left at 1", DegenerateDataWarning, stacklevel=2)
@@ -118,15 +160,22 @@ class TemperatureScaling(BaseEstimator):
                           "favour the true class no more than the others): the best temperature is "
                           "infinite, so every prediction is uniform", DegenerateDataWarning, stacklevel=2)
             return self._set(np.inf, z)
+        if _separated(z, yy, w):
+            self.separated_ = True
+            warnings.warn("the logits separate the classes perfectly (no row's true class is ranked below "
+                          "another), so the log-loss keeps falling as the temperature goes to 0 and has no "
+                          "minimum; the temperature is fitted against Platt's smoothed targets instead",
+                          DegenerateDataWarning, stacklevel=2)
+            zt = _smoothed_target_logits(z, yy, w)
         beta = 1.0
-        loss, g, h = self._derivatives(beta, z, yy, w)
+        loss, g, h = self._derivatives(beta, z, zt, w)
         if not h > 0:
             # every row saturated at temperature 1 (logits of size 1e5, say): the curvature
             # underflows, so start from the logits' own scale instead
             spread = float(np.std(z if z.ndim == 1 else z - z.mean(axis=1, keepdims=True)))
             if np.isfinite(spread) and spread > 0:
                 beta = 1.0 / spread
-                loss, g, h = self._derivatives(beta, z, yy, w)
+                loss, g, h = self._derivatives(beta, z, zt, w)
         converged = False
         total = float(w.sum())
         for _ in range(max_iter):
@@ -139,7 +188,7 @@ class TemperatureScaling(BaseEstimator):
             if new_beta <= 0:
                 new_beta = beta / 10.0
             for _ in range(60):
-                new_loss, new_g, new_h = self._derivatives(new_beta, z, yy, w)
+                new_loss, new_g, new_h = self._derivatives(new_beta, z, zt, w)
                 if new_loss <= loss + 1e-13 * max(1.0, abs(loss)):
                     break
                 new_beta = 0.5 * (beta + new_beta)
