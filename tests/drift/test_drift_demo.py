@@ -11,11 +11,31 @@ from scimlkit.drift._demo import run
 from scimlkit.drift._report import drift_chapter
 
 
-def test_quick_demo_chapter(tmp_path):
+def test_quick_demo_chapter(tmp_path, monkeypatch):
+    reports = []
+    check = DriftMonitor.check
+
+    def recorded(self, current, **kwargs):
+        reports.append(check(self, current, **kwargs))
+        return reports[-1]
+
+    monkeypatch.setattr(DriftMonitor, "check", recorded)
     chapter = run(rng=np.random.default_rng(0), quick=True)
     assert chapter.key == "drift" and len(chapter.summary) == 3
-    assert "alerts on days [4, 5, 6, 8]" in chapter.summary[0]  # exactly the injected days
+    # exactly the injected days; on day 10 only the domain classifier alerts (no column does),
+    # and the day still counts, as the health figure marks it
+    assert "alerts on days [4, 5, 6, 8, 10]" in chapter.summary[0]
+    day10 = reports[9]
+    assert day10.alert and day10.n_alerts == 0
     assert "0 per-column alert(s)" in chapter.summary[2]
+    metrics = dict(next(b for b in chapter.blocks if b["kind"] == "metrics")["items"])
+    assert metrics["days with an alert"] == str(sum(r.alert for r in reports)) == "5"
+    # the classifier's p-value shown is the adjusted one its alert is decided on
+    mv = day10.multivariate
+    assert mv.pvalue_adj != mv.pvalue
+    assert f"adjusted p={mv.pvalue_adj:.2g})" in chapter.summary[2]
+    table = next(b for b in chapter.blocks if b["kind"] == "table")["html"]
+    assert "classifier p (adjusted)" in table and f"{mv.pvalue_adj:.4g}" in table
     path = render_report([chapter], tmp_path / "demo")
     assert "<svg" in path.read_text()
 

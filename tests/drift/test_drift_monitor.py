@@ -157,6 +157,18 @@ def test_categorical_and_missing_and_unseen():
     assert not table.loc["x", "significant"]  # the values themselves did not move
 
 
+def test_a_rare_missing_value_is_tested_exactly():
+    # one missing value in a 500-row batch against none in 20,000 reference rows:
+    # scipy.stats.fisher_exact([[0, 20000], [1, 499]]).pvalue = 1 / 41 (chi-squared gave 2.5e-10)
+    gen = np.random.default_rng(0)
+    ref = pd.DataFrame({"x": gen.normal(size=20_000)})
+    cur = pd.DataFrame({"x": gen.normal(size=500)})
+    cur.loc[0, "x"] = np.nan
+    row = DriftMonitor(min_effect=0.0).fit(ref).check(cur).table.iloc[0]
+    assert row["missing_pvalue"] == pytest.approx(stats.fisher_exact([[0, 20_000], [1, 499]]).pvalue, rel=1e-8)
+    assert row["missing_pvalue_adj"] > 0.02
+
+
 def test_column_type_override():
     frame = pd.DataFrame({"code": np.arange(1000) % 4, "x": np.arange(1000.0)})
     monitor = DriftMonitor(column_types={"code": "categorical"}).fit(frame)

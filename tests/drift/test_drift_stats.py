@@ -160,6 +160,40 @@ def test_missing_rate_test_equals_chi2_contingency():
     assert p[2] == pytest.approx(stats.chi2_contingency([[0, 1000], [12, 788]], correction=False).pvalue, rel=1e-10)
 
 
+def test_missing_rate_test_is_fisher_exact_where_an_expected_count_is_below_5():
+    # one missing value in a 500-row batch, none in 20,000 reference rows: the chi-squared
+    # approximation gave 2.5e-10; scipy.stats.fisher_exact([[0, 20000], [1, 499]]).pvalue = 0.0244
+    tables = [(0, 20_000, 1, 500), (3, 1000, 0, 10), (5, 20, 1, 7), (995, 1000, 0, 3), (2, 3, 1, 3),
+              (0, 10**6, 4, 50_000), (9, 100, 0, 100), (12, 1000, 0, 700)]  # expected counts below 5
+    k_ref, n_ref, k_cur, n_cur = map(np.array, zip(*tables))
+    _, p = missing_rate_tests(k_ref, n_ref, k_cur, n_cur)
+    for (a, n, b, m), got in zip(tables, p):
+        # scipy.stats.fisher_exact(table) (two-sided)
+        assert got == pytest.approx(stats.fisher_exact([[a, n - a], [b, m - b]]).pvalue, rel=1e-8)
+    assert p[0] == pytest.approx(1 / 41, rel=1e-8)
+    # the rule's edge: smallest expected count 1000 * 9 / 2000 = 4.5 (exact test) and
+    # 1000 * 10 / 2000 = 5 (chi-squared)
+    _, (p_below, p_at) = missing_rate_tests([9, 10], [1000, 1000], [0, 0], [1000, 1000])
+    assert p_below == pytest.approx(stats.fisher_exact([[9, 991], [0, 1000]]).pvalue, rel=1e-8)
+    assert p_at == pytest.approx(stats.chi2_contingency([[10, 990], [0, 1000]], correction=False).pvalue, rel=1e-10)
+
+
+def test_missing_rate_tests_keep_the_family_wise_level_with_rare_missing_values():
+    # 4,000 stable batches of 30 columns with 0.05 % missing values (20,000 reference rows, 2,000
+    # per batch): with the chi-squared approximation any Bonferroni-adjusted missing-rate test was
+    # below 0.05 on 19 % of the batches; the exact test keeps it at or below 5 %
+    gen = np.random.default_rng(3)
+    batches, cols, n, m, rate = 4000, 30, 20_000, 2_000, 0.0005
+    k_ref, k_cur = gen.binomial(n, rate, (batches, cols)), gen.binomial(m, rate, (batches, cols))
+    _, p = missing_rate_tests(k_ref.ravel(), np.full(k_ref.size, n), k_cur.ravel(), np.full(k_cur.size, m))
+    p = np.nan_to_num(p.reshape(batches, cols), nan=1.0)
+    alarms = int((p.min(axis=1) < 0.05 / cols).sum())
+    # at most the upper 99.9 % point of Binomial(4000, 0.05) (about 6.1 %)
+    assert alarms <= stats.binom.ppf(0.999, batches, 0.05)
+    tested = p < 1.0
+    assert int((p[tested] < 0.05).sum()) <= stats.binom.ppf(0.999, int(tested.sum()), 0.05)
+
+
 def test_jensen_shannon_and_wasserstein_against_scipy():
     gen = np.random.default_rng(9)
     ref, cur = gen.normal(size=20_000), gen.normal(0.3, 1.2, size=8_000)
@@ -245,6 +279,31 @@ def test_profile_ks_error_is_within_eps(dist):
         cur = draw(50_000) + shift
         got = numeric_column(summary, cur, "ks")["statistic"]
         assert abs(got - stats.ks_2samp(ref, cur).statistic) <= 0.0005 + 1e-12
+
+
+def test_profile_ks_error_is_centred_and_within_eps():
+    # the statistic from a compressed profile against scipy.stats.ks_2samp on the raw data, over
+    # 180 seeded columns (three shapes, no drift); taking the top of each bucket's range, as
+    # before, overstated it by 0.32 eps on average here. Over these columns the mean error has a
+    # standard error of about 0.01 eps; the allowance of 0.1 eps covers it and the few hundredths
+    # of eps left by the asymptotic grid correction
+    gen = np.random.default_rng(21)
+    eps = 0.0005
+    draws = [lambda s: gen.normal(size=s), lambda s: gen.lognormal(0, 2, size=s),
+             lambda s: np.where(gen.random(s) < 0.3, 0.0, gen.normal(size=s))]
+    errors = []
+    for draw in draws:
+        for _ in range(20):
+            ref = draw(50_000)
+            summary = NumericSummary.from_values("x", ref, eps=eps, max_exact=10_000).finalise(20)
+            for _ in range(3):
+                cur = draw(20_000)
+                got = numeric_column(summary, cur, "ks", eps=eps)["statistic"]
+                errors.append(got - stats.ks_2samp(ref, cur).statistic)
+    errors = np.array(errors)
+    assert np.abs(errors).max() <= eps + 1e-12
+    assert abs(errors.mean()) <= 0.1 * eps
+    assert (errors < 0).any() and (errors > 0).any()
 
 
 def test_knot_index_equals_searchsorted():

@@ -174,7 +174,8 @@ class DriftMonitor:
     Per column: a numeric column is tested with the two-sample Kolmogorov-Smirnov test (or the
     Cramer-von Mises / Anderson-Darling k-sample tests), a categorical column with a chi-squared
     test of homogeneity with rare categories pooled; the missing-value rate is tested on its own
-    with a two-proportion test. All p-values of a check form one family, corrected with Holm
+    with a two-proportion test (Pearson chi-squared, or Fisher's exact test where an expected cell count
+    is below 5, as with rare missing values). All p-values of a check form one family, corrected with Holm
     (default), Bonferroni or Benjamini-Hochberg; a missing-rate test joins the family only when
     the column has a missing value in the reference or the batch.
 
@@ -515,7 +516,7 @@ class DriftMonitor:
                 # compared at the coarser of the two precisions (a float32 batch holds the
                 # reference's repeated values rounded, and a float32 reference the batch's)
                 summary, y = summary.matched(y, frame[name].dtype)
-                res = numeric_column(summary, y, method)
+                res = numeric_column(summary, y, method, eps=profile.eps)
                 spread = summary.std
                 if summary.values.size == 1 or not spread > 0:
                     row["status"] = "constant_reference"

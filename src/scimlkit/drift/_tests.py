@@ -36,6 +36,7 @@ NUMERIC_TESTS = ("ks", "cvm", "anderson")
 EXACT_KS_MAX_N = 10_000  # like scipy.stats.ks_2samp(method="auto")
 EXACT_CVM_MAX_N = 20  # like scipy.stats.cramervonmises_2samp(method="auto")
 PSI_FLOOR = 1e-4
+MISSING_MIN_EXPECTED = 5.0  # below this expected cell count the missing-rate test is Fisher's exact one
 
 
 def js_distance(p_counts: np.ndarray, q_counts: np.ndarray) -> float:
@@ -550,11 +551,67 @@ def histogram_counts(summary: NumericSummary, y: np.ndarray) -> tuple[np.ndarray
     return _binned(summary, cl, cl[0] - ties[0])
 
 
-def numeric_column(summary: NumericSummary, y: np.ndarray, method: str) -> dict:
+# -zeta(1/2) / sqrt(2 pi): a Brownian motion's maximum read on a grid of step h falls short of
+# its maximum by this times sqrt(h) on average (Asmussen, Glynn and Pitman 1995)
+_GRID_SHORTFALL = float(-special.zeta(0.5) / math.sqrt(2 * math.pi))
+
+
+def _profile_ks(summary: NumericSummary, f: np.ndarray, le: np.ndarray, lt: np.ndarray, m: int,
+                eps: float) -> float:
+    """Two-sample KS statistic ``D = sup |F - G|`` of the profile's reference ECDF ``F`` (``f`` at
+    the knots) and the batch ECDF ``G`` (``le``, ``lt``: batch values at or below, and below,
+    each knot).
+
+    ``F`` is exact at the knots; inside the bucket ``(v_{j-1}, v_j)`` it lies between
+    ``F(v_{j-1})`` and that plus ``e_j``, the share of reference values strictly inside: at most
+    ``floor(eps * n)`` of them and one fewer than the bucket's count (its knot holds one), none
+    where the bucket's slack is 0 or the profile keeps no slack (every value on a knot: ``D``
+    is then exact). Each bucket gives a lower bound of its largest gap (``F - G`` at its left
+    knot, ``G - F`` just below its right knot with ``F`` there at its highest) and the gap is at
+    most ``e_j`` above it, so ``D`` lies in ``[lo, lo + max e_j]``. Read only at the knots, the
+    gap falls short of its supremum over all pooled values like a random walk's maximum read on
+    a coarse grid: each bucket's bound is raised by the expected shortfall of a Brownian maximum
+    (variance ``1/n + 1/m`` per unit of mass) read on steps of the bucket's mass rather than of
+    the pooled sample's, capped at ``e_j``. The estimate stays in ``[lo, lo + max e_j]``
+    (worst-case error ``eps``) and its error is centred: within a few hundredths of ``eps`` on
+    average on normal, log-normal and mixed columns, where taking the top of each bucket's range
+    overstated ``D`` by 0.2 to 0.7 ``eps`` (p-values too small: 6.4 % below 0.05 without drift at
+    100,000 reference and 50,000 batch rows).
+    """
+    n = summary.n
+    gap = f - le / m  # F - G at each knot
+    at_knots = np.abs(gap).max()
+    low = lt / m  # G just below each knot, less F at its highest there
+    low[1:] -= f[:-1]
+    if summary.slack is None:
+        return float(max(at_knots, low.max()))
+    inside, root = _inside_share(summary, eps)
+    low -= inside
+    np.maximum(low[1:], gap[:-1], out=low[1:])  # or F - G at the bucket's left knot
+    step = np.maximum(root - math.sqrt(1.0 / (n + m)), 0.0)
+    low += np.minimum(inside, _GRID_SHORTFALL * math.sqrt(1.0 / n + 1.0 / m) * step)
+    return float(max(at_knots, low.max()))
+
+
+def _inside_share(summary: NumericSummary, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per knot bucket, the largest share of reference values strictly inside it (see
+    :func:`_profile_ks`) and its square root, cached on the summary."""
+    cached = summary.__dict__.get("_inside_share")
+    if cached is None or cached[0] != eps:
+        n = summary.n
+        inside = np.where(summary.slack > 0, np.minimum(summary.weights - 1, math.floor(eps * n)) / n, 0.0)
+        cached = (eps, inside, np.sqrt(inside))
+        summary.__dict__["_inside_share"] = cached
+    return cached[1], cached[2]
+
+
+def numeric_column(summary: NumericSummary, y: np.ndarray, method: str, *, eps: float = 0.0005) -> dict:
     """Test, statistic, distances of one numeric column; ``y`` holds the finite batch values.
 
-    For the KS test with a large sample the p-value is left as NaN and ``ks_d`` is returned,
-    so that the caller computes all p-values at once with :func:`ks_pvalues`.
+    ``eps`` is the profile's (at most ``floor(eps * n)`` reference values lie strictly between
+    two knots of a compressed column). For the KS test with a large sample the p-value is left
+    as NaN and the statistic (from the profile: :func:`_profile_ks`, within ``eps`` of the exact
+    one) is returned, so that the caller computes all p-values at once with :func:`ks_pvalues`.
 
     Samples too small for a test's usual p-value get the exact permutation one, as the KS test
     gets SciPy's exact one: Cramer-von Mises with a single value on a side (SciPy needs two),
@@ -566,8 +623,7 @@ def numeric_column(summary: NumericSummary, y: np.ndarray, method: str) -> dict:
     le = np.cumsum(cl)[:k]  # batch values <= each knot
     lt = le - ties  # batch values < each knot
     f = cum / n
-    f_prev = np.r_[0.0, f[:-1]]
-    ks_d = float(max(np.abs(f - le / m).max(), np.abs(f_prev - lt / m).max()))
+    ks_d = _profile_ks(summary, f, le, lt, m, eps)
     ref_bins, cur_bins = _binned(summary, cl, lt[0])
     out = {"js_distance": js_distance(ref_bins, cur_bins), "psi": psi(ref_bins, cur_bins)}
     # huge or subnormal values: the distance is computed in a power-of-two unit (exact rescaling)
@@ -685,16 +741,56 @@ def categorical_column(summary: CategoricalSummary, values: np.ndarray, *, min_e
     return out
 
 
+def _hypergeom_logpmf(x, total, marked, drawn):
+    """``log P(X = x)`` of the hypergeometric count of marked items among ``drawn`` of ``total``."""
+    def log_choose(a, b):
+        return -np.log1p(a) - special.betaln(a - b + 1, b + 1)
+
+    return log_choose(marked, x) + log_choose(total - marked, drawn - x) - log_choose(total, drawn)
+
+
+def _fisher_two_sided(k_ref, n_ref, k_cur, n_cur) -> np.ndarray:
+    """Two-sided Fisher exact p-values of 2 x 2 tables ``[[k_ref, n_ref - k_ref], [k_cur, n_cur - k_cur]]``,
+    vectorised: the probability, given the margins, of every table no more likely than the
+    observed one (as ``scipy.stats.fisher_exact``; probabilities within a relative 1e-7 count as
+    equal). The tables' supports (each at most its smallest margin plus one values long)
+    are laid end to end."""
+    total, marked = n_ref + n_cur, k_ref + k_cur
+    lo = np.maximum(0, n_cur - (total - marked))
+    size = np.minimum(marked, n_cur) - lo + 1
+    group = np.repeat(np.arange(size.size), size)
+    x = lo[group] + np.arange(group.size) - np.repeat(np.cumsum(size) - size, size)
+    logp = _hypergeom_logpmf(x.astype(float), total[group], marked[group], n_cur[group])
+    observed = _hypergeom_logpmf(k_cur, total, marked, n_cur)
+    rarer = logp <= observed[group] + 1e-7
+    return np.minimum(1.0, np.bincount(group, weights=np.where(rarer, np.exp(logp), 0.0), minlength=size.size))
+
+
 def missing_rate_tests(k_ref, n_ref, k_cur, n_cur) -> tuple[np.ndarray, np.ndarray]:
-    """Two-proportion (Pearson chi-squared, no continuity correction) tests, vectorised.
+    """Two-proportion tests of the missing rates, vectorised: Pearson chi-squared or Fisher's exact.
+
+    Each column's 2 x 2 table (missing and present values, reference and batch) is tested with
+    the Pearson chi-squared test without continuity correction where every expected cell count
+    under equal rates is at least 5 (``MISSING_MIN_EXPECTED``), that is where
+    ``min(n_ref, n_cur) * min(k, n - k) / n >= 5`` for ``k`` missing values among ``n`` in all,
+    and with Fisher's exact test (two-sided, as ``scipy.stats.fisher_exact``) where one is
+    smaller: with rare missing values the chi-squared approximation gives p-values far too
+    small (one missing value in a 500-row batch against none in 20,000 reference rows: 2.5e-10
+    where the exact p-value is 0.024).
 
     Returns the z statistics (batch rate minus reference rate over its pooled standard error)
-    and two-sided p-values; NaN where neither side has a missing value (nothing to test).
+    and two-sided p-values; NaN where neither side has a missing value, or neither a present
+    one (nothing to test).
     """
     k_ref, n_ref, k_cur, n_cur = (np.asarray(a, dtype=float) for a in (k_ref, n_ref, k_cur, n_cur))
-    pooled = (k_ref + k_cur) / (n_ref + n_cur)
+    total = n_ref + n_cur
+    pooled = (k_ref + k_cur) / total
     testable = (pooled > 0) & (pooled < 1)
     se = np.sqrt(np.where(testable, pooled * (1 - pooled) * (1 / n_ref + 1 / n_cur), 1.0))
     z = np.where(testable, (k_cur / n_cur - k_ref / n_ref) / se, np.nan)
     p = np.where(testable, stats.chi2.sf(np.where(testable, z * z, 0.0), 1), np.nan)
+    least = np.minimum(n_ref, n_cur) * np.minimum(k_ref + k_cur, total - k_ref - k_cur) / np.maximum(total, 1.0)
+    exact = testable & (least < MISSING_MIN_EXPECTED)
+    if exact.any():
+        p[exact] = _fisher_two_sided(*(a[exact].astype(np.int64) for a in (k_ref, n_ref, k_cur, n_cur)))
     return z, p
