@@ -121,6 +121,13 @@ def test_a_made_scorer_is_named_after_its_score_function():
     neg = learning_curve(GaussianNB(), X, y, sizes=3, cv=3, rng=0,
                          scoring=make_scorer(mean_squared_error, greater_is_better=False))
     assert neg.scoring == "neg_mean_squared_error" and np.all(neg.scores <= 0)
+    import functools
+
+    from sklearn.metrics import fbeta_score
+
+    bound = make_scorer(functools.partial(fbeta_score, beta=2, average="macro"))
+    assert learning_curve(GaussianNB(), X, y, sizes=3, cv=3, scoring=bound, rng=0).scoring == \
+        "fbeta_score(beta=2, average='macro')"
     with pytest.raises(InputError, match=r"`scoring`='f1_score' failed on the validation samples"):
         learning_curve(GaussianNB(), X, y, sizes=3, cv=3, scoring=make_scorer(f1_score), rng=0)
 

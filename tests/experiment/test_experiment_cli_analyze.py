@@ -45,6 +45,11 @@ def test_table_output(data_file, capsys):
     out = capsys.readouterr().out
     assert rc == 0
     assert "revenue" in out and "sample ratio: ok" in out
+    # one-sided: the open end of the lift interval reads +inf
+    assert main(["experiment", "analyze", str(path), "--group", "arm", "--metric", "revenue",
+                 "--alternative", "larger"]) == 0
+    out = capsys.readouterr().out
+    assert "+inf]" in out and "inf%" not in out
 
 
 @pytest.mark.parametrize(

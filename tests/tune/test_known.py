@@ -276,6 +276,26 @@ def test_choices_read_back_from_a_file_as_text_or_numbers(tmp_path):
     params = [r.params for r in study.storage.trials(study._study_id)]
     assert [p["mf"] for p in params] == ["sqrt", 0.5, True, None]
     assert [p["k"] for p in params] == ["1", "2", "2", "1"]
+    # a blank (the choice None) makes a column of the text choices "1" and "2" read as floats
+    space2 = {"x": Float(0, 1), "k": Categorical(["1", "2", None])}
+    pd.DataFrame({"x": [0.1, 0.2, 0.3], "k": ["1", "2", None], "loss": [1.0, 2.0, 3.0]}).to_csv(tmp_path / "k.csv",
+                                                                                           index=False)
+    back = pd.read_csv(tmp_path / "k.csv")
+    assert back["k"].dtype.kind == "f"
+    res = minimize(lambda p: p["x"], space2, method="random", n_trials=1, rng=0, known=back)
+    assert res.to_frame()["param_k"].tolist()[:3] == ["1", "2", None]
+    # SearchCV reads a saved cv_results_ the same way
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = load_diabetes(return_X_y=True)
+    y = (y > np.median(y)).astype(int)
+    grid = GridSearchCV(DecisionTreeClassifier(random_state=0), {"max_features": ["sqrt", 0.5, None]}, cv=3).fit(X, y)
+    pd.DataFrame(grid.cv_results_).to_csv(tmp_path / "grid.csv", index=False)
+    search = SearchCV(DecisionTreeClassifier(random_state=0), {"max_features": Categorical(["sqrt", 0.5, None, 0.8])},
+                      method="grid", n_trials=4, cv=3, known=pd.read_csv(tmp_path / "grid.csv"))
+    with pytest.warns(UserWarning, match="holds a better candidate"):  # a known point beats the one evaluated
+        search.fit(X, y)
+    assert search.cv_results_["param_max_features"].tolist() == [0.8]  # the grid's three points were known
     # text that names no choice is still refused
     with pytest.raises(InputError, match="parameter 'mf' must be one of"):
         study.add_trials(pd.DataFrame({"mf": ["0.50"], "k": ["1"], "loss": [1.0]}))

@@ -211,6 +211,8 @@ def test_param_grid_and_param_distributions_name_the_space(diabetes):
         SearchCV(Ridge(), n_trials=2).fit(X, y)
     with pytest.raises(InputError, match="got `space` and `param_grid`"):
         SearchCV(Ridge(), {"alpha": Float(0.1, 1.0)}, param_grid={"alpha": [1.0]}, n_trials=2).fit(X, y)
+    with pytest.raises(InputError, match="`param_grid` item 1 must be a Space or a dict"):  # named as given
+        SearchCV(Ridge(), param_grid=[{"alpha": [1.0]}, 3], n_trials=2).fit(X, y)
 
 
 def test_storage_keeps_and_resumes_the_search(diabetes, tmp_path):

@@ -425,9 +425,9 @@ def test_a_trial_asked_while_tell_stops_the_heartbeat_gets_one(tmp_path, monkeyp
     second = study.ask()
     asked.set()
     telling.join()
-    assert second.number in study._running and study._beat is not None
+    assert second.number in study._running and study._beat[0] is not None
     study.tell(second, 0.5)
-    assert study._beat is None
+    assert study._beat[0] is None
     study.close()
 
 
@@ -482,7 +482,7 @@ def test_a_study_dropped_without_close_releases_its_trials(tmp_path):
     def cell():
         study = Study.create(SPACE, method="random", storage=path, rng=0)
         study.ask()
-        beats.append(study._beat._thread)
+        beats.append(study._beat[0]._thread)
         raise RuntimeError("training crashed")
 
     beats = []
@@ -496,6 +496,41 @@ def test_a_study_dropped_without_close_releases_its_trials(tmp_path):
     assert counts["RUNNING"] == 0 and counts["QUEUED"] == 1  # the second cell took up the first one's trial
     res = minimize(loss, SPACE, method="random", n_trials=5, storage=path, rng=0)
     assert res.n_complete == 5 and res.n_pending == 0
+
+
+def test_a_dropped_study_releases_only_what_it_asked(tmp_path):
+    # a copy (pickled here or to another process) asks under its own owner: dropping the original
+    # leaves the copy's trial running; a study kept alive only by a cycle is still collected
+    import gc
+    import pickle
+
+    path = tmp_path / "copies.db"
+    store = StudyStorage(path)
+
+    def running():
+        return store.counts(store.get_study("default")["study_id"])["RUNNING"]
+
+    original = Study.create(SPACE, method="random", storage=path, rng=0)
+    copy = pickle.loads(pickle.dumps(original))
+    del original
+    gc.collect()
+    mine = copy.ask()
+    other = Study.create(SPACE, method="random", storage=path, rng=1)
+    assert other.ask().number != mine.number and running() == 2
+    other.close()
+    assert running() == 1
+    copy.tell(mine, 0.5)
+
+    def cell():
+        study = Study.create(SPACE, method="random", storage=path, rng=2)
+        study.me = study  # a cycle: only the cycle collector frees it
+        study.ask()
+        raise RuntimeError("training crashed")
+
+    with pytest.raises(RuntimeError):
+        cell()
+    gc.collect()
+    assert running() == 0
 
 
 def test_tell_refuses_a_trial_of_another_study():

@@ -296,6 +296,21 @@ def test_a_stored_study_of_another_job_is_refused(job, capsys, old, new):
     assert main(["tune", "run", str(job), "--n-trials", "8", "--study", "other"]) == 0
 
 
+def test_a_study_stored_with_the_earlier_label_resumes(job, capsys):
+    # studies stored before the label named the data, folds and settings carry the short form
+    from scimlkit.tune import Study
+    from scimlkit.tune._spec import load_spec
+
+    spec = load_spec(job)
+    Study.create(spec.space, method="sobol", storage=job.parent / "study.db", name="ridge", rng=0,
+                 objective_label="sklearn.linear_model.Ridge, scoring neg_mean_squared_error, target 'target'").close()
+    assert main(["tune", "run", str(job), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_complete"] == 5
+    # relabelled: the next run with other data is refused
+    load_diabetes(as_frame=True).frame.iloc[:-1].to_csv(job.parent / "diabetes.csv", index=False)
+    _one_error_line(capsys, main(["tune", "run", str(job), "--n-trials", "8"]), "holds losses of another objective")
+
+
 FACTORIES = """
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
@@ -312,6 +327,10 @@ def not_an_estimator():
 
 def needs_an_argument(alpha):
     return Ridge(alpha=alpha)
+
+
+def returns_the_class():
+    return Ridge
 """
 
 
@@ -335,8 +354,33 @@ def test_estimator_may_be_a_function_returning_a_pipeline(job, capsys, monkeypat
     out = json.loads(capsys.readouterr().out)
     assert out["n_complete"] == 5 and set(out["best_params"]) == {"ridge__alpha", "ridge__solver"}
     for name, needle in [("not_an_estimator", "is not a scikit-learn estimator (it returned 42)"),
-                         ("needs_an_argument", "failed when called without arguments: TypeError")]:
+                         ("needs_an_argument", "failed when called without arguments: TypeError"),
+                         ("returns_the_class", "it returned the class Ridge, not an estimator made from it")]:
         job.write_text(text.replace("scaled_ridge", name))
         _one_error_line(capsys, main(["tune", "run", str(job)]), needle)
     job.write_text(text.replace("ridge__fit_intercept", "ridge__no_such_thing"))
     _one_error_line(capsys, main(["tune", "run", str(job)]), "[params] not accepted by the estimator 'scaled_ridge'")
+
+
+def test_an_edited_estimator_function_is_another_job(job, capsys, monkeypatch):
+    import importlib
+    import sys
+
+    module = job.parent / "tune_spec_edited.py"
+    source = FACTORIES.replace("make_pipeline(StandardScaler(), Ridge())", "make_pipeline(StandardScaler(), Ridge(tol=1e-4))")
+    module.write_text(source)
+    monkeypatch.syspath_prepend(str(job.parent))
+    monkeypatch.delitem(sys.modules, "tune_spec_edited", raising=False)
+    importlib.invalidate_caches()
+    text = (job.read_text().replace("sklearn.linear_model.Ridge", "tune_spec_edited.scaled_ridge")
+            .replace("fit_intercept = true", "").replace("[space.alpha]", "[space.ridge__alpha]")
+            .replace("[space.solver]", "[space.ridge__solver]"))
+    job.write_text(text)
+    assert main(["tune", "run", str(job), "--format", "json"]) == 0
+    capsys.readouterr()
+    assert main(["tune", "run", str(job), "--n-trials", "6", "--format", "json"]) == 0  # the same function resumes
+    capsys.readouterr()
+    module.write_text(source.replace("Ridge(tol=1e-4)", "Ridge(tol=1e-3)"))
+    monkeypatch.delitem(sys.modules, "tune_spec_edited", raising=False)
+    importlib.invalidate_caches()
+    _one_error_line(capsys, main(["tune", "run", str(job), "--n-trials", "8"]), "holds losses of another objective")

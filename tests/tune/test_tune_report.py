@@ -54,6 +54,20 @@ def test_relevance_of_a_categorical_does_not_grow_with_its_choices():
         assert rel["c"] < 3 * rel["y"], (k, rel)
 
 
+def test_a_conditional_categorical_that_took_one_choice_scores_zero():
+    # active on half the trials, always "a" there: its column moves with its parent only
+    space = {"x": Float(0, 1), "k": Categorical(["lin", "rbf"]), "s": Categorical(["a", "b", "c"], when={"k": "rbf"})}
+    rng = np.random.default_rng(1)
+    pts = []
+    for i in range(30):
+        point = {"x": float(rng.random()), "k": ["lin", "rbf"][i % 2]}
+        if point["k"] == "rbf":
+            point["s"] = "a"
+        pts.append(point)
+    rel = parameter_relevance(space, pts, [np.sin(5 * p["x"]) + (p["k"] == "rbf") for p in pts], rng=0)
+    assert rel["s"] == 0.0 and rel["x"] > 0.5 and rel["k"] > 0.1
+
+
 def test_relevance_ignores_failed_trials_and_checks_input():
     pts = _points(6)
     values = [1.0, np.nan, 2.0, 3.0, np.nan, 0.5]

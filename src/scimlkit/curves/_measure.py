@@ -159,10 +159,21 @@ def _scoring_name(scoring) -> str:
         return scoring
     func = getattr(scoring, "_score_func", None)  # a scorer made by scikit-learn's make_scorer
     if func is not None:
-        kwargs = ", ".join(f"{k}={v!r}" for k, v in (getattr(scoring, "_kwargs", None) or {}).items())
-        name = getattr(func, "__name__", type(func).__name__) + (f"({kwargs})" if kwargs else "")
-        return ("neg_" if getattr(scoring, "_sign", 1) < 0 else "") + name
-    return getattr(scoring, "__name__", None) or type(scoring).__name__
+        return ("neg_" if getattr(scoring, "_sign", 1) < 0 else "") + _called(func, getattr(scoring, "_kwargs", None))
+    return _called(scoring, None)
+
+
+def _called(func, kwargs) -> str:
+    """A function's name with its keyword arguments (those a ``functools.partial`` binds too)."""
+    import functools
+
+    bound = {}
+    while isinstance(func, functools.partial):
+        bound = {**func.keywords, **bound}
+        func = func.func
+    bound.update(kwargs or {})
+    name = getattr(func, "__name__", None) or type(func).__name__
+    return name + (f"({', '.join(f'{k}={v!r}' for k, v in bound.items())})" if bound else "")
 
 
 def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int, scoring: str = "score"):

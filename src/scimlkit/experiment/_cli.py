@@ -35,10 +35,11 @@ def _analyze_command(args) -> int:
     if args.format == "json":
         emit(result if written is None else {**result.to_dict(), "report": written}, "json")
         return 0
+    import numpy as np
     import pandas as pd
 
-    def pct(v):
-        return "n/a" if pd.isna(v) else f"{v:+.2%}"
+    def pct(v):  # the open end of a one-sided interval is +inf / -inf
+        return "n/a" if pd.isna(v) else f"{v:+.2%}" if np.isfinite(v) else ("+inf" if v > 0 else "-inf")
 
     rows = result.comparisons
     shown = pd.DataFrame({

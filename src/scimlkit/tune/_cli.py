@@ -81,13 +81,14 @@ def _run(args) -> int:
     X, y = spec.load_data()
     known = spec.load_known()
     objective = CVObjective(estimator, X, y, cv=spec.cv, scoring=spec.scoring)
+    label_now, earlier = spec.objective_label(X, y, estimator)
     label = spec.scoring or "score"
     result = _minimize(objective, spec.space, method=spec.method, n_trials=spec.n_trials, n_workers=spec.n_workers,
                        storage=spec.storage, study=spec.study, timeout=None, rng=spec.seed, executor=None,
                        show_progress=None, options={}, show_best=lambda loss: f"best {label} {-loss:.4g}",
                        pruner=spec.pruner, known=known, known_columns=spec.known_columns,
                        callbacks=None if spec.patience is None else [StopWhenStalled(spec.patience)],
-                       objective_label=spec.objective_label(X, y))
+                       objective_label=label_now, earlier_labels=earlier)
     summary = {
         "study": result.study,
         "estimator": spec.estimator,

@@ -147,11 +147,12 @@ class EstimatorSpace:
         What the optimiser searches and the study stores.
     """
 
-    def __init__(self, space: Any) -> None:
+    def __init__(self, space: Any, label: str = "space") -> None:
+        self._label = label  # the argument the space was given as (SearchCV's param_grid, say)
         if isinstance(space, list | tuple):
             parts = list(space)
             if not parts:
-                raise InputError("`space` must be a Space, a dict of parameters or a non-empty list of them, "
+                raise InputError(f"`{label}` must be a Space, a dict of parameters or a non-empty list of them, "
                                  "got an empty list")
         else:
             parts = [space]
@@ -202,7 +203,7 @@ class EstimatorSpace:
 
     def _part(self, part: Any, index: int | None) -> tuple[dict[str, Any], dict[str, dict]]:
         """One space's parameters, and the labels of its choices that a study cannot store."""
-        where = "`space`" if index is None else f"`space` item {index}"
+        where = f"`{self._label}`" if index is None else f"`{self._label}` item {index}"
         if isinstance(part, Space):
             part = part.params
         elif not isinstance(part, Mapping):

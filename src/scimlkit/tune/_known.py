@@ -190,7 +190,8 @@ def _params(space: Space, raw: Mapping, label: str, i: int, where: str = "row", 
     that does not apply, and is the choice None of a categorical that has it."""
     if translate is not None:
         try:
-            return translate({name: _plain(value) for name, value in raw.items()})
+            return translate({name: _as_choice(space.params.get(name), _plain(value))
+                              for name, value in raw.items()})
         except InputError as exc:
             raise InputError(f"`{label}` {where} {i}: {exc}") from None
     point = {name: _plain(value) for name, value in raw.items() if name not in space.params}  # reported below
@@ -215,14 +216,19 @@ def _params(space: Space, raw: Mapping, label: str, i: int, where: str = "row", 
 
 def _as_choice(p, value):
     """A categorical's choice written as text (as a CSV file, or a Parquet column of choices of
-    several types, holds ``0.5`` and ``"0.5"``) is that choice when its text names one only."""
-    if not isinstance(p, Categorical) or not isinstance(value, str | int | float):
+    several types, holds ``0.5`` and ``"0.5"``; a column of the text choices ``"1"`` and
+    ``"2"`` with a blank reads as the numbers 1.0 and 2.0) is that choice when its text names
+    one only."""
+    if not isinstance(p, Categorical) or not isinstance(value, str | int | float) or _empty(value):
         return value
     try:
         p.index(value)
         return value
     except InputError:
-        text = [c for c in p.choices if c is not None and str(c) == str(value)]
+        forms = {str(value)}
+        if isinstance(value, float) and value.is_integer():
+            forms.add(str(int(value)))
+        text = [c for c in p.choices if c is not None and str(c) in forms]
         return text[0] if len(text) == 1 else value
 
 

@@ -141,13 +141,22 @@ def parameter_relevance(space, params: Sequence[Mapping[str, Any]], values, *, r
         return dict.fromkeys(space.names, 1.0 / len(space))
     gp = GaussianProcess(rng=check_rng(rng)).fit(X, y)
     inverse = 1.0 / np.asarray(gp.length_scales_, dtype=float)
-    # a column the trials never vary (a choice never drawn) keeps its prior length scale: it says nothing
+    # a column the trials never vary where the parameter applies (a choice never drawn) keeps its
+    # prior length scale: it says nothing (a conditional parameter's columns also move with its
+    # activation, which is its parent's effect)
     columns = np.asarray(space.encoded_names, dtype=object)
-    varied = np.ptp(X, axis=0) > 0
     raw = {}
-    for name in space.names:
-        w = np.sort(inverse[(columns == name) & varied])[-2:]  # a numeric's column; a categorical's two largest
-        raw[name] = float(np.sqrt(np.mean(w**2))) if w.size else 0.0
+    for name, param in space.params.items():
+        active = np.array([name in p for p in pts])
+        own = columns == name
+        if isinstance(param, Categorical):
+            taken = own.copy()
+            taken[own] = np.any(X[np.ix_(active, own)] > 0, axis=0) if active.any() else False
+            w = np.sort(inverse[taken])[-2:]  # the two largest of the choices drawn
+            raw[name] = float(np.sqrt(np.mean(w**2))) if w.size == 2 else 0.0
+        else:
+            varied = active.sum() > 1 and np.ptp(X[np.ix_(active, own)]) > 0
+            raw[name] = float(inverse[own][0]) if varied else 0.0
     total = sum(raw.values())
     if total == 0:
         return dict.fromkeys(space.names, 1.0 / len(space))

@@ -99,9 +99,10 @@ class SearchCV(BaseSearchCV):
         they cover; and a list of dicts (``GridSearchCV``'s list of grids) as one space where a
         categorical ``_space`` picks the dict (see Notes).
     param_grid, param_distributions : dict or list of dicts, optional
-        Other names of ``space``, so that code written for ``GridSearchCV(estimator,
-        param_grid=...)`` or ``RandomizedSearchCV(estimator, param_distributions=...)`` runs as
-        it is. Give exactly one of ``space``, ``param_grid`` and ``param_distributions``.
+        Other names of ``space``, as ``GridSearchCV(estimator, param_grid=...)`` and
+        ``RandomizedSearchCV(estimator, param_distributions=...)`` call it. Give exactly one of
+        ``space``, ``param_grid`` and ``param_distributions``. (``RandomizedSearchCV``'s
+        ``n_iter`` and ``random_state`` are ``n_trials`` and ``rng`` here.)
     method : {"auto", "gp", "de", "random", "sobol", "grid"}, default "auto"
         The optimiser.
     n_trials : int, default 30
@@ -235,7 +236,7 @@ class SearchCV(BaseSearchCV):
         -------
         self
         """
-        EstimatorSpace(self._given_space())
+        EstimatorSpace(*self._given_space())
         check_show_progress(self.show_progress)
         check_int(self.n_trials, "n_trials", low=1)
         check_int(self.n_workers, "n_workers", low=1)
@@ -258,15 +259,16 @@ class SearchCV(BaseSearchCV):
         finally:
             self.n_jobs = None
 
-    def _given_space(self):
-        """The space, given as ``space`` or under one of scikit-learn's names for it."""
+    def _given_space(self) -> tuple[Any, str]:
+        """The space, given as ``space`` or under one of scikit-learn's names for it, and that name."""
         given = {name: value for name, value in (("space", self.space), ("param_grid", self.param_grid),
                                                  ("param_distributions", self.param_distributions))
                  if value is not None}
         if len(given) != 1:
             raise InputError("give the parameters to search as one of `space`, `param_grid` or "
                              f"`param_distributions`, got {' and '.join(f'`{n}`' for n in given) or 'none'}")
-        return next(iter(given.values()))
+        name, value = next(iter(given.items()))
+        return value, name
 
     def _several_metrics(self) -> bool:
         return isinstance(self.scoring, list | tuple | set | dict)
@@ -350,7 +352,7 @@ class SearchCV(BaseSearchCV):
         return rows
 
     def _run_search(self, evaluate_candidates):
-        space = EstimatorSpace(self._given_space())
+        space = EstimatorSpace(*self._given_space())
         rows = None
         if self.known is not None:  # checked before the study is created or resumed
             rows = self._known_rows(space)

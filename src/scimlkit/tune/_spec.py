@@ -71,6 +71,7 @@ import hashlib
 import importlib
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,8 +174,10 @@ class TuneSpec:
             except Exception as exc:
                 raise InputError(f"spec '{self.source}': estimator function '{self.estimator}' failed when called "
                                  f"without arguments: {type(exc).__name__}: {exc}") from None
-        if not hasattr(estimator, "fit") or not hasattr(estimator, "get_params"):
-            what = "" if isinstance(cls, type) else f" (it returned {describe(estimator)})"
+        if isinstance(estimator, type) or not hasattr(estimator, "fit") or not hasattr(estimator, "get_params"):
+            what = "" if isinstance(cls, type) else (
+                f" (it returned the class {estimator.__name__}, not an estimator made from it)"
+                if isinstance(estimator, type) else f" (it returned {describe(estimator)})")
             raise InputError(f"spec '{self.source}': '{self.estimator}' is not a scikit-learn estimator{what}")
         if not isinstance(cls, type) and self.params:
             try:
@@ -188,15 +191,28 @@ class TuneSpec:
             raise InputError(f"spec '{self.source}': [space] names {unknown} are not parameters of {class_name}")
         return estimator
 
-    def objective_label(self, X, y) -> str:
+    def objective_label(self, X, y, estimator=None) -> tuple[str, tuple[str, ...]]:
         """What this job's losses measure, stored with its study: the estimator and its fixed
         parameters, the scoring, the folds, the target and features, and the data read (the file's
-        name and a digest of ``X`` and ``y``: an edited file is another objective). A stored study
-        of another label is not resumed."""
+        name and a digest of ``X`` and ``y``: an edited file is another objective). A function
+        building the estimator is named with what it built (its class and a digest of its
+        settings outside the space, so that an edited function is another objective). A stored
+        study of another label is not resumed. Returns the label and the earlier form a stored
+        study may carry (the estimator, scoring and target only), accepted and relabelled."""
         params = f" {json.dumps(self.params, sort_keys=True, default=str)}" if self.params else ""
+        built = ""
+        if estimator is not None and not self._is_class():
+            kind = type(estimator)
+            built = f" (builds {kind.__module__}.{kind.__qualname__} #{_settings_digest(estimator, self.space.names)})"
         features = "" if self.features is None else f", features {self.features}"
-        return (f"{self.estimator}{params}, scoring {self.scoring or 'score'}, cv {self.cv}, "
-                f"target '{self.target}'{features}, data {self.data.name} #{_digest(X, y)}")
+        scoring = self.scoring or "score"
+        label = (f"{self.estimator}{built}{params}, scoring {scoring}, cv {self.cv}, "
+                 f"target '{self.target}'{features}, data {self.data.name} #{_digest(X, y)}")
+        return label, (f"{self.estimator}, scoring {scoring}, target '{self.target}'",)
+
+    def _is_class(self) -> bool:
+        module_name, _, name = self.estimator.rpartition(".")
+        return isinstance(getattr(importlib.import_module(module_name), name, None), type)
 
     def load_data(self):
         """Read the data file; returns ``(X, y)`` as a DataFrame and a Series."""
@@ -225,6 +241,24 @@ def _digest(X, y) -> str:
             hashed = pd.util.hash_pandas_object(part.astype(str))
         digest.update(hashed.to_numpy().tobytes())
     return digest.hexdigest()[:12]
+
+
+def _settings_digest(estimator, searched) -> str:
+    """A short digest of an estimator's settings (deep, as ``get_params`` lists them) outside the
+    searched names: an estimator inside it counts by its class, a function by its import path
+    (never by its address in memory, which changes from run to run)."""
+    items = []
+    for key, value in sorted(estimator.get_params(deep=True).items()):
+        if any(key == s or key.startswith(f"{s}__") for s in searched):
+            continue
+        if hasattr(value, "get_params") and not isinstance(value, type):
+            text = f"{type(value).__module__}.{type(value).__qualname__}"
+        elif callable(value) and hasattr(value, "__qualname__"):
+            text = f"{getattr(value, '__module__', '')}.{value.__qualname__}"
+        else:
+            text = re.sub(r" at 0x[0-9a-fA-F]+", "", repr(value))
+        items.append(f"{key}={text}")
+    return hashlib.sha256("\n".join(items).encode()).hexdigest()[:12]
 
 
 def _fail(source, text) -> InputError:

@@ -487,12 +487,17 @@ class StudyStorage(SQLiteStore):
         with self._write() as tx:
             tx.execute("UPDATE trials SET heartbeat = ? WHERE owner = ? AND state = 'RUNNING'", (time.time(), owner))
 
-    def release(self, owner: str) -> list[int]:
-        """Send every trial ``owner`` still runs back to ``QUEUED`` (after an interruption)."""
+    def release(self, owner: str, numbers=None) -> list[int]:
+        """Send every trial ``owner`` still runs (or those of them numbered in ``numbers``) back
+        to ``QUEUED`` (after an interruption)."""
+        where, args = "owner = ? AND state = 'RUNNING'", [owner]
+        if numbers is not None:
+            numbers = [int(n) for n in numbers]
+            where += f" AND number IN ({', '.join('?' * len(numbers))})"
+            args += numbers
         with self._write() as tx:
-            rows = tx.execute("SELECT number FROM trials WHERE owner = ? AND state = 'RUNNING'", (owner,)).fetchall()
-            tx.execute("UPDATE trials SET state = 'QUEUED', owner = NULL, heartbeat = NULL "
-                       "WHERE owner = ? AND state = 'RUNNING'", (owner,))
+            rows = tx.execute(f"SELECT number FROM trials WHERE {where}", args).fetchall()
+            tx.execute(f"UPDATE trials SET state = 'QUEUED', owner = NULL, heartbeat = NULL WHERE {where}", args)
         return [int(r[0]) for r in rows]
 
 

@@ -295,11 +295,13 @@ class Study:
         self._logs: dict[int, StepLog] = {}  # steps reported through should_prune, per running trial
         self.pruner = pruner
         self._owner = new_owner()
-        self._beat = None  # the heartbeat of trials handed out by ask() (an external loop)
+        self._beat = [None]  # the heartbeat of trials handed out by ask() (an external loop), in a cell
         # a study dropped without close() (a notebook cell that raised between ask and tell) stops
-        # its heartbeat and puts its running trials back in the queue when it is collected; the
-        # callback holds the study's attributes, never the study itself
-        self._finalizer = weakref.finalize(self, _abandon, self.__dict__, os.getpid())
+        # its heartbeat and puts the trials it asked back in the queue when it is collected; the
+        # callback holds the storage, the owner, the running trials and the heartbeat cell, none of
+        # which refers to the study (a study kept alive by a cycle is collected with it)
+        self._finalizer = weakref.finalize(self, _abandon, self._storage, self._owner, self._running, self._beat,
+                                           os.getpid())
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
@@ -454,12 +456,12 @@ class Study:
         first.
         """
         trials = self._ask(1, None)
-        if trials and self._beat is None and not self._storage.in_memory:
+        if trials and self._beat[0] is None and not self._storage.in_memory:
             # keep the trials of an external loop claimed while this process lives: without a
             # heartbeat another process would take a long trial for a dead one and run it again
             with _BEAT_LOCK:  # two threads asking at once start one heartbeat, not two
-                if self._beat is None:
-                    self._beat = Heartbeat(self._storage, self._owner, self._storage.heartbeat_interval).__enter__()
+                if self._beat[0] is None:
+                    self._beat[0] = Heartbeat(self._storage, self._owner, self._storage.heartbeat_interval).__enter__()
         return trials[0] if trials else None
 
     def enqueue(self, params: Mapping[str, Any]) -> int:
@@ -635,15 +637,24 @@ class Study:
         with _BEAT_LOCK:
             if when_idle and self._running:
                 return
-            beat, self._beat = self._beat, None
+            beat, self._beat[0] = self._beat[0], None
         if beat is not None:
             beat.__exit__(None, None, None)
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state["_beat"] = None  # a thread of this process: the copy starts its own when it asks
-        state.pop("_finalizer", None)  # the original releases its trials, not a copy
+        state["_beat"] = [None]  # a thread of this process: the copy starts its own when it asks
+        state.pop("_finalizer", None)
         return state
+
+    def __setstate__(self, state):
+        # a copy (pickled to another process, or within this one) asks under an owner of its own,
+        # so that dropping or closing the original never releases the trials the copy runs, and
+        # releases what it asked itself when it is dropped
+        self.__dict__.update(state)
+        self._owner = new_owner()
+        self._finalizer = weakref.finalize(self, _abandon, self._storage, self._owner, self._running, self._beat,
+                                           os.getpid())
 
     def close(self) -> None:
         """Release unfinished trials and close the storage connection of this thread.
@@ -675,20 +686,22 @@ class Study:
         return f"Study(name={self.name!r}, method={self.method!r}, storage={where!r})"
 
 
-def _abandon(state: dict, pid: int) -> None:
+def _abandon(storage: StudyStorage, owner: str, running: dict, beat: list, pid: int) -> None:
     """What :meth:`Study.close` does, for a study collected without it: stop its heartbeat,
-    release its running trials and retire its owner (``state`` is the study's ``__dict__``)."""
+    release the trials it asked and did not tell (``running``; not those copies of it sent to
+    other processes asked under the same owner) and retire its owner."""
     if os.getpid() != pid:  # a forked copy of the study: its trials belong to the parent
         return
-    beat, state["_beat"] = state.get("_beat"), None
-    if beat is not None:
-        beat.__exit__(None, None, None)
-    if not state["_storage"].in_memory:
+    thread, beat[0] = beat[0], None
+    if thread is not None:
+        thread.__exit__(None, None, None)
+    numbers = list(running)
+    if numbers and not storage.in_memory and os.path.exists(storage.path):
         try:
-            state["_storage"].release(state["_owner"])
-        except Exception:  # a busy or vanished file: the trials go stale and are re-queued later
+            storage.release(owner, numbers)
+        except Exception:  # a busy file: the trials go stale and are re-queued later
             pass
-    retire_owner(state["_owner"])
+    retire_owner(owner)
 
 
 def _result(storage: StudyStorage, study_id: int, name: str, space: Space, method: str,
@@ -865,9 +878,10 @@ def minimize(objective: Callable[[dict], float], space, *, method: str = "auto",
 
 def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, timeout, rng, executor,
               show_progress, options, show_best=None, pruner=None, callbacks=None, known=None, initial=None,
-              known_columns=None, objective_label=None) -> StudyResult:
+              known_columns=None, objective_label=None, earlier_labels=()) -> StudyResult:
     """:func:`minimize`; ``show_best(loss) -> str`` formats the best loss on the progress bar;
-    ``known_columns`` (``{"loss": ...}`` or ``{"score": ...}``) names the result column of ``known``."""
+    ``known_columns`` (``{"loss": ...}`` or ``{"score": ...}``) names the result column of ``known``;
+    ``earlier_labels``: the objective as an earlier version labelled a stored study (resumed, relabelled)."""
     if not callable(objective):
         raise InputError(f"`objective` must be callable, got {describe(objective)}")
     n_trials = check_int(n_trials, "n_trials", low=1)
@@ -885,7 +899,8 @@ def _minimize(objective, space, *, method, n_trials, n_workers, storage, study, 
         rows = known_rows(space, known, **(known_columns or {}))
     points = None if initial is None else _initial_points(space, initial)
     the_study = Study.create(space, method=method, storage=storage, name=study, rng=rng, n_trials=n_trials,
-                             pruner=pruner, objective_label=objective_label, **options)
+                             pruner=pruner, objective_label=objective_label, _earlier_labels=earlier_labels,
+                             **options)
     try:
         new_points = [] if points is None else _new_points(the_study, points, n_trials, rows or ())
         if rows:
