@@ -456,6 +456,12 @@ def test_meta_estimators_record_feature_names(cancer, make):
     bare = make()
     bare.set_params(**{"estimator": _NoNames()})
     assert list(bare.fit(frame, y).feature_names_in_) == list(names)
+    # column names of mixed types (scikit-learn refuses them as names): a fit, and no names
+    mixed = frame.iloc[:, :3].set_axis(["a", 1, "c"], axis=1)
+    bare = make()
+    bare.set_params(**{"estimator": _NoNames()})
+    assert not hasattr(bare.fit(mixed, y), "feature_names_in_")
+    assert bare.predict_proba(mixed).shape == (len(y), 2)
 
 
 class _NoNames(GaussianNB):

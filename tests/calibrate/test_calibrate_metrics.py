@@ -283,6 +283,33 @@ def test_reliability_diagram_integer_weights_equal_repeated_rows(strategy):
     np.testing.assert_array_equal(c.band_high, d.band_high)
 
 
+@pytest.mark.parametrize("scale", [1e-3, 1 / 300, 0.5, 7.0])
+def test_weighted_metrics_do_not_change_with_the_scale_of_the_weights(scale):
+    # weights normalised to sum to 1 (or any constant multiple) give the unit-weight metrics
+    gen = np.random.default_rng(0)
+    p = gen.beta(2, 2, 300)
+    y = (gen.random(300) < p ** 2).astype(int)
+    ones = np.ones(300)
+    a = calibration_error(y, p, strategy="quantile", n_bins=10, sample_weight=ones * scale)
+    b = calibration_error(y, p, strategy="quantile", n_bins=10)
+    assert a.n_bins == b.n_bins == 10
+    np.testing.assert_allclose(a.bin_upper, b.bin_upper, atol=1e-12)
+    assert a.ece == pytest.approx(b.ece, abs=1e-12)
+    r = reliability_diagram(y, p, strategy="quantile", n_boot=0, sample_weight=ones * scale)
+    r1 = reliability_diagram(y, p, strategy="quantile", n_boot=0)
+    assert r.bin_lower.size == 10 and r.ece == pytest.approx(r1.ece, abs=1e-12)
+    # integer weights: the quantile edges do not move when the weights are scaled
+    _, _, w = _weighted_case(9)
+    c = calibration_error(y, p, strategy="quantile", n_bins=7, sample_weight=w)
+    d = calibration_error(y, p, strategy="quantile", n_bins=7, sample_weight=w * scale)
+    np.testing.assert_allclose(c.bin_upper, d.bin_upper, atol=1e-12)
+    assert c.ece == pytest.approx(d.ece, abs=1e-12)
+    # brier_decomposition("auto"): 300 continuous forecasts take 10 bins, 11 rounded ones are grouped
+    for probs, binning in ((p, "10 equal-width bins"), (np.round(p, 1), "distinct forecasts")):
+        assert brier_decomposition(y, probs, sample_weight=ones * scale).binning == binning
+        assert brier_decomposition(y, probs).binning == binning
+
+
 @pytest.mark.parametrize("func", [calibration_error, brier_score, log_loss, brier_decomposition,
                                   reliability_diagram])
 def test_metric_bad_weights(func):

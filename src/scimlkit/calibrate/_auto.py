@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 
 import numpy as np
@@ -89,6 +90,37 @@ def _diff_se(diff, w):
     return float(np.sqrt(var / n_eff))
 
 
+#: Step-shaped maps, set aside by ``method="auto"`` when the scores separate the classes.
+_STEP_MAPS = ("isotonic", "histogram")
+
+
+def _separated(s, y, w) -> bool:
+    """Whether every positive-weight row of class 1 scores above every one of class 0."""
+    keep = w > 0
+    return bool(s[keep & (y > 0)].min() > s[keep & (y <= 0)].max())
+
+
+def _replay(caught) -> None:
+    """Re-issue recorded warnings once each (de-duplicated by category, message and place),
+    with their own file, line and module, so that the caller's filters treat them as they
+    would the warnings of a direct fit."""
+    seen = set()
+    for item in caught:
+        key = (item.category, str(item.message), item.filename, item.lineno)
+        if key in seen:
+            continue
+        seen.add(key)
+        module = next((m for m in list(sys.modules.values())
+                       if getattr(m, "__file__", None) == item.filename), None)
+        if module is None:
+            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+        else:
+            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno,
+                                   module=module.__name__,
+                                   registry=module.__dict__.setdefault("__warningregistry__", {}),
+                                   module_globals=module.__dict__)
+
+
 def _ece(y, p, w=None, n_bins=15):
     # positive-class ECE with equal-width bins (weighted by the sample weights, if any)
     w = np.ones_like(p) if w is None else w
@@ -134,14 +166,27 @@ class ScoreCalibrator(BaseEstimator):
     after ``"auto"`` on 13 of the 16 tasks, by 6 % in the median, at the same mean log-loss.)
     ``tie_break=None`` takes the strict minimum.
 
-    A candidate whose fit on some training part was degenerate (it warned with
-    :class:`DegenerateDataWarning`: temperature scaling of scores that separate the classes,
-    whose log-loss has no finite minimiser, or of scores with no signal) is set aside unless
-    every candidate is. Such a fit is a fallback rather than the method's own estimate, and
-    separated training parts mean nearly separated held-out parts: there the cross-validated
-    log-loss sees almost no row on the wrong side of the scores, so it rewards the
-    overconfident maps that separation produces (a temperature near 0) and cannot show what
-    they cost on new data.
+    Two kinds of candidate are set aside (they compete only when every candidate is set
+    aside), because their cross-validated score does not describe them:
+
+    - a candidate whose fit on some training part was degenerate (it warned with
+      :class:`DegenerateDataWarning`: temperature scaling of logits that separate the classes
+      at 0, fitted against smoothed targets there, or of logits with no signal). Such a fit is
+      a fallback, not the estimator that the refit on all the scores may be: logits ranked
+      apart but not separated at 0 give a maximum-likelihood temperature near 0 on all the
+      scores, which no fold shows.
+    - the step maps (isotonic, histogram) when the scores separate the classes (every
+      positive scores above every negative). Then every training part and every held-out
+      part is separated, the cross-validated log-loss sees no row on the wrong side and
+      rewards the steepest map, and a step from ``1 / (N- + 2)`` to ``(N+ + 1) / (N+ + 2)``
+      says nothing of how the probability falls off near the boundary, where new data
+      overlap. The smooth maps (Platt and beta, fitted against Platt's smoothed targets,
+      and temperature scaling, which falls back on them) extrapolate that fall-off from the
+      margins.
+
+    Warnings of the fits on the training parts (each one once, however many folds gave it,
+    :class:`DegenerateDataWarning` included) are re-issued after the cross-validation with
+    their own file, line and module, so that warning filters act on them as on a direct fit.
 
     Parameters
     ----------
@@ -184,7 +229,8 @@ class ScoreCalibrator(BaseEstimator):
     method_scores_ : pandas.DataFrame or None
         ``method="auto"`` only: one row per candidate with the log-loss, Brier score and ECE
         of its pooled out-of-fold probabilities, ``degenerate`` (its fit was degenerate on
-        some training part, which sets it aside), ``diff_se`` (the standard error of its
+        some training part), ``set_aside`` (degenerate, or a step map on scores that separate
+        the classes; false for all when all would be), ``diff_se`` (the standard error of its
         per-sample ``selection`` differences to the best candidate that is not set aside),
         ``tied`` (not set aside and within one such standard error of that best) and
         ``selected``.
@@ -200,7 +246,7 @@ class ScoreCalibrator(BaseEstimator):
     >>> cal.method_ in ("platt", "temperature", "beta", "isotonic", "histogram")
     True
     >>> list(cal.method_scores_.columns)
-    ['method', 'log_loss', 'brier', 'ece', 'degenerate', 'diff_se', 'tied', 'selected']
+    ['method', 'log_loss', 'brier', 'ece', 'degenerate', 'set_aside', 'diff_se', 'tied', 'selected']
     """
 
     def __init__(self, method: str = "auto", *, score_kind: str = "auto", methods=None,
@@ -285,30 +331,32 @@ class ScoreCalibrator(BaseEstimator):
             splits = grouped_splits(y, w, groups, self.cv_folds_, check_random_state(self.random_state))
         yf = y.astype(float)
         weights = np.ones_like(yf) if w is None else w
+        separated = _separated(views["raw"], y, weights)
         rows, losses = [], {}
-        for name in candidates:
-            x = views[METHODS[name]]
-            oof = np.empty(y.shape[0])
-            degenerate = False
-            for train, test in splits:
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
+        # the folds' warnings are collected and replayed once each after the loop (see _replay)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for name in candidates:
+                x = views[METHODS[name]]
+                oof = np.empty(y.shape[0])
+                start = len(caught)
+                for train, test in splits:
                     cal = make_calibrator(name).fit(x[train], y[train],
                                                     sample_weight=None if w is None else w[train])
-                for item in caught:  # the table records degenerate fits; other warnings pass on
-                    if issubclass(item.category, DegenerateDataWarning):
-                        degenerate = True
-                    else:
-                        warnings.warn(item.message, item.category, stacklevel=3)
-                oof[test] = cal.transform(x[test])
-            losses[name] = {"log_loss": _sample_log_loss(yf, oof), "brier": (oof - yf) ** 2}
-            rows.append({"method": name,
-                         "log_loss": _mean(losses[name]["log_loss"], weights),
-                         "brier": _mean(losses[name]["brier"], weights),
-                         "ece": _ece(yf, oof, weights), "degenerate": degenerate})
+                    oof[test] = cal.transform(x[test])
+                degenerate = any(issubclass(item.category, DegenerateDataWarning) for item in caught[start:])
+                losses[name] = {"log_loss": _sample_log_loss(yf, oof), "brier": (oof - yf) ** 2}
+                rows.append({"method": name,
+                             "log_loss": _mean(losses[name]["log_loss"], weights),
+                             "brier": _mean(losses[name]["brier"], weights),
+                             "ece": _ece(yf, oof, weights), "degenerate": degenerate,
+                             "set_aside": degenerate or (separated and name in _STEP_MAPS)})
+        _replay(caught)
         table = pd.DataFrame(rows)
-        # degenerate candidates compete only when every candidate is degenerate
-        eligible = ~table["degenerate"] if not table["degenerate"].all() else table["degenerate"]
+        # set-aside candidates compete only when every candidate is set aside
+        if table["set_aside"].all():
+            table["set_aside"] = False
+        eligible = ~table["set_aside"]
         best_value = table.loc[eligible, criterion].min()
         leader = str(table.loc[table.loc[eligible, criterion].idxmin(), "method"])
         if criterion == "ece":

@@ -210,7 +210,10 @@ def _set_feature_names(meta, model, X) -> None:
 
     names = getattr(model, "feature_names_in_", None)
     if names is None:
-        names = _get_feature_names(X)
+        try:
+            names = _get_feature_names(X)
+        except TypeError:  # column names of mixed types (strings and others): no names
+            names = None
     if names is not None:
         meta.feature_names_in_ = np.asarray(names, dtype=object)
     elif hasattr(meta, "feature_names_in_"):

@@ -70,12 +70,14 @@ def _check_any_inputs(y_true, y_prob, sample_weight=None):
 
 
 def _weighted_quantile(x: np.ndarray, w: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """``np.quantile`` (linear interpolation) of ``x`` with each value repeated ``w`` times:
-    exact for integer weights, the same rule for any others (zero weights drop out)."""
+    """``np.quantile`` (linear interpolation) of ``x`` with each value repeated ``w`` times,
+    the weights first scaled so that the smallest positive one is 1: exact for integer weights
+    whose smallest positive value is 1, the same rule for any others, and unchanged when all
+    the weights are multiplied by one constant (zero weights drop out)."""
     order = np.argsort(x, kind="stable")
     x, w = x[order], w[order]
     keep = w > 0
-    x, cum = x[keep], np.cumsum(w[keep])
+    x, cum = x[keep], np.cumsum(w[keep] / w[keep].min())
     pos = q * (cum[-1] - 1.0)  # position in the repeated, sorted sample (0-based)
     lo = np.floor(pos)
 
@@ -327,8 +329,11 @@ def brier_decomposition(y_true, y_prob, *, n_bins: int | str | None = "auto",
     only up to ``residual`` (within-bin variance and covariance terms).
 
     ``sample_weight`` (non-negative, finite, not all zero) weights every sum: a weight of
-    ``k`` counts like the row repeated ``k`` times, also in the ``"auto"`` rule (the weight
-    sum is the number of forecasts) and for the groups (rows of weight 0 are left out).
+    ``k`` counts like the row repeated ``k`` times, also for the groups (rows of weight 0 are
+    left out). The ``"auto"`` rule counts the forecasts by the effective sample size
+    ``(sum w)^2 / sum w^2`` (the number of rows for equal weights), so that the result does
+    not change when all the weights are multiplied by one constant (weights normalised to sum
+    to 1 act like unit weights); pass ``n_bins=None`` for rows that stand for many repeats.
 
     Examples
     --------
@@ -341,7 +346,8 @@ def brier_decomposition(y_true, y_prob, *, n_bins: int | str | None = "auto",
     n = float(w.sum())
     if isinstance(n_bins, str):
         check_option(n_bins, "n_bins", ("auto",))
-        n_bins = None if np.unique(p[w > 0]).size <= n / 10 else 10
+        n_eff = n * n / float(np.dot(w, w))  # Kish's effective count: free of the weights' scale
+        n_bins = None if np.unique(p[w > 0]).size <= n_eff / 10 else 10
     if n_bins is None:
         _, idx = np.unique(p, return_inverse=True)
         binning = "distinct forecasts"

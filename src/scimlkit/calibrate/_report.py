@@ -119,7 +119,8 @@ def threshold_figure(result: ThresholdResult, *, marks: dict[str, float] | None 
 
 _CANDIDATES_CAPTION = ("Candidate methods, cross-validated on the out-of-fold scores (the smallest log-loss "
                        "wins; among candidates within one standard error of it ('tied'), the smallest ECE; "
-                       "a candidate whose fit was 'degenerate' on some fold is set aside).")
+                       "a candidate whose fit was 'degenerate' on some fold, and the step maps on scores "
+                       "that separate the classes, are set aside).")
 
 
 def _calibration_section(ch: Chapter, *, before: ReliabilityResult, after: ReliabilityResult | None,
@@ -310,8 +311,10 @@ def _candidates_caption(d: CalibrationReportData) -> str:
              else "the scores the calibrator was fitted on, not necessarily these")
     selection = _CRITERIA.get(d.selection or "log_loss", str(d.selection))
     text = f"Candidate methods, scored by cross-validation (pooled out-of-fold probabilities) on {where}: "
-    aside = (" A candidate whose fit was 'degenerate' on some fold (scores that separate the classes leave "
-             "temperature scaling without a finite fit) is set aside unless all are.")
+    aside = (" A candidate whose fit was 'degenerate' on some fold (temperature scaling of logits that "
+             "separate the classes at 0 falls back on smoothed targets), and the step maps (isotonic, "
+             "histogram) on scores that separate the classes, where the cross-validated log-loss rewards "
+             "the steepest map, are set aside unless all are.")
     if d.tie_break is None or d.selection == "ece":
         return text + f"the smallest {selection} wins." + aside
     tie_break = _CRITERIA.get(d.tie_break, str(d.tie_break))
