@@ -85,3 +85,24 @@ def require(module: str, extra: str, feature: str):
         raise OptionalDependencyError(
             f"{feature} needs the optional dependency '{module}': pip install 'scimlkit[{extra}]'"
         ) from exc
+
+
+def reissue_warning(item, *, registry: bool = False) -> None:
+    """Issue a recorded warning (an item of ``warnings.catch_warnings(record=True)``) again,
+    from the module that raised it, so that the caller's filters (``module=`` ones included)
+    act on it as on the first issue. With ``registry`` it goes through that module's warning
+    registry, so that the "default" action shows it once per place."""
+    import sys
+    import warnings
+
+    module = next((mod for mod in list(sys.modules.values())
+                   if getattr(mod, "__file__", None) == item.filename), None)
+    if module is None:
+        warnings.warn_explicit(item.message, item.category, item.filename, item.lineno, source=item.source)
+    elif registry:
+        warnings.warn_explicit(item.message, item.category, item.filename, item.lineno, module=module.__name__,
+                               registry=module.__dict__.setdefault("__warningregistry__", {}),
+                               module_globals=module.__dict__, source=item.source)
+    else:
+        warnings.warn_explicit(item.message, item.category, item.filename, item.lineno, module=module.__name__,
+                               source=item.source)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .._errors import DegenerateDataWarning, InputError
+from .._errors import DegenerateDataWarning, InputError, reissue_warning
 from .._validation import check_int, check_option, check_random_state
 from ._base import (
     NotFittedError,
@@ -94,7 +93,7 @@ def _diff_se(diff, w):
 _STEP_MAPS = ("isotonic", "histogram")
 
 
-def _separated(s, y, w) -> bool:
+def _ranked_apart(s, y, w) -> bool:
     """Whether every positive-weight row of class 1 scores above every one of class 0."""
     keep = w > 0
     return bool(s[keep & (y > 0)].min() > s[keep & (y <= 0)].max())
@@ -107,18 +106,9 @@ def _replay(caught) -> None:
     seen = set()
     for item in caught:
         key = (item.category, str(item.message), item.filename, item.lineno)
-        if key in seen:
-            continue
-        seen.add(key)
-        module = next((m for m in list(sys.modules.values())
-                       if getattr(m, "__file__", None) == item.filename), None)
-        if module is None:
-            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
-        else:
-            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno,
-                                   module=module.__name__,
-                                   registry=module.__dict__.setdefault("__warningregistry__", {}),
-                                   module_globals=module.__dict__)
+        if key not in seen:
+            seen.add(key)
+            reissue_warning(item, registry=True)
 
 
 def _ece(y, p, w=None, n_bins=15):
@@ -331,7 +321,7 @@ class ScoreCalibrator(BaseEstimator):
             splits = grouped_splits(y, w, groups, self.cv_folds_, check_random_state(self.random_state))
         yf = y.astype(float)
         weights = np.ones_like(yf) if w is None else w
-        separated = _separated(views["raw"], y, weights)
+        separated = _ranked_apart(views["raw"], y, weights)
         rows, losses = [], {}
         # the folds' warnings are collected and replayed once each after the loop (see _replay)
         with warnings.catch_warnings(record=True) as caught:

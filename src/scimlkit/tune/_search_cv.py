@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import numbers
 import re
-import sys
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -14,7 +13,7 @@ import numpy as np
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection._search import BaseSearchCV
 
-from .._errors import InputError
+from .._errors import InputError, reissue_warning
 from .._progress import progress
 from .._validation import check_int, describe
 from ._estimator_space import EstimatorSpace, _equal, _is_nan
@@ -56,10 +55,7 @@ def _replay(caught: list) -> None:
     errors could be read, meets the caller's filters now (from the module that raised it)."""
     for item in caught:
         if issubclass(item.category, FitFailedWarning):
-            module = next((name for name, mod in list(sys.modules.items())
-                           if getattr(mod, "__file__", None) == item.filename), None)
-            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno, module=module,
-                                   source=item.source)
+            reissue_warning(item)
         else:
             warnings.showwarning(item.message, item.category, item.filename, item.lineno, item.file, item.line)
 
