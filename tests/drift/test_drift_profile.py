@@ -402,7 +402,7 @@ def test_version_1_profiles_with_time_columns_must_be_refitted(tmp_path):
     new = DriftMonitor(column_types={"t": "numeric"}).fit(raw).save(tmp_path / "new.npz")
     old = _rewrite_meta(new, tmp_path / "old.npz", lambda meta: {**meta, "version": 1})
     with np.load(new, allow_pickle=False) as archive:
-        assert json.loads(str(archive["__meta__"]))["version"] == 2
+        assert json.loads(str(archive["__meta__"]))["version"] >= 2
     loaded = DriftMonitor.load(old)
     with pytest.raises(InputError, match="column 't' is a datetime/duration column .* earlier scimlkit version"
                                          ".* refit"):

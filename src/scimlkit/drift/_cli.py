@@ -42,7 +42,8 @@ def _fit(args) -> int:
     kinds = list(monitor.kinds_.values())
     emit({"profile": str(path), "rows": int(monitor.profile_.n_rows), "columns": len(kinds),
           "numeric": kinds.count("numeric"), "categorical": kinds.count("categorical"),
-          "bytes": Path(path).stat().st_size}, args.format, title="drift profile")
+          "datetime (not tested)": kinds.count("datetime"), "bytes": Path(path).stat().st_size},
+         args.format, title="drift profile")
     return 0
 
 

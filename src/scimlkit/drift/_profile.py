@@ -19,9 +19,15 @@ Numeric column
     (since 1970-01-01 UTC for datetimes, timezone-aware ones converted to UTC), whatever its
     resolution; NaT counts as missing.
 Column kinds
-    Numeric dtypes other than bool are numeric; so is a column of Python objects whose every
-    non-missing value is a real number (``decimal.Decimal`` from a Parquet DECIMAL column, or
-    ints / floats beside ``None``); the rest is categorical, unless ``column_types`` says otherwise.
+    Numeric dtypes other than bool are numeric, and so are durations (timedeltas, in seconds);
+    so is a column of Python objects whose every non-missing value is a real number
+    (``decimal.Decimal`` from a Parquet DECIMAL column, or ints / floats beside ``None``).
+    Datetime columns (NumPy, timezone-aware, Arrow timestamps and dates; columns of Python
+    datetimes, and text columns whose every value is an ISO 8601 date or date-time, as a CSV
+    file holds timestamps) are of the kind ``"datetime"``: their values move with time, so every later batch would differ from the
+    reference; only their row and missing counts are kept, and ``DriftMonitor.check`` tests
+    their missing rate but not their values. The rest is categorical. ``column_types`` overrides
+    all of this (a datetime column declared numeric is compared in seconds).
 Categorical column
     Category counts and the missing count.
 Row sample
@@ -52,15 +58,17 @@ __all__ = [
     "CATEGORICAL",
     "NumericSummary",
     "CategoricalSummary",
+    "DatetimeSummary",
     "ReferenceProfile",
 ]
 
-NUMERIC, CATEGORICAL = "numeric", "categorical"
+NUMERIC, CATEGORICAL, DATETIME = "numeric", "categorical", "datetime"
 FORMAT = "scimlkit-drift-profile"
 # 2: datetime and duration columns declared numeric are held in seconds (version 1 held them
 # as raw integers in the column's own unit); version-1 files are read, but such a column in
 # them cannot be checked (see ``ReferenceProfile.check_time_columns``)
-FORMAT_VERSION = 2
+# 3: columns of the kind "datetime" (version-2 files read datetimes as categories, and still do)
+FORMAT_VERSION = 3
 # magnitudes whose squares, summed, neither overflow nor underflow
 _ORDINARY = (2.0**-200, 2.0**200)
 
@@ -510,6 +518,30 @@ class CategoricalSummary:
         return cls(parts[0].name, sum(p.n_rows for p in parts), sum(p.n_missing for p in parts), cats, counts)
 
 
+@dataclass
+class DatetimeSummary:
+    """Summary of one datetime reference column: its row and missing counts (the values are
+    not tested, see the module docstring)."""
+
+    name: str
+    n_rows: int
+    n_missing: int
+
+    kind = DATETIME
+
+    @property
+    def n(self) -> int:
+        return self.n_rows - self.n_missing
+
+    @classmethod
+    def from_values(cls, name: str, series) -> DatetimeSummary:
+        return cls(name, int(len(series)), int(series.isna().sum()))
+
+    @classmethod
+    def merge(cls, parts: list[DatetimeSummary]) -> DatetimeSummary:
+        return cls(parts[0].name, sum(p.n_rows for p in parts), sum(p.n_missing for p in parts))
+
+
 # -- column kinds -----------------------------------------------------------------------------
 def is_number_dtype(dtype) -> bool:
     """Whether a column of ``dtype`` holds numbers: a numeric dtype other than bool."""
@@ -518,14 +550,25 @@ def is_number_dtype(dtype) -> bool:
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
-def infer_kinds(dtypes, column_types: dict | None, number_objects=()) -> dict[str, str]:
-    """Numeric dtypes (not bool) are numeric, and so are the object columns named in
-    ``number_objects`` (see :func:`number_object_columns`); everything else is categorical;
-    overrides win."""
+def _inferred_kind(dtype, number_object: bool, datetime_object: bool) -> str:
+    kind = getattr(dtype, "kind", "")
+    if kind == "M" or datetime_object:
+        return DATETIME
+    if is_number_dtype(dtype) or kind == "m" or number_object:
+        return NUMERIC
+    return CATEGORICAL
+
+
+def infer_kinds(dtypes, column_types: dict | None, number_objects=(), datetime_objects=()) -> dict[str, str]:
+    """Numeric dtypes (not bool) and durations are numeric, and so are the object columns named
+    in ``number_objects`` (see :func:`number_object_columns`); datetimes, and the object or text
+    columns named in ``datetime_objects``, are of the kind ``"datetime"``; everything else is
+    categorical; overrides win."""
     if column_types is not None and not isinstance(column_types, dict):
         raise InputError(f"`column_types` must be a dict or None, got {type(column_types).__name__}")
     number_objects = {str(name) for name in number_objects}
-    kinds = {str(name): NUMERIC if is_number_dtype(dtype) or str(name) in number_objects else CATEGORICAL
+    datetime_objects = {str(name) for name in datetime_objects}
+    kinds = {str(name): _inferred_kind(dtype, str(name) in number_objects, str(name) in datetime_objects)
              for name, dtype in dtypes.items()}
     for name, kind in (column_types or {}).items():
         if name not in kinds:
@@ -538,28 +581,70 @@ def infer_kinds(dtypes, column_types: dict | None, number_objects=()) -> dict[st
 
 
 def object_candidates(dtypes, column_types: dict | None) -> list[str]:
-    """Columns of Python objects whose kind is not given in ``column_types``: they are numeric
-    when they hold numbers (:func:`number_object_columns`)."""
+    """Columns of Python objects or text whose kind is not given in ``column_types``: they are
+    numeric when they hold numbers (:func:`number_object_columns`), datetimes when they hold
+    datetimes (:func:`holds_datetimes`)."""
     import pandas as pd
 
     given = column_types if isinstance(column_types, dict) else {}
     return [str(name) for name, dtype in dtypes.items()
-            if pd.api.types.is_object_dtype(dtype) and str(name) not in given]
+            if (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+                and not isinstance(dtype, pd.CategoricalDtype)) and str(name) not in given]
+
+
+# an ISO 8601 date, optionally with a time of day and a UTC offset (what CSV files hold)
+_ISO_DATETIME = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?)?"
+                 r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?")
+
+
+def holds_datetimes(series) -> bool:
+    """Whether every non-missing value of a column of objects or text is a datetime: a Python
+    ``datetime`` / ``date``, a pandas ``Timestamp``, or ISO 8601 text (``2024-05-01``,
+    ``2024-05-01 13:45:00``, ``2024-05-01T13:45:00.5+02:00``), with at least one such value.
+
+    The first 100 values are tried first, so a column of other text costs next to nothing.
+    """
+    import pandas as pd
+
+    present = series[series.notna()]
+    if len(present) == 0:
+        return False
+    for part in (present.iloc[:100], present):
+        kind = pd.api.types.infer_dtype(part, skipna=True)
+        if kind in ("datetime", "datetime64", "date"):
+            continue
+        if kind != "string" or not part.astype(str).str.fullmatch(_ISO_DATETIME).all():
+            return False
+        if len(part) == len(present):
+            break
+    return True
 
 
 def number_object_states(frame, names) -> dict[str, str]:
     """Per column of ``names``: ``"number"``, ``"empty"`` or ``"other"`` (see
-    :func:`scimlkit._validation.real_number_check`)."""
-    return {name: real_number_check(frame[name].to_numpy(dtype=object))[0] for name in names}
+    :func:`scimlkit._validation.real_number_check`), or ``"datetime"`` (see
+    :func:`holds_datetimes`)."""
+    states = {}
+    for name in names:
+        state = real_number_check(frame[name].to_numpy(dtype=object))[0]
+        states[name] = "datetime" if state == "other" and holds_datetimes(frame[name]) else state
+    return states
 
 
-def merge_number_states(states) -> set[str]:
-    """The columns that hold numbers in at least one part and nothing else in any part."""
+def merge_number_states(states, want: str = "number") -> set[str]:
+    """The columns that hold numbers (``want="datetime"``: datetimes) in at least one part and
+    nothing else in any part."""
     seen: dict[str, set] = {}
     for part in states:
         for name, state in part.items():
             seen.setdefault(name, set()).add(state)
-    return {name for name, found in seen.items() if "number" in found and "other" not in found}
+    return {name for name, found in seen.items() if want in found and found <= {want, "empty"}}
+
+
+def datetime_object_columns(frame, names) -> set[str]:
+    """The columns of ``names`` (columns of objects or text) that hold datetimes only (see
+    :func:`holds_datetimes`)."""
+    return merge_number_states([number_object_states(frame, names)], "datetime")
 
 
 def number_object_columns(frame, names) -> set[str]:
@@ -703,8 +788,9 @@ class ReferenceProfile:
         generator = check_rng(rng)
         dtypes = frame.dtypes.to_dict()
         infer_kinds(dtypes, column_types)  # the overrides are checked before any column is read
-        numbers = number_object_columns(frame, object_candidates(dtypes, column_types))
-        kinds = infer_kinds(dtypes, column_types, numbers)
+        states = [number_object_states(frame, object_candidates(dtypes, column_types))]
+        kinds = infer_kinds(dtypes, column_types, merge_number_states(states),
+                            merge_number_states(states, "datetime"))
         from .._progress import progress
 
         columns = {}
@@ -715,6 +801,8 @@ class ReferenceProfile:
                     x = as_numeric(series, name, "the reference")
                     summary = NumericSummary.from_values(name, x, eps=eps, max_exact=max_exact)
                     columns[name] = summary.finalise(n_bins)
+                elif kind == DATETIME:
+                    columns[name] = DatetimeSummary.from_values(name, series)
                 else:
                     columns[name] = CategoricalSummary.from_values(name, series)
                 bar.advance(1)
@@ -742,11 +830,10 @@ class ReferenceProfile:
         seeds = generator.integers(0, 2**63 - 1, size=ddf.npartitions)
         parts = ddf.to_delayed()
         candidates = object_candidates(dtypes, column_types)
-        numbers = ()
-        if candidates:  # columns of Python objects: one pass to see whether they hold numbers
+        states = []
+        if candidates:  # columns of Python objects or text: one pass to see whether they hold numbers
             states = dask.compute(*[dask.delayed(number_object_states)(part, candidates) for part in parts])
-            numbers = merge_number_states(states)
-        kinds = infer_kinds(dtypes, column_types, numbers)
+        kinds = infer_kinds(dtypes, column_types, merge_number_states(states), merge_number_states(states, "datetime"))
         tasks = [dask.delayed(_profile_partition)(part, kinds, eps / 2, max_exact, sample_size, int(seed))
                  for part, seed in zip(parts, seeds)]
         results = dask.compute(*tasks)
@@ -757,6 +844,8 @@ class ReferenceProfile:
             if kind == NUMERIC:
                 merged = NumericSummary.merge(pieces, eps=eps / 2 if any_compressed else eps, max_exact=max_exact)
                 columns[name] = merged.finalise(n_bins)
+            elif kind == DATETIME:
+                columns[name] = DatetimeSummary.merge(pieces)
             else:
                 columns[name] = CategoricalSummary.merge(pieces)
         n_rows = sum(r[1] for r in results)
@@ -788,6 +877,8 @@ class ReferenceProfile:
                 arrays[f"c{i}_bins"] = s.bins
                 if s.slack is not None:
                     arrays[f"c{i}_slack"] = s.slack
+            elif s.kind == DATETIME:
+                pass  # the counts are in the entry
             else:
                 arrays[f"c{i}_categories"] = np.asarray(s.categories, dtype=str)
                 arrays[f"c{i}_counts"] = s.counts
@@ -862,6 +953,8 @@ class ReferenceProfile:
                             raise ValueError("inconsistent numeric summary")
                         if not (math.isfinite(s.scale) and s.scale > 0):
                             raise ValueError("bad scale")
+                    elif c["kind"] == DATETIME:
+                        s = DatetimeSummary(c["name"], int(c["n_rows"]), int(c["n_missing"]))
                     elif c["kind"] == CATEGORICAL:
                         s = CategoricalSummary(c["name"], int(c["n_rows"]), int(c["n_missing"]),
                                                *_merged(archive[f"c{i}_categories"].astype(str),
@@ -919,7 +1012,7 @@ class ReferenceProfile:
             if s.kind == NUMERIC:
                 total += s.values.nbytes + s.cum.nbytes + s.bins.nbytes
                 total += s.slack.nbytes if s.slack is not None else 0
-            else:
+            elif s.kind == CATEGORICAL:
                 total += s.categories.nbytes + s.counts.nbytes
         if self.sample is not None:
             total += int(self.sample.memory_usage(deep=True).sum())
@@ -927,13 +1020,15 @@ class ReferenceProfile:
 
 
 def _sample_frame(frame, kinds):
+    """The rows of ``frame`` as the multivariate test reads them: numeric columns as floats,
+    categorical ones as labels; datetime columns are left out (their values are not tested)."""
     import pandas as pd
 
     data = {}
     for name, kind in kinds.items():
         if kind == NUMERIC:
             data[name] = as_numeric(frame[name], name, "the reference")
-        else:
+        elif kind == CATEGORICAL:
             data[name] = category_column(frame[name])
     return pd.DataFrame(data).reset_index(drop=True)
 
@@ -945,6 +1040,8 @@ def _profile_partition(part, kinds, eps, max_exact, sample_size, seed):
         if kind == NUMERIC:
             x = as_numeric(part[name], name, "the reference")
             columns[name] = NumericSummary.from_values(name, x, eps=eps, max_exact=max_exact)
+        elif kind == DATETIME:
+            columns[name] = DatetimeSummary.from_values(name, part[name])
         else:
             columns[name] = CategoricalSummary.from_values(name, part[name])
     sample = None

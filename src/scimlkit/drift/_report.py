@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .._report import Chapter, new_figure
-from ._profile import NUMERIC, boolean_relabel, category_labels, to_float
+from ._profile import DATETIME, NUMERIC, boolean_relabel, category_labels, to_float
 from ._tests import histogram_counts
 
 __all__ = ["drift_chapter", "write_report"]
@@ -177,7 +177,9 @@ def drift_chapter(report, profile, current=None, history=None, *, key: str = "dr
         f"Batch of {report.n_current:,} rows against a reference of {report.n_reference:,} rows; "
         f"{report.method.upper()} test for numeric columns, chi-squared for categorical ones, "
         f"{report.correction} correction at alpha = {report.alpha:g}; an alert needs a significant test "
-        f"and a Jensen-Shannon distance of at least {report.min_effect:g}.")
+        f"and a Jensen-Shannon distance of at least {report.min_effect:g} (for a categorical column, over "
+        f"the test's cells with the sampling bias removed); datetime columns are not tested, their missing "
+        f"rate is.")
     metrics = {"health": round(report.health, 4), "columns drifted": f"{report.n_alerts} of {len(report.table)}",
                "batch rows": report.n_current}
     if report.multivariate is not None:
@@ -192,6 +194,8 @@ def drift_chapter(report, profile, current=None, history=None, *, key: str = "dr
         drifted = report.table.loc[report.table["alert"]].sort_values("severity", ascending=False)
         for name in drifted["column"].tolist()[:max_figures]:
             summary = profile.columns[name]
+            if summary.kind == DATETIME:  # an alert on its missing rate: no values to draw
+                continue
             if summary.kind == NUMERIC:
                 if summary.n == 0:
                     continue
