@@ -154,7 +154,7 @@ def test_no_bootstrap_gives_labelled_missing_intervals():
     "sizes, scores, kwargs, match",
     [
         ([10, 20, 40], [0.5, 0.6, 0.65], {"families": ["wbl4"]}, "4 parameters but only 3 anchors"),
-        ([10, 20, 40], [0.5, np.nan, 0.65], {}, "NaN"),
+        ([10, 20, 40], [np.nan, np.nan, 0.65], {}, "NaN"),
         ([0, 20, 40], [0.5, 0.6, 0.65], {}, "positive"),
         ([-5, 20, 40], [0.5, 0.6, 0.65], {}, "positive"),
         ([10, 40, 20], [0.5, 0.6, 0.65], {}, "strictly increasing"),

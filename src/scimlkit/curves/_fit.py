@@ -207,6 +207,11 @@ def _check_sizes(sizes) -> np.ndarray:
         bad = n[n <= 0][0]
         raise InputError(f"`sizes` must be positive sample counts, got {bad:g}")
     steps = np.diff(n)
+    if np.any(steps == 0) and np.all(steps >= 0):
+        i = int(np.argmax(steps == 0)) + 1
+        raise InputError(f"`sizes` must be strictly increasing, got {n[i]:g} twice (position {i}); for several "
+                         "folds per size give each size once and `scores` as a 2-D array, one row per size and "
+                         "one column per fold")
     if np.any(steps <= 0):
         i = int(np.argmax(steps <= 0)) + 1
         raise InputError(f"`sizes` must be strictly increasing, got {n[i]:g} after {n[i - 1]:g} "
@@ -215,11 +220,42 @@ def _check_sizes(sizes) -> np.ndarray:
 
 
 def _check_scores(scores, n_sizes: int) -> np.ndarray:
-    y = check_array(scores, "scores", ndim=(1, 2), min_size=1)
+    y = check_array(scores, "scores", ndim=(1, 2), min_size=1, allow_nan=True)
     check_same_length(sizes=np.empty(n_sizes), scores=y)
     if y.ndim == 2 and y.shape[1] < 1:
         raise InputError("`scores` must have at least one column (fold), got 0")
     return y
+
+
+def _complete_anchors(n: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The fold columns and the anchors to keep when ``scores`` hold NaN (failed fits).
+
+    A fold that is NaN at every anchor is left out, then every anchor with a NaN score left;
+    a warning names them. At least two anchors must remain (:class:`InputError` otherwise).
+    """
+    missing = np.isnan(y)
+    cols = np.ones(y.shape[1] if y.ndim == 2 else 1, dtype=bool)
+    rows = np.ones(len(n), dtype=bool)
+    if not missing.any():
+        return rows, cols
+    notes = []
+    if y.ndim == 2:
+        cols = ~missing.all(axis=0)
+        if not cols.any():
+            raise InputError("`scores` are NaN at every anchor in every fold")
+        if not cols.all():
+            notes.append(f"{int(np.sum(~cols))} fold column(s) NaN at every anchor")
+        missing = missing[:, cols]
+    rows = ~(missing.any(axis=1) if missing.ndim == 2 else missing)
+    if not rows.all():
+        shown = ", ".join(f"{v:g}" for v in n[~rows][:8]) + (" ..." if np.sum(~rows) > 8 else "")
+        notes.append(f"the anchor(s) at n={shown}, whose scores hold NaN")
+    if rows.sum() < 2:
+        raise InputError(f"`scores` hold NaN at {int(np.sum(~rows))} of {len(n)} anchors; at least 2 anchors with "
+                         "a score in every fold are needed")
+    warnings.warn(f"`scores` contain {int(np.isnan(y).sum())} NaN value(s) (failed fits?): leaving out "
+                  + " and ".join(notes), DegenerateDataWarning, stacklevel=3)
+    return rows, cols
 
 
 def _check_families(families, n_anchors: int, sizes: np.ndarray) -> tuple[list[str], dict[str, str]]:
@@ -1326,7 +1362,10 @@ def fit_curve(
     sizes : array-like of shape (n_anchors,)
         Strictly increasing positive training-set sizes (at least 2).
     scores : array-like of shape (n_anchors,) or (n_anchors, n_folds)
-        The score at each size, or one column per fold.
+        The score at each size, or one column per fold. NaN marks a failed fit (as
+        :func:`learning_curve` records with ``error_score=np.nan``): a fold column that is NaN
+        at every anchor is left out, then every anchor with a NaN score (at least two anchors
+        must remain); a :class:`~scimlkit.DegenerateDataWarning` names them.
     families : "all", str or list of str
         Families to try, among ``last, pow2, pow3, pow4, log2, ilog2, exp3, exp4, mmf4,
         wbl4, janoschek``. With ``"all"``, families needing more anchors than given are
@@ -1346,7 +1385,8 @@ def fit_curve(
         The perfect score. Default: 1 when higher is better (accuracy, R², AUC), except that
         scores that are all <= 0 are taken as a negated loss (scikit-learn's ``neg_log_loss``,
         ``neg_mean_squared_error``, ``neg_root_mean_squared_error``, ...) with perfect score 0;
-        0 when lower is better (error rates, losses). Scores may not pass it. Pass it
+        100 for higher-is-better scores that all lie in (1, 100] (a percentage, with a
+        warning); 0 when lower is better (error rates, losses). Scores may not pass it. Pass it
         explicitly for a score whose perfect value is something else (an R² that is negative
         at every anchor still has perfect score 1); when the all-<= 0 rule decides the
         default, a :class:`~scimlkit.DegenerateDataWarning` says so.
@@ -1370,9 +1410,9 @@ def fit_curve(
     Raises
     ------
     InputError
-        On NaN or infinite scores, non-positive or non-increasing sizes, mismatched lengths,
-        unknown families, too few anchors for a named family, or ``sigma`` that is not
-        positive or has the wrong length.
+        On infinite scores (or NaN leaving fewer than two anchors), non-positive or
+        non-increasing sizes, mismatched lengths, unknown families, too few anchors for a named
+        family, or ``sigma`` that is not positive or has the wrong length.
 
     Examples
     --------
@@ -1394,6 +1434,12 @@ def fit_curve(
     """
     n = _check_sizes(sizes)
     y = _check_scores(scores, len(n))
+    sigma = _check_sigma(sigma, len(n))
+    rows, cols = _complete_anchors(n, y)
+    if not (rows.all() and cols.all()):
+        n, y = n[rows], (y[rows][:, cols] if y.ndim == 2 else y[rows])
+        if sigma is not None and not isinstance(sigma, str):
+            sigma = sigma[rows]
     select = check_option(select, "select", _SELECT)
     n_average = check_int(n_average, "n_average", low=1)
     n_bootstrap = check_int(n_bootstrap, "n_bootstrap", low=0, high=100_000)
@@ -1403,7 +1449,6 @@ def fit_curve(
     if holdout is not None:
         holdout = check_int(holdout, "holdout", low=1, high=max(n_a - 2, 1))
     names, skipped = _check_families(families, n_a, n)
-    sigma = _check_sigma(sigma, n_a)
     gen = check_rng(rng)
 
     mean = y.mean(axis=1) if y.ndim == 2 else y
@@ -1414,7 +1459,13 @@ def fit_curve(
         # a higher-is-better score that is never positive is a negated loss (scikit-learn's
         # neg_log_loss, neg_mean_squared_error, ...): its perfect score is 0, not 1
         negated = higher_is_better and bool(np.all(y <= 0.0))
-        best_possible = 0.0 if not higher_is_better or negated else 1.0
+        # higher-is-better scores all above 1 and at most 100 are a percentage
+        percent = higher_is_better and bool(np.all((y > 1.0) & (y <= 100.0)))
+        best_possible = 0.0 if not higher_is_better or negated else 100.0 if percent else 1.0
+        if percent:
+            warnings.warn("`best_possible` was taken as 100 because every score lies in (1, 100] (a "
+                          "percentage); pass `best_possible` (--best-possible on the command line) if the "
+                          "perfect score is something else", DegenerateDataWarning, stacklevel=2)
         if negated:
             warnings.warn("`best_possible` was taken as 0 because every score is <= 0 (as for scikit-learn's "
                           "neg_* scorers, e.g. neg_log_loss); pass `best_possible` (e.g. 1 for R²; "

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from .._errors import InputError
+from .._errors import DegenerateDataWarning, InputError
 from .._progress import progress
 from .._results import Result
-from .._validation import check_array, check_int, check_rng
+from .._validation import check_array, check_int, check_rng, describe
 
 __all__ = ["learning_curve", "LearningCurveResult", "geometric_sizes"]
 
@@ -27,9 +31,10 @@ class LearningCurveResult(Result):
     train_scores : ndarray, shape (n_sizes, n_folds)
         Score on the training subset itself.
     mean, std : ndarray, shape (n_sizes,)
-        Mean and standard deviation (ddof=1, 0 for one fold) of ``scores`` over folds.
+        Mean and standard deviation (ddof=1, 0 for one fold) of ``scores`` over folds (over
+        the folds with a score, when some fits failed with ``error_score=np.nan``).
     fit_seconds : ndarray, shape (n_sizes,)
-        Mean fitting time per fold.
+        Mean fitting time per fold (of the fits that succeeded).
     scoring : str
         The scorer's name (``"score"`` for the estimator's own ``score``; a scorer made with
         ``make_scorer`` is named after its score function and arguments, ``neg_`` in front when
@@ -57,12 +62,16 @@ class LearningCurveResult(Result):
     n_train: int
 
     def to_frame(self):
-        """One row per size: ``size, mean, std, train_mean, n_folds, fit_seconds``."""
+        """One row per size: ``size, mean, std, train_mean, n_folds, fit_seconds`` (``n_folds``
+        counts the folds with a score: fewer where fits failed with ``error_score=np.nan``)."""
         import pandas as pd
 
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a size at which every fit failed
+            train_mean = np.nanmean(self.train_scores, axis=1)
         return pd.DataFrame({
             "size": self.sizes, "mean": self.mean, "std": self.std,
-            "train_mean": self.train_scores.mean(axis=1), "n_folds": self.scores.shape[1],
+            "train_mean": train_mean, "n_folds": np.sum(~np.isnan(self.scores), axis=1),
             "fit_seconds": self.fit_seconds,
         })
 
@@ -124,9 +133,16 @@ def _resolve_sizes(sizes, n_train: int, n_min: int) -> np.ndarray:
             raise InputError(f"`sizes`={count} distinct sizes do not fit between `min_size`={n_min} and the "
                              f"training fold size {n_train} (at most {n_train - n_min + 1})")
         return geometric_sizes(n_min, n_train, count)
+    floating = np.asarray(sizes).dtype.kind == "f"
     arr = check_array(sizes, "sizes", min_size=1)
-    if np.all((arr > 0) & (arr <= 1)) and np.any(arr < 1) and not np.all(arr == np.round(arr)):
-        arr = np.round(arr * n_train)
+    if floating and np.all((arr > 0) & (arr <= 1)):
+        # fractions of the training fold, as scikit-learn reads them (floats in (0, 1]: 1.0 is
+        # the whole fold, not one sample), rounded down and at least one sample
+        given = arr
+        arr = np.maximum(np.floor(arr * n_train * (1 + 1e-12)), 1)
+        if np.any(np.diff(arr) <= 0):
+            raise InputError(f"`sizes` must be strictly increasing, got the fractions {given.tolist()[:8]}, which "
+                             f"give the sizes {arr.astype(int).tolist()[:8]} of the training fold of {n_train}")
     if np.any(arr < 1) or np.any(arr != np.round(arr)):
         raise InputError("`sizes` must be positive integers (or fractions in (0, 1] of the training "
                          f"fold), got {arr.tolist()[:6]}")
@@ -138,11 +154,12 @@ def _resolve_sizes(sizes, n_train: int, n_min: int) -> np.ndarray:
 
 
 def _ordered_indices(train: np.ndarray, y, classifier: bool, gen: np.random.Generator) -> np.ndarray:
-    """A random order of the training fold; for classifiers one sample of each class first."""
+    """A random order of the training fold; for classifiers of one target one sample of each
+    class first (multilabel and multi-output targets keep the random order)."""
     order = gen.permutation(train)
-    if not classifier:
-        return order
     labels = np.asarray(y)[order]
+    if not classifier or labels.ndim != 1:
+        return order
     _, first = np.unique(labels, return_index=True)
     head = order[np.sort(first)]
     rest = np.delete(order, np.sort(first))
@@ -176,17 +193,33 @@ def _called(func, kwargs) -> str:
     return name + (f"({', '.join(f'{k}={v!r}' for k, v in bound.items())})" if bound else "")
 
 
-def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int, scoring: str = "score"):
+def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int, scoring: str = "score", params=None,
+                   error_score="raise"):
+    """``(test score, training score, fit seconds, failure)``: ``failure`` is None, or the
+    message of a failed fit or score when ``error_score`` is a number (both scores are then
+    ``error_score``); with ``error_score="raise"`` a failure raises :class:`InputError`."""
+    try:
+        return (*_fit_and_score_inner(estimator, X, y, train_idx, test_idx, scorer, fold, scoring, params), None)
+    except InputError as exc:
+        if isinstance(error_score, str):
+            raise
+        return float(error_score), float(error_score), math.nan, str(exc)
+
+
+def _fit_and_score_inner(estimator, X, y, train_idx, test_idx, scorer, fold: int, scoring: str, params):
     import time
 
     from sklearn.base import clone
     from sklearn.utils import _safe_indexing
+    from sklearn.utils.validation import _check_method_params
 
     model = clone(estimator)
     X_tr, y_tr = _safe_indexing(X, train_idx), _safe_indexing(y, train_idx)
+    # per-sample fit parameters (sample_weight, ...) follow the training subset
+    fit_params = _check_method_params(X, params or {}, train_idx)
     t0 = time.perf_counter()
     try:
-        model.fit(X_tr, y_tr)
+        model.fit(X_tr, y_tr, **fit_params)
     except Exception as exc:
         raise InputError(f"the estimator failed to fit on {len(train_idx)} training samples (CV fold {fold}): "
                          f"{type(exc).__name__}: {exc}") from exc
@@ -211,17 +244,19 @@ def learning_curve(
     cv=5,
     scoring=None,
     groups=None,
+    params=None,
     min_size: int | None = None,
     rng=None,
     n_jobs: int | None = None,
+    error_score="raise",
     show_progress: bool | None = None,
 ) -> LearningCurveResult:
     """Measure cross-validated scores of ``estimator`` at geometric training-set sizes.
 
-    In each fold the training part is shuffled once (for classifiers, one sample of every
-    class comes first) and the model is fitted on its first ``n`` samples for each size, so
-    the subsets are nested and every subset holds every class. scikit-learn does the fitting
-    and scoring; a progress bar shows on a terminal.
+    In each fold the training part is shuffled once (for classifiers of one target, one
+    sample of every class comes first) and the model is fitted on its first ``n`` samples for
+    each size, so the subsets are nested and every subset holds every class. scikit-learn does
+    the fitting and scoring; a progress bar shows on a terminal.
 
     Parameters
     ----------
@@ -231,10 +266,11 @@ def learning_curve(
         Data and target.
     sizes : int or array-like, optional
         Number of geometric sizes from ``min_size`` to the full training fold, or explicit
-        sizes (integers, or fractions in (0, 1] of the training fold). Default: 10 sizes, or
-        as many distinct ones as fit between ``min_size`` and the training fold on small data
-        (only the full training fold when it is not larger than ``min_size``); a count given
-        explicitly that cannot be met is an :class:`InputError`.
+        sizes (integers, or floats in (0, 1]: fractions of the training fold, rounded down to
+        at least one sample as in scikit-learn, so ``[0.1, 1.0]`` ends at the whole fold).
+        Default: 10 sizes, or as many distinct ones as fit between ``min_size`` and the
+        training fold on small data (only the full training fold when it is not larger than
+        ``min_size``); a count given explicitly that cannot be met is an :class:`InputError`.
     cv : int or cross-validation splitter
         As in scikit-learn (an int gives stratified folds for classifiers).
     scoring : str or callable, optional
@@ -243,6 +279,10 @@ def learning_curve(
     groups : array-like of shape (n_samples,), optional
         Group labels passed to the splitter's ``split(X, y, groups)``, for group
         cross-validation (``GroupKFold``, ``LeaveOneGroupOut``, ...), as in scikit-learn.
+    params : dict, optional
+        Keyword arguments of the estimator's ``fit`` (``sample_weight``; ``step__param`` for a
+        Pipeline), as scikit-learn's ``params``: an array-like with one value per sample is cut
+        to the samples of each fit, anything else is passed as is.
     min_size : int, optional
         Smallest size for ``sizes=int``; default ``max(10, 2 * n_classes)``. With an explicit
         ``sizes=int`` it must lie below the training fold size, with room for ``sizes``
@@ -251,6 +291,15 @@ def learning_curve(
         Seed of the subset order.
     n_jobs : int, optional
         Parallel fits through joblib.
+    error_score : "raise" or float
+        What a fit (or scoring) that fails gets. ``"raise"`` (the default) raises
+        :class:`InputError` naming the size, the fold and the error; a number (``np.nan``, as
+        scikit-learn's default) is recorded as that fit's validation and training score, with
+        one :class:`~scimlkit.DegenerateDataWarning` counting the failures and quoting the
+        first (when every fit fails, :class:`InputError` quoting the first). ``mean`` and
+        ``std`` are then taken over the folds whose scores are not NaN (NaN only where every
+        fold failed); :func:`fit_curve` leaves anchors with NaN fold scores out, with a
+        warning.
     show_progress : bool, optional
         Force the progress bar on or off (default: on a terminal only).
 
@@ -261,8 +310,9 @@ def learning_curve(
     Raises
     ------
     InputError
-        On bad input, and when the estimator fails to fit or the scorer fails to score at some
-        size (the message names the size, the fold and ``scoring``).
+        On bad input, and (with ``error_score="raise"``) when the estimator fails to fit or the
+        scorer fails to score at some size (the message names the size, the fold and
+        ``scoring``).
 
     Examples
     --------
@@ -307,6 +357,11 @@ def learning_curve(
                              f"{groups_arr.shape}")
         if groups_arr.dtype.kind in "fc" and not np.all(np.isfinite(groups_arr)):
             raise InputError("`groups` contains NaN or infinite values")
+    if params is not None:
+        if not isinstance(params, Mapping) or not all(isinstance(k, str) for k in params):
+            raise InputError("`params` must be a dict of the estimator's fit arguments by name, got "
+                             f"{describe(params)}")
+        params = dict(params)
     classifier = is_classifier(estimator)
     try:
         splitter = check_cv(cv, y, classifier=classifier)
@@ -318,7 +373,7 @@ def learning_curve(
     except (ValueError, TypeError) as exc:
         raise InputError(f"`scoring` is not usable: {exc}") from None
     n_train = min(len(tr) for tr, _ in folds)
-    n_classes = len(np.unique(y_arr)) if classifier else 1
+    n_classes = len(np.unique(y_arr)) if classifier and y_arr.ndim == 1 else 1
     if min_size is None:
         min_size = max(10, 2 * n_classes)
     min_size = check_int(min_size, "min_size", low=1)
@@ -329,6 +384,11 @@ def learning_curve(
     n_jobs = check_int(n_jobs, "n_jobs", allow_none=True)
     if n_jobs == 0:
         raise InputError("`n_jobs` must be a positive number of workers, -1 for all cores, or None")
+    if not (isinstance(error_score, str) and error_score == "raise"):
+        if isinstance(error_score, bool | np.bool_) or not isinstance(error_score, numbers.Real):
+            raise InputError(f"`error_score` must be 'raise' or a number (such as np.nan), got {describe(error_score)}")
+        if np.isinf(error_score):
+            raise InputError(f"`error_score` must be 'raise', NaN or a finite number, got {error_score}")
     orders = [_ordered_indices(tr, y_arr, classifier, gen) for tr, _ in folds]
 
     tasks = [(i, j) for j in range(len(grid)) for i in range(len(folds))]
@@ -338,20 +398,39 @@ def learning_curve(
     name = _scoring_name(scoring)
     with progress(total=len(tasks), description="learning curve", show=show_progress) as bar:
         if n_jobs in (None, 1):
-            results = (_fit_and_score(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer, i, str(name))
+            results = (_fit_and_score(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer, i, str(name),
+                                      params, error_score)
                        for i, j in tasks)
         else:
             from joblib import Parallel, delayed
 
             results = Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(_fit_and_score)(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer, i, str(name))
+                delayed(_fit_and_score)(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer, i, str(name),
+                                        params, error_score)
                 for i, j in tasks)
-        for (i, j), (te, tr, sec) in zip(tasks, results):
+        failures = []
+        failed = np.zeros(test.shape, dtype=bool)
+        for (i, j), (te, tr, sec, failure) in zip(tasks, results):
             test[j, i], train[j, i], seconds[j, i] = te, tr, sec
+            if failure is not None:
+                failed[j, i] = True
+                failures.append(failure)
             bar.advance(1, status=f"n={grid[j]}")
-    if not np.all(np.isfinite(test)):
+    if not np.all(np.isfinite(test[~failed])):
         raise InputError("the scorer returned NaN or infinite scores; check `scoring` and the data")
-    std = test.std(axis=1, ddof=1) if test.shape[1] > 1 else np.zeros(len(grid))
+    if failures and len(failures) == len(tasks):
+        raise InputError(f"all {len(tasks)} fits failed; the first: {failures[0]}")
+    if failures:
+        sizes_hit = ", ".join(f"{s:g}" for s in grid[failed.any(axis=1)])
+        warnings.warn(f"{len(failures)} of {len(tasks)} fits failed (at n={sizes_hit}); their scores are "
+                      f"`error_score`={error_score}. The first: {failures[0]}", DegenerateDataWarning, stacklevel=2)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # sizes at which every fit failed
+        mean = np.nanmean(test, axis=1)
+        std = np.nanstd(test, axis=1, ddof=1) if test.shape[1] > 1 else np.zeros(len(grid))
+        fit_seconds = np.nanmean(seconds, axis=1)
+    # one finite fold score gives no spread: 0, as with a single fold
+    std = np.where(np.sum(np.isfinite(test), axis=1) == 1, 0.0, std)
     return LearningCurveResult(
-        sizes=grid, scores=test, train_scores=train, mean=test.mean(axis=1), std=std,
-        fit_seconds=seconds.mean(axis=1), scoring=str(name), n_train=int(n_train))
+        sizes=grid, scores=test, train_scores=train, mean=mean, std=std,
+        fit_seconds=fit_seconds, scoring=str(name), n_train=int(n_train))
