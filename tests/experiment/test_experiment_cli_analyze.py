@@ -100,3 +100,20 @@ def test_planned_unequal_allocation(tmp_path, capsys):
         assert main([*base, "--allocation", bad]) == 2
         err = capsys.readouterr().err
         assert match in err and len(err.strip().splitlines()) == 1
+
+
+def test_every_adjustment_reaches_the_cli(data_file, capsys):
+    from statsmodels.stats.multitest import multipletests
+
+    path, frame = data_file
+    metrics = ["converted", "revenue", "pre"]
+    raw = analyze(frame, group="arm", metric=metrics, adjust="none").comparisons["pvalue"].to_numpy()
+    for adjust, sm_method in [("hommel", "hommel"), ("hochberg", "simes-hochberg"), ("holm-sidak", "holm-sidak")]:
+        rc = main(["experiment", "analyze", str(path), "--group", "arm", "--metric", ",".join(metrics),
+                   "--adjust", adjust, "--format", "json"])
+        assert rc == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["adjust"] == adjust
+        # statsmodels.stats.multitest.multipletests(raw, method=sm_method)[1]
+        np.testing.assert_allclose([r["pvalue_adjusted"] for r in out["comparisons"]],
+                                   multipletests(raw, method=sm_method)[1], rtol=1e-9)

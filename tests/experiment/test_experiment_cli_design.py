@@ -38,6 +38,18 @@ def test_size_solves_power_and_mde(capsys):
     assert data["n_control"] == pytest.approx(power_means(mde=2, sd=10, power=0.8).n_control)
 
 
+def test_size_solves_alpha(capsys):
+    # all of --mde, --n and --power without --alpha: the significance level is solved for
+    data = run_json(capsys, ["experiment", "size", "--metric", "mean", "--mde", "0.5", "--n", "50",
+                             "--power", "0.8", "--sides", "1"])
+    ref = power_means(mde=0.5, n=50, power=0.8, alpha=None, sides=1)
+    assert data["solved_for"] == "alpha" and data["alpha"] == pytest.approx(ref.alpha, rel=1e-12)
+    assert data["power"] == 0.8 and 0.04 < data["alpha"] < 0.06
+    assert main(["experiment", "size", "--baseline", "0.1", "--mde", "0.02", "--n", "3000",
+                 "--power", "0.8"]) == 0
+    assert "alpha" in capsys.readouterr().out
+
+
 def test_size_table_output(capsys):
     assert main(["experiment", "size", "--baseline", "0.05", "--mde", "0.005"]) == 0
     out = capsys.readouterr().out
@@ -51,7 +63,7 @@ def test_size_table_output(capsys):
     (["--baseline", "0.05", "--n", "-5"], "`n`"),
     (["--baseline", "0.05"], "--mde"),
     (["--mde", "0.01"], "--baseline"),
-    (["--baseline", "0.05", "--mde", "0.01", "--n", "100", "--power", "0.8"], "at most two"),
+    (["--baseline", "0.05", "--mde", "0.01", "--n", "100", "--power", "0.8", "--alpha", "0.05"], "at most two"),
     (["--baseline", "0.05", "--mde", "abc"], "invalid float"),
     (["--baseline", "0.05", "--mde", "0.01", "--sides", "3"], "invalid choice"),
     (["--metric", "mean", "--mde", "0.5", "--method", "arcsine"], "apply to proportions"),

@@ -314,3 +314,22 @@ def test_compare_models_cli_names_missing_labels(tmp_path, capsys):
         rc = main(["experiment", "compare-models", str(path), "--label", "y", "--score-a", "a", "--score-b", "b"])
     err = capsys.readouterr().err
     assert rc == 2 and "contains 1 missing value" in err and len(err.strip().splitlines()) == 1
+
+
+def test_srm_refuses_the_missing_arm_of_value_counts():
+    arms = pd.Series(["A"] * 500 + ["B"] * 520 + [None] * 7)
+    with pytest.raises(InputError, match="missing arm label"):
+        srm_test(arms.value_counts(dropna=False))
+    assert srm_test(arms.value_counts()).observed == [520, 500]
+    # a float index next to an integer-keyed allocation, and labels 1 and 1.0 as two arms
+    codes = pd.Series([1.0] * 500 + [2.0] * 520 + [np.nan] * 7)
+    res = srm_test(codes.value_counts(), pd.Series({1: 1, 2: 1}))
+    assert res.pvalue == pytest.approx(stats.chisquare([520, 500]).pvalue, rel=1e-9)
+    with pytest.raises(InputError, match="same arm '1'"):
+        srm_test(pd.Series([10, 12], index=pd.Index([1, 1.0], dtype=object)))
+
+
+def test_analyze_matches_an_integer_allocation_to_a_float_group_column():
+    df = pd.DataFrame({"g": [1.0] * 50 + [2.0] * 150, "m": np.tile([0.0, 1.0], 100)})
+    res = analyze(df, group="g", metric="m", allocation={1: 0.25, 2: 0.75})
+    assert res.srm.expected_fraction == pytest.approx([0.25, 0.75]) and not res.srm.mismatch

@@ -15,6 +15,8 @@ from scimlkit.experiment import (
     power_curve,
     power_means,
     power_proportions,
+    sequential_boundaries,
+    sequential_decision,
     write_report,
 )
 from scimlkit.experiment._report import (
@@ -135,6 +137,9 @@ def test_power_chapter_says_what_was_solved():
     solved_mde = power_means(n=100, power=0.9, sd=3)
     text = power_chapter(solved_mde).summary[0]
     assert "smallest effect" in text and f"{solved_mde.mde:+.4g}" in text
+    solved_alpha = power_means(mde=0.5, n=50, power=0.8, alpha=None)
+    chapter = power_chapter(solved_alpha, _design_curves(solved_alpha))
+    assert chapter.title.startswith("Significance level") and f"alpha {solved_alpha.alpha:.4g}" in chapter.summary[0]
 
 
 def test_models_chapter_both_tests(models):
@@ -184,6 +189,8 @@ def test_write_report_each_result_type(tmp_path, frame, models):
          ["Power against the sample size", "Power against the effect"]),
         (power_curve(power_means(mde=0.5, power=0.8), over="mde", num=10), ["Power against the effect"]),
         ([delong, mcnemar], ["Model comparison", "DeLong (AUROC)", "McNemar"]),
+        (sequential_boundaries(4, spending="pocock"), ["Sequential boundaries", "pocock alpha spending"]),
+        (sequential_decision([1.2, 2.9, 3.1], looks=4), ["Sequential decision", "Stopped at look 3"]),
     ]
     for i, (result, needles) in enumerate(cases):
         path = write_report(result, tmp_path / f"r{i}")
@@ -301,3 +308,22 @@ def test_the_open_end_of_a_one_sided_lift_interval_reads_inf():
     chapter = analysis_chapter(analyze(frame, group="arm", metric="y", alternative="larger"))
     line = next(n for n in chapter.summary if n.startswith("y, B vs control"))
     assert "+inf]" in line and "n/a" not in line
+
+
+def test_sequential_chapter_draws_boundaries_and_observed_path():
+    from scimlkit.experiment._report import sequential_chapter
+
+    # a look too early to spend any alpha has an infinite boundary: left out of the figure, kept
+    # in the table (as inf)
+    plan = sequential_boundaries([0.001, 0.5, 1.0], sides=2)
+    assert np.isinf(plan.boundaries[0])
+    chapter = sequential_chapter(plan)
+    assert "3 look(s), obrien-fleming alpha spending" in chapter.summary[0]
+    figures = [b for b in chapter.blocks if b["kind"] == "figure"]
+    assert len(figures) == 1 and "lower boundary" in figures[0]["svg"]
+    decision = sequential_decision([-4.5, 1.0], looks=4)
+    text = sequential_chapter(decision).summary[0]
+    assert text.startswith("Stopped at look 1: stop: treatment worse")
+    one_sided = sequential_chapter(sequential_decision([1.0, 1.5], looks=3, sides=1))
+    assert "No boundary crossed after 2 look(s): continue" in one_sided.summary[0]
+    assert "lower boundary" not in [b for b in one_sided.blocks if b["kind"] == "figure"][0]["svg"]

@@ -16,13 +16,22 @@ from scimlkit.experiment import (
 
 
 @pytest.mark.parametrize(("method", "sm_method"), [("bonferroni", "bonferroni"), ("holm", "holm"),
-                                                   ("bh", "fdr_bh"), ("fdr_bh", "fdr_bh"), ("by", "fdr_by")])
+                                                   ("bh", "fdr_bh"), ("fdr_bh", "fdr_bh"), ("by", "fdr_by"),
+                                                   ("sidak", "sidak"), ("holm-sidak", "holm-sidak"),
+                                                   ("hochberg", "simes-hochberg"),
+                                                   ("simes-hochberg", "simes-hochberg"), ("hommel", "hommel")])
 def test_adjust_matches_multipletests(method, sm_method):
     rng = np.random.default_rng(1)
     p = np.concatenate([rng.random(300) ** 4, [0.0, 1.0, 0.5, 0.5]])  # ties and the ends
     # statsmodels.stats.multitest.multipletests(p, method=sm_method)[1]
-    ref = multipletests(p, method=sm_method)[1]
+    with np.errstate(divide="ignore"):
+        ref = multipletests(p, method=sm_method)[1]
     np.testing.assert_allclose(adjust_pvalues(p, method), ref, rtol=1e-6, atol=1e-15)
+    # a small family with ties, tiny p-values and both ends, where the methods differ the most
+    small = np.array([1e-12, 0.004, 0.004, 0.012, 0.03, 0.041, 0.2, 1.0, 0.0])
+    with np.errstate(divide="ignore"):  # statsmodels' Sidak forms take log(1 - p) at p = 1
+        ref = multipletests(small, method=sm_method)[1]
+    np.testing.assert_allclose(adjust_pvalues(small, method), ref, rtol=1e-9, atol=1e-15)
 
 
 def test_adjust_shapes_and_edge_cases():
@@ -36,7 +45,7 @@ def test_adjust_shapes_and_edge_cases():
     # adjusted p-values never fall below the raw ones and keep the order
     rng = np.random.default_rng(2)
     raw = rng.random(1000)
-    for method in ("bonferroni", "holm", "bh", "by"):
+    for method in ("bonferroni", "holm", "bh", "by", "sidak", "holm-sidak", "hochberg", "hommel"):
         adj = adjust_pvalues(raw, method)
         assert np.all(adj >= raw - 1e-15)
         order = np.argsort(raw)
@@ -48,7 +57,8 @@ def test_adjust_shapes_and_edge_cases():
 def test_adjust_bad_input(value, match):
     with pytest.raises(InputError, match=match):
         adjust_pvalues(value, "holm")
-    with pytest.raises(InputError, match="adjust"):
+    # the parameter is named as the function names it
+    with pytest.raises(InputError, match="`method` must be one of"):
         adjust_pvalues([0.1], "sidak-magic")
 
 

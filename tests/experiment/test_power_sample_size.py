@@ -222,6 +222,39 @@ def test_non_positive_n(n):
         power_means(mde=0.1, n=n)
 
 
+@pytest.mark.parametrize(("sides", "alternative"), [(2, "two-sided"), (1, "larger")])
+def test_alpha_solved_matches_statsmodels(sides, alternative):
+    # TTestIndPower().solve_power(effect_size=0.3, nobs1=80, power=0.7, alpha=None, ratio=2, ...):
+    # statsmodels' root finder stops at about 1e-5 relative, so the solved alpha is also put back
+    # into statsmodels' power, which must return the target power
+    res = power_means(mde=0.6, sd=2.0, n=80, power=0.7, alpha=None, ratio=2, sides=sides)
+    ref = TTestIndPower().solve_power(effect_size=0.3, nobs1=80, power=0.7, alpha=None, ratio=2,
+                                      alternative=alternative)
+    assert res.solved_for == "alpha" and res.alpha == pytest.approx(ref, rel=1e-4)
+    assert TTestIndPower().power(0.3, 80, res.alpha, ratio=2, alternative=alternative) == pytest.approx(0.7, rel=1e-9)
+    # NormalIndPower().solve_power(effect_size=h, nobs1=3000, power=0.8, alpha=None, ratio=1.5, ...)
+    h = proportion_effectsize(0.12, 0.10)
+    res = power_proportions(0.1, mde=0.02, n=3000, power=0.8, alpha=None, ratio=1.5, sides=sides,
+                            method="arcsine")
+    ref = NormalIndPower().solve_power(effect_size=h, nobs1=3000, power=0.8, alpha=None, ratio=1.5,
+                                       alternative=alternative)
+    assert res.alpha == pytest.approx(ref, rel=1e-4)
+    assert NormalIndPower().power(h, 3000, res.alpha, ratio=1.5, alternative=alternative) == pytest.approx(0.8, rel=1e-9)
+    # pooled: power_proportions_2indep(0.02, 0.1, 1.5 * 3000, ratio=1/1.5, alpha=res.alpha).power == 0.8
+    res = power_proportions(0.1, mde=0.02, n=3000, power=0.8, alpha=None, ratio=1.5, sides=sides)
+    assert sm_pooled_power(0.1, 0.02, 3000, 1.5, res.alpha, alternative) == pytest.approx(0.8, rel=1e-9)
+    # the other unknowns come back from the solved alpha
+    assert power_proportions(0.1, mde=0.02, power=0.8, alpha=res.alpha, ratio=1.5,
+                             sides=sides).n_control == pytest.approx(3000, rel=1e-9)
+
+
+def test_alpha_solve_bad_input():
+    with pytest.raises(InputError, match="needs all of `mde`, `n` and `power`; missing: n"):
+        power_means(mde=0.5, power=0.8, alpha=None)
+    with pytest.raises(InputError, match="any significance level"):
+        power_means(mde=5.0, n=1000, power=0.8, alpha=None)
+
+
 def test_other_bad_input():
     with pytest.raises(InputError, match="exactly two"):
         power_proportions(0.05, mde=0.01)

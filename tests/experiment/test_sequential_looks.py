@@ -141,6 +141,12 @@ def test_decision_sequences():
     assert json.loads(json.dumps(res.to_dict()))["decisions"][-1].startswith("stop")
 
 
+def test_number_of_looks_as_a_whole_float():
+    # a count read from a config or a JSON file arrives as 4.0
+    np.testing.assert_array_equal(sequential_boundaries(4.0).boundaries, sequential_boundaries(4).boundaries)
+    np.testing.assert_array_equal(sequential_boundaries(np.float64(3)).information, [1 / 3, 2 / 3, 1.0])
+
+
 def test_overrun_final_look_spends_the_rest():
     res = sequential_decision([1.0, 2.0], information=[0.5, 1.2], alpha=0.025, sides=1)
     plan = sequential_boundaries([0.5, 1.0], alpha=0.025, sides=1)
@@ -166,6 +172,8 @@ def test_overrun_final_look_spends_the_rest():
     (lambda: sequential_decision([1.0, 2.0], information=[1.0, 1.1]), "last look"),
     (lambda: sequential_boundaries([1000, 2000, 3000]), "only the last look may be at 1 or more.*planned final size"),
     (lambda: sequential_boundaries([0.5, 1.0, 1.5]), "only the last look"),
+    (lambda: sequential_boundaries(2.5), "`looks` must be an integer"),
+    (lambda: sequential_boundaries("3"), "`looks` must be an integer"),
     (lambda: spending_function([0.5], kind="linear"), "`kind`"),
     (lambda: spending_function(-0.1), "`t` must be information fractions >= 0"),
     (lambda: spending_function([0.5, -1e-9], kind="pocock"), "`t` must be information fractions >= 0"),

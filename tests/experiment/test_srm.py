@@ -62,3 +62,25 @@ def test_type_one_error_simulation():
 def test_bad_input(counts, allocation, kwargs, match):
     with pytest.raises(InputError, match=match):
         srm_test(counts, allocation, **kwargs)
+
+
+def test_whole_number_arms_match_whatever_their_type():
+    # a float index (a group column with missing values reads as float) against an allocation
+    # given with integers, and the other way round: both name the arms 1 and 2
+    ref = stats.chisquare([500, 520], f_exp=[255.0, 765.0])
+    for counts, allocation in [({1.0: 500, 2.0: 520}, {1: 1, 2: 3}), ({1: 500, 2: 520}, {1.0: 1, 2.0: 3}),
+                               ({"1.0": 500, "2.0": 520}, {"1": 1, "2": 3})]:
+        res = srm_test(counts, allocation)
+        assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
+        assert res.expected_fraction == pytest.approx([0.25, 0.75])
+    # zero-padded codes are text, not numbers
+    with pytest.raises(InputError, match="same arms"):
+        srm_test({"01": 500, "02": 520}, {1: 1, 2: 3})
+
+
+@pytest.mark.parametrize("label", [np.nan, None, float("nan")])
+def test_missing_arm_label_is_refused(label):
+    with pytest.raises(InputError, match="missing arm label"):
+        srm_test({"A": 500, "B": 520, label: 7})
+    with pytest.raises(InputError, match="missing arm label"):
+        srm_test({"A": 500, "B": 520}, {"A": 1, "B": 1, label: 1})

@@ -140,7 +140,11 @@ def labelled_items(value, name: str) -> tuple[list[str], list] | None:
         return None
     first: dict[str, object] = {}
     for key in keys:
-        text = str(key)
+        if _missing_label(key):
+            raise InputError(f"`{name}` has a missing arm label ({key!r}); units without an arm point to an "
+                             "assignment or logging problem: drop them (`value_counts()` does by default) "
+                             "or give their arm a name")
+        text = arm_key(str(key))
         if text in first:
             same = first[text] == key if type(first[text]) is type(key) else False
             what = (f"names arm {key!r} twice" if same else
@@ -149,6 +153,32 @@ def labelled_items(value, name: str) -> tuple[list[str], list] | None:
             raise InputError(f"`{name}` {what}; give each arm once")
         first[text] = key
     return [str(k) for k in keys], values
+
+
+def _missing_label(key) -> bool:
+    """Whether an arm label is a missing value (None, NaN, ``pd.NA``, ``NaT``)."""
+    if key is None:
+        return True
+    pd = sys.modules.get("pandas")
+    if pd is not None and np.ndim(key) == 0:
+        try:
+            return bool(pd.isna(key))
+        except (TypeError, ValueError):
+            return False
+    return isinstance(key, float | np.floating) and math.isnan(key)
+
+
+def arm_key(text: str) -> str:
+    """The key an arm name is matched by: a whole number written as ``1`` or ``1.0`` (an integer
+    column next to a float one, e.g. after missing values) is one arm, ``"1"``; any other name
+    is its text (``"01"`` and ``"1e0"`` stay apart from ``"1"``)."""
+    try:
+        value = float(text)
+    except (ValueError, OverflowError):
+        return text
+    if math.isfinite(value) and value.is_integer() and text.strip() in (str(int(value)), repr(value)):
+        return str(int(value))
+    return text
 
 
 def check_paired_order(**values) -> None:

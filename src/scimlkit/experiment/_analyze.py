@@ -240,7 +240,7 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
     alpha : float, default 0.05
     kind : {"auto", "binary", "continuous"}
     alternative : {"two-sided", "larger", "smaller"}
-    adjust : {"holm", "bonferroni", "bh", "by", "none"}
+    adjust : {"holm", "bonferroni", "bh", "by", "sidak", "holm-sidak", "hochberg", "hommel", "none"}
     ci_method : {"newcombe", "wald"}
         Interval of the difference for binary metrics without covariate.
     equal_var : bool, default False
@@ -248,7 +248,7 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
     allocation : mapping of arm -> weight or pandas Series, optional
         Planned allocation for the SRM check (default: equal split). A Series is read by its
         index (arm names), whatever its order; arm names are matched as text (``{0: 0.5,
-        1: 0.5}`` for arms 0 and 1). A plain sequence is taken in the order of ``arms``
+        1: 0.5}`` for arms 0 and 1, also when the column holds them as 0.0 and 1.0). A plain sequence is taken in the order of ``arms``
         (control first, then the others sorted).
     srm_alpha : float, default 0.001
 

@@ -67,32 +67,121 @@ def _analyze_command(args) -> int:
 def _allocation(text):
     """``control=0.9,treatment=0.1`` (weights by arm, normalised) or ``90,10`` (by arm order:
     control first, then the other arms sorted)."""
+    return None if text is None else _per_arm(text, "--allocation", "weight")
+
+
+def _per_arm(text, option: str, what: str):
+    """One number per arm: ``a=1,b=2`` (a mapping by arm) or ``1,2`` (a list by arm order).
+    Weights must be positive; counts are checked by the function that takes them."""
     import math
 
     from .._errors import InputError
 
-    if text is None:
-        return None
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if len(parts) < 2:
-        raise InputError(f"`--allocation` must give a weight per arm, like control=0.5,treatment=0.5; got {text!r}")
+        raise InputError(f"`{option}` must give a {what} per arm, like control=5,treatment=5; got {text!r}")
     named = ["=" in p for p in parts]
     if any(named) and not all(named):
-        raise InputError(f"`--allocation` must name every arm (arm=weight) or none; got {text!r}")
-    arms, weights = [], []
+        raise InputError(f"`{option}` must name every arm (arm={what}) or none; got {text!r}")
+    arms, values = [], []
     for part in parts:
         arm, _, value = part.rpartition("=")
         try:
-            weight = float(value)
+            number = float(value)
         except ValueError:
-            raise InputError(f"`--allocation` weight {value.strip()!r} is not a number") from None
-        if not math.isfinite(weight) or weight <= 0:
-            raise InputError(f"`--allocation` weights must be positive numbers, got {value.strip()!r}")
+            raise InputError(f"`{option}` {what} {value.strip()!r} is not a number") from None
+        if what == "weight" and (not math.isfinite(number) or number <= 0):
+            raise InputError(f"`{option}` weights must be positive numbers, got {value.strip()!r}")
         if all(named) and arm.strip() in arms:
-            raise InputError(f"`--allocation` names arm {arm.strip()!r} twice")
+            raise InputError(f"`{option}` names arm {arm.strip()!r} twice")
         arms.append(arm.strip())
-        weights.append(weight)
-    return dict(zip(arms, weights)) if all(named) else weights
+        values.append(number)
+    return dict(zip(arms, values)) if all(named) else values
+
+
+def _numbers(tokens, option: str):
+    """Numbers given as separate arguments and/or separated by commas."""
+    from .._errors import InputError
+
+    out = []
+    for part in (p.strip() for token in tokens for p in token.split(",")):
+        if not part:
+            continue
+        try:
+            out.append(float(part))
+        except ValueError:
+            raise InputError(f"`{option}` value {part!r} is not a number") from None
+    if not out:
+        raise InputError(f"`{option}` needs at least one number")
+    return out
+
+
+def _srm_command(args) -> int:
+    from ._srm import srm_test
+
+    result = srm_test(_per_arm(args.counts, "COUNTS", "count"), _allocation(args.allocation), alpha=args.alpha)
+    if args.format == "json":
+        emit(result, "json")
+    else:
+        emit(result, "table", title="sample-ratio check: users per arm against the planned split")
+        verdict = "MISMATCH: check assignment and logging" if result.mismatch else "ok"
+        print_line(f"sample ratio: {verdict} (chi2 = {result.statistic:.4g}, df = {result.df}, "
+                   f"p = {result.pvalue:.3g}, flagged below {result.alpha:g})")
+    return 1 if args.fail_on_mismatch and result.mismatch else 0
+
+
+def _sequential_command(args) -> int:
+    import math
+
+    from .._errors import InputError
+    from ._sequential import sequential_boundaries, sequential_decision
+
+    target = report_target(args)
+    if args.looks is not None and args.information is not None:
+        raise InputError("give either `--looks` or `--information`, not both")
+    information = None if args.information is None else _numbers(args.information, "--information")
+    options = dict(alpha=args.alpha, sides=args.sides, spending=args.spending)
+    if args.z is None:
+        looks = 5 if args.looks is None else args.looks
+        plan = sequential_boundaries(information if information is not None else looks, **options)
+        factor = (plan.inflation_factor(args.power) if math.isclose(float(plan.information[-1]), 1.0)
+                  else None)
+        written = _sequential_report(plan, target)
+        if args.format == "json":
+            extra = {} if written is None else {"report": written}
+            emit({**plan.to_dict(), "inflation_factor": factor, "inflation_power": args.power, **extra}, "json")
+            return 0
+        emit(plan, "table", title=f"group-sequential boundaries ({plan.spending} spending, alpha {plan.alpha:g}, "
+                                  f"{plan.sides}-sided)")
+        if factor is not None:
+            print_line(f"maximum sample size: {factor:.4g} x that of a single-look test with the same alpha "
+                       f"and {args.power:.0%} power")
+        if written is not None:
+            print_line(f"report: {written}")
+        return 0
+    if information is None and args.looks is None:
+        raise InputError("`--z` needs `--looks` (the planned number of equally spaced looks) or "
+                         "`--information` (the fraction reached at each look)")
+    result = sequential_decision(_numbers(args.z, "--z"), information=information, looks=args.looks, **options)
+    written = _sequential_report(result, target)
+    if args.format == "json":
+        emit(result if written is None else {**result.to_dict(), "report": written}, "json")
+        return 0
+    emit(result, "table", title=f"group-sequential decision ({result.spending} spending, alpha {result.alpha:g}, "
+                                f"{result.sides}-sided)")
+    last = result.decisions[-1] if result.stopped_at is None else result.decisions[result.stopped_at - 1]
+    print_line(f"decision: {last}" + (f" at look {result.stopped_at}" if result.stopped_at else ""))
+    if written is not None:
+        print_line(f"report: {written}")
+    return 0
+
+
+def _sequential_report(result, target):
+    if target is None:
+        return None
+    from ._report import sequential_chapter
+
+    return _save([sequential_chapter(result)], target)
 
 
 def _register_analysis(sub) -> None:
@@ -120,7 +209,8 @@ def _register_analysis(sub) -> None:
                         help="metric kind (default: auto-detect 0/1 columns as binary)")
     parser.add_argument("--alternative", choices=("two-sided", "larger", "smaller"), default="two-sided",
                         help="alternative hypothesis (default two-sided)")
-    parser.add_argument("--adjust", choices=("holm", "bonferroni", "bh", "by", "none"), default="holm",
+    parser.add_argument("--adjust", choices=("holm", "bonferroni", "bh", "by", "sidak", "holm-sidak", "hochberg",
+                                             "hommel", "none"), default="holm",
                         help="multiple-testing adjustment over comparisons (default holm)")
     parser.add_argument("--srm-alpha", type=alpha_value, default=0.001,
                         help="threshold of the sample-ratio-mismatch check (default 0.001)")
@@ -142,12 +232,15 @@ def _size_command(args) -> int:
     if args.mde is None and args.n is None:
         raise InputError("give `--mde` (to solve the sample size or, with `--n`, the power) "
                          "or `--n` (to solve the minimum detectable effect)")
-    if args.mde is not None and args.n is not None and args.power is not None:
-        raise InputError("give at most two of `--mde`, `--n` and `--power`; the third is solved for")
+    solve_alpha = args.mde is not None and args.n is not None and args.power is not None
+    if solve_alpha and args.alpha is not None:
+        raise InputError("give at most two of `--mde`, `--n` and `--power` (the third is solved for), or all "
+                         "three without `--alpha` to solve the significance level")
     power = args.power
     if power is None and not (args.mde is not None and args.n is not None):
         power = 0.8
-    common = dict(mde=args.mde, n=args.n, power=power, alpha=args.alpha, ratio=args.ratio,
+    alpha = None if solve_alpha else 0.05 if args.alpha is None else args.alpha
+    common = dict(mde=args.mde, n=args.n, power=power, alpha=alpha, ratio=args.ratio,
                   sides=args.sides)
     if args.metric == "mean":
         if args.baseline is not None or args.relative or args.method is not None:
@@ -217,7 +310,8 @@ def _register_design(sub) -> None:
     size = add_command(sub, "size", _size_command,
                        help="sample size, power or minimum detectable effect of a two-arm test",
                        description="Solve the sample size (give --mde), the power (give --mde and "
-                                   "--n) or the minimum detectable effect (give --n) of a two-arm "
+                                   "--n), the minimum detectable effect (give --n) or the significance "
+                                   "level (give --mde, --n and --power, no --alpha) of a two-arm "
                                    "experiment on a proportion or a mean.")
     size.add_argument("--metric", choices=("proportion", "mean"), default="proportion",
                       help="kind of metric (default proportion)")
@@ -228,7 +322,8 @@ def _register_design(sub) -> None:
                       help="minimum detectable effect: absolute difference, or relative with --relative")
     size.add_argument("--relative", action="store_true", help="--mde is relative to --baseline (0.10 = +10%%)")
     size.add_argument("--n", type=float, default=None, help="control-arm size (treatment has ratio * n)")
-    size.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
+    size.add_argument("--alpha", type=float, default=None,
+                      help="significance level (default 0.05; solved for when --mde, --n and --power are given)")
     size.add_argument("--power", type=float, default=None, help="power (default 0.8 when solved from it)")
     size.add_argument("--ratio", type=float, default=1.0, help="treatment size / control size (default 1)")
     size.add_argument("--sides", type=int, choices=(1, 2), default=2, help="one- or two-sided test (default 2)")
@@ -249,6 +344,46 @@ def _register_design(sub) -> None:
     add_report_option(cmp, "the comparison (AUROCs, accuracies, differences with intervals)")
 
 
+def _register_checks(sub) -> None:
+    import argparse
+
+    def level(text):
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
+
+    srm = add_command(sub, "srm", _srm_command,
+                      help="sample-ratio-mismatch check of the users per arm",
+                      description="Chi-squared test of the users per arm against the planned allocation "
+                                  "(a mismatch points to broken assignment or logging).")
+    srm.add_argument("counts", metavar="COUNTS",
+                     help="users per arm, by name (control=50000,treatment=50600) or in order (50000,50600)")
+    srm.add_argument("--allocation", default=None, metavar="WEIGHTS",
+                     help="planned split, named like COUNTS (control=0.9,treatment=0.1) or in the order of "
+                          "COUNTS (90,10); default: equal split")
+    srm.add_argument("--alpha", type=level, default=0.001, help="flag a mismatch below this p-value (default 0.001)")
+    srm.add_argument("--fail-on-mismatch", action="store_true", help="exit with status 1 when a mismatch is flagged")
+
+    seq = add_command(sub, "sequential", _sequential_command,
+                      help="group-sequential boundaries, or the decision at each look so far",
+                      description="Lan-DeMets alpha-spending boundaries for interim looks; with --z, the "
+                                  "decision (continue or stop) at each look taken so far.")
+    seq.add_argument("--looks", type=int, default=None,
+                     help="planned number of equally spaced looks (default 5 for the boundaries)")
+    seq.add_argument("--information", nargs="+", default=None, metavar="T",
+                     help="information fraction of each look (e.g. 0.3,0.6,1 or 0.3 0.6 1)")
+    seq.add_argument("--z", nargs="+", default=None, metavar="Z",
+                     help="z statistic observed at each look so far (e.g. 1.2 2.9; --z=-1.2,2.9)")
+    seq.add_argument("--alpha", type=level, default=0.05, help="overall significance level (default 0.05)")
+    seq.add_argument("--sides", type=int, choices=(1, 2), default=2, help="one- or two-sided plan (default 2)")
+    seq.add_argument("--spending", choices=("obrien-fleming", "pocock"), default="obrien-fleming",
+                     help="alpha-spending function (default obrien-fleming)")
+    seq.add_argument("--power", type=level, default=0.8,
+                     help="power at which the maximum sample size is compared with a single look (default 0.8)")
+    add_report_option(seq, "the plan or the decisions (boundaries against the information, one row per look)")
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser("experiment", help="A/B tests, sample sizes, model comparison",
                                    description="A/B tests, sample sizes, model comparison")
@@ -256,3 +391,4 @@ def register(subparsers) -> None:
     sub.required = True
     _register_analysis(sub)
     _register_design(sub)
+    _register_checks(sub)

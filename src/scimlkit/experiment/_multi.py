@@ -25,20 +25,20 @@ __all__ = [
     "CONTINUOUS_COLUMNS",
 ]
 
-ADJUST_METHODS = ("bonferroni", "holm", "bh", "by", "none")
+ADJUST_METHODS = ("bonferroni", "holm", "bh", "by", "sidak", "holm-sidak", "hochberg", "hommel", "none")
 _ADJUST_ALIASES = {
     "fdr_bh": "bh", "benjamini-hochberg": "bh", "fdr": "bh", "fdr_by": "by",
-    "benjamini-yekutieli": "by", None: "none",
+    "benjamini-yekutieli": "by", "simes-hochberg": "hochberg", None: "none",
 }
 BINARY_COLUMNS = ("successes_control", "trials_control", "successes_treatment", "trials_treatment")
 CONTINUOUS_COLUMNS = ("mean_control", "sd_control", "n_control", "mean_treatment", "sd_treatment",
                       "n_treatment")
 
 
-def check_adjust(method) -> str:
+def check_adjust(method, name: str = "adjust") -> str:
     if method is None or isinstance(method, str):
         method = _ADJUST_ALIASES.get(method.lower() if isinstance(method, str) else method, method)
-    return check_option(method, "adjust", ADJUST_METHODS)
+    return check_option(method, name, ADJUST_METHODS)
 
 
 def adjust_pvalues(pvalues, method: str = "holm") -> np.ndarray:
@@ -48,10 +48,14 @@ def adjust_pvalues(pvalues, method: str = "holm") -> np.ndarray:
     ----------
     pvalues : array-like of float
         P-values in [0, 1], no NaN; the whole array is one family.
-    method : {"bonferroni", "holm", "bh", "by", "none"}
-        ``bonferroni`` and ``holm`` (step-down) control the family-wise error rate; ``bh``
-        (Benjamini-Hochberg, alias ``fdr_bh``) and ``by`` (Benjamini-Yekutieli, valid under any
-        dependence) control the false discovery rate.
+    method : {"bonferroni", "holm", "bh", "by", "sidak", "holm-sidak", "hochberg", "hommel", "none"}
+        ``bonferroni`` and ``holm`` (step-down) control the family-wise error rate under any
+        dependence; ``sidak`` and ``holm-sidak`` (its step-down form) do so for independent
+        tests, a little less conservatively; ``hochberg`` (step-up, alias ``simes-hochberg``)
+        and ``hommel`` (the most powerful of these) rest on Simes' inequality (independent or
+        positively dependent tests). ``bh`` (Benjamini-Hochberg, alias ``fdr_bh``) and ``by``
+        (Benjamini-Yekutieli, valid under any dependence) control the false discovery rate.
+        The names and results are those of statsmodels' ``multipletests``.
 
     Returns
     -------
@@ -67,7 +71,7 @@ def adjust_pvalues(pvalues, method: str = "holm") -> np.ndarray:
     >>> adjust_pvalues([0.01, 0.04, 0.03, 0.20], "bh").round(3)
     array([0.04 , 0.053, 0.053, 0.2  ])
     """
-    method = check_adjust(method)
+    method = check_adjust(method, "method")
     p = check_array(pvalues, "pvalues", ndim=(0, 1, 2, 3), min_size=0)
     if p.size == 0:
         return p.astype(float)
@@ -80,11 +84,23 @@ def adjust_pvalues(pvalues, method: str = "holm") -> np.ndarray:
         out = flat.copy()
     elif method == "bonferroni":
         out = np.minimum(flat * m, 1.0)
-    elif method == "holm":
+    elif method == "sidak":
+        out = _sidak(flat, m)
+    elif method in ("holm", "holm-sidak"):
         order = np.argsort(flat, kind="stable")
-        steps = np.maximum.accumulate(flat[order] * (m - np.arange(m)))
+        left = m - np.arange(m)                                 # hypotheses still in play, m .. 1
+        single = flat[order] * left if method == "holm" else _sidak(flat[order], left)
+        out = np.empty(m)
+        out[order] = np.minimum(np.maximum.accumulate(single), 1.0)
+    elif method == "hochberg":
+        order = np.argsort(flat, kind="stable")[::-1]           # largest first
+        steps = np.minimum.accumulate(flat[order] * (np.arange(m) + 1))
         out = np.empty(m)
         out[order] = np.minimum(steps, 1.0)
+    elif method == "hommel":
+        order = np.argsort(flat, kind="stable")
+        out = np.empty(m)
+        out[order] = np.minimum(_hommel(flat[order]), 1.0)
     else:
         order = np.argsort(flat, kind="stable")[::-1]           # largest first
         ranks = m - np.arange(m)                                # rank of each, m .. 1
@@ -93,6 +109,29 @@ def adjust_pvalues(pvalues, method: str = "holm") -> np.ndarray:
         out = np.empty(m)
         out[order] = np.minimum(steps, 1.0)
     return out.reshape(p.shape)
+
+
+def _sidak(p, k):
+    """``1 - (1 - p)^k``, accurate for tiny ``p`` (and 1 at ``p = 1``)."""
+    with np.errstate(divide="ignore"):
+        return -np.expm1(k * np.log1p(-p))
+
+
+def _hommel(p: np.ndarray) -> np.ndarray:
+    """Hommel's adjusted p-values of sorted p-values (Wright's 1992 formulation).
+
+    For each subset size ``k`` (from ``m`` down to 2), the Simes p-value of the ``k`` largest
+    p-values, ``min_j k p_(m-k+j) / j``, bounds from below the adjusted value of every hypothesis
+    in that subset, and ``min(that, k p_(i))`` bounds each of the others.
+    """
+    m = p.size
+    adjusted = p.copy()
+    for k in range(m, 1, -1):
+        tail = p[m - k:]
+        simes = float(np.min(k * tail / np.arange(1, k + 1)))
+        adjusted[m - k:] = np.maximum(adjusted[m - k:], simes)
+        adjusted[:m - k] = np.maximum(adjusted[:m - k], np.minimum(simes, k * p[:m - k]))
+    return adjusted
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +252,7 @@ def compare_many_proportions(successes_control, trials_control, successes_treatm
         Series whose indexes hold the same labels in a different order are refused.
     alpha, alternative, ci_method
         As in :func:`compare_proportions`.
-    adjust : {"holm", "bonferroni", "bh", "by", "none"}
+    adjust : {"holm", "bonferroni", "bh", "by", "sidak", "holm-sidak", "hochberg", "hommel", "none"}
         Adjustment over the rows (see :func:`adjust_pvalues`).
 
     Returns

@@ -1,7 +1,8 @@
 """Power and sample size for two-arm experiments.
 
 Three designs are covered, each solving for whichever one of the control-arm size ``n``, the
-power, or the minimum detectable effect (MDE) is left out:
+power, or the minimum detectable effect (MDE) is left out (or, given all three with
+``alpha=None``, for the significance level):
 
 * two proportions with the pooled-variance z-test (variance under the null from the pooled
   proportion, under the alternative from the two arms' own proportions);
@@ -56,7 +57,8 @@ class PowerResult(Result):
     test : str
         The test the design is for.
     solved_for : str
-        ``"n"``, ``"power"`` or ``"mde"``: the quantity that was computed from the others.
+        ``"n"``, ``"power"``, ``"mde"`` or ``"alpha"``: the quantity that was computed from the
+        others.
     baseline : float or None
         The control proportion (``None`` for means).
     mde : float
@@ -145,7 +147,7 @@ class PowerCurveResult(Result):
 
 
 def _z_crit(alpha: float, sides: int) -> float:
-    return float(special.ndtri(1.0 - alpha / sides))
+    return float(-special.ndtri(alpha / sides))  # exact also for a tiny alpha
 
 
 def _power_pooled(p_c, delta, n_c, ratio, alpha, sides):
@@ -203,7 +205,7 @@ def _power_t(d, n_c, ratio, alpha, sides):
     # noncentral t loses accuracy there (its power is no longer monotone in the effect)
     normal = df > 1e12
     if np.any(normal):
-        z = special.ndtri(1.0 - alpha / sides)
+        z = -special.ndtri(alpha / sides)
         approx = special.ndtr(nc - z) + (special.ndtr(-nc - z) if sides == 2 else 0.0)
         out = np.where(normal, approx, out)
     return out
@@ -213,25 +215,44 @@ def _power_t(d, n_c, ratio, alpha, sides):
 
 
 def _check_common(alpha, power, ratio, sides, n):
-    alpha = check_alpha(alpha, "alpha")
+    alpha = None if alpha is None else check_alpha(alpha, "alpha")
     power = None if power is None else check_scalar(power, "power", low=0.0, high=1.0, closed="neither")
     ratio = check_scalar(ratio, "ratio", low=0.0, closed="neither")
     sides = check_option(sides, "sides", (1, 2))
     n = None if n is None else check_scalar(n, "n", low=0.0, closed="neither")
     if n is not None and not math.isfinite(n * (1.0 + ratio)):
         raise InputError(f"the total size `n` * (1 + `ratio`) must be finite, got n = {n:g}, ratio = {ratio:g}")
-    if power is not None and power <= alpha / sides:
+    if power is not None and alpha is not None and power <= alpha / sides:
         raise InputError(f"`power` must exceed the false-positive rate alpha/sides = {alpha / sides:g}, "
                          f"got {power:g}")
     return alpha, power, ratio, sides, n
 
 
-def _one_missing(mde, n, power) -> str:
+def _one_missing(mde, n, power, alpha) -> str:
     missing = [name for name, value in (("mde", mde), ("n", n), ("power", power)) if value is None]
+    if alpha is None:
+        if missing:
+            raise InputError("`alpha=None` solves the significance level and needs all of `mde`, `n` and "
+                             f"`power`; missing: {', '.join(missing)}")
+        return "alpha"
     if len(missing) != 1:
-        raise InputError("give exactly two of `mde`, `n` and `power` (the third is solved for); "
-                         f"missing: {', '.join(missing) if missing else 'none'}")
+        raise InputError("give exactly two of `mde`, `n` and `power` (the third is solved for), or all "
+                         f"three with `alpha=None`; missing: {', '.join(missing) if missing else 'none'}")
     return missing[0]
+
+
+def _solve_alpha(power_of_alpha, target: float) -> float:
+    """The significance level at which the power reaches ``target`` (power increases with it)."""
+    def gap(log_alpha):
+        return float(power_of_alpha(math.exp(log_alpha))) - target
+
+    hi, lo = 0.0, math.log(1e-3)
+    while not gap(lo) < 0:  # a design with much more power than asked: move the bracket down
+        if lo < math.log(1e-200) or math.isnan(gap(lo)):
+            raise InputError(f"the design reaches the requested power at any significance level down to "
+                             f"{math.exp(lo):.0e}; lower `n` or the effect, or raise `power`")
+        hi, lo = lo, lo + math.log(1e-3)
+    return math.exp(optimize.brentq(gap, lo, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps, maxiter=500))
 
 
 def _solve_n(power_of_n, target: float, low: float) -> float:
@@ -276,7 +297,8 @@ def power_proportions(baseline, *, mde=None, n=None, power=None, relative: bool 
                       method: str = "pooled") -> PowerResult:
     """Power, sample size or minimum detectable effect for comparing two proportions.
 
-    Give exactly two of ``mde``, ``n`` and ``power``; the third is solved for.
+    Give exactly two of ``mde``, ``n`` and ``power``; the third is solved for. Given all three
+    with ``alpha=None``, the significance level is solved for.
 
     Parameters
     ----------
@@ -292,8 +314,8 @@ def power_proportions(baseline, *, mde=None, n=None, power=None, relative: bool 
         The probability of detecting the effect, in (0, 1).
     relative : bool
         Whether ``mde`` is relative to ``baseline``.
-    alpha : float
-        Significance level, in (0, 1).
+    alpha : float or None
+        Significance level, in (0, 1); ``None`` to solve for it.
     ratio : float
         Treatment-arm size divided by control-arm size.
     sides : {1, 2}
@@ -324,7 +346,7 @@ def power_proportions(baseline, *, mde=None, n=None, power=None, relative: bool 
         mde = check_scalar(mde, "mde")
         if mde == 0:
             raise InputError("`mde` must be non-zero, got 0")
-    solved_for = _one_missing(mde, n, power)
+    solved_for = _one_missing(mde, n, power, alpha)
 
     delta = None
     if mde is not None:
@@ -333,12 +355,14 @@ def power_proportions(baseline, *, mde=None, n=None, power=None, relative: bool 
             raise InputError(f"`mde` must keep the treatment proportion inside (0, 1); baseline "
                              f"{baseline:g} + difference {delta:g} = {baseline + delta:g}")
 
-    def power_at(dlt, n_c):
+    def power_at(dlt, n_c, level=alpha):
         if method == "pooled":
-            return _power_pooled(baseline, dlt, n_c, ratio, alpha, sides)
-        return _power_arcsine(baseline, dlt, n_c, ratio, alpha, sides)
+            return _power_pooled(baseline, dlt, n_c, ratio, level, sides)
+        return _power_arcsine(baseline, dlt, n_c, ratio, level, sides)
 
-    if solved_for == "n":
+    if solved_for == "alpha":
+        alpha = _solve_alpha(lambda a: power_at(delta, n, a), power)
+    elif solved_for == "n":
         n = _solve_n(lambda x: power_at(delta, x), power, low=1e-6)
     elif solved_for == "power":
         power = float(power_at(delta, n))
@@ -355,7 +379,8 @@ def power_means(*, mde=None, n=None, power=None, sd: float = 1.0, alpha: float =
                 ratio: float = 1.0, sides: int = 2) -> PowerResult:
     """Power, sample size or minimum detectable effect for comparing two means (t-test).
 
-    Give exactly two of ``mde``, ``n`` and ``power``; the third is solved for. Power is that of
+    Give exactly two of ``mde``, ``n`` and ``power``; the third is solved for (or all three with
+    ``alpha=None`` to solve the significance level). Power is that of
     the two-sample Student t-test with a common standard deviation, from the noncentral t
     distribution with ``n * (1 + ratio) - 2`` degrees of freedom.
 
@@ -370,8 +395,8 @@ def power_means(*, mde=None, n=None, power=None, sd: float = 1.0, alpha: float =
         The probability of detecting the effect, in (0, 1).
     sd : float
         The metric's standard deviation (per unit), > 0.
-    alpha : float
-        Significance level, in (0, 1).
+    alpha : float or None
+        Significance level, in (0, 1); ``None`` to solve for it.
     ratio : float
         Treatment-arm size divided by control-arm size.
     sides : {1, 2}
@@ -395,7 +420,7 @@ def power_means(*, mde=None, n=None, power=None, sd: float = 1.0, alpha: float =
         mde = check_scalar(mde, "mde")
         if mde == 0:
             raise InputError("`mde` must be non-zero, got 0")
-    solved_for = _one_missing(mde, n, power)
+    solved_for = _one_missing(mde, n, power, alpha)
     min_n = 3.0 / (1.0 + ratio)
     if n is not None and n * (1.0 + ratio) < 3.0:
         raise InputError("`n` must leave at least one degree of freedom, n * (1 + ratio) >= 3; "
@@ -403,7 +428,9 @@ def power_means(*, mde=None, n=None, power=None, sd: float = 1.0, alpha: float =
     d = None if mde is None else mde / sd
     if d is not None and not math.isfinite(d):
         raise InputError(f"the standardised effect `mde` / `sd` must be finite, got {mde:g} / {sd:g}")
-    if solved_for == "n":
+    if solved_for == "alpha":
+        alpha = _solve_alpha(lambda a: _power_t(d, n, ratio, a, sides), power)
+    elif solved_for == "n":
         n = _solve_n(lambda x: _power_t(d, x, ratio, alpha, sides), power, low=min_n)
     elif solved_for == "power":
         power = float(_power_t(d, n, ratio, alpha, sides))

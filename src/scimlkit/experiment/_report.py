@@ -2,7 +2,8 @@
 
 Compute first, render second: every builder here takes result objects that the public API
 returned (:class:`AnalysisResult`, :class:`PowerResult` with its :class:`PowerCurveResult`,
-:class:`DeLongResult`, :class:`McNemarResult`) and only draws them. :func:`write_report` is the
+:class:`DeLongResult`, :class:`McNemarResult`, :class:`SequentialDesignResult`,
+:class:`SequentialDecisionResult`) and only draws them. :func:`write_report` is the
 public entry point: it dispatches on the type of each result, computes what a chapter needs
 beyond it (the power curves of a design), and writes one self-contained HTML file.
 """
@@ -19,11 +20,13 @@ from .._report import Chapter, new_figure
 from ._analyze import AnalysisResult
 from ._models import DeLongResult, McNemarResult
 from ._power import PowerCurveResult, PowerResult
+from ._sequential import SequentialDecisionResult, SequentialDesignResult
 
 __all__ = [
     "forest_plot", "power_curve_figure", "lift_forest", "comparison_table",
     "analysis_chapter", "size_curve_figure", "power_chapter", "model_comparison_table",
-    "model_comparison_figure", "roc_figure", "models_chapter", "report_chapters", "write_report",
+    "model_comparison_figure", "roc_figure", "models_chapter", "sequential_figure", "sequential_chapter",
+    "report_chapters", "write_report",
 ]
 
 _ACCENT, _INK, _MUTED = "#c0392b", "#2c3e50", "#7f8c8d"
@@ -345,6 +348,10 @@ def _design_sentence(design: PowerResult) -> str:
     if design.solved_for == "power":
         return (f"With {sizes}, {test} detects an effect of {_effect_text(design)} with power "
                 f"{design.power:.1%}.")
+    if design.solved_for == "alpha":
+        return (f"With {sizes}, detecting an effect of {_effect_text(design)} with {design.power:.0%} power "
+                f"takes a {'two' if design.sides == 2 else 'one'}-sided test ({design.test}) at significance "
+                f"level alpha {design.alpha:.4g}.")
     return (f"With {sizes}, the smallest effect {test} detects with {design.power:.0%} power is "
             f"{_effect_text(design)}.")
 
@@ -388,16 +395,20 @@ def power_chapter(design: PowerResult, curves=(), *, key: str = "experiment-size
     -------
     Chapter
     """
-    what = {"n": "Sample size", "power": "Power", "mde": "Minimum detectable effect"}[design.solved_for]
+    what = {"n": "Sample size", "power": "Power", "mde": "Minimum detectable effect",
+            "alpha": "Significance level"}[design.solved_for]
     chapter = Chapter(key, title or f"{what}: {design.test}")
     sentence = _design_sentence(design)
     chapter.note(sentence)
-    solved = {"n": "the sample size", "power": "the power", "mde": "the minimum detectable effect"}
+    solved = {"n": "the sample size", "power": "the power", "mde": "the minimum detectable effect",
+              "alpha": "the significance level"}
     split = ("the two arms have the same size" if design.ratio == 1
              else f"the treatment arm has {design.ratio:g} times the control arm's units")
     chapter.paragraph(f"{sentence} The solved quantity is {solved[design.solved_for]}; {split}.")
     figures = {"control arm": design.n_control_required, "treatment arm": design.n_treatment_required,
                "total": design.n_total_required, "power": design.power, "absolute MDE": design.mde}
+    if design.solved_for == "alpha":
+        figures["alpha"] = design.alpha
     if design.mde_relative is not None:
         figures["relative MDE"] = design.mde_relative
     figures["Cohen's h" if design.baseline is not None else "Cohen's d"] = design.effect_size
@@ -585,9 +596,68 @@ def models_chapter(delong: DeLongResult | None = None, mcnemar: McNemarResult | 
     return chapter
 
 
+# -- group-sequential looks -------------------------------------------------------
+
+
+def sequential_figure(result: SequentialDesignResult | SequentialDecisionResult):
+    """The efficacy boundaries against the information fraction (both sides for a two-sided
+    plan), with the observed z statistics of a :class:`SequentialDecisionResult`."""
+    fig, ax = new_figure(6.0, 3.4)
+    t = np.asarray(result.information, dtype=float)
+    bounds = np.asarray(result.boundaries, dtype=float)
+    shown = np.isfinite(bounds)  # no boundary where no alpha is spent
+    ax.plot(t[shown], bounds[shown], color=_ACCENT, marker="o", linewidth=1.5, label="efficacy boundary")
+    if result.sides == 2:
+        ax.plot(t[shown], -bounds[shown], color=_ACCENT, marker="o", linewidth=1.5, linestyle="--",
+                label="lower boundary (treatment worse)")
+    ax.axhline(0.0, color=_MUTED, linewidth=0.8)
+    if isinstance(result, SequentialDecisionResult):
+        ax.plot(t, result.z, color=_INK, marker="s", linewidth=1.2, label="observed z")
+        if result.stopped_at is not None:
+            k = result.stopped_at - 1
+            ax.scatter([t[k]], [result.z[k]], s=120, facecolors="none", edgecolors=_INK, linewidths=1.5,
+                       label=f"stopped at look {result.stopped_at}")
+    ax.set_xlabel("information fraction")
+    ax.set_ylabel("z statistic")
+    ax.set_xlim(0, max(1.0, float(t[-1])) * 1.05)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    return fig
+
+
+def sequential_chapter(result: SequentialDesignResult | SequentialDecisionResult, *,
+                       key: str = "experiment-sequential", title: str | None = None) -> Chapter:
+    """The chapter of a group-sequential plan (its boundaries) or of the decisions taken so far."""
+    deciding = isinstance(result, SequentialDecisionResult)
+    chapter = Chapter(key, title or ("Sequential decision" if deciding else "Sequential boundaries"))
+    sided = "two-sided" if result.sides == 2 else "one-sided"
+    plan = (f"{len(result.information)} look(s), {result.spending} alpha spending, overall alpha "
+            f"{result.alpha:g} ({sided})")
+    if deciding:
+        if result.stopped_at is not None:
+            headline = f"Stopped at look {result.stopped_at}: {result.decisions[result.stopped_at - 1]}"
+        else:
+            headline = f"No boundary crossed after {len(result.z)} look(s): {result.decisions[-1]}"
+        sentence = f"{headline} ({plan})."
+    else:
+        sentence = (f"A plan of {plan}: the first boundary is z = {result.boundaries[0]:.3g}, the last "
+                    f"z = {result.boundaries[-1]:.3g}.")
+    chapter.note(sentence)
+    chapter.paragraph(sentence + " Each boundary is recomputed for the information fractions of the looks, so "
+                      "the false-positive rate over all looks stays at alpha.")
+    chapter.figure(sequential_figure(result),
+                   caption="Efficacy boundaries against the information fraction" +
+                           (" with the observed z statistics" if deciding else ""))
+    chapter.table(result.to_frame(), caption="One row per look")
+    return chapter
+
+
 # -- one report of any experiment results ----------------------------------------
 
-_SUPPORTED = (AnalysisResult, PowerResult, PowerCurveResult, DeLongResult, McNemarResult)
+_SUPPORTED = (AnalysisResult, PowerResult, PowerCurveResult, DeLongResult, McNemarResult,
+              SequentialDesignResult, SequentialDecisionResult)
+_SUPPORTED_NAMES = ("AnalysisResult, PowerResult, PowerCurveResult, DeLongResult, McNemarResult, "
+                    "SequentialDesignResult or SequentialDecisionResult")
 
 
 def _as_list(result) -> list:
@@ -599,11 +669,9 @@ def _as_list(result) -> list:
             raise InputError("`result` is an empty list; give at least one result to report")
         for i, item in enumerate(items):
             if not isinstance(item, _SUPPORTED):
-                raise InputError(f"`result[{i}]` must be an AnalysisResult, PowerResult, PowerCurveResult, "
-                                 f"DeLongResult or McNemarResult, got {type(item).__name__}")
+                raise InputError(f"`result[{i}]` must be an {_SUPPORTED_NAMES}, got {type(item).__name__}")
         return items
-    raise InputError("`result` must be an AnalysisResult, PowerResult, PowerCurveResult, DeLongResult or "
-                     f"McNemarResult (or a list of them), got {type(result).__name__}")
+    raise InputError(f"`result` must be an {_SUPPORTED_NAMES} (or a list of them), got {type(result).__name__}")
 
 
 def report_chapters(results) -> list[Chapter]:
@@ -628,6 +696,8 @@ def report_chapters(results) -> list[Chapter]:
             i += 1
         elif isinstance(item, DeLongResult):
             chapters.append(models_chapter(delong=item))
+        elif isinstance(item, SequentialDesignResult | SequentialDecisionResult):
+            chapters.append(sequential_chapter(item))
         else:
             chapters.append(models_chapter(mcnemar=item))
         i += 1
@@ -656,7 +726,10 @@ def write_report(result, path: str | os.PathLike, *, title: str | None = None) -
       :func:`mcnemar_test`): the two models' AUROCs and accuracies, each difference B - A with
       its 95% interval and p-value, a figure of both and (from a ``DeLongResult``) both ROC
       curves. A ``DeLongResult`` directly followed
-      by a ``McNemarResult`` (or the other way round) in the list share one chapter.
+      by a ``McNemarResult`` (or the other way round) in the list share one chapter;
+    * :class:`SequentialDesignResult` and :class:`SequentialDecisionResult` (from
+      :func:`sequential_boundaries`, :func:`sequential_decision`): the boundaries against the
+      information fraction (with the observed z statistics of a decision) and one row per look.
 
     Parameters
     ----------

@@ -387,7 +387,7 @@ def sequential_boundaries(looks=5, *, alpha: float = 0.05, sides: int = 2,
     alpha = check_alpha(alpha)
     sides = check_option(sides, "sides", (1, 2))
     spending = check_option(spending, "spending", _SPENDING)
-    if isinstance(looks, int | np.integer) and not isinstance(looks, bool):
+    if np.ndim(looks) == 0:  # a number of looks (3 or 3.0)
         k = check_int(looks, "looks", low=1, high=100)
         t = np.arange(1, k + 1) / k
     else:

@@ -10,7 +10,7 @@ from scipy import stats
 from .._errors import InputError
 from .._results import Result
 from .._validation import check_alpha, check_array, check_counts
-from ._analysis_base import is_series, labelled_items
+from ._analysis_base import arm_key, is_series, labelled_items
 
 __all__ = ["srm_test", "SRMResult"]
 
@@ -67,7 +67,9 @@ def srm_test(counts, allocation=None, *, alpha: float = 0.001) -> SRMResult:
         index (the arm names) to its values, whatever its order: ``df["arm"].value_counts()``
         and ``df.groupby("arm").size()`` can be given as they are. Arm names are compared as
         text, so two labels that read the same (``0`` and ``"0"``) are refused, as are
-        duplicated index labels.
+        duplicated index labels; a whole number is one arm whether written ``1`` or ``1.0`` (an
+        integer column next to a float one). A missing label (NaN, None, as
+        ``value_counts(dropna=False)`` gives for users without an arm) is refused.
     allocation : mapping of arm -> weight, pandas Series, or array-like of float, optional
         Planned allocation (weights, normalised to sum to 1). Default: equal split. A mapping
         or Series gives the weights by arm name and needs ``counts`` by arm name too (a Series
@@ -119,13 +121,14 @@ def srm_test(counts, allocation=None, *, alpha: float = 0.001) -> SRMResult:
             raise InputError("`allocation` is given by arm name (a mapping or Series) but `counts` is not; give "
                              "both by arm name, or both by position (e.g. `allocation.to_numpy()`)")
         named = labelled_allocation[0]
-        missing = [a for a in arms if a not in named]
-        extra = [a for a in named if a not in arms]
+        keys = [arm_key(a) for a in arms]
+        missing = [a for a, k in zip(arms, keys, strict=True) if k not in set(map(arm_key, named))]
+        extra = [a for a in named if arm_key(a) not in keys]
         if missing or extra:
             raise InputError(f"`allocation` must name the same arms as `counts`; missing {missing}, "
                              f"unknown {extra}")
-        lookup = dict(zip(named, labelled_allocation[1], strict=True))
-        weights = check_array([lookup[a] for a in arms], "allocation")
+        lookup = dict(zip(map(arm_key, named), labelled_allocation[1], strict=True))
+        weights = check_array([lookup[k] for k in keys], "allocation")
     else:
         weights = check_array(allocation, "allocation")
         if weights.size != observed.size:
