@@ -85,8 +85,28 @@ def test_calibrated_classifier_multiclass_temperature():
     assert clf.method_ == "temperature" and clf.calibrator_.temperature_ > 0
     P = clf.predict_proba(X)
     assert P.shape == (len(y), 3) and np.allclose(P.sum(axis=1), 1)
-    with pytest.raises(InputError, match="binary only"):
-        CalibratedClassifier(model, method="platt").fit(X, y)
+
+
+@pytest.mark.parametrize("model", [GaussianNB(), make_pipeline(StandardScaler(), LogisticRegression(C=0.05))],
+                         ids=["predict_proba", "decision_function"])
+def test_multiclass_binary_method_is_one_vs_rest_like_sklearn(model):
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+
+    X, y = load_wine(return_X_y=True)
+    idx = np.random.default_rng(0).permutation(len(y))
+    fit, cal = idx[:90], idx[90:]
+    model.fit(X[fit], y[fit])
+    # reference: CalibratedClassifierCV(FrozenEstimator(model), method="sigmoid"): a sigmoid per
+    # class on its decision values (else its probability column), then rows divided by their sum
+    ref = CalibratedClassifierCV(FrozenEstimator(model), method="sigmoid").fit(X[cal], y[cal])
+    ours = CalibratedClassifier(model, cv="prefit", method="sigmoid").fit(X[cal], y[cal])
+    assert ours.method_ == "sigmoid" and len(ours.calibrator_.calibrators_) == 3
+    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-6)
+    # cross-validated, and as an ensemble: rows are distributions
+    for ensemble in (False, True):
+        P = CalibratedClassifier(model, method="isotonic", ensemble=ensemble, random_state=0).fit(X, y).predict_proba(X)
+        assert P.shape == (len(y), 3) and np.allclose(P.sum(axis=1), 1) and (P > 0).all()
 
 
 def test_threshold_classifier_matches_best_threshold_on_oof(cancer):
@@ -143,10 +163,16 @@ def test_meta_estimators_check_their_input(cancer, cls):
 @pytest.mark.parametrize("estimator", [
     # a fast base model and 2 folds keep the conformance suite quick; the code paths are the same
     CalibratedClassifier(GaussianNB(), cv=2, random_state=0),
+    CalibratedClassifier(GaussianNB(), method="temperature", cv=2, random_state=0),
     ThresholdClassifier(GaussianNB(), cv=2, random_state=0),
-], ids=lambda e: type(e).__name__)
+], ids=lambda e: f"{type(e).__name__}-{getattr(e, 'method', '')}")
 def test_sklearn_estimator_checks(estimator):
     expected = {}
+    if getattr(estimator, "method", None) == "auto":
+        # the check's data has 3 classes and 15 rows per group: "auto" draws its own folds
+        # over rows, so a weighted row and its repeats land in different folds and the choice
+        # of method can differ; with the method fixed the weights equal repeated rows
+        expected["check_sample_weight_equivalence_on_dense_data"] = "auto's folds are drawn over rows"
     if isinstance(estimator, ThresholdClassifier):
         # the learned threshold differs from 0.5 by design, so predict() differs from the
         # argmax of predict_proba() on a few samples
@@ -208,7 +234,7 @@ def test_prefit_model_decides_the_classes():
     keep = y > 0
     clf = CalibratedClassifier(model, cv="prefit").fit(X[keep], y[keep])
     assert clf.method_ == "temperature" and clf.predict_proba(X[:4]).shape == (4, 3)
-    with pytest.raises(InputError, match="binary only"):
+    with pytest.raises(InputError, match="needs calibration rows of every class; `y` has none of class 0"):
         CalibratedClassifier(model, method="platt", cv="prefit").fit(X[keep], y[keep])
 
 
@@ -475,3 +501,65 @@ class _NoNames(GaussianNB):
 
     def predict_log_proba(self, X):
         return super().predict_log_proba(np.asarray(X))
+
+
+@pytest.mark.parametrize("cls", [CalibratedClassifier, ThresholdClassifier])
+def test_frozen_estimator_takes_sample_weight_like_prefit(cancer, cls):
+    # scikit-learn's replacement for cv="prefit" is FrozenEstimator(model); its fit does
+    # nothing, so the weights go to the calibrator or the threshold alone, as with "prefit"
+    from sklearn.frozen import FrozenEstimator
+
+    X, y = cancer
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=0.05)).fit(X[:250], y[:250])
+    w = np.random.default_rng(0).integers(0, 4, size=len(y) - 250).astype(float)
+    kw = {"method": "platt"} if cls is CalibratedClassifier else {}
+    frozen = cls(FrozenEstimator(model), cv=3, random_state=0, **kw).fit(X[250:], y[250:], sample_weight=w)
+    prefit = cls(model, cv="prefit", **kw).fit(X[250:], y[250:], sample_weight=w)
+    if cls is CalibratedClassifier:
+        np.testing.assert_allclose(frozen.predict_proba(X), prefit.predict_proba(X), rtol=1e-9)
+    else:
+        assert (frozen.threshold_, frozen.best_score_) == (prefit.threshold_, prefit.best_score_)
+
+
+@pytest.mark.parametrize("cls", [CalibratedClassifier, ThresholdClassifier])
+def test_n_jobs_gives_the_same_model(cancer, cls):
+    # scikit-learn's meta-estimators take n_jobs for their fold fits; the result must not
+    # depend on it
+    from joblib import parallel_config
+
+    X, y = cancer
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=0.05))
+    one = cls(model, random_state=0).fit(X, y)
+    with parallel_config(backend="threading"):  # the same jobs, without starting processes
+        two = cls(model, random_state=0, n_jobs=2).fit(X, y)
+    assert two.get_params()["n_jobs"] == 2
+    if cls is CalibratedClassifier:
+        np.testing.assert_array_equal(one.predict_proba(X), two.predict_proba(X))
+    else:
+        assert (one.threshold_, one.best_score_) == (two.threshold_, two.best_score_)
+    for bad in (0, 1.5, "all"):
+        with pytest.raises(InputError, match="`n_jobs` must be None or a nonzero int"):
+            cls(model, n_jobs=bad).fit(X, y)
+
+
+def test_multiclass_auto_chooses_among_temperature_and_one_vs_rest():
+    from sklearn.datasets import load_digits
+    from sklearn.metrics import log_loss as sk_log_loss
+
+    X, y = load_digits(return_X_y=True)
+    idx = np.random.default_rng(0).permutation(len(y))
+    fit, test = idx[:1200], idx[1200:]
+    clf = CalibratedClassifier(GaussianNB(), random_state=0).fit(X[fit], y[fit])
+    table = clf.method_scores_
+    assert table["method"].iloc[0] == "temperature" and len(table) == 6
+    assert clf.method_ == table.loc[table["log_loss"].idxmin(), "method"] and table["selected"].sum() == 1
+    # GaussianNB's saturated probabilities: a per-class map beats one temperature, held out too
+    assert clf.method_ != "temperature"
+    temp = CalibratedClassifier(GaussianNB(), method="temperature", random_state=0).fit(X[fit], y[fit])
+    assert sk_log_loss(y[test], clf.predict_proba(X[test])) < 0.9 * sk_log_loss(y[test], temp.predict_proba(X[test]))
+    # the selected method, asked for by name, is the same fit
+    named = CalibratedClassifier(GaussianNB(), method=clf.method_, random_state=0).fit(X[fit], y[fit])
+    np.testing.assert_array_equal(named.predict_proba(X[test]), clf.predict_proba(X[test]))
+    # `methods` restricts the candidates
+    only = CalibratedClassifier(GaussianNB(), methods=["isotonic"], random_state=0).fit(X[fit], y[fit])
+    assert only.method_ == "isotonic"

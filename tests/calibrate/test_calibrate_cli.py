@@ -256,3 +256,102 @@ def test_threshold_json_says_when_nothing_is_predicted_positive(tmp_path, capsys
                  "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["predicts_none"] is False and data["threshold"] == best_threshold(y, s, "f1").threshold
+
+
+def _string_labels(table, tmp_path, positive="spam", negative="ham"):
+    path, s, y = table
+    out = tmp_path / "named.csv"
+    pd.DataFrame({"score": s, "label": np.where(y == 1, positive, negative)}).to_csv(out, index=False)
+    return out
+
+
+def test_pos_label_reads_named_classes_like_0_1(table, tmp_path, capsys):
+    path, s, y = table
+    named = _string_labels(table, tmp_path)
+    for command, extra in (("fit", ["--method", "platt"]), ("threshold", ["--objective", "mcc"])):
+        assert main(["calibrate", command, str(path), "--score", "score", "--label", "label", *extra,
+                     "--format", "json"]) == 0
+        ref = json.loads(capsys.readouterr().out)
+        assert main(["calibrate", command, str(named), "--score", "score", "--label", "label", *extra,
+                     "--pos-label", "spam", "--format", "json"]) == 0
+        got = json.loads(capsys.readouterr().out)
+        assert got.pop("pos_label", "spam") == "spam"
+        ref.pop("pos_label", None)
+        assert got == ref
+    # the other class as the positive one: the scores of ham are the same column, so its
+    # labels are flipped
+    assert main(["calibrate", "threshold", str(named), "--score", "score", "--label", "label",
+                 "--pos-label", "ham", "--format", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    ref = best_threshold(1 - y, s, "f1")
+    assert (got["threshold"], got["value"]) == (ref.threshold, ref.value)
+
+
+def test_pos_label_on_numeric_labels(table, tmp_path, capsys):
+    path, s, y = table
+    coded = tmp_path / "coded.csv"
+    pd.DataFrame({"score": s, "label": np.where(y == 1, 2, 1)}).to_csv(coded, index=False)
+    assert main(["calibrate", "threshold", str(coded), "--score", "score", "--label", "label",
+                 "--pos-label", "2", "--format", "json"]) == 0
+    ref = best_threshold(y, s, "f1")
+    assert json.loads(capsys.readouterr().out)["value"] == ref.value
+
+
+def test_named_labels_errors(table, tmp_path, capsys):
+    path, s, y = table
+    named = _string_labels(table, tmp_path)
+    # without --pos-label: one line that says how to name the positive class
+    assert main(["calibrate", "fit", str(named), "--score", "score", "--label", "label"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "must contain only 0 and 1" in err and "--pos-label" in err
+    assert main(["calibrate", "threshold", str(named), "--score", "score", "--label", "label",
+                 "--pos-label", "eggs"]) == 2
+    assert "--pos-label 'eggs' is not a label of column 'label'; its labels are ['ham', 'spam']" in \
+        capsys.readouterr().err
+    three = tmp_path / "three.csv"
+    pd.DataFrame({"score": s, "label": np.array(["a", "b", "c"])[np.arange(400) % 3]}).to_csv(three, index=False)
+    assert main(["calibrate", "threshold", str(three), "--score", "score", "--label", "label",
+                 "--pos-label", "a"]) == 2
+    assert "must hold exactly two labels with --pos-label, got 3" in capsys.readouterr().err
+    gap = tmp_path / "gap.csv"
+    pd.DataFrame({"score": s, "label": np.where(y == 1, "spam", None)}).to_csv(gap, index=False)
+    assert main(["calibrate", "fit", str(gap), "--score", "score", "--label", "label",
+                 "--pos-label", "spam"]) == 2
+    assert "missing value" in capsys.readouterr().err
+
+
+def test_weight_column_weights_fit_metrics_and_threshold(table, tmp_path, capsys):
+    from scimlkit.calibrate import ScoreCalibrator, calibration_error, log_loss
+
+    path, s, y = table
+    w = np.random.default_rng(1).integers(0, 4, size=400)
+    weighted = tmp_path / "weighted.csv"
+    pd.DataFrame({"score": s, "label": y, "w": w}).to_csv(weighted, index=False)
+    assert main(["calibrate", "threshold", str(weighted), "--score", "score", "--label", "label",
+                 "--weight", "w", "--format", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    ref = best_threshold(y, s, "f1", sample_weight=w)
+    assert (got["threshold"], got["value"], got["tp"]) == (ref.threshold, ref.value, ref.tp)
+    # the weights equal repeated rows in the calibrator, the metrics and the threshold
+    repeated = tmp_path / "repeated.csv"
+    pd.DataFrame({"score": np.repeat(s, w), "label": np.repeat(y, w)}).to_csv(repeated, index=False)
+    assert main(["calibrate", "threshold", str(repeated), "--score", "score", "--label", "label",
+                 "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["value"] == pytest.approx(ref.value, rel=1e-12)
+    assert main(["calibrate", "fit", str(weighted), "--score", "score", "--label", "label", "--weight", "w",
+                 "--method", "platt", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    p = ScoreCalibrator("platt").fit(s, y, sample_weight=w).transform(s)
+    after = data["metrics"][1]
+    assert after["log_loss"] == pytest.approx(log_loss(y, p, sample_weight=w), rel=1e-9)
+    assert after["ece"] == pytest.approx(calibration_error(y, p, n_bins=15, sample_weight=w).ece, rel=1e-9)
+    assert data["weight"] == "w"
+    assert main(["calibrate", "fit", str(repeated), "--score", "score", "--label", "label",
+                 "--method", "platt", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["metrics"][1]["log_loss"] == pytest.approx(after["log_loss"],
+                                                                                           rel=1e-6)
+    # bad weights: one line naming the option
+    pd.DataFrame({"score": s, "label": y, "w": -w}).to_csv(weighted, index=False)
+    assert main(["calibrate", "threshold", str(weighted), "--score", "score", "--label", "label",
+                 "--weight", "w"]) == 2
+    assert "--weight: `sample_weight` must be >= 0" in capsys.readouterr().err

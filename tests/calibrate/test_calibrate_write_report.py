@@ -218,3 +218,24 @@ def test_threshold_report_bands_follow_the_seed(table, tmp_path):
 
     first, again, other = report(1, "a.html"), report(1, "b.html"), report(2, "c.html")
     assert first == again and first != other
+
+
+def test_sample_weight_equals_repeated_rows(tmp_path):
+    s, y = _scores()
+    w = np.random.default_rng(2).integers(0, 4, size=s.size)
+    cal = PlattCalibrator().fit(s, y)
+    weighted = report_data(y, s, calibrator=cal, objective="mcc", n_boot=0, sample_weight=w.astype(float))
+    repeated = report_data(np.repeat(y, w), np.repeat(s, w), calibrator=cal, objective="mcc", n_boot=0)
+    for a, b in zip(weighted.metrics, repeated.metrics):
+        assert a.pop("probabilities") == b.pop("probabilities")
+        assert a == pytest.approx(b, rel=1e-9)
+    np.testing.assert_allclose(weighted.after.observed, repeated.after.observed, rtol=1e-12)
+    assert (weighted.threshold.threshold, weighted.threshold.value) == pytest.approx(
+        (repeated.threshold.threshold, repeated.threshold.value), rel=1e-12)
+    # write_report takes the weights (also for a calibrator it fits) and says so
+    html = write_report(y, s, tmp_path, n_boot=10, rng=0, sample_weight=w).read_text()
+    assert "weighted by the sample weights" in html
+    with pytest.raises(InputError, match="`sample_weight` must have 300 values, got 2"):
+        write_report(y, s, tmp_path, sample_weight=[1, 2])
+    with pytest.raises(InputError, match="leaves only class 1 with positive weight"):
+        write_report(y, s, tmp_path, sample_weight=y)

@@ -48,7 +48,8 @@ def _default_estimator(estimator):
 
 
 def _response(estimator, X, response_method: str):
-    """Scores of a fitted classifier and their kind ("logit" or "probability").
+    """Scores of a fitted classifier and their kind ("logit", "probability" or, for the log of
+    a probability matrix, "log-probability").
 
     Binary: one column (decision function, or probability of ``classes_[1]``); multiclass:
     the decision matrix or the log of the probability matrix.
@@ -74,7 +75,38 @@ def _response(estimator, X, response_method: str):
         return out, "logit"
     if out.ndim == 2 and out.shape[1] == 2:
         return out[:, 1], "probability"
-    return np.log(np.clip(out, _EPS, 1.0)), "logit"
+    return np.log(np.clip(out, _EPS, 1.0)), "log-probability"
+
+
+class _OneVsRest(BaseEstimator):
+    """Multiclass calibration with a binary method, one class at a time (scikit-learn's way
+    for its binary methods): a :class:`ScoreCalibrator` of ``method`` per class, fitted on that
+    class's column of scores against "this class or another", and the ``k`` probabilities
+    divided by their sum (uniform in a row where all are 0)."""
+
+    def __init__(self, method: str, score_kind: str = "logit"):
+        self.method = method
+        self.score_kind = score_kind
+
+    def _columns(self, S):
+        # a column of log-probabilities is read as the probability itself
+        return (np.exp(S), "probability") if self.score_kind == "log-probability" else (S, self.score_kind)
+
+    def fit(self, S, y, sample_weight=None):
+        S, kind = self._columns(S)
+        missing = np.setdiff1d(np.arange(S.shape[1]), y[sample_weight > 0] if sample_weight is not None else y)
+        if missing.size:
+            raise InputError(f"method '{self.method}' calibrates each class against the others (one-vs-rest) "
+                             f"and needs rows of every class; class index {int(missing[0])} has none")
+        self.calibrators_ = [ScoreCalibrator(self.method, score_kind=kind).fit(
+            S[:, j], (y == j).astype(np.int8), sample_weight=sample_weight) for j in range(S.shape[1])]
+        return self
+
+    def predict_proba(self, S):
+        S, _ = self._columns(S)
+        P = np.column_stack([cal.transform(S[:, j]) for j, cal in enumerate(self.calibrators_)])
+        total = P.sum(axis=1, keepdims=True)
+        return np.divide(P, total, out=np.full_like(P, 1.0 / P.shape[1]), where=total > 0)
 
 
 def _check_data(X, y, *, binary_only: bool):
@@ -182,7 +214,10 @@ def _check_weights(sample_weight, y, classes):
 
 def _fit_params(base, w, fit_params, prefit: bool, groups=None) -> dict:
     """The keyword arguments of the estimator's ``fit``: ``fit_params``, the weights, and the
-    groups when its ``fit`` takes them (a search, ``RFECV``, ...: its own folds keep them)."""
+    groups when its ``fit`` takes them (a search, ``RFECV``, ...: its own folds keep them).
+    A ``FrozenEstimator`` (whose ``fit`` does nothing) gets no weights: they go to the
+    calibrator or the threshold alone, as with ``cv="prefit"``."""
+    from sklearn.frozen import FrozenEstimator
     from sklearn.model_selection._search import BaseSearchCV
 
     params = dict(fit_params)
@@ -193,7 +228,7 @@ def _fit_params(base, w, fit_params, prefit: bool, groups=None) -> dict:
             raise InputError(f"fit parameters ({', '.join(sorted(params))}) go to the estimator's fit, "
                              "which cv='prefit' does not call")
         return params
-    if w is not None:
+    if w is not None and not isinstance(base, FrozenEstimator):
         if has_fit_parameter(base, "sample_weight"):
             params["sample_weight"] = w
         elif not any(key.endswith("__sample_weight") for key in params):
@@ -218,6 +253,22 @@ def _set_feature_names(meta, model, X) -> None:
         meta.feature_names_in_ = np.asarray(names, dtype=object)
     elif hasattr(meta, "feature_names_in_"):
         del meta.feature_names_in_
+
+
+def _fit_folds(base, X, y, params, splits, response_method: str, n_jobs) -> list:
+    """``(model, scores, kind)`` of each ``(train, test)`` split: a clone of ``base`` fitted
+    on the training part (``params`` split with it) and its scores on the test part, the
+    splits run over ``n_jobs`` jobs (None: one)."""
+    from sklearn.utils.parallel import Parallel, delayed
+
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int | np.integer) or n_jobs == 0):
+        raise InputError(f"`n_jobs` must be None or a nonzero int (-1: all cores), got {describe(n_jobs)}")
+
+    def one(train, test):
+        model = clone(base).fit(_safe_indexing(X, train), y[train], **_check_method_params(X, params, train))
+        return (model, *_response(model, _safe_indexing(X, test), response_method))
+
+    return Parallel(n_jobs=n_jobs)(delayed(one)(train, test) for train, test in splits)
 
 
 def _check_prefit(estimator):
@@ -260,8 +311,13 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     them by cross-validated log-loss (or another ``selection`` criterion) of the calibrator on
     the out-of-fold scores, breaking ties within one standard error by cross-validated ECE
     (see :class:`ScoreCalibrator`), and exposes ``method_`` and ``method_scores_``. Problems
-    with more than two classes use temperature scaling of the logits (``"auto"`` or
-    ``"temperature"``).
+    with more than two classes use temperature scaling of the logits (``"temperature"``), or
+    a binary method one class against the rest (as scikit-learn does with ``"sigmoid"`` and
+    ``"isotonic"``): a calibrator per class on that class's column of scores (its
+    probability, with ``predict_proba``), the probabilities then divided by their sum; the
+    calibration rows need every class then. With more than two classes ``"auto"`` takes the
+    candidate with the smallest cross-validated ``selection`` criterion (strict minimum; no
+    tie rule), temperature scaling when a prefit model's class has no calibration rows.
 
     Parameters
     ----------
@@ -273,15 +329,19 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     ensemble : bool, default=False
     response_method : {"auto", "decision_function", "predict_proba"}, default="auto"
     methods : sequence of str, optional
-        Candidates for ``"auto"`` (binary); all by default.
+        Candidates for ``"auto"``; all by default.
     selection : {"log_loss", "brier", "ece"}, default="log_loss"
-        The cross-validated criterion of ``"auto"`` (binary).
+        The cross-validated criterion of ``"auto"`` (ECE: top-label with more than two
+        classes).
     tie_break : {"ece", "brier", "log_loss"} or None, default="ece"
-        Among candidates within one standard error of the best by ``selection``, the one
-        with the smallest value of this criterion wins (see :class:`ScoreCalibrator`);
-        ``None`` takes the strict minimum.
+        Binary ``"auto"``: among candidates within one standard error of the best by
+        ``selection``, the one with the smallest value of this criterion wins (see
+        :class:`ScoreCalibrator`); ``None`` takes the strict minimum.
     random_state : int, optional
         Seed of the fold shuffling (outer folds and the method selection).
+    n_jobs : int, optional
+        Jobs for the fits of the ``cv`` folds (as in scikit-learn: None is one, -1 all cores);
+        the final refit runs in the calling process.
 
     Attributes
     ----------
@@ -289,10 +349,12 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     estimator_ : classifier
         The final model (``ensemble=False`` or ``"prefit"``).
     calibrator_ : ScoreCalibrator or TemperatureScaling
+        Multiclass with a binary method: a one-vs-rest calibrator whose ``calibrators_`` hold
+        one fitted :class:`ScoreCalibrator` per class.
     method_ : str
         The calibration method used.
     method_scores_ : pandas.DataFrame or None
-        Cross-validated log-loss, Brier score and ECE of each candidate (binary ``"auto"``).
+        Cross-validated log-loss, Brier score and ECE of each candidate (``"auto"``).
     ensemble_ : list of (classifier, calibrator)
         The fold models and their calibrators (``ensemble=True``).
     n_features_in_ : int
@@ -316,7 +378,7 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def __init__(self, estimator=None, *, method: str = "auto", cv=5, ensemble: bool = False,
                  response_method: str = "auto", methods=None, selection: str = "log_loss",
-                 tie_break="ece", random_state=None):
+                 tie_break="ece", random_state=None, n_jobs=None):
         self.estimator = estimator
         self.method = method
         self.cv = cv
@@ -326,6 +388,7 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.selection = selection
         self.tie_break = tie_break
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def fit(self, X, y, sample_weight=None, groups=None, **fit_params):
         """Fit the estimator(s) and the calibrator.
@@ -359,9 +422,6 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                                 ("auto", "decision_function", "predict_proba"))
         X, y, classes = _check_data(X, y, binary_only=False)
         multiclass = classes.size > 2
-        if multiclass and method not in ("auto", "temperature"):
-            raise InputError(f"method '{method}' is binary only; with {classes.size} classes use "
-                             "'temperature' or 'auto'")
         w = _check_weights(sample_weight, y, classes)
         base = _default_estimator(self.estimator)
         groups = _groups(groups, len(y), self.cv)
@@ -377,32 +437,30 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 raise InputError(f"`y` has labels {unknown.tolist()[:3]} unknown to the prefit estimator")
             # the model's classes decide (the calibration rows may lack one of them)
             multiclass = classes.size > 2
-            if multiclass and method not in ("auto", "temperature"):
-                raise InputError(f"method '{method}' is binary only; the prefit estimator has {classes.size} "
-                                 "classes: use 'temperature' or 'auto'")
             scores, kind = _response(base, X, response)
             y_enc = np.searchsorted(classes, y)
             splits = None
         else:
             splits = _splits(self.cv, X, y, w, self.random_state, groups)
             y_enc = np.searchsorted(classes, y)
-            scores, kind, models = None, "logit", []
-            for train, test in splits:
-                model = clone(base).fit(_safe_indexing(X, train), y[train],
-                                        **_check_method_params(X, params, train))
-                s, kind = _response(model, _safe_indexing(X, test), response)
-                if scores is None:
-                    scores = np.empty((len(y),) + s.shape[1:])
+            folds = _fit_folds(base, X, y, params, splits, response, self.n_jobs)
+            models, kind = [model for model, _, _ in folds], folds[0][2]
+            scores = np.empty((len(y),) + folds[0][1].shape[1:])
+            for (_, s, _), (_, test) in zip(folds, splits):
                 scores[test] = s
-                models.append(model)
         if not np.all(np.isfinite(scores)):
             raise InputError("the estimator produced non-finite scores")
         self.classes_ = classes
         self._kind = kind
         if multiclass:
-            self.method_ = "temperature"
             self.method_scores_ = None
-            self.calibrator_ = TemperatureScaling().fit(scores, y_enc, sample_weight=w)
+            self.method_ = method if method != "auto" else self._select_multiclass(scores, y_enc, w, kind, groups)
+            absent = np.setdiff1d(np.arange(classes.size), y_enc if w is None else y_enc[w > 0])
+            if self.method_ != "temperature" and absent.size:  # a prefit model's class
+                raise InputError(f"method '{method}' calibrates each class against the others (one-vs-rest) "
+                                 f"and needs calibration rows of every class; `y` has none of class "
+                                 f"{classes[absent[:1]].tolist()[0]!r} (temperature scaling does without)")
+            self.calibrator_ = self._multiclass_calibrator(kind).fit(scores, y_enc, sample_weight=w)
         else:
             # the method selection runs its own stratified folds on the out-of-fold scores
             # (keeping each group whole when there are groups)
@@ -417,7 +475,8 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             if self.ensemble:
                 pairs = []
                 for i, (model, (_, test)) in enumerate(zip(models, splits)):
-                    cal = TemperatureScaling() if multiclass else ScoreCalibrator(self.method_, score_kind=kind)
+                    cal = self._multiclass_calibrator(kind) if multiclass else ScoreCalibrator(self.method_,
+                                                                                                score_kind=kind)
                     try:
                         cal.fit(scores[test], y_enc[test], sample_weight=None if w is None else w[test])
                     except InputError as exc:  # a test part too poor for its own calibrator
@@ -433,6 +492,63 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self.n_features_in_ = first.n_features_in_
         _set_feature_names(self, first, X)
         return self
+
+    def _select_multiclass(self, scores, y, w, kind, groups) -> str:
+        """``method="auto"`` with more than two classes: temperature scaling or a binary method
+        one class against the rest, the one with the smallest cross-validated ``selection``
+        criterion on the scores (stratified folds, groups kept whole); the table of candidates
+        becomes ``method_scores_``."""
+        import warnings
+
+        import pandas as pd
+
+        from ._auto import _replay
+        from ._metrics import brier_score, calibration_error, log_loss
+
+        criterion = check_option(self.selection, "selection", ("log_loss", "brier", "ece"))
+        if self.methods is None:  # on decision values 'sigmoid' is the same fit as 'platt'
+            candidates = ["temperature"] + [m for m in METHODS if m != "temperature"
+                                            and not (m == "sigmoid" and kind == "logit")]
+        else:
+            names = [self.methods] if isinstance(self.methods, str) else list(self.methods)
+            candidates = [check_option(m, "methods", METHODS) for m in names]
+            if not candidates:
+                raise InputError("`methods` must name at least one method")
+        k = scores.shape[1]
+        counts = np.bincount(y if w is None else y[w > 0], minlength=k)
+        if counts.min() == 0:  # a prefit model's class without rows: no one-vs-rest calibrator
+            candidates = ["temperature"] if "temperature" in candidates else candidates[:1]
+        smaller = int(counts[counts > 0].min())
+        if len(candidates) == 1 or smaller < 2:  # nothing to choose, or too few rows to choose by
+            return "temperature" if "temperature" in candidates else candidates[0]
+        folds = min(5 if isinstance(self.cv, str) or _is_splitter(self.cv) else self.cv, smaller)
+        rs = check_random_state(self.random_state)
+        if groups is None:
+            splits = stratified_splits(y, w, folds, rs)
+        else:
+            splits = grouped_splits(y, w, groups, min(folds, np.unique(groups).size), rs)
+        rows = []
+        with warnings.catch_warnings(record=True) as caught:  # replayed once each below
+            warnings.simplefilter("always")
+            for name in candidates:
+                P = np.empty((y.shape[0], k))
+                for train, test in splits:
+                    cal = TemperatureScaling() if name == "temperature" else _OneVsRest(name, kind)
+                    cal.fit(scores[train], y[train], sample_weight=None if w is None else w[train])
+                    P[test] = cal.predict_proba(scores[test])
+                rows.append({"method": name, "log_loss": log_loss(y, P, sample_weight=w),
+                             "brier": brier_score(y, P, sample_weight=w),
+                             "ece": calibration_error(y, P, n_bins=15, sample_weight=w).ece})
+        _replay(caught)
+        table = pd.DataFrame(rows)
+        best = str(table.loc[table[criterion].idxmin(), "method"])
+        table["selected"] = table["method"] == best
+        self.method_scores_ = table
+        return best
+
+    def _multiclass_calibrator(self, kind):
+        """Temperature scaling, or a binary method one class against the rest."""
+        return TemperatureScaling() if self.method_ == "temperature" else _OneVsRest(self.method_, kind)
 
     def _check_fitted(self):
         if not hasattr(self, "calibrator_"):
@@ -510,6 +626,9 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         is thresholded. None (default): ``classes_[1]``, the larger label. For the other
         class the score is the probability of that class (``1 - p``) or the negated decision
         value.
+    n_jobs : int, optional
+        Jobs for the fits of the ``cv`` folds (as in scikit-learn: None is one, -1 all cores);
+        the final refit runs in the calling process.
 
     Attributes
     ----------
@@ -544,7 +663,7 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def __init__(self, estimator=None, *, objective: str = "f1", objective_params=None, cv=5,
                  placement: str = "midpoint", response_method: str = "auto", random_state=None,
-                 pos_label=None):
+                 pos_label=None, n_jobs=None):
         self.estimator = estimator
         self.objective = objective
         self.objective_params = objective_params
@@ -553,6 +672,7 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.response_method = response_method
         self.random_state = random_state
         self.pos_label = pos_label
+        self.n_jobs = n_jobs
 
     def _method(self, estimator):
         method = check_option(self.response_method, "response_method",
@@ -618,11 +738,9 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         else:
             positive = self._positive(classes)
             scores = np.empty(len(y))
-            for train, test in _splits(self.cv, X, y, w, self.random_state, groups):
-                model = clone(base).fit(_safe_indexing(X, train), y[train],
-                                        **_check_method_params(X, params, train))
-                scores[test] = self._oriented(*_response(model, _safe_indexing(X, test), method),
-                                              positive, classes)
+            splits = _splits(self.cv, X, y, w, self.random_state, groups)
+            for (_, s, kind), (_, test) in zip(_fit_folds(base, X, y, params, splits, method, self.n_jobs), splits):
+                scores[test] = self._oriented(s, kind, positive, classes)
             self.estimator_ = clone(base).fit(X, y, **params)
         if not np.all(np.isfinite(scores)):
             raise InputError("the estimator produced non-finite scores")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from .._errors import InputError
 from .._io import read_table
 from .._validation import check_array, check_binary
@@ -26,18 +28,63 @@ def _read_scores(frame, column: str):
     return check_array(scores, f"column '{column}'", dtype=float)
 
 
+def _labels(column, name: str, pos_label: str | None):
+    """0/1 labels of a label column: 0/1 (or boolean) values, or, with ``--pos-label``, any two
+    labels of which ``pos_label`` is the positive one."""
+    if pos_label is None:
+        try:
+            return check_binary(column, name)
+        except InputError as exc:
+            if "only 0 and 1" not in str(exc):
+                raise
+            raise InputError(f"{exc}; name the positive class with --pos-label (e.g. --pos-label "
+                             f"{column.dropna().iloc[0]!s})") from None
+    gaps = int(column.isna().sum())
+    if gaps:
+        raise InputError(f"{name} contains {gaps} missing value(s)")
+    values = column.to_numpy()
+    text = np.array([str(v) for v in values], dtype=object)
+    positive = text == pos_label
+    if not positive.any() and column.dtype.kind in "iuf":  # --pos-label 2 on 2.0, 2 on 2
+        try:
+            positive = values == float(pos_label)
+        except ValueError:
+            pass
+    distinct = np.unique(text).tolist()
+    if len(distinct) != 2:
+        raise InputError(f"{name} must hold exactly two labels with --pos-label, got {len(distinct)}: "
+                         f"{distinct[:5]}")
+    if not positive.any():
+        raise InputError(f"--pos-label {pos_label!r} is not a label of {name}; its labels are {distinct}")
+    return positive.astype(np.int8)
+
+
 def _read(args, group=None):
-    """Scores, 0/1 labels and (with ``group``) the group column's values, else None."""
-    columns = [args.score, args.label] + ([group] if group is not None else [])
+    """Scores, 0/1 labels, the sample weights (``--weight``, else None) and (with ``group``)
+    the group column's values, else None."""
+    weight = getattr(args, "weight", None)
+    columns = [args.score, args.label] + [c for c in (weight, group) if c is not None]
     frame = read_table(args.file, columns=list(dict.fromkeys(columns)), name="FILE")
     scores = _read_scores(frame, args.score)
-    labels = check_binary(frame[args.label], f"column '{args.label}'")
+    labels = _labels(frame[args.label], f"column '{args.label}'", getattr(args, "pos_label", None))
+    weights = None if weight is None else _read_scores(frame, weight)
     if group is None:
-        return scores, labels, None
+        return scores, labels, weights, None
     gaps = int(frame[group].isna().sum())
     if gaps:
         raise InputError(f"column '{group}' (--group) has {gaps} missing value(s)")
-    return scores, labels, frame[group].to_numpy()
+    return scores, labels, weights, frame[group].to_numpy()
+
+
+def _weights(weights, labels):
+    """The ``--weight`` column checked as sample weights (both classes need positive weight),
+    or None."""
+    from ._base import check_weights
+
+    try:
+        return check_weights(weights, labels.shape[0], labels)
+    except InputError as exc:
+        raise InputError(f"--weight: {exc}") from None
 
 
 def _fit(args) -> int:
@@ -47,15 +94,17 @@ def _fit(args) -> int:
     from ._report import metrics_rows, report_chapter, report_data
 
     target = report_target(args)
-    scores, labels, groups = _read(args, args.group)
+    scores, labels, weights, groups = _read(args, args.group)
+    weights = _weights(weights, labels)
     cal = ScoreCalibrator(args.method, score_kind=args.score_kind, cv=args.cv, random_state=args.seed)
-    cal.fit(scores, labels, groups=groups)
+    cal.fit(scores, labels, sample_weight=weights, groups=groups)
     before = scores if cal.score_kind_ == "probability" else to_probability(scores)
     rows = metrics_rows(labels, before, cal.transform(scores), score_kind=cal.score_kind_,
-                        method=cal.method_, in_sample=True)
+                        method=cal.method_, in_sample=True, sample_weight=weights)
     chapter = None
     if target is not None:  # computed before anything is written
-        data = report_data(labels, scores, calibrator=cal, in_sample=True, objective=None, rng=args.seed)
+        data = report_data(labels, scores, calibrator=cal, in_sample=True, objective=None, rng=args.seed,
+                           sample_weight=weights)
         chapter = report_chapter(data)
     saved = report = None
     if args.out:
@@ -73,7 +122,7 @@ def _fit(args) -> int:
     if args.format == "json":
         table = cal.method_scores_
         emit({"method": cal.method_, "score_kind": cal.score_kind_, "n": int(labels.size),
-              "cv_folds": cal.cv_folds_,
+              "cv_folds": cal.cv_folds_, "pos_label": args.pos_label, "weight": args.weight,
               "metrics": rows, "method_scores": None if table is None else table.to_dict("records"),
               "model": saved, "report": report}, "json")
         return 0
@@ -150,11 +199,13 @@ def _threshold(args) -> int:
     from ._threshold import best_threshold
 
     target = report_target(args)
-    scores, labels, _ = _read(args)
+    scores, labels, weights, _ = _read(args)
+    weights = _weights(weights, labels)
     params = {"beta": args.beta, "min_recall": args.min_recall, "min_precision": args.min_precision,
               "cost_fp": args.cost_fp, "cost_fn": args.cost_fn, "cost_tp": args.cost_tp, "cost_tn": args.cost_tn,
               "gain_tp": args.gain_tp, "gain_tn": args.gain_tn}
-    res = best_threshold(labels, scores, args.objective, placement=args.placement, **params)
+    res = best_threshold(labels, scores, args.objective, placement=args.placement, sample_weight=weights,
+                         **params)
     summary = res.summary()
     summary["placement"] = res.placement
     # JSON has no infinity: the threshold of the cut that predicts nothing positive (+inf) is
@@ -169,11 +220,20 @@ def _threshold(args) -> int:
         # bands seeded with --seed)
         probabilities = resolve_score_kind(scores, "auto") == "probability"
         data = report_data(labels, scores, objective=args.objective, objective_params=res.params,
-                           placement=args.placement, raw_reliability=probabilities, rng=args.seed)
+                           placement=args.placement, raw_reliability=probabilities, rng=args.seed,
+                           sample_weight=weights)
         summary["report"] = str(save_report([report_chapter(data)], target,
                                             title="scimlkit decision-threshold report"))
     emit(summary, args.format, title=f"best threshold ({res.objective})")
     return 0
+
+
+def _label_options(parser) -> None:
+    parser.add_argument("--pos-label", default=None, metavar="LABEL",
+                        help="the positive class of --label, the one higher scores point to (e.g. spam): "
+                             "its rows are 1, the other label's 0")
+    parser.add_argument("--weight", default=None, metavar="COL",
+                        help="sample-weight column: weights the fit, the metrics, the threshold and the report")
 
 
 def register(subparsers) -> None:
@@ -190,7 +250,8 @@ def register(subparsers) -> None:
                       help="fit a calibrator on held-out scores; print metrics before and after")
     fit.add_argument("file", metavar="FILE", help="table with a score and a 0/1 label column")
     fit.add_argument("--score", required=True, help="score column (probabilities or decision values)")
-    fit.add_argument("--label", required=True, help="0/1 label column")
+    fit.add_argument("--label", required=True, help="label column: 0/1, or two labels with --pos-label")
+    _label_options(fit)
     fit.add_argument("--method", default="auto", choices=("auto", *METHODS),
                      help="calibration method; auto picks by cross-validated log-loss (default)")
     fit.add_argument("--score-kind", default="auto", choices=("auto", "logit", "probability"),
@@ -219,7 +280,8 @@ def register(subparsers) -> None:
                                   "(written as null with --format json).")
     thr.add_argument("file", metavar="FILE", help="table with a score and a 0/1 label column")
     thr.add_argument("--score", required=True, help="score column")
-    thr.add_argument("--label", required=True, help="0/1 label column")
+    thr.add_argument("--label", required=True, help="label column: 0/1, or two labels with --pos-label")
+    _label_options(thr)
     thr.add_argument("--objective", default="f1", choices=tuple(OBJECTIVES), help="objective (default f1)")
     thr.add_argument("--beta", type=float, default=None, help="beta of --objective fbeta")
     thr.add_argument("--min-recall", type=float, default=None, help="floor of precision_at_recall")

@@ -200,37 +200,41 @@ class CalibrationReportData:
     tie_break: str | None
     threshold: ThresholdResult | None
     threshold_on: str
+    weighted: bool = False
 
 
-def metrics_row(name: str, y, p) -> dict[str, Any]:
-    """Log-loss, Brier score, ECE and MCE (top-label, 15 equal-width bins) of probabilities."""
+def metrics_row(name: str, y, p, sample_weight=None) -> dict[str, Any]:
+    """Log-loss, Brier score, ECE and MCE (top-label, 15 equal-width bins) of probabilities,
+    weighted by ``sample_weight`` when given."""
     from ._metrics import brier_score, calibration_error, log_loss
 
-    ce = calibration_error(y, p, n_bins=_TABLE_BINS)
-    return {"probabilities": name, "log_loss": log_loss(y, p), "brier": brier_score(y, p),
-            "ece": ce.ece, "mce": ce.mce}
+    w = sample_weight
+    ce = calibration_error(y, p, n_bins=_TABLE_BINS, sample_weight=w)
+    return {"probabilities": name, "log_loss": log_loss(y, p, sample_weight=w),
+            "brier": brier_score(y, p, sample_weight=w), "ece": ce.ece, "mce": ce.mce}
 
 
 def metrics_rows(y, before, after=None, *, score_kind: str, method: str | None = None,
-                 in_sample: bool = False) -> list[dict[str, Any]]:
+                 in_sample: bool = False, sample_weight=None) -> list[dict[str, Any]]:
     """The before / after rows of `scimlkit calibrate fit` and of the report's metrics table."""
     raw = "raw" if score_kind == "probability" else "raw, logistic"
     if after is None:
-        return [metrics_row(raw, y, before)]
-    return [metrics_row(f"before ({raw})", y, before),
-            metrics_row(f"after ({method}{', in-sample' if in_sample else ''})", y, after)]
+        return [metrics_row(raw, y, before, sample_weight)]
+    return [metrics_row(f"before ({raw})", y, before, sample_weight),
+            metrics_row(f"after ({method}{', in-sample' if in_sample else ''})", y, after, sample_weight)]
 
 
 def report_data(y: np.ndarray, s: np.ndarray, *, calibrator=None, in_sample: bool = False,
                 score_kind: str = "auto", objective: str | None = "f1", objective_params=None,
                 placement: str = "midpoint", raw_reliability: bool = True, n_bins: int = 10,
-                n_boot: int = 200, rng=None) -> CalibrationReportData:
+                n_boot: int = 200, rng=None, sample_weight=None) -> CalibrationReportData:
     """Compute the report of checked labels ``y`` and scores ``s``.
 
     ``calibrator`` is None or fitted; ``in_sample`` says it was fitted on these samples. The
     threshold is computed on the calibrated probabilities when there is a calibrator, else on
     the scores as given. ``raw_reliability=False`` leaves out the calibration section when no
-    calibrator is given.
+    calibrator is given. ``sample_weight`` (checked, or None) weights the diagrams, the metrics
+    and the threshold's confusion matrices.
     """
     from ._base import to_probability
     from ._metrics import reliability_diagram
@@ -246,14 +250,16 @@ def report_data(y: np.ndarray, s: np.ndarray, *, calibrator=None, in_sample: boo
     before = after = None
     rows: list[dict[str, Any]] = []
     if calibrator is not None or raw_reliability:
-        before = reliability_diagram(y, raw, n_bins=n_bins, n_boot=n_boot, rng=gen)
+        before = reliability_diagram(y, raw, n_bins=n_bins, n_boot=n_boot, rng=gen, sample_weight=sample_weight)
         if after_p is not None:
-            after = reliability_diagram(y, after_p, n_bins=n_bins, n_boot=n_boot, rng=gen)
-        rows = metrics_rows(y, raw, after_p, score_kind=kind, method=method, in_sample=in_sample)
+            after = reliability_diagram(y, after_p, n_bins=n_bins, n_boot=n_boot, rng=gen,
+                                        sample_weight=sample_weight)
+        rows = metrics_rows(y, raw, after_p, score_kind=kind, method=method, in_sample=in_sample,
+                            sample_weight=sample_weight)
     threshold = None
     if objective is not None:
         threshold = best_threshold(y, s if after_p is None else after_p, objective, placement=placement,
-                                   **(objective_params or {}))
+                                   sample_weight=sample_weight, **(objective_params or {}))
     table = getattr(calibrator, "method_scores_", None)
     return CalibrationReportData(
         n=int(y.size), n_positive=int(np.count_nonzero(y)), score_kind=kind,
@@ -263,7 +269,8 @@ def report_data(y: np.ndarray, s: np.ndarray, *, calibrator=None, in_sample: boo
         selection=getattr(calibrator, "selection", None) if table is not None else None,
         tie_break=getattr(calibrator, "tie_break", None) if table is not None else None,
         threshold=threshold,
-        threshold_on="scores" if after_p is None else "calibrated probabilities")
+        threshold_on="scores" if after_p is None else "calibrated probabilities",
+        weighted=sample_weight is not None)
 
 
 # -- render: the chapter of a user's own scores ---------------------------------------------
@@ -369,7 +376,8 @@ def report_chapter(data: CalibrationReportData, *, key: str = "calibrate") -> Ch
                   "given": f"{d.method} (given)"}[d.calibration]
     ch.paragraph(f"{d.n} samples, {d.n_positive} positive ({d.n_positive / d.n:.1%}); scores read as "
                  f"{'probabilities' if d.score_kind == 'probability' else 'decision values'}; "
-                 f"calibrator: {calibrator}.")
+                 f"calibrator: {calibrator}."
+                 + (" Diagrams, metrics and threshold weighted by the sample weights." if d.weighted else ""))
     if d.before is not None:
         _calibration_section(
             ch, before=d.before, after=d.after, metrics=None, metrics_table=d.metrics,
@@ -391,7 +399,8 @@ def report_chapter(data: CalibrationReportData, *, key: str = "calibrate") -> Ch
 
 def write_report(y_true, y_score, path, *, calibrator="auto", objective: str | None = "f1",
                  score_kind: str = "auto", placement: str = "midpoint", n_bins: int = 10,
-                 n_boot: int = 200, title: str | None = None, rng=None, **objective_params) -> Path:
+                 n_boot: int = 200, title: str | None = None, rng=None, sample_weight=None,
+                 **objective_params) -> Path:
     """Write the HTML calibration report of your own scores and labels.
 
     The report holds a reliability diagram of the raw scores (next to that of the calibrated
@@ -437,6 +446,10 @@ def write_report(y_true, y_score, path, *, calibrator="auto", objective: str | N
     rng : None, int or numpy.random.Generator
         Seeds the bootstrap bands and, for a calibrator fitted here, its fold shuffling: the
         same seed writes the same numbers.
+    sample_weight : array-like of shape (n,), optional
+        Non-negative weights (a weight of ``k`` counts like the row repeated ``k`` times; both
+        classes need positive weight). A calibrator fitted here is fitted with them, and the
+        reliability diagrams, the metrics table and the threshold curve are weighted.
     **objective_params
         Parameters of ``objective``: ``beta``, ``min_recall``, ``min_precision``, ``cost_fp``,
         ``cost_fn``, ``cost_tp``, ``cost_tn``, ``gain_tp``, ``gain_tn``.
@@ -478,7 +491,7 @@ def write_report(y_true, y_score, path, *, calibrator="auto", objective: str | N
     """
     from .._report import check_report_path, save_report
     from ._auto import METHODS, ScoreCalibrator
-    from ._base import check_labels, check_scores
+    from ._base import check_labels, check_scores, check_weights
     from ._threshold import OBJECTIVES, _check_params
 
     # -- check everything before any work ----------------------------------------------------
@@ -506,10 +519,12 @@ def write_report(y_true, y_score, path, *, calibrator="auto", objective: str | N
     s = check_scores(y_score, "y_score")
     if y.shape[0] != s.shape[0]:
         raise InputError(f"`y_true` and `y_score` must have the same length, got {y.shape[0]} and {s.shape[0]}")
+    w = check_weights(sample_weight, y.shape[0], y)
     fit_here = isinstance(calibrator, str)
     if fit_here:
         method = check_option(calibrator, "calibrator", ("auto", *METHODS))
-        smaller = int(min(np.count_nonzero(y), y.size - np.count_nonzero(y)))
+        kept = y if w is None else y[w > 0]  # a weight of 0 leaves the row out
+        smaller = int(min(np.count_nonzero(kept), kept.size - np.count_nonzero(kept)))
         if method == "auto" and smaller < 2:
             raise InputError(f"calibrator='auto' needs at least 2 samples of each class in `y_true`, got {smaller}")
         kind = resolve_score_kind(s, score_kind)
@@ -522,9 +537,10 @@ def write_report(y_true, y_score, path, *, calibrator="auto", objective: str | N
     # -- compute, render, write --------------------------------------------------------------
     if fit_here:
         seed = int(gen.integers(2**32 - 1))
-        calibrator = ScoreCalibrator(method, score_kind=kind, random_state=seed).fit(s, y)
+        calibrator = ScoreCalibrator(method, score_kind=kind, random_state=seed).fit(s, y, sample_weight=w)
     data = report_data(y, s, calibrator=calibrator, in_sample=fit_here, score_kind=kind, objective=objective,
-                       objective_params=params, placement=placement, n_bins=n_bins, n_boot=n_boot, rng=gen)
+                       objective_params=params, placement=placement, n_bins=n_bins, n_boot=n_boot, rng=gen,
+                       sample_weight=w)
     chapter = report_chapter(data)
     return save_report([chapter], target, title=title if title is not None else "scimlkit calibration report")
 
