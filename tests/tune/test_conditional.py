@@ -245,6 +245,19 @@ def test_ask_tell_with_enqueued_conditional_point():
         study.enqueue({"kernel": "linear", "C": 10.0, "degree": 3})
 
 
+def test_enqueue_a_partial_conditional_point():
+    study = Study.create(svm_space(), method="gp", rng=0, n_trials=10)
+    study.enqueue({"kernel": "poly"})  # gamma and degree apply: filled in with C
+    study.enqueue({"kernel": "linear", "C": 2.0})  # complete as it is
+    first, second = study.ask(), study.ask()
+    assert first.params["kernel"] == "poly" and set(first.params) == {"kernel", "C", "gamma", "degree"}
+    assert second.params == {"kernel": "linear", "C": 2.0}
+    with pytest.raises(InputError, match="depends on \\['kernel'\\]"):
+        study.enqueue({"degree": 3})
+    with pytest.raises(InputError, match="applies only when"):
+        study.enqueue({"kernel": "rbf", "degree": 3})
+
+
 def test_search_cv_with_a_conditional_space():
     from sklearn.datasets import load_breast_cancer
     from sklearn.pipeline import make_pipeline

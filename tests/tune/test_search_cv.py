@@ -215,6 +215,30 @@ def test_param_grid_and_param_distributions_name_the_space(diabetes):
         SearchCV(Ridge(), param_grid=[{"alpha": [1.0]}, 3], n_trials=2).fit(X, y)
 
 
+def test_randomized_search_cv_names_of_the_budget_and_the_seed(diabetes):
+    # RandomizedSearchCV(estimator, param_distributions, n_iter=4, random_state=0) written as it is
+    from scipy.stats import loguniform
+
+    X, y = diabetes
+    space = {"alpha": loguniform(1e-3, 10)}
+    drawn = SearchCV(Ridge(), param_distributions=space, method="random", n_iter=4, random_state=0, cv=3)
+    assert clone(drawn).get_params()["n_iter"] == 4 and clone(drawn).get_params()["random_state"] == 0
+    drawn.fit(X, y)
+    same = SearchCV(Ridge(), space, method="random", n_trials=4, rng=0, cv=3).fit(X, y)
+    assert len(drawn.cv_results_["params"]) == 4
+    assert drawn.cv_results_["params"] == same.cv_results_["params"]
+    assert drawn.study_result_.n_complete == 4
+    with pytest.raises(InputError, match="`n_trials` or as `n_iter`, not both"):
+        SearchCV(Ridge(), space, n_trials=5, n_iter=4, cv=3).fit(X, y)
+    # random_state, when set (as scikit-learn's set_random_state does), is the seed used
+    seeded = SearchCV(Ridge(), space, method="random", rng=1, random_state=0, n_iter=4, cv=3).fit(X, y)
+    assert seeded.cv_results_["params"] == same.cv_results_["params"]
+    with pytest.raises(InputError, match="`n_iter`"):
+        SearchCV(Ridge(), space, n_iter=0, cv=3).fit(X, y)
+    with pytest.raises(InputError, match="`random_state`"):
+        SearchCV(Ridge(), space, n_iter=2, random_state=np.random.RandomState(0), cv=3).fit(X, y)
+
+
 def test_storage_keeps_and_resumes_the_search(diabetes, tmp_path):
     X, y = diabetes
     path = tmp_path / "cv.db"
@@ -231,7 +255,19 @@ def test_storage_keeps_and_resumes_the_search(diabetes, tmp_path):
                  scoring="neg_mean_squared_error").fit(X, y)
     with pytest.raises(InputError, match="another objective"):
         SearchCV(Lasso(), space, method="random", n_trials=8, cv=3, storage=path, study="ridge").fit(X, y)
+    # so would another data set (the next outer fold of a nested cross-validation, say) or
+    # another setting of the estimator outside the space
+    with pytest.raises(InputError, match="another objective"):
+        SearchCV(Ridge(), space, method="random", n_trials=8, cv=3, storage=path, study="ridge").fit(X[:300], y[:300])
+    with pytest.raises(InputError, match="another objective"):
+        SearchCV(Ridge(fit_intercept=False), space, method="random", n_trials=8, cv=3, storage=path,
+                 study="ridge").fit(X, y)
     assert Study.load(path, "ridge").result().n_complete == 5
+    # a study stored before the data and settings were part of the label resumes
+    Study.create(space, method="random", storage=path, name="older", n_trials=2,
+                 objective_label="sklearn.linear_model._ridge.Ridge, scoring the estimator's score").close()
+    older = SearchCV(Ridge(), space, method="random", n_trials=2, cv=3, storage=path, study="older").fit(X, y)
+    assert older.study_result_.n_complete == 2
 
 
 def test_a_resumed_search_says_when_the_study_holds_a_better_candidate(diabetes, tmp_path):

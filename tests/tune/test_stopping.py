@@ -94,7 +94,7 @@ def test_a_resumed_study_counts_from_its_stored_best(tmp_path):
     # the best (trial 1) is 8 finished trials old: a patience of 5 stops after the next trial
     res = minimize(lambda p: next(values), SPACE, method="random", n_trials=20, rng=0, storage=str(path),
                    callbacks=[StopWhenStalled(5)])
-    assert len(res.trials) == 11 and "in the last 9 trials" in res.message
+    assert len(res.trials) == 11 and "in the last 9 trials (patience 5)" in res.message
     stored = read_study(path)
     assert len(stored.trials) == 11  # everything stored
     assert stored.message == res.message  # why it stopped, too (`tune show` says it)
@@ -151,6 +151,11 @@ def test_bad_callbacks_and_options_are_named():
         minimize(lambda p: p["x"], SPACE, n_trials=2, callbacks=[StopAtLoss(0.1), 3])
     with pytest.raises(InputError, match=r"such as StopWhenStalled\(...\), got the class"):
         minimize(lambda p: p["x"], SPACE, n_trials=2, callbacks=[StopWhenStalled])
+    # a callback written for (study, trial), as Optuna calls them, is named before any trial runs
+    ran = []
+    with pytest.raises(InputError, match=r"one argument, a StudyProgress; <lambda> takes \(study, trial\)"):
+        minimize(lambda p: ran.append(p) or p["x"], SPACE, n_trials=2, callbacks=[lambda study, trial: None])
+    assert ran == []
     with pytest.raises(InputError, match="`patience`"):
         StopWhenStalled(0)
     with pytest.raises(InputError, match="`min_delta`"):

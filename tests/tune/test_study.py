@@ -13,7 +13,16 @@ import numpy as np
 import pytest
 
 from scimlkit._errors import InputError, StorageError
-from scimlkit.tune import Categorical, Float, Int, Study, StudyResult, StudyStorage, minimize
+from scimlkit.tune import (
+    Categorical,
+    Float,
+    Int,
+    Study,
+    StudyResult,
+    StudyStorage,
+    minimize,
+    read_study,
+)
 
 SPACE = {"x": Float(-2.0, 2.0), "n": Int(1, 4), "kind": Categorical(["a", "b"])}
 
@@ -158,6 +167,36 @@ def test_ask_tell_enqueue_comes_first():
     assert trial.number == number and trial.params == {"x": 0.5, "n": 1, "kind": "a"}
     with pytest.raises(InputError):
         study.enqueue({"x": 5.0, "n": 1, "kind": "a"})
+
+
+@pytest.mark.parametrize("method", ["random", "gp"])
+def test_enqueue_with_some_parameters_fixed(method, tmp_path):
+    # as Optuna's enqueue_trial({"n": 3}): the parameters left out come from the optimiser
+    path = tmp_path / "fixed.db"
+    study = Study.create(SPACE, method=method, storage=path, rng=0, n_trials=6)
+    first = study.enqueue({"n": 3})
+    queued = read_study(path).trials  # stored as given until it starts
+    assert queued["state"].tolist() == ["QUEUED"] and queued.loc[0, "param_n"] == 3
+    assert queued["param_x"].dtype == float and math.isnan(queued.loc[0, "param_x"])
+    trial = study.ask()
+    free = Study.create(SPACE, method=method, rng=0, n_trials=6).ask()  # what it would have proposed
+    assert trial.number == first
+    assert trial.params == {**free.params, "n": 3}
+    assert study.optimizer.pending == [trial.params]
+    study.tell(trial, loss(trial.params))
+    assert study.optimizer.pending == []
+    assert study.optimizer.n_observed == 1
+    for _ in range(5):
+        t = study.ask()
+        study.tell(t, loss(t.params))
+    res = study.result()
+    assert res.n_complete == 6
+    assert res.trials.loc[0, ["param_x", "param_n", "param_kind"]].tolist() == list(trial.params.values())
+    study.close()
+    with pytest.raises(InputError, match=r"\['m'\] are not in the space"):
+        Study.create(SPACE, method=method).enqueue({"m": 3})
+    with pytest.raises(InputError, match="'n' must be"):
+        Study.create(SPACE, method=method).enqueue({"n": 9})
 
 
 def test_ask_tell_on_storage_with_load(tmp_path):

@@ -147,6 +147,15 @@ class Optimizer(abc.ABC):
             self._best = (dict(params), value)
         self._observed(params, value)
 
+    def _replace_pending(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
+        """Make pending point ``old`` (if pending) pending as ``new`` (a proposal changed by the
+        study before it ran, e.g. with some parameters fixed)."""
+        key = _key(old)
+        for i, p in enumerate(self._pending):
+            if _key(p) == key:
+                self._pending[i] = dict(new)
+                break
+
     def forget_pending(self) -> None:
         """Drop every pending point (e.g. after the workers that held them were lost)."""
         self._pending.clear()

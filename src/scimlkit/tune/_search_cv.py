@@ -15,9 +15,10 @@ from sklearn.model_selection._search import BaseSearchCV
 
 from .._errors import InputError, reissue_warning
 from .._progress import progress
-from .._validation import check_int, describe
+from .._validation import check_int, check_rng, describe
 from ._estimator_space import EstimatorSpace, _equal, _is_nan
 from ._parallel import Heartbeat
+from ._spec import _settings_digest
 from ._storage import FINISHED
 from ._study import Study, check_show_progress
 
@@ -70,6 +71,43 @@ def _same_setting(value: Any, own: Any) -> bool:
     return isinstance(value, str) and not isinstance(own, str) and value == str(own)
 
 
+def _data_digest(X, y) -> str | None:
+    """A short digest of the data of a fit (values, shape and column names); None for data it
+    cannot read (then any data resumes the study)."""
+    import hashlib
+
+    import pandas as pd
+    from scipy import sparse
+
+    digest = hashlib.sha256()
+    try:
+        for part in (X, y):
+            if part is None:
+                digest.update(b"None")
+            elif sparse.issparse(part):
+                part = sparse.csr_matrix(part)
+                part.sum_duplicates()
+                for array in (np.asarray(part.shape), part.indptr, part.indices, part.data):
+                    digest.update(np.ascontiguousarray(array).tobytes())
+            else:
+                if isinstance(part, pd.DataFrame | pd.Series):
+                    names = part.columns if isinstance(part, pd.DataFrame) else [part.name]
+                    digest.update(repr([str(n) for n in names]).encode())
+                    frame = part.reset_index(drop=True)
+                else:
+                    array = np.asarray(part)
+                    digest.update(repr(array.shape).encode())
+                    frame = pd.DataFrame(array.reshape(len(array), -1) if array.ndim else array.reshape(1, 1))
+                try:
+                    hashed = pd.util.hash_pandas_object(frame, index=False)
+                except TypeError:  # cells pandas cannot hash (lists, dicts): hashed as their text
+                    hashed = pd.util.hash_pandas_object(frame.astype(str), index=False)
+                digest.update(hashed.to_numpy().tobytes())
+    except Exception:  # noqa: BLE001 - data scikit-learn may still accept: no data check then
+        return None
+    return digest.hexdigest()[:12]
+
+
 class SearchCV(BaseSearchCV):
     """Cross-validated hyperparameter search driven by a black-box optimiser.
 
@@ -97,12 +135,14 @@ class SearchCV(BaseSearchCV):
     param_grid, param_distributions : dict or list of dicts, optional
         Other names of ``space``, as ``GridSearchCV(estimator, param_grid=...)`` and
         ``RandomizedSearchCV(estimator, param_distributions=...)`` call it. Give exactly one of
-        ``space``, ``param_grid`` and ``param_distributions``. (``RandomizedSearchCV``'s
-        ``n_iter`` and ``random_state`` are ``n_trials`` and ``rng`` here.)
+        ``space``, ``param_grid`` and ``param_distributions``.
     method : {"auto", "gp", "de", "random", "sobol", "grid"}, default "auto"
         The optimiser.
     n_trials : int, default 30
         Number of candidates evaluated (with a stored study, counting its earlier trials).
+    n_iter : int, optional
+        ``RandomizedSearchCV``'s name of ``n_trials``: when given, the number of candidates
+        (``n_trials`` is then left at its default or set to the same number).
     scoring : str, callable, list, tuple or dict, optional
         As in ``GridSearchCV``; with several metrics, ``refit`` names the one optimised.
     n_workers : int, default 1
@@ -117,14 +157,18 @@ class SearchCV(BaseSearchCV):
     storage : None, str, path or StudyStorage
         Keep every candidate's result (as loss = minus the mean test score) in a SQLite study,
         to inspect it with ``scimlkit tune show`` or continue it: fitting again with the same
-        storage and ``study`` resumes the search, its stored trials informing the optimiser and
-        counting toward ``n_trials``; ``cv_results_`` then lists the candidates of this fit and
+        storage and ``study`` resumes the search (on the same data, with the same estimator
+        settings outside the space and the same scoring: anything else is refused, its losses
+        would not compare), its stored trials informing the optimiser and counting toward
+        ``n_trials``; ``cv_results_`` then lists the candidates of this fit and
         ``best_params_`` / ``best_estimator_`` are the best of them (a warning says when the study
         holds a better one, which ``study_result_.best_params`` gives).
     study : str, optional
         Study name in ``storage`` (default ``"default"``).
     rng : None, int or numpy.random.Generator
         Randomness of the optimiser.
+    random_state : None, int or numpy.random.Generator
+        ``RandomizedSearchCV``'s name of ``rng``: when given, it is used instead of ``rng``.
     known : dict, DataFrame or StudyResult, optional
         Evaluations made before to start from, typically the ``cv_results_`` of a
         ``GridSearchCV`` or ``RandomizedSearchCV`` already run on the same data (its
@@ -186,16 +230,19 @@ class SearchCV(BaseSearchCV):
         "param_distributions": "no_validation",
         "method": "no_validation",
         "n_trials": "no_validation",
+        "n_iter": "no_validation",
         "n_workers": "no_validation",
         "storage": "no_validation",
         "study": "no_validation",
         "rng": "no_validation",
+        "random_state": "no_validation",
         "known": "no_validation",
         "show_progress": "no_validation",
     }
 
-    def __init__(self, estimator, space=None, *, param_grid=None, param_distributions=None, method="auto", n_trials=30, scoring=None, n_workers=1, n_jobs=None,
-                 refit=True, cv=None, storage=None, study=None, rng=None, known=None, verbose=0,
+    def __init__(self, estimator, space=None, *, param_grid=None, param_distributions=None, method="auto", n_trials=30, n_iter=None, scoring=None, n_workers=1,
+                 n_jobs=None, refit=True, cv=None, storage=None, study=None, rng=None, random_state=None, known=None,
+                 verbose=0,
                  pre_dispatch="2*n_jobs", error_score=np.nan, return_train_score=False, show_progress=None):
         self.estimator = estimator
         self.space = space
@@ -203,6 +250,7 @@ class SearchCV(BaseSearchCV):
         self.param_distributions = param_distributions
         self.method = method
         self.n_trials = n_trials
+        self.n_iter = n_iter
         self.scoring = scoring
         self.n_workers = n_workers
         self.n_jobs = n_jobs
@@ -211,6 +259,7 @@ class SearchCV(BaseSearchCV):
         self.storage = storage
         self.study = study
         self.rng = rng
+        self.random_state = random_state
         self.known = known
         self.verbose = verbose
         self.pre_dispatch = pre_dispatch
@@ -234,7 +283,8 @@ class SearchCV(BaseSearchCV):
         """
         EstimatorSpace(*self._given_space())
         check_show_progress(self.show_progress)
-        check_int(self.n_trials, "n_trials", low=1)
+        self._budget()
+        self._seed()
         check_int(self.n_workers, "n_workers", low=1)
         if self.n_jobs is not None and (isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, numbers.Integral)
                                         or self.n_jobs == 0):
@@ -245,15 +295,20 @@ class SearchCV(BaseSearchCV):
                 f"(one of {sorted(self.scoring) if isinstance(self.scoring, dict) else list(self.scoring)}), "
                 f"got {describe(self.refit)}"
             )
-        if self.n_jobs is not None:
-            return super().fit(X, y, **params)
-        # the cross-validation fits run in n_workers jobs: scikit-learn's search reads `n_jobs`
-        # once, when the fit starts; the parameter is restored as given (the refit is not affected)
-        self.n_jobs = self.n_workers
+        # a stored study resumes only on the same data (the digest lives for this fit only)
+        self._data_digest = None if self.storage is None else _data_digest(X, y)
         try:
-            return super().fit(X, y, **params)
+            if self.n_jobs is not None:
+                return super().fit(X, y, **params)
+            # the cross-validation fits run in n_workers jobs: scikit-learn's search reads `n_jobs`
+            # once, when the fit starts; the parameter is restored as given (the refit is not affected)
+            self.n_jobs = self.n_workers
+            try:
+                return super().fit(X, y, **params)
+            finally:
+                self.n_jobs = None
         finally:
-            self.n_jobs = None
+            del self._data_digest
 
     def _given_space(self) -> tuple[Any, str]:
         """The space, given as ``space`` or under one of scikit-learn's names for it, and that name."""
@@ -265,6 +320,27 @@ class SearchCV(BaseSearchCV):
                              f"`param_distributions`, got {' and '.join(f'`{n}`' for n in given) or 'none'}")
         name, value = next(iter(given.items()))
         return value, name
+
+    def _budget(self) -> int:
+        """The number of candidates: ``n_iter`` when given (``RandomizedSearchCV``'s name), else
+        ``n_trials``."""
+        n_trials = check_int(self.n_trials, "n_trials", low=1)
+        if self.n_iter is None:
+            return n_trials
+        n_iter = check_int(self.n_iter, "n_iter", low=1)
+        default = type(self).__init__.__kwdefaults__["n_trials"]
+        if n_trials not in (default, n_iter):
+            raise InputError(f"give the number of candidates as `n_trials` or as `n_iter`, not both: got "
+                             f"n_trials={n_trials} and n_iter={n_iter}")
+        return n_iter
+
+    def _seed(self) -> Any:
+        """The optimiser's randomness: ``random_state`` when given (scikit-learn's name, which
+        tools such as ``sklearn.utils.estimator_checks`` set), else ``rng``."""
+        if self.random_state is None:
+            return self.rng
+        check_rng(self.random_state, "random_state")
+        return self.random_state
 
     def _several_metrics(self) -> bool:
         return isinstance(self.scoring, list | tuple | set | dict)
@@ -311,8 +387,14 @@ class SearchCV(BaseSearchCV):
             what = name(scoring)
         parts = f"[{', '.join(inner)}]" if inner else ""
         head = f"{estimator.__module__}.{estimator.__qualname__}"
-        # studies stored before the inner estimators were named carry the label without them
-        return f"{head}{parts}, scoring {what}", ((f"{head}, scoring {what}",) if inner else ())
+        # the estimator's other settings and the data: another value or data set is another objective
+        settings = _settings_digest(self.estimator, searched, steps=False)
+        data = "" if self._data_digest is None else f", data #{self._data_digest}"
+        label = f"{head}{parts} #{settings}, scoring {what}{data}"
+        # studies stored before the settings and data were named (and before the inner estimators
+        # were) carry the label without them
+        earlier = (f"{head}{parts}, scoring {what}",) + ((f"{head}, scoring {what}",) if inner else ())
+        return label, earlier
 
     def _known_rows(self, space: EstimatorSpace) -> list:
         """The rows of ``known`` as evaluations of this search. A row that also sets estimator
@@ -353,8 +435,9 @@ class SearchCV(BaseSearchCV):
         if self.known is not None:  # checked before the study is created or resumed
             rows = self._known_rows(space)
         label, earlier = self._objective_label(space.user_names)
-        study = Study.create(space.space, method=self.method, storage=self.storage, name=self.study, rng=self.rng,
-                             n_trials=self.n_trials, objective_label=label, _earlier_labels=earlier)
+        n_trials = self._budget()
+        study = Study.create(space.space, method=self.method, storage=self.storage, name=self.study, rng=self._seed(),
+                             n_trials=n_trials, objective_label=label, _earlier_labels=earlier)
         ran, scored, all_failed, own_best = 0, 0, None, math.inf
         beat = Heartbeat(study.storage, study._owner, study.storage.heartbeat_interval)
         bar = None
@@ -364,11 +447,11 @@ class SearchCV(BaseSearchCV):
             beat.__enter__()  # the candidates stay claimed while they run, however long
             # on a terminal: candidates done, and the best mean test score so far
             counts = study.storage.counts(study._study_id)  # queued trials are still to run
-            remaining = max(0, self.n_trials - sum(counts[state] for state in FINISHED))
+            remaining = max(0, n_trials - sum(counts[state] for state in FINISHED))
             bar = progress(remaining, "candidates", show=False if remaining == 0 else self.show_progress)
             bar.__enter__()
             while True:
-                trials = study._ask(self.n_workers, self.n_trials)
+                trials = study._ask(self.n_workers, n_trials)
                 if not trials:
                     break
                 ran += len(trials)
@@ -438,5 +521,6 @@ class SearchCV(BaseSearchCV):
             raise InputError(
                 f"study '{study.name}' already holds "
                 f"{len(self.study_result_.trials) - self.study_result_.n_added} trial(s), the whole "
-                f"budget of n_trials={self.n_trials}; raise `n_trials` or use another `study` name"
+                f"budget of {'n_iter' if self.n_iter is not None else 'n_trials'}={n_trials}; raise it or use "
+                "another `study` name"
             )

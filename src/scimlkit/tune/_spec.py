@@ -243,13 +243,18 @@ def _digest(X, y) -> str:
     return digest.hexdigest()[:12]
 
 
-def _settings_digest(estimator, searched) -> str:
+def _settings_digest(estimator, searched, *, steps: bool = True) -> str:
     """A short digest of an estimator's settings (deep, as ``get_params`` lists them) outside the
     searched names: an estimator inside it counts by its class, a function by its import path
-    (never by its address in memory, which changes from run to run)."""
+    (never by its address in memory, which changes from run to run). ``steps=False`` leaves out
+    lists of estimators (a pipeline's ``steps``), whose members are listed under their own names."""
     items = []
     for key, value in sorted(estimator.get_params(deep=True).items()):
         if any(key == s or key.startswith(f"{s}__") for s in searched):
+            continue
+        if not steps and isinstance(value, list | tuple) and any(
+                hasattr(part, "get_params") for item in value
+                for part in (item if isinstance(item, list | tuple) else (item,))):
             continue
         if hasattr(value, "get_params") and not isinstance(value, type):
             text = f"{type(value).__module__}.{type(value).__qualname__}"

@@ -7,6 +7,7 @@ why) stops the study: no new trial starts, the running ones finish and are store
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 from dataclasses import dataclass
@@ -83,6 +84,10 @@ class StopWhenStalled:
     and its first model-guided trials often explore, so a patience below about 15 can stop it
     before the model has had its say.
 
+    The trials of a resumed study count, those stored by earlier runs too: a study that had
+    already stalled stops after its first new trial, whose message then counts more trials than
+    ``patience`` (the best is older than the trials of this run).
+
     Examples
     --------
     >>> from scimlkit.tune import Float, StopWhenStalled, minimize
@@ -111,7 +116,7 @@ class StopWhenStalled:
         stalled = progress.n_finished - self._at
         if stalled >= self.patience:
             gain = f" by more than {self.min_delta:g}" if self.min_delta else ""
-            return f"the best loss did not improve{gain} in the last {stalled} trials"
+            return f"the best loss did not improve{gain} in the last {stalled} trials (patience {self.patience})"
         return None
 
     def __repr__(self) -> str:
@@ -157,6 +162,16 @@ def check_callbacks(callbacks) -> list:
                              f"{cb.__name__} itself")
         if not callable(cb):
             raise InputError(f"`callbacks` must hold callables, got {describe(cb)}")
+        try:
+            signature = inspect.signature(cb)
+        except (TypeError, ValueError):  # a callable Python cannot describe: called as it is
+            continue
+        try:
+            signature.bind(None)
+        except TypeError:
+            name = getattr(cb, "__name__", None) or type(cb).__name__
+            raise InputError(f"`callbacks` are called with one argument, a StudyProgress; {name} takes "
+                             f"{signature}") from None
     return out
 
 

@@ -380,6 +380,12 @@ class StudyStorage(SQLiteStore):
                        (study_id, number, params_json, time.time()))
         return number
 
+    def set_params(self, study_id: int, number: int, params_json: str) -> None:
+        """Replace the parameters of a trial not yet finished (a queued point completed when it starts)."""
+        with self._write() as tx:
+            tx.execute("UPDATE trials SET params = ? WHERE study_id = ? AND number = ? AND state IN ('QUEUED', 'RUNNING')",
+                       (params_json, study_id, number))
+
     def requeue_stale(self, study_id: int) -> list[int]:
         """Send stale ``RUNNING`` trials back to ``QUEUED``; returns their numbers."""
         now = time.time()

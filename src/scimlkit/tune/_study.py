@@ -28,7 +28,7 @@ from .._validation import check_int, check_rng, check_scalar, describe
 from ._optimizers import METHODS, make_optimizer
 from ._parallel import Heartbeat, as_value, evaluate, make_runner
 from ._pruning import PruningHistory, StepLog, check_pruner
-from ._space import Categorical, Int, Space, as_space
+from ._space import Categorical, Float, Int, Space, as_space
 from ._stopping import ProgressTracker, check_callbacks
 from ._storage import (
     COMPLETE,
@@ -199,6 +199,8 @@ def _trials_frame(space: Space, records) -> Any:
         column = f"param_{name}"
         if isinstance(p, Int) and frame[column].isna().any():  # an integer left out of some points stays one
             frame[column] = frame[column].astype("Int64")
+        elif isinstance(p, Float):  # a float column even when every point leaves the parameter out
+            frame[column] = frame[column].astype(float)
         elif isinstance(p, Categorical) and frame[column].isna().any():
             # the choices as given (3 stays 3, not 3.0); the choice None is None, a parameter left
             # out of a point (not active there) is NaN; float choices alone stay a float column
@@ -441,8 +443,12 @@ class Study:
         self._spare = proposals[used_new:] + self._spare
         now = time.time()
         trials = []
-        for number, params_json, _ in claimed:
-            params = self.space.validate(json.loads(params_json))
+        for number, params_json, was_queued in claimed:
+            params = json.loads(params_json)
+            if was_queued and self._missing(params):  # enqueued with some parameters fixed
+                params = self._complete(params)
+                storage.set_params(sid, number, _params_json(params))
+            params = self.space.validate(params)
             trial = Trial(number, params, now)
             self._running[number] = trial
             trials.append(trial)
@@ -465,9 +471,78 @@ class Study:
         return trials[0] if trials else None
 
     def enqueue(self, params: Mapping[str, Any]) -> int:
-        """Queue a point to be evaluated by the next :meth:`ask`; returns its trial number."""
-        params = self.space.validate(params)
-        return self._storage.enqueue(self._study_id, _params_json(params))
+        """Queue a point to be evaluated by the next :meth:`ask`; returns its trial number.
+
+        ``params`` may fix only some parameters: the others are filled in when the trial is
+        handed out, from the optimiser's next proposal (a conditional parameter is fixed together
+        with the parameters it depends on).
+
+        Examples
+        --------
+        >>> from scimlkit.tune import Study, Float, Int
+        >>> study = Study.create({"x": Float(0, 1), "n": Int(1, 8)}, method="random", rng=0)
+        >>> study.enqueue({"n": 3})
+        0
+        >>> trial = study.ask()
+        >>> trial.params["n"], 0 <= trial.params["x"] <= 1
+        (3, True)
+        """
+        given = self._fixed(params)
+        if not self._missing(given):
+            given = self.space.validate(given)
+        return self._storage.enqueue(self._study_id, _params_json(given))
+
+    def _fixed(self, params: Any) -> dict[str, Any]:
+        """The parameters of a (possibly partial) point to enqueue, each checked."""
+        space = self.space
+        if not isinstance(params, Mapping):
+            raise InputError(f"`params` must be a dict of parameter values, got {describe(params)}")
+        extra = [n for n in params if n not in space.params]
+        if extra:
+            raise InputError(f"parameters {extra} are not in the space; it has {space.names}")
+        out = {}
+        for name, p in space.params.items():
+            if name not in params:
+                continue
+            parents = [parent for parent, _ in p.when or ()]
+            if any(parent not in params for parent in parents):
+                raise InputError(f"parameter '{name}' depends on {parents}: fix them too, or leave '{name}' out")
+            value = params[name].item() if isinstance(params[name], np.generic) else params[name]
+            if parents and not space.is_active(name, out):
+                if value is None or (isinstance(value, float) and math.isnan(value)):
+                    continue  # left out, as in a trials frame
+                rule = " and ".join(f"{parent} in {list(values)!r}" for parent, values in p.when)
+                raise InputError(f"parameter '{name}' applies only when {rule}; leave it out of this point")
+            out[name] = p._check(value, name)
+        return out
+
+    def _missing(self, params: Mapping[str, Any]) -> list[str]:
+        """The parameters that apply at a partial point but are not given."""
+        space = self.space
+        return [n for n in space.names if n not in params and all(parent in params and space.is_active(n, params)
+                                                                  for parent, _ in space.params[n].when or ())]
+
+    def _complete(self, fixed: dict[str, Any]) -> dict[str, Any]:
+        """A partial point completed by the optimiser's next proposal (which becomes the pending
+        point); a parameter the proposal leaves out that applies here is drawn at random."""
+        if self._spare:
+            proposal = self._spare.pop(0)
+        else:
+            proposed = [] if self._optimizer.exhausted else self._optimizer.propose(1)
+            proposal = proposed[0] if proposed else self.space.sample(self._optimizer.rng)[0]
+        point: dict[str, Any] = {}
+        for name, p in self.space.params.items():
+            if p.when and not self.space.is_active(name, point):
+                continue
+            if name in fixed:
+                point[name] = fixed[name]
+            elif name in proposal and self.space.is_active(name, proposal):
+                point[name] = proposal[name]
+            else:
+                point[name] = p._from_unit(self._optimizer.rng.random(1))[0]
+        point = self.space.validate(point)
+        self._optimizer._replace_pending(proposal, point)
+        return point
 
     def add_trials(self, known: Any, *, loss: str | None = None, score: str | None = None) -> list[int]:
         """Add evaluations made elsewhere: the optimiser starts from them.
