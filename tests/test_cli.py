@@ -59,3 +59,35 @@ def test_demo_checks_its_options_before_running(tmp_path, capsys):
         assert main(["demo", "--only", "curves", "--quick", *args]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and match in err and "chapter" not in err
+
+
+def test_json_writes_nan_and_infinity_as_null_and_the_help_says_so(capsys):
+    from scimlkit.cli import emit
+
+    emit({"low": float("-inf"), "high": float("inf"), "p": float("nan")}, "json")
+    assert json.loads(capsys.readouterr().out) == {"low": None, "high": None, "p": None}
+    with pytest.raises(SystemExit):
+        main(["calibrate", "threshold", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "written as null" in help_text
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "'-' reads one from standard input" in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_a_reader_that_stops_early_is_not_an_error(fmt):
+    # `scimlkit ... | head -1`: the pipe closes before the output is written; rich alone would end
+    # the program with status 1
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SCIMLKIT_PROGRESS": "0"}
+    child = subprocess.Popen([sys.executable, "-m", "scimlkit", "experiment", "size", "--baseline", "0.05",
+                              "--mde", "0.1", "--relative", "--format", fmt],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    child.stdout.close()  # before the child has imported anything, let alone written
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 0 and err == ""
+

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -36,7 +38,7 @@ def test_unknown_column_lists_available(tmp_path, frame):
 
 def test_bad_extension_empty_and_corrupt(tmp_path):
     (tmp_path / "t.xlsx").write_text("x")
-    with pytest.raises(InputError, match="unsupported extension '.xlsx'"):
+    with pytest.raises(InputError, match=r"unsupported extension '.xlsx' \(a spreadsheet: save the sheet as CSV\)"):
         read_table(tmp_path / "t.xlsx")
     (tmp_path / "e.csv").write_text("")
     with pytest.raises(InputError, match="is empty"):
@@ -173,3 +175,129 @@ def test_a_column_of_several_value_types_is_written_as_text(tmp_path, suffix):
 def test_write_table_names_a_path_it_cannot_write(tmp_path, frame):
     with pytest.raises(InputError, match="could not write '.*missing.*t.csv'"):
         write_table(frame, tmp_path / "missing" / "t.csv")
+
+
+# -- standard input, tables without rows, more kinds of file -------------------------------------
+def _pipe(monkeypatch, data: bytes):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+def test_dash_reads_a_csv_piped_on_standard_input(monkeypatch):
+    _pipe(monkeypatch, b"arm;rev\na;1,5\nb;2,25\n")
+    back = read_table("-", columns=["rev"], name="FILE")
+    assert back.to_dict("list") == {"arm": ["a", "b"], "rev": [1.5, 2.25]}
+    _pipe(monkeypatch, b"PAR1,x\n1,2\n")  # text that begins like a Parquet file is still text
+    assert read_table("-").to_dict("list") == {"PAR1": [1], "x": [2]}
+
+
+@pytest.mark.parametrize("kind", ["parquet", "feather", "csv.gz", "npy"])
+def test_dash_recognises_binary_tables_by_their_first_bytes(tmp_path, monkeypatch, frame, kind):
+    if kind == "npy":
+        np.save(tmp_path / "t.npy", np.arange(6.0).reshape(3, 2))
+        expected = pd.DataFrame({"x0": [0.0, 2.0, 4.0], "x1": [1.0, 3.0, 5.0]})
+    else:
+        write_table(frame, tmp_path / f"t.{kind}")
+        expected = frame
+    _pipe(monkeypatch, (tmp_path / f"t.{kind}").read_bytes())
+    pd.testing.assert_frame_equal(read_table("-"), expected, check_dtype=False)
+
+
+def test_dash_with_nothing_piped_in_or_an_empty_stream(monkeypatch):
+    import sys
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    with pytest.raises(InputError, match=r"FILE '-' \(standard input\): nothing is piped in"):
+        read_table("-", name="FILE")
+    _pipe(monkeypatch, b"")
+    with pytest.raises(InputError, match=r"FILE '-' \(standard input\) is empty"):
+        read_table("-", name="FILE")
+
+
+def test_commands_read_standard_input(tmp_path, monkeypatch, capsys):
+    import json
+
+    from scimlkit.cli import main
+
+    _pipe(monkeypatch, b"score,y\n0.1,0\n0.4,0\n0.35,1\n0.8,1\n")
+    assert main(["calibrate", "threshold", "-", "--score", "score", "--label", "y", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["threshold"] == pytest.approx(0.225)  # midway 0.1 | 0.35 (F1 0.8)
+    _pipe(monkeypatch, b"score,y\n0.1,0\n")
+    assert main(["calibrate", "threshold", "-", "--score", "nope", "--label", "y"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "column 'nope' not found in FILE '-' (standard input)" in err
+
+
+def test_a_table_without_rows_is_refused_naming_the_file(tmp_path):
+    (tmp_path / "h.csv").write_text("score,y\n")
+    with pytest.raises(InputError, match=r"FILE '.*h.csv' has no rows, only column names \(score, y\)"):
+        read_table(tmp_path / "h.csv", columns=["score"], name="FILE")
+    pd.DataFrame({"a": pd.Series([], dtype=float)}).to_parquet(tmp_path / "h.parquet")
+    with pytest.raises(InputError, match="h.parquet' has no rows"):
+        read_table(tmp_path / "h.parquet")
+
+
+@pytest.mark.parametrize("argv", [
+    ["calibrate", "threshold", "{f}", "--score", "score", "--label", "y"],
+    ["experiment", "analyze", "{f}", "--group", "y", "--metric", "score"],
+    ["drift", "fit", "{f}", "--out", "{d}/p.npz"],
+    ["curves", "fit", "{f}", "--size", "score", "--score", "y"],
+], ids=lambda a: " ".join(a[:2]))
+def test_commands_name_a_header_only_file(tmp_path, capsys, argv):
+    from scimlkit.cli import main
+
+    (tmp_path / "h.csv").write_text("score,y\n")
+    rc = main([a.format(f=tmp_path / "h.csv", d=tmp_path) for a in argv])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "h.csv' has no rows" in err
+
+
+def test_tsv_gz_round_trip(tmp_path, frame):
+    path = write_table(frame, tmp_path / "t.tsv.gz")
+    assert path.read_bytes()[:2] == b"\x1f\x8b"
+    pd.testing.assert_frame_equal(read_table(path, columns=["group"]), frame)
+
+
+def test_structured_npy_gives_a_column_per_field(tmp_path):
+    np.save(tmp_path / "s.npy", np.array([(1, 2.5), (3, 4.5)], dtype=[("n", "i4"), ("v", "f8")]))
+    assert read_table(tmp_path / "s.npy", columns=["v"]).to_dict("list") == {"n": [1, 3], "v": [2.5, 4.5]}
+
+
+def test_a_csv_that_is_not_utf8_says_so(tmp_path):
+    (tmp_path / "l.csv").write_bytes("name,v\nJosé,1\n".encode("latin-1"))
+    with pytest.raises(InputError, match="l.csv' is not UTF-8 text .*save it with the UTF-8 encoding"):
+        read_table(tmp_path / "l.csv")
+
+
+def test_home_folder_in_a_path_is_expanded(tmp_path, monkeypatch, frame):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    write_table(frame, "~/t.parquet")
+    pd.testing.assert_frame_equal(read_table("~/t.parquet"), frame)
+
+
+def test_a_parquet_index_comes_back_as_columns_and_rows_are_renumbered(tmp_path):
+    users = pd.DataFrame({"user": ["u1", "u2", "u3"], "arm": ["a", "b", "a"], "y": [1.0, 0.0, 1.0]})
+    users.set_index("user").to_parquet(tmp_path / "named.parquet")  # the index is stored as metadata
+    back = read_table(tmp_path / "named.parquet", columns=["user", "arm"], name="FILE")
+    pd.testing.assert_frame_equal(back, users)
+    users.iloc[[2, 0]].to_parquet(tmp_path / "filtered.parquet")  # row labels 2, 0 stored too
+    back = read_table(tmp_path / "filtered.parquet")
+    assert list(back.index) == [0, 1] and list(back.columns) == ["user", "arm", "y"]
+
+
+@pytest.mark.parametrize("sep,suffix", [(",", ".csv"), ("\t", ".tsv")])
+def test_a_column_is_typed_from_the_whole_of_a_large_file(tmp_path, sep, suffix):
+    # pandas types a large file in chunks by default: codes 0-4 with one word in the last rows
+    # came out as int 0 in the first chunks and text '0' in the later ones (two arms, two categories)
+    rows = [f"{i % 5}{sep}{i % 2}" for i in range(300_000)] + [f"unknown{sep}1"]
+    (tmp_path / f"codes{suffix}").write_text(f"code{sep}y\n" + "\n".join(rows) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no pandas DtypeWarning reaches the user
+        code = read_table(tmp_path / f"codes{suffix}")["code"]
+    assert set(code.map(type)) == {str} and code.nunique() == 6

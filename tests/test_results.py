@@ -53,3 +53,13 @@ def test_jsonable_handles_pandas_and_nested():
     frame = pd.DataFrame({"a": [1.0, np.nan]})
     assert jsonable({"f": frame, "t": (np.int32(1),)}) == {"f": [{"a": 1.0}, {"a": None}], "t": [1]}
     assert jsonable(pd.Timestamp("2026-01-02")) == "2026-01-02T00:00:00"
+
+
+def test_jsonable_writes_numpy_times_as_iso_text():
+    # datetime64[ns].item() is a whole number of nanoseconds, not a time
+    assert jsonable(np.datetime64("2026-01-02T03:04:05.000000000")) == "2026-01-02T03:04:05"
+    stamps = np.array(["2026-01-02", "NaT"], dtype="datetime64[ns]")
+    assert jsonable({"t": stamps}) == {"t": ["2026-01-02T00:00:00", None]}
+    assert jsonable(np.timedelta64(90, "s")) == pd.Timedelta(seconds=90).isoformat()
+    assert jsonable({2, 1}) == [1, 2]
+    json.dumps(jsonable(stamps), allow_nan=False)

@@ -1,7 +1,8 @@
 """Reading tables and arrays from files, with clear errors.
 
-Supported: CSV (``.csv``, ``.csv.gz``), TSV (``.tsv``), Parquet (``.parquet``, ``.pq``), Feather
-(``.feather``), NumPy (``.npy``: a 2-D array becomes columns ``x0, x1, ...``).
+Supported: CSV (``.csv``, ``.csv.gz``), TSV (``.tsv``, ``.tsv.gz``), Parquet (``.parquet``,
+``.pq``), Feather (``.feather``), NumPy (``.npy``: a 2-D array becomes columns ``x0, x1, ...``, a
+structured array one column per field). The path ``-`` reads the table from standard input.
 
 A ``.csv`` file separated by semicolons, tabs or vertical bars instead of commas is recognised
 (see :func:`read_table`). A table whose header names a column twice is refused: pandas would
@@ -14,6 +15,8 @@ import csv
 import itertools
 import os
 import re
+import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -24,7 +27,7 @@ from ._validation import check_columns
 
 __all__ = ["read_table", "write_table", "require_columns", "TABLE_SUFFIXES"]
 
-TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".parquet", ".pq", ".feather", ".npy")
+TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq", ".feather", ".npy")
 
 
 def _suffix(path: Path) -> str:
@@ -43,12 +46,13 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
     In a semicolon-separated file, a text column whose every value is a number written with a
     decimal comma (``1,5``) is read as numbers, unless another column writes its decimals with a
     point (then nothing is converted and such columns stay text). A header that names a column
-    twice is refused.
+    twice is refused, and so is a table without rows (a header alone).
 
     Parameters
     ----------
     path : str or path-like
-        The file to read.
+        The file to read; ``"-"`` reads standard input (CSV or TSV text, or the bytes of a
+        Parquet, Feather or ``.npy`` file, recognised by their first bytes).
     columns : iterable of str, optional
         Columns that must be present; a missing one raises an error listing what is there.
     name : str
@@ -57,8 +61,8 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
     Raises
     ------
     InputError
-        When the file is missing, empty, of an unknown kind, unparsable, names a column twice,
-        or lacks a column.
+        When the file is missing, empty, without rows, of an unknown kind, not UTF-8 text,
+        unparsable, names a column twice, or lacks a column.
 
     Examples
     --------
@@ -70,53 +74,113 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
     0   a  1.50
     1   b  2.25
     """
+    if isinstance(path, str) and path == "-":
+        return _read_stdin(columns, name)
+    path = Path(path).expanduser()
+    where = f"{name} '{path}'"
+    if not path.exists():
+        raise InputError(f"{where} does not exist")
+    if path.is_dir():
+        raise InputError(f"{where} is a directory, not a file")
+    return _read_file(path, _suffix(path), where, columns)
+
+
+_SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
+
+# the first bytes of the binary kinds, for a table piped in on standard input
+_MAGIC = ((b"PAR1", ".parquet"), (b"ARROW1", ".feather"), (b"\x93NUMPY", ".npy"), (b"\x1f\x8b", ".csv.gz"))
+
+
+def _read_stdin(columns, name: str):
+    """The table piped in on standard input (``read_table("-")``)."""
+    where = f"{name} '-' (standard input)"
+    stream = sys.stdin
+    try:
+        interactive = stream is None or stream.isatty()
+    except ValueError:  # closed
+        interactive = True
+    if interactive:
+        raise InputError(f"{where}: nothing is piped in; pipe a table in (e.g. `cat t.csv | scimlkit ...`) "
+                         "or give a file name")
+    data = getattr(stream, "buffer", stream).read()
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    # Parquet and Arrow files also end with their mark (a CSV file may begin with a column "PAR1")
+    suffix = next((s for magic, s in _MAGIC if data.startswith(magic)
+                   and (s not in (".parquet", ".feather") or data.rstrip(b"\x00").endswith(magic))), ".csv")
+    with tempfile.TemporaryDirectory(prefix="scimlkit-") as folder:
+        path = Path(folder) / f"stdin{suffix}"
+        path.write_bytes(data)
+        return _read_file(path, suffix, where, columns)
+
+
+def _read_file(path: Path, suffix: str, where: str, columns):
+    """The table in ``path`` (an existing file of kind ``suffix``); ``where`` names it in errors."""
     import pandas as pd
 
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{name} '{path}' does not exist")
-    if path.is_dir():
-        raise InputError(f"{name} '{path}' is a directory, not a file")
-    suffix = _suffix(path)
     try:
         if suffix in (".csv", ".csv.gz"):
-            frame = _read_delimited(pd, path, None, name)
-        elif suffix == ".tsv":
-            frame = _read_delimited(pd, path, "\t", name)
+            frame = _read_delimited(pd, path, None, where)
+        elif suffix in (".tsv", ".tsv.gz"):
+            frame = _read_delimited(pd, path, "\t", where)
         elif suffix in (".parquet", ".pq"):
             try:
-                frame = pd.read_parquet(path)
+                frame = _index_as_columns(pd, pd.read_parquet(path))
             except Exception:
-                _refuse_repeated(_parquet_names(path), path, name)
+                _refuse_repeated(_parquet_names(path), where)
                 raise
         elif suffix == ".feather":
-            frame = pd.read_feather(path)
+            frame = _index_as_columns(pd, pd.read_feather(path))
         elif suffix == ".npy":
-            arr = np.load(path, allow_pickle=False)
-            if arr.ndim == 1:
-                arr = arr[:, None]
-            if arr.ndim != 2:
-                raise InputError(f"{name} '{path}' holds a {arr.ndim}-D array; 1-D or 2-D is needed")
-            frame = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+            frame = _npy_frame(pd, np.load(path, allow_pickle=False), where)
         else:
-            raise InputError(
-                f"{name} '{path}' has an unsupported extension '{suffix or '(none)'}'; "
-                f"use one of {', '.join(TABLE_SUFFIXES)}"
-            )
+            sheet = " (a spreadsheet: save the sheet as CSV)" if suffix in _SPREADSHEETS else ""
+            raise InputError(f"{where} has an unsupported extension '{suffix or '(none)'}'{sheet}; "
+                             f"use one of {', '.join(TABLE_SUFFIXES)}")
     except InputError:
         raise
     except pd.errors.EmptyDataError:
-        raise InputError(f"{name} '{path}' is empty") from None
+        raise InputError(f"{where} is empty") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{where} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                         "save it with the UTF-8 encoding") from None
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{name} '{path}' could not be read as {suffix.lstrip('.')}: {first}") from None
+        raise InputError(f"{where} could not be read as {suffix.lstrip('.')}: {first}") from None
     except Exception as exc:  # pyarrow raises its own error classes for corrupt files
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{name} '{path}' could not be read as {suffix.lstrip('.')}: {first}") from None
-    _refuse_repeated([str(c) for c in frame.columns], path, name)  # Feather and Parquet keep repeats
+        raise InputError(f"{where} could not be read as {suffix.lstrip('.')}: {first}") from None
+    _refuse_repeated([str(c) for c in frame.columns], where)  # Feather and Parquet keep repeats
+    if len(frame) == 0:
+        columns_text = f" ({', '.join(map(str, frame.columns[:8]))}{', ...' if frame.shape[1] > 8 else ''})"
+        raise InputError(f"{where} has no rows, only column names{columns_text if frame.shape[1] else ''}")
     if columns is not None:
-        require_columns(frame, columns, source=f"{name} '{path}'")
+        require_columns(frame, columns, source=where)
     return frame
+
+
+def _index_as_columns(pd, frame):
+    """``frame`` with rows numbered from 0: a named index (a frame saved with ``set_index("user")``)
+    comes back as columns, as a CSV file would give it; other row labels are dropped."""
+    names = [n for n in frame.index.names if n is not None]
+    if names and not set(map(str, names)) & set(map(str, frame.columns)):
+        return frame.reset_index()
+    if not frame.index.equals(pd.RangeIndex(len(frame))):
+        return frame.reset_index(drop=True)
+    return frame
+
+
+def _npy_frame(pd, arr, where: str):
+    """A NumPy array as a table: columns ``x0, x1, ...``, or one per field of a structured array."""
+    if arr.dtype.names:
+        if arr.ndim != 1:
+            raise InputError(f"{where} holds a {arr.ndim}-D structured array; 1-D is needed")
+        return pd.DataFrame(arr)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise InputError(f"{where} holds a {arr.ndim}-D array; 1-D or 2-D is needed")
+    return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
 
 
 _SEPARATORS = (";", "\t", "|")  # looked for when a .csv file's header holds no comma
@@ -124,7 +188,7 @@ _SEPARATORS = (";", "\t", "|")  # looked for when a .csv file's header holds no 
 _COMMA_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+,[0-9]*|,[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
 
 
-def _read_delimited(pd, path: Path, sep: str | None, name: str):
+def _read_delimited(pd, path: Path, sep: str | None, where: str):
     """A CSV or TSV file as a DataFrame; ``sep=None`` finds the separator of a ``.csv`` file."""
     header = _header(pd, path, sep or ",")
     if sep is None:
@@ -132,10 +196,11 @@ def _read_delimited(pd, path: Path, sep: str | None, name: str):
         if len(header) == 1 and any(c in header[0] for c in _SEPARATORS):
             sep = _sniff(path, header[0])
             header = _header(pd, path, sep)
-    _refuse_repeated(header, path, name)
-    # a found separator: the whole file is typed at once (in chunks, a column can come out part
-    # numbers, part text when its decimal commas start late)
-    frame = pd.read_csv(path, sep=sep, low_memory=sep in (",", "\t"))
+    _refuse_repeated(header, where)
+    # each column is typed from the whole file at once: typed in chunks, a column of codes with a
+    # word late in a large file comes out part numbers, part text (0 and '0' as two values), and
+    # one whose decimal commas start late part numbers, part text
+    frame = pd.read_csv(path, sep=sep, low_memory=False)
     if sep == ";":
         frame = _decimal_commas(pd, frame, path)
     return frame
@@ -208,12 +273,12 @@ def _parquet_names(path: Path) -> list[str]:
         return []
 
 
-def _refuse_repeated(names: list[str], path: Path, name: str) -> None:
+def _refuse_repeated(names: list[str], where: str) -> None:
     """Raise ``InputError`` if a column name (not blank) appears more than once in ``names``."""
     seen = set()
     for column in names:
         if column.strip() and column in seen:
-            raise InputError(f"{name} '{path}' has the column '{column}' more than once in its header; "
+            raise InputError(f"{where} has the column '{column}' more than once in its header; "
                              f"rename the columns so that each name is used once")
         seen.add(column)
 
@@ -223,19 +288,19 @@ def require_columns(frame, columns: Iterable[str], *, source: str = "the table")
     check_columns(frame, columns, source=source)
 
 
-_WRITABLE = (".csv", ".csv.gz", ".tsv", ".parquet", ".pq", ".feather")
+_WRITABLE = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq", ".feather")
 
 
 def write_table(frame, path: str | os.PathLike) -> Path:
-    """Write a DataFrame as CSV (``.csv``, ``.csv.gz``), TSV, Parquet (``.parquet``, ``.pq``) or
-    Feather, chosen by the file extension.
+    """Write a DataFrame as CSV (``.csv``, ``.csv.gz``), TSV (``.tsv``, ``.tsv.gz``), Parquet
+    (``.parquet``, ``.pq``) or Feather, chosen by the file extension.
 
     Parquet and Feather hold one type per column: a column of Python objects of several kinds
     (a parameter whose choices are ``"sqrt"``, ``0.5`` and ``None``) is written as text, as CSV
     writes every column, with its missing values kept missing. An unsupported extension or a
     file that cannot be written raises :class:`InputError`.
     """
-    path = Path(path)
+    path = Path(path).expanduser()
     suffix = _suffix(path)
     if suffix not in _WRITABLE:
         raise InputError(f"output '{path}' has an unsupported extension '{suffix or '(none)'}'; "
@@ -245,7 +310,7 @@ def write_table(frame, path: str | os.PathLike) -> Path:
             _typed_columns(frame).to_parquet(path, index=False)
         elif suffix in (".csv", ".csv.gz"):
             frame.to_csv(path, index=False)
-        elif suffix == ".tsv":
+        elif suffix in (".tsv", ".tsv.gz"):
             frame.to_csv(path, index=False, sep="\t")
         else:
             _typed_columns(frame).reset_index(drop=True).to_feather(path)

@@ -35,8 +35,14 @@ def jsonable(value: Any) -> Any:
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return [jsonable(v) for v in sorted(value, key=str)]
     if isinstance(value, np.ndarray):
+        if value.dtype.kind in "Mm":  # tolist() gives whole nanoseconds for datetime64[ns]
+            return jsonable(value[()]) if value.ndim == 0 else [jsonable(v) for v in value]
         return [jsonable(v) for v in value.tolist()] if value.dtype.kind in "fc" else value.tolist()
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        return _time_text(value)
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):
@@ -59,6 +65,18 @@ def jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def _time_text(value) -> str | None:
+    """A NumPy datetime or duration as ISO 8601 text (None for NaT)."""
+    if np.isnat(value):
+        return None
+    import pandas as pd
+
+    try:
+        return (pd.Timestamp(value) if isinstance(value, np.datetime64) else pd.Timedelta(value)).isoformat()
+    except (ValueError, OverflowError):  # outside pandas' nanosecond range
+        return str(value)
 
 
 def _is_scalar(value: Any) -> bool:

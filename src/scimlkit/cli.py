@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -41,7 +42,8 @@ def add_command(subparsers, name: str, handler: Callable[[argparse.Namespace], i
     """Add a leaf command with the shared ``--format`` option; returns its parser."""
     parser = subparsers.add_parser(name, help=help, description=description or help)
     parser.add_argument("--format", choices=("table", "json"), default="table",
-                        help="output as a table (default) or as JSON for scripts")
+                        help="output as a table (default) or as JSON for scripts (JSON has no NaN or "
+                             "infinity: such values are written as null)")
     parser.set_defaults(func=handler)
     return parser
 
@@ -97,6 +99,20 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _console(**options):
+    """A rich Console whose output to a pipe that was closed (``| head``) raises BrokenPipeError,
+    which :func:`main` treats as the end of the output, rather than ending the program itself
+    with status 1 as rich does."""
+    from rich.console import Console
+
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return PipeConsole(**options)
+
+
 def emit(data: Any, fmt: str, *, title: str | None = None) -> None:
     """Print a result, DataFrame, dict or list as a rich table or as JSON."""
     import pandas as pd
@@ -104,10 +120,9 @@ def emit(data: Any, fmt: str, *, title: str | None = None) -> None:
     if fmt == "json":
         print(json.dumps(jsonable(data), indent=2, allow_nan=False))
         return
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+    console = _console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
     if isinstance(data, Result):
         frame = data.to_frame()
         if len(frame) == 1 and frame.shape[1] > 6:
@@ -142,7 +157,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="scimlkit", description="The ML engineer's scientific toolkit.")
+    parser = _Parser(prog="scimlkit", description="The ML engineer's scientific toolkit.",
+                     epilog="Tables are read from CSV (.csv, .csv.gz), TSV (.tsv, .tsv.gz), Parquet, Feather or "
+                            ".npy files; '-' reads one from standard input. Bad input exits with status 2 and "
+                            "one line on stderr. `scimlkit COMMAND --help` shows a command's options.")
     parser.add_argument("--version", action="version", version=f"scimlkit {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the traceback on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -167,6 +185,16 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     """Warnings on the command line: one line each, without the source location."""
     text = " ".join(str(message).split())
     print(f"scimlkit: warning: {text}", file=sys.stderr if file is None else file)
+
+
+def _drop_stdout() -> None:
+    """Point standard output at the null device, so that flushing it at exit raises nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (captured output)
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -196,7 +224,8 @@ def _main(argv: list[str], debug: bool) -> int:
     except KeyboardInterrupt:
         print("scimlkit: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader of a pipe has gone (`| head`): the output simply ends there
+        _drop_stdout()
         return EXIT_OK
     except Exception as exc:  # an internal error: one line, unless --debug
         if debug:
