@@ -27,7 +27,8 @@ XR, YR = load_diabetes(return_X_y=True)
 
 
 def test_fraction_one_is_the_whole_training_fold():
-    # a float 1.0 is the whole fold (as in scikit-learn), not a single sample
+    # a float 1.0 is the whole of the smallest training fold (as in scikit-learn), not a single
+    # sample: KFold(5) on 442 rows trains on 353 or 354 rows, and every fold is fitted on 353
     lc = learning_curve(Ridge(), XR, YR, sizes=[1.0], cv=KFold(5), rng=0)
     assert lc.sizes.tolist() == [lc.n_train] == [353]
     with warnings.catch_warnings():
@@ -148,7 +149,8 @@ def test_error_score_when_every_fit_fails():
         raise ValueError("no score today")
 
     # a scorer that fails at every fit: an error, not a table of NaN
-    with pytest.raises(InputError, match=r"all 6 fits failed; the first: `scoring`='broken' failed .*no score"):
+    with pytest.raises(InputError, match=r"all 6 fits could not be scored; the first: `scoring`='broken' "
+                                         r"failed .*no score"):
         learning_curve(Ridge(), XR, YR, sizes=[50, 100], cv=KFold(3), scoring=broken, error_score=np.nan, rng=0)
 
 

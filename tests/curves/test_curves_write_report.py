@@ -153,21 +153,21 @@ def test_write_report_with_the_measured_curve(folds, tmp_path):
 def test_the_measured_curve_gives_kept_back_points_and_error_bars(folds):
     curve = _curve(folds)
     one = fit_curve(SIZES[:5], curve.mean[:5], families=["pow3"], n_bootstrap=0)
-    errors, later, name = _from_curve(one, curve)
+    errors, later, left_out, name = _from_curve(one, curve)
     np.testing.assert_allclose(errors, curve.std[:5])
     np.testing.assert_array_equal(later[0], SIZES[5:])
     np.testing.assert_allclose(later[1], curve.mean[5:])
     assert name == "accuracy"
     # a fit on every other anchor: the skipped sizes are kept back too
     every_other = fit_curve(SIZES[::2], curve.scores[::2], families=["pow3"], n_bootstrap=0)
-    errors, later, _ = _from_curve(every_other, curve)
+    errors, later, _, _ = _from_curve(every_other, curve)
     assert errors is None  # the fit has its own spread over folds
     np.testing.assert_array_equal(later[0], SIZES[1::2])
     # a curve measured at other sizes: no error bars borrowed from it
     shifted = _curve(folds)
     shifted = LearningCurveResult(**{**{f: getattr(shifted, f) for f in shifted.__dataclass_fields__},
                                      "sizes": SIZES + 1})
-    errors, later, _ = _from_curve(one, shifted)
+    errors, later, _, _ = _from_curve(one, shifted)
     assert errors is None and len(later[0]) == len(SIZES)
 
 

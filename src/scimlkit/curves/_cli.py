@@ -64,7 +64,8 @@ def _anchors(frame, size_col: str, score_col: str, fold_col: str | None = None):
                          "missing or non-numeric value(s)")
     if scores.isna().any():
         raise InputError(f"column '{score_col}' contains {int(scores.isna().sum())} NaN, missing or "
-                         "non-numeric value(s)")
+                         "non-numeric value(s); the command line refuses NaN scores: leave out the rows of "
+                         "failed fits (or use fit_curve in Python, which drops the anchors with NaN scores)")
     if fold_col is not None:
         return (*_by_fold(sizes, scores, frame[fold_col], fold_col), None, None)
     groups = pd.DataFrame({"size": sizes, "score": scores}).groupby("size", sort=True)["score"]
@@ -222,7 +223,9 @@ def register(subparsers) -> None:
                                   "With folds, name the fold (split) column with --fold so that the rows are "
                                   "paired across sizes by it; without --fold the k-th row of each size is "
                                   "taken as fold k, so the rows must come in the same fold order within every "
-                                  "size (a note on stderr says so). "
+                                  "size (a note on stderr says so). Every score must be a number: a NaN, "
+                                  "empty or non-numeric score (a failed fit) is refused, so leave those rows "
+                                  "out. "
                                   "With --format json, 'samples_needed' holds 'n' (the size needed; null "
                                   "when the target is not reachable), 'low' and 'high' (the interval of the "
                                   "size needed; null when that side is unbounded or when there is no interval), "
@@ -238,7 +241,7 @@ def register(subparsers) -> None:
                                   "'prediction' holds that one entry as well.")
     fit.add_argument("file", metavar="FILE", help="CSV / TSV / Parquet / Feather table")
     fit.add_argument("--size", required=True, help="column of training-set sizes")
-    fit.add_argument("--score", required=True, help="column of scores")
+    fit.add_argument("--score", required=True, help="column of scores (numbers; NaN or empty scores are refused)")
     fit.add_argument("--fold", default=None, metavar="COL",
                      help="column naming the fold (split) of each row: the folds are paired across sizes by "
                           "it (every fold needs one row at every size); without it the rows of each size must "
@@ -256,14 +259,15 @@ def register(subparsers) -> None:
     group = fit.add_mutually_exclusive_group()
     group.add_argument("--higher-is-better", dest="orientation", action="store_const", const="higher",
                        help="scores such as accuracy (default: detected from the trend; without a clear "
-                            "trend, scores in [0, 1] count as higher-is-better)")
+                            "trend, scores in [0, 1], or in (1, 100] as a percentage, count as higher-is-better)")
     group.add_argument("--lower-is-better", dest="orientation", action="store_const", const="lower",
                        help="scores such as error rates or losses (say so for a loss on a plateau)")
     fit.set_defaults(orientation=None)
     fit.add_argument("--best-possible", type=float, default=None,
-                     help="the perfect score (default 1 if higher is better, else 0; 0 as well for "
-                          "higher-is-better scores that are all <= 0, such as neg_log_loss, with a warning; pass 1 "
-                          "for an R² that is negative at every size)")
+                     help="the perfect score (default 1 if higher is better, else 0; 100 for "
+                          "higher-is-better scores that all lie in (1, 100], a percentage, with a warning; 0 as "
+                          "well for higher-is-better scores that are all <= 0, such as neg_log_loss, with a "
+                          "warning; pass 1 for an R² that is negative at every size)")
     fit.add_argument("--level", type=_level, default=0.95, help="interval level (default 0.95)")
     fit.add_argument("--n-bootstrap", type=int, default=200, help="bootstrap refits (default 200)")
     fit.add_argument("--seed", type=seed_arg, default=0, help="random seed of the bootstrap (default 0)")

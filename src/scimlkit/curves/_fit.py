@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -258,8 +259,10 @@ def _complete_anchors(n: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndar
     return rows, cols
 
 
-def _check_families(families, n_anchors: int, sizes: np.ndarray) -> tuple[list[str], dict[str, str]]:
-    """Requested families in order, plus the ones skipped (name -> reason)."""
+def _check_families(families, n_anchors: int, sizes: np.ndarray, dropped: bool = False
+                    ) -> tuple[list[str], dict[str, str]]:
+    """Requested families in order, plus the ones skipped (name -> reason). ``dropped``: the
+    anchors are those left after dropping the anchors with NaN scores."""
     available = list(FAMILIES)
     explicit = not (isinstance(families, str) and families.lower() == "all")
     if isinstance(families, str):
@@ -280,8 +283,9 @@ def _check_families(families, n_anchors: int, sizes: np.ndarray) -> tuple[list[s
     for name in list(names):
         fam = FAMILIES[name]
         if fam.n_params > n_anchors:
+            which = "are left after dropping the NaN anchors" if dropped else "were given"
             reason = (f"family '{name}' has {fam.n_params} parameters but only {n_anchors} anchors "
-                      f"were given; it needs at least {fam.n_params}")
+                      f"{which}; it needs at least {fam.n_params}")
             if explicit:
                 raise InputError(reason)
             skipped[name] = f"needs at least {fam.n_params} anchors"
@@ -321,16 +325,30 @@ def _fold_standard_errors(y: np.ndarray) -> np.ndarray | None:
 
 
 def _check_sigma(sigma, n_anchors: int):
-    """``"auto"``, None or an array of positive standard errors, one per anchor."""
+    """``"auto"``, None or an array of positive standard errors, one per anchor (NaN is let
+    through here: it is allowed only at anchors left out for NaN scores, see
+    :func:`_check_sigma_kept`)."""
     if sigma is None or (isinstance(sigma, str) and sigma == "auto"):
         return sigma
     if isinstance(sigma, str):
         raise InputError(f"`sigma` must be 'auto', None or an array of standard errors, got {sigma!r}")
-    s = check_array(sigma, "sigma")
+    s = check_array(sigma, "sigma", allow_nan=True)
     check_same_length(sizes=np.empty(n_anchors), sigma=s)
     if np.any(s <= 0):
         raise InputError(f"`sigma` must be positive standard errors, got {s[s <= 0][0]:g}")
     return s
+
+
+def _check_sigma_kept(sigma, n: np.ndarray, rows: np.ndarray):
+    """Refuse NaN standard errors at the anchors kept (``rows``): a NaN ``sigma`` is fine only
+    where the score is NaN too, as the standard error of a size at which every fit failed is."""
+    if sigma is None or isinstance(sigma, str):
+        return
+    bad = np.isnan(sigma) & rows
+    if bad.any():
+        shown = ", ".join(f"{v:g}" for v in n[bad][:8]) + (" ..." if bad.sum() > 8 else "")
+        raise InputError(f"`sigma` contains {int(bad.sum())} NaN value(s) at anchors whose scores are not NaN "
+                         f"(n={shown}); NaN is allowed only where the score is NaN (an anchor left out)")
 
 
 def _fit_sigma(sigma, se: np.ndarray | None) -> np.ndarray | None:
@@ -1195,7 +1213,7 @@ def _trend_dof(n: np.ndarray, y: np.ndarray) -> int:
     return max(min(dofs), 1) if dofs else 1
 
 
-def _detect_orientation(n: np.ndarray, y: np.ndarray) -> bool:
+def _detect_orientation(n: np.ndarray, y: np.ndarray, best_possible: float | None = None) -> bool:
     """Whether higher scores are better, judged from the trend of the scores against ``log n``.
 
     A clearly rising trend means higher is better and a clearly falling one lower is better
@@ -1203,12 +1221,18 @@ def _detect_orientation(n: np.ndarray, y: np.ndarray) -> bool:
     :func:`_trend_t`). Without a clear trend (a plateau, or noise as large as the trend),
     mean scores that fall at every anchor (three or more) are lower-is-better, other scores
     inside [0, 1] are taken as higher-is-better (accuracy, AUC and R² are far more common than
-    losses there) and other scores follow the sign of the slope; a warning says so.
+    losses there), and so are scores inside (1, 100], read as percentages of such a score (as
+    ``best_possible`` reads them), so that scores times 100 give the same orientation; other
+    scores follow the sign of the slope; a warning says so. A ``best_possible`` given
+    explicitly comes first there: mean scores all at or below it are higher-is-better, all at
+    or above it lower-is-better (the only reading that does not put them past it).
     """
     from scipy import stats
 
     mean = y.mean(axis=1) if y.ndim == 2 else y
-    unit = bool(np.all((y >= 0.0) & (y <= 1.0)))
+    fraction = bool(np.all((y >= 0.0) & (y <= 1.0)))
+    percent = bool(np.all((y > 1.0) & (y <= 100.0)))
+    unit = fraction or percent
     if np.ptp(mean) == 0:
         slope, t = 0.0, 0.0
     else:
@@ -1219,13 +1243,26 @@ def _detect_orientation(n: np.ndarray, y: np.ndarray) -> bool:
     # mean scores falling at every anchor are a falling curve even when too few anchors make
     # the t test weak (three or four error rates): only a plateau's wobble is left to the range
     monotone_fall = bool(len(mean) >= 3 and np.all(np.diff(mean) < 0))
-    guess = bool(slope >= 0) if (not unit or monotone_fall) else True
-    if unit and slope >= 0:
+    side = None
+    if best_possible is not None:
+        below, above = bool(np.all(mean <= best_possible)), bool(np.all(mean >= best_possible))
+        side = True if below and not above else False if above and not below else None
+    if side is not None:
+        guess = side
+    else:
+        guess = bool(slope >= 0) if (not unit or monotone_fall) else True
+    if unit and guess and slope >= 0:
         return True  # the range and the (weak) trend agree
-    if monotone_fall:
+    if side is not None:
+        why = (f"the mean scores all lie {'at or below' if side else 'at or above'} `best_possible`="
+               f"{best_possible:g}, so they are taken as {'higher' if side else 'lower'}-is-better")
+    elif monotone_fall:
         why = "the mean score falls at every anchor, so the scores are taken as lower-is-better"
-    elif unit:
+    elif fraction:
         why = "the scores lie in [0, 1], so they are taken as higher-is-better (accuracy-like)"
+    elif unit:
+        why = ("the scores lie in (1, 100], so they are taken as a percentage, higher-is-better "
+               "(accuracy-like)")
     else:
         why = f"the scores {'rise' if guess else 'fall'} slightly, so they are taken as " \
               f"{'higher' if guess else 'lower'}-is-better"
@@ -1377,7 +1414,10 @@ def fit_curve(
         ``log n``: a clearly rising trend (slope beyond a 95% t quantile of its standard error,
         from the folds or the residuals) means higher is better, a clearly falling one lower is
         better. Without a clear trend (a plateau), scores within [0, 1] are taken as
-        higher-is-better (accuracy, AUC, R²) and others follow the sign of the slope, with a
+        higher-is-better (accuracy, AUC, R²), and so are scores within (1, 100] (read as a
+        percentage, as for ``best_possible``); others follow the sign of the slope; a
+        ``best_possible`` given explicitly decides first (mean scores all at or below it are
+        higher-is-better, all at or above it lower-is-better), with a
         :class:`~scimlkit.DegenerateDataWarning` when the range and the trend disagree or
         cannot be judged. Set it explicitly for losses on a plateau (``higher_is_better=False``,
         or ``--lower-is-better`` on the command line).
@@ -1393,7 +1433,8 @@ def fit_curve(
     sigma : "auto", None or array-like of shape (n_anchors,)
         Standard errors of the anchors' scores for weighted least squares: ``"auto"`` takes
         them from the folds of 2-D ``scores`` (ordinary least squares for 1-D scores); None
-        always fits by ordinary least squares.
+        always fits by ordinary least squares. NaN is allowed at anchors left out for NaN
+        scores (the standard error of a size at which every fit failed), nowhere else.
     holdout : int, optional
         Number of last anchors used to test extrapolation (see Backtest).
     n_average : int
@@ -1412,7 +1453,8 @@ def fit_curve(
     InputError
         On infinite scores (or NaN leaving fewer than two anchors), non-positive or
         non-increasing sizes, mismatched lengths, unknown families, too few anchors for a named
-        family, or ``sigma`` that is not positive or has the wrong length.
+        family, or ``sigma`` that is not positive, has the wrong length or is NaN at an anchor
+        kept.
 
     Examples
     --------
@@ -1436,6 +1478,8 @@ def fit_curve(
     y = _check_scores(scores, len(n))
     sigma = _check_sigma(sigma, len(n))
     rows, cols = _complete_anchors(n, y)
+    _check_sigma_kept(sigma, n, rows)
+    dropped = not rows.all()
     if not (rows.all() and cols.all()):
         n, y = n[rows], (y[rows][:, cols] if y.ndim == 2 else y[rows])
         if sigma is not None and not isinstance(sigma, str):
@@ -1447,13 +1491,20 @@ def fit_curve(
         raise InputError(f"`higher_is_better` must be True, False or None, got {higher_is_better!r}")
     n_a = len(n)
     if holdout is not None:
-        holdout = check_int(holdout, "holdout", low=1, high=max(n_a - 2, 1))
-    names, skipped = _check_families(families, n_a, n)
+        try:
+            holdout = check_int(holdout, "holdout", low=1, high=max(n_a - 2, 1))
+        except InputError as exc:
+            if not dropped or isinstance(holdout, bool) or not isinstance(holdout, numbers.Real):
+                raise
+            raise InputError(f"{exc} ({n_a} anchors are left after dropping the NaN anchors)") from None
+    names, skipped = _check_families(families, n_a, n, dropped)
     gen = check_rng(rng)
 
     mean = y.mean(axis=1) if y.ndim == 2 else y
     if higher_is_better is None:
-        higher_is_better = _detect_orientation(n, y)
+        if best_possible is not None:
+            best_possible = check_scalar(best_possible, "best_possible")
+        higher_is_better = _detect_orientation(n, y, best_possible)
     higher_is_better = bool(higher_is_better)
     if best_possible is None:
         # a higher-is-better score that is never positive is a negated loss (scikit-learn's

@@ -25,7 +25,7 @@ class LearningCurveResult(Result):
     Fields
     ------
     sizes : ndarray of int, shape (n_sizes,)
-        Training-set sizes (the same in every fold).
+        Training-set sizes (the same in every fold; at most ``n_train``).
     scores : ndarray, shape (n_sizes, n_folds)
         Validation score of each fold at each size.
     train_scores : ndarray, shape (n_sizes, n_folds)
@@ -40,7 +40,8 @@ class LearningCurveResult(Result):
         ``make_scorer`` is named after its score function and arguments, ``neg_`` in front when
         it negates them, and a function after itself).
     n_train : int
-        Size of the smallest full training fold.
+        Size of the smallest training fold (the largest size any fold is fitted on; fractional
+        ``sizes`` are fractions of it).
 
     Examples
     --------
@@ -133,34 +134,53 @@ def _resolve_sizes(sizes, n_train: int, n_min: int) -> np.ndarray:
             raise InputError(f"`sizes`={count} distinct sizes do not fit between `min_size`={n_min} and the "
                              f"training fold size {n_train} (at most {n_train - n_min + 1})")
         return geometric_sizes(n_min, n_train, count)
-    floating = np.asarray(sizes).dtype.kind == "f"
+    raw = np.asarray(sizes)
+    floating = raw.dtype.kind == "f"
     arr = check_array(sizes, "sizes", min_size=1)
     if floating and np.all((arr > 0) & (arr <= 1)):
-        # fractions of the training fold, as scikit-learn reads them (floats in (0, 1]: 1.0 is
-        # the whole fold, not one sample), rounded down and at least one sample
+        # fractions of the smallest training fold, as scikit-learn reads them (floats in (0, 1]:
+        # 1.0 is that whole fold, not one sample): the product, in the given float type, cut to
+        # its integer part, then kept between one sample and the fold
         given = arr
-        arr = np.maximum(np.floor(arr * n_train * (1 + 1e-12)), 1)
+        arr = np.clip(np.trunc(raw.reshape(-1) * n_train), 1, n_train).astype(float)
         if np.any(np.diff(arr) <= 0):
             raise InputError(f"`sizes` must be strictly increasing, got the fractions {given.tolist()[:8]}, which "
-                             f"give the sizes {arr.astype(int).tolist()[:8]} of the training fold of {n_train}")
+                             f"give the sizes {arr.astype(int).tolist()[:8]} of the smallest training fold "
+                             f"({n_train})")
     if np.any(arr < 1) or np.any(arr != np.round(arr)):
-        raise InputError("`sizes` must be positive integers (or fractions in (0, 1] of the training "
+        raise InputError("`sizes` must be positive integers (or fractions in (0, 1] of the smallest training "
                          f"fold), got {arr.tolist()[:6]}")
     if np.any(np.diff(arr) <= 0):
         raise InputError(f"`sizes` must be strictly increasing, got {arr.tolist()[:8]}")
     if arr.max() > n_train:
-        raise InputError(f"`sizes` may not exceed the training fold size {n_train}, got {arr.max():g}")
+        raise InputError(f"`sizes` may not exceed the smallest training fold size {n_train}, got {arr.max():g}")
     return arr.astype(int)
 
 
-def _ordered_indices(train: np.ndarray, y, classifier: bool, gen: np.random.Generator) -> np.ndarray:
-    """A random order of the training fold; for classifiers of one target one sample of each
-    class first (multilabel and multi-output targets keep the random order)."""
+def _class_labels(y, classifier: bool) -> np.ndarray | None:
+    """The class labels as a 1-D array when ``y`` is the target of a classifier of one target
+    (binary or multiclass by scikit-learn's ``type_of_target``, a column vector included);
+    None otherwise (regressors, multilabel and multi-output targets)."""
+    if not classifier:
+        return None
+    from sklearn.utils.multiclass import type_of_target
+
+    try:
+        kind = type_of_target(y)
+    except (ValueError, TypeError):
+        return None
+    if kind not in ("binary", "multiclass"):
+        return None
+    return np.asarray(y).reshape(-1)
+
+
+def _ordered_indices(train: np.ndarray, labels: np.ndarray | None, gen: np.random.Generator) -> np.ndarray:
+    """A random order of the training fold; with class ``labels`` (a classifier of one target)
+    one sample of each class first (multilabel and multi-output targets keep the random order)."""
     order = gen.permutation(train)
-    labels = np.asarray(y)[order]
-    if not classifier or labels.ndim != 1:
+    if labels is None:
         return order
-    _, first = np.unique(labels, return_index=True)
+    _, first = np.unique(labels[order], return_index=True)
     head = order[np.sort(first)]
     rest = np.delete(order, np.sort(first))
     return np.concatenate([head, rest])
@@ -193,46 +213,73 @@ def _called(func, kwargs) -> str:
     return name + (f"({', '.join(f'{k}={v!r}' for k, v in bound.items())})" if bound else "")
 
 
+def _fit_params(params, train_idx: np.ndarray, n_samples: int) -> dict:
+    """The ``fit`` keyword arguments of one training subset: an array-like with one value per
+    sample (length ``n_samples``) is cut to the rows ``train_idx``; anything else (scalars,
+    NumPy scalars and 0-d arrays, strings, dicts, objects) is passed as is."""
+    from sklearn.utils import _safe_indexing
+
+    out = {}
+    for key, value in (params or {}).items():
+        out[key] = _safe_indexing(value, train_idx) if _per_sample(value, n_samples) else value
+    return out
+
+
+def _per_sample(value, n_samples: int) -> bool:
+    if isinstance(value, str | bytes | Mapping):
+        return False
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return len(shape) >= 1 and shape[0] == n_samples
+    return hasattr(value, "__len__") and hasattr(value, "__getitem__") and len(value) == n_samples
+
+
 def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int, scoring: str = "score", params=None,
                    error_score="raise"):
-    """``(test score, training score, fit seconds, failure)``: ``failure`` is None, or the
-    message of a failed fit or score when ``error_score`` is a number (both scores are then
-    ``error_score``); with ``error_score="raise"`` a failure raises :class:`InputError`."""
-    try:
-        return (*_fit_and_score_inner(estimator, X, y, train_idx, test_idx, scorer, fold, scoring, params), None)
-    except InputError as exc:
-        if isinstance(error_score, str):
-            raise
-        return float(error_score), float(error_score), math.nan, str(exc)
+    """``(test score, training score, fit seconds, failure, training failure)``.
 
-
-def _fit_and_score_inner(estimator, X, y, train_idx, test_idx, scorer, fold: int, scoring: str, params):
+    As in scikit-learn, with ``error_score`` a number a failure costs only what it touches: a
+    fit that fails gives ``error_score`` as both scores (``failure`` is its message), a scorer
+    that fails on the validation part gives it as the validation score (``failure``), one that
+    fails on the training part as the training score only (``training failure``); the other
+    message is None. With ``error_score="raise"`` any failure raises :class:`InputError`.
+    """
     import time
 
     from sklearn.base import clone
     from sklearn.utils import _safe_indexing
-    from sklearn.utils.validation import _check_method_params
 
     model = clone(estimator)
     X_tr, y_tr = _safe_indexing(X, train_idx), _safe_indexing(y, train_idx)
     # per-sample fit parameters (sample_weight, ...) follow the training subset
-    fit_params = _check_method_params(X, params or {}, train_idx)
+    fit_params = _fit_params(params, train_idx, _num_rows(y))
     t0 = time.perf_counter()
     try:
         model.fit(X_tr, y_tr, **fit_params)
     except Exception as exc:
-        raise InputError(f"the estimator failed to fit on {len(train_idx)} training samples (CV fold {fold}): "
-                         f"{type(exc).__name__}: {exc}") from exc
+        message = (f"the estimator failed to fit on {len(train_idx)} training samples (CV fold {fold}): "
+                   f"{type(exc).__name__}: {exc}")
+        if isinstance(error_score, str):
+            raise InputError(message) from exc
+        return float(error_score), float(error_score), math.nan, message, None
     seconds = time.perf_counter() - t0
-    part = "validation"
-    try:
-        test = scorer(model, _safe_indexing(X, test_idx), _safe_indexing(y, test_idx))
-        part = "training"
-        train = scorer(model, X_tr, y_tr)
-        return float(test), float(train), seconds
-    except Exception as exc:
-        raise InputError(f"`scoring`={scoring!r} failed on the {part} samples of the model fitted on "
-                         f"{len(train_idx)} training samples (CV fold {fold}): {type(exc).__name__}: {exc}") from exc
+    scored = []
+    for part, X_part, y_part in (("validation", _safe_indexing(X, test_idx), _safe_indexing(y, test_idx)),
+                                 ("training", X_tr, y_tr)):
+        try:
+            scored.append((float(scorer(model, X_part, y_part)), None))
+        except Exception as exc:
+            message = (f"`scoring`={scoring!r} failed on the {part} samples of the model fitted on "
+                       f"{len(train_idx)} training samples (CV fold {fold}): {type(exc).__name__}: {exc}")
+            if isinstance(error_score, str):
+                raise InputError(message) from exc
+            scored.append((float(error_score), message))
+    (test, failure), (train, train_failure) = scored
+    return test, train, seconds, failure, train_failure
+
+
+def _num_rows(y) -> int:
+    return y.shape[0] if hasattr(y, "shape") else len(y)
 
 
 def learning_curve(
@@ -265,12 +312,15 @@ def learning_curve(
     X, y : array-like
         Data and target.
     sizes : int or array-like, optional
-        Number of geometric sizes from ``min_size`` to the full training fold, or explicit
-        sizes (integers, or floats in (0, 1]: fractions of the training fold, rounded down to
-        at least one sample as in scikit-learn, so ``[0.1, 1.0]`` ends at the whole fold).
-        Default: 10 sizes, or as many distinct ones as fit between ``min_size`` and the
-        training fold on small data (only the full training fold when it is not larger than
-        ``min_size``); a count given explicitly that cannot be met is an :class:`InputError`.
+        Number of geometric sizes from ``min_size`` to the smallest training fold, or
+        explicit sizes (integers, or floats in (0, 1]: fractions of the smallest training
+        fold, rounded down to at least one sample as in scikit-learn, so ``[0.1, 1.0]`` ends at
+        the size of the smallest training fold; every fold is fitted on the same sizes, so where
+        the folds differ in size the larger ones are never used whole). The largest size is
+        ``n_train``. Default: 10 sizes, or as many distinct ones as fit between ``min_size``
+        and the smallest training fold on small data (only that size when it is not larger
+        than ``min_size``); a count given explicitly that cannot be met is an
+        :class:`InputError`.
     cv : int or cross-validation splitter
         As in scikit-learn (an int gives stratified folds for classifiers).
     scoring : str or callable, optional
@@ -282,7 +332,8 @@ def learning_curve(
     params : dict, optional
         Keyword arguments of the estimator's ``fit`` (``sample_weight``; ``step__param`` for a
         Pipeline), as scikit-learn's ``params``: an array-like with one value per sample is cut
-        to the samples of each fit, anything else is passed as is.
+        to the samples of each fit, anything else (NumPy scalars and 0-d arrays included) is
+        passed as is.
     min_size : int, optional
         Smallest size for ``sizes=int``; default ``max(10, 2 * n_classes)``. With an explicit
         ``sizes=int`` it must lie below the training fold size, with room for ``sizes``
@@ -294,9 +345,13 @@ def learning_curve(
     error_score : "raise" or float
         What a fit (or scoring) that fails gets. ``"raise"`` (the default) raises
         :class:`InputError` naming the size, the fold and the error; a number (``np.nan``, as
-        scikit-learn's default) is recorded as that fit's validation and training score, with
-        one :class:`~scimlkit.DegenerateDataWarning` counting the failures and quoting the
-        first (when every fit fails, :class:`InputError` quoting the first). ``mean`` and
+        scikit-learn's default) is recorded, as in scikit-learn, where the failure struck: as
+        both scores of a fit that failed, as the validation score when scoring the validation
+        samples failed, and as the training score only when scoring the training samples
+        failed (the validation score is kept). One :class:`~scimlkit.DegenerateDataWarning`
+        counts the lost validation scores and quotes the first failure, another the lost
+        training scores; when no fit has a validation score, :class:`InputError` says what
+        failed and quotes the first failure. ``mean`` and
         ``std`` are then taken over the folds whose scores are not NaN (NaN only where every
         fold failed); :func:`fit_curve` leaves anchors with NaN fold scores out, with a
         warning.
@@ -373,12 +428,13 @@ def learning_curve(
     except (ValueError, TypeError) as exc:
         raise InputError(f"`scoring` is not usable: {exc}") from None
     n_train = min(len(tr) for tr, _ in folds)
-    n_classes = len(np.unique(y_arr)) if classifier and y_arr.ndim == 1 else 1
+    labels = _class_labels(y, classifier)
+    n_classes = len(np.unique(labels)) if labels is not None else 1
     if min_size is None:
         min_size = max(10, 2 * n_classes)
     min_size = check_int(min_size, "min_size", low=1)
     grid = _resolve_sizes(sizes, n_train, min_size)
-    if classifier and grid.min() < n_classes:
+    if labels is not None and grid.min() < n_classes:
         raise InputError(f"`sizes` must be at least the number of classes ({n_classes}), got {grid.min()}")
     gen = check_rng(rng)
     n_jobs = check_int(n_jobs, "n_jobs", allow_none=True)
@@ -389,7 +445,7 @@ def learning_curve(
             raise InputError(f"`error_score` must be 'raise' or a number (such as np.nan), got {describe(error_score)}")
         if np.isinf(error_score):
             raise InputError(f"`error_score` must be 'raise', NaN or a finite number, got {error_score}")
-    orders = [_ordered_indices(tr, y_arr, classifier, gen) for tr, _ in folds]
+    orders = [_ordered_indices(tr, labels, gen) for tr, _ in folds]
 
     tasks = [(i, j) for j in range(len(grid)) for i in range(len(folds))]
     test = np.empty((len(grid), len(folds)))
@@ -408,22 +464,43 @@ def learning_curve(
                 delayed(_fit_and_score)(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer, i, str(name),
                                         params, error_score)
                 for i, j in tasks)
-        failures = []
+        failures, train_failures = [], []
         failed = np.zeros(test.shape, dtype=bool)
-        for (i, j), (te, tr, sec, failure) in zip(tasks, results):
+        train_failed = np.zeros(test.shape, dtype=bool)
+        unfitted = 0
+        for (i, j), (te, tr, sec, failure, train_failure) in zip(tasks, results):
             test[j, i], train[j, i], seconds[j, i] = te, tr, sec
             if failure is not None:
                 failed[j, i] = True
                 failures.append(failure)
+                unfitted += int(np.isnan(sec))
+            elif train_failure is not None:
+                train_failed[j, i] = True
+                train_failures.append(train_failure)
             bar.advance(1, status=f"n={grid[j]}")
     if not np.all(np.isfinite(test[~failed])):
         raise InputError("the scorer returned NaN or infinite scores; check `scoring` and the data")
     if failures and len(failures) == len(tasks):
-        raise InputError(f"all {len(tasks)} fits failed; the first: {failures[0]}")
+        what = (f"all {len(tasks)} fits failed" if unfitted == len(tasks)
+                else f"the validation samples of all {len(tasks)} fits could not be scored" if unfitted == 0
+                else f"all {len(tasks)} fits failed ({unfitted}) or could not be scored on the validation samples "
+                     f"({len(tasks) - unfitted})")
+        raise InputError(f"{what}; the first: {failures[0]}")
     if failures:
         sizes_hit = ", ".join(f"{s:g}" for s in grid[failed.any(axis=1)])
-        warnings.warn(f"{len(failures)} of {len(tasks)} fits failed (at n={sizes_hit}); their scores are "
-                      f"`error_score`={error_score}. The first: {failures[0]}", DegenerateDataWarning, stacklevel=2)
+        what = (f"{len(failures)} of {len(tasks)} fits failed" if unfitted == len(failures)
+                else f"{len(failures)} of {len(tasks)} fits could not be scored on the validation samples"
+                if unfitted == 0
+                else f"{len(failures)} of {len(tasks)} fits failed ({unfitted}) or could not be scored on the "
+                     f"validation samples ({len(failures) - unfitted})")
+        warnings.warn(f"{what} (at n={sizes_hit}); their scores are `error_score`={error_score}. The first: "
+                      f"{failures[0]}", DegenerateDataWarning, stacklevel=2)
+    if train_failures:
+        sizes_hit = ", ".join(f"{s:g}" for s in grid[train_failed.any(axis=1)])
+        warnings.warn(f"`scoring` failed on the training samples of {len(train_failures)} of {len(tasks)} fits "
+                      f"(at n={sizes_hit}); their training scores are `error_score`={error_score}, their "
+                      f"validation scores are kept. The first: {train_failures[0]}", DegenerateDataWarning,
+                      stacklevel=2)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)  # sizes at which every fit failed
         mean = np.nanmean(test, axis=1)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,8 @@ def forecast_figure(
     errors=None,
     later: tuple[np.ndarray, np.ndarray] | None = None,
     later_label: str = "kept back (not used by the fit)",
+    left_out: tuple[np.ndarray, np.ndarray] | None = None,
+    left_out_label: str = "left out (fits failed in some folds)",
     target: float | None = None,
     marks: Sequence[tuple[float, float, str]] | None = None,
     ylabel: str = "score",
@@ -67,6 +69,9 @@ def forecast_figure(
         Standard deviation of the scores across folds (error bars).
     later : (sizes, scores), optional
         Measurements not used by the fit (drawn hollow), e.g. to check a forecast.
+    left_out : (sizes, scores), optional
+        Measurements left out of the fit because some of their fits failed (drawn as grey
+        crosses: the mean of the folds that have a score, not a check of the forecast).
     target : float, optional
         A target score (horizontal line).
     marks : sequence of (size, score, label), optional
@@ -88,6 +93,9 @@ def forecast_figure(
     if later is not None and len(later[0]):
         ax.plot(np.asarray(later[0], dtype=float), np.asarray(later[1], dtype=float), "o", markerfacecolor="white",
                 markeredgecolor="tab:red", markersize=5, label=later_label, zorder=6)
+    if left_out is not None and len(left_out[0]):
+        ax.plot(np.asarray(left_out[0], dtype=float), np.asarray(left_out[1], dtype=float), "x", color="tab:gray",
+                markersize=5, label=left_out_label, zorder=6)
     if target is not None:
         ax.axhline(target, color="tab:green", linewidth=1, linestyle=":", label=f"target {target:g}")
     for (x, y, label), marker in zip(marks or (), ("D", "s", "^", "v")):
@@ -123,6 +131,8 @@ class ForecastData:
     ``low`` / ``high`` are None when the fit has no bootstrap refits. ``later_*`` hold the
     measurements not used by the fit (possibly empty); ``checks`` compares those within the
     fitted range (at or above the smallest anchor) with the forecast (None when there are none).
+    ``left_out_*`` hold the measurements left out because some of their fits failed (mean of
+    the folds with a score; possibly empty): drawn, never compared with the forecast.
     """
 
     sizes: np.ndarray
@@ -149,17 +159,21 @@ class ForecastData:
     higher_is_better: bool
     best_possible: float
     n_bootstrap_used: int
+    left_out_sizes: np.ndarray = field(default_factory=lambda: np.empty(0))
+    left_out_scores: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
 def forecast_data(fit, *, target: float | None = None, at: float | Sequence[float] | None = None,
-                  level: float = 0.95, errors=None, later=None) -> ForecastData:
+                  level: float = 0.95, errors=None, later=None, left_out=None) -> ForecastData:
     """Compute what the forecast chapter shows from a fitted curve (no drawing, no checks of
     the options: :func:`write_report` checks them).
 
     The size grid starts at the smallest anchor and reaches four times past the last anchor,
     and twice past ``at`` (one size or several), the kept-back measurements and the size needed for ``target`` when
     it is reachable. ``errors`` defaults to the fit's per-anchor spread over folds.
-    ``later`` is ``(sizes, scores)`` of measurements not used by the fit.
+    ``later`` is ``(sizes, scores)`` of measurements not used by the fit, to check the forecast
+    against; ``left_out`` is ``(sizes, scores)`` of measurements left out because some of their
+    fits failed (drawn only).
     """
     import pandas as pd
 
@@ -171,6 +185,11 @@ def forecast_data(fit, *, target: float | None = None, at: float | Sequence[floa
     else:
         later_sizes = np.asarray(later[0], dtype=float).ravel()
         later_scores = np.asarray(later[1], dtype=float).ravel()
+    if left_out is None:
+        left_out_sizes = left_out_scores = np.empty(0)
+    else:
+        left_out_sizes = np.asarray(left_out[0], dtype=float).ravel()
+        left_out_scores = np.asarray(left_out[1], dtype=float).ravel()
     if at is not None:
         at = tuple(float(a) for a in np.atleast_1d(np.asarray(at, dtype=float)))
     prediction = None if at is None else fit.predict(list(at), level=level)
@@ -213,7 +232,8 @@ def forecast_data(fit, *, target: float | None = None, at: float | Sequence[floa
         level=float(level), rivals=rivals, target=target, at=at, prediction=prediction, needed=needed,
         checks=checks, ranking=ranking_table(fit.ranking), family=fit.family, members=tuple(fit.members),
         weights=dict(fit.weights), asymptote=float(fit.asymptote), higher_is_better=bool(fit.higher_is_better),
-        best_possible=float(fit.best_possible), n_bootstrap_used=int(used) if has_band else 0)
+        best_possible=float(fit.best_possible), n_bootstrap_used=int(used) if has_band else 0,
+        left_out_sizes=left_out_sizes, left_out_scores=left_out_scores)
 
 
 # -- render ----------------------------------------------------------------------------------
@@ -245,7 +265,8 @@ def forecast_plot(data: ForecastData, *, ylabel: str = "score", title: str | Non
     band = None if data.low is None else (data.low, data.high)
     return forecast_figure(
         data.sizes, data.scores, data.grid, curves, band=band, band_label=f"{_pct(data.level)} bootstrap interval",
-        errors=data.errors, later=(data.later_sizes, data.later_scores), target=data.target, marks=_marks(data),
+        errors=data.errors, later=(data.later_sizes, data.later_scores),
+        left_out=(data.left_out_sizes, data.left_out_scores), target=data.target, marks=_marks(data),
         ylabel=ylabel, title=title, legend_loc="lower right" if data.higher_is_better else "upper right")
 
 
@@ -307,12 +328,17 @@ def _intro(data: ForecastData, score_name: str) -> str:
     if data.later_sizes.size:
         text += (f" {data.later_sizes.size} measurement(s) not used by the fit are drawn hollow, to check "
                  "the forecast against.")
+    if data.left_out_sizes.size:
+        shown = ", ".join(f"{v:,.0f}" for v in data.left_out_sizes)
+        text += (f" {data.left_out_sizes.size} size(s) where fits failed in some folds (n={shown}) are left out "
+                 "of the fit and drawn as grey crosses (the mean of the folds with a score); they are no check "
+                 "of the forecast.")
     return text
 
 
 def forecast_chapter(fit, *, target: float | None = None, at: float | Sequence[float] | None = None,
-                     level: float = 0.95, errors=None, later=None, score_name: str = "score", key: str = "curves",
-                     title: str = "Learning-curve forecast"):
+                     level: float = 0.95, errors=None, later=None, left_out=None, score_name: str = "score",
+                     key: str = "curves", title: str = "Learning-curve forecast"):
     """A report chapter for a :class:`CurveFitResult`: key figures (family and weights,
     asymptote, forecast at ``at``, samples needed for ``target``), the forecast figure, the
     samples needed, the kept-back measurements against the forecast, and the family ranking.
@@ -320,7 +346,7 @@ def forecast_chapter(fit, *, target: float | None = None, at: float | Sequence[f
     Parameters
     ----------
     fit : CurveFitResult
-    target, at, level, errors, later
+    target, at, level, errors, later, left_out
         As in :func:`forecast_data`.
     score_name : str
         What the scores are (the y-axis label).
@@ -329,7 +355,7 @@ def forecast_chapter(fit, *, target: float | None = None, at: float | Sequence[f
     """
     from .._report import Chapter
 
-    data = forecast_data(fit, target=target, at=at, level=level, errors=errors, later=later)
+    data = forecast_data(fit, target=target, at=at, level=level, errors=errors, later=later, left_out=left_out)
     chapter = Chapter(key, title)
     chapter.paragraph(_intro(data, score_name))
     chapter.metrics(_key_figures(data))
@@ -338,6 +364,7 @@ def forecast_chapter(fit, *, target: float | None = None, at: float | Sequence[f
         forecast_plot(data, ylabel=score_name),
         "Anchors used for the fit (black)"
         + (", the measurements kept back (red)" if data.later_sizes.size else "")
+        + (", the sizes left out for failed fits (grey crosses)" if data.left_out_sizes.size else "")
         + ", the forecast" + (" with its bootstrap band" if data.low is not None else "")
         + (f", and the {rivals} rival{'s' if len(data.rivals) > 1 else ''} for comparison" if rivals else "")
         + ".")
@@ -364,21 +391,29 @@ def forecast_chapter(fit, *, target: float | None = None, at: float | Sequence[f
 
 
 def _from_curve(fit, curve):
-    """What a measured curve adds to the report of a fit: ``(errors, later, scoring)``.
+    """What a measured curve adds to the report of a fit: ``(errors, later, left_out, scoring)``.
 
-    ``later`` holds the measurements at sizes that are not anchors of the fit. ``errors`` is
-    the curve's spread over folds at the anchors when the fit has none of its own and every
-    anchor was measured in the curve (else None). ``scoring`` is the curve's scorer name, None
-    for the estimator's own ``score``.
+    ``later`` holds the measurements at sizes that are not anchors of the fit and whose every
+    fold has a score (kept back, to check the forecast). ``left_out`` holds those at sizes
+    that are not anchors where some folds have no score (failed fits, which :func:`fit_curve`
+    leaves out): the mean of the folds with a score; sizes where every fold failed are in
+    neither. ``errors`` is the curve's spread over folds at the anchors when the fit has none
+    of its own and every anchor was measured in the curve (else None). ``scoring`` is the
+    curve's scorer name, None for the estimator's own ``score``.
     """
     measured = np.asarray(curve.sizes, dtype=float)
     match = np.isclose(measured[:, None], np.asarray(fit.sizes, dtype=float)[None, :], rtol=1e-9, atol=0)
-    kept = ~match.any(axis=1)
-    later = (measured[kept], np.asarray(curve.mean, dtype=float)[kept])
+    other = ~match.any(axis=1)
+    mean = np.asarray(curve.mean, dtype=float)
+    holes = np.isnan(np.asarray(curve.scores, dtype=float)).any(axis=1)
+    kept = other & ~holes
+    failed = other & holes & np.isfinite(mean)
+    later = (measured[kept], mean[kept])
+    left_out = (measured[failed], mean[failed])
     errors = None
     if fit.score_std is None and curve.scores.shape[1] > 1 and match.any(axis=0).all():
         errors = np.asarray(curve.std, dtype=float)[match.argmax(axis=0)]
-    return errors, later, (None if curve.scoring == "score" else curve.scoring)
+    return errors, later, left_out, (None if curve.scoring == "score" else curve.scoring)
 
 
 def write_report(fit, path, *, target: float | None = None, at: float | Sequence[float] | None = None, curve=None,
@@ -403,7 +438,10 @@ def write_report(fit, path, *, target: float | None = None, at: float | Sequence
         A training-set size to forecast the score at (positive), or several.
     curve : LearningCurveResult, optional
         The measured curve the fit came from: its measurements at sizes that are not anchors
-        of the fit are drawn as kept back and compared with the forecast; its fold spread
+        of the fit are drawn as kept back and compared with the forecast, except sizes where
+        fits failed (NaN scores, left out by :func:`fit_curve`): those where some folds have a
+        score are drawn apart as left out for failed fits, those where every fold failed are
+        not drawn; its fold spread
         gives the error bars when the fit had one score per anchor; its scorer names the
         scores.
     level : float, default 0.95
@@ -463,11 +501,11 @@ def write_report(fit, path, *, target: float | None = None, at: float | Sequence
             raise InputError(f"`{name}` must be a string, got {describe(value)}")
     check_report_path(path)  # fail before any work
 
-    errors = later = None
+    errors = later = left_out = None
     if curve is not None:
-        errors, later, scoring = _from_curve(fit, curve)
+        errors, later, left_out, scoring = _from_curve(fit, curve)
         score_name = score_name or scoring
     score_name = score_name or "score"
     chapter = forecast_chapter(fit, target=target, at=at, level=level, errors=errors, later=later,
-                               score_name=score_name)
+                               left_out=left_out, score_name=score_name)
     return save_report([chapter], path, title=title or "scimlkit learning-curve report")
