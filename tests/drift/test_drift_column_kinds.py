@@ -180,3 +180,161 @@ def test_a_column_of_many_categories_does_not_pass_the_effect_gate_on_sampling_n
     assert quiet <= 1 and raw > 0.025
     # 30 % more likely: a true distance of 0.056, above the gate: every day alerts
     assert alerts(0.3, 4)[0] == 4
+
+
+def test_a_datetime_column_whose_batch_holds_no_datetimes_is_a_type_mismatch():
+    ref = _table(2000, 15)[["ts", "x"]]
+    monitor = DriftMonitor(sample_size=0).fit(ref)
+    gen = np.random.default_rng(16)
+    broken = {"text": "garbage", "floats": gen.normal(size=2000), "epoch ms": ref["ts"].astype("int64") // 10**3,
+              "impossible dates": "2024-13-45"}
+    for label, values in broken.items():
+        row = monitor.check(ref.assign(ts=values)).table.iloc[0]
+        assert (row["status"], row["alert"], row["severity"]) == ("type_mismatch", True, 1.0), label
+        assert row["test"] == "none" and np.isnan(row["effect"])
+    assert "datetime" in STATUSES["type_mismatch"]
+    # the same instants in another storage, or a batch without any value, are no mismatch
+    later = _table(2000, 17, start="2024-05-01")
+    fine = {"datetime64": later["ts"], "ISO text": later["ts"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+            "Python dates": pd.Series([t.date() for t in later["ts"]], dtype=object), "UTC": later["ts_utc"]}
+    for label, values in fine.items():
+        row = monitor.check(ref.assign(ts=values)).table.iloc[0]
+        assert row["status"] == "datetime" and not row["alert"], label
+    row = monitor.check(ref.assign(ts=np.nan)).table.iloc[0]  # alerts on its missing rate only
+    assert row["status"] == "datetime" and row["missing_cur"] == 1.0 and row["alert"]
+
+
+def test_datetimes_held_as_text_or_dates_declared_numeric_are_compared_in_seconds(tmp_path, capsys):
+    from scimlkit.cli import main
+
+    gen = np.random.default_rng(18)
+    t = pd.Series(pd.Timestamp("2024-01-01") + pd.to_timedelta(gen.integers(0, 30 * 86400, 3000), unit="s"))
+    seconds = (t - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
+    forms = {"datetime64": t, "ISO text": t.dt.strftime("%Y-%m-%d %H:%M:%S"),
+             "ISO text with offset": (t + pd.Timedelta(hours=2)).dt.strftime("%Y-%m-%dT%H:%M:%S+02:00"),
+             "Python datetimes": pd.Series(list(t.dt.to_pydatetime()), dtype=object)}
+    summaries = {label: DriftMonitor(column_types={"ts": "numeric"}, sample_size=0).fit(
+        pd.DataFrame({"ts": s})).profile_.columns["ts"] for label, s in forms.items()}
+    for label, summary in summaries.items():  # the same seconds since 1970-01-01 UTC, whatever the storage
+        np.testing.assert_array_equal(summary.values, np.unique(seconds), err_msg=label)
+    days = pd.Series([x.date() for x in t], dtype=object)  # a Parquet date32 column read by pandas
+    day_summary = DriftMonitor(column_types={"ts": "numeric"}).fit(pd.DataFrame({"ts": days})).profile_.columns["ts"]
+    np.testing.assert_array_equal(day_summary.values, np.unique(seconds - seconds % 86400))
+    # a batch of ISO text against a datetime64 reference: the KS statistic on the seconds, as
+    # scipy.stats.ks_2samp(reference seconds, batch seconds)
+    later = t + pd.Timedelta(days=3)
+    monitor = DriftMonitor(column_types={"ts": "numeric"}, sample_size=0).fit(pd.DataFrame({"ts": t}))
+    row = monitor.check(pd.DataFrame({"ts": later.iloc[:800].dt.strftime("%Y-%m-%dT%H:%M:%S")})).table.iloc[0]
+    expected = stats.ks_2samp(seconds, seconds[:800] + 3 * 86400)
+    assert row["status"] == "ok" and row["statistic"] == pytest.approx(expected.statistic, abs=1e-12)
+    # the CLI reads a CSV file's timestamps as text: --numeric makes them seconds
+    pd.DataFrame({"ts": t, "x": gen.normal(size=3000)}).to_csv(tmp_path / "ref.csv", index=False)
+    pd.DataFrame({"ts": later, "x": gen.normal(size=3000)}).to_csv(tmp_path / "cur.csv", index=False)
+    assert main(["drift", "fit", str(tmp_path / "ref.csv"), "--out", str(tmp_path / "p.npz"), "--numeric", "ts",
+                 "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["numeric"] == 2
+    assert main(["drift", "check", str(tmp_path / "p.npz"), str(tmp_path / "cur.csv"), "--format", "json"]) == 0
+    rows = {row["column"]: row for row in json.loads(capsys.readouterr().out)["table"]}
+    assert rows["ts"]["kind"] == "numeric" and rows["ts"]["alert"] and not rows["x"]["alert"]
+
+
+def test_text_that_only_looks_like_dates_stays_categorical():
+    gen = np.random.default_rng(19)
+    n = 3000
+    codes = pd.Series([f"{a}-{b}-{c}" for a, b, c in zip(gen.integers(1000, 9999, n), gen.integers(10, 99, n),
+                                                          gen.integers(10, 99, n))])  # like 8654-29-89
+    valid = pd.Series(pd.date_range("2020-01-01", periods=n, freq="D").strftime("%Y-%m-%d"))
+    late_bad = valid.copy()
+    late_bad.iloc[-1] = "2023-02-30"  # one impossible date past the first 100 values
+    sentinel = valid.copy()
+    sentinel.iloc[::50] = "9999-12-31"  # a far-future placeholder is a real date
+    frame = pd.DataFrame({"code": codes, "late_bad": late_bad, "sentinel": sentinel, "valid": valid})
+    monitor = DriftMonitor(sample_size=0).fit(frame)
+    assert monitor.kinds_ == {"code": "categorical", "late_bad": "categorical", "sentinel": "datetime",
+                              "valid": "datetime"}
+    # the codes are tested again: a batch of one unseen code is a total change
+    row = monitor.check(frame.iloc[:1000].assign(code="9999-99-99")).table.iloc[0]
+    assert row["kind"] == "categorical" and row["alert"] and row["unseen"] == "9999-99-99"
+
+
+def test_dates_held_as_pandas_categories_or_periods_are_datetime_columns():
+    def days(start, n, seed):
+        gen = np.random.default_rng(seed)
+        return pd.Series(pd.Timestamp(start) + pd.to_timedelta(gen.integers(0, 30, n), unit="D"))
+
+    ref, cur = days("2024-01-01", 5000, 20), days("2024-03-01", 1000, 21)
+    forms = {"category": lambda s: s.astype("category"), "period": lambda s: s.dt.to_period("D"),
+             "category of periods": lambda s: s.dt.to_period("D").astype("category"),
+             "category of dates": lambda s: pd.Series([x.date() for x in s]).astype("category")}
+    for label, form in forms.items():
+        monitor = DriftMonitor(sample_size=0).fit(pd.DataFrame({"day": form(ref)}))
+        assert monitor.kinds_ == {"day": "datetime"}, label
+        row = monitor.check(pd.DataFrame({"day": form(cur)})).table.iloc[0]
+        assert row["status"] == "datetime" and not row["alert"], label
+        # declared numeric: seconds, as the datetime64 column gives
+        numeric = DriftMonitor(column_types={"day": "numeric"}, sample_size=0)
+        expected = numeric.fit(pd.DataFrame({"day": ref})).check(pd.DataFrame({"day": cur})).table.iloc[0]
+        got = numeric.fit(pd.DataFrame({"day": form(ref)})).check(pd.DataFrame({"day": form(cur)})).table.iloc[0]
+        assert got["statistic"] == expected["statistic"] and got["status"] == "ok", label
+    assert DriftMonitor().fit(pd.DataFrame({"c": pd.Series(["a", "b"] * 50, dtype="category")})).kinds_ == {
+        "c": "categorical"}
+
+
+def _as_format(path, version, declared=None):
+    """Rewrite a saved profile's format version (profiles of earlier versions differ in nothing else
+    here) and the ``column_types`` its monitor settings record."""
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {k: archive[k] for k in archive.files}
+    meta = json.loads(str(arrays["__meta__"]))
+    meta["version"] = version
+    meta["extra"]["monitor"]["column_types"] = declared
+    arrays["__meta__"] = np.array(json.dumps(meta))
+    np.savez_compressed(path, **arrays)
+
+
+def test_a_profile_of_an_earlier_format_warns_once_naming_its_time_columns_read_as_categories(tmp_path, capsys):
+    import warnings
+
+    from scimlkit._errors import ScimlkitWarning
+    from scimlkit.cli import main
+
+    ref = _table(2000, 22)
+    ref["text"] = ref["ts"].dt.strftime("%Y-%m-%d")
+    ref["plan"] = np.where(ref["x"] > 0, "a", "b")
+    # format 2 read datetimes and durations as categories: what it stored for them
+    old = {c: "categorical" for c in ["ts", "ts_utc", "text", "wait"]}
+    path = DriftMonitor(column_types=old | {"ts_arrow": "categorical"}, sample_size=0).fit(ref).save(tmp_path / "v2.npz")
+    _as_format(path, 2, declared={"ts_arrow": "categorical"})  # only this one was declared by the user
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        monitor = DriftMonitor.load(path)
+    found = [w for w in caught if issubclass(w.category, ScimlkitWarning)]
+    assert len(found) == 1
+    message = str(found[0].message)
+    assert "ts, ts_utc, text hold(s) datetimes" in message and "wait hold(s) durations" in message
+    assert "refit" in message and "plan" not in message and "format 2" in message
+    assert "ts_arrow" not in message  # declared categorical when it was fitted: left alone
+    assert monitor.kinds_["ts"] == "categorical"  # as saved: the warning says so, the check runs
+    ref.iloc[:500].to_parquet(tmp_path / "batch.parquet")
+    assert main(["drift", "check", str(path), str(tmp_path / "batch.parquet"), "--format", "json"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("scimlkit: warning:") and "refit" in err[0]
+    # a current profile whose columns were declared categorical on purpose: no warning
+    current = DriftMonitor(column_types=old, sample_size=0).fit(ref).save(tmp_path / "v3.npz")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        DriftMonitor.load(current)
+
+
+def test_an_all_datetime_reference_keeps_the_same_empty_sample_with_pandas_dask_and_a_file(tmp_path):
+    from scimlkit.drift import _profile
+
+    ref = _table(300, 23)[TIMES]
+    whole = DriftMonitor(sample_size=100, rng=0).fit(ref).profile_
+    assert whole.sample.shape == (0, 0)
+    dd = pytest.importorskip("dask.dataframe")
+    parts = DriftMonitor(sample_size=100, rng=0).fit(dd.from_pandas(ref, npartitions=2))
+    assert parts.profile_.sample.shape == (0, 0)
+    assert DriftMonitor.load(parts.save(tmp_path / "p.npz")).profile_.sample.shape == (0, 0)
+    # helpers nothing calls are gone
+    assert not hasattr(_profile, "number_object_columns") and not hasattr(_profile, "datetime_object_columns")

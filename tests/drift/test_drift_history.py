@@ -68,13 +68,14 @@ def test_the_multivariate_adjusted_pvalue_is_recorded_and_old_files_upgrade(tmp_
     DriftHistory(old).record(report)
     with sqlite3.connect(old) as conn:
         conn.execute("ALTER TABLE checks DROP COLUMN mv_pvalue_adj")
+        conn.execute("ALTER TABLE check_columns DROP COLUMN effect")
         conn.execute("UPDATE scimlkit_meta SET value = '1' WHERE key = 'schema_version'")
     conn.close()
     store = DriftHistory(old)
     assert np.isnan(store.history()["mv_pvalue_adj"].iloc[0])  # recorded before: none
     monitor.check(ref.iloc[:500], multivariate=True, store=store, batch="d2")
     assert store.history()["mv_pvalue_adj"].notna().tolist() == [False, True]
-    assert store.connection.execute("SELECT value FROM scimlkit_meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+    assert store.connection.execute("SELECT value FROM scimlkit_meta WHERE key = 'schema_version'").fetchone()[0] == "3"
 
 
 def test_foreign_and_wrong_kind_files_are_refused(tmp_path):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..cli import EXIT_ALERT, add_command, emit, print_line, seed_arg
 
-_TABLE = ["column", "kind", "status", "statistic", "pvalue_adj", "js_distance", "wasserstein", "psi",
+_TABLE = ["column", "kind", "status", "statistic", "pvalue_adj", "js_distance", "effect", "wasserstein", "psi",
           "missing_cur", "unseen", "alert"]
 
 
@@ -86,7 +86,8 @@ def _history(args) -> int:
     if args.format == "table":
         keep = ["id", "batch", "created", "n_rows", "n_alerts", "alert", "health", "mv_auroc"]
         if args.column is not None:
-            keep = ["check_id", "batch", "created", "status", "statistic", "pvalue_adj", "js_distance", "alert"]
+            keep = ["check_id", "batch", "created", "status", "statistic", "pvalue_adj", "js_distance", "effect",
+                    "alert"]
         frame = frame[keep]
         # a missing label or value (a test not run) shows blank, not as "nan" / "None"
         gaps = [c for c in keep if frame[c].isna().any()]
@@ -120,7 +121,8 @@ def _check_options(parser, *, defaults: bool) -> None:
     parser.add_argument("--alpha", type=float, default=0.05 if defaults else None,
                         help="family-wise level (default 0.05)")
     parser.add_argument("--min-effect", dest="min_effect", type=float, default=0.025 if defaults else None,
-                        help="effect-size gate on the Jensen-Shannon distance (default 0.025)")
+                        help="effect-size gate on the Jensen-Shannon distance less its sampling bias "
+                             "(the effect column; default 0.025)")
 
 
 def register(subparsers) -> None:

@@ -15,7 +15,10 @@ __all__ = ["DriftHistory"]
 _CHECK_FIELDS = ("batch", "created", "n_rows", "n_columns", "n_alerts", "alert", "health", "method",
                  "correction", "alpha", "min_effect", "mv_auroc", "mv_pvalue", "mv_pvalue_adj")
 _COLUMN_FIELDS = ("column_name", "kind", "status", "test", "statistic", "pvalue", "pvalue_adj", "js_distance",
-                  "wasserstein", "psi", "missing_ref", "missing_cur", "missing_pvalue_adj", "severity", "alert")
+                  "effect", "wasserstein", "psi", "missing_ref", "missing_cur", "missing_pvalue_adj", "severity",
+                  "alert")
+_COLUMN_NUMBERS = ("statistic", "pvalue", "pvalue_adj", "js_distance", "effect", "wasserstein", "psi", "missing_ref",
+                   "missing_cur", "missing_pvalue_adj", "severity")
 
 
 def _num(value):
@@ -50,7 +53,7 @@ class DriftHistory(SQLiteStore):
     """
 
     KIND = "drift-history"
-    SCHEMA_VERSION = 2
+    SCHEMA_VERSION = 3
     SCHEMA = """
     CREATE TABLE checks (
         id INTEGER PRIMARY KEY AUTOINCREMENT, batch TEXT, created TEXT NOT NULL, n_rows INTEGER,
@@ -59,13 +62,15 @@ class DriftHistory(SQLiteStore):
     CREATE TABLE check_columns (
         check_id INTEGER NOT NULL REFERENCES checks(id), column_name TEXT NOT NULL, kind TEXT, status TEXT,
         test TEXT, statistic REAL, pvalue REAL, pvalue_adj REAL, js_distance REAL, wasserstein REAL, psi REAL,
-        missing_ref REAL, missing_cur REAL, missing_pvalue_adj REAL, severity REAL, alert INTEGER,
+        missing_ref REAL, missing_cur REAL, missing_pvalue_adj REAL, severity REAL, alert INTEGER, effect REAL,
         PRIMARY KEY (check_id, column_name));
     CREATE INDEX checks_batch ON checks(batch)
     """
     # version 2 keeps the multivariate test's p-value after the correction (the one its alert
-    # uses); checks recorded before have none
-    MIGRATIONS = {1: "ALTER TABLE checks ADD COLUMN mv_pvalue_adj REAL"}
+    # uses); checks recorded before have none. Version 3 keeps each column's effect (the number
+    # the effect-size gate reads); rows recorded before have none (NaN when read)
+    MIGRATIONS = {1: "ALTER TABLE checks ADD COLUMN mv_pvalue_adj REAL",
+                  2: "ALTER TABLE check_columns ADD COLUMN effect REAL"}
 
     def __init__(self, path: str | os.PathLike):
         if not isinstance(path, str | os.PathLike):
@@ -88,7 +93,7 @@ class DriftHistory(SQLiteStore):
         rows = []
         for r in table.itertuples(index=False):
             rows.append((r.column, r.kind, r.status, r.test, _num(r.statistic), _num(r.pvalue), _num(r.pvalue_adj),
-                         _num(r.js_distance), _num(r.wasserstein), _num(r.psi), _num(r.missing_ref),
+                         _num(r.js_distance), _num(r.effect), _num(r.wasserstein), _num(r.psi), _num(r.missing_ref),
                          _num(r.missing_cur), _num(r.missing_pvalue_adj), _num(r.severity), int(bool(r.alert))))
         try:
             with self.transaction() as tx:
@@ -127,5 +132,7 @@ class DriftHistory(SQLiteStore):
         frame = pd.DataFrame([tuple(r) for r in rows], columns=["check_id", "batch", "created", *_COLUMN_FIELDS])
         frame = frame.rename(columns={"column_name": "column"})
         frame["alert"] = frame["alert"].astype(bool)
+        for name in _COLUMN_NUMBERS:
+            frame[name] = frame[name].astype(float)  # not tested or not recorded: NaN, not None
         frame["created"] = pd.to_datetime(frame["created"], utc=True)
         return frame

@@ -22,10 +22,11 @@ from ._profile import (
     NUMERIC,
     ReferenceProfile,
     as_frame,
-    as_numeric,
     category_labels,
     check_profile_params,
+    holds_datetime_values,
     is_number_dtype,
+    numeric_values,
 )
 from ._tests import (
     NUMERIC_TESTS,
@@ -37,8 +38,11 @@ from ._tests import (
 
 __all__ = ["DriftMonitor", "DriftReport", "health_score", "TABLE_COLUMNS", "STATUSES"]
 
+#: Columns of a :class:`DriftReport` table, in order (each is described in :class:`DriftReport`).
+#: ``effect`` is the number the effect-size gate compares with ``min_effect``: the Jensen-Shannon
+#: distance of the value test with its sampling bias removed (NaN when the values are not tested).
 TABLE_COLUMNS = ("column", "kind", "status", "test", "statistic", "pvalue", "pvalue_adj", "significant",
-                 "js_distance", "wasserstein", "psi", "missing_ref", "missing_cur", "missing_pvalue",
+                 "js_distance", "effect", "wasserstein", "psi", "missing_ref", "missing_cur", "missing_pvalue",
                  "missing_pvalue_adj", "n_current", "unseen", "severity", "alert")
 
 #: Per-column statuses of a :class:`DriftReport` table.
@@ -48,8 +52,10 @@ STATUSES = {
                           "distance is in the column's own units (no spread to divide by)",
     "reference_empty": "the reference column has no non-missing value; only the missing rate is tested",
     "current_empty": "the batch column has no non-missing value; only the missing rate is tested",
-    "type_mismatch": "a numeric reference column holds non-numeric values in the batch; no test, "
-                     "always an alert",
+    "type_mismatch": "the batch column holds values of another type than the reference column: "
+                     "non-numeric values where the reference is numeric, or values that are not "
+                     "datetimes (numbers, other text) where it is a datetime column; no test, always "
+                     "an alert",
     "datetime": "a datetime column: its values move with time, so they are not tested; its missing "
                 "rate is (declare it 'numeric' in `column_types` to compare it in seconds)",
 }
@@ -93,8 +99,12 @@ class DriftReport(Result):
         One row per reference column, with the columns of :data:`TABLE_COLUMNS`: ``test``,
         ``statistic``, ``pvalue`` and its family-wise ``pvalue_adj``, ``significant``
         (``pvalue_adj < alpha``), the distances ``js_distance`` (Jensen-Shannon distance, base 2,
-        in [0, 1]), ``wasserstein`` (Wasserstein-1 divided by the reference standard deviation:
-        exact, as ``scipy.stats.wasserstein_distance``, when the profile holds every reference
+        in [0, 1], over the reference's quantile bins or the categories), ``effect`` (the number
+        the effect-size gate compares with ``min_effect``: the Jensen-Shannon distance with its
+        sampling bias removed, over the same quantile bins for a numeric column and over the
+        chi-squared test's cells for a categorical one, see :meth:`DriftMonitor.check`; NaN
+        when the values are not tested), ``wasserstein`` (Wasserstein-1 divided by the
+        reference standard deviation: exact, as ``scipy.stats.wasserstein_distance``, when the profile holds every reference
         value; from a compressed profile within a few per cent on smooth columns, up to about a
         quarter for very heavy tails, and only to within a small fraction of the reference's
         spread across gaps between modes) and ``psi``, the missing rates in the reference and the batch with the (adjusted)
@@ -183,12 +193,16 @@ class DriftMonitor:
     the column has a missing value in the reference or the batch.
 
     An **alert** needs significance *and* size: a column alerts when its adjusted p-value is below
-    ``alpha`` and its Jensen-Shannon distance is at least ``min_effect``, or when its missing-rate
-    test is significant and the missing rate moved by at least ``min_effect`` (absolute), or on a
-    type mismatch. For a categorical column the gate reads the distance over the chi-squared
-    test's cells with its sampling bias removed (see the Notes of :meth:`check`),
-    not the ``js_distance`` of the table, which grows with the number of categories on a stable
-    day (0.04 for 300 equally likely categories at 50,000 rows, near 1 for identifiers).
+    ``alpha`` and its effect (the ``effect`` column: the Jensen-Shannon distance with its sampling
+    bias removed) is at least ``min_effect``, or when its missing-rate test is significant and
+    the missing rate moved by at least ``min_effect`` (absolute), or on a type mismatch. The
+    effect reads the distance over the reference's 20 quantile bins for a numeric column and
+    over the chi-squared test's cells for a categorical one, less what two samples of one
+    distribution show on average (see the Notes of :meth:`check`), so that ``min_effect`` means
+    the same for both kinds and for every sample size. The raw ``js_distance`` of the table is
+    far from 0 on a stable day when the batch is small or the categories many (about 0.06 for
+    a normal feature with 10,000 reference and 1,000 batch rows; 0.04 for 300 equally likely
+    categories at 100,000 and 50,000 rows; near 1 for identifiers).
 
     Parameters
     ----------
@@ -199,22 +213,28 @@ class DriftMonitor:
     alpha : float
         Family-wise error level (false discovery rate for ``"bh"``).
     min_effect : float
-        Effect-size gate on the Jensen-Shannon distance (base 2, in [0, 1]) over the reference's
-        quantile bins. The default 0.025 lies between the distance of a 0.02 SD shift of a normal
-        feature at 50,000 rows (about 0.013, significant but immaterial) and that of a 0.1 SD
-        shift (about 0.04).
+        Effect-size gate on a column's ``effect``: the Jensen-Shannon distance (base 2, in
+        [0, 1]) over the reference's quantile bins (numeric) or the chi-squared test's cells
+        (categorical), with its sampling bias removed. The default 0.025 lies between the effect
+        of a 0.02 SD shift of a normal feature (about 0.006 with 100,000 reference and 50,000
+        batch rows, where the shift is significant on 3 days in 4 but immaterial; 0.008 in the
+        population) and that of a 0.1 SD shift (about 0.041; 0.042 in the population). Without
+        the bias removed, a same-distribution batch of 1,000 rows against 10,000 would read
+        0.06 on average; its effect has a median of 0.
     column_types : dict, optional
         ``{column: "numeric" | "categorical"}`` overrides; otherwise numeric dtypes (not bool)
         and durations (timedeltas, compared in seconds) are numeric, and so is a column of
         Python objects whose every non-missing value is a real number (int, float,
         ``decimal.Decimal``, NumPy number; not bool, not text), as pandas reads a Parquet
         DECIMAL column or builds an integer column holding ``None``. Datetime columns
-        (timestamps and dates) are of the kind ``"datetime"``: their values move with time, so
-        that every later batch would differ from the reference, and they are not tested (status
-        ``"datetime"``, no alert from their values; their missing rate is tested). Everything
-        else is categorical (text that looks like numbers included: declare such a column
-        numeric). A datetime column declared numeric is compared in seconds (since 1970-01-01
-        UTC), NaT as missing.
+        (timestamps and dates: datetime dtypes, pandas periods and categories of datetimes,
+        Python datetimes, ISO 8601 text naming real dates) are of the kind ``"datetime"``: their
+        values move with time, so that every later batch would differ from the reference, and
+        they are not tested (status ``"datetime"``, no alert from their values; their missing
+        rate is tested; a batch column that holds anything but datetimes is a type mismatch).
+        Everything else is categorical (text that looks like numbers included: declare such a
+        column numeric). A datetime column declared numeric, in any of these forms, is compared
+        in seconds (since 1970-01-01 UTC; naive ones read as UTC), NaT as missing.
     eps : float
         Bound on the error of the profile's reference ECDF (and so of the KS statistic) for
         columns with more than ``max_exact`` values.
@@ -445,20 +465,24 @@ class DriftMonitor:
         Notes
         -----
         Column severity, in [0, 1], is 0 unless a test of the column is significant after the
-        correction; then it is ``min(1, d / (5 * min_effect))`` with ``d`` the Jensen-Shannon
-        distance (value test; for a categorical column the gate's distance below) or the absolute
-        change of the missing rate (missing test), the larger of the two (with ``min_effect=0``,
+        correction; then it is ``min(1, d / (5 * min_effect))`` with ``d`` the column's
+        ``effect`` (value test; the gate's distance below) or the absolute change of the missing
+        rate (missing test), the larger of the two (with ``min_effect=0``,
         1 for any significant test); a type mismatch has severity 1. The health score is
         ``1 - sqrt(mean(severity**2))`` (see :func:`health_score`).
 
-        The effect-size gate of a categorical column reads the Jensen-Shannon distance over the
-        cells of its chi-squared test (rare categories pooled) with the sampling bias removed:
-        two samples of sizes ``n`` and ``m`` from one distribution over ``K`` cells have a
-        Jensen-Shannon divergence of ``(K - 1) (1/n + 1/m) / (8 ln 2)`` bits on average, which is
-        subtracted before the square root (floored at 0). Without it a column with many
-        categories would pass the gate on sampling noise alone, and a significant but immaterial
-        change of it would alert. Numeric columns use 20 quantile bins, where that bias is small
-        (a distance of 0.01 at 100,000 and 50,000 rows), and the gate reads their ``js_distance``.
+        The effect-size gate reads the column's ``effect``: the Jensen-Shannon distance over the
+        reference's quantile bins (numeric column, 20 by default) or over the cells of the
+        chi-squared test (categorical column, rare categories pooled) with the sampling bias
+        removed: two samples of sizes ``n`` and ``m`` from one distribution over ``K`` cells have
+        a Jensen-Shannon divergence of ``(K - 1) (1/n + 1/m) / (8 ln 2)`` bits on average, which
+        is subtracted before the square root (floored at 0). Without it a small batch, or a
+        column with many categories, would pass the gate on sampling noise alone, and a
+        significant but immaterial change would alert: a normal feature with 10,000 reference
+        and 1,000 batch rows has a ``js_distance`` of 0.06 on average on a stable day, above
+        the default gate (its effect: a median of 0, and 0.012 on average); 300 equally likely
+        categories at 100,000 and 50,000 rows, 0.04. A shift of a normal feature by 0.1 SD has
+        an effect of about 0.041 at 100,000 and 50,000 rows, as in the population (0.042).
 
         A batch column of a narrower float type (float32, float16) is compared with the reference
         rounded to that type, and a float64 batch with a reference read from float32 storage is
@@ -510,16 +534,18 @@ class DriftMonitor:
 
         def blank_row(name, summary, test):
             return {"column": name, "kind": summary.kind, "status": "ok", "test": TEST_NAMES[test],
-                    "statistic": np.nan, "pvalue": np.nan, "js_distance": np.nan, "wasserstein": np.nan,
+                    "statistic": np.nan, "pvalue": np.nan, "js_distance": np.nan, "effect": np.nan,
+                    "wasserstein": np.nan,
                     "psi": np.nan, "unseen": ""}
 
         def numeric_row(name, summary, series):
             row = blank_row(name, summary, method)
+            times = False
             if name in block:
                 x = block[name]
             else:
                 try:
-                    x = as_numeric(series, name, "the batch")
+                    x, times = numeric_values(series, name, "the batch")
                 except InputError:
                     row.update(status="type_mismatch", n_missing=int(series.isna().sum()), n_current=0)
                     return row
@@ -534,7 +560,7 @@ class DriftMonitor:
             else:
                 # compared at the coarser of the two precisions (a float32 batch holds the
                 # reference's repeated values rounded, and a float32 reference the batch's)
-                summary, y = summary.matched(y, frame[name].dtype)
+                summary, y = summary.matched(y, frame[name].dtype, times=times)
                 res = numeric_column(summary, y, method, eps=profile.eps)
                 spread = summary.std
                 if summary.values.size == 1 or not spread > 0:
@@ -542,7 +568,7 @@ class DriftMonitor:
                     spread = 1.0
                 row["ks_pending"] = bool(res.get("ks_pending"))
                 row.update(statistic=res["statistic"], pvalue=res["pvalue"], js_distance=res["js_distance"],
-                           psi=res["psi"], wasserstein=res["wasserstein"] / spread)
+                           effect=res["js_gate"], psi=res["psi"], wasserstein=res["wasserstein"] / spread)
             return row
 
         def categorical_row(name, summary, series):
@@ -557,13 +583,15 @@ class DriftMonitor:
             else:
                 res = categorical_column(summary, values)
                 row.update(statistic=res["statistic"], pvalue=res["pvalue"], js_distance=res["js_distance"],
-                           psi=res["psi"], unseen=",".join(res["unseen"]), js_gate=res["js_gate"])
+                           psi=res["psi"], unseen=",".join(res["unseen"]), effect=res["js_gate"])
             return row
 
         def datetime_row(name, summary, series):
             row = blank_row(name, summary, None)
             row.update(status="datetime", n_missing=int(series.isna().sum()))
             row["n_current"] = int(len(series) - row["n_missing"])
+            if row["n_current"] and not holds_datetime_values(series):  # numbers, or text that is no date
+                row.update(status="type_mismatch", n_current=0)
             return row
 
         def one(item):
@@ -631,7 +659,8 @@ class DriftMonitor:
         miss_ref_rate = k_ref / np.maximum(n_ref, 1)
         miss_cur_rate = k_cur / m_rows
         js = np.array([r["js_distance"] for r in rows], dtype=float)
-        gate = np.nan_to_num(np.array([r.get("js_gate", r["js_distance"]) for r in rows], dtype=float))
+        effect = np.array([r["effect"] for r in rows], dtype=float)
+        gate = np.nan_to_num(effect)
         value_sig = np.nan_to_num(value_adj, nan=1.0) < alpha
         miss_sig = np.nan_to_num(miss_adj, nan=1.0) < alpha
         miss_delta = np.abs(miss_cur_rate - miss_ref_rate)
@@ -655,6 +684,7 @@ class DriftMonitor:
             "pvalue_adj": value_adj,
             "significant": value_sig,
             "js_distance": js,
+            "effect": effect,
             "wasserstein": np.array([r["wasserstein"] for r in rows], dtype=float),
             "psi": np.array([r["psi"] for r in rows], dtype=float),
             "missing_ref": miss_ref_rate,

@@ -16,18 +16,21 @@ Numeric column
     magnitude, so that columns of subnormal or huge values (up to the float limit) neither
     underflow nor overflow; for such columns the sum is kept in that unit (``scale``).
     A datetime or duration column declared numeric (``column_types``) is summarised in seconds
-    (since 1970-01-01 UTC for datetimes, timezone-aware ones converted to UTC), whatever its
-    resolution; NaT counts as missing.
+    (since 1970-01-01 UTC for datetimes, timezone-aware ones converted to UTC, naive ones read as
+    UTC), whatever its resolution or storage (ISO 8601 text, Python dates, pandas periods or
+    categories of datetimes); NaT counts as missing.
 Column kinds
     Numeric dtypes other than bool are numeric, and so are durations (timedeltas, in seconds);
     so is a column of Python objects whose every non-missing value is a real number
     (``decimal.Decimal`` from a Parquet DECIMAL column, or ints / floats beside ``None``).
-    Datetime columns (NumPy, timezone-aware, Arrow timestamps and dates; columns of Python
-    datetimes, and text columns whose every value is an ISO 8601 date or date-time, as a CSV
-    file holds timestamps) are of the kind ``"datetime"``: their values move with time, so every later batch would differ from the
-    reference; only their row and missing counts are kept, and ``DriftMonitor.check`` tests
-    their missing rate but not their values. The rest is categorical. ``column_types`` overrides
-    all of this (a datetime column declared numeric is compared in seconds).
+    Datetime columns (NumPy, timezone-aware, Arrow timestamps and dates, pandas periods and
+    categories whose categories are datetimes; columns of Python datetimes, and text columns
+    whose every value is an ISO 8601 date or date-time naming a real date, as a CSV file holds
+    timestamps) are of the kind ``"datetime"``: their values move with time, so every later
+    batch would differ from the reference; only their row and missing counts are kept, and
+    ``DriftMonitor.check`` tests their missing rate but not their values (a batch column that
+    no longer holds datetimes is a type mismatch). The rest is categorical. ``column_types``
+    overrides all of this (a datetime column declared numeric is compared in seconds).
 Categorical column
     Category counts and the missing count.
 Row sample
@@ -312,9 +315,10 @@ class NumericSummary:
             self.__dict__["_float32"] = cached
         return cached
 
-    def matched(self, y: np.ndarray, dtype) -> tuple[NumericSummary, np.ndarray]:
-        """The summary and the batch values ``y`` (a column of type ``dtype``) at the coarser of
-        their two precisions, as ``DriftMonitor.check`` compares them.
+    def matched(self, y: np.ndarray, dtype, *, times: bool = False) -> tuple[NumericSummary, np.ndarray]:
+        """The summary and the batch values ``y`` (a column of type ``dtype``; ``times``: read
+        from datetimes or durations) at the coarser of their two precisions, as
+        ``DriftMonitor.check`` compares them.
 
         A batch of a narrower float type (float32, float16) meets the knots rounded to that type
         (:meth:`at_precision`); a float64 batch meets a reference read from float32 storage
@@ -324,7 +328,7 @@ class NumericSummary:
         narrow = narrow_float(dtype)
         if narrow is not None:
             return self.at_precision(narrow), y
-        if self.stored_float32() and not is_time_dtype(dtype):
+        if self.stored_float32() and not (times or is_time_dtype(dtype)):
             return self, round_to(y, np.float32)
         return self, y
 
@@ -551,19 +555,19 @@ def is_number_dtype(dtype) -> bool:
 
 
 def _inferred_kind(dtype, number_object: bool, datetime_object: bool) -> str:
-    kind = getattr(dtype, "kind", "")
-    if kind == "M" or datetime_object:
+    if datetime_object or is_datetime_dtype(dtype):
         return DATETIME
-    if is_number_dtype(dtype) or kind == "m" or number_object:
+    if is_number_dtype(dtype) or getattr(dtype, "kind", "") == "m" or number_object:
         return NUMERIC
     return CATEGORICAL
 
 
 def infer_kinds(dtypes, column_types: dict | None, number_objects=(), datetime_objects=()) -> dict[str, str]:
     """Numeric dtypes (not bool) and durations are numeric, and so are the object columns named
-    in ``number_objects`` (see :func:`number_object_columns`); datetimes, and the object or text
-    columns named in ``datetime_objects``, are of the kind ``"datetime"``; everything else is
-    categorical; overrides win."""
+    in ``number_objects`` (columns of Python numbers, see :func:`number_object_states`);
+    datetime dtypes (see :func:`is_datetime_dtype`), and the object or text columns named in
+    ``datetime_objects`` (see :func:`holds_datetimes`), are of the kind ``"datetime"``;
+    everything else is categorical; overrides win."""
     if column_types is not None and not isinstance(column_types, dict):
         raise InputError(f"`column_types` must be a dict or None, got {type(column_types).__name__}")
     number_objects = {str(name) for name in number_objects}
@@ -580,48 +584,136 @@ def infer_kinds(dtypes, column_types: dict | None, number_objects=(), datetime_o
     return kinds
 
 
-def object_candidates(dtypes, column_types: dict | None) -> list[str]:
-    """Columns of Python objects or text whose kind is not given in ``column_types``: they are
-    numeric when they hold numbers (:func:`number_object_columns`), datetimes when they hold
-    datetimes (:func:`holds_datetimes`)."""
+def _object_or_text(dtype) -> bool:
+    """Whether ``dtype`` holds Python objects or text (not pandas categories)."""
     import pandas as pd
 
+    return pd.api.types.is_object_dtype(dtype) or (pd.api.types.is_string_dtype(dtype)
+                                                   and not isinstance(dtype, pd.CategoricalDtype))
+
+
+def object_candidates(dtypes, column_types: dict | None) -> list[str]:
+    """Columns of Python objects or text whose kind is not given in ``column_types``: they are
+    numeric when they hold numbers, datetimes when they hold datetimes (see
+    :func:`number_object_states`)."""
     given = column_types if isinstance(column_types, dict) else {}
-    return [str(name) for name, dtype in dtypes.items()
-            if (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
-                and not isinstance(dtype, pd.CategoricalDtype)) and str(name) not in given]
+    return [str(name) for name, dtype in dtypes.items() if _object_or_text(dtype) and str(name) not in given]
 
 
-# an ISO 8601 date, optionally with a time of day and a UTC offset (what CSV files hold)
+# a pandas Timedelta written as text ("0 days 00:01:40.5"), as earlier versions stored durations
+_DURATION_TEXT = r"-?[0-9]+ days? [+-]?[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+# an ISO 8601 date, optionally with a time of day and a UTC offset (what CSV files hold); the
+# values it matches are then parsed, so that impossible dates (month 13, 30 February) are no dates
 _ISO_DATETIME = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?)?"
                  r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)?")
 
 
-def holds_datetimes(series) -> bool:
-    """Whether every non-missing value of a column of objects or text is a datetime: a Python
-    ``datetime`` / ``date``, a pandas ``Timestamp``, or ISO 8601 text (``2024-05-01``,
-    ``2024-05-01 13:45:00``, ``2024-05-01T13:45:00.5+02:00``), with at least one such value.
+def _parsed_datetimes(values, convert: bool):
+    """``values`` (a Series without missing values) as UTC datetimes when every one is a
+    datetime (see :func:`holds_datetimes`), else None. With ``convert=False`` a column of
+    Python datetimes is returned as it is (only text needs parsing to be validated).
 
     The first 100 values are tried first, so a column of other text costs next to nothing.
     """
     import pandas as pd
 
-    present = series[series.notna()]
-    if len(present) == 0:
-        return False
-    for part in (present.iloc[:100], present):
+    if len(values) == 0:
+        return None
+    for part in (values.iloc[:100], values):
         kind = pd.api.types.infer_dtype(part, skipna=True)
-        if kind in ("datetime", "datetime64", "date"):
-            continue
-        if kind != "string" or not part.astype(str).str.fullmatch(_ISO_DATETIME).all():
-            return False
-        if len(part) == len(present):
-            break
-    return True
+        try:
+            if kind in ("datetime", "datetime64", "date"):
+                parsed = pd.to_datetime(part, utc=True, errors="coerce") if convert else part
+            elif kind == "string":
+                text = part.astype(str)
+                if not text.str.fullmatch(_ISO_DATETIME).all():
+                    return None
+                parsed = pd.to_datetime(text.str.replace(",", ".", regex=False), format="ISO8601", utc=True,
+                                        errors="coerce")
+            else:
+                return None
+        except (ValueError, TypeError, OverflowError):
+            return None
+        if parsed.isna().any():  # text that reads as a date but is none (2024-13-45), or out of range
+            return None
+        if len(part) == len(values):
+            return parsed
+    return None  # pragma: no cover (the second pass covers every value)
+
+
+def holds_datetimes(series) -> bool:
+    """Whether every non-missing value of a column of objects or text is a datetime: a Python
+    ``datetime`` / ``date``, a pandas ``Timestamp``, or ISO 8601 text naming a real date
+    (``2024-05-01``, ``2024-05-01 13:45:00``, ``2024-05-01T13:45:00.5+02:00``; not
+    ``2024-13-45``), with at least one such value.
+
+    The first 100 values are tried first, so a column of other text costs next to nothing.
+    """
+    return _parsed_datetimes(series[series.notna()], convert=False) is not None
+
+
+def is_datetime_dtype(dtype) -> bool:
+    """Whether a column of ``dtype`` holds datetimes by its type alone: NumPy, pandas and Arrow
+    datetimes and dates, pandas periods, and pandas categories whose categories are datetimes,
+    periods, or Python dates / ISO 8601 text (see :func:`holds_datetimes`)."""
+    import pandas as pd
+
+    if getattr(dtype, "kind", "") == "M" or isinstance(dtype, pd.PeriodDtype):
+        return True
+    if isinstance(dtype, pd.CategoricalDtype) and dtype.categories is not None and len(dtype.categories):
+        cats = dtype.categories
+        if getattr(cats.dtype, "kind", "") == "M" or isinstance(cats.dtype, pd.PeriodDtype):
+            return True
+        return _object_or_text(cats.dtype) and holds_datetimes(pd.Series(cats))
+    return False
+
+
+def as_datetimes(series):
+    """A column that holds datetimes in any form as a datetime64 Series (timezone-aware for a
+    timezone-aware column; text and Python objects as naive UTC), or None when a non-missing
+    value is not a datetime (or none is present in a column of objects or text).
+
+    pandas periods become their start; categories of datetimes their values; Python datetimes
+    and ISO 8601 text are read as UTC (naive ones as if they were UTC, as
+    :func:`time_as_seconds` reads naive datetime columns).
+    """
+    import pandas as pd
+
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        if not is_datetime_dtype(dtype):
+            return None
+        series = series.astype(dtype.categories.dtype)
+        dtype = series.dtype
+    if isinstance(dtype, pd.PeriodDtype):
+        return series.dt.to_timestamp()
+    if getattr(dtype, "kind", "") == "M":
+        return series
+    if not _object_or_text(dtype):
+        return None
+    present = series.notna().to_numpy()
+    parsed = _parsed_datetimes(series[present], convert=True)
+    if parsed is None:
+        return None
+    values = parsed.dt.tz_convert(None).to_numpy()  # the instants as naive UTC
+    out = np.full(present.size, np.datetime64("NaT"), dtype=values.dtype)
+    out[present] = values
+    return pd.Series(out, index=series.index)
+
+
+def holds_datetime_values(series) -> bool:
+    """Whether a column, whatever its storage, holds datetimes only (see :func:`as_datetimes`);
+    a column without a non-missing value holds none."""
+    if is_datetime_dtype(series.dtype):
+        return True
+    return _object_or_text(series.dtype) and holds_datetimes(series)
 
 
 def number_object_states(frame, names) -> dict[str, str]:
-    """Per column of ``names``: ``"number"``, ``"empty"`` or ``"other"`` (see
+    """Per column of ``names`` (columns of Python objects or text): ``"number"`` when every
+    non-missing value is a real number (int, float, ``decimal.Decimal``, NumPy number; not bool,
+    not text: pandas reads a Parquet DECIMAL column as ``decimal.Decimal`` objects, and integer
+    columns holding ``None`` come as objects), ``"empty"`` or ``"other"`` (see
     :func:`scimlkit._validation.real_number_check`), or ``"datetime"`` (see
     :func:`holds_datetimes`)."""
     states = {}
@@ -639,24 +731,6 @@ def merge_number_states(states, want: str = "number") -> set[str]:
         for name, state in part.items():
             seen.setdefault(name, set()).add(state)
     return {name for name, found in seen.items() if want in found and found <= {want, "empty"}}
-
-
-def datetime_object_columns(frame, names) -> set[str]:
-    """The columns of ``names`` (columns of objects or text) that hold datetimes only (see
-    :func:`holds_datetimes`)."""
-    return merge_number_states([number_object_states(frame, names)], "datetime")
-
-
-def number_object_columns(frame, names) -> set[str]:
-    """The columns of ``names`` (columns of Python objects) whose every non-missing value is a
-    real number (int, float, ``decimal.Decimal``, NumPy number; not bool, not text), with at
-    least one such value.
-
-    pandas reads a Parquet DECIMAL column as ``decimal.Decimal`` objects, and integer or float
-    columns built with ``None`` come as objects too: by their dtype alone they would be taken
-    for categories, and every batch value would be an unseen category.
-    """
-    return set(merge_number_states([number_object_states(frame, names)]))
 
 
 _PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
@@ -711,33 +785,49 @@ def _pyarrow_timestamp_ms():
 
 def to_float(series) -> np.ndarray:
     """Any column as float64 the way a numeric reference column reads it; what is not a number
-    (nor a datetime or duration, see :func:`time_as_seconds`) becomes NaN."""
+    (nor a datetime or duration in any storage, see :func:`numeric_values`) becomes NaN."""
     import pandas as pd
 
     series = series if isinstance(series, pd.Series) else pd.Series(series)
     if is_time_dtype(series.dtype):
         return time_as_seconds(series)
+    if not is_number_dtype(series.dtype):
+        times = as_datetimes(series)
+        if times is not None:
+            return time_as_seconds(times)
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def as_numeric(series, name: str, source: str) -> np.ndarray:
-    """Column as float64; raise if a non-missing value is not a number.
+def numeric_values(series, name: str, source: str) -> tuple[np.ndarray, bool]:
+    """Column as float64 and whether it held datetimes or durations; raise if a non-missing
+    value is not a number.
 
-    Datetime and duration columns become seconds (see :func:`time_as_seconds`), NaT missing.
+    Datetime and duration columns become seconds (see :func:`time_as_seconds`), NaT missing,
+    and so do datetimes held in other forms (see :func:`as_datetimes`: ISO 8601 text from a
+    CSV file, Python dates from a Parquet date column, pandas periods or categories of
+    datetimes), by the same rule: seconds since 1970-01-01 UTC.
     """
     import pandas as pd
 
     if is_time_dtype(series.dtype):
-        return time_as_seconds(series)
+        return time_as_seconds(series), True
     if is_number_dtype(series.dtype):
-        return series.to_numpy(dtype=float, na_value=np.nan)
+        return series.to_numpy(dtype=float, na_value=np.nan), False
+    times = as_datetimes(series)
+    if times is not None:
+        return time_as_seconds(times), True
     coerced = pd.to_numeric(series, errors="coerce")
     bad = coerced.isna() & series.notna()
     if bad.any():
         example = series[bad].iloc[0]
         raise InputError(f"column '{name}' of {source} is numeric in the reference but holds "
                          f"{int(bad.sum())} non-numeric value(s) such as {example!r}")
-    return coerced.to_numpy(dtype=float, na_value=np.nan)
+    return coerced.to_numpy(dtype=float, na_value=np.nan), False
+
+
+def as_numeric(series, name: str, source: str) -> np.ndarray:
+    """Column as float64 (see :func:`numeric_values`); raise if a non-missing value is not a number."""
+    return numeric_values(series, name, source)[0]
 
 
 # -- the profile ------------------------------------------------------------------------------
@@ -858,6 +948,8 @@ class ReferenceProfile:
                 pooled = pd.concat(frames, ignore_index=True)
                 pooled = pooled.nsmallest(sample_size, "__key__").sort_values("__key__")
                 sample = pooled.drop(columns="__key__").reset_index(drop=True)
+                if sample.shape[1] == 0:  # every column a datetime one: no rows either, as from_frame
+                    sample = pd.DataFrame()
         return cls(columns, int(n_rows), eps, max_exact, n_bins, sample)
 
     # -- files --------------------------------------------------------------------------------
@@ -976,14 +1068,58 @@ class ReferenceProfile:
                 extra = meta.get("extra") or {}
                 if not isinstance(extra, dict):
                     raise ValueError("malformed extra metadata")
-                return cls(columns, int(meta["n_rows"]), float(meta["eps"]), int(meta["max_exact"]),
-                           int(meta["n_bins"]), sample, dict(extra), max(1, int(meta.get("version", 1))))
+                profile = cls(columns, int(meta["n_rows"]), float(meta["eps"]), int(meta["max_exact"]),
+                              int(meta["n_bins"]), sample, dict(extra), max(1, int(meta.get("version", 1))))
         except InputError:
             raise
         except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, zipfile.BadZipFile,
                 json.JSONDecodeError, EOFError) as exc:
             raise InputError(f"profile '{path}' is not a readable scimlkit drift profile (corrupt or another "
                              f"kind of file: {type(exc).__name__})") from None
+        profile._warn_time_categories(path)
+        return profile
+
+    def _warn_time_categories(self, path) -> None:
+        """Warn when a profile saved before format version 3 holds, as categories, a column that
+        is now a datetime column (or a duration column, now numeric).
+
+        Earlier versions read datetimes and durations as categories: every later batch's
+        timestamps are unseen categories, so such a column alerts on every check. The stored
+        categories show which columns these were (columns declared categorical in the stored
+        monitor settings are left alone); the profile must be refitted to change them.
+        """
+        import warnings
+
+        import pandas as pd
+
+        from .._errors import ScimlkitWarning
+
+        if self.version >= 3:
+            return
+        settings = self.meta.get("monitor")
+        declared = settings.get("column_types") if isinstance(settings, dict) else None
+        declared = declared if isinstance(declared, dict) else {}
+        times, durations = [], []
+        for name, summary in self.columns.items():
+            if summary.kind != CATEGORICAL or summary.categories.size == 0 or name in declared:
+                continue
+            cats = pd.Series(summary.categories, dtype=object)
+            if holds_datetimes(cats):
+                times.append(name)
+            elif cats.str.fullmatch(_DURATION_TEXT).all():
+                durations.append(name)
+        if not times and not durations:
+            return
+        parts = []
+        if times:
+            parts.append(f"{', '.join(times)} hold(s) datetimes, now of the kind 'datetime' (values not tested)")
+        if durations:
+            parts.append(f"{', '.join(durations)} hold(s) durations, now numeric (in seconds)")
+        warnings.warn(
+            f"profile '{path}' was saved by an earlier scimlkit version (profile format {self.version}) that "
+            f"read datetime and duration columns as categories: column(s) {'; '.join(parts)}. As saved, "
+            f"every new timestamp is an unseen category and these columns alert on every batch; refit the "
+            f"monitor or profile on the reference data", ScimlkitWarning, stacklevel=3)
 
     def check_time_columns(self, frame) -> None:
         """Raise ``InputError`` if a datetime or duration column of ``frame`` meets a numeric

@@ -7,20 +7,31 @@ import math
 import numpy as np
 
 from .._report import Chapter, new_figure
-from ._profile import DATETIME, NUMERIC, boolean_relabel, category_labels, to_float
+from ._profile import (
+    DATETIME,
+    NUMERIC,
+    boolean_relabel,
+    category_labels,
+    holds_datetime_values,
+    is_number_dtype,
+    is_time_dtype,
+    to_float,
+)
 from ._tests import histogram_counts
 
 __all__ = ["drift_chapter", "write_report"]
 
-_SHOWN = ["column", "kind", "status", "test", "statistic", "pvalue_adj", "js_distance", "wasserstein", "psi",
+_SHOWN = ["column", "kind", "status", "test", "statistic", "pvalue_adj", "js_distance", "effect", "wasserstein", "psi",
           "missing_ref", "missing_cur", "unseen", "severity", "alert"]
 
 
-def _numeric_figure(summary, values, name, dtype=None):
+def _numeric_figure(summary, values, name, dtype=None, times=False):
     """Histogram and ECDF of the batch ``values`` (read from a column of type ``dtype``, float64
-    when not given) against the reference, at the precision the check compared them."""
+    when not given; ``times``: from datetimes or durations) against the reference, at the
+    precision the check compared them."""
     fig, (ax_hist, ax_ecdf) = new_figure(7.2, 2.6, ncols=2)
-    summary, y = summary.matched(values[np.isfinite(values)], np.dtype(float) if dtype is None else dtype)
+    summary, y = summary.matched(values[np.isfinite(values)], np.dtype(float) if dtype is None else dtype,
+                                 times=times)
     v, cum = summary.values, summary.cum
     lo = float(min(v[0], y.min())) if y.size else float(v[0])
     hi = float(max(v[-1], y.max())) if y.size else float(v[-1])
@@ -177,9 +188,9 @@ def drift_chapter(report, profile, current=None, history=None, *, key: str = "dr
         f"Batch of {report.n_current:,} rows against a reference of {report.n_reference:,} rows; "
         f"{report.method.upper()} test for numeric columns, chi-squared for categorical ones, "
         f"{report.correction} correction at alpha = {report.alpha:g}; an alert needs a significant test "
-        f"and a Jensen-Shannon distance of at least {report.min_effect:g} (for a categorical column, over "
-        f"the test's cells with the sampling bias removed); datetime columns are not tested, their missing "
-        f"rate is.")
+        f"and an effect of at least {report.min_effect:g} (the Jensen-Shannon distance with its sampling bias "
+        f"removed, over the reference's quantile bins for a numeric column, over the test's cells for a "
+        f"categorical one); datetime columns are not tested, their missing rate is.")
     metrics = {"health": round(report.health, 4), "columns drifted": f"{report.n_alerts} of {len(report.table)}",
                "batch rows": report.n_current}
     if report.multivariate is not None:
@@ -199,8 +210,11 @@ def drift_chapter(report, profile, current=None, history=None, *, key: str = "dr
             if summary.kind == NUMERIC:
                 if summary.n == 0:
                     continue
-                values = to_float(current[name])  # datetimes in seconds, as the profile holds them
-                fig = _numeric_figure(summary, values, name, current[name].dtype)
+                column = current[name]
+                values = to_float(column)  # datetimes in seconds, as the profile holds them
+                times = is_time_dtype(column.dtype) or (not is_number_dtype(column.dtype)
+                                                        and holds_datetime_values(column))
+                fig = _numeric_figure(summary, values, name, column.dtype, times=times)
             else:
                 fig = _categorical_figure(summary, current[name].to_numpy(dtype=object), name)
             chapter.figure(fig, caption=f"Drifted column '{name}': reference against batch")

@@ -624,6 +624,10 @@ def _inside_share(summary: NumericSummary, eps: float) -> tuple[np.ndarray, np.n
 def numeric_column(summary: NumericSummary, y: np.ndarray, method: str, *, eps: float = 0.0005) -> dict:
     """Test, statistic, distances of one numeric column; ``y`` holds the finite batch values.
 
+    ``js_gate`` is the Jensen-Shannon distance over the reference's quantile bins with its
+    sampling bias removed (:func:`js_excess`), which the effect-size gate uses, as for a
+    categorical column (:func:`categorical_column`).
+
     ``eps`` is the profile's (at most ``floor(eps * n)`` reference values lie strictly between
     two knots of a compressed column). For the KS test with a large sample the p-value is left
     as NaN and the statistic (from the profile: :func:`_profile_ks`, within ``eps`` of the exact
@@ -641,7 +645,8 @@ def numeric_column(summary: NumericSummary, y: np.ndarray, method: str, *, eps: 
     f = cum / n
     ks_d = _profile_ks(summary, f, le, lt, m, eps)
     ref_bins, cur_bins = _binned(summary, cl, lt[0])
-    out = {"js_distance": js_distance(ref_bins, cur_bins), "psi": psi(ref_bins, cur_bins)}
+    out = {"js_distance": js_distance(ref_bins, cur_bins), "js_gate": js_excess(ref_bins, cur_bins),
+           "psi": psi(ref_bins, cur_bins)}
     # huge or subnormal values: the distance is computed in a power-of-two unit (exact rescaling)
     big = max(abs(v[0]), abs(v[-1]))
     if cl[0] or cl[k]:
