@@ -117,3 +117,22 @@ def test_every_adjustment_reaches_the_cli(data_file, capsys):
         # statsmodels.stats.multitest.multipletests(raw, method=sm_method)[1]
         np.testing.assert_allclose([r["pvalue_adjusted"] for r in out["comparisons"]],
                                    multipletests(raw, method=sm_method)[1], rtol=1e-9)
+
+
+def test_control_and_allocation_on_a_float_group_column(tmp_path, capsys):
+    # a group column read as floats (0.0 / 1.0): `--control 0` names the arm 0.0, as
+    # `--allocation 0=1,1=3` does
+    path = tmp_path / "float_arms.csv"
+    pd.DataFrame({"g": [0.0] * 50 + [1.0] * 150, "m": np.tile([0.0, 1.0], 100)}).to_csv(path, index=False)
+    rc = main(["experiment", "analyze", str(path), "--group", "g", "--metric", "m", "--control", "1",
+               "--allocation", "0=1,1=3", "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["control"] == "1.0" and out["srm"]["expected_fraction"] == pytest.approx([0.75, 0.25])
+
+
+def test_text_arms_written_like_one_number_are_two_arms(tmp_path, capsys):
+    path = tmp_path / "text_arms.parquet"
+    pd.DataFrame({"g": ["2"] * 60 + ["2.0"] * 140, "m": np.tile([0.0, 1.0], 100)}).to_parquet(path)
+    rc = main(["experiment", "analyze", str(path), "--group", "g", "--metric", "m", "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["arms"] == ["2", "2.0"] and out["srm"]["observed"] == [60, 140]

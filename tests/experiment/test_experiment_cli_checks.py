@@ -39,6 +39,9 @@ def test_srm_fail_on_mismatch_exits_1(capsys):
 
 
 @pytest.mark.parametrize(("argv", "needle"), [
+    (["a=5,b=6=7"], "'b=6=7' has more than one '='"),
+    (["=5,=6"], "'=5' has an empty arm name"),
+    (["a=5,b=6", "--allocation", "a=1,=1"], "`--allocation` entry '=1' has an empty arm name"),
     (["5"], "a count per arm"),
     (["5,x"], "'x' is not a number"),
     (["a=5,b=-1"], "`counts`"),
@@ -83,12 +86,19 @@ def test_sequential_decision_and_negative_z(capsys):
 @pytest.mark.parametrize(("argv", "needle"), [
     (["--z", "1", "2"], "`--looks`"),
     (["--looks", "3", "--information", "0.5", "1"], "not both"),
-    (["--looks", "0"], "`looks`"),
+    (["--looks", "0"], "`--looks`"),
     (["--z", "1", "abc", "--looks", "3"], "'abc' is not a number"),
     (["--information", "0.5", "0.4"], "strictly increasing"),
     (["--looks", "3", "--alpha", "0"], "`alpha`"),
     (["--z", "1", "2", "3", "--looks", "2"], "plans only 2"),
     (["--spending", "linear"], "invalid choice"),
+    (["--information", "0.3", "0.6"], "`--information` must end with the final analysis at information 1"),
+    (["--information", "0.5", "0.4", "1"], "`--information` must be strictly increasing"),
+    (["--information", "0", "1"], "`--information` must be positive"),
+    (["--information", "0.5", "1", "1.2"], "`--information` are information fractions"),
+    (["--z", "1", "2", "--information", "0.5", "1", "1.2"], "`--information` are information fractions"),
+    (["--z", "1", "--information", "0.3", "0.6"], "`--z` and `--information` must give one value per look"),
+    (["--z", "1", "2", "--looks", "3", "--power", "0.9"], "`--power` applies to a plan"),
 ])
 def test_sequential_bad_input_exits_2(capsys, argv, needle):
     assert main(["experiment", "sequential", *argv]) == 2
@@ -104,3 +114,21 @@ def test_sequential_report(tmp_path, capsys):
     assert "Sequential decision" in html and "<svg" in html
     assert main(["experiment", "sequential", "--looks", "3", "--report", str(tmp_path / "plan")]) == 0
     assert "report:" in capsys.readouterr().out and (tmp_path / "plan" / "index.html").exists()
+
+
+def test_sequential_options_given_twice_are_all_used(capsys):
+    # `--z 1.2 --z 3.5` is two looks, as `--z 1.2 3.5` is (not the last option alone)
+    data = run_json(capsys, ["experiment", "sequential", "--z", "1.2", "--z", "3.5", "--looks", "3"])
+    ref = sequential_decision([1.2, 3.5], looks=3)
+    assert data["z"] == [1.2, 3.5] and data["decisions"] == list(ref.decisions)
+    data = run_json(capsys, ["experiment", "sequential", "--information", "0.3", "--information", "0.6,1"])
+    np.testing.assert_allclose(data["boundaries"], sequential_boundaries([0.3, 0.6, 1.0]).boundaries, rtol=1e-12)
+    data = run_json(capsys, ["experiment", "sequential", "--z", "1", "2.9", "--information", "0.4",
+                             "--information", "0.7"])
+    assert data["information"] == [0.4, 0.7] and data["stopped_at"] == 2
+
+
+def test_sequential_power_sets_the_inflation_of_a_plan(capsys):
+    data = run_json(capsys, ["experiment", "sequential", "--looks", "3", "--power", "0.9"])
+    assert data["inflation_power"] == 0.9
+    assert data["inflation_factor"] == pytest.approx(sequential_boundaries(3).inflation_factor(0.9), rel=1e-9)

@@ -50,6 +50,17 @@ def test_size_solves_alpha(capsys):
     assert "alpha" in capsys.readouterr().out
 
 
+def test_size_solves_a_small_alpha(capsys):
+    # statsmodels: TTestIndPower().solve_power(effect_size=0.2, nobs1=1000, alpha=None, power=0.8)
+    # = 2.93e-4 (its root finder stops early; its power at the solved alpha is 0.8)
+    from statsmodels.stats.power import TTestIndPower
+
+    data = run_json(capsys, ["experiment", "size", "--metric", "mean", "--mde", "0.2", "--n", "1000",
+                             "--power", "0.8"])
+    assert data["alpha"] == pytest.approx(2.93e-4, rel=1e-2)
+    assert TTestIndPower().power(0.2, 1000, data["alpha"]) == pytest.approx(0.8, rel=1e-9)
+
+
 def test_size_table_output(capsys):
     assert main(["experiment", "size", "--baseline", "0.05", "--mde", "0.005"]) == 0
     out = capsys.readouterr().out

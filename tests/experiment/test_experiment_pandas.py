@@ -333,3 +333,29 @@ def test_analyze_matches_an_integer_allocation_to_a_float_group_column():
     df = pd.DataFrame({"g": [1.0] * 50 + [2.0] * 150, "m": np.tile([0.0, 1.0], 100)})
     res = analyze(df, group="g", metric="m", allocation={1: 0.25, 2: 0.75})
     assert res.srm.expected_fraction == pytest.approx([0.25, 0.75]) and not res.srm.mismatch
+
+
+def test_analyze_keeps_distinct_strings_as_distinct_arms():
+    # a text group column with the arms "2" and "2.0": two names, two arms
+    df = pd.DataFrame({"g": ["2"] * 60 + ["2.0"] * 140, "m": np.tile([0.0, 1.0], 100)})
+    res = analyze(df, group="g", metric="m")
+    assert res.arms == ["2", "2.0"] and res.srm.arms == ["2", "2.0"] and res.srm.observed == [60, 140]
+    res = analyze(df, group="g", metric="m", allocation={"2.0": 0.7, "2": 0.3})
+    assert res.srm.expected_fraction == pytest.approx([0.3, 0.7]) and not res.srm.mismatch
+    # an allocation that does not name the arms says so in terms of the column, not of `counts`
+    with pytest.raises(InputError, match="the groups of column 'g'") as info:
+        analyze(df, group="g", metric="m", allocation={2: 0.3, "x": 0.7})
+    assert "`counts`" not in str(info.value)
+
+
+def test_analyze_control_given_as_text_names_a_numeric_arm():
+    # `control="0"` (as a command line gives it) names the arm 0.0 of a float column, as the
+    # allocation {"0": 1, "1": 1} does; it names no string arm written another way
+    df = pd.DataFrame({"g": [0.0] * 50 + [1.0] * 150, "m": np.tile([0.0, 1.0], 100)})
+    for control in ("0", "0.0", 0, np.int64(0)):
+        res = analyze(df, group="g", metric="m", control=control, allocation={"0": 1, "1": 3})
+        assert res.control == "0.0" and res.srm.expected_fraction == pytest.approx([0.25, 0.75])
+    assert analyze(df, group="g", metric="m", control="1").control == "1.0"
+    text = pd.DataFrame({"g": ["0.0"] * 50 + ["x"] * 50, "m": np.tile([0.0, 1.0], 50)})
+    with pytest.raises(InputError, match="`control` '0' is not a group"):
+        analyze(text, group="g", metric="m", control="0")

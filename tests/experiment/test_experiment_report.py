@@ -327,3 +327,23 @@ def test_sequential_chapter_draws_boundaries_and_observed_path():
     one_sided = sequential_chapter(sequential_decision([1.0, 1.5], looks=3, sides=1))
     assert "No boundary crossed after 2 look(s): continue" in one_sided.summary[0]
     assert "lower boundary" not in [b for b in one_sided.blocks if b["kind"] == "figure"][0]["svg"]
+
+
+def test_sequential_chapter_says_alpha_is_kept_only_for_a_plan_reaching_information_one():
+    import dataclasses
+
+    from scimlkit.experiment._report import sequential_chapter
+
+    full = " ".join(b.get("text", "") for b in sequential_chapter(sequential_boundaries(3)).blocks)
+    assert "stays at alpha." in full
+    # looks so far: alpha is kept once the final look is taken
+    so_far = sequential_chapter(sequential_decision([1.1, 1.9], information=[0.3, 0.6]))
+    text = " ".join(b.get("text", "") for b in so_far.blocks)
+    assert "reach information 0.6" in text and "once the final look is taken at information 1" in text
+    # a plan built by hand that stops short of 1 says how much alpha it spends
+    plan = sequential_boundaries([0.3, 0.6, 1.0])
+    short = dataclasses.replace(plan, information=plan.information[:2], boundaries=plan.boundaries[:2],
+                                nominal_alpha=plan.nominal_alpha[:2], cumulative_alpha=plan.cumulative_alpha[:2])
+    text = " ".join(b.get("text", "") for b in sequential_chapter(short).blocks)
+    assert "stays at alpha" not in text
+    assert f"spends only {plan.cumulative_alpha[1]:.3g} of alpha 0.05" in text

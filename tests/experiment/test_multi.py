@@ -34,6 +34,14 @@ def test_adjust_matches_multipletests(method, sm_method):
     np.testing.assert_allclose(adjust_pvalues(small, method), ref, rtol=1e-9, atol=1e-15)
 
 
+@pytest.mark.parametrize("short", ["b", "bonf", "s", "hs", "h", "sh", "ho", "fdr_i", "fdr_p", "fdr_n", "fdrcorr",
+                                   "HS"])
+def test_adjust_takes_the_short_names_of_multipletests(short):
+    # multipletests(p, method=short)[1] for statsmodels' own short names
+    p = np.array([1e-6, 0.004, 0.004, 0.012, 0.03, 0.041, 0.2, 0.9])
+    np.testing.assert_allclose(adjust_pvalues(p, short), multipletests(p, method=short)[1], rtol=1e-9)
+
+
 def test_adjust_shapes_and_edge_cases():
     p = np.array([[0.01, 0.04], [0.03, 0.2]])
     out = adjust_pvalues(p, "holm")

@@ -349,3 +349,60 @@ def test_effect_solved_for_an_astronomically_large_sample():
     assert res.mde == pytest.approx(normal, rel=1e-3)
     assert power_means(n=1e300, mde=res.mde).power == pytest.approx(0.8, abs=1e-9)
     assert power_proportions(baseline=0.1, n=1e200, power=0.8).mde < 1e-90
+
+
+def sm_t_power(d, n, alpha, ratio, alternative="two-sided"):
+    # TTestIndPower().power adds SciPy's nct.cdf lower tail, which is NaN deep in the far tail;
+    # there the two-sided power is its upper tail, the one-sided power at alpha / 2
+    power = TTestIndPower().power(d, n, alpha, ratio=ratio, alternative=alternative)
+    if math.isnan(power) and alternative == "two-sided":
+        power = TTestIndPower().power(d, n, alpha / 2, ratio=ratio, alternative="larger")
+    return power
+
+
+def test_alpha_solved_for_strong_designs_matches_statsmodels():
+    # TTestIndPower().solve_power(effect_size=0.2, nobs1=1000, alpha=None, power=0.8) = 2.93e-4
+    # and (effect_size=0.5, nobs1=100, ratio=3) = 5.47e-4; statsmodels' root finder stops early,
+    # so the solved alpha is also put back into statsmodels' power, which must give the target
+    for d, n, ratio, ref in [(0.2, 1000, 1, 2.93e-4), (0.5, 100, 3, 5.47e-4)]:
+        res = power_means(mde=d, n=n, ratio=ratio, power=0.8, alpha=None)
+        assert res.alpha == pytest.approx(ref, rel=1e-2)
+        assert sm_t_power(d, n, res.alpha, ratio) == pytest.approx(0.8, rel=1e-9)
+    # the power at a small alpha is a number, not NaN (statsmodels' own power is NaN here)
+    assert power_means(mde=0.5, n=100, ratio=3, alpha=1e-4).power == pytest.approx(
+        sm_t_power(0.5, 100, 1e-4, 3), rel=1e-9)
+
+
+@pytest.mark.parametrize("sides", [1, 2])
+def test_alpha_solved_over_a_grid_of_designs(sides):
+    # every design whose power crosses the target between alpha 1e-12 and 0.5 is solved, and the
+    # solved alpha put into statsmodels' TTestIndPower().power gives the target power back
+    alternative = "two-sided" if sides == 2 else "larger"
+    solved = 0
+    for d in (0.05, 0.2, 0.5, 1.0, 2.0):
+        for n in (3, 10, 100, 1000, 10000):
+            for ratio in (0.5, 1, 3):
+                for power in (0.5, 0.8, 0.95):
+                    at_small = sm_t_power(d, n, 1e-12, ratio, alternative)
+                    at_large = sm_t_power(d, n, 0.5, ratio, alternative)
+                    if not at_small < power < at_large:
+                        continue
+                    res = power_means(mde=d, n=n, ratio=ratio, power=power, alpha=None, sides=sides)
+                    assert sm_t_power(d, n, res.alpha, ratio, alternative) == pytest.approx(
+                        power, rel=1e-7), (d, n, ratio, power)
+                    solved += 1
+    assert solved > 60
+
+
+def test_t_power_is_never_nan_in_the_far_lower_tail():
+    # SciPy's noncentral t CDF is NaN at, e.g., nct.cdf(-5, 398, 4); the two-sided power there
+    # is its upper tail plus a negligible lower one (statsmodels' TTestIndPower().power agrees)
+    from scipy import stats
+
+    for d, n, alpha in [(0.4, 200, 1e-6), (0.3, 1000, 1e-8), (0.1, 5000, 1e-10), (3.0, 6, 1e-5)]:
+        got = power_means(mde=d, n=n, alpha=alpha).power
+        df, nc = 2 * n - 2, d * math.sqrt(n / 2)
+        upper = stats.nct.sf(stats.t.isf(alpha / 2, df), df, nc)
+        assert math.isfinite(got) and got == pytest.approx(upper, rel=1e-9)
+        curve = power_curve(power_means(mde=d, n=n, alpha=alpha), over="n", num=20)
+        assert np.isfinite(curve.power).all()

@@ -112,11 +112,10 @@ def test_power_and_inflation_by_simulation():
 def test_decision_with_unplanned_fractions():
     t = [0.18, 0.45, 0.71]
     res = sequential_decision([1.0, 2.1, 2.9], information=t, alpha=0.05, sides=2)
-    # the boundaries are those of a plan with exactly the fractions reached
-    np.testing.assert_allclose(res.boundaries, sequential_boundaries(t, alpha=0.05, sides=2).boundaries)
     assert res.decisions == ("continue", "continue", "stop: efficacy")
     assert res.stopped_at == 3
-    # the boundary at a look does not depend on later looks (Lan-DeMets)
+    # the boundaries are those of a plan with the fractions reached, then the final look: the
+    # boundary at a look does not depend on later looks (Lan-DeMets)
     longer = sequential_boundaries([0.18, 0.45, 0.71, 1.0], alpha=0.05, sides=2).boundaries
     np.testing.assert_allclose(res.boundaries, longer[:3], rtol=1e-9)
 
@@ -172,6 +171,8 @@ def test_overrun_final_look_spends_the_rest():
     (lambda: sequential_decision([1.0, 2.0], information=[1.0, 1.1]), "last look"),
     (lambda: sequential_boundaries([1000, 2000, 3000]), "only the last look may be at 1 or more.*planned final size"),
     (lambda: sequential_boundaries([0.5, 1.0, 1.5]), "only the last look"),
+    (lambda: sequential_boundaries([0.3, 0.6]), r"`looks` must end with the final analysis at information 1"),
+    (lambda: sequential_boundaries([0.5, 0.999]), "never spends all of alpha"),
     (lambda: sequential_boundaries(2.5), "`looks` must be an integer"),
     (lambda: sequential_boundaries("3"), "`looks` must be an integer"),
     (lambda: spending_function([0.5], kind="linear"), "`kind`"),
@@ -181,3 +182,12 @@ def test_overrun_final_look_spends_the_rest():
 def test_bad_input(call, match):
     with pytest.raises(InputError, match=match):
         call()
+
+
+def test_a_plan_ends_at_information_one_while_looks_so_far_need_not():
+    # the final analysis of a plan is at 1 (or beyond); a decision is taken on the looks so far
+    assert sequential_boundaries([0.3, 0.6, 1.0]).cumulative_alpha[-1] == pytest.approx(0.05, rel=1e-12)
+    assert sequential_boundaries([0.5, 1.0 - 1e-12]).cumulative_alpha[-1] == pytest.approx(0.05, rel=1e-9)
+    assert sequential_boundaries([0.5, 1.25]).cumulative_alpha[-1] == pytest.approx(0.05, rel=1e-12)
+    res = sequential_decision([1.1, 1.9], information=[0.3, 0.6])
+    assert res.decisions == ("continue", "continue")

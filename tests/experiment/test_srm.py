@@ -1,6 +1,7 @@
 """Sample-ratio mismatch: scipy.stats.chisquare references and bad input."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -69,13 +70,30 @@ def test_whole_number_arms_match_whatever_their_type():
     # given with integers, and the other way round: both name the arms 1 and 2
     ref = stats.chisquare([500, 520], f_exp=[255.0, 765.0])
     for counts, allocation in [({1.0: 500, 2.0: 520}, {1: 1, 2: 3}), ({1: 500, 2: 520}, {1.0: 1, 2.0: 3}),
-                               ({"1.0": 500, "2.0": 520}, {"1": 1, "2": 3})]:
+                               ({np.float64(1): 500, np.int64(2): 520}, {"1": 1, "2.0": 3})]:
         res = srm_test(counts, allocation)
         assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
         assert res.expected_fraction == pytest.approx([0.25, 0.75])
-    # zero-padded codes are text, not numbers
+    # zero-padded codes are text, not numbers, and distinct strings are distinct arms
     with pytest.raises(InputError, match="same arms"):
         srm_test({"01": 500, "02": 520}, {1: 1, 2: 3})
+    with pytest.raises(InputError, match="same arms"):
+        srm_test({"1.0": 500, "2.0": 520}, {"1": 1, "2": 3})
+
+
+def test_distinct_strings_are_distinct_arms():
+    # "2" and "2.0" are two arm names (a whole number written two ways is one arm only as a number)
+    res = srm_test({"2": 500, "2.0": 520}, {"2.0": 3, "2": 1})
+    assert res.arms == ["2", "2.0"] and res.expected_fraction == pytest.approx([0.25, 0.75])
+    assert res.pvalue == pytest.approx(stats.chisquare([500, 520], f_exp=[255.0, 765.0]).pvalue, rel=1e-9)
+    # a number in the allocation does not name a string arm written another way
+    with pytest.raises(InputError, match=r"missing \['2.0'\], unknown \['2'\]"):
+        srm_test({"2.0": 500, "x": 520}, {2: 1, "x": 1})
+    # numbers equal in value still name one arm, and the same text twice is refused
+    with pytest.raises(InputError, match="same arm '2'"):
+        srm_test(pd.Series([10, 12], index=pd.Index([2, np.float32(2.0)], dtype=object)))
+    with pytest.raises(InputError, match="same arm '2.0'"):
+        srm_test(pd.Series([10, 12], index=pd.Index([2.0, "2.0"], dtype=object)))
 
 
 @pytest.mark.parametrize("label", [np.nan, None, float("nan")])

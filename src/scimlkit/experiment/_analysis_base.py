@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 from typing import NamedTuple
 
@@ -118,13 +119,16 @@ def is_series(value) -> bool:
     return pd is not None and isinstance(value, pd.Series)
 
 
-def labelled_items(value, name: str) -> tuple[list[str], list] | None:
-    """The arm names (as text) and values of a mapping or a pandas Series, else None.
+def labelled_items(value, name: str) -> tuple[list[str], list, list] | None:
+    """The arm names (as text), values and labels (as given) of a mapping or a pandas Series,
+    else None.
 
     A Series is always read as a mapping from its index to its values, whatever the index
     (``value_counts()`` and ``groupby(...).size()`` give arm names there; a default
     ``RangeIndex`` gives the arms ``"0", "1", ...``). Duplicated labels are refused, and so are
-    two labels that read the same as text (``0`` and ``"0"``), which would name one arm twice.
+    two labels that read the same as text (``0`` and ``"0"``) or are the same number (``1`` and
+    ``1.0``), which would name one arm twice. Distinct strings (``"2"`` and ``"2.0"``) are
+    distinct arms.
     """
     from collections.abc import Mapping
 
@@ -144,15 +148,29 @@ def labelled_items(value, name: str) -> tuple[list[str], list] | None:
             raise InputError(f"`{name}` has a missing arm label ({key!r}); units without an arm point to an "
                              "assignment or logging problem: drop them (`value_counts()` does by default) "
                              "or give their arm a name")
-        text = arm_key(str(key))
-        if text in first:
-            same = first[text] == key if type(first[text]) is type(key) else False
-            what = (f"names arm {key!r} twice" if same else
-                    f"has the labels {first[text]!r} ({type(first[text]).__name__}) and {key!r} "
-                    f"({type(key).__name__}), which name the same arm '{text}'")
-            raise InputError(f"`{name}` {what}; give each arm once")
-        first[text] = key
-    return [str(k) for k in keys], values
+        match = label_key(key)
+        for text in dict.fromkeys((match, str(key))):
+            if text in first:
+                same = first[text] == key if type(first[text]) is type(key) else False
+                what = (f"names arm {key!r} twice" if same else
+                        f"has the labels {first[text]!r} ({type(first[text]).__name__}) and {key!r} "
+                        f"({type(key).__name__}), which name the same arm '{text}'")
+                raise InputError(f"`{name}` {what}; give each arm once")
+        first[match] = first[str(key)] = key
+    return [str(k) for k in keys], values, keys
+
+
+def is_number(label) -> bool:
+    """Whether an arm label is a number (Python's or NumPy's; a boolean is not)."""
+    return isinstance(label, numbers.Number) and not isinstance(label, bool | np.bool_)
+
+
+def label_key(label, text: str | None = None) -> str:
+    """The key an arm label is matched by: a number is its whole value when it has one (``1``,
+    ``1.0`` and NumPy's ``1`` are one arm, ``"1"``), any other label is its text ``text``
+    (``str(label)`` by default), so distinct strings (``"2"`` and ``"2.0"``) stay distinct."""
+    text = str(label) if text is None else text
+    return arm_key(text) if is_number(label) else text
 
 
 def _missing_label(key) -> bool:

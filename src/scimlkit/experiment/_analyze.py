@@ -10,12 +10,12 @@ import numpy as np
 from .._errors import InputError
 from .._results import Result
 from .._validation import check_alpha, check_columns, check_frame, check_option, describe
-from ._analysis_base import check_alternative, scaled_by_power_of_two
+from ._analysis_base import arm_key, check_alternative, is_number, label_key, scaled_by_power_of_two
 from ._binary import binary_core, check_difference_method, warn_binary
 from ._continuous import ttest_core, warn_means
 from ._cuped import cuped_arrays
 from ._multi import adjust_pvalues, check_adjust
-from ._srm import SRMResult, srm_test
+from ._srm import SRMResult, srm_of_arms
 
 __all__ = ["analyze", "AnalysisResult"]
 
@@ -201,6 +201,11 @@ def _pick_control(arms: list[str], control, values=()) -> str:
                 return arm
         except (TypeError, ValueError):
             continue
+    # a whole number written as text ("0" or "0.0", as a command line gives it) names a numeric arm
+    numeric = [arm for arm, value in zip(arms, values)
+               if is_number(value) and label_key(value, arm) == arm_key(str(control))]
+    if len(numeric) == 1:
+        return numeric[0]
     raise InputError(f"`control` '{control}' is not a group; groups are {', '.join(arms)}")
 
 
@@ -236,7 +241,9 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
         Pre-period covariate column for CUPED.
     control : optional
         The control arm; default the arm named ``control`` (any case) if there is one, else the
-        first arm in sorted order (numeric labels sort as numbers: 2 before 10).
+        first arm in sorted order (numeric labels sort as numbers: 2 before 10). A number names
+        a numeric arm whatever its type, also written as text (``0``, ``"0"`` or ``"0.0"`` for
+        the arm 0.0 of a float column); a string names only the string arm it spells.
     alpha : float, default 0.05
     kind : {"auto", "binary", "continuous"}
     alternative : {"two-sided", "larger", "smaller"}
@@ -308,7 +315,9 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
     arms = [control] + [a for a in arms_found if a != control]
     masks = {arm: labels == arm for arm in arms}
     sizes = {arm: int(mask.sum()) for arm, mask in masks.items()}
-    srm = srm_test(sizes, allocation, alpha=srm_alpha)
+    value_of = dict(zip(arms_found, values, strict=True))
+    srm = srm_of_arms(arms, [value_of[a] for a in arms], [sizes[a] for a in arms], allocation,
+                      alpha=srm_alpha, source=f"the groups of column '{group}'")
 
     x = scaled_by_power_of_two(_numeric_column(frame, covariate))[0] if covariate is not None else None
     treatments = arms[1:]

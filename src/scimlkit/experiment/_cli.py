@@ -85,7 +85,11 @@ def _per_arm(text, option: str, what: str):
         raise InputError(f"`{option}` must name every arm (arm={what}) or none; got {text!r}")
     arms, values = [], []
     for part in parts:
+        if part.count("=") > 1:
+            raise InputError(f"`{option}` entry {part!r} has more than one '='; write each arm as arm={what}")
         arm, _, value = part.rpartition("=")
+        if all(named) and not arm.strip():
+            raise InputError(f"`{option}` entry {part!r} has an empty arm name; write each arm as arm={what}")
         try:
             number = float(value)
         except ValueError:
@@ -134,35 +138,59 @@ def _sequential_command(args) -> int:
     import math
 
     from .._errors import InputError
-    from ._sequential import sequential_boundaries, sequential_decision
+    from .._validation import check_int
+    from ._sequential import (
+        _check_fractions,
+        _check_last_at_one,
+        _check_plan_end,
+        sequential_boundaries,
+        sequential_decision,
+    )
 
     target = report_target(args)
     if args.looks is not None and args.information is not None:
         raise InputError("give either `--looks` or `--information`, not both")
-    information = None if args.information is None else _numbers(args.information, "--information")
+    if args.looks is not None:
+        check_int(args.looks, "--looks", low=1, high=100)
+    information = None
+    if args.information is not None:  # checked here so that messages name the option given
+        information = _check_fractions(_numbers(args.information, "--information"), "--information")
+        _check_last_at_one(information, "--information")
     options = dict(alpha=args.alpha, sides=args.sides, spending=args.spending)
     if args.z is None:
         looks = 5 if args.looks is None else args.looks
+        if information is not None:
+            _check_plan_end(information, "--information")
+        power = 0.8 if args.power is None else args.power
         plan = sequential_boundaries(information if information is not None else looks, **options)
-        factor = (plan.inflation_factor(args.power) if math.isclose(float(plan.information[-1]), 1.0)
+        factor = (plan.inflation_factor(power) if math.isclose(float(plan.information[-1]), 1.0)
                   else None)
         written = _sequential_report(plan, target)
         if args.format == "json":
             extra = {} if written is None else {"report": written}
-            emit({**plan.to_dict(), "inflation_factor": factor, "inflation_power": args.power, **extra}, "json")
+            emit({**plan.to_dict(), "inflation_factor": factor, "inflation_power": power, **extra}, "json")
             return 0
         emit(plan, "table", title=f"group-sequential boundaries ({plan.spending} spending, alpha {plan.alpha:g}, "
                                   f"{plan.sides}-sided)")
         if factor is not None:
             print_line(f"maximum sample size: {factor:.4g} x that of a single-look test with the same alpha "
-                       f"and {args.power:.0%} power")
+                       f"and {power:.0%} power")
         if written is not None:
             print_line(f"report: {written}")
         return 0
     if information is None and args.looks is None:
         raise InputError("`--z` needs `--looks` (the planned number of equally spaced looks) or "
                          "`--information` (the fraction reached at each look)")
-    result = sequential_decision(_numbers(args.z, "--z"), information=information, looks=args.looks, **options)
+    if args.power is not None:
+        raise InputError("`--power` applies to a plan (no `--z`): it sets the power at which the plan's "
+                         "maximum sample size is compared with a single look")
+    z = _numbers(args.z, "--z")
+    if information is not None and len(information) != len(z):
+        raise InputError(f"`--z` and `--information` must give one value per look: `--z` has {len(z)}, "
+                         f"`--information` has {len(information)}")
+    if information is None and len(z) > args.looks:
+        raise InputError(f"`--z` has {len(z)} looks but `--looks` plans only {args.looks}")
+    result = sequential_decision(z, information=information, looks=args.looks, **options)
     written = _sequential_report(result, target)
     if args.format == "json":
         emit(result if written is None else {**result.to_dict(), "report": written}, "json")
@@ -184,15 +212,17 @@ def _sequential_report(result, target):
     return _save([sequential_chapter(result)], target)
 
 
-def _register_analysis(sub) -> None:
+def _number(text):
+    """An argparse type: a float, or argparse's own one-line error."""
     import argparse
 
-    def alpha_value(text):
-        try:
-            return float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
 
+
+def _register_analysis(sub) -> None:
     parser = add_command(sub, "analyze", _analyze_command,
                          help="analyse an A/B(/n) test from one row per user",
                          description="Compare every treatment arm with control for each metric "
@@ -204,7 +234,7 @@ def _register_analysis(sub) -> None:
     parser.add_argument("--covariate", default=None, help="pre-period covariate column for CUPED")
     parser.add_argument("--control", default=None,
                         help="control arm (default: 'control' if present, else the first in sorted order)")
-    parser.add_argument("--alpha", type=alpha_value, default=0.05, help="significance level (default 0.05)")
+    parser.add_argument("--alpha", type=_number, default=0.05, help="significance level (default 0.05)")
     parser.add_argument("--kind", choices=("auto", "binary", "continuous"), default="auto",
                         help="metric kind (default: auto-detect 0/1 columns as binary)")
     parser.add_argument("--alternative", choices=("two-sided", "larger", "smaller"), default="two-sided",
@@ -212,7 +242,7 @@ def _register_analysis(sub) -> None:
     parser.add_argument("--adjust", choices=("holm", "bonferroni", "bh", "by", "sidak", "holm-sidak", "hochberg",
                                              "hommel", "none"), default="holm",
                         help="multiple-testing adjustment over comparisons (default holm)")
-    parser.add_argument("--srm-alpha", type=alpha_value, default=0.001,
+    parser.add_argument("--srm-alpha", type=_number, default=0.001,
                         help="threshold of the sample-ratio-mismatch check (default 0.001)")
     parser.add_argument("--allocation", default=None, metavar="WEIGHTS",
                         help="planned split for the sample-ratio check, by arm (control=0.9,treatment=0.1) "
@@ -345,14 +375,6 @@ def _register_design(sub) -> None:
 
 
 def _register_checks(sub) -> None:
-    import argparse
-
-    def level(text):
-        try:
-            return float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
-
     srm = add_command(sub, "srm", _srm_command,
                       help="sample-ratio-mismatch check of the users per arm",
                       description="Chi-squared test of the users per arm against the planned allocation "
@@ -362,7 +384,7 @@ def _register_checks(sub) -> None:
     srm.add_argument("--allocation", default=None, metavar="WEIGHTS",
                      help="planned split, named like COUNTS (control=0.9,treatment=0.1) or in the order of "
                           "COUNTS (90,10); default: equal split")
-    srm.add_argument("--alpha", type=level, default=0.001, help="flag a mismatch below this p-value (default 0.001)")
+    srm.add_argument("--alpha", type=_number, default=0.001, help="flag a mismatch below this p-value (default 0.001)")
     srm.add_argument("--fail-on-mismatch", action="store_true", help="exit with status 1 when a mismatch is flagged")
 
     seq = add_command(sub, "sequential", _sequential_command,
@@ -371,16 +393,17 @@ def _register_checks(sub) -> None:
                                   "decision (continue or stop) at each look taken so far.")
     seq.add_argument("--looks", type=int, default=None,
                      help="planned number of equally spaced looks (default 5 for the boundaries)")
-    seq.add_argument("--information", nargs="+", default=None, metavar="T",
-                     help="information fraction of each look (e.g. 0.3,0.6,1 or 0.3 0.6 1)")
-    seq.add_argument("--z", nargs="+", default=None, metavar="Z",
+    seq.add_argument("--information", nargs="+", action="extend", default=None, metavar="T",
+                     help="information fraction of each look (e.g. 0.3,0.6,1 or 0.3 0.6 1); a plan ends at 1")
+    seq.add_argument("--z", nargs="+", action="extend", default=None, metavar="Z",
                      help="z statistic observed at each look so far (e.g. 1.2 2.9; --z=-1.2,2.9)")
-    seq.add_argument("--alpha", type=level, default=0.05, help="overall significance level (default 0.05)")
+    seq.add_argument("--alpha", type=_number, default=0.05, help="overall significance level (default 0.05)")
     seq.add_argument("--sides", type=int, choices=(1, 2), default=2, help="one- or two-sided plan (default 2)")
     seq.add_argument("--spending", choices=("obrien-fleming", "pocock"), default="obrien-fleming",
                      help="alpha-spending function (default obrien-fleming)")
-    seq.add_argument("--power", type=level, default=0.8,
-                     help="power at which the maximum sample size is compared with a single look (default 0.8)")
+    seq.add_argument("--power", type=_number, default=None,
+                     help="plans only: power at which the maximum sample size is compared with a single look "
+                          "(default 0.8)")
     add_report_option(seq, "the plan or the decisions (boundaries against the information, one row per look)")
 
 

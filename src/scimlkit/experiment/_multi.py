@@ -29,6 +29,10 @@ ADJUST_METHODS = ("bonferroni", "holm", "bh", "by", "sidak", "holm-sidak", "hoch
 _ADJUST_ALIASES = {
     "fdr_bh": "bh", "benjamini-hochberg": "bh", "fdr": "bh", "fdr_by": "by",
     "benjamini-yekutieli": "by", "simes-hochberg": "hochberg", None: "none",
+    # statsmodels' multipletests short names
+    "b": "bonferroni", "bonf": "bonferroni", "s": "sidak", "hs": "holm-sidak", "h": "holm",
+    "sh": "hochberg", "ho": "hommel", "fdr_i": "bh", "fdr_p": "bh", "fdri": "bh", "fdrp": "bh",
+    "fdr_n": "by", "fdr_c": "by", "fdrn": "by", "fdrcorr": "by",
 }
 BINARY_COLUMNS = ("successes_control", "trials_control", "successes_treatment", "trials_treatment")
 CONTINUOUS_COLUMNS = ("mean_control", "sd_control", "n_control", "mean_treatment", "sd_treatment",
@@ -55,7 +59,10 @@ def adjust_pvalues(pvalues, method: str = "holm") -> np.ndarray:
         and ``hommel`` (the most powerful of these) rest on Simes' inequality (independent or
         positively dependent tests). ``bh`` (Benjamini-Hochberg, alias ``fdr_bh``) and ``by``
         (Benjamini-Yekutieli, valid under any dependence) control the false discovery rate.
-        The names and results are those of statsmodels' ``multipletests``.
+        The results are those of statsmodels' ``multipletests``, whose names for these
+        methods are accepted too, short ones included (``"hs"``, ``"sh"``, ``"ho"``,
+        ``"fdr_bh"``, ``"fdr_by"``, ...); its two-stage and adaptive FDR methods are not
+        offered.
 
     Returns
     -------

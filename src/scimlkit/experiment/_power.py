@@ -181,6 +181,29 @@ def _power_arcsine(p_c, delta, n_c, ratio, alpha, sides):
     return out
 
 
+def _lower_tail_t(crit, df, nc, upper):
+    """P(T < -crit) for T noncentral t with noncentrality ``nc`` >= 0, never NaN.
+
+    SciPy's noncentral t CDF returns NaN deep in its lower tail (already at a noncentrality near
+    4 for a critical value near 5), while its survival function at the mirrored point,
+    P(T > crit) under noncentrality ``-nc``, is the same probability and stays finite there.
+    What is still NaN (a noncentrality beyond about 1e9) is bounded by P(Z < -nc), since
+    T < -crit needs Z + nc < 0; it is taken as 0 only where that bound is negligible next to
+    the upper tail ``upper``.
+    """
+    lower = stats.nct.sf(crit, df, -nc)
+    if np.isnan(lower).any():
+        lower = np.where(np.isnan(lower), stats.nct.cdf(-crit, df, nc), lower)
+    if np.isnan(lower).any():
+        bound = special.ndtr(-nc)
+        negligible = bound <= 1e-13 * upper
+        if not np.all(negligible | ~np.isnan(lower)):
+            raise InputError("the power of this t-test design cannot be computed accurately "
+                             f"(degrees of freedom {np.max(df):g}, noncentrality {np.max(nc):g})")
+        lower = np.where(np.isnan(lower), 0.0, lower)
+    return lower
+
+
 def _power_t(d, n_c, ratio, alpha, sides):
     d = np.abs(np.asarray(d, dtype=float))
     n_c = np.asarray(n_c, dtype=float)
@@ -197,10 +220,7 @@ def _power_t(d, n_c, ratio, alpha, sides):
             limit = special.chdtr(df, df * np.square(nc / crit))
         out = np.where(huge, limit, out)
     if sides == 2:
-        lower = stats.nct.cdf(-crit, df, nc)
-        # SciPy's noncentral t CDF can return NaN deep in the far tail (noncentrality above about
-        # 5); that tail is then below 1e-7 of the power and is taken as 0.
-        out = out + np.where(np.isnan(lower) & (nc > 5.0), 0.0, lower)
+        out = out + _lower_tail_t(crit, df, nc, out)
     # beyond 1e12 degrees of freedom the t is a normal to double precision, while SciPy's
     # noncentral t loses accuracy there (its power is no longer monotone in the effect)
     normal = df > 1e12
@@ -247,8 +267,11 @@ def _solve_alpha(power_of_alpha, target: float) -> float:
         return float(power_of_alpha(math.exp(log_alpha))) - target
 
     hi, lo = 0.0, math.log(1e-3)
-    while not gap(lo) < 0:  # a design with much more power than asked: move the bracket down
-        if lo < math.log(1e-200) or math.isnan(gap(lo)):
+    while not (below := gap(lo)) < 0:  # a design with much more power than asked: move the bracket down
+        if math.isnan(below):
+            raise InputError(f"the power of this design at a significance level of {math.exp(lo):.0e} "
+                             "cannot be computed; give `alpha` instead of solving for it")
+        if lo < math.log(1e-200):
             raise InputError(f"the design reaches the requested power at any significance level down to "
                              f"{math.exp(lo):.0e}; lower `n` or the effect, or raise `power`")
         hi, lo = lo, lo + math.log(1e-3)

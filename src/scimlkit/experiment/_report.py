@@ -10,6 +10,7 @@ beyond it (the power curves of a design), and writes one self-contained HTML fil
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -389,7 +390,8 @@ def power_chapter(design: PowerResult, curves=(), *, key: str = "experiment-size
         figure with the design's power and size (or effect) marked.
     key : str
     title : str, optional
-        Default ``"Sample size: <test>"``.
+        Default ``"<solved quantity>: <test>"``, the solved quantity being ``Sample size``,
+        ``Power``, ``Minimum detectable effect`` or ``Significance level``.
 
     Returns
     -------
@@ -643,8 +645,18 @@ def sequential_chapter(result: SequentialDesignResult | SequentialDecisionResult
         sentence = (f"A plan of {plan}: the first boundary is z = {result.boundaries[0]:.3g}, the last "
                     f"z = {result.boundaries[-1]:.3g}.")
     chapter.note(sentence)
-    chapter.paragraph(sentence + " Each boundary is recomputed for the information fractions of the looks, so "
-                      "the false-positive rate over all looks stays at alpha.")
+    last = float(result.information[-1])
+    if last >= 1.0 or math.isclose(last, 1.0, rel_tol=1e-9):
+        rate = ("Each boundary is recomputed for the information fractions of the looks, so the false-positive "
+                "rate over all looks stays at alpha.")
+    elif deciding:
+        rate = (f"The looks so far reach information {last:.3g}; each boundary is recomputed for the information "
+                "fractions of the looks, so the false-positive rate over all looks stays at alpha once the "
+                "final look is taken at information 1.")
+    else:
+        rate = (f"The last look is at information {last:.3g}, before the final analysis at 1: the plan spends only "
+                f"{float(result.cumulative_alpha[-1]):.3g} of alpha {result.alpha:g}.")
+    chapter.paragraph(f"{sentence} {rate}")
     chapter.figure(sequential_figure(result),
                    caption="Efficacy boundaries against the information fraction" +
                            (" with the observed z statistics" if deciding else ""))
@@ -710,7 +722,8 @@ def report_chapters(results) -> list[Chapter]:
 
 
 def write_report(result, path: str | os.PathLike, *, title: str | None = None) -> Path:
-    """Write an HTML report of experiment results: A/B analyses, sample sizes, model comparisons.
+    """Write an HTML report of experiment results: A/B analyses, sample sizes, model comparisons,
+    sequential plans and decisions.
 
     Each result becomes one chapter, chosen by its type:
 

@@ -346,6 +346,15 @@ def _check_last_at_one(t: np.ndarray, name: str) -> None:
                          "size divided by the planned final size")
 
 
+def _check_plan_end(t: np.ndarray, name: str) -> None:
+    """A plan's last look is the final analysis, at information 1 (or beyond, for an overrun):
+    a plan that stops short of it never spends all of alpha."""
+    if t[-1] < 1.0 and not math.isclose(float(t[-1]), 1.0, rel_tol=1e-9):
+        raise InputError(f"`{name}` must end with the final analysis at information 1 (or beyond), got "
+                         f"{t.tolist()}: a plan stopping short of 1 never spends all of alpha; add the final "
+                         "look at 1 (fractions are each look's size divided by the planned final size)")
+
+
 def _design(t, alpha, sides, spending) -> SequentialDesignResult:
     cumulative = _spend(np.minimum(t, 1.0), alpha, spending, sides)
     increments = np.diff(np.concatenate([[0.0], cumulative]))
@@ -364,8 +373,8 @@ def sequential_boundaries(looks=5, *, alpha: float = 0.05, sides: int = 2,
     ----------
     looks : int or array-like
         The number of equally spaced looks, or the information fraction of each look
-        (increasing, positive; the final analysis is at 1, and only the last look may be at 1
-        or beyond).
+        (increasing, positive; the last look is the final analysis, at 1 or beyond, and only
+        it may be at 1 or beyond).
     alpha : float
         The overall significance level, in (0, 1): one-sided, or the two-sided total.
     sides : {1, 2}
@@ -393,6 +402,7 @@ def sequential_boundaries(looks=5, *, alpha: float = 0.05, sides: int = 2,
     else:
         t = _check_fractions(looks, "looks")
         _check_last_at_one(t, "looks")
+        _check_plan_end(t, "looks")
     return _design(t, alpha, sides, spending)
 
 

@@ -10,7 +10,7 @@ from scipy import stats
 from .._errors import InputError
 from .._results import Result
 from .._validation import check_alpha, check_array, check_counts
-from ._analysis_base import arm_key, is_series, labelled_items
+from ._analysis_base import arm_key, is_number, is_series, label_key, labelled_items
 
 __all__ = ["srm_test", "SRMResult"]
 
@@ -65,10 +65,10 @@ def srm_test(counts, allocation=None, *, alpha: float = 0.001) -> SRMResult:
     counts : mapping of arm -> int, pandas Series, or array-like of int
         Users observed in each arm (at least two arms). A Series is read as a mapping from its
         index (the arm names) to its values, whatever its order: ``df["arm"].value_counts()``
-        and ``df.groupby("arm").size()`` can be given as they are. Arm names are compared as
-        text, so two labels that read the same (``0`` and ``"0"``) are refused, as are
-        duplicated index labels; a whole number is one arm whether written ``1`` or ``1.0`` (an
-        integer column next to a float one). A missing label (NaN, None, as
+        and ``df.groupby("arm").size()`` can be given as they are. Two labels that read the
+        same (``0`` and ``"0"``) are refused, as are duplicated index labels; a whole number is
+        one arm whether written ``1`` or ``1.0`` (an integer column next to a float one), while
+        distinct strings (``"2"`` and ``"2.0"``) are distinct arms. A missing label (NaN, None, as
         ``value_counts(dropna=False)`` gives for users without an arm) is refused.
     allocation : mapping of arm -> weight, pandas Series, or array-like of float, optional
         Planned allocation (weights, normalised to sum to 1). Default: equal split. A mapping
@@ -102,11 +102,43 @@ def srm_test(counts, allocation=None, *, alpha: float = 0.001) -> SRMResult:
     """
     labelled_counts = labelled_items(counts, "counts")
     if labelled_counts is not None:
-        arms = labelled_counts[0]
-        observed = check_counts(labelled_counts[1], "counts")
+        arms, values, labels = labelled_counts
+        observed = check_counts(values, "counts")
     else:
         observed = check_counts(counts, "counts")
-        arms = [f"arm{i}" for i in range(np.size(observed))]
+        arms, labels = [f"arm{i}" for i in range(np.size(observed))], None
+    return srm_of_arms(arms, labels, observed, allocation, alpha=alpha, by_size=is_series(counts))
+
+
+def _match_allocation(arms: list[str], labels: list, named: list[str], named_labels: list) -> list:
+    """For each arm, the position of its allocation entry (None when it has none).
+
+    An entry names an arm by its key (:func:`label_key`: a number by its whole value, any other
+    label by its text); an entry left over then names a left-over numeric arm when its text is
+    that arm's whole value (``"1"`` or ``"1.0"`` for an arm ``1.0``, as a command line writes
+    it). Distinct strings are never matched to each other.
+    """
+    keys = [label_key(label, arm) for arm, label in zip(arms, labels, strict=True)]
+    position = {label_key(label, name): j for j, (name, label) in enumerate(zip(named, named_labels, strict=True))}
+    found = [position.get(k) for k in keys]
+    left = {}
+    for i, j in enumerate(found):
+        if j is None and is_number(labels[i]):
+            left.setdefault(keys[i], []).append(i)
+    for j, name in enumerate(named):
+        arm = left.get(arm_key(name), [])
+        if j not in found and len(arm) == 1:
+            found[arm[0]] = j
+            left.pop(arm_key(name))
+    return found
+
+
+def srm_of_arms(arms: list[str], labels: list | None, observed, allocation=None, *, alpha: float = 0.001,
+                by_size: bool = False, source: str = "`counts`") -> SRMResult:
+    """:func:`srm_test` on arms already named and counted: ``arms`` their names, ``labels`` their
+    labels as given (None when the counts came without names), ``observed`` the counts.
+    ``by_size`` says the arms' order is not the user's (a Series from ``value_counts()``);
+    ``source`` names where the arms came from in messages."""
     observed = np.atleast_1d(observed)
     if observed.size < 2:
         raise InputError(f"`counts` must cover at least 2 arms, got {observed.size}")
@@ -117,23 +149,22 @@ def srm_test(counts, allocation=None, *, alpha: float = 0.001) -> SRMResult:
     if allocation is None:
         weights = np.ones(observed.size)
     elif labelled_allocation is not None:
-        if labelled_counts is None:
+        if labels is None:
             raise InputError("`allocation` is given by arm name (a mapping or Series) but `counts` is not; give "
                              "both by arm name, or both by position (e.g. `allocation.to_numpy()`)")
-        named = labelled_allocation[0]
-        keys = [arm_key(a) for a in arms]
-        missing = [a for a, k in zip(arms, keys, strict=True) if k not in set(map(arm_key, named))]
-        extra = [a for a in named if arm_key(a) not in keys]
+        named, named_weights, named_labels = labelled_allocation
+        found = _match_allocation(arms, labels, named, named_labels)
+        missing = [a for a, j in zip(arms, found, strict=True) if j is None]
+        extra = [a for j, a in enumerate(named) if j not in found]
         if missing or extra:
-            raise InputError(f"`allocation` must name the same arms as `counts`; missing {missing}, "
+            raise InputError(f"`allocation` must name the same arms as {source}; missing {missing}, "
                              f"unknown {extra}")
-        lookup = dict(zip(map(arm_key, named), labelled_allocation[1], strict=True))
-        weights = check_array([lookup[k] for k in keys], "allocation")
+        weights = check_array([named_weights[j] for j in found], "allocation")
     else:
         weights = check_array(allocation, "allocation")
         if weights.size != observed.size:
             raise InputError(f"`allocation` must have one weight per arm ({observed.size}), got {weights.size}")
-        if is_series(counts) and np.ptp(weights) > 0:
+        if by_size and np.ptp(weights) > 0:
             raise InputError("`allocation` must be given by arm name (a mapping or Series) when `counts` is a "
                              "pandas Series: the Series' order is not the arms' (value_counts() sorts by size); "
                              f"got weights {weights.tolist()} by position")
