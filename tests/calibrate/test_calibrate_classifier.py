@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.utils.estimator_checks import check_estimator
 
-from scimlkit._errors import InputError
+from scimlkit._errors import DegenerateDataWarning, InputError
 from scimlkit.calibrate import (
     CalibratedClassifier,
     ScoreCalibrator,
@@ -563,3 +563,72 @@ def test_multiclass_auto_chooses_among_temperature_and_one_vs_rest():
     # `methods` restricts the candidates
     only = CalibratedClassifier(GaussianNB(), methods=["isotonic"], random_state=0).fit(X[fit], y[fit])
     assert only.method_ == "isotonic"
+
+
+def test_multiclass_auto_needs_two_rows_of_each_class_as_binary_does():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    model = GaussianNB().fit(X, y)
+    rows = np.r_[np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:1]]  # class 2: one calibration row
+    message = "method='auto' needs at least 2 samples of each class, got 1"
+    with pytest.raises(InputError, match=message):
+        CalibratedClassifier(model, cv="prefit", methods=["isotonic", "platt"]).fit(X[rows], y[rows])
+    with pytest.raises(InputError, match=message):  # the binary path
+        ScoreCalibrator(methods=["isotonic", "platt"]).fit(model.predict_proba(X[rows])[:, 2],
+                                                           (y[rows] == 2).astype(int))
+    # rows of zero weight do not count
+    w = np.ones(len(y))
+    w[np.flatnonzero(y == 2)[1:]] = 0
+    with pytest.raises(InputError, match="needs at least 2 samples with positive weight of each class, got 1"):
+        CalibratedClassifier(model, cv="prefit").fit(X, y, sample_weight=w)
+    # three rows: three folds
+    rows = np.r_[np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:3]]
+    assert CalibratedClassifier(model, cv="prefit", random_state=0).fit(X[rows], y[rows]).cv_folds_ == 3
+    # a prefit model's class with no rows at all: temperature scaling, nothing compared
+    keep = y != 2
+    clf = CalibratedClassifier(model, cv="prefit").fit(X[keep], y[keep])
+    assert clf.method_ == "temperature" and clf.method_scores_ is None and clf.cv_folds_ is None
+
+
+def test_multiclass_auto_weighs_candidates_as_binary_auto_does():
+    # three blobs far apart: each class's column of scores ranks its rows above all others,
+    # so the step maps are set aside (as on binary scores that separate the classes), and
+    # temperature scaling of separating logits is degenerate
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(300, centers=[[0, 0], [10, 0], [0, 10]], cluster_std=1.0, random_state=0)
+    model = LogisticRegression().fit(X[::2], y[::2])
+    with pytest.warns(DegenerateDataWarning, match="separate the classes"):
+        clf = CalibratedClassifier(model, cv="prefit", random_state=0).fit(X[1::2], y[1::2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateDataWarning)
+        binary = ScoreCalibrator(random_state=0).fit(model.decision_function(X[1::2])[:, 0], (y[1::2] == 0).astype(int))
+    table = clf.method_scores_
+    assert list(table.columns) == list(binary.method_scores_.columns)
+    table = table.set_index("method")
+    assert table.loc["temperature", "degenerate"] and table.loc["temperature", "set_aside"]
+    assert table.loc[["isotonic", "histogram"], "set_aside"].all()
+    assert not table.loc[["platt", "beta"], "set_aside"].any()
+    # isotonic has the smallest cross-validated log-loss, but its steps say nothing of the fall-off
+    assert table["log_loss"].idxmin() == "isotonic"
+    assert clf.method_ == table.loc[~table["set_aside"], "log_loss"].idxmin() and table["selected"].sum() == 1
+    assert clf.cv_folds_ == 5 and binary.cv_folds_ == 5
+    # a single candidate is cross-validated too, as in binary
+    one = CalibratedClassifier(model, cv="prefit", methods="beta").fit(X[1::2], y[1::2])
+    assert one.method_ == "beta" and len(one.method_scores_) == 1 and one.cv_folds_ == 5
+
+
+@pytest.mark.parametrize("cv", [3, "prefit"])
+def test_multiclass_checks_selection_tie_break_and_n_jobs(cv):
+    X, y = load_wine(return_X_y=True)
+    model = GaussianNB().fit(X, y) if cv == "prefit" else GaussianNB()
+    for bad, match in (({"selection": "auc"}, "`selection` must be one of"),
+                       ({"tie_break": "nope"}, "`tie_break` must be one of"),
+                       ({"n_jobs": "many"}, "`n_jobs` must be None or a nonzero int")):
+        for method in ("auto", "isotonic", "temperature"):
+            with pytest.raises(InputError, match=match):
+                CalibratedClassifier(model, method=method, cv=cv, **bad).fit(X, y)
+    if cv == "prefit":
+        with pytest.raises(InputError, match="`n_jobs` must be None or a nonzero int"):
+            ThresholdClassifier(model, cv=cv, n_jobs="many").fit(X, y == 1)

@@ -355,3 +355,59 @@ def test_weight_column_weights_fit_metrics_and_threshold(table, tmp_path, capsys
     assert main(["calibrate", "threshold", str(weighted), "--score", "score", "--label", "label",
                  "--weight", "w"]) == 2
     assert "--weight: `sample_weight` must be >= 0" in capsys.readouterr().err
+
+
+def test_pos_label_on_boolean_labels_takes_the_usual_spellings(table, tmp_path, capsys):
+    path, s, y = table
+    flags = tmp_path / "flags.csv"
+    pd.DataFrame({"score": s, "label": y.astype(bool)}).to_csv(flags, index=False)  # True / False
+    for spelling, positive in (("True", 1), ("TRUE", 1), ("true", 1), ("1", 1), ("false", 0), ("0", 0)):
+        assert main(["calibrate", "threshold", str(flags), "--score", "score", "--label", "label",
+                     "--pos-label", spelling, "--format", "json"]) == 0
+        got = json.loads(capsys.readouterr().out)
+        ref = best_threshold(y if positive else 1 - y, s, "f1")
+        assert (got["threshold"], got["value"], got["pos_label"]) == (ref.threshold, ref.value, spelling)
+    assert main(["calibrate", "threshold", str(flags), "--score", "score", "--label", "label",
+                 "--pos-label", "maybe"]) == 2
+    assert "--pos-label 'maybe' is not a label of column 'label'" in capsys.readouterr().err
+
+
+def test_label_error_suggests_pos_label_only_for_two_labels(table, tmp_path, capsys):
+    path, s, y = table
+    named = _string_labels(table, tmp_path)
+    assert main(["calibrate", "threshold", str(named), "--score", "score", "--label", "label"]) == 2
+    assert capsys.readouterr().err.strip().endswith(
+        "; name the positive class with --pos-label ham or --pos-label spam")
+    three = tmp_path / "three.csv"
+    pd.DataFrame({"score": s, "label": np.array(["a", "b", "c"])[np.arange(400) % 3]}).to_csv(three, index=False)
+    assert main(["calibrate", "fit", str(three), "--score", "score", "--label", "label"]) == 2
+    err = capsys.readouterr().err
+    assert "must contain only 0 and 1" in err and "--pos-label" not in err
+    coded = tmp_path / "coded.csv"
+    pd.DataFrame({"score": s, "label": np.where(y == 1, 2, 5)}).to_csv(coded, index=False)
+    assert main(["calibrate", "fit", str(coded), "--score", "score", "--label", "label"]) == 2
+    assert "with --pos-label 2 or --pos-label 5" in capsys.readouterr().err
+
+
+def test_threshold_json_says_pos_label_and_weight_as_fit_does(table, tmp_path, capsys):
+    path, s, y = table
+    w = np.random.default_rng(4).uniform(0.5, 2.0, size=400)
+    named = tmp_path / "named_w.csv"
+    pd.DataFrame({"score": s, "label": np.where(y == 1, "spam", "ham"), "w": w}).to_csv(named, index=False)
+    for command in ("fit", "threshold"):
+        assert main(["calibrate", command, str(named), "--score", "score", "--label", "label",
+                     "--pos-label", "spam", "--weight", "w", "--format", "json"]) == 0
+        got = json.loads(capsys.readouterr().out)
+        assert (got["pos_label"], got["weight"]) == ("spam", "w")
+        assert main(["calibrate", command, str(path), "--score", "score", "--label", "label", "--format", "json"]) == 0
+        got = json.loads(capsys.readouterr().out)
+        assert (got["pos_label"], got["weight"]) == (None, None)
+
+
+@pytest.mark.parametrize("command", ["fit", "threshold"])
+def test_file_help_names_both_kinds_of_label_column(command, capsys):
+    with pytest.raises(SystemExit):
+        main(["calibrate", command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "0/1 label column" not in text
+    assert "a label column (0/1, or two labels with --pos-label)" in text

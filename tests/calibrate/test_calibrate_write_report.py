@@ -239,3 +239,32 @@ def test_sample_weight_equals_repeated_rows(tmp_path):
         write_report(y, s, tmp_path, sample_weight=[1, 2])
     with pytest.raises(InputError, match="leaves only class 1 with positive weight"):
         write_report(y, s, tmp_path, sample_weight=y)
+
+
+def test_weighted_report_names_the_sections_it_has(tmp_path, table, capsys):
+    s, y = _scores()
+    w = np.random.default_rng(3).uniform(0.5, 2.0, size=s.size)
+    both = write_report(y, s, tmp_path / "a.html", n_boot=0, rng=0, sample_weight=w).read_text()
+    assert "Diagrams, metrics and threshold weighted by the sample weights." in both
+    alone = write_report(y, s, tmp_path / "b.html", objective=None, n_boot=0, rng=0, sample_weight=w).read_text()
+    assert "Diagrams and metrics weighted by the sample weights." in alone and "threshold weighted" not in alone
+    # the threshold command on decision values: the threshold section alone
+    frame = pd.read_csv(table).assign(w=w)
+    frame.to_csv(table, index=False)
+    out = tmp_path / "c.html"
+    assert main(["calibrate", "threshold", str(table), "--score", "score", "--label", "label", "--weight", "w",
+                 "--report", str(out)]) == 0
+    assert "Threshold weighted by the sample weights." in out.read_text()
+
+
+def test_auto_with_too_few_positive_weight_rows_says_the_others_weigh_zero(tmp_path):
+    s, y = _scores()
+    w = np.ones(s.size)
+    w[np.flatnonzero(y == 1)[1:]] = 0  # one positive row keeps its weight
+    with pytest.raises(InputError) as info:
+        write_report(y, s, tmp_path, sample_weight=w)
+    assert str(info.value) == (f"calibrator='auto' needs at least 2 samples with positive weight of each class "
+                               f"in `y_true`, got 1 of class 1 ({int(y.sum()) - 1} more of zero weight)")
+    with pytest.raises(InputError, match=r"at least 2 samples of each class in `y_true`, got 1 of class 1$"):
+        write_report(y[w > 0], s[w > 0], tmp_path)
+    write_report(y, s, tmp_path, sample_weight=w, calibrator="platt", n_boot=0)  # a named method fits

@@ -137,6 +137,100 @@ def resolve_score_kind(s: np.ndarray, score_kind: str, fitted_kind: str | None =
     return kind
 
 
+def check_selection(selection) -> str:
+    """The criterion of ``method="auto"``."""
+    return check_option(selection, "selection", ("log_loss", "brier", "ece"))
+
+
+def check_tie_break(tie_break) -> str | None:
+    """The criterion that chooses among tied candidates of ``method="auto"``, or None."""
+    if tie_break is None:
+        return None
+    return check_option(tie_break, "tie_break", ("ece", "brier", "log_loss"))
+
+
+def candidates(methods, kind: str) -> list[str]:
+    """The candidates of ``method="auto"``: the checked names of ``methods``, else every method
+    (but 'sigmoid' on logits, where it is the same fit as 'platt')."""
+    if methods is None:
+        return [m for m in METHODS if not (m == "sigmoid" and kind == "logit")]
+    names = [methods] if isinstance(methods, str) else list(methods)
+    chosen = [check_option(m, "methods", METHODS) for m in names]
+    if not chosen:
+        raise InputError("`methods` must name at least one method")
+    return chosen
+
+
+def selection_splits(y, w, groups, cv: int, random_state) -> list:
+    """The folds of ``method="auto"``: ``cv`` shuffled stratified folds of the class codes
+    ``y`` (fewer when the smallest class has fewer rows of positive weight), or, with
+    ``groups``, folds that keep each group whole (no more than there are groups). Every class
+    present needs at least 2 rows of positive weight."""
+    # rows of zero weight are absent: only rows with positive weight count for the folds
+    smaller = int(positive_class_counts(y, w).min())
+    if smaller < 2:
+        what = "samples" if w is None else "samples with positive weight"
+        raise InputError(f"method='auto' needs at least 2 {what} of each class, got {smaller}")
+    folds = min(cv, smaller)
+    if groups is None:
+        return stratified_splits(y, w, folds, check_random_state(random_state))
+    n_groups = np.unique(groups).size
+    if n_groups < 2:
+        raise InputError("method='auto' with `groups` needs at least 2 groups, got 1")
+    return grouped_splits(y, w, groups, min(folds, n_groups), check_random_state(random_state))
+
+
+def choose_method(names, cross_predict, per_sample, ece, weights, *, step_maps_aside: bool, criterion: str,
+                  tie_break: str | None):
+    """The winner of ``method="auto"`` and the table of candidates (``method_scores_``).
+
+    ``cross_predict(name)`` gives the pooled out-of-fold probabilities of candidate ``name``,
+    ``per_sample(oof)`` their per-sample log-loss and Brier score (a dict), ``ece(oof)`` their
+    ECE; ``weights`` weigh the samples. A candidate is set aside when one of its fits warned
+    with :class:`DegenerateDataWarning`, and the step maps are when ``step_maps_aside`` (the
+    scores separate the classes); set-aside candidates compete only when all are. The best by
+    ``criterion`` leads; with ``tie_break``, the candidates within one standard error of the
+    paired per-sample differences to it are tied, and the smallest ``tie_break`` among them
+    wins. The fits' warnings are replayed once each (see :func:`_replay`).
+    """
+    import pandas as pd
+
+    rows, losses = [], {}
+    # the folds' warnings are collected and replayed once each after the loop (see _replay)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for name in names:
+            start = len(caught)
+            oof = cross_predict(name)
+            degenerate = any(issubclass(item.category, DegenerateDataWarning) for item in caught[start:])
+            losses[name] = per_sample(oof)
+            rows.append({"method": name,
+                         "log_loss": _mean(losses[name]["log_loss"], weights),
+                         "brier": _mean(losses[name]["brier"], weights),
+                         "ece": ece(oof), "degenerate": degenerate,
+                         "set_aside": degenerate or (step_maps_aside and name in _STEP_MAPS)})
+    _replay(caught)
+    table = pd.DataFrame(rows)
+    # set-aside candidates compete only when every candidate is set aside
+    if table["set_aside"].all():
+        table["set_aside"] = False
+    eligible = ~table["set_aside"]
+    best_value = table.loc[eligible, criterion].min()
+    leader = str(table.loc[table.loc[eligible, criterion].idxmin(), "method"])
+    if criterion == "ece":
+        # ECE is a property of the whole sample: no per-sample differences, no standard error
+        table["diff_se"] = np.nan
+        table["tied"] = table["method"] == leader
+    else:
+        table["diff_se"] = [_diff_se(losses[m][criterion] - losses[leader][criterion], weights)
+                            for m in table["method"]]
+        gap = table[criterion] - best_value
+        table["tied"] = eligible & ((gap <= table["diff_se"]) if tie_break is not None else gap <= 0)
+    tied = table[table["tied"]]
+    best = leader if tie_break is None else str(tied.loc[tied[tie_break].idxmin(), "method"])
+    table["selected"] = table["method"] == best
+    return best, table
+
 
 class ScoreCalibrator(BaseEstimator):
     """Calibrate one score per sample into a probability, by a chosen method or the best one.
@@ -273,8 +367,8 @@ class ScoreCalibrator(BaseEstimator):
         self
         """
         method = check_option(self.method, "method", ("auto", *METHODS))
-        criterion = check_option(self.selection, "selection", ("log_loss", "brier", "ece"))
-        tie_break = self._tie_break()
+        criterion = check_selection(self.selection)
+        tie_break = check_tie_break(self.tie_break)
         s = check_scores(X, "X")
         yy = check_labels(y, "y")
         if s.shape[0] != yy.shape[0]:
@@ -287,87 +381,34 @@ class ScoreCalibrator(BaseEstimator):
         self.method_scores_ = None
         self.cv_folds_ = None
         if method == "auto":
-            if self.methods is None:
-                # on decision values 'sigmoid' is the same fit as 'platt'
-                candidates = [m for m in METHODS if not (m == "sigmoid" and kind == "logit")]
-            else:
-                names = [self.methods] if isinstance(self.methods, str) else list(self.methods)
-                candidates = [check_option(m, "methods", METHODS) for m in names]
-            if not candidates:
-                raise InputError("`methods` must name at least one method")
-            method = self._select(views, yy, w, candidates, criterion, tie_break, groups)
+            method = self._select(views, yy, w, candidates(self.methods, kind), criterion, tie_break, groups)
         self.method_ = method
         self.calibrator_ = make_calibrator(method).fit(views[METHODS[method]], yy, sample_weight=w)
         self.n_features_in_ = 1
         return self
 
-    def _select(self, views, y, w, candidates, criterion: str, tie_break: str | None, groups=None) -> str:
-        import pandas as pd
-
+    def _select(self, views, y, w, names, criterion: str, tie_break: str | None, groups=None) -> str:
         cv = check_int(self.cv, "cv", low=2)
-        # rows of zero weight are absent: only rows with positive weight count for the folds
-        smaller = int(positive_class_counts(y, w).min())
-        if smaller < 2:
-            what = "samples" if w is None else "samples with positive weight"
-            raise InputError(f"method='auto' needs at least 2 {what} of each class, got {smaller}")
-        self.cv_folds_ = min(cv, smaller)
-        if groups is None:
-            splits = stratified_splits(y, w, self.cv_folds_, check_random_state(self.random_state))
-        else:
-            n_groups = np.unique(groups).size
-            if n_groups < 2:
-                raise InputError("method='auto' with `groups` needs at least 2 groups, got 1")
-            self.cv_folds_ = min(self.cv_folds_, n_groups)
-            splits = grouped_splits(y, w, groups, self.cv_folds_, check_random_state(self.random_state))
+        splits = selection_splits(y, w, groups, cv, self.random_state)
+        self.cv_folds_ = len(splits)
         yf = y.astype(float)
         weights = np.ones_like(yf) if w is None else w
-        separated = _ranked_apart(views["raw"], y, weights)
-        rows, losses = [], {}
-        # the folds' warnings are collected and replayed once each after the loop (see _replay)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            for name in candidates:
-                x = views[METHODS[name]]
-                oof = np.empty(y.shape[0])
-                start = len(caught)
-                for train, test in splits:
-                    cal = make_calibrator(name).fit(x[train], y[train],
-                                                    sample_weight=None if w is None else w[train])
-                    oof[test] = cal.transform(x[test])
-                degenerate = any(issubclass(item.category, DegenerateDataWarning) for item in caught[start:])
-                losses[name] = {"log_loss": _sample_log_loss(yf, oof), "brier": (oof - yf) ** 2}
-                rows.append({"method": name,
-                             "log_loss": _mean(losses[name]["log_loss"], weights),
-                             "brier": _mean(losses[name]["brier"], weights),
-                             "ece": _ece(yf, oof, weights), "degenerate": degenerate,
-                             "set_aside": degenerate or (separated and name in _STEP_MAPS)})
-        _replay(caught)
-        table = pd.DataFrame(rows)
-        # set-aside candidates compete only when every candidate is set aside
-        if table["set_aside"].all():
-            table["set_aside"] = False
-        eligible = ~table["set_aside"]
-        best_value = table.loc[eligible, criterion].min()
-        leader = str(table.loc[table.loc[eligible, criterion].idxmin(), "method"])
-        if criterion == "ece":
-            # ECE is a property of the whole sample: no per-sample differences, no standard error
-            table["diff_se"] = np.nan
-            table["tied"] = table["method"] == leader
-        else:
-            table["diff_se"] = [_diff_se(losses[m][criterion] - losses[leader][criterion], weights)
-                                for m in table["method"]]
-            gap = table[criterion] - best_value
-            table["tied"] = eligible & ((gap <= table["diff_se"]) if tie_break is not None else gap <= 0)
-        tied = table[table["tied"]]
-        best = leader if tie_break is None else str(tied.loc[tied[tie_break].idxmin(), "method"])
-        table["selected"] = table["method"] == best
-        self.method_scores_ = table
+
+        def cross_predict(name):
+            x = views[METHODS[name]]
+            oof = np.empty(y.shape[0])
+            for train, test in splits:
+                cal = make_calibrator(name).fit(x[train], y[train], sample_weight=None if w is None else w[train])
+                oof[test] = cal.transform(x[test])
+            return oof
+
+        best, self.method_scores_ = choose_method(
+            names, cross_predict,
+            lambda oof: {"log_loss": _sample_log_loss(yf, oof), "brier": (oof - yf) ** 2},
+            lambda oof: _ece(yf, oof, weights), weights,
+            step_maps_aside=_ranked_apart(views["raw"], y, weights), criterion=criterion, tie_break=tie_break)
         return best
 
-    def _tie_break(self):
-        if self.tie_break is None:
-            return None
-        return check_option(self.tie_break, "tie_break", ("ece", "brier", "log_loss"))
 
     def _check_fitted(self):
         if not hasattr(self, "calibrator_"):

@@ -20,7 +20,16 @@ from sklearn.utils.validation import (
 
 from .._errors import InputError
 from .._validation import check_int, check_option, check_random_state, describe
-from ._auto import METHODS, ScoreCalibrator
+from ._auto import (
+    METHODS,
+    ScoreCalibrator,
+    _ranked_apart,
+    candidates,
+    check_selection,
+    check_tie_break,
+    choose_method,
+    selection_splits,
+)
 from ._base import (
     _EPS,
     NotFittedError,
@@ -82,11 +91,13 @@ class _OneVsRest(BaseEstimator):
     """Multiclass calibration with a binary method, one class at a time (scikit-learn's way
     for its binary methods): a :class:`ScoreCalibrator` of ``method`` per class, fitted on that
     class's column of scores against "this class or another", and the ``k`` probabilities
-    divided by their sum (uniform in a row where all are 0)."""
+    divided by their sum (uniform in a row where all are 0). ``classes`` name the class codes
+    in errors."""
 
-    def __init__(self, method: str, score_kind: str = "logit"):
+    def __init__(self, method: str, score_kind: str = "logit", classes=None):
         self.method = method
         self.score_kind = score_kind
+        self.classes = classes
 
     def _columns(self, S):
         # a column of log-probabilities is read as the probability itself
@@ -94,10 +105,12 @@ class _OneVsRest(BaseEstimator):
 
     def fit(self, S, y, sample_weight=None):
         S, kind = self._columns(S)
-        missing = np.setdiff1d(np.arange(S.shape[1]), y[sample_weight > 0] if sample_weight is not None else y)
+        missing = _classes_without_rows(y, sample_weight, S.shape[1])
         if missing.size:
+            label = int(missing[0]) if self.classes is None else np.asarray(self.classes)[missing[:1]].tolist()[0]
             raise InputError(f"method '{self.method}' calibrates each class against the others (one-vs-rest) "
-                             f"and needs rows of every class; class index {int(missing[0])} has none")
+                             f"and needs calibration rows of every class; `y` has none of class {label!r} "
+                             "(temperature scaling does without)")
         self.calibrators_ = [ScoreCalibrator(self.method, score_kind=kind).fit(
             S[:, j], (y == j).astype(np.int8), sample_weight=sample_weight) for j in range(S.shape[1])]
         return self
@@ -107,6 +120,16 @@ class _OneVsRest(BaseEstimator):
         P = np.column_stack([cal.transform(S[:, j]) for j, cal in enumerate(self.calibrators_)])
         total = P.sum(axis=1, keepdims=True)
         return np.divide(P, total, out=np.full_like(P, 1.0 / P.shape[1]), where=total > 0)
+
+
+def _classes_without_rows(y, w, k: int) -> np.ndarray:
+    """The class codes among ``0 .. k - 1`` with no row of positive weight in ``y``."""
+    return np.setdiff1d(np.arange(k), y if w is None else y[w > 0])
+
+
+def _check_n_jobs(n_jobs) -> None:
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int | np.integer) or n_jobs == 0):
+        raise InputError(f"`n_jobs` must be None or a nonzero int (-1: all cores), got {describe(n_jobs)}")
 
 
 def _check_data(X, y, *, binary_only: bool):
@@ -261,9 +284,6 @@ def _fit_folds(base, X, y, params, splits, response_method: str, n_jobs) -> list
     splits run over ``n_jobs`` jobs (None: one)."""
     from sklearn.utils.parallel import Parallel, delayed
 
-    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int | np.integer) or n_jobs == 0):
-        raise InputError(f"`n_jobs` must be None or a nonzero int (-1: all cores), got {describe(n_jobs)}")
-
     def one(train, test):
         model = clone(base).fit(_safe_indexing(X, train), y[train], **_check_method_params(X, params, train))
         return (model, *_response(model, _safe_indexing(X, test), response_method))
@@ -315,9 +335,12 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     a binary method one class against the rest (as scikit-learn does with ``"sigmoid"`` and
     ``"isotonic"``): a calibrator per class on that class's column of scores (its
     probability, with ``predict_proba``), the probabilities then divided by their sum; the
-    calibration rows need every class then. With more than two classes ``"auto"`` takes the
-    candidate with the smallest cross-validated ``selection`` criterion (strict minimum; no
-    tie rule), temperature scaling when a prefit model's class has no calibration rows.
+    calibration rows need every class then. With more than two classes ``"auto"`` weighs the
+    candidates as :class:`ScoreCalibrator` does (the same folds, at least 2 rows of each class,
+    the same set-aside rule, with the step maps set aside when each class's column of scores
+    ranks that class's rows above all others) and takes the smallest cross-validated
+    ``selection`` criterion (strict minimum; no tie rule); when a prefit model's class has no
+    calibration rows at all it takes temperature scaling without a comparison.
 
     Parameters
     ----------
@@ -336,7 +359,8 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     tie_break : {"ece", "brier", "log_loss"} or None, default="ece"
         Binary ``"auto"``: among candidates within one standard error of the best by
         ``selection``, the one with the smallest value of this criterion wins (see
-        :class:`ScoreCalibrator`); ``None`` takes the strict minimum.
+        :class:`ScoreCalibrator`); ``None`` takes the strict minimum. Checked with more
+        than two classes too, where the strict minimum is always taken.
     random_state : int, optional
         Seed of the fold shuffling (outer folds and the method selection).
     n_jobs : int, optional
@@ -354,7 +378,10 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     method_ : str
         The calibration method used.
     method_scores_ : pandas.DataFrame or None
-        Cross-validated log-loss, Brier score and ECE of each candidate (``"auto"``).
+        ``"auto"``: the cross-validated candidates, with the columns of
+        :attr:`ScoreCalibrator.method_scores_` (ECE: top-label with more than two classes).
+    cv_folds_ : int or None
+        ``"auto"``: the number of folds of the method selection (None without a comparison).
     ensemble_ : list of (classifier, calibrator)
         The fold models and their calibrators (``ensemble=True``).
     n_features_in_ : int
@@ -400,9 +427,11 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Class labels.
         sample_weight : array-like of shape (n,), optional
             Non-negative weights (a weight of ``k`` counts like the row repeated ``k`` times;
-            every class needs positive weight). They go to the estimator's ``fit`` (an error
-            if it takes no ``sample_weight``, unless a pipeline step gets them through
-            ``fit_params`` as ``<step>__sample_weight``) and to the calibrator.
+            every class needs positive weight). They weigh the calibrator and, where the
+            estimator is fitted here, the estimator's ``fit`` (an error if it takes no
+            ``sample_weight``, unless a pipeline step gets them through ``fit_params`` as
+            ``<step>__sample_weight``). With ``cv="prefit"`` or a ``FrozenEstimator`` (whose
+            ``fit`` does nothing) the estimator gets none: they weigh the calibrator alone.
         groups : array-like of shape (n,), optional
             Group labels for the folds (rows of one patient, user, session, ...): with an int
             ``cv`` each group stays within one fold (``StratifiedGroupKFold``, shuffled with
@@ -420,6 +449,9 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         method = check_option(self.method, "method", ("auto", *METHODS))
         response = check_option(self.response_method, "response_method",
                                 ("auto", "decision_function", "predict_proba"))
+        criterion = check_selection(self.selection)
+        check_tie_break(self.tie_break)
+        _check_n_jobs(self.n_jobs)
         X, y, classes = _check_data(X, y, binary_only=False)
         multiclass = classes.size > 2
         w = _check_weights(sample_weight, y, classes)
@@ -451,26 +483,24 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if not np.all(np.isfinite(scores)):
             raise InputError("the estimator produced non-finite scores")
         self.classes_ = classes
-        self._kind = kind
         if multiclass:
             self.method_scores_ = None
-            self.method_ = method if method != "auto" else self._select_multiclass(scores, y_enc, w, kind, groups)
-            absent = np.setdiff1d(np.arange(classes.size), y_enc if w is None else y_enc[w > 0])
-            if self.method_ != "temperature" and absent.size:  # a prefit model's class
-                raise InputError(f"method '{method}' calibrates each class against the others (one-vs-rest) "
-                                 f"and needs calibration rows of every class; `y` has none of class "
-                                 f"{classes[absent[:1]].tolist()[0]!r} (temperature scaling does without)")
+            self.cv_folds_ = None
+            if method == "auto":
+                method = self._select_multiclass(scores, y_enc, w, kind, groups, criterion)
+            self.method_ = method
+            # one-vs-rest needs calibration rows of every class (a prefit model's class may have none)
             self.calibrator_ = self._multiclass_calibrator(kind).fit(scores, y_enc, sample_weight=w)
         else:
             # the method selection runs its own stratified folds on the out-of-fold scores
             # (keeping each group whole when there are groups)
-            inner_cv = 5 if isinstance(self.cv, str) or _is_splitter(self.cv) else self.cv
             self.calibrator_ = ScoreCalibrator(method, score_kind=kind, methods=self.methods,
-                                               cv=inner_cv, selection=self.selection,
+                                               cv=self._selection_cv(), selection=self.selection,
                                                tie_break=self.tie_break, random_state=self.random_state)
             self.calibrator_.fit(scores, y_enc, sample_weight=w, groups=groups)
             self.method_ = self.calibrator_.method_
             self.method_scores_ = self.calibrator_.method_scores_
+            self.cv_folds_ = self.calibrator_.cv_folds_
         if splits is not None:
             if self.ensemble:
                 pairs = []
@@ -493,62 +523,53 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         _set_feature_names(self, first, X)
         return self
 
-    def _select_multiclass(self, scores, y, w, kind, groups) -> str:
+    def _selection_cv(self) -> int:
+        """Folds of ``method="auto"`` on the out-of-fold scores: ``cv`` when it is an int, else 5."""
+        return 5 if isinstance(self.cv, str) or _is_splitter(self.cv) else self.cv
+
+    def _select_multiclass(self, scores, y, w, kind, groups, criterion: str) -> str:
         """``method="auto"`` with more than two classes: temperature scaling or a binary method
-        one class against the rest, the one with the smallest cross-validated ``selection``
-        criterion on the scores (stratified folds, groups kept whole); the table of candidates
-        becomes ``method_scores_``."""
-        import warnings
+        one class against the rest, chosen as :class:`ScoreCalibrator` chooses (the same folds,
+        set-aside rule and table, which becomes ``method_scores_``) by the strict minimum of the
+        cross-validated ``selection`` criterion (ECE: top-label). A prefit model's class without
+        calibration rows leaves no choice: temperature scaling (if a candidate)."""
+        from ._metrics import calibration_error
 
-        import pandas as pd
-
-        from ._auto import _replay
-        from ._metrics import brier_score, calibration_error, log_loss
-
-        criterion = check_option(self.selection, "selection", ("log_loss", "brier", "ece"))
-        if self.methods is None:  # on decision values 'sigmoid' is the same fit as 'platt'
-            candidates = ["temperature"] + [m for m in METHODS if m != "temperature"
-                                            and not (m == "sigmoid" and kind == "logit")]
-        else:
-            names = [self.methods] if isinstance(self.methods, str) else list(self.methods)
-            candidates = [check_option(m, "methods", METHODS) for m in names]
-            if not candidates:
-                raise InputError("`methods` must name at least one method")
+        names = candidates(self.methods, kind)
+        if self.methods is None:  # temperature scaling first (it wins exact ties)
+            names.sort(key=lambda m: m != "temperature")
         k = scores.shape[1]
-        counts = np.bincount(y if w is None else y[w > 0], minlength=k)
-        if counts.min() == 0:  # a prefit model's class without rows: no one-vs-rest calibrator
-            candidates = ["temperature"] if "temperature" in candidates else candidates[:1]
-        smaller = int(counts[counts > 0].min())
-        if len(candidates) == 1 or smaller < 2:  # nothing to choose, or too few rows to choose by
-            return "temperature" if "temperature" in candidates else candidates[0]
-        folds = min(5 if isinstance(self.cv, str) or _is_splitter(self.cv) else self.cv, smaller)
-        rs = check_random_state(self.random_state)
-        if groups is None:
-            splits = stratified_splits(y, w, folds, rs)
-        else:
-            splits = grouped_splits(y, w, groups, min(folds, np.unique(groups).size), rs)
-        rows = []
-        with warnings.catch_warnings(record=True) as caught:  # replayed once each below
-            warnings.simplefilter("always")
-            for name in candidates:
-                P = np.empty((y.shape[0], k))
-                for train, test in splits:
-                    cal = TemperatureScaling() if name == "temperature" else _OneVsRest(name, kind)
-                    cal.fit(scores[train], y[train], sample_weight=None if w is None else w[train])
-                    P[test] = cal.predict_proba(scores[test])
-                rows.append({"method": name, "log_loss": log_loss(y, P, sample_weight=w),
-                             "brier": brier_score(y, P, sample_weight=w),
-                             "ece": calibration_error(y, P, n_bins=15, sample_weight=w).ece})
-        _replay(caught)
-        table = pd.DataFrame(rows)
-        best = str(table.loc[table[criterion].idxmin(), "method"])
-        table["selected"] = table["method"] == best
-        self.method_scores_ = table
+        if _classes_without_rows(y, w, k).size:  # no one-vs-rest calibrator for such a class
+            return "temperature" if "temperature" in names else names[0]
+        splits = selection_splits(y, w, groups, self._selection_cv(), self.random_state)
+        self.cv_folds_ = len(splits)
+        weights = np.ones(y.shape[0]) if w is None else w
+        onehot = np.eye(k)[y]
+
+        def cross_predict(name):
+            P = np.empty((y.shape[0], k))
+            for train, test in splits:
+                cal = TemperatureScaling() if name == "temperature" else _OneVsRest(name, kind, self.classes_)
+                cal.fit(scores[train], y[train], sample_weight=None if w is None else w[train])
+                P[test] = cal.predict_proba(scores[test])
+            return P
+
+        def per_sample(P):
+            return {"log_loss": -np.log(np.clip(P[np.arange(y.shape[0]), y], 1e-15, 1.0)),
+                    "brier": np.sum((P - onehot) ** 2, axis=1)}
+
+        # the step maps are set aside when each class's column ranks its rows above all others
+        apart = all(_ranked_apart(scores[:, j], (y == j).astype(np.int8), weights) for j in range(k))
+        best, self.method_scores_ = choose_method(
+            names, cross_predict, per_sample, lambda P: calibration_error(y, P, n_bins=15, sample_weight=w).ece,
+            weights, step_maps_aside=apart, criterion=criterion, tie_break=None)
         return best
 
     def _multiclass_calibrator(self, kind):
         """Temperature scaling, or a binary method one class against the rest."""
-        return TemperatureScaling() if self.method_ == "temperature" else _OneVsRest(self.method_, kind)
+        if self.method_ == "temperature":
+            return TemperatureScaling()
+        return _OneVsRest(self.method_, kind, self.classes_)
 
     def _check_fitted(self):
         if not hasattr(self, "calibrator_"):
@@ -691,10 +712,12 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Binary class labels.
         sample_weight : array-like of shape (n,), optional
             Non-negative weights (a weight of ``k`` counts like the row repeated ``k`` times;
-            both classes need positive weight). They go to the estimator's ``fit`` (an error
-            if it takes no ``sample_weight``, unless a pipeline step gets them through
-            ``fit_params`` as ``<step>__sample_weight``) and to the threshold choice
-            (the confusion matrices of :func:`best_threshold` sum weights).
+            both classes need positive weight). They weigh the threshold choice (the
+            confusion matrices of :func:`best_threshold` sum weights) and, where the estimator
+            is fitted here, the estimator's ``fit`` (an error if it takes no ``sample_weight``,
+            unless a pipeline step gets them through ``fit_params`` as
+            ``<step>__sample_weight``). With ``cv="prefit"`` or a ``FrozenEstimator`` (whose
+            ``fit`` does nothing) the estimator gets none: they weigh the threshold alone.
         groups : array-like of shape (n,), optional
             Group labels for the folds (rows of one patient, user, session, ...): with an int
             ``cv`` each group stays within one fold (``StratifiedGroupKFold``, shuffled with
@@ -720,6 +743,7 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if unknown:
             raise InputError(f"`objective_params` has an unknown key '{unknown[0]}'")
         objective_args = _check_params(objective, given)
+        _check_n_jobs(self.n_jobs)
         X, y, classes = _check_data(X, y, binary_only=True)
         w = _check_weights(sample_weight, y, classes)
         base = _default_estimator(self.estimator)

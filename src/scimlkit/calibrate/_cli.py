@@ -28,6 +28,10 @@ def _read_scores(frame, column: str):
     return check_array(scores, f"column '{column}'", dtype=float)
 
 
+#: How a boolean label may be named with --pos-label, besides its own "True" and "False".
+_BOOLEAN_NAMES = {"true": True, "t": True, "yes": True, "1": True, "false": False, "f": False, "no": False, "0": False}
+
+
 def _labels(column, name: str, pos_label: str | None):
     """0/1 labels of a label column: 0/1 (or boolean) values, or, with ``--pos-label``, any two
     labels of which ``pos_label`` is the positive one."""
@@ -35,10 +39,13 @@ def _labels(column, name: str, pos_label: str | None):
         try:
             return check_binary(column, name)
         except InputError as exc:
-            if "only 0 and 1" not in str(exc):
+            distinct = sorted({str(v) for v in column.dropna().tolist()})
+            if "only 0 and 1" not in str(exc) or len(distinct) != 2:
                 raise
-            raise InputError(f"{exc}; name the positive class with --pos-label (e.g. --pos-label "
-                             f"{column.dropna().iloc[0]!s})") from None
+            import shlex
+
+            raise InputError(f"{exc}; name the positive class with --pos-label {shlex.quote(distinct[0])} "
+                             f"or --pos-label {shlex.quote(distinct[1])}") from None
     gaps = int(column.isna().sum())
     if gaps:
         raise InputError(f"{name} contains {gaps} missing value(s)")
@@ -50,6 +57,10 @@ def _labels(column, name: str, pos_label: str | None):
             positive = values == float(pos_label)
         except ValueError:
             pass
+    if not positive.any() and column.dtype.kind == "b":  # --pos-label true, TRUE or 1 on True
+        spelled = _BOOLEAN_NAMES.get(pos_label.strip().lower())
+        if spelled is not None:
+            positive = np.asarray(values == spelled, dtype=bool)
     distinct = np.unique(text).tolist()
     if len(distinct) != 2:
         raise InputError(f"{name} must hold exactly two labels with --pos-label, got {len(distinct)}: "
@@ -211,6 +222,8 @@ def _threshold(args) -> int:
     # JSON has no infinity: the threshold of the cut that predicts nothing positive (+inf) is
     # written as null, so say which it is
     summary["predicts_none"] = bool(math.isinf(res.threshold))
+    if args.format == "json":
+        summary.update(pos_label=args.pos_label, weight=args.weight)
     if target is not None:
         from .._report import save_report
         from ._auto import resolve_score_kind
@@ -248,7 +261,8 @@ def register(subparsers) -> None:
 
     fit = add_command(sub, "fit", _fit,
                       help="fit a calibrator on held-out scores; print metrics before and after")
-    fit.add_argument("file", metavar="FILE", help="table with a score and a 0/1 label column")
+    fit.add_argument("file", metavar="FILE",
+                     help="table with a score column and a label column (0/1, or two labels with --pos-label)")
     fit.add_argument("--score", required=True, help="score column (probabilities or decision values)")
     fit.add_argument("--label", required=True, help="label column: 0/1, or two labels with --pos-label")
     _label_options(fit)
@@ -278,7 +292,8 @@ def register(subparsers) -> None:
                       description="The exact optimal decision threshold (score >= t predicts 1). 'predicts_none' "
                                   "is true when the best cut predicts nothing positive: its threshold is +inf "
                                   "(written as null with --format json).")
-    thr.add_argument("file", metavar="FILE", help="table with a score and a 0/1 label column")
+    thr.add_argument("file", metavar="FILE",
+                     help="table with a score column and a label column (0/1, or two labels with --pos-label)")
     thr.add_argument("--score", required=True, help="score column")
     thr.add_argument("--label", required=True, help="label column: 0/1, or two labels with --pos-label")
     _label_options(thr)

@@ -362,6 +362,13 @@ def _summary_lines(d: CalibrationReportData) -> list[str]:
     return lines
 
 
+def _weighted_parts(d: CalibrationReportData) -> str:
+    """What the sample weights weigh in the report: the sections it has."""
+    parts = (["diagrams", "metrics"] if d.before is not None else []) + (["threshold"] if d.threshold is not None else [])
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return text[:1].upper() + text[1:]
+
+
 def report_chapter(data: CalibrationReportData, *, key: str = "calibrate") -> Chapter:
     """Draw the report of a user's scores from :func:`report_data`'s results."""
     d = data
@@ -377,7 +384,7 @@ def report_chapter(data: CalibrationReportData, *, key: str = "calibrate") -> Ch
     ch.paragraph(f"{d.n} samples, {d.n_positive} positive ({d.n_positive / d.n:.1%}); scores read as "
                  f"{'probabilities' if d.score_kind == 'probability' else 'decision values'}; "
                  f"calibrator: {calibrator}."
-                 + (" Diagrams, metrics and threshold weighted by the sample weights." if d.weighted else ""))
+                 + (f" {_weighted_parts(d)} weighted by the sample weights." if d.weighted else ""))
     if d.before is not None:
         _calibration_section(
             ch, before=d.before, after=d.after, metrics=None, metrics_table=d.metrics,
@@ -524,9 +531,14 @@ def write_report(y_true, y_score, path, *, calibrator="auto", objective: str | N
     if fit_here:
         method = check_option(calibrator, "calibrator", ("auto", *METHODS))
         kept = y if w is None else y[w > 0]  # a weight of 0 leaves the row out
-        smaller = int(min(np.count_nonzero(kept), kept.size - np.count_nonzero(kept)))
+        counts = [int(np.count_nonzero(kept == c)) for c in (0, 1)]
+        smaller = min(counts)
         if method == "auto" and smaller < 2:
-            raise InputError(f"calibrator='auto' needs at least 2 samples of each class in `y_true`, got {smaller}")
+            label = counts.index(smaller)
+            zero = int(np.count_nonzero(y == label)) - smaller
+            what = "samples" if w is None else "samples with positive weight"
+            raise InputError(f"calibrator='auto' needs at least 2 {what} of each class in `y_true`, got {smaller} "
+                             f"of class {label}" + (f" ({zero} more of zero weight)" if zero else ""))
         kind = resolve_score_kind(s, score_kind)
     elif calibrator is not None:
         _check_fitted_calibrator(calibrator)
