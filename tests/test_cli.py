@@ -83,7 +83,9 @@ def test_a_reader_that_stops_early_is_not_an_error(fmt):
     import subprocess
     import sys
 
-    env = {**os.environ, "SCIMLKIT_PROGRESS": "0"}
+    # without PYTHONUNBUFFERED, Python's own buffer holds the output until the program ends
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["SCIMLKIT_PROGRESS"] = "0"
     child = subprocess.Popen([sys.executable, "-m", "scimlkit", "experiment", "size", "--baseline", "0.05",
                               "--mde", "0.1", "--relative", "--format", fmt],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
@@ -91,3 +93,43 @@ def test_a_reader_that_stops_early_is_not_an_error(fmt):
     err = child.stderr.read().decode()
     assert child.wait(timeout=120) == 0 and err == ""
 
+
+
+def test_a_broken_pipe_that_is_not_standard_output_is_an_internal_error(monkeypatch, capsys):
+    # a command whose pipe to another process breaks has failed; its output has not ended
+    import argparse
+
+    def handler(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    parse = argparse.ArgumentParser.parse_args
+
+    def parse_args(self, *a, **k):
+        return argparse.Namespace(**{**vars(parse(self, *a, **k)), "func": handler})
+
+    monkeypatch.setattr(argparse.ArgumentParser, "parse_args", parse_args)
+    assert main(["experiment", "size", "--baseline", "0.05", "--mde", "0.1"]) == 1
+    assert "internal error: BrokenPipeError" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_a_closed_standard_output_is_left_alone_when_called_from_python(monkeypatch, fmt):
+    # the output ends quietly, but the caller's standard output is not pointed elsewhere
+    import os
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)
+    stdout = open(write, "w")
+    dup2 = []
+    monkeypatch.setattr(sys, "stdout", stdout)
+    monkeypatch.setattr(os, "dup2", lambda *a: dup2.append(a))
+    try:
+        rc = main(["experiment", "size", "--baseline", "0.05", "--mde", "0.1", "--format", fmt])
+    finally:
+        monkeypatch.undo()
+        try:
+            stdout.close()
+        except BrokenPipeError:
+            pass
+    assert rc == 0 and dup2 == []

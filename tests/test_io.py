@@ -301,3 +301,39 @@ def test_a_column_is_typed_from_the_whole_of_a_large_file(tmp_path, sep, suffix)
         warnings.simplefilter("error")  # and no pandas DtypeWarning reaches the user
         code = read_table(tmp_path / f"codes{suffix}")["code"]
     assert set(code.map(type)) == {str} and code.nunique() == 6
+
+
+def test_a_header_only_table_is_accepted_when_asked(tmp_path):
+    (tmp_path / "known.csv").write_text("x,score\n")
+    back = read_table(tmp_path / "known.csv", columns=["score"], allow_empty=True)
+    assert list(back.columns) == ["x", "score"] and len(back) == 0
+    with pytest.raises(InputError, match="no rows"):
+        read_table(tmp_path / "known.csv")
+
+
+def test_tsv_piped_in_with_a_comma_in_its_header_is_split_at_tabs(monkeypatch):
+    _pipe(monkeypatch, b"score\ty\tnote (a, b)\n0.2\t0\tx\n0.7\t1\ty\n")
+    back = read_table("-")
+    assert back.to_dict("list") == {"score": [0.2, 0.7], "y": [0, 1], "note (a, b)": ["x", "y"]}
+    _pipe(monkeypatch, b"a,b\tc\n1,2\tz\n")  # both split evenly: a comma is the CSV separator
+    assert list(read_table("-").columns) == ["a", "b\tc"]
+
+
+def test_the_first_byte_that_is_not_utf8_is_located_in_the_whole_file(tmp_path):
+    # pandas reads in chunks and tells the position within the chunk
+    text = "name,v\n" + "abc,1\n" * 50_000 + "José,2\n"
+    (tmp_path / "l.csv").write_bytes(text.encode("latin-1"))
+    where = text.encode("latin-1").index(b"\xe9")
+    with pytest.raises(InputError, match=rf"at byte {where}\)"):
+        read_table(tmp_path / "l.csv")
+
+
+def test_nested_npy_fields_become_one_column_each(tmp_path):
+    arr = np.zeros(3, dtype=[("a", "f8"), ("b", [("c", "i4"), ("d", "f4")])])
+    arr["a"], arr["b"]["c"], arr["b"]["d"] = [1, 2, 3], [4, 5, 6], [0.5, 1.5, 2.5]
+    np.save(tmp_path / "n.npy", arr)
+    back = read_table(tmp_path / "n.npy")
+    assert back.to_dict("list") == {"a": [1.0, 2.0, 3.0], "b.c": [4, 5, 6], "b.d": [0.5, 1.5, 2.5]}
+    np.save(tmp_path / "s.npy", np.zeros(3, dtype=[("a", "f8"), ("v", "f8", (2,))]))
+    with pytest.raises(InputError, match="field 'v' holding arrays of shape"):
+        read_table(tmp_path / "s.npy")

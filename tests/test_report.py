@@ -99,3 +99,14 @@ def test_every_write_report_names_a_path_that_is_not_a_path(module, tmp_path):
     with pytest.raises(InputError, match=r"(report output|`path`) must be a folder or a"):
         write_report(*args, 42)
     assert write_report(*args, tmp_path / "r.html").exists()
+
+
+def test_home_folder_in_a_report_path_is_expanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)  # unexpanded, "~" would be a folder here
+    (tmp_path / "home").mkdir()
+    chapter = Chapter("a", "A")
+    chapter.paragraph("text")
+    assert save_report([chapter], "~/out.html") == tmp_path / "home" / "out.html"
+    render_report([chapter], "~/again.html")
+    assert (tmp_path / "home" / "again.html").is_file() and not (tmp_path / "~").exists()

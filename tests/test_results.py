@@ -63,3 +63,29 @@ def test_jsonable_writes_numpy_times_as_iso_text():
     assert jsonable(np.timedelta64(90, "s")) == pd.Timedelta(seconds=90).isoformat()
     assert jsonable({2, 1}) == [1, 2]
     json.dumps(jsonable(stamps), allow_nan=False)
+
+
+def test_jsonable_dates_durations_indexes_and_object_arrays():
+    import datetime
+
+    days = pd.date_range("2024-01-01", periods=2)
+    out = jsonable({
+        "index": days,
+        "durations": pd.to_timedelta([90, None], unit="s"),
+        "counts": pd.array([1, None], dtype="Int64"),
+        "by_day": pd.Series([1, 2], index=days),
+        "keys": {pd.Timestamp("2024-01-03"): 1, 7: 2},
+        "python": datetime.timedelta(seconds=90),
+        "numpy": np.timedelta64(90, "s"),
+        "objects": np.array([1.0, np.inf, "a"], dtype=object),
+    })
+    assert json.loads(json.dumps(out, allow_nan=False)) == {
+        "index": ["2024-01-01T00:00:00", "2024-01-02T00:00:00"],
+        "durations": ["P0DT0H1M30S", None],
+        "counts": [1, None],
+        "by_day": {"2024-01-01T00:00:00": 1, "2024-01-02T00:00:00": 2},
+        "keys": {"2024-01-03T00:00:00": 1, "7": 2},
+        "python": "P0DT0H1M30S",
+        "numpy": "P0DT0H1M30S",
+        "objects": [1.0, None, "a"],
+    }

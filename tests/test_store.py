@@ -130,3 +130,11 @@ def test_foreign_file_is_left_unmodified(tmp_path):
     with pytest.raises(StorageError):
         _Log(foreign)
     assert foreign.read_bytes() == before
+
+
+def test_home_folder_in_a_store_path_is_expanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)  # unexpanded, "~" would be a folder here
+    (tmp_path / "home").mkdir()
+    _Log("~/log.db")
+    assert (tmp_path / "home" / "log.db").is_file()

@@ -2,7 +2,8 @@
 
 Supported: CSV (``.csv``, ``.csv.gz``), TSV (``.tsv``, ``.tsv.gz``), Parquet (``.parquet``,
 ``.pq``), Feather (``.feather``), NumPy (``.npy``: a 2-D array becomes columns ``x0, x1, ...``, a
-structured array one column per field). The path ``-`` reads the table from standard input.
+structured array one column per field, ``outer.inner`` for a nested one). The path ``-`` reads
+the table from standard input (text split at tabs when every line splits evenly there only).
 
 A ``.csv`` file separated by semicolons, tabs or vertical bars instead of commas is recognised
 (see :func:`read_table`). A table whose header names a column twice is refused: pandas would
@@ -38,7 +39,8 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
-def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None, name: str = "file"):
+def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None, name: str = "file",
+               allow_empty: bool = False):
     """Read a CSV / TSV / Parquet / Feather / NumPy file into a pandas DataFrame.
 
     A ``.csv`` (or ``.csv.gz``) file whose header holds no comma but a semicolon, a tab or a
@@ -46,7 +48,11 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
     In a semicolon-separated file, a text column whose every value is a number written with a
     decimal comma (``1,5``) is read as numbers, unless another column writes its decimals with a
     point (then nothing is converted and such columns stay text). A header that names a column
-    twice is refused, and so is a table without rows (a header alone).
+    twice is refused, and so is a table without rows (a header alone) unless ``allow_empty``.
+
+    Parquet and Feather files come back with rows numbered from 0: a named index (a frame saved
+    after ``set_index("user")``) comes back as a column, an unnamed one is dropped. A structured
+    ``.npy`` array gives one column per field, a nested field one per inner field (``b.c``).
 
     Parameters
     ----------
@@ -57,11 +63,13 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
         Columns that must be present; a missing one raises an error listing what is there.
     name : str
         How to call the file in error messages (e.g. ``"REFERENCE"``).
+    allow_empty : bool
+        Accept a table without rows (a header alone), for files where "nothing yet" is valid.
 
     Raises
     ------
     InputError
-        When the file is missing, empty, without rows, of an unknown kind, not UTF-8 text,
+        When the file is missing, empty, without rows (unless ``allow_empty``), of an unknown kind, not UTF-8 text,
         unparsable, names a column twice, or lacks a column.
 
     Examples
@@ -75,14 +83,14 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
     1   b  2.25
     """
     if isinstance(path, str) and path == "-":
-        return _read_stdin(columns, name)
+        return _read_stdin(columns, name, allow_empty)
     path = Path(path).expanduser()
     where = f"{name} '{path}'"
     if not path.exists():
         raise InputError(f"{where} does not exist")
     if path.is_dir():
         raise InputError(f"{where} is a directory, not a file")
-    return _read_file(path, _suffix(path), where, columns)
+    return _read_file(path, _suffix(path), where, columns, allow_empty)
 
 
 _SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
@@ -91,7 +99,7 @@ _SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
 _MAGIC = ((b"PAR1", ".parquet"), (b"ARROW1", ".feather"), (b"\x93NUMPY", ".npy"), (b"\x1f\x8b", ".csv.gz"))
 
 
-def _read_stdin(columns, name: str):
+def _read_stdin(columns, name: str, allow_empty: bool):
     """The table piped in on standard input (``read_table("-")``)."""
     where = f"{name} '-' (standard input)"
     stream = sys.stdin
@@ -107,14 +115,28 @@ def _read_stdin(columns, name: str):
         data = data.encode("utf-8")
     # Parquet and Arrow files also end with their mark (a CSV file may begin with a column "PAR1")
     suffix = next((s for magic, s in _MAGIC if data.startswith(magic)
-                   and (s not in (".parquet", ".feather") or data.rstrip(b"\x00").endswith(magic))), ".csv")
+                   and (s not in (".parquet", ".feather") or data.rstrip(b"\x00").endswith(magic))), None)
+    suffix = suffix or _text_suffix(data)
     with tempfile.TemporaryDirectory(prefix="scimlkit-") as folder:
         path = Path(folder) / f"stdin{suffix}"
         path.write_bytes(data)
-        return _read_file(path, suffix, where, columns)
+        return _read_file(path, suffix, where, columns, allow_empty)
 
 
-def _read_file(path: Path, suffix: str, where: str, columns):
+def _text_suffix(data: bytes) -> str:
+    """``.tsv`` for text piped in whose header and data lines all split into as many fields at
+    tabs (and not at commas), else ``.csv`` (whose reading finds a semicolon or a bar)."""
+    lines = data.decode("utf-8", errors="replace").splitlines()[:50]
+    lines = [line for line in lines if line.strip()]
+
+    def consistent(sep: str) -> bool:
+        counts = {len(row) for row in csv.reader(lines, delimiter=sep)}
+        return len(counts) == 1 and counts.pop() > 1
+
+    return ".tsv" if len(lines) > 1 and consistent("\t") and not consistent(",") else ".csv"
+
+
+def _read_file(path: Path, suffix: str, where: str, columns, allow_empty: bool = False):
     """The table in ``path`` (an existing file of kind ``suffix``); ``where`` names it in errors."""
     import pandas as pd
 
@@ -141,22 +163,34 @@ def _read_file(path: Path, suffix: str, where: str, columns):
         raise
     except pd.errors.EmptyDataError:
         raise InputError(f"{where} is empty") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{where} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+    except UnicodeDecodeError:
+        raise InputError(f"{where} is not UTF-8 text{_first_bad_byte(path)}; "
                          "save it with the UTF-8 encoding") from None
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{where} could not be read as {suffix.lstrip('.')}: {first}") from None
     except Exception as exc:  # pyarrow raises its own error classes for corrupt files
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{where} could not be read as {suffix.lstrip('.')}: {first}") from None
     _refuse_repeated([str(c) for c in frame.columns], where)  # Feather and Parquet keep repeats
-    if len(frame) == 0:
+    if len(frame) == 0 and not allow_empty:
         columns_text = f" ({', '.join(map(str, frame.columns[:8]))}{', ...' if frame.shape[1] > 8 else ''})"
         raise InputError(f"{where} has no rows, only column names{columns_text if frame.shape[1] else ''}")
     if columns is not None:
         require_columns(frame, columns, source=where)
     return frame
+
+
+def _first_bad_byte(path: Path) -> str:
+    """Where the first byte that is not UTF-8 is in a (possibly gzipped) text file."""
+    import gzip
+
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            fh.read().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f" ({exc.reason} at byte {exc.start})"
+    except OSError:
+        pass
+    return ""
 
 
 def _index_as_columns(pd, frame):
@@ -175,12 +209,27 @@ def _npy_frame(pd, arr, where: str):
     if arr.dtype.names:
         if arr.ndim != 1:
             raise InputError(f"{where} holds a {arr.ndim}-D structured array; 1-D is needed")
-        return pd.DataFrame(arr)
+        fields = list(_fields(arr, "", where))
+        _refuse_repeated([n for n, _ in fields], where)  # a field 'b.c' beside a nested 'b' with 'c'
+        return pd.DataFrame(dict(fields))
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2:
         raise InputError(f"{where} holds a {arr.ndim}-D array; 1-D or 2-D is needed")
     return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+
+
+def _fields(arr, prefix: str, where: str):
+    """``(name, values)`` for each field of a structured array, nested fields as ``outer.inner``."""
+    for field in arr.dtype.names:
+        values, name = arr[field], f"{prefix}{field}"
+        if values.dtype.names:
+            yield from _fields(values, f"{name}.", where)
+        elif values.ndim != 1:
+            raise InputError(f"{where} has the field '{name}' holding arrays of shape "
+                             f"{values.shape[1:]} in each row; one value per row is needed")
+        else:
+            yield name, values
 
 
 _SEPARATORS = (";", "\t", "|")  # looked for when a .csv file's header holds no comma

@@ -16,6 +16,7 @@ the result in a notebook.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import html
 import math
 from typing import Any
@@ -26,13 +27,18 @@ __all__ = ["Result", "jsonable"]
 
 
 def jsonable(value: Any) -> Any:
-    """Convert a value to something ``json.dumps`` accepts, recursively."""
+    """Convert a value to something ``json.dumps`` accepts, recursively.
+
+    Dates and times become ISO 8601 text (a duration as ``P0DT0H1M30S``, whether it is a
+    ``datetime.timedelta``, a NumPy or a pandas one), missing values and non-finite numbers
+    ``None``, arrays, pandas indexes and columns lists, and mapping keys text.
+    """
     if isinstance(value, Result):
         return value.to_dict()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {_key(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     if isinstance(value, set | frozenset):
@@ -40,7 +46,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         if value.dtype.kind in "Mm":  # tolist() gives whole nanoseconds for datetime64[ns]
             return jsonable(value[()]) if value.ndim == 0 else [jsonable(v) for v in value]
-        return [jsonable(v) for v in value.tolist()] if value.dtype.kind in "fc" else value.tolist()
+        return value.tolist() if value.dtype.kind in "biuU" else jsonable(value.tolist())
     if isinstance(value, np.datetime64 | np.timedelta64):
         return _time_text(value)
     if isinstance(value, np.generic):
@@ -52,19 +58,29 @@ def jsonable(value: Any) -> Any:
     try:
         import pandas as pd
 
+        if value is pd.NA or value is pd.NaT:
+            return None
         if isinstance(value, pd.DataFrame):
             return [jsonable(r) for r in value.to_dict(orient="records")]
         if isinstance(value, pd.Series):
-            return {str(k): jsonable(v) for k, v in value.to_dict().items()}
-        if isinstance(value, pd.Timestamp):
-            return value.isoformat()
-        if value is pd.NA or value is pd.NaT:
-            return None
+            return {_key(k): jsonable(v) for k, v in value.to_dict().items()}
+        if isinstance(value, pd.Index | pd.api.extensions.ExtensionArray):
+            return [jsonable(v) for v in value]
+        if isinstance(value, datetime.timedelta):
+            return pd.Timedelta(value).isoformat()
     except ImportError:  # pragma: no cover
         pass
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def _key(key: Any) -> str:
+    """A mapping key as JSON text: dates and times in ISO 8601, anything else as ``str``."""
+    if isinstance(key, str):
+        return key
+    text = jsonable(key)
+    return text if isinstance(text, str) else str(key)
 
 
 def _time_text(value) -> str | None:

@@ -36,7 +36,7 @@ def check_existing_store(path: str | os.PathLike, what: str = "storage") -> Path
     empty file would create and initialise one, which a read must never do."""
     from ._errors import InputError
 
-    path = Path(path)
+    path = Path(path).expanduser()
     if not path.exists():
         raise InputError(f"{what} '{path}' does not exist")
     if path.is_file() and path.stat().st_size == 0:
@@ -56,7 +56,7 @@ class SQLiteStore:
     def __init__(self, path: str | os.PathLike):
         if not self.KIND:
             raise TypeError("SQLiteStore subclasses must set KIND")
-        self.path = Path(path)
+        self.path = Path(path).expanduser()
         self._local = threading.local()
         self._pid = os.getpid()
         self._check_file()

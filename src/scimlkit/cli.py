@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import json
 import os
 import sys
@@ -187,30 +188,57 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     print(f"scimlkit: warning: {text}", file=sys.stderr if file is None else file)
 
 
+def _stdout_broken() -> bool:
+    """Whether standard output can no longer be written (the reader of its pipe has gone)."""
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ConnectionResetError):
+        return True
+    except (OSError, ValueError, AttributeError):
+        return False
+    try:  # nothing left to flush: ask the pipe itself whether its reader is still there
+        import select
+
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), 0)
+        return any(event & select.POLLERR for _, event in poller.poll(0))
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):  # not a real file
+        return False
+
+
 def _drop_stdout() -> None:
     """Point standard output at the null device, so that flushing it at exit raises nothing."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-    except (OSError, ValueError, AttributeError):  # not a real file (captured output)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):  # not a real file
         pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (``sys.argv[1:]`` when None, as the ``scimlkit`` program does)
+    and return its exit status.
+
+    When standard output is a pipe whose reader has gone (``scimlkit ... | head -1``), the output
+    simply ends there (status 0); run as the program (``argv`` None), standard output is then
+    pointed at the null device so that Python's final flush reports nothing.
+    """
+    entry = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     argv = [a for a in argv if a != "--debug"]
     with warnings.catch_warnings():
         if not debug:
             warnings.showwarning = _show_warning
-        return _main(argv, debug)
+        return _main(argv, debug, entry)
 
 
-def _main(argv: list[str], debug: bool) -> int:
+def _main(argv: list[str], debug: bool, entry: bool = False) -> int:
     try:
         args = build_parser().parse_args(argv)
         rc = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
         return EXIT_OK if rc is None else int(rc)
     except _UsageError as exc:
         print(f"scimlkit: error: {exc}", file=sys.stderr)
@@ -224,15 +252,23 @@ def _main(argv: list[str], debug: bool) -> int:
     except KeyboardInterrupt:
         print("scimlkit: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # the reader of a pipe has gone (`| head`): the output simply ends there
-        _drop_stdout()
+    except BrokenPipeError as exc:
+        if not _stdout_broken():  # another pipe (one to a child process): an internal error
+            return _internal_error(exc, debug)
+        if entry:  # the reader of our output has gone (`| head`): the output simply ends there
+            _drop_stdout()
         return EXIT_OK
     except Exception as exc:  # an internal error: one line, unless --debug
-        if debug:
-            raise
-        print(f"scimlkit: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
-              file=sys.stderr)
-        return 1
+        return _internal_error(exc, debug)
+
+
+def _internal_error(exc: Exception, debug: bool) -> int:
+    """Report an unexpected error in one line (re-raised with ``--debug``); status 1."""
+    if debug:
+        raise exc
+    print(f"scimlkit: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
+          file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

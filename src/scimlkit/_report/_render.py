@@ -69,7 +69,7 @@ def check_report_path(out: str | os.PathLike) -> Path:
                          f"got {describe(out)}")
     if isinstance(out, str) and not out.strip():
         raise InputError("the report output must name a folder or a .html file, got an empty string")
-    path = Path(out)
+    path = Path(out).expanduser()
     if path.suffix.lower() == ".html":
         if path.is_dir():
             raise InputError(f"report output '{path}' is a folder; give a file name ending in .html or another folder")
@@ -99,7 +99,7 @@ def render_report(chapters, path: str | os.PathLike, *, title: str = "scimlkit r
 
     from .. import __version__
 
-    path = Path(path)
+    path = Path(path).expanduser()
     if path.suffix.lower() != ".html":
         path.mkdir(parents=True, exist_ok=True)
         path = path / "index.html"
