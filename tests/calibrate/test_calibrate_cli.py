@@ -411,3 +411,17 @@ def test_file_help_names_both_kinds_of_label_column(command, capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "0/1 label column" not in text
     assert "a label column (0/1, or two labels with --pos-label)" in text
+
+
+def test_home_folder_in_model_paths_is_expanded(table, tmp_path, monkeypatch, capsys):
+    # `--out=~/cal.joblib` reaches the program unexpanded (the shell expands `~` only at the
+    # start of a word): the calibrator is written to, and read from, the home folder
+    path, s, _ = table
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert main(["calibrate", "fit", str(path), "--score", "score", "--label", "label", "--out", "~/cal.joblib",
+                 "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["model"] == str(tmp_path / "cal.joblib")
+    assert (tmp_path / "cal.joblib").is_file() and not (tmp_path / "~").exists()
+    assert main(["calibrate", "apply", "~/cal.joblib", str(path), "--score", "score", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["probabilities"]) == len(s)

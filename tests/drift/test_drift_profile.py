@@ -445,3 +445,12 @@ def test_arrow_dates_declared_numeric_are_seconds_at_midnight_utc(arrow_type):
     back = DriftMonitor(column_types={"d": "numeric"}).fit(pd.DataFrame({"d": days}))
     row = back.check(pd.DataFrame({"d": dates})).table.iloc[0]
     assert row["statistic"] == 0.0 and row["missing_cur"] == row["missing_ref"] and not row["alert"]
+
+
+def test_home_folder_in_a_profile_path_is_expanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    monitor = DriftMonitor().fit(_frame(500))
+    monitor.profile_.save("~/profile.npz")
+    assert (tmp_path / "profile.npz").is_file() and not (tmp_path / "~").exists()
+    assert ReferenceProfile.load("~/profile.npz").n_rows == 500

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
@@ -121,11 +122,12 @@ def _fit(args) -> int:
     if args.out:
         import joblib
 
+        out = Path(args.out).expanduser()
         try:
-            joblib.dump(cal, args.out)
+            joblib.dump(cal, out)
         except OSError as exc:
             raise InputError(f"could not write the calibrator to '{args.out}': {exc}") from None
-        saved = str(args.out)
+        saved = str(out)
     if chapter is not None:
         from .._report import save_report
 
@@ -156,13 +158,12 @@ def _fit(args) -> int:
 
 def _load_calibrator(path):
     """A calibrator saved by `calibrate fit --out` (a joblib pickle), with clear errors."""
-    from pathlib import Path
 
     import joblib
 
     from ._auto import ScoreCalibrator
 
-    model = Path(path)
+    model = Path(path).expanduser()
     if not model.is_file():
         raise InputError(f"MODEL '{model}' does not exist or is not a file")
     try:

@@ -137,7 +137,7 @@ def _file_path(path, what: str) -> Path:
         raise InputError(f"the {what} path must be a str or path-like, got {describe(path)}")
     if isinstance(path, str) and not path.strip():
         raise InputError(f"the {what} path must not be empty")
-    return Path(path)
+    return Path(path).expanduser()
 
 
 # -- numeric summaries ------------------------------------------------------------------------
