@@ -107,6 +107,37 @@ def test_auto_runs_the_same_points_as_its_choice():
     assert a.best == g.best and a.n_observed == 12
 
 
+def test_auto_forwards_every_hook_of_the_base_to_its_choice():
+    # the wrapper keeps no state of its own: a base-class method it does not forward would read
+    # or edit the wrapper's empty lists (a pending point that never clears, a wrong budget)
+    from scimlkit.tune import Optimizer
+
+    not_forwarded = {
+        "__init__", "__dict__", "__weakref__", "__module__", "__doc__", "__abstractmethods__",
+        "_abc_impl", "__annotations__", "__static_attributes__", "__firstlineno__",
+        "name", "_defaults",  # class settings of the wrapper itself
+        "_observed",  # called by the inner optimiser's own observe
+    }
+    hooks = set(vars(Optimizer)) - not_forwarded
+    assert hooks >= {"propose", "observe", "_replace_pending", "_propose_fixed", "forget_pending", "pending",
+                     "_budget_left", "_n_taken", "exhausted", "best", "_data"}
+    assert sorted(hooks - set(vars(AutoOptimizer))) == []
+
+
+@pytest.mark.parametrize("space, method", [({"x": Float(-1, 1), "k": Int(1, 5)}, "gp"),
+                                           ({"k": Int(1, 3), "c": Categorical(["a", "b"])}, "grid")])
+def test_auto_changes_and_counts_the_pending_points_of_its_choice(space, method):
+    opt = make_optimizer("auto", space, rng=0, n_trials=6)
+    assert opt.method == method
+    first = opt.propose(1)[0]
+    changed = {**first, "k": 3 if first["k"] != 3 else 2}
+    opt._replace_pending(first, changed)
+    assert opt.pending == [changed]
+    assert opt._budget_left() == 5 and opt._n_taken() == 1
+    opt.observe(changed, 1.0)
+    assert opt.pending == [] and opt._budget_left() == 5
+
+
 def test_auto_hands_over_from_gp_to_de_on_long_open_ended_studies(monkeypatch):
     import scimlkit.tune._optimizers as mod
 

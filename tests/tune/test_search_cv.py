@@ -12,7 +12,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.linear_model import Lasso, LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV, KFold
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from scimlkit._errors import InputError
@@ -268,6 +268,95 @@ def test_storage_keeps_and_resumes_the_search(diabetes, tmp_path):
                  objective_label="sklearn.linear_model._ridge.Ridge, scoring the estimator's score").close()
     older = SearchCV(Ridge(), space, method="random", n_trials=2, cv=3, storage=path, study="older").fit(X, y)
     assert older.study_result_.n_complete == 2
+
+
+def test_a_stored_search_resumes_only_with_the_same_columns_folds_and_fit_parameters(tmp_path):
+    from sklearn.compose import ColumnTransformer
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    path = tmp_path / "cv.db"
+    space = {"ridge__alpha": Float(1e-3, 10.0, log=True)}
+
+    def search(columns=("age", "bmi"), n_trials=2, cv=3, n_jobs=None, verbose=0, memory=None, **fit):
+        model = make_pipeline(ColumnTransformer([("num", StandardScaler(), list(columns))], remainder="drop",
+                                                n_jobs=n_jobs), Ridge(), memory=memory)
+        return SearchCV(model, space, method="random", n_trials=n_trials, cv=cv, storage=path, study="s", rng=0,
+                        verbose=verbose).fit(X, y, **fit)
+
+    weights = np.ones(len(y))
+    search(ridge__sample_weight=weights)
+    # settings that do not change the losses: parallelism, messages, a pipeline's cache
+    again = search(n_trials=4, n_jobs=2, verbose=1, memory=str(tmp_path / "cache"), ridge__sample_weight=weights.copy())
+    assert again.study_result_.n_complete == 4
+    weighted = {"ridge__sample_weight": weights}
+    for changed in ({"columns": ("age", "sex"), **weighted}, {"cv": 4, **weighted},
+                    {"cv": KFold(3, shuffle=True, random_state=0), **weighted},
+                    {"ridge__sample_weight": np.arange(len(y)) + 1.0}, {}):  # other weights, or none
+        with pytest.raises(InputError, match="another objective"):
+            search(n_trials=6, **changed)
+    assert Study.load(path, "s").result().n_complete == 4
+
+
+def test_a_search_stored_with_the_earlier_settings_label_resumes_once(diabetes, tmp_path):
+    # the label stored before the folds and fit parameters were named (its settings digest
+    # counted n_jobs and left out lists holding estimators): accepted once, then relabelled
+    X, y = diabetes
+    path = tmp_path / "cv.db"
+    space = {"ridge__alpha": Float(1e-3, 10.0, log=True)}
+    label = ("sklearn.pipeline.Pipeline[ridge=sklearn.linear_model._ridge.Ridge, standardscaler=sklearn.preprocessing."
+             "_data.StandardScaler] #1dab2e2c2938, scoring the estimator's score, data #227de9b151e4")
+    Study.create(space, method="random", storage=path, name="old", n_trials=2, objective_label=label).close()
+    model = make_pipeline(StandardScaler(), Ridge())
+    SearchCV(model, space, method="random", n_trials=2, cv=3, storage=path, study="old", rng=0).fit(X, y)
+    with pytest.raises(InputError, match="another objective"):  # relabelled: the earlier form no longer matches
+        SearchCV(model, space, method="random", n_trials=4, cv=3, storage=path, study="old").fit(X, y, ridge__sample_weight=np.ones(len(y)))
+    again = SearchCV(model, space, method="random", n_trials=4, cv=3, storage=path, study="old").fit(X, y)
+    assert again.study_result_.n_complete == 4
+
+
+def test_the_data_digest_leaves_a_sparse_matrix_as_it_is(tmp_path):
+    from scipy import sparse
+
+    from scimlkit.tune._digest import data_digest
+
+    # a matrix with a duplicate entry in each row, indices unsorted: the stored search leaves it so
+    rows = 30
+    data, indices = np.arange(1.0, 3 * rows + 1), np.tile([2, 0, 2], rows)
+    X = sparse.csr_matrix((data, indices, np.arange(0, 3 * rows + 1, 3)), shape=(rows, 3))
+    kept = [X.indptr.copy(), X.indices.copy(), X.data.copy()]
+    SearchCV(Ridge(), {"alpha": Float(0.1, 1.0)}, method="random", n_trials=1, cv=3, storage=tmp_path / "s.db",
+             rng=0).fit(X, np.arange(rows, dtype=float))
+    assert X.nnz == 3 * rows and all(np.array_equal(a, b) for a, b in zip(kept, [X.indptr, X.indices, X.data], strict=True))
+    X = sparse.csr_matrix((np.array([1.0, 2.0, 3.0]), np.array([2, 0, 2]), np.array([0, 3])), shape=(1, 3))
+    assert not X.has_canonical_format  # a duplicate entry, indices unsorted
+    before = [X.indptr.copy(), X.indices.copy(), X.data.copy()]
+    digest = data_digest(X, None)
+    assert all(np.array_equal(a, b) for a, b in zip(before, [X.indptr, X.indices, X.data], strict=True))
+    same = sparse.csr_matrix(np.array([[2.0, 0.0, 4.0]]))
+    assert data_digest(same, None) == digest == data_digest(same.tocsc(), None) == data_digest(same.tocoo(), None)
+    assert data_digest(sparse.csr_matrix(np.array([[2.0, 0.0, 5.0]])), None) != digest
+
+
+def test_the_settings_digest_names_columns_but_not_parallelism_or_messages():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import RandomForestRegressor
+
+    from scimlkit.tune._digest import settings_digest
+
+    def ct(columns, remainder="drop"):
+        return make_pipeline(ColumnTransformer([("num", StandardScaler(), columns)], remainder=remainder), Ridge())
+
+    assert settings_digest(ct(["a", "b"]), ["ridge__alpha"]) != settings_digest(ct(["c"]), ["ridge__alpha"])
+    assert settings_digest(ct(["a"]), []) != settings_digest(ct(["a"], remainder="passthrough"), [])
+    assert settings_digest(ct(["a"]), []) != settings_digest(ct(["a"], remainder=StandardScaler()), [])
+    # a step the search chooses does not count by its starting value
+    assert settings_digest(Pipeline([("scale", StandardScaler()), ("model", Ridge())]), ["model"]) == settings_digest(
+        Pipeline([("scale", StandardScaler()), ("model", Lasso(alpha=2.0))]), ["model"])
+    forest = RandomForestRegressor(n_jobs=1, verbose=0)
+    assert settings_digest(forest, []) == settings_digest(RandomForestRegressor(n_jobs=4, verbose=2), [])
+    assert settings_digest(forest, []) != settings_digest(RandomForestRegressor(max_depth=3), [])
+    cached = make_pipeline(StandardScaler(), Ridge(), memory="cache-folder")
+    assert settings_digest(cached, []) == settings_digest(make_pipeline(StandardScaler(), Ridge()), [])
 
 
 def test_a_resumed_search_says_when_the_study_holds_a_better_candidate(diabetes, tmp_path):

@@ -199,6 +199,55 @@ def test_enqueue_with_some_parameters_fixed(method, tmp_path):
         Study.create(SPACE, method=method).enqueue({"n": 9})
 
 
+@pytest.mark.parametrize("method", ["auto", "gp", "de", "random", "sobol", "grid"])
+def test_a_partially_enqueued_point_stops_being_pending_once_told(method):
+    for space in (SPACE, {"a": Int(1, 3), "b": Int(1, 3)}):  # "auto" is gp, then grid
+        study = Study.create(space, method=method, rng=0, n_trials=8)
+        fixed = {"n": 3} if "n" in space else {"a": 3}
+        study.enqueue(fixed)
+        trial = study.ask()
+        assert trial.params.items() >= fixed.items()
+        assert study.optimizer.pending == [trial.params]
+        study.tell(trial, 1.0)
+        assert study.optimizer.pending == [] and study.optimizer.n_observed == 1
+        while (t := study.ask()) is not None and len(study.result().trials) < 8:
+            study.tell(t, 1.0)
+        if t is not None:
+            study.tell(t, 1.0)
+        assert study.optimizer.pending == []
+
+
+@pytest.mark.parametrize("method", ["grid", "auto"])
+def test_a_partial_enqueue_under_a_grid_still_runs_every_grid_point(method):
+    grid = {(a, b) for a in (1, 2, 3) for b in (1, 2, 3)}
+    study = Study.create({"a": Int(1, 3), "b": Int(1, 3)}, method=method, rng=0, n_trials=9)
+    assert study.method_used == "grid"
+    study.enqueue({"a": 3})
+    study.enqueue({"b": 2})
+    seen = []
+    while (trial := study.ask()) is not None:
+        seen.append((trial.params["a"], trial.params["b"]))
+        study.tell(trial, 0.0)
+    assert seen[:2] == [(3, 1), (1, 2)]  # the first grid points with the fixed values
+    assert sorted(seen) == sorted(grid) and study.optimizer.pending == []
+
+
+def test_a_partial_enqueue_under_a_grid_takes_the_grid_values():
+    # a float the grid does not fix takes one of the grid's levels, not a random value; a grid
+    # point changed by values off the grid goes back to the grid and still runs
+    study = Study.create({"x": Float(0.0, 1.0), "k": Int(1, 2)}, method="grid", rng=0, points_per_dim=3)
+    levels = [0.0, 0.5, 1.0]
+    study.enqueue({"k": 2})
+    study.enqueue({"x": 0.3})
+    study.enqueue({"x": 0.5, "k": 1})  # complete: a grid point, not run twice
+    seen = []
+    while (trial := study.ask()) is not None:
+        seen.append((trial.params["x"], trial.params["k"]))
+        study.tell(trial, 0.0)
+    assert seen[:3] == [(0.0, 2), (0.3, 1), (0.5, 1)]
+    assert sorted(seen[3:]) == sorted({(x, k) for x in levels for k in (1, 2)} - {(0.0, 2), (0.5, 1)})
+
+
 def test_ask_tell_on_storage_with_load(tmp_path):
     path = tmp_path / "study.db"
     study = Study.create(SPACE, method="sobol", storage=path, name="ext", rng=0)

@@ -311,6 +311,31 @@ def test_a_study_stored_with_the_earlier_label_resumes(job, capsys):
     _one_error_line(capsys, main(["tune", "run", str(job), "--n-trials", "8"]), "holds losses of another objective")
 
 
+def test_a_study_stored_with_the_earlier_data_digest_resumes_once(job, capsys):
+    # the label written before the data digest was the one SearchCV uses (the frame's index left out)
+    import pandas as pd
+
+    from scimlkit.tune import Study
+    from scimlkit.tune._digest import data_digest
+    from scimlkit.tune._spec import load_spec
+
+    spec = load_spec(job)
+    X, y = spec.load_data()
+    label, earlier = spec.objective_label(X, y)
+    frame = load_diabetes(as_frame=True).frame
+    assert label.endswith(f"#{data_digest(frame.drop(columns='target'), frame['target'])}")
+    assert data_digest(X.set_index(pd.Index(range(1, len(X) + 1))), y) == data_digest(X, y)
+    old = ('sklearn.linear_model.Ridge {"fit_intercept": true}, scoring neg_mean_squared_error, cv 3, '
+           "target 'target', data diabetes.csv #603ac8d6848f")
+    assert earlier[0] == old
+    Study.create(spec.space, method="sobol", storage=job.parent / "study.db", name="ridge", rng=0,
+                 objective_label=old).close()
+    assert main(["tune", "run", str(job), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_complete"] == 5
+    assert main(["tune", "run", str(job), "--n-trials", "7", "--format", "json"]) == 0  # relabelled, resumes
+    assert json.loads(capsys.readouterr().out)["n_complete"] == 7
+
+
 FACTORIES = """
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
@@ -348,8 +373,15 @@ def test_estimator_may_be_a_function_returning_a_pipeline(job, capsys, monkeypat
     job.write_text(text)
     from scimlkit.tune._spec import load_spec
 
-    model = load_spec(job).build_estimator()
+    spec = load_spec(job)
+    model = spec.build_estimator()
     assert type(model).__name__ == "Pipeline" and model.get_params()["ridge__fit_intercept"] is False
+    # a study of this job stored under the earlier label (settings and data digests of the time) resumes
+    label, earlier = spec.objective_label(*spec.load_data(), model)
+    assert earlier[0] == ('tune_spec_factories.scaled_ridge (builds sklearn.pipeline.Pipeline #c23fc32cd5fe) '
+                          '{"ridge__fit_intercept": false}, scoring neg_mean_squared_error, cv 3, target \'target\', '
+                          'data diabetes.csv #603ac8d6848f')
+    assert label != earlier[0] and label.endswith("data diabetes.csv #fa3f4589af16")
     assert main(["tune", "run", str(job), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["n_complete"] == 5 and set(out["best_params"]) == {"ridge__alpha", "ridge__solver"}

@@ -147,6 +147,12 @@ class Optimizer(abc.ABC):
             self._best = (dict(params), value)
         self._observed(params, value)
 
+    def _propose_fixed(self, fixed: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Propose one point for a trial whose parameters ``fixed`` are set already (a partial
+        :meth:`Study.enqueue`; the study sets them over the proposal, then calls
+        :meth:`_replace_pending`). Default: the next proposal; none when :attr:`exhausted`."""
+        return [] if self.exhausted else self.propose(1)
+
     def _replace_pending(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
         """Make pending point ``old`` (if pending) pending as ``new`` (a proposal changed by the
         study before it ran, e.g. with some parameters fixed)."""

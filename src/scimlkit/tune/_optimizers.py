@@ -117,7 +117,9 @@ class GridSearch(Optimizer):
 
     The grid is :meth:`Space.grid` sized to the budget ``n_trials`` when it is given, otherwise
     ``points_per_dim`` values per numeric parameter (default 5). Grid points already observed
-    (a resumed study) are skipped.
+    (a resumed study) are skipped. A point enqueued with some parameters fixed takes the first
+    grid point not yet run that has those values (the grid's values for the others), so that
+    every grid point still runs.
 
     Options
     -------
@@ -139,10 +141,41 @@ class GridSearch(Optimizer):
         super().__init__(space, rng=rng, n_trials=n_trials, **options)
         self.points = self.space.grid(self.options["points_per_dim"], self.n_trials)
         self._next = 0
-        self._seen: set = set()
+        self._seen: set = set()  # points observed or proposed
+        self._done: set = set()  # points observed
 
     def _observed(self, params, value) -> None:
         self._seen.add(_key(params))
+        self._done.add(_key(params))
+
+    def _propose_fixed(self, fixed):
+        """The first grid point not yet taken that has the ``fixed`` values (else the one that
+        agrees with most of them): the other parameters take the grid's values, and a grid point
+        changed by ``fixed`` goes back to the grid (see :meth:`_replace_pending`)."""
+        def fit(point):
+            completed = {**point, **fixed}
+            whole = all(name in completed for name in self.space.names if self.space.is_active(name, completed))
+            agree = sum(_key({k: point[k]}) == _key({k: v}) for k, v in fixed.items() if k in point)
+            return whole, agree
+
+        free = [p for p in self.points if _key(p) not in self._seen]
+        if not free and not self.points:
+            return []
+        best = max(free or self.points, key=fit)  # the first of the best: the grid's order
+        if _key(best) not in self._done:
+            self._seen.add(_key(best))
+        self._pending.append(dict(best))
+        return [dict(best)]
+
+    def _replace_pending(self, old, new) -> None:
+        super()._replace_pending(old, new)
+        old_key, new_key = _key(old), _key(new)
+        if old_key == new_key:
+            return
+        self._seen.add(new_key)  # a grid point run with fixed values is not proposed again
+        if old_key not in self._done and all(_key(p) != old_key for p in self._pending):
+            self._seen.discard(old_key)  # the grid point that was changed runs later
+            self._next = 0  # (_advance skips again what is taken)
 
     def _advance(self) -> None:
         while self._next < len(self.points) and _key(self.points[self._next]) in self._seen:
@@ -274,6 +307,18 @@ class AutoOptimizer(Optimizer):
 
     def forget_pending(self) -> None:
         self._inner.forget_pending()
+
+    def _propose_fixed(self, fixed):
+        return self._inner._propose_fixed(fixed)
+
+    def _replace_pending(self, old, new) -> None:
+        self._inner._replace_pending(old, new)
+
+    def _budget_left(self):
+        return self._inner._budget_left()
+
+    def _n_taken(self) -> int:
+        return self._inner._n_taken()
 
     def _propose(self, n):  # pragma: no cover - propose is delegated
         return self._inner.propose(n)

@@ -10,15 +10,16 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection._search import BaseSearchCV
 
 from .._errors import InputError, reissue_warning
 from .._progress import progress
 from .._validation import check_int, check_rng, describe
+from ._digest import _settings_digest_v1, cv_text, data_digest, fit_params_digest, settings_digest
 from ._estimator_space import EstimatorSpace, _equal, _is_nan
 from ._parallel import Heartbeat
-from ._spec import _settings_digest
 from ._storage import FINISHED
 from ._study import Study, check_show_progress
 
@@ -71,43 +72,6 @@ def _same_setting(value: Any, own: Any) -> bool:
     return isinstance(value, str) and not isinstance(own, str) and value == str(own)
 
 
-def _data_digest(X, y) -> str | None:
-    """A short digest of the data of a fit (values, shape and column names); None for data it
-    cannot read (then any data resumes the study)."""
-    import hashlib
-
-    import pandas as pd
-    from scipy import sparse
-
-    digest = hashlib.sha256()
-    try:
-        for part in (X, y):
-            if part is None:
-                digest.update(b"None")
-            elif sparse.issparse(part):
-                part = sparse.csr_matrix(part)
-                part.sum_duplicates()
-                for array in (np.asarray(part.shape), part.indptr, part.indices, part.data):
-                    digest.update(np.ascontiguousarray(array).tobytes())
-            else:
-                if isinstance(part, pd.DataFrame | pd.Series):
-                    names = part.columns if isinstance(part, pd.DataFrame) else [part.name]
-                    digest.update(repr([str(n) for n in names]).encode())
-                    frame = part.reset_index(drop=True)
-                else:
-                    array = np.asarray(part)
-                    digest.update(repr(array.shape).encode())
-                    frame = pd.DataFrame(array.reshape(len(array), -1) if array.ndim else array.reshape(1, 1))
-                try:
-                    hashed = pd.util.hash_pandas_object(frame, index=False)
-                except TypeError:  # cells pandas cannot hash (lists, dicts): hashed as their text
-                    hashed = pd.util.hash_pandas_object(frame.astype(str), index=False)
-                digest.update(hashed.to_numpy().tobytes())
-    except Exception:  # noqa: BLE001 - data scikit-learn may still accept: no data check then
-        return None
-    return digest.hexdigest()[:12]
-
-
 class SearchCV(BaseSearchCV):
     """Cross-validated hyperparameter search driven by a black-box optimiser.
 
@@ -158,8 +122,10 @@ class SearchCV(BaseSearchCV):
         Keep every candidate's result (as loss = minus the mean test score) in a SQLite study,
         to inspect it with ``scimlkit tune show`` or continue it: fitting again with the same
         storage and ``study`` resumes the search (on the same data, with the same estimator
-        settings outside the space and the same scoring: anything else is refused, its losses
-        would not compare), its stored trials informing the optimiser and counting toward
+        settings outside the space, scoring, folds ``cv`` and fit parameters such as
+        ``sample_weight``: anything else is refused, its losses would not compare; ``n_jobs``,
+        ``verbose`` and a pipeline's ``memory`` may change), its stored trials informing the
+        optimiser and counting toward
         ``n_trials``; ``cv_results_`` then lists the candidates of this fit and
         ``best_params_`` / ``best_estimator_`` are the best of them (a warning says when the study
         holds a better one, which ``study_result_.best_params`` gives).
@@ -295,8 +261,11 @@ class SearchCV(BaseSearchCV):
                 f"(one of {sorted(self.scoring) if isinstance(self.scoring, dict) else list(self.scoring)}), "
                 f"got {describe(self.refit)}"
             )
-        # a stored study resumes only on the same data (the digest lives for this fit only)
-        self._data_digest = None if self.storage is None else _data_digest(X, y)
+        # a stored study resumes only on the same data, folds and fit parameters (named for this
+        # fit only)
+        self._fit_digests = None if self.storage is None else (
+            data_digest(X, y), cv_text(self.cv, X, y, params.get("groups"), classifier=is_classifier(self.estimator)),
+            fit_params_digest(params))
         try:
             if self.n_jobs is not None:
                 return super().fit(X, y, **params)
@@ -308,7 +277,7 @@ class SearchCV(BaseSearchCV):
             finally:
                 self.n_jobs = None
         finally:
-            del self._data_digest
+            del self._fit_digests
 
     def _given_space(self) -> tuple[Any, str]:
         """The space, given as ``space`` or under one of scikit-learn's names for it, and that name."""
@@ -387,13 +356,18 @@ class SearchCV(BaseSearchCV):
             what = name(scoring)
         parts = f"[{', '.join(inner)}]" if inner else ""
         head = f"{estimator.__module__}.{estimator.__qualname__}"
-        # the estimator's other settings and the data: another value or data set is another objective
-        settings = _settings_digest(self.estimator, searched, steps=False)
-        data = "" if self._data_digest is None else f", data #{self._data_digest}"
-        label = f"{head}{parts} #{settings}, scoring {what}{data}"
-        # studies stored before the settings and data were named (and before the inner estimators
-        # were) carry the label without them
-        earlier = (f"{head}{parts}, scoring {what}",) + ((f"{head}, scoring {what}",) if inner else ())
+        # the estimator's other settings, the data, the folds and the fit parameters (sample
+        # weights, groups): another value is another objective
+        settings = settings_digest(self.estimator, searched)
+        digest, folds, fit = (None, None, None) if self._fit_digests is None else self._fit_digests
+        data = "" if digest is None else f", data #{digest}"
+        label = (f"{head}{parts} #{settings}, scoring {what}" + ("" if folds is None else f", cv {folds}") + data
+                 + ("" if fit is None else f", fit params #{fit}"))
+        # studies stored before the folds and fit parameters were named (with every setting but
+        # the lists holding estimators), and before the settings and data were (and before the
+        # inner estimators were) carry the label without them
+        earlier = ((f"{head}{parts} #{_settings_digest_v1(self.estimator, searched, steps=False)}, scoring {what}{data}",
+                    f"{head}{parts}, scoring {what}") + ((f"{head}, scoring {what}",) if inner else ()))
         return label, earlier
 
     def _known_rows(self, space: EstimatorSpace) -> list:

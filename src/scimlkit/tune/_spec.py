@@ -67,11 +67,9 @@ and returns a scikit-learn estimator, such as a pipeline::
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import os
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +80,7 @@ import numpy as np
 from .._errors import InputError
 from .._io import read_table
 from .._validation import check_int, describe
+from ._digest import _settings_digest_v1, _spec_data_digest_v1, data_digest, settings_digest
 from ._optimizers import METHODS
 from ._pruning import PRUNER_NAMES
 from ._space import Categorical, Float, Int, Space
@@ -200,15 +199,21 @@ class TuneSpec:
         study of another label is not resumed. Returns the label and the earlier form a stored
         study may carry (the estimator, scoring and target only), accepted and relabelled."""
         params = f" {json.dumps(self.params, sort_keys=True, default=str)}" if self.params else ""
-        built = ""
-        if estimator is not None and not self._is_class():
-            kind = type(estimator)
-            built = f" (builds {kind.__module__}.{kind.__qualname__} #{_settings_digest(estimator, self.space.names)})"
         features = "" if self.features is None else f", features {self.features}"
         scoring = self.scoring or "score"
-        label = (f"{self.estimator}{built}{params}, scoring {scoring}, cv {self.cv}, "
-                 f"target '{self.target}'{features}, data {self.data.name} #{_digest(X, y)}")
-        return label, (f"{self.estimator}, scoring {scoring}, target '{self.target}'",)
+
+        def label(settings, data):
+            built = ""
+            if estimator is not None and not self._is_class():
+                kind = type(estimator)
+                built = f" (builds {kind.__module__}.{kind.__qualname__} #{settings(estimator, self.space.names)})"
+            return (f"{self.estimator}{built}{params}, scoring {scoring}, cv {self.cv}, "
+                    f"target '{self.target}'{features}, data {self.data.name} #{data(X, y)}")
+
+        # the same job labelled before the data digest left out the (default) index and the
+        # settings digest the settings that do not change the losses; before that, the short form
+        earlier = (label(_settings_digest_v1, _spec_data_digest_v1), f"{self.estimator}, scoring {scoring}, target '{self.target}'")
+        return label(settings_digest, data_digest), earlier
 
     def _is_class(self) -> bool:
         module_name, _, name = self.estimator.rpartition(".")
@@ -227,43 +232,6 @@ class TuneSpec:
         if len(frame) < self.cv:
             raise InputError(f"data '{self.data}' has {len(frame)} row(s): too few for cv={self.cv} folds")
         return frame[features], y
-
-
-def _digest(X, y) -> str:
-    """A short digest of the data read (column names, values and row order)."""
-    import pandas as pd
-
-    digest = hashlib.sha256(json.dumps([list(map(str, X.columns)), str(y.name)]).encode())
-    for part in (X, y):
-        try:
-            hashed = pd.util.hash_pandas_object(part)
-        except TypeError:  # cells pandas cannot hash (lists, dicts): hashed as their text
-            hashed = pd.util.hash_pandas_object(part.astype(str))
-        digest.update(hashed.to_numpy().tobytes())
-    return digest.hexdigest()[:12]
-
-
-def _settings_digest(estimator, searched, *, steps: bool = True) -> str:
-    """A short digest of an estimator's settings (deep, as ``get_params`` lists them) outside the
-    searched names: an estimator inside it counts by its class, a function by its import path
-    (never by its address in memory, which changes from run to run). ``steps=False`` leaves out
-    lists of estimators (a pipeline's ``steps``), whose members are listed under their own names."""
-    items = []
-    for key, value in sorted(estimator.get_params(deep=True).items()):
-        if any(key == s or key.startswith(f"{s}__") for s in searched):
-            continue
-        if not steps and isinstance(value, list | tuple) and any(
-                hasattr(part, "get_params") for item in value
-                for part in (item if isinstance(item, list | tuple) else (item,))):
-            continue
-        if hasattr(value, "get_params") and not isinstance(value, type):
-            text = f"{type(value).__module__}.{type(value).__qualname__}"
-        elif callable(value) and hasattr(value, "__qualname__"):
-            text = f"{getattr(value, '__module__', '')}.{value.__qualname__}"
-        else:
-            text = re.sub(r" at 0x[0-9a-fA-F]+", "", repr(value))
-        items.append(f"{key}={text}")
-    return hashlib.sha256("\n".join(items).encode()).hexdigest()[:12]
 
 
 def _fail(source, text) -> InputError:

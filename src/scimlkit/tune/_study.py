@@ -528,7 +528,7 @@ class Study:
         if self._spare:
             proposal = self._spare.pop(0)
         else:
-            proposed = [] if self._optimizer.exhausted else self._optimizer.propose(1)
+            proposed = self._optimizer._propose_fixed(fixed)
             proposal = proposed[0] if proposed else self.space.sample(self._optimizer.rng)[0]
         point: dict[str, Any] = {}
         for name, p in self.space.params.items():
