@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 
@@ -182,7 +183,7 @@ def test_search_cv_starts_from_a_grid_search():
     assert search.get_params()["known"] is grid.cv_results_
 
 
-def test_tune_run_reads_known_from_the_spec_and_the_command_line(tmp_path, capsys):
+def test_tune_run_reads_known_from_the_spec_and_the_command_line(tmp_path, capsys, monkeypatch):
     data = load_diabetes(as_frame=True).frame
     data.to_csv(tmp_path / "diabetes.csv", index=False)
     grid = GridSearchCV(Ridge(), {"alpha": [1e-3, 1e-1, 10.0]}, cv=3, scoring="neg_mean_squared_error")
@@ -201,6 +202,16 @@ def test_tune_run_reads_known_from_the_spec_and_the_command_line(tmp_path, capsy
     # the command line names another file (with the loss named in the spec's table)
     spec.write_text(body.format(known='known = { path = "grid.csv", loss = "mse" }'))
     assert main(["tune", "run", str(spec), "--known", str(tmp_path / "mine.csv"), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_added"] == 1
+    # a table with column names only adds nothing (the first run of a pipeline), and "-" reads
+    # the table from standard input
+    pd.DataFrame({"alpha": [], "mse": []}).to_csv(tmp_path / "none.csv", index=False)
+    assert main(["tune", "run", str(spec), "--known", str(tmp_path / "none.csv"), "--study", "empty",
+                 "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n_added"] == 0 and out["n_complete"] == 3
+    monkeypatch.setattr("sys.stdin", io.StringIO("alpha,mse\n0.05,3100.0\n"))
+    assert main(["tune", "run", str(spec), "--known", "-", "--study", "piped", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["n_added"] == 1
     for known, needle in (('known = { path = "grid.csv", loss = "a", score = "b" }', "both `loss` and `score`"),
                           ('known = { file = "grid.csv" }', "unknown key(s) ['file'] in [known]"),

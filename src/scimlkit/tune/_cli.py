@@ -37,7 +37,7 @@ def register(subparsers) -> None:
     run.add_argument("--known", default=None, metavar="FILE",
                      help="override the spec's known: evaluations made before to start from (a table with a "
                           "column per parameter and mean_test_score or score, e.g. a grid search's cv_results_, "
-                          "or loss; or an earlier study's .db file)")
+                          "or loss; or an earlier study's .db file; '-' reads the table from standard input)")
     add_report_option(run, "the study (convergence, parameter relevance, slices, best trials)")
     show = add_command(sub, "show", _show, help="show the trials of a stored study",
                        description="Show a study stored in a SQLite file: trials, best, counts.")
@@ -73,7 +73,7 @@ def _run(args) -> int:
     overrides = {"n_trials": args.n_trials, "n_workers": args.n_workers, "method": args.method,
                  "study": args.study, "seed": args.seed, "pruner": args.pruner, "patience": args.patience,
                  "storage": None if args.storage is None else Path(args.storage),
-                 "known": None if args.known is None else Path(args.known)}
+                 "known": None if args.known is None else args.known if args.known == "-" else Path(args.known).expanduser()}
     if args.method is not None:
         overrides["method"] = args.method.strip().lower()
     spec = dataclasses.replace(spec, **{k: v for k, v in overrides.items() if v is not None})

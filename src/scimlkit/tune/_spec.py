@@ -117,7 +117,7 @@ class TuneSpec:
     seed: int | None
     pruner: str = "none"
     patience: int | None = None
-    known: Path | None = None
+    known: Path | str | None = None  # "-": a table read from standard input
     known_columns: dict | None = None  # {"loss": name} or {"score": name}; None: the default columns
     known_study: str | None = None  # the study to read when ``known`` is a study storage file
 
@@ -127,10 +127,13 @@ class TuneSpec:
         A table file: scores (``mean_test_score``, ``score`` or the named ``score`` column) are
         the estimator's cross-validated scores; losses (``loss``, ``value``) are minus those
         scores, as this command stores them. A study storage file (``.db``, ``.sqlite``):
-        the trials of one of its studies (``study``, needed when it holds several).
+        the trials of one of its studies (``study``, needed when it holds several). ``"-"``: a
+        table read from standard input. A table with column names and no rows adds nothing.
         """
         if self.known is None:
             return None
+        if self.known == "-":
+            return read_table("-", name="known", allow_empty=True)
         if self.known.suffix.lower() in _STUDY_SUFFIXES:
             from ._study import _existing_storage, read_study
 
@@ -141,7 +144,7 @@ class TuneSpec:
                                      f"; name one in the spec: known = {{ path = \"{self.known.name}\", "
                                      f"study = \"NAME\" }}")
             return read_study(self.known, self.known_study)
-        return read_table(self.known, name="known")
+        return read_table(self.known, name="known", allow_empty=True)
 
     def build_estimator(self):
         """Import the estimator and create it with the fixed parameters: a class is called with
