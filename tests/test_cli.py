@@ -112,6 +112,23 @@ def test_a_broken_pipe_that_is_not_standard_output_is_an_internal_error(monkeypa
     assert "internal error: BrokenPipeError" in capsys.readouterr().err
 
 
+def test_a_closed_pipe_counts_as_the_end_of_output_where_it_cannot_be_asked(monkeypatch):
+    # without select.poll (Windows) the pipe cannot be asked whether its reader has gone: a
+    # BrokenPipeError is then taken as the end of the output, as before the pipe was asked
+    import os
+    import select
+    import sys
+
+    from scimlkit.cli import _stdout_broken
+
+    read, write = os.pipe()
+    os.close(read)
+    with open(write, "w") as stdout:
+        monkeypatch.setattr(sys, "stdout", stdout)
+        monkeypatch.delattr(select, "poll", raising=False)
+        assert _stdout_broken()
+
+
 @pytest.mark.parametrize("fmt", ["table", "json"])
 def test_a_closed_standard_output_is_left_alone_when_called_from_python(monkeypatch, fmt):
     # the output ends quietly, but the caller's standard output is not pointed elsewhere

@@ -315,8 +315,9 @@ def test_tsv_piped_in_with_a_comma_in_its_header_is_split_at_tabs(monkeypatch):
     _pipe(monkeypatch, b"score\ty\tnote (a, b)\n0.2\t0\tx\n0.7\t1\ty\n")
     back = read_table("-")
     assert back.to_dict("list") == {"score": [0.2, 0.7], "y": [0, 1], "note (a, b)": ["x", "y"]}
-    _pipe(monkeypatch, b"a,b\tc\n1,2\tz\n")  # both split evenly: a comma is the CSV separator
-    assert list(read_table("-").columns) == ["a", "b\tc"]
+    # a comma in every line ("Last, First", decimal commas) does not make tab-separated text CSV
+    _pipe(monkeypatch, b"name, first\tweight, kg\nDoe, J\t2,5\nRoe, K\t3,5\n")
+    assert read_table("-").to_dict("list") == {"name, first": ["Doe, J", "Roe, K"], "weight, kg": ["2,5", "3,5"]}
 
 
 def test_the_first_byte_that_is_not_utf8_is_located_in_the_whole_file(tmp_path):

@@ -125,7 +125,8 @@ def _read_stdin(columns, name: str, allow_empty: bool):
 
 def _text_suffix(data: bytes) -> str:
     """``.tsv`` for text piped in whose header and data lines all split into as many fields at
-    tabs (and not at commas), else ``.csv`` (whose reading finds a semicolon or a bar)."""
+    tabs (whatever their commas: a "Last, First" or decimal-comma column), else ``.csv`` (whose
+    reading finds a semicolon or a bar)."""
     lines = data.decode("utf-8", errors="replace").splitlines()[:50]
     lines = [line for line in lines if line.strip()]
 
@@ -133,7 +134,7 @@ def _text_suffix(data: bytes) -> str:
         counts = {len(row) for row in csv.reader(lines, delimiter=sep)}
         return len(counts) == 1 and counts.pop() > 1
 
-    return ".tsv" if len(lines) > 1 and consistent("\t") and not consistent(",") else ".csv"
+    return ".tsv" if len(lines) > 1 and consistent("\t") else ".csv"
 
 
 def _read_file(path: Path, suffix: str, where: str, columns, allow_empty: bool = False):

@@ -196,13 +196,19 @@ def _stdout_broken() -> bool:
         return True
     except (OSError, ValueError, AttributeError):
         return False
-    try:  # nothing left to flush: ask the pipe itself whether its reader is still there
-        import select
-
-        poller = select.poll()
-        poller.register(sys.stdout.fileno(), 0)
-        return any(event & select.POLLERR for _, event in poller.poll(0))
+    try:
+        fileno = sys.stdout.fileno()
     except (OSError, ValueError, AttributeError, io.UnsupportedOperation):  # not a real file
+        return False
+    import select
+
+    if not hasattr(select, "poll"):  # (Windows) no way to ask the pipe: take the error as ours
+        return True
+    try:  # nothing left to flush: ask the pipe itself whether its reader is still there
+        poller = select.poll()
+        poller.register(fileno, 0)
+        return any(event & (select.POLLERR | select.POLLHUP) for _, event in poller.poll(0))
+    except (OSError, ValueError):
         return False
 
 

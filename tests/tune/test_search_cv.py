@@ -402,3 +402,22 @@ def test_passes_sklearn_estimator_checks():
     # scikit-learn 1.9 (Ridge handles 2-D y, so no DataConversionWarning is raised)
     assert failed <= {"check_supervised_y_2d"}
     assert len(results) > 50
+
+
+def test_functions_among_the_fit_parameters_count_by_name_not_address():
+    # a `monitor` or a list of callbacks made afresh in each process must not change the label
+    from scimlkit.tune._digest import fit_params_digest
+
+    def make():
+        def monitor(*args):
+            return False
+
+        return monitor
+
+    first, second = make(), make()
+    assert first is not second
+    assert fit_params_digest({"monitor": first}) == fit_params_digest({"monitor": second})
+    assert fit_params_digest({"callbacks": [first]}) == fit_params_digest({"callbacks": [second]})
+    weights = np.arange(5.0)
+    assert fit_params_digest({"sample_weight": weights}) != fit_params_digest({"sample_weight": weights + 1})
+    assert fit_params_digest({"sample_weight": [1, 2]}) != fit_params_digest({"sample_weight": [1, 3]})

@@ -135,14 +135,17 @@ def cv_text(cv, X, y, groups, *, classifier: bool) -> str:
 
 def fit_params_digest(params: Mapping[str, Any]) -> str | None:
     """A short digest of the parameters given to ``fit`` (sample weights, groups, a step's fit
-    parameters), each named; None when there are none."""
+    parameters), each named; None when there are none. Arrays and frames (and lists of plain
+    values) count by their data, anything else as :func:`_text` writes it: a function (a
+    ``monitor``, a list of callbacks) by its import path, never its address in memory."""
     if not params:
         return None
     digest = hashlib.sha256()
     for key in sorted(params):
         value = params[key]
-        text = _text(value) if value is None or isinstance(value, str | numbers.Number) else (
-            data_digest(value, None) or _text(value))
+        plain = isinstance(value, list | tuple) and all(
+            v is None or isinstance(v, str | numbers.Number) for v in value)
+        text = (data_digest(value, None) or _text(value)) if hasattr(value, "shape") or plain else _text(value)
         digest.update(f"{key}={text}\n".encode())
     return digest.hexdigest()[:12]
 
