@@ -10,7 +10,7 @@ from __future__ import annotations
 import decimal
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,7 @@ __all__ = [
     "describe",
     "is_real_number",
     "real_number_check",
+    "fit_params_of_rows",
 ]
 
 
@@ -397,3 +398,23 @@ def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     raise InputError(f"{_q(name)} must be None, an int seed or a numpy.random.Generator, got {describe(rng)}")
+
+
+def fit_params_of_rows(params: Mapping[str, Any] | None, rows: np.ndarray, n_samples: int) -> dict:
+    """The ``fit`` keyword arguments for the rows ``rows`` of a data set of ``n_samples`` rows:
+    an array-like with one value per row (``sample_weight``, a step's per-sample parameter) is
+    cut to those rows; anything else (scalars, NumPy scalars and 0-d arrays, strings, dicts,
+    objects) is passed as is."""
+    from sklearn.utils import _safe_indexing
+
+    return {key: _safe_indexing(value, rows) if _one_per_row(value, n_samples) else value
+            for key, value in (params or {}).items()}
+
+
+def _one_per_row(value, n_samples: int) -> bool:
+    if isinstance(value, str | bytes | Mapping):
+        return False
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return len(shape) >= 1 and shape[0] == n_samples
+    return hasattr(value, "__len__") and hasattr(value, "__getitem__") and len(value) == n_samples

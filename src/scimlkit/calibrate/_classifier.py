@@ -12,14 +12,13 @@ from sklearn.utils import _safe_indexing, get_tags, indexable
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
-    _check_method_params,
     _num_samples,
     column_or_1d,
     has_fit_parameter,
 )
 
 from .._errors import InputError
-from .._validation import check_int, check_option, check_random_state, describe
+from .._validation import check_int, check_option, check_random_state, describe, fit_params_of_rows
 from ._auto import (
     METHODS,
     ScoreCalibrator,
@@ -285,7 +284,7 @@ def _fit_folds(base, X, y, params, splits, response_method: str, n_jobs) -> list
     from sklearn.utils.parallel import Parallel, delayed
 
     def one(train, test):
-        model = clone(base).fit(_safe_indexing(X, train), y[train], **_check_method_params(X, params, train))
+        model = clone(base).fit(_safe_indexing(X, train), y[train], **fit_params_of_rows(params, train, len(y)))
         return (model, *_response(model, _safe_indexing(X, test), response_method))
 
     return Parallel(n_jobs=n_jobs)(delayed(one)(train, test) for train, test in splits)

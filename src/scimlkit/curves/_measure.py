@@ -13,7 +13,7 @@ import numpy as np
 from .._errors import DegenerateDataWarning, InputError
 from .._progress import progress
 from .._results import Result
-from .._validation import check_array, check_int, check_rng, describe
+from .._validation import check_array, check_int, check_rng, describe, fit_params_of_rows
 
 __all__ = ["learning_curve", "LearningCurveResult", "geometric_sizes"]
 
@@ -213,27 +213,6 @@ def _called(func, kwargs) -> str:
     return name + (f"({', '.join(f'{k}={v!r}' for k, v in bound.items())})" if bound else "")
 
 
-def _fit_params(params, train_idx: np.ndarray, n_samples: int) -> dict:
-    """The ``fit`` keyword arguments of one training subset: an array-like with one value per
-    sample (length ``n_samples``) is cut to the rows ``train_idx``; anything else (scalars,
-    NumPy scalars and 0-d arrays, strings, dicts, objects) is passed as is."""
-    from sklearn.utils import _safe_indexing
-
-    out = {}
-    for key, value in (params or {}).items():
-        out[key] = _safe_indexing(value, train_idx) if _per_sample(value, n_samples) else value
-    return out
-
-
-def _per_sample(value, n_samples: int) -> bool:
-    if isinstance(value, str | bytes | Mapping):
-        return False
-    shape = getattr(value, "shape", None)
-    if shape is not None:
-        return len(shape) >= 1 and shape[0] == n_samples
-    return hasattr(value, "__len__") and hasattr(value, "__getitem__") and len(value) == n_samples
-
-
 def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int, scoring: str = "score", params=None,
                    error_score="raise"):
     """``(test score, training score, fit seconds, failure, training failure)``.
@@ -252,7 +231,7 @@ def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int, scor
     model = clone(estimator)
     X_tr, y_tr = _safe_indexing(X, train_idx), _safe_indexing(y, train_idx)
     # per-sample fit parameters (sample_weight, ...) follow the training subset
-    fit_params = _fit_params(params, train_idx, _num_rows(y))
+    fit_params = fit_params_of_rows(params, train_idx, _num_rows(y))
     t0 = time.perf_counter()
     try:
         model.fit(X_tr, y_tr, **fit_params)
