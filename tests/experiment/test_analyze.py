@@ -225,3 +225,33 @@ def test_cuped_keeps_the_moments_of_huge_and_tiny_values():
         assert res.variance_reduction == pytest.approx(ref.variance_reduction, rel=1e-9)
         assert res.difference == pytest.approx(ref.difference * ky, rel=1e-9)
         assert res.theta == pytest.approx(ref.theta * ky / kx, rel=1e-9)
+
+
+def test_constant_metric_is_not_significant():
+    # a metric logged as 0.1 for every user: the arm means differ by round-off only, which used
+    # to read as p ~ 1e-224; zero variance in both arms leaves the test undefined (NaN)
+    from scimlkit._errors import DegenerateDataWarning
+
+    rng = np.random.default_rng(2)
+    arm = ["control"] * 1477 + ["B"] * 700 + ["C"] * 50  # sizes whose means of 0.1 differ in the last bit
+    df = pd.DataFrame({"arm": arm, "fee": 0.1, "pre": rng.normal(size=len(arm))})
+    with pytest.warns(DegenerateDataWarning, match="zero variance"):
+        res = analyze(df, group="arm", metric="fee")
+    assert res.comparisons["pvalue"].isna().all() and not res.comparisons["significant"].any()
+    with pytest.warns(DegenerateDataWarning, match="zero variance"):
+        res = analyze(df, group="arm", metric="fee", covariate="pre")
+    assert res.comparisons["pvalue"].isna().all() and not res.comparisons["significant"].any()
+
+
+def test_boolean_arms_take_an_allocation_by_number():
+    # a boolean group column: {1: ..., 0: ...} names True and False, as in a Python dict;
+    # reference: scipy.stats.chisquare(observed, f_exp=total * [0.4, 0.6])
+    from scipy import stats
+
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"arm": rng.random(2000) < 0.45, "converted": (rng.random(2000) < 0.1).astype(int)})
+    sizes = df["arm"].value_counts()
+    ref = stats.chisquare([sizes[False], sizes[True]], f_exp=[0.6 * 2000, 0.4 * 2000])
+    res = analyze(df, group="arm", metric="converted", allocation={1: 0.4, 0: 0.6})
+    assert res.srm.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
+    assert dict(zip(res.srm.arms, res.srm.expected_fraction)) == pytest.approx({"True": 0.4, "False": 0.6})

@@ -190,3 +190,17 @@ def test_lift_needs_a_positive_control_mean():
     with pytest.warns(DegenerateDataWarning):
         res = compare_means(np.array([1.0, 2.0, 3.0]), np.array([-2.0, -1.0, 0.0]))
     assert res.relative_lift == pytest.approx(-1.5) and np.isnan(res.lift_low)
+
+
+@pytest.mark.parametrize(("control", "treatment"), [(np.full(7, 0.1), np.full(9, 0.1)),
+                                                      (np.full(7, 0.1), np.full(7, 0.3))])
+def test_constant_arms_are_degenerate_despite_round_off(control, treatment):
+    # seven copies of 0.1 have a textbook standard deviation of 1.5e-17; scipy.stats.ttest_ind(
+    # treatment, control, equal_var=False) warns of catastrophic cancellation and returns a t of
+    # about 1e16; the arms have zero variance, so the test is undefined (NaN, with a warning)
+    assert control.std(ddof=1) > 0
+    with pytest.warns(DegenerateDataWarning, match="zero variance in both arms"):
+        res = compare_means(control, treatment)
+    assert np.isnan(res.pvalue) and np.isnan(res.statistic)
+    assert res.sd_control == 0.0 and res.sd_treatment == 0.0
+    assert res.difference == pytest.approx(treatment[0] - control[0], abs=1e-15)

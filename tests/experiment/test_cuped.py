@@ -79,3 +79,14 @@ def test_bad_input(args, match):
         cuped(*args)
     with pytest.raises(InputError, match="alpha"):
         cuped([1.0, 2.0], [1.0, 3.0], [1.0, 2.0], [2.0, 1.0], alpha=2)
+
+
+def test_constant_metric_is_degenerate_despite_round_off():
+    # a metric constant at 0.1 in both arms leaves round-off spread after the adjustment;
+    # it is no evidence of a difference (the t-test is undefined, NaN with a warning)
+    from scimlkit._errors import DegenerateDataWarning
+
+    rng = np.random.default_rng(4)
+    with pytest.warns(DegenerateDataWarning, match="zero variance"):
+        res = cuped(np.full(50, 0.1), np.full(60, 0.1), rng.normal(size=50), rng.normal(size=60))
+    assert np.isnan(res.pvalue) and np.isnan(res.unadjusted_pvalue)

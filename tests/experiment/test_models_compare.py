@@ -311,3 +311,19 @@ def test_mcnemar_label_checks_keep_valid_predictions():
     assert mcnemar_test([0, 1, 1, 0], [False, True, True, False], [0, 1, 0, 0]).accuracy_a == 1.0
     assert mcnemar_test([0, 1, 2, 2], [0, 1, 2, 3], [0, 1, 1, 2]).accuracy_a == 0.75
     assert mcnemar_test(["cat", "cat"], ["dog", "cat"], ["cat", "cat"]).accuracy_b == 1.0
+
+
+def test_corrected_ttest_round_off_differences_are_degenerate():
+    # b = a + 0.2 in floating point: the fold differences are 0.2 up to round-off (variance
+    # ~1e-33), not a variance estimate; a t statistic of 8e15 would be noise
+    a = np.array([0.1, 0.2, 0.3, 0.7])
+    b = a + 0.2
+    assert np.var(b - a, ddof=1) > 0
+    with pytest.warns(DegenerateDataWarning, match="round-off"):
+        res = corrected_ttest(a, b, n_train=800, n_test=200)
+    assert res.se == 0.0 and res.mean_difference == pytest.approx(0.2)
+    # a real spread of the differences, however small next to the scores, is kept
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = corrected_ttest(a, b + np.array([0.0, 1e-9, 0.0, -1e-9]), n_train=800, n_test=200)
+    assert res.se > 0 and np.isfinite(res.statistic)

@@ -102,3 +102,22 @@ def test_missing_arm_label_is_refused(label):
         srm_test({"A": 500, "B": 520, label: 7})
     with pytest.raises(InputError, match="missing arm label"):
         srm_test({"A": 500, "B": 520}, {"A": 1, "B": 1, label: 1})
+
+
+def test_boolean_arms_are_the_numbers_they_equal():
+    # True == 1 and False == 0 (one key in a Python dict, one value in pandas), so an allocation
+    # by number names the arms of a boolean column, as 1.0 names the arm 1;
+    # reference: scipy.stats.chisquare([1435, 1565], f_exp=[1200, 1800])
+    ref = stats.chisquare([1435, 1565], f_exp=[1200.0, 1800.0])
+    counts = pd.Series([True] * 1435 + [False] * 1565).value_counts()
+    for allocation in ({1: 0.4, 0: 0.6}, {1.0: 0.4, 0.0: 0.6}, {"1": 0.4, "0": 0.6}, {"True": 0.4, "False": 0.6}):
+        res = srm_test(counts, allocation)
+        assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
+        assert dict(zip(res.arms, res.expected_fraction)) == pytest.approx({"True": 0.4, "False": 0.6})
+    res = srm_test({1: 1435, 0: 1565}, {True: 0.4, False: 0.6})
+    assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
+    # and a boolean next to its number names one arm twice
+    with pytest.raises(InputError, match="same arm '1'"):
+        srm_test(pd.Series([10, 12], index=pd.Index([True, 1], dtype=object)))
+    with pytest.raises(InputError, match="same arm '0'"):
+        srm_test(pd.Series([10, 12], index=pd.Index([np.bool_(False), 0.0], dtype=object)))

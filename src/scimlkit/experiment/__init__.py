@@ -43,6 +43,7 @@ from ._multi import (
 )
 from ._power import PowerCurveResult, PowerResult, power_curve, power_means, power_proportions
 from ._proportion import ProportionIntervalResult, proportion_interval
+from ._ratio import RatioTestResult, compare_ratios
 from ._report import write_report
 from ._sequential import (
     SequentialDecisionResult,
@@ -60,6 +61,7 @@ __all__ = [
     "compare_means", "compare_means_from_stats", "mann_whitney", "MeanTestResult", "MannWhitneyResult",
     "bootstrap_difference", "BootstrapResult",
     "cuped", "CupedResult",
+    "compare_ratios", "RatioTestResult",
     "srm_test", "SRMResult",
     "adjust_pvalues", "compare_many_proportions", "compare_many_means", "analyze_metrics", "MetricsResult",
     "ConfidenceInterval",

@@ -110,6 +110,24 @@ def scaled_by_power_of_two(values: np.ndarray) -> tuple[np.ndarray, float]:
     return values / scale, scale
 
 
+_ROUND_OFF = 16.0 * np.finfo(float).eps  # relative spread below which values differ by round-off only
+
+
+def at_round_off(sd, peak):
+    """Whether a standard deviation ``sd`` is at the round-off level of values whose largest
+    magnitude is ``peak`` (vectorised): a spread of a few units in the last place is what sums
+    and differences of equal numbers leave behind, not variation in the data."""
+    return np.asarray(sd) <= _ROUND_OFF * np.asarray(peak)
+
+
+def sample_sd(values: np.ndarray) -> float:
+    """Sample standard deviation (``ddof=1``) of a float array, 0 when the values differ only by
+    round-off (seven copies of 0.1 give 1.5e-17 by the textbook formula, which would make a
+    t statistic of about 1e16 out of two constant arms)."""
+    sd = float(values.std(ddof=1))
+    return 0.0 if at_round_off(sd, np.max(np.abs(values))) else sd
+
+
 # -- pandas inputs -------------------------------------------------------------------------------
 
 
@@ -126,8 +144,8 @@ def labelled_items(value, name: str) -> tuple[list[str], list, list] | None:
     A Series is always read as a mapping from its index to its values, whatever the index
     (``value_counts()`` and ``groupby(...).size()`` give arm names there; a default
     ``RangeIndex`` gives the arms ``"0", "1", ...``). Duplicated labels are refused, and so are
-    two labels that read the same as text (``0`` and ``"0"``) or are the same number (``1`` and
-    ``1.0``), which would name one arm twice. Distinct strings (``"2"`` and ``"2.0"``) are
+    two labels that read the same as text (``0`` and ``"0"``) or are the same number (``1``,
+    ``1.0`` and ``True``), which would name one arm twice. Distinct strings (``"2"`` and ``"2.0"``) are
     distinct arms.
     """
     from collections.abc import Mapping
@@ -167,8 +185,11 @@ def is_number(label) -> bool:
 
 def label_key(label, text: str | None = None) -> str:
     """The key an arm label is matched by: a number is its whole value when it has one (``1``,
-    ``1.0`` and NumPy's ``1`` are one arm, ``"1"``), any other label is its text ``text``
+    ``1.0`` and NumPy's ``1`` are one arm, ``"1"``), a boolean is the number it equals (``True``
+    is ``1``, as in a Python dict and in pandas), any other label is its text ``text``
     (``str(label)`` by default), so distinct strings (``"2"`` and ``"2.0"``) stay distinct."""
+    if isinstance(label, bool | np.bool_):
+        return str(int(label))
     text = str(label) if text is None else text
     return arm_key(text) if is_number(label) else text
 

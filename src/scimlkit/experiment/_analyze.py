@@ -10,7 +10,14 @@ import numpy as np
 from .._errors import InputError
 from .._results import Result
 from .._validation import check_alpha, check_columns, check_frame, check_option, describe
-from ._analysis_base import arm_key, check_alternative, is_number, label_key, scaled_by_power_of_two
+from ._analysis_base import (
+    arm_key,
+    check_alternative,
+    is_number,
+    label_key,
+    sample_sd,
+    scaled_by_power_of_two,
+)
 from ._binary import binary_core, check_difference_method, warn_binary
 from ._continuous import ttest_core, warn_means
 from ._cuped import cuped_arrays
@@ -361,8 +368,8 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
             means = (np.full(len(treatments), yc.mean()), xt / nt)
             method = "z-test"
         else:
-            t_stats = np.array([[y[masks[a]].mean(), y[masks[a]].std(ddof=1), sizes[a]] for a in treatments])
-            cols = ttest_core(np.float64(yc.mean()), np.float64(yc.std(ddof=1)), np.float64(yc.size),
+            t_stats = np.array([[y[masks[a]].mean(), sample_sd(y[masks[a]]), sizes[a]] for a in treatments])
+            cols = ttest_core(np.float64(yc.mean()), np.float64(sample_sd(yc)), np.float64(yc.size),
                               t_stats[:, 0], t_stats[:, 1], t_stats[:, 2], alpha=alpha,
                               alternative=alternative, equal_var=bool(equal_var))
             warn_means(cols, where=f" of '{name}'")

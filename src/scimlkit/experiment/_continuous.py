@@ -20,6 +20,7 @@ from ._analysis_base import (
     interval_level,
     normal_pvalue,
     one_sided,
+    sample_sd,
     scaled_by_power_of_two,
     t_pvalue,
 )
@@ -255,8 +256,7 @@ def compare_means(control, treatment, *, alpha: float = 0.05, alternative: str =
     scale = scaled_by_power_of_two(np.concatenate([c, t]))[1]
     if scale != 1.0:
         c, t = c / scale, t / scale
-    res = compare_means_from_stats(float(c.mean()), float(c.std(ddof=1)), c.size, float(t.mean()),
-                                   float(t.std(ddof=1)), t.size, alpha=alpha, alternative=alternative,
+    res = compare_means_from_stats(float(c.mean()), sample_sd(c), c.size, float(t.mean()), sample_sd(t), t.size, alpha=alpha, alternative=alternative,
                                    equal_var=equal_var)
     if scale == 1.0:
         return res

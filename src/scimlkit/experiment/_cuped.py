@@ -16,6 +16,7 @@ from ._analysis_base import (
     check_finite_sample,
     check_level,
     check_paired_order,
+    sample_sd,
     scaled_by_power_of_two,
 )
 from ._continuous import ratio_lift, t_bounds, ttest_core, warn_means
@@ -120,8 +121,8 @@ def cuped_arrays(yc, xc, yt, xt, *, alpha, alternative):
     theta, corr = cuped_theta(y, x)
     mean_x = x.mean()
     ac, at = yc - theta * (xc - mean_x), yt - theta * (xt - mean_x)
-    stats_adj = [np.float64(v) for v in (ac.mean(), ac.std(ddof=1), ac.size, at.mean(), at.std(ddof=1), at.size)]
-    stats_raw = [np.float64(v) for v in (yc.mean(), yc.std(ddof=1), yc.size, yt.mean(), yt.std(ddof=1), yt.size)]
+    stats_adj = [np.float64(v) for v in (ac.mean(), sample_sd(ac), ac.size, at.mean(), sample_sd(at), at.size)]
+    stats_raw = [np.float64(v) for v in (yc.mean(), sample_sd(yc), yc.size, yt.mean(), sample_sd(yt), yt.size)]
     adj = ttest_core(*stats_adj, alpha=alpha, alternative=alternative, equal_var=False)
     raw = ttest_core(*stats_raw, alpha=alpha, alternative=alternative, equal_var=False)
     warn_means(adj)

@@ -42,7 +42,7 @@ from .._validation import (
     check_scalar,
     describe,
 )
-from ._analysis_base import check_paired_order
+from ._analysis_base import at_round_off, check_paired_order
 
 __all__ = [
     "DeLongResult",
@@ -493,6 +493,10 @@ def corrected_ttest(scores_a, scores_b, *, n_train: int, n_test: int) -> Correct
     Returns
     -------
     CorrectedTTestResult
+        When every fold gives the same difference (up to floating-point round-off, as for
+        ``b = a + 0.2``), the variance is taken as 0 and a ``DegenerateDataWarning`` is issued:
+        the statistic is then 0 with p-value 1 for a zero difference, else infinite with
+        p-value 0.
 
     Examples
     --------
@@ -512,10 +516,12 @@ def corrected_ttest(scores_a, scores_b, *, n_train: int, n_test: int) -> Correct
     d = b - a
     mean = float(d.mean())
     var = float(d.var(ddof=1))
+    if at_round_off(math.sqrt(var), max(np.max(np.abs(a)), np.max(np.abs(b)))):
+        var = 0.0  # differences equal up to round-off (b = a + 0.2 in floating point)
     se = math.sqrt((1.0 / j + n_test / n_train) * var)
     if se == 0.0:
-        warnings.warn("every fold gives the same score difference; the corrected t statistic "
-                      "is degenerate", DegenerateDataWarning, stacklevel=2)
+        warnings.warn("every fold gives the same score difference (up to round-off); the corrected "
+                      "t statistic is degenerate", DegenerateDataWarning, stacklevel=2)
         statistic = 0.0 if mean == 0 else math.copysign(math.inf, mean)
         pvalue = 1.0 if mean == 0 else 0.0
     else:

@@ -59,8 +59,9 @@ def spending_function(t, *, alpha: float = 0.05, sides: int = 1,
     Parameters
     ----------
     t : array-like
-        Information fractions, at least 0; values above 1 (a study run past its planned size)
-        count as 1.
+        Information fractions, at least 0. A value above 1 (a last look taken after the study
+        ran past its planned size) counts as 1: the whole ``alpha`` is spent by then and never
+        more, so a look past the plan spends what the earlier looks left.
     alpha : float
         The overall significance level (one-sided, or the two-sided total), in (0, 1).
     sides : {1, 2}
@@ -71,13 +72,16 @@ def spending_function(t, *, alpha: float = 0.05, sides: int = 1,
     Returns
     -------
     numpy.ndarray
-        The cumulative alpha (both sides together) at each fraction.
+        The cumulative alpha (both sides together) at each fraction, 0 at ``t = 0`` and
+        ``alpha`` from ``t = 1`` on.
 
     Examples
     --------
     >>> from scimlkit.experiment import spending_function
     >>> spending_function([0.5, 1.0], alpha=0.05, kind="pocock").round(4).tolist()
     [0.031, 0.05]
+    >>> spending_function([1.0, 1.25], alpha=0.05).tolist()      # past the planned size
+    [0.05, 0.05]
     """
     alpha = check_alpha(alpha)
     sides = check_option(sides, "sides", (1, 2))

@@ -67,7 +67,8 @@ def srm_test(counts, allocation=None, *, alpha: float = 0.001) -> SRMResult:
         index (the arm names) to its values, whatever its order: ``df["arm"].value_counts()``
         and ``df.groupby("arm").size()`` can be given as they are. Two labels that read the
         same (``0`` and ``"0"``) are refused, as are duplicated index labels; a whole number is
-        one arm whether written ``1`` or ``1.0`` (an integer column next to a float one), while
+        one arm whether written ``1`` or ``1.0`` (an integer column next to a float one) or
+        ``True`` (a boolean equals its number, as in a Python dict), while
         distinct strings (``"2"`` and ``"2.0"``) are distinct arms. A missing label (NaN, None, as
         ``value_counts(dropna=False)`` gives for users without an arm) is refused.
     allocation : mapping of arm -> weight, pandas Series, or array-like of float, optional
@@ -113,21 +114,23 @@ def srm_test(counts, allocation=None, *, alpha: float = 0.001) -> SRMResult:
 def _match_allocation(arms: list[str], labels: list, named: list[str], named_labels: list) -> list:
     """For each arm, the position of its allocation entry (None when it has none).
 
-    An entry names an arm by its key (:func:`label_key`: a number by its whole value, any other
-    label by its text); an entry left over then names a left-over numeric arm when its text is
-    that arm's whole value (``"1"`` or ``"1.0"`` for an arm ``1.0``, as a command line writes
-    it). Distinct strings are never matched to each other.
+    An entry names an arm by its key (:func:`label_key`: a number by its whole value, a boolean
+    as the number it equals, any other label by its text); an entry left over then names a
+    left-over numeric arm when its text is that arm's whole value (``"1"`` or ``"1.0"`` for an
+    arm ``1.0``, as a command line writes it), and a left-over boolean arm when its text is the
+    arm's (``"True"``). Distinct strings are never matched to each other.
     """
     keys = [label_key(label, arm) for arm, label in zip(arms, labels, strict=True)]
     position = {label_key(label, name): j for j, (name, label) in enumerate(zip(named, named_labels, strict=True))}
     found = [position.get(k) for k in keys]
     left = {}
     for i, j in enumerate(found):
-        if j is None and is_number(labels[i]):
-            left.setdefault(keys[i], []).append(i)
+        if j is None and (is_number(labels[i]) or isinstance(labels[i], bool | np.bool_)):
+            for key in dict.fromkeys((keys[i], arms[i])):
+                left.setdefault(key, []).append(i)
     for j, name in enumerate(named):
         arm = left.get(arm_key(name), [])
-        if j not in found and len(arm) == 1:
+        if j not in found and len(arm) == 1 and found[arm[0]] is None:
             found[arm[0]] = j
             left.pop(arm_key(name))
     return found
