@@ -61,7 +61,6 @@ def test_fit_table(tmp_path, capsys):
     "extra, bad, match",
     [
         (["--score", "nope"], None, "column 'nope' not found"),
-        (["--score", "acc"], "nan", "NaN"),
         (["--score", "acc"], "zero", "positive"),
         (["--score", "acc", "--family", "pow9"], None, "unknown family"),
         (["--score", "acc", "--n-bootstrap", "-3"], None, "n_bootstrap"),

@@ -21,13 +21,14 @@ def _label(value) -> str:
 
 def _by_fold(sizes, scores, folds, fold_col: str):
     """The score matrix (sizes x folds, both sorted) of a table whose column ``fold_col`` names
-    the fold of each row: every fold needs exactly one row at every size."""
+    the fold of each row: every fold needs exactly one row at every size (its score may be NaN,
+    a failed fit)."""
     import pandas as pd
 
     where = f"column '{fold_col}' (--fold)"
     if folds.isna().any():
         raise InputError(f"{where} has {int(folds.isna().sum())} missing value(s)")
-    table = pd.DataFrame({"size": sizes, "fold": folds, "score": scores})
+    table = pd.DataFrame({"size": sizes, "fold": folds, "score": scores, "row": 1.0})
     repeated = table[table.duplicated(["size", "fold"], keep=False)]
     if len(repeated):
         size, fold = repeated["size"].iloc[0], repeated["fold"].iloc[0]
@@ -39,9 +40,10 @@ def _by_fold(sizes, scores, folds, fold_col: str):
         ids = sorted(ids)
     except TypeError:  # fold ids of mixed kinds
         ids = sorted(ids, key=str)
+    present = table.pivot(index="size", columns="fold", values="row").sort_index().reindex(columns=ids)
     matrix = table.pivot(index="size", columns="fold", values="score").sort_index().reindex(columns=ids)
-    if matrix.isna().any().any():
-        size, fold = matrix.isna().stack().idxmax()
+    if present.isna().any().any():
+        size, fold = present.isna().stack().idxmax()
         raise InputError(f"{where}: fold {_label(fold)} has no row at size {size:g}; every fold needs a score at "
                          "every size")
     values = matrix.to_numpy(dtype=float)
@@ -54,7 +56,9 @@ def _anchors(frame, size_col: str, score_col: str, fold_col: str | None = None):
     per fold). Without it the k-th row of each size is taken as fold k (a 2-D score matrix when
     every size has the same number of rows, with a note that the pairing follows the row order;
     their means otherwise, with a warning naming the sizes whose row count differs: the fit then
-    cannot use the spread of the folds)."""
+    cannot use the spread of the folds). A missing or NaN score (a failed fit) stays NaN, so
+    that :func:`fit_curve` leaves its anchor out with a warning, as in Python; a score that is
+    text other than a number, or scores that are all missing, are refused."""
     import pandas as pd
 
     sizes = pd.to_numeric(frame[size_col], errors="coerce")
@@ -62,10 +66,13 @@ def _anchors(frame, size_col: str, score_col: str, fold_col: str | None = None):
     if sizes.isna().any():
         raise InputError(f"column '{size_col}' must hold numbers; found {int(sizes.isna().sum())} "
                          "missing or non-numeric value(s)")
-    if scores.isna().any():
-        raise InputError(f"column '{score_col}' contains {int(scores.isna().sum())} NaN, missing or "
-                         "non-numeric value(s); the command line refuses NaN scores: leave out the rows of "
-                         "failed fits (or use fit_curve in Python, which drops the anchors with NaN scores)")
+    blank = frame[score_col].astype(str).str.strip().str.lower().isin(["", "nan", "na", "n/a", "null", "none"])
+    text = scores.isna() & frame[score_col].notna() & ~blank
+    if text.any():
+        raise InputError(f"column '{score_col}' must hold numbers; found {int(text.sum())} non-numeric value(s), "
+                         f"the first {frame[score_col][text].iloc[0]!r} (leave a failed fit's score empty or NaN)")
+    if scores.isna().all():
+        raise InputError(f"column '{score_col}' has no score: all {len(scores)} value(s) are missing or NaN")
     if fold_col is not None:
         return (*_by_fold(sizes, scores, frame[fold_col], fold_col), None, None)
     groups = pd.DataFrame({"size": sizes, "score": scores}).groupby("size", sort=True)["score"]
@@ -85,8 +92,14 @@ def _anchors(frame, size_col: str, score_col: str, fold_col: str | None = None):
         note = (f"the sizes do not all have the same number of rows (most have {usual}; size {shown}): "
                 "fitting the mean score of each size, without the spread of the folds (weighted least "
                 "squares and the fold bootstrap need one row per fold at every size)")
-        return uniq, groups.mean().to_numpy(dtype=float), note, None
-    return uniq, groups.mean().to_numpy(dtype=float), None, None
+        return uniq, _means(groups), note, None
+    return uniq, _means(groups), None, None
+
+
+def _means(groups) -> np.ndarray:
+    """The mean score of each size, NaN where one of its rows is NaN (as ``fit_curve`` leaves
+    out an anchor with a failed fold)."""
+    return np.array([g.to_numpy(dtype=float).mean() for _, g in groups])
 
 
 def _fit(args: argparse.Namespace) -> int:
@@ -223,9 +236,9 @@ def register(subparsers) -> None:
                                   "With folds, name the fold (split) column with --fold so that the rows are "
                                   "paired across sizes by it; without --fold the k-th row of each size is "
                                   "taken as fold k, so the rows must come in the same fold order within every "
-                                  "size (a note on stderr says so). Every score must be a number: a NaN, "
-                                  "empty or non-numeric score (a failed fit) is refused, so leave those rows "
-                                  "out. "
+                                  "size (a note on stderr says so). A NaN or empty score (a failed fit) leaves "
+                                  "its size out of the fit, with a warning on stderr, as fit_curve does; a "
+                                  "non-numeric score is refused. "
                                   "With --format json, 'samples_needed' holds 'n' (the size needed; null "
                                   "when the target is not reachable), 'low' and 'high' (the interval of the "
                                   "size needed; null when that side is unbounded or when there is no interval), "
@@ -241,7 +254,7 @@ def register(subparsers) -> None:
                                   "'prediction' holds that one entry as well.")
     fit.add_argument("file", metavar="FILE", help="CSV / TSV / Parquet / Feather table")
     fit.add_argument("--size", required=True, help="column of training-set sizes")
-    fit.add_argument("--score", required=True, help="column of scores (numbers; NaN or empty scores are refused)")
+    fit.add_argument("--score", required=True, help="column of scores (numbers; a size with a NaN or empty score is left out, with a warning)")
     fit.add_argument("--fold", default=None, metavar="COL",
                      help="column naming the fold (split) of each row: the folds are paired across sizes by "
                           "it (every fold needs one row at every size); without it the rows of each size must "

@@ -10,7 +10,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._errors import ConvergenceWarning, DegenerateDataWarning, InputError, ScimlkitWarning
+from .._errors import (
+    ConvergenceWarning,
+    DegenerateDataWarning,
+    InputError,
+    ScimlkitWarning,
+    SmallSampleWarning,
+)
 from .._results import Result, jsonable
 from .._validation import (
     check_array,
@@ -1318,7 +1324,9 @@ def fit_curve(
     ``extrapolation_error`` is the root mean squared score error of those forecasts, each
     counted in proportion to how far it reaches, ``log(n_j / n_k)``, so the longest horizons
     weigh most. Families with more parameters than the shortest prefix has anchors cannot be
-    scored and take no part in the selection.
+    scored and take no part in the selection; when only the last-value baseline can be
+    scored (two anchors, say), it is selected and a :class:`~scimlkit.SmallSampleWarning`
+    says that the forecast carries the last score forward whatever the trend.
 
     **Selection.** ``select="weighted"`` (the default) averages the families' curves (in loss
     units) with weights proportional to ``1 / (extrapolation_error**2 + noise)``, the inverse
@@ -1582,6 +1590,12 @@ def fit_curve(
     elif len(fits) == 1:
         members = list(fits)
     elif errors:
+        if set(errors) == {"last"}:
+            # the baseline alone could be tested: it wins by default, not on the evidence
+            warnings.warn(f"only {n_a} anchors: the last-value baseline is the only family that could be "
+                          f"tested on held-out anchors ({k0} early anchor(s)), so the forecast carries the last "
+                          "score forward whatever the trend; measure more sizes, or name the family to fit "
+                          "(`families`, --family on the command line)", SmallSampleWarning, stacklevel=2)
         # a learning curve does not get worse with more data: a family whose asymptote is worse
         # than the score already measured at the last anchor (beyond that anchor's noise) has
         # underfitted the tail, so it is not selected unless nothing else is left

@@ -42,6 +42,10 @@ class LearningCurveResult(Result):
     n_train : int
         Size of the smallest training fold (the largest size any fold is fitted on; fractional
         ``sizes`` are fractions of it).
+    fit_times, score_times : ndarray, shape (n_sizes, n_folds), optional
+        Seconds spent fitting each model, and scoring it on its validation samples (NaN where
+        the fit failed), as scikit-learn's ``learning_curve(..., return_times=True)`` gives
+        them (here always recorded).
 
     Examples
     --------
@@ -61,6 +65,8 @@ class LearningCurveResult(Result):
     fit_seconds: np.ndarray
     scoring: str
     n_train: int
+    fit_times: np.ndarray | None = None
+    score_times: np.ndarray | None = None
 
     def to_frame(self):
         """One row per size: ``size, mean, std, train_mean, n_folds, fit_seconds`` (``n_folds``
@@ -174,9 +180,12 @@ def _class_labels(y, classifier: bool) -> np.ndarray | None:
     return np.asarray(y).reshape(-1)
 
 
-def _ordered_indices(train: np.ndarray, labels: np.ndarray | None, gen: np.random.Generator) -> np.ndarray:
+def _ordered_indices(train: np.ndarray, labels: np.ndarray | None, gen: np.random.Generator | None) -> np.ndarray:
     """A random order of the training fold; with class ``labels`` (a classifier of one target)
-    one sample of each class first (multilabel and multi-output targets keep the random order)."""
+    one sample of each class first (multilabel and multi-output targets keep the random order).
+    Without ``gen`` (no shuffling) the fold in its own order."""
+    if gen is None:
+        return np.asarray(train)
     order = gen.permutation(train)
     if labels is None:
         return order
@@ -215,7 +224,7 @@ def _called(func, kwargs) -> str:
 
 def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int, scoring: str = "score", params=None,
                    error_score="raise"):
-    """``(test score, training score, fit seconds, failure, training failure)``.
+    """``(test score, training score, fit seconds, failure, training failure, score seconds)``.
 
     As in scikit-learn, with ``error_score`` a number a failure costs only what it touches: a
     fit that fails gives ``error_score`` as both scores (``failure`` is its message), a scorer
@@ -240,11 +249,13 @@ def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int, scor
                    f"{type(exc).__name__}: {exc}")
         if isinstance(error_score, str):
             raise InputError(message) from exc
-        return float(error_score), float(error_score), math.nan, message, None
+        return float(error_score), float(error_score), math.nan, message, None, math.nan
     seconds = time.perf_counter() - t0
     scored = []
+    score_seconds = math.nan
     for part, X_part, y_part in (("validation", _safe_indexing(X, test_idx), _safe_indexing(y, test_idx)),
                                  ("training", X_tr, y_tr)):
+        t0 = time.perf_counter()
         try:
             scored.append((float(scorer(model, X_part, y_part)), None))
         except Exception as exc:
@@ -253,8 +264,10 @@ def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int, scor
             if isinstance(error_score, str):
                 raise InputError(message) from exc
             scored.append((float(error_score), message))
+        if part == "validation":  # scikit-learn's score time: the validation samples only
+            score_seconds = time.perf_counter() - t0
     (test, failure), (train, train_failure) = scored
-    return test, train, seconds, failure, train_failure
+    return test, train, seconds, failure, train_failure, score_seconds
 
 
 def _num_rows(y) -> int:
@@ -272,7 +285,9 @@ def learning_curve(
     groups=None,
     params=None,
     min_size: int | None = None,
+    shuffle: bool = True,
     rng=None,
+    random_state=None,
     n_jobs: int | None = None,
     error_score="raise",
     show_progress: bool | None = None,
@@ -282,7 +297,10 @@ def learning_curve(
     In each fold the training part is shuffled once (for classifiers of one target, one
     sample of every class comes first) and the model is fitted on its first ``n`` samples for
     each size, so the subsets are nested and every subset holds every class. scikit-learn does
-    the fitting and scoring; a progress bar shows on a terminal.
+    the fitting and scoring; a progress bar shows on a terminal. With ``shuffle=False`` the
+    subsets are the first ``n`` samples of each training fold in the splitter's order, as in
+    scikit-learn's ``learning_curve(..., shuffle=False)``: the same sizes give the same
+    subsets, so a deterministic estimator gets the same scores.
 
     Parameters
     ----------
@@ -317,8 +335,17 @@ def learning_curve(
         Smallest size for ``sizes=int``; default ``max(10, 2 * n_classes)``. With an explicit
         ``sizes=int`` it must lie below the training fold size, with room for ``sizes``
         distinct sizes up to it (:class:`InputError` otherwise).
+    shuffle : bool, default True
+        Shuffle each training fold (one sample of every class first, for a classifier) before
+        taking its first ``n`` samples. ``False`` takes them in the fold's order (no class is
+        put first, so a small subset may miss a class; ``rng`` is then unused).
     rng : int or numpy.random.Generator, optional
         Seed of the subset order.
+    random_state : int, numpy.random.Generator or numpy.random.RandomState, optional
+        scikit-learn's name of ``rng``, accepted for code written against it: give one or the
+        other (:class:`InputError` for both). A ``RandomState`` seeds the order with one draw
+        from it. The order is not scikit-learn's (which does not put a sample of each class
+        first), so the same seed does not give scikit-learn's subsets; ``shuffle=False`` does.
     n_jobs : int, optional
         Parallel fits through joblib.
     error_score : "raise" or float
@@ -415,7 +442,17 @@ def learning_curve(
     grid = _resolve_sizes(sizes, n_train, min_size)
     if labels is not None and grid.min() < n_classes:
         raise InputError(f"`sizes` must be at least the number of classes ({n_classes}), got {grid.min()}")
-    gen = check_rng(rng)
+    if not isinstance(shuffle, bool | np.bool_):
+        raise InputError(f"`shuffle` must be True or False, got {describe(shuffle)}")
+    if random_state is not None:
+        if rng is not None:
+            raise InputError(f"give the seed as `rng` or as `random_state` (scikit-learn's name), not both: got "
+                             f"rng={describe(rng)} and random_state={describe(random_state)}")
+        if isinstance(random_state, np.random.RandomState):
+            random_state = int(random_state.randint(2**31 - 1))
+        gen = check_rng(random_state, "random_state")
+    else:
+        gen = check_rng(rng)
     n_jobs = check_int(n_jobs, "n_jobs", allow_none=True)
     if n_jobs == 0:
         raise InputError("`n_jobs` must be a positive number of workers, -1 for all cores, or None")
@@ -424,12 +461,13 @@ def learning_curve(
             raise InputError(f"`error_score` must be 'raise' or a number (such as np.nan), got {describe(error_score)}")
         if np.isinf(error_score):
             raise InputError(f"`error_score` must be 'raise', NaN or a finite number, got {error_score}")
-    orders = [_ordered_indices(tr, labels, gen) for tr, _ in folds]
+    orders = [_ordered_indices(tr, labels, gen if shuffle else None) for tr, _ in folds]
 
     tasks = [(i, j) for j in range(len(grid)) for i in range(len(folds))]
     test = np.empty((len(grid), len(folds)))
     train = np.empty_like(test)
     seconds = np.empty_like(test)
+    score_seconds = np.empty_like(test)
     name = _scoring_name(scoring)
     with progress(total=len(tasks), description="learning curve", show=show_progress) as bar:
         if n_jobs in (None, 1):
@@ -447,16 +485,22 @@ def learning_curve(
         failed = np.zeros(test.shape, dtype=bool)
         train_failed = np.zeros(test.shape, dtype=bool)
         unfitted = 0
-        for (i, j), (te, tr, sec, failure, train_failure) in zip(tasks, results):
-            test[j, i], train[j, i], seconds[j, i] = te, tr, sec
-            if failure is not None:
-                failed[j, i] = True
-                failures.append(failure)
-                unfitted += int(np.isnan(sec))
-            elif train_failure is not None:
-                train_failed[j, i] = True
-                train_failures.append(train_failure)
-            bar.advance(1, status=f"n={grid[j]}")
+        try:
+            for (i, j), (te, tr, sec, failure, train_failure, score_sec) in zip(tasks, results):
+                test[j, i], train[j, i], seconds[j, i], score_seconds[j, i] = te, tr, sec, score_sec
+                if failure is not None:
+                    failed[j, i] = True
+                    failures.append(failure)
+                    unfitted += int(np.isnan(sec))
+                elif train_failure is not None:
+                    train_failed[j, i] = True
+                    train_failures.append(train_failure)
+                bar.advance(1, status=f"n={grid[j]}")
+        except InputError as exc:
+            if shuffle or labels is None:
+                raise
+            raise InputError(f"{exc} (with `shuffle=False` each subset is the first samples of its training fold, "
+                             "which may miss a class: shuffle, or use a splitter that shuffles)") from exc
     if not np.all(np.isfinite(test[~failed])):
         raise InputError("the scorer returned NaN or infinite scores; check `scoring` and the data")
     if failures and len(failures) == len(tasks):
@@ -489,4 +533,5 @@ def learning_curve(
     std = np.where(np.sum(np.isfinite(test), axis=1) == 1, 0.0, std)
     return LearningCurveResult(
         sizes=grid, scores=test, train_scores=train, mean=mean, std=std,
-        fit_seconds=fit_seconds, scoring=str(name), n_train=int(n_train))
+        fit_seconds=fit_seconds, scoring=str(name), n_train=int(n_train), fit_times=seconds,
+        score_times=score_seconds)
