@@ -96,7 +96,7 @@ def test_failed_fits_are_failed_trials(diabetes):
     frame = search.study_result_.trials
     assert frame["state"].tolist() == ["COMPLETE", "FAILED", "COMPLETE"]
     assert "not-a-solver" in frame.loc[1, "error"]
-    assert [p["solver"] for p in search.cv_results_["params"]] == ["auto", "svd"]
+    assert [p["solver"] for p in search.cv_results_["params"]] == ["auto", "not-a-solver", "svd"]
     with pytest.raises(ValueError, match="fits failed"):  # as GridSearchCV when every fit fails
         SearchCV(Ridge(), {"solver": Categorical(["bad-1", "bad-2"])}, method="grid", n_trials=2, cv=3).fit(X, y)
     with pytest.raises(ValueError):
@@ -421,3 +421,155 @@ def test_functions_among_the_fit_parameters_count_by_name_not_address():
     weights = np.arange(5.0)
     assert fit_params_digest({"sample_weight": weights}) != fit_params_digest({"sample_weight": weights + 1})
     assert fit_params_digest({"sample_weight": [1, 2]}) != fit_params_digest({"sample_weight": [1, 3]})
+
+
+def test_a_candidate_whose_every_fit_fails_alone_has_its_row_as_in_grid_search_cv(diabetes):
+    X, y = diabetes
+    grid = {"solver": ["not-a-solver", "auto", "svd", "also-bad"]}
+    # reference: GridSearchCV(Ridge(), grid, cv=3, error_score=-1.0): one row per candidate, the
+    # failed ones with error_score in every split
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = GridSearchCV(Ridge(), grid, cv=3, error_score=-1.0).fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search = SearchCV(Ridge(), grid, method="grid", n_trials=4, cv=3, error_score=-1.0,
+                          refit=lambda results: len(results["params"]) - 2).fit(X, y)
+    ours = search.cv_results_
+    assert ours["params"] == ref.cv_results_["params"]  # the first and the last candidates failed: their rows are there
+    for key in ["split0_test_score", "split2_test_score", "mean_test_score", "std_test_score", "rank_test_score"]:
+        np.testing.assert_allclose(ours[key], ref.cv_results_[key], rtol=1e-12)
+    assert np.all(ours["mean_fit_time"] > 0) and ours["mean_score_time"][0] == 0
+    # the callable refit saw every row
+    assert search.best_index_ == 2 and search.best_params_ == {"solver": "svd"}
+    failed = [w for w in caught if issubclass(w.category, FitFailedWarning)]
+    assert len(failed) == 2 and "not-a-solver" in str(failed[0].message) and "-1.0" in str(failed[0].message)
+    assert failed[0].filename == __file__
+    assert search.study_result_.trials["state"].tolist() == ["FAILED", "COMPLETE", "COMPLETE", "FAILED"]
+    # with NaN (the default), the row holds NaN and ranks last, and the warning about it comes once
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search = SearchCV(Ridge(), grid, method="grid", n_trials=4, cv=3).fit(X, y)
+    assert np.isnan(search.cv_results_["mean_test_score"][[0, 3]]).all()
+    assert search.cv_results_["rank_test_score"][[0, 3]].tolist() == [3, 3]
+    assert sum("non-finite" in str(w.message) for w in caught) == 1
+
+
+def test_several_metrics_with_refit_false_or_a_callable_as_grid_search_cv():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = X[:, :4]
+    scoring = {"acc": "accuracy", "auc": "roc_auc"}
+    model = make_pipeline(StandardScaler(), LogisticRegression())
+    grid = {"logisticregression__C": [0.001, 0.1, 10.0]}
+
+    def most_accurate(results):
+        return int(np.argmax(results["mean_test_acc"]))
+
+    for refit in (False, most_accurate):
+        # reference: GridSearchCV(model, grid, cv=3, scoring=scoring, refit=refit)
+        ref = GridSearchCV(model, grid, cv=3, scoring=scoring, refit=refit).fit(X, y)
+        search = SearchCV(model, grid, method="grid", n_trials=3, cv=3, scoring=scoring, refit=refit).fit(X, y)
+        for key in ["mean_test_acc", "mean_test_auc", "rank_test_auc"]:
+            np.testing.assert_allclose(search.cv_results_[key], ref.cv_results_[key])
+        attributes = ["best_index_", "best_params_", "best_score_", "best_estimator_", "refit_time_"]
+        assert [a for a in attributes if hasattr(search, a)] == [a for a in attributes if hasattr(ref, a)]
+        if refit:
+            assert search.best_index_ == ref.best_index_
+            np.testing.assert_allclose(search.predict_proba(X[:3]), ref.predict_proba(X[:3]))
+        # the optimiser followed the first metric
+        np.testing.assert_allclose(-search.study_result_.trials["value"], search.cv_results_["mean_test_acc"])
+    # a list: the first one too
+    search = SearchCV(model, grid, method="grid", n_trials=3, cv=3, scoring=["roc_auc", "accuracy"],
+                      refit=False).fit(X, y)
+    np.testing.assert_allclose(-search.study_result_.trials["value"], search.cv_results_["mean_test_roc_auc"])
+
+
+def test_a_callable_refit_with_one_metric(diabetes):
+    X, y = diabetes
+
+    def fastest(results):
+        return int(np.argmin(results["mean_fit_time"]))
+
+    search = SearchCV(Ridge(), {"alpha": [0.1, 1.0, 10.0]}, method="grid", n_trials=3, cv=3, refit=fastest).fit(X, y)
+    assert search.best_index_ == fastest(search.cv_results_)
+    assert not hasattr(search, "best_score_") and hasattr(search, "best_estimator_")
+
+
+def test_a_callable_scoring_returning_several_metrics_follows_the_first(diabetes):
+    X, y = diabetes
+
+    def two(est, X_, y_):
+        error = est.predict(X_) - y_
+        return {"neg_mae": -float(np.mean(np.abs(error))), "neg_max": -float(np.max(np.abs(error)))}
+
+    search = SearchCV(Ridge(), {"alpha": [0.01, 1.0, 100.0]}, method="grid", n_trials=3, cv=3, scoring=two,
+                      refit=False).fit(X, y)
+    np.testing.assert_allclose(-search.study_result_.trials["value"], search.cv_results_["mean_test_neg_mae"])
+    assert not hasattr(search, "best_index_")
+
+
+def test_grid_rows_in_grid_search_cvs_order(diabetes):
+    import pandas as pd
+
+    X, y = diabetes
+    for grid in ({"fit_intercept": [True, False], "alpha": [10.0, 0.1, 1.0]},
+                 [{"solver": ["svd"], "alpha": [1.0, 0.1]}, {"solver": ["lsqr"], "tol": [1e-3, 1e-4], "alpha": [2.0]}]):
+        # reference: GridSearchCV(Ridge(), grid, cv=3): its ParameterGrid sorts the names of each grid
+        ref = GridSearchCV(Ridge(), grid, cv=3).fit(X, y)
+        search = SearchCV(Ridge(), grid, method="grid", n_trials=30, cv=3).fit(X, y)
+        assert search.cv_results_["params"] == ref.cv_results_["params"]
+        assert list(pd.DataFrame(search.cv_results_).columns) == list(pd.DataFrame(ref.cv_results_).columns)
+        np.testing.assert_allclose(search.cv_results_["mean_test_score"], ref.cv_results_["mean_test_score"])
+        assert search.best_index_ == ref.best_index_
+
+
+_CRASH = {"armed": True}
+
+
+class _CrashingRidge(Ridge):
+    """A Ridge whose fit stops the process (as a crash would) at alpha=10 while armed."""
+
+    def fit(self, X, y, sample_weight=None):
+        if _CRASH["armed"] and self.alpha == 10.0:
+            raise KeyboardInterrupt
+        return super().fit(X, y, sample_weight)
+
+
+def test_a_grid_stored_in_the_given_order_resumes_after_a_crash(diabetes, tmp_path, monkeypatch):
+    from scimlkit.tune._space import Space
+
+    X, y = diabetes
+    grid = {"fit_intercept": [True, False], "alpha": [0.1, 1.0, 10.0]}
+    path = tmp_path / "grid.db"
+    # a study stored when the grid walked the names in the given order (fit_intercept slowest)
+    with monkeypatch.context() as patch:
+        patch.setattr(Space, "_walk_order", lambda self, order: list(range(len(self.names))))
+        with pytest.raises(KeyboardInterrupt):
+            SearchCV(_CrashingRidge(), grid, method="grid", n_trials=6, cv=3, storage=path).fit(X, y)
+    monkeypatch.setitem(_CRASH, "armed", False)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="study 'default' holds a better candidate")
+        search = SearchCV(_CrashingRidge(), grid, method="grid", n_trials=6, cv=3, storage=path).fit(X, y)
+    # the candidate cut short runs first, then the points not yet run, in the sorted order
+    assert search.cv_results_["params"] == [{"alpha": 10.0, "fit_intercept": True}, {"alpha": 0.1, "fit_intercept": False},
+                                            {"alpha": 1.0, "fit_intercept": False}, {"alpha": 10.0, "fit_intercept": False}]
+    trials = search.study_result_.trials
+    assert (trials["state"] == "COMPLETE").all()
+    assert sorted(zip(trials["param_fit_intercept"], trials["param_alpha"])) == sorted(
+        (f, a) for f in (True, False) for a in (0.1, 1.0, 10.0))
+
+
+def test_a_numeric_error_score_is_a_failed_trial_not_a_measurement(diabetes):
+    X, y = diabetes
+    grid = {"solver": ["auto", "not-a-solver", "svd", "also-bad"]}
+    # reference: GridSearchCV(Ridge(), grid, cv=3, error_score=-1e6): the failed rows score -1e6
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitFailedWarning)
+        ref = GridSearchCV(Ridge(), grid, cv=3, error_score=-1e6).fit(X, y)
+        search = SearchCV(Ridge(), grid, method="grid", n_trials=4, cv=3, n_workers=2, error_score=-1e6)
+        with joblib.parallel_config(backend="threading"):  # batches where one candidate fits and one fails
+            search.fit(X, y)
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], ref.cv_results_["mean_test_score"])
+    trials = search.study_result_.trials
+    assert trials["state"].tolist() == ["COMPLETE", "FAILED", "COMPLETE", "FAILED"]
+    assert "error_score=-1000000.0" in trials.loc[1, "error"] and "not-a-solver" in trials.loc[1, "error"]

@@ -125,6 +125,10 @@ class GridSearch(Optimizer):
     -------
     points_per_dim : int, optional
         Values per float/integer parameter (caps the budget-sized grid when both are given).
+    order : list of str, optional
+        The order in which the parameters vary, the first slowest (see :meth:`Space.grid`);
+        default the space's order. ``SearchCV`` sets it to scikit-learn's ``ParameterGrid``
+        order (names sorted) so that its rows follow ``GridSearchCV``'s.
 
     Examples
     --------
@@ -135,11 +139,11 @@ class GridSearch(Optimizer):
     """
 
     name = "grid"
-    _defaults = {"points_per_dim": None}
+    _defaults = {"points_per_dim": None, "order": None}
 
     def __init__(self, space, *, rng=None, n_trials=None, **options):
         super().__init__(space, rng=rng, n_trials=n_trials, **options)
-        self.points = self.space.grid(self.options["points_per_dim"], self.n_trials)
+        self.points = self.space.grid(self.options["points_per_dim"], self.n_trials, order=self.options["order"])
         self._next = 0
         self._seen: set = set()  # points observed or proposed
         self._done: set = set()  # points observed

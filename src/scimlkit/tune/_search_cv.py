@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import time
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -18,7 +19,7 @@ from .._errors import InputError, reissue_warning
 from .._progress import progress
 from .._validation import check_int, check_rng, describe
 from ._digest import _settings_digest_v1, cv_text, data_digest, fit_params_digest, settings_digest
-from ._estimator_space import EstimatorSpace, _equal, _is_nan
+from ._estimator_space import SELECTOR, EstimatorSpace, _equal, _is_nan
 from ._parallel import Heartbeat
 from ._storage import FINISHED
 from ._study import Study, check_show_progress
@@ -27,6 +28,7 @@ __all__ = ["SearchCV"]
 
 
 _ABSENT = object()
+_NON_FINITE = re.compile(r"One or more of the (test|train) scores are non-finite")
 
 
 def _fit_errors(text: str) -> str:
@@ -56,6 +58,8 @@ def _replay(caught: list) -> None:
     shown as they were; ``FitFailedWarning``, recorded whatever the filters said so that the
     errors could be read, meets the caller's filters now (from the module that raised it)."""
     for item in caught:
+        if _NON_FINITE.match(str(item.message)):
+            continue  # said once, of the whole cv_results_, when the search ends
         if issubclass(item.category, FitFailedWarning):
             reissue_warning(item)
         else:
@@ -76,7 +80,8 @@ class SearchCV(BaseSearchCV):
     """Cross-validated hyperparameter search driven by a black-box optimiser.
 
     A drop-in for :class:`sklearn.model_selection.GridSearchCV`: the same ``cv``, ``scoring``
-    (a name, a callable, or several metrics with ``refit=<name>``), ``refit``,
+    (a name, a callable, or several metrics), ``refit`` (``True``, a metric's name, ``False``
+    or a callable choosing ``best_index_`` from ``cv_results_``),
     ``error_score`` and ``return_train_score``, and the same fitted attributes
     (``cv_results_``, ``best_params_``, ``best_score_``, ``best_index_``,
     ``best_estimator_``, ``scorer_``, ``n_splits_``, ``refit_time_``) and delegated methods
@@ -101,21 +106,29 @@ class SearchCV(BaseSearchCV):
         ``RandomizedSearchCV(estimator, param_distributions=...)`` call it. Give exactly one of
         ``space``, ``param_grid`` and ``param_distributions``.
     method : {"auto", "gp", "de", "random", "sobol", "grid"}, default "auto"
-        The optimiser.
+        The optimiser. ``"grid"`` runs the candidates in ``GridSearchCV``'s order (the dicts of
+        a list in turn; in each, the parameter names sorted, the first varying slowest), so that
+        ``cv_results_`` lines up row for row with the ``GridSearchCV`` of the same grid (when the
+        budget covers it); a stored study resumes with the points it has not run, in that order.
     n_trials : int, default 30
         Number of candidates evaluated (with a stored study, counting its earlier trials).
     n_iter : int, optional
         ``RandomizedSearchCV``'s name of ``n_trials``: when given, the number of candidates
         (``n_trials`` is then left at its default or set to the same number).
     scoring : str, callable, list, tuple or dict, optional
-        As in ``GridSearchCV``; with several metrics, ``refit`` names the one optimised.
+        As in ``GridSearchCV``. With several metrics (a list, tuple or dict, or a callable
+        returning a dict), the optimiser maximises one of them: the metric ``refit`` names, else
+        (``refit=False`` or a callable ``refit``) the first metric of ``scoring`` (of a
+        callable's dict, its first key). Put the metric to follow first.
     n_workers : int, default 1
         Candidates proposed at once (and evaluated together).
     n_jobs : int, optional
         Parallel jobs (joblib) for the cross-validation fits of a batch of candidates, as in
         ``GridSearchCV``; default ``n_workers``.
     refit : bool, str or callable, default True
-        As in ``GridSearchCV``.
+        As in ``GridSearchCV``: with several metrics, the name of the one that picks the best
+        candidate, or ``False`` (no ``best_*`` attributes, no refit), or a callable that receives
+        ``cv_results_`` and returns ``best_index_`` (then no ``best_score_``).
     cv : int, cross-validation generator or iterable, optional
         As in ``GridSearchCV`` (default 5-fold, stratified for classifiers).
     storage : None, str, path or StudyStorage
@@ -138,7 +151,7 @@ class SearchCV(BaseSearchCV):
     known : dict, DataFrame or StudyResult, optional
         Evaluations made before to start from, typically the ``cv_results_`` of a
         ``GridSearchCV`` or ``RandomizedSearchCV`` already run on the same data (its
-        ``params`` and ``mean_test_score``, or ``mean_test_<refit>`` with several metrics).
+        ``params`` and ``mean_test_score``, or ``mean_test_<name>`` of the metric followed with several metrics).
         The optimiser learns from them; they are not evaluated again, do not count toward
         ``n_trials`` and are not listed in ``cv_results_``, so ``best_params_`` is the best of
         this search's own candidates (``study_result_.best_params`` is the best of all). See
@@ -163,12 +176,13 @@ class SearchCV(BaseSearchCV):
     shows it in any case).
 
     Candidates are evaluated in batches of ``n_workers``. A candidate whose every fit fails is
-    recorded as a failed trial in ``study_result_``. Alone in its batch (always with
-    ``n_workers=1``) it is not listed in ``cv_results_`` (scikit-learn refuses a batch whose
-    fits all fail) and the trial keeps that error; in a batch where other candidates fitted it is
-    listed with a NaN score, as ``GridSearchCV`` lists it; scikit-learn's ``FitFailedWarning``
-    tells the error, and the failed trial keeps the errors of its batch's failed fits. As with ``GridSearchCV``, the search raises when every fit failed, and
-    ``error_score="raise"`` raises at the first failure.
+    recorded as a failed trial in ``study_result_`` (which keeps the fit errors; with a numeric
+    ``error_score`` too, which the optimiser does not take for a measurement) and listed in
+    ``cv_results_`` with ``error_score`` as its scores, as ``GridSearchCV`` lists it, with a
+    ``FitFailedWarning`` telling the errors; when no candidate of its batch fitted, its fit time
+    in ``cv_results_`` is the batch's time shared among its fits. As with ``GridSearchCV``, the
+    search raises when every fit failed, and ``error_score="raise"`` raises at the first
+    failure.
 
     Attributes
     ----------
@@ -255,11 +269,11 @@ class SearchCV(BaseSearchCV):
         if self.n_jobs is not None and (isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, numbers.Integral)
                                         or self.n_jobs == 0):
             raise InputError(f"`n_jobs` must be a non-zero integer (-1: every core) or None, got {describe(self.n_jobs)}")
-        if self._several_metrics() and not isinstance(self.refit, str):
+        if self._several_metrics() and not (isinstance(self.refit, str) or self.refit is False
+                                            or callable(self.refit)):
             raise InputError(
-                "with several scoring metrics, `refit` must name the metric to optimise "
-                f"(one of {sorted(self.scoring) if isinstance(self.scoring, dict) else list(self.scoring)}), "
-                f"got {describe(self.refit)}"
+                "with several scoring metrics, `refit` must name the metric to refit on (one of "
+                f"{self._metric_names()}), be False or a callable choosing the best index, got {describe(self.refit)}"
             )
         # a stored study resumes only on the same data, folds and fit parameters (named for this
         # fit only)
@@ -314,22 +328,42 @@ class SearchCV(BaseSearchCV):
     def _several_metrics(self) -> bool:
         return isinstance(self.scoring, list | tuple | set | dict)
 
+    def _metric_names(self) -> list:
+        """The names of several metrics, in the order given."""
+        return list(self.scoring)
+
+    def _followed_metric(self) -> Any:
+        """The metric the optimiser maximises when there are several: the one ``refit`` names,
+        else (``refit=False`` or a callable) the first of ``scoring``."""
+        if isinstance(self.refit, str):
+            return self.refit
+        names = self._metric_names()
+        return names[0] if names else None
+
     def _objective_key(self, results: dict) -> str:
         if "mean_test_score" in results:
             return "mean_test_score"
-        if isinstance(self.refit, str) and f"mean_test_{self.refit}" in results:
-            return f"mean_test_{self.refit}"
-        raise InputError("the scorer returned several metrics; set `refit` to the name of the one to optimise")
+        followed = self._followed_metric() if self._several_metrics() else (
+            self.refit if isinstance(self.refit, str) else None)
+        if followed is not None and f"mean_test_{followed}" in results:
+            return f"mean_test_{followed}"
+        if isinstance(self.refit, str):  # a callable scoring without the metric refit names
+            raise InputError(f"`refit` names the metric {self.refit!r}, which the scorer did not return "
+                             f"(it returned {[k[10:] for k in results if k.startswith('mean_test_')]})")
+        # a callable scoring returning several metrics: the first, as with a list
+        return next(key for key in results if key.startswith("mean_test_"))
 
     def _known_column(self) -> dict:
-        """The score column of ``known`` to read: ``mean_test_<refit>`` when ``known`` has it
+        """The score column of ``known`` to read: ``mean_test_<name>`` of the metric followed when ``known`` has it
         (several metrics), else the default columns of :meth:`Study.add_trials`."""
         import pandas as pd
 
         columns = self.known.columns if isinstance(self.known, pd.DataFrame) else (
             self.known.keys() if isinstance(self.known, Mapping) else ())
-        if isinstance(self.refit, str) and f"mean_test_{self.refit}" in columns:
-            return {"score": f"mean_test_{self.refit}"}
+        followed = self._followed_metric() if self._several_metrics() else (
+            self.refit if isinstance(self.refit, str) else None)
+        if followed is not None and f"mean_test_{followed}" in columns:
+            return {"score": f"mean_test_{followed}"}
         return {}
 
     def _objective_label(self, searched=()) -> tuple[str, tuple[str, ...]]:
@@ -351,7 +385,7 @@ class SearchCV(BaseSearchCV):
         if scoring is None:
             what = "the estimator's score"
         elif self._several_metrics():
-            what = f"{name(self.refit)} (of {', '.join(sorted(name(k) for k in scoring))})"
+            what = f"{name(self._followed_metric())} (of {', '.join(sorted(name(k) for k in scoring))})"
         else:
             what = name(scoring)
         parts = f"[{', '.join(inner)}]" if inner else ""
@@ -403,15 +437,79 @@ class SearchCV(BaseSearchCV):
             warnings.warn(text, UserWarning, stacklevel=4)
         return rows
 
+    def _best_of_this_fit(self) -> str:
+        """What the search picks from this fit's candidates only (for the resume warning)."""
+        if self._several_metrics() and self.refit is False:
+            return "cv_results_ lists"
+        return "best_params_ and best_estimator_ come" if self.refit else "best_params_ comes"
+
+    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        """scikit-learn's ``cv_results_``, with a row for each candidate of a batch whose every
+        fit failed (scikit-learn refuses such a batch, so its fits are not in ``out``): its
+        scores are ``error_score``, its fit time the batch's time shared among its fits, at its
+        place in the order the candidates were tried."""
+        self._formatted = (candidate_params, n_splits, out, more_results)
+        failed = getattr(self, "_failed_rows", None)
+        if not failed or not out:
+            return super()._format_results(candidate_params, n_splits, out, more_results)
+        params, rows = [], []
+        real = iter(range(len(candidate_params)))
+        waiting = dict(failed)  # place -> (params, fit time)
+        for place in range(len(candidate_params) + len(failed)):
+            if place in waiting:
+                given, fit_time = waiting[place]
+                params.append(given)
+                for split in range(n_splits):
+                    row = dict(out[split])  # the same fold's test size as a fitted candidate's
+                    for key in ("test_scores", "train_scores"):
+                        if key in row:
+                            row[key] = ({name: self.error_score for name in row[key]}
+                                        if isinstance(row[key], dict) else self.error_score)
+                    row.update(fit_time=fit_time, score_time=0.0, fit_error="every fit failed")
+                    if "parameters" in row:
+                        row["parameters"] = given
+                    rows.append(row)
+            else:
+                i = next(real)
+                params.append(candidate_params[i])
+                rows.extend(out[i * n_splits:(i + 1) * n_splits])
+        return super()._format_results(params, n_splits, rows, more_results)
+
     def _run_search(self, evaluate_candidates):
+        self._failed_rows, self._formatted, self._latest = [], None, None
+        try:
+            self._search(evaluate_candidates)
+            results = self._latest
+            if self._failed_rows and results is not None:
+                # a batch that failed after the last one that fitted: the results the search reads
+                # (the dict the last batch returned) get its rows too
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message=_NON_FINITE.pattern)
+                    whole = self._format_results(*self._formatted)
+                results.clear()
+                results.update(whole)
+        finally:
+            del self._failed_rows, self._formatted, self._latest
+        for key, means in (results or {}).items():  # as GridSearchCV says it, once
+            if key.startswith(("mean_test_", "mean_train_")) and not np.all(np.isfinite(means)):
+                warnings.warn(f"One or more of the {key.split('_')[1]} scores are non-finite: {means}",
+                              UserWarning, stacklevel=5)
+
+    def _search(self, evaluate_candidates):
         space = EstimatorSpace(*self._given_space())
         rows = None
         if self.known is not None:  # checked before the study is created or resumed
             rows = self._known_rows(space)
         label, earlier = self._objective_label(space.user_names)
         n_trials = self._budget()
+        options = {}
+        if isinstance(self.method, str) and self.method.lower() == "grid":
+            # GridSearchCV's order (scikit-learn's ParameterGrid): the grids of a list in turn, the
+            # names of each sorted, the first varying slowest; a study stored in another order
+            # resumes with the points it has not run
+            options["order"] = sorted(space.space.names, key=lambda n: (n != SELECTOR, space._user.get(n, n), n))
         study = Study.create(space.space, method=self.method, storage=self.storage, name=self.study, rng=self._seed(),
-                             n_trials=n_trials, objective_label=label, _earlier_labels=earlier)
+                             n_trials=n_trials, objective_label=label, _earlier_labels=earlier, **options)
         ran, scored, all_failed, own_best = 0, 0, None, math.inf
         beat = Heartbeat(study.storage, study._owner, study.storage.heartbeat_interval)
         bar = None
@@ -430,40 +528,65 @@ class SearchCV(BaseSearchCV):
                     break
                 ran += len(trials)
                 caught: list = []
+                candidates = [space.to_estimator(t.params) for t in trials]
+                if "order" in options:  # the names sorted, as ParameterGrid gives them
+                    candidates = [dict(sorted(c.items())) for c in candidates]
+                started = time.perf_counter()
                 try:
                     with warnings.catch_warnings(record=True) as caught:
                         # the caller's filters still apply; a failed fit's report is kept to be read
                         warnings.filterwarnings("always", category=FitFailedWarning)
-                        results = evaluate_candidates([space.to_estimator(t.params) for t in trials])
+                        results = evaluate_candidates(candidates)
                 except ValueError as exc:
                     # scikit-learn refuses a batch whose fits all failed; with small batches that is
-                    # one bad candidate, which becomes a failed trial (error_score="raise" still raises)
+                    # one bad candidate, which becomes a failed trial and a row of error_score values
+                    # in cv_results_, as GridSearchCV lists it (error_score="raise" still raises)
                     if self.error_score == "raise" or "fits failed" not in str(exc):
                         _replay(caught)
                         raise
                     all_failed = exc
+                    n_fits = len(trials) * self.n_splits_
+                    share = (time.perf_counter() - started) / n_fits
+                    place = ran - len(trials)
+                    self._failed_rows.extend((place + i, (c, share)) for i, c in enumerate(candidates))
                     text = "every cross-validation fit failed: " + _fit_errors(str(exc))
                     for trial in trials:
                         study._finish(trial, None, text[:2000], None)
                     bar.advance(len(trials))
                     _replay(caught)
+                    details = str(exc).partition("Below are more details about the failures:")[2]
+                    warnings.warn(
+                        f"\n{n_fits} fits failed out of a total of {n_fits} in a batch of {len(trials)} "
+                        f"candidate(s) ({', '.join(map(str, candidates))}).\nThe score on these train-test "
+                        f"partitions for these parameters will be set to {self.error_score}.\nIf these failures "
+                        "are not expected, you can try to debug them by setting error_score='raise'.\n\n"
+                        f"Below are more details about the failures:{details}", FitFailedWarning, stacklevel=6)
                     continue
                 except BaseException:
                     _replay(caught)
                     raise
+                self._latest = results
                 failures = [_fit_errors(str(item.message)) for item in caught
                             if issubclass(item.category, FitFailedWarning)]
                 scored += len(trials)
-                scores = results[self._objective_key(results)][-len(trials):]
+                key = self._objective_key(results)
+                scores = results[key][-len(trials):]
                 fit_times = results["mean_fit_time"][-len(trials):]
                 score_times = results["mean_score_time"][-len(trials):]
-                for trial, score, tf, ts in zip(trials, scores, fit_times, score_times):
-                    score = float(score) if isinstance(score, numbers.Real) else math.nan
+                # with a numeric error_score, a candidate whose every fit failed scores it in every
+                # fold: a failed trial too (the optimiser would take error_score for a measurement)
+                splits = np.column_stack([results[f"split{i}_test_{key[10:]}"][-len(trials):]
+                                          for i in range(self.n_splits_)])
+                all_error = (np.all(splits == self.error_score, axis=1) if failures and isinstance(
+                    self.error_score, numbers.Real) else np.zeros(len(trials), dtype=bool))
+                for trial, score, tf, ts, failed in zip(trials, scores, fit_times, score_times, all_error):
+                    score = math.nan if failed or not isinstance(score, numbers.Real) else float(score)
                     if math.isfinite(score):
                         loss, error = -score, None
                         own_best = min(own_best, loss)
                     else:
-                        loss, error = None, "every cross-validation fit failed or scored NaN"
+                        loss, error = None, "every cross-validation fit failed or scored NaN" if not failed else (
+                            f"every cross-validation fit failed (scored error_score={self.error_score})")
                         if failures:
                             error = f"{error}; fit errors in its batch: {'; '.join(failures)}"[:2000]
                     study._finish(trial, loss, error, float(self.n_splits_ * (tf + ts)))
@@ -483,9 +606,8 @@ class SearchCV(BaseSearchCV):
             warnings.warn(
                 f"study '{study.name}' holds a better candidate (mean test score {-stored:.6g}, trial "
                 f"{self.study_result_.best_trial}, from an earlier fit or added with `known`) than the best of "
-                f"this fit ({-own_best:.6g}); best_params_{' and best_estimator_ come' if self.refit else ' comes'} "
-                "from this fit's candidates only, study_result_.best_params is the best of all",
-                UserWarning, stacklevel=3)
+                f"this fit ({-own_best:.6g}); {self._best_of_this_fit()} from this fit's candidates only, "
+                "study_result_.best_params is the best of all", UserWarning, stacklevel=6)
         if ran == 0 and study.optimizer.exhausted:
             raise InputError(
                 f"every point of the space is already in study '{study.name}' "

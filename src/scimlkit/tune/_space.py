@@ -772,20 +772,21 @@ class Space:
 
         return count(0, {})
 
-    def _walk(self, axes: list) -> list[dict[str, Any]]:
+    def _walk(self, axes: list, order: list[int]) -> list[dict[str, Any]]:
         """The distinct points of the grid with the given values per parameter, in row-major
-        order; a parameter is skipped where it does not apply."""
+        order of the parameters at positions ``order`` (parents before the parameters that
+        depend on them); a parameter is skipped where it does not apply."""
         out: list[dict[str, Any]] = []
 
         def rec(j: int, point: dict[str, Any]) -> None:
-            if j == len(self._names):
-                out.append(dict(point))
+            if j == len(order):
+                out.append({name: point[name] for name in self._names if name in point})
                 return
-            name = self._names[j]
+            name = self._names[order[j]]
             if name in self._conds and not self.is_active(name, point):
                 rec(j + 1, point)
                 return
-            for value in axes[j]:
+            for value in axes[order[j]]:
                 point[name] = value
                 rec(j + 1, point)
             point.pop(name, None)
@@ -793,7 +794,24 @@ class Space:
         rec(0, {})
         return out
 
-    def grid(self, points_per_dim: int | None = None, budget: int | None = None) -> list[dict[str, Any]]:
+    def _walk_order(self, order: Sequence[str] | None) -> list[int]:
+        """Positions of the parameters in the grid's nesting order: ``order`` (every name once;
+        None: the space's order), each parameter moved after the parents it depends on."""
+        if order is None:
+            return list(range(len(self._names)))
+        order = list(order)
+        if not all(isinstance(name, str) for name in order) or sorted(order) != sorted(self._names):
+            raise InputError(f"`order` must list each parameter of the space once ({self._names}), got {order}")
+        placed: list[str] = []
+        waiting = list(order)
+        while waiting:
+            name = next(n for n in waiting if all(parent in placed for parent, _ in self._conds.get(n, ())))
+            placed.append(name)
+            waiting.remove(name)
+        return [self._names.index(name) for name in placed]
+
+    def grid(self, points_per_dim: int | None = None, budget: int | None = None,
+             order: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """A full-factorial grid.
 
         With conditional parameters, each branch of the space is a full-factorial grid of the
@@ -810,6 +828,10 @@ class Space:
             Largest grid size: the values per parameter are grown evenly (smallest first,
             categoricals and integers capped at their number of values) while the number of
             distinct points stays within the budget.
+        order : list of str, optional
+            The order in which the parameters vary, the first slowest (default: the space's
+            order); a conditional parameter comes after the parameters it depends on. It
+            changes the order of the points, not the points, nor the order of each point's keys.
 
         Returns
         -------
@@ -818,8 +840,9 @@ class Space:
         """
         counts = self.grid_shape(points_per_dim, budget)
         axes = [p._grid(k) for p, k in zip(self._params.values(), counts, strict=True)]
-        if self._conds:
-            return self._walk(axes)
+        walk = self._walk_order(order)
+        if self._conds or walk != sorted(walk):
+            return self._walk(axes, walk)
         return [dict(zip(self._names, combo, strict=True)) for combo in itertools.product(*axes)]
 
 
