@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 
 from scimlkit import __version__
@@ -150,3 +151,40 @@ def test_a_closed_standard_output_is_left_alone_when_called_from_python(monkeypa
         except BrokenPipeError:
             pass
     assert rc == 0 and dup2 == []
+
+
+def test_a_region_called_na_is_a_value_unless_na_values_says_otherwise(tmp_path, capsys):
+    path = tmp_path / "users.csv"
+    path.write_text("region,y\n" + "".join(f"{r},{i % 2}\n" for i, r in enumerate(["NA", "EU"] * 30)))
+    assert main(["experiment", "analyze", str(path), "--group", "region", "--metric", "y", "--format", "json"]) == 0
+    assert "NA" in capsys.readouterr().out
+    for option in (["--na-values", "NA"], ["--na-values=NA,-"]):
+        assert main(["experiment", "analyze", str(path), "--group", "region", "--metric", "y", *option]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "missing" in err
+    assert main(["experiment", "analyze", str(path), "--na-values"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_table_written_to_standard_output_keeps_it_to_itself(tmp_path, capsys):
+    import io
+
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    path = tmp_path / "s.csv"
+    pd.DataFrame({"s": rng.random(200), "y": rng.integers(0, 2, 200)}).to_csv(path, index=False)
+    model = tmp_path / "cal.joblib"
+    assert main(["calibrate", "fit", str(path), "--score", "s", "--label", "y", "--out", str(model)]) == 0
+    capsys.readouterr()
+    for fmt in ("table", "json"):
+        assert main(["calibrate", "apply", str(model), str(path), "--score", "s", "--out", "-", "--format", fmt]) == 0
+        out, err = capsys.readouterr()
+        back = pd.read_csv(io.StringIO(out))
+        assert list(back.columns) == ["s", "y", "s_calibrated"] and len(back) == 200
+        assert "beta" in err or "method" in err
+    # the next command prints to standard output again
+    from scimlkit.cli import emit
+
+    emit({"a": 1}, "json")
+    assert json.loads(capsys.readouterr().out) == {"a": 1}

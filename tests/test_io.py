@@ -1,4 +1,5 @@
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -338,3 +339,47 @@ def test_nested_npy_fields_become_one_column_each(tmp_path):
     np.save(tmp_path / "s.npy", np.zeros(3, dtype=[("a", "f8"), ("v", "f8", (2,))]))
     with pytest.raises(InputError, match="field 'v' holding arrays of shape"):
         read_table(tmp_path / "s.npy")
+
+
+def test_words_like_na_are_values_in_a_text_column_and_gaps_in_a_number_column(tmp_path):
+    # pandas' own reading takes "NA" (North America), "None" and "null" as missing everywhere
+    path = tmp_path / "t.csv"
+    path.write_text("region,size,note\nNA,1.5,None\nEU,NA,null\nAPAC,,\nNA,2,x\n")
+    frame = read_table(path)
+    assert frame["region"].tolist() == ["NA", "EU", "APAC", "NA"]
+    assert frame["note"].iloc[:2].tolist() == ["None", "null"] and pd.isna(frame["note"].iloc[2])
+    assert frame["size"].dtype == np.float64
+    np.testing.assert_array_equal(frame["size"].to_numpy(), [1.5, np.nan, np.nan, 2.0])
+
+
+def test_a_number_column_of_gap_words_only_stays_text(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("code,y\nNA,1\nnull,2\n")
+    assert read_table(path)["code"].tolist() == ["NA", "null"]
+
+
+def test_na_values_names_more_gaps_in_every_kind_of_file(tmp_path):
+    frame = pd.DataFrame({"region": ["NA", "EU", "-"], "y": [1.0, 2.0, 3.0]})
+    for suffix in (".csv", ".tsv.gz", ".parquet", ".feather"):
+        path = write_table(frame, tmp_path / f"t{suffix}")
+        back = read_table(path, na_values=["NA", "-"])
+        assert back["region"].isna().tolist() == [True, False, True], suffix
+        assert read_table(path)["region"].tolist() == ["NA", "EU", "-"], suffix
+
+
+def test_gap_words_in_a_decimal_comma_column(tmp_path):
+    path = tmp_path / "eu.csv"
+    path.write_text("arm;rev;land\na;1,5;NA\nb;NA;EU\nc;2,25;NA\n")
+    frame = read_table(path)
+    np.testing.assert_array_equal(frame["rev"].to_numpy(), [1.5, np.nan, 2.25])
+    assert frame["land"].tolist() == ["NA", "EU", "NA"]
+
+
+def test_write_table_to_standard_output(capsys):
+    from scimlkit._io import table_on_stdout, table_options
+
+    with table_options():
+        assert write_table(pd.DataFrame({"a": [1, 2], "b": ["x", "NA"]}), "-") == Path("-")
+        assert table_on_stdout()
+    assert not table_on_stdout()
+    assert capsys.readouterr().out == "a,b\n1,x\n2,NA\n"

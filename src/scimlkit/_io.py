@@ -8,10 +8,17 @@ the table from standard input (text split at tabs when every line splits evenly 
 A ``.csv`` file separated by semicolons, tabs or vertical bars instead of commas is recognised
 (see :func:`read_table`). A table whose header names a column twice is refused: pandas would
 rename the second one (``m``, ``m.1``) and a command would silently use the wrong column.
+
+Missing values in CSV and TSV text are empty cells. A word such as ``NA``, ``null`` or ``None`` is
+a value in a column of words (``NA`` for North America), and missing only in a column of numbers
+(``1.5, NA, 2``); ``na_values=`` (``--na-values`` on the command line) names more text that is
+missing in every column. :func:`write_table` writes to standard output for the path ``-``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import itertools
 import os
@@ -30,6 +37,32 @@ __all__ = ["read_table", "write_table", "require_columns", "TABLE_SUFFIXES"]
 
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq", ".feather", ".npy")
 
+# the words that mean "missing" in a column of numbers written as text (and only there)
+MISSING_MARKERS = frozenset({"NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "NULL", "null", "None",
+                             "#N/A", "#N/A N/A", "#NA", "<NA>", "1.#IND", "-1.#IND", "1.#QNAN", "-1.#QNAN"})
+# more text meaning "missing" in every column, for a whole command line (`--na-values`)
+_NA_VALUES: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("scimlkit_na_values", default=())
+# set once a table has been written to standard output: the rest of a command's output goes to stderr
+_TABLE_ON_STDOUT: contextvars.ContextVar[bool] = contextvars.ContextVar("scimlkit_table_on_stdout", default=False)
+
+
+@contextlib.contextmanager
+def table_options(na_values: Iterable[str] = ()):
+    """Within the block, ``read_table`` takes ``na_values`` as its default and whether a table was
+    written to standard output starts afresh (one command line)."""
+    na = _NA_VALUES.set(tuple(na_values))
+    out = _TABLE_ON_STDOUT.set(False)
+    try:
+        yield
+    finally:
+        _TABLE_ON_STDOUT.reset(out)
+        _NA_VALUES.reset(na)
+
+
+def table_on_stdout() -> bool:
+    """Whether a table was written to standard output (``write_table(frame, "-")``) in this command."""
+    return _TABLE_ON_STDOUT.get()
+
 
 def _suffix(path: Path) -> str:
     name = path.name.lower()
@@ -40,7 +73,7 @@ def _suffix(path: Path) -> str:
 
 
 def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None, name: str = "file",
-               allow_empty: bool = False):
+               allow_empty: bool = False, na_values: Iterable[str] | None = None):
     """Read a CSV / TSV / Parquet / Feather / NumPy file into a pandas DataFrame.
 
     A ``.csv`` (or ``.csv.gz``) file whose header holds no comma but a semicolon, a tab or a
@@ -54,6 +87,12 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
     after ``set_index("user")``) comes back as a column, an unnamed one is dropped. A structured
     ``.npy`` array gives one column per field, a nested field one per inner field (``b.c``).
 
+    Missing values in CSV and TSV text are the empty cells. A column of numbers may also write a
+    missing value as ``NA``, ``NaN``, ``null``, ``None``, ``N/A`` or ``#N/A`` (it is still read as
+    numbers); in any other column these words are values, so a region ``NA`` (North America) or a
+    category ``None`` is kept as written. Text listed in ``na_values`` is missing in every column
+    of every kind of file.
+
     Parameters
     ----------
     path : str or path-like
@@ -65,6 +104,9 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
         How to call the file in error messages (e.g. ``"REFERENCE"``).
     allow_empty : bool
         Accept a table without rows (a header alone), for files where "nothing yet" is valid.
+    na_values : iterable of str, optional
+        More text that means a missing value, in every column (exact match, e.g. ``["NA", "-"]``).
+        None: what ``--na-values`` gave on the command line, else nothing more.
 
     Raises
     ------
@@ -82,15 +124,20 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
     0   a  1.50
     1   b  2.25
     """
+    if na_values is None:
+        na_values = _NA_VALUES.get()
+    elif isinstance(na_values, str):
+        na_values = [na_values]
+    na_values = tuple(dict.fromkeys(str(v) for v in na_values))
     if isinstance(path, str) and path == "-":
-        return _read_stdin(columns, name, allow_empty)
+        return _read_stdin(columns, name, allow_empty, na_values)
     path = Path(path).expanduser()
     where = f"{name} '{path}'"
     if not path.exists():
         raise InputError(f"{where} does not exist")
     if path.is_dir():
         raise InputError(f"{where} is a directory, not a file")
-    return _read_file(path, _suffix(path), where, columns, allow_empty)
+    return _read_file(path, _suffix(path), where, columns, allow_empty, na_values)
 
 
 _SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
@@ -99,7 +146,7 @@ _SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
 _MAGIC = ((b"PAR1", ".parquet"), (b"ARROW1", ".feather"), (b"\x93NUMPY", ".npy"), (b"\x1f\x8b", ".csv.gz"))
 
 
-def _read_stdin(columns, name: str, allow_empty: bool):
+def _read_stdin(columns, name: str, allow_empty: bool, na_values: tuple[str, ...] = ()):
     """The table piped in on standard input (``read_table("-")``)."""
     where = f"{name} '-' (standard input)"
     stream = sys.stdin
@@ -120,7 +167,7 @@ def _read_stdin(columns, name: str, allow_empty: bool):
     with tempfile.TemporaryDirectory(prefix="scimlkit-") as folder:
         path = Path(folder) / f"stdin{suffix}"
         path.write_bytes(data)
-        return _read_file(path, suffix, where, columns, allow_empty)
+        return _read_file(path, suffix, where, columns, allow_empty, na_values)
 
 
 def _text_suffix(data: bytes) -> str:
@@ -137,15 +184,16 @@ def _text_suffix(data: bytes) -> str:
     return ".tsv" if len(lines) > 1 and consistent("\t") else ".csv"
 
 
-def _read_file(path: Path, suffix: str, where: str, columns, allow_empty: bool = False):
+def _read_file(path: Path, suffix: str, where: str, columns, allow_empty: bool = False,
+               na_values: tuple[str, ...] = ()):
     """The table in ``path`` (an existing file of kind ``suffix``); ``where`` names it in errors."""
     import pandas as pd
 
     try:
         if suffix in (".csv", ".csv.gz"):
-            frame = _read_delimited(pd, path, None, where)
+            frame = _read_delimited(pd, path, None, where, na_values)
         elif suffix in (".tsv", ".tsv.gz"):
-            frame = _read_delimited(pd, path, "\t", where)
+            frame = _read_delimited(pd, path, "\t", where, na_values)
         elif suffix in (".parquet", ".pq"):
             try:
                 frame = _index_as_columns(pd, pd.read_parquet(path))
@@ -171,6 +219,8 @@ def _read_file(path: Path, suffix: str, where: str, columns, allow_empty: bool =
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{where} could not be read as {suffix.lstrip('.')}: {first}") from None
     _refuse_repeated([str(c) for c in frame.columns], where)  # Feather and Parquet keep repeats
+    if na_values and suffix not in (".csv", ".csv.gz", ".tsv", ".tsv.gz"):
+        frame = _drop_markers(pd, frame, set(na_values))
     if len(frame) == 0 and not allow_empty:
         columns_text = f" ({', '.join(map(str, frame.columns[:8]))}{', ...' if frame.shape[1] > 8 else ''})"
         raise InputError(f"{where} has no rows, only column names{columns_text if frame.shape[1] else ''}")
@@ -238,7 +288,7 @@ _SEPARATORS = (";", "\t", "|")  # looked for when a .csv file's header holds no 
 _COMMA_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+,[0-9]*|,[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
 
 
-def _read_delimited(pd, path: Path, sep: str | None, where: str):
+def _read_delimited(pd, path: Path, sep: str | None, where: str, na_values: tuple[str, ...] = ()):
     """A CSV or TSV file as a DataFrame; ``sep=None`` finds the separator of a ``.csv`` file."""
     header = _header(pd, path, sep or ",")
     if sep is None:
@@ -250,10 +300,50 @@ def _read_delimited(pd, path: Path, sep: str | None, where: str):
     # each column is typed from the whole file at once: typed in chunks, a column of codes with a
     # word late in a large file comes out part numbers, part text (0 and '0' as two values), and
     # one whose decimal commas start late part numbers, part text
-    frame = pd.read_csv(path, sep=sep, low_memory=False)
+    # only empty cells (and the user's na_values) are missing: pandas would also take the words
+    # NA, None, null, ... as missing, turning a region "NA" (North America) into a gap
+    missing = ["", *na_values]
+    frame = pd.read_csv(path, sep=sep, low_memory=False, keep_default_na=False, na_values=missing)
+    frame = _marked_numbers(pd, frame)
     if sep == ";":
-        frame = _decimal_commas(pd, frame, path)
+        frame = _decimal_commas(pd, frame, path, missing)
     return frame
+
+
+def _text_columns(pd, frame):
+    """The columns of ``frame`` holding text only (missing values aside)."""
+    for column in frame.columns:
+        if pd.api.types.is_string_dtype(frame[column].dtype):
+            values = frame[column].dropna()
+            if values.dtype != object or values.map(type).eq(str).all():
+                yield column, values if values.dtype != object else values.astype(str)
+
+
+def _marked_numbers(pd, frame):
+    """``frame`` with each text column of numbers whose gaps are written as words (``NA``,
+    ``NaN``, ``null``, ...; see ``MISSING_MARKERS``) read as numbers, those words missing."""
+    converted = {}
+    for column, values in _text_columns(pd, frame):
+        marked = values.isin(MISSING_MARKERS)
+        if not marked.any() or marked.all():
+            continue
+        rest = pd.Series(values[~marked].unique())
+        if pd.to_numeric(rest.head(20), errors="coerce").isna().any():
+            continue
+        if pd.to_numeric(rest, errors="coerce").notna().all():
+            converted[column] = pd.to_numeric(frame[column].where(~frame[column].isin(MISSING_MARKERS)))
+    return frame.assign(**converted) if converted else frame
+
+
+def _drop_markers(pd, frame, na_values: set[str]):
+    """``frame`` (read from a typed file) with the text in ``na_values`` missing in its text columns."""
+    changed = {}
+    for column in frame.columns:
+        if pd.api.types.is_string_dtype(frame[column].dtype) or frame[column].dtype == object:
+            hit = frame[column].map(lambda v: isinstance(v, str) and v in na_values).astype(bool)
+            if hit.any():
+                changed[column] = frame[column].where(~hit, None)
+    return frame.assign(**changed) if changed else frame
 
 
 def _header(pd, path: Path, sep: str) -> list[str]:
@@ -285,18 +375,15 @@ def _sniff(path: Path, header: str) -> str:
     return likely if not data or split else ","
 
 
-def _decimal_commas(pd, frame, path: Path):
+def _decimal_commas(pd, frame, path: Path, missing: list[str]):
     """``frame`` (read from ``path``) with its text columns of decimal-comma numbers (``1,5``)
     read as numbers, when no column writes decimals with a point (which would make the comma
     ambiguous: a float column with a fraction, or a whole-valued one without gaps, which pandas
-    makes float only when its numbers are written ``10.0`` or ``1e3``)."""
-    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c].dtype)]
+    makes float only when its numbers are written ``10.0`` or ``1e3``). A gap may be written as a
+    word of ``MISSING_MARKERS``, as in a column of numbers with decimal points."""
     comma = []
-    for column in text:
-        values = frame[column].dropna()
-        if values.dtype == object and not values.map(type).eq(str).all():
-            continue  # not all text
-        values = values.astype(str)
+    for column, values in _text_columns(pd, frame):
+        values = values[~values.isin(MISSING_MARKERS)]
         if len(values) and values.str.contains(",", regex=False).any() and values.str.fullmatch(_COMMA_NUMBER).all():
             comma.append(column)
     if not comma:
@@ -307,9 +394,13 @@ def _decimal_commas(pd, frame, path: Path):
             values = col.dropna()
             if len(values) == len(col) or not (values == values.round()).all():
                 return frame  # decimal points elsewhere in the file: the commas are ambiguous
-    again = pd.read_csv(path, sep=";", decimal=",", usecols=comma, low_memory=False)
-    converted = {c: (again[c] if again[c].dtype.kind in "if" else
-                     pd.to_numeric(frame[c].str.replace(",", ".", regex=False).str.strip())) for c in comma}
+    again = pd.read_csv(path, sep=";", decimal=",", usecols=comma, low_memory=False, keep_default_na=False,
+                        na_values=[*missing, *MISSING_MARKERS])
+    converted = {}
+    for c in comma:
+        text = frame[c].where(~frame[c].isin(MISSING_MARKERS))
+        converted[c] = (again[c] if again[c].dtype.kind in "if" else
+                        pd.to_numeric(text.str.replace(",", ".", regex=False).str.strip()))
     return frame.assign(**converted)
 
 
@@ -345,11 +436,21 @@ def write_table(frame, path: str | os.PathLike) -> Path:
     """Write a DataFrame as CSV (``.csv``, ``.csv.gz``), TSV (``.tsv``, ``.tsv.gz``), Parquet
     (``.parquet``, ``.pq``) or Feather, chosen by the file extension.
 
+    The path ``"-"`` writes CSV to standard output (``Path("-")`` is returned); on the command
+    line, whatever the command prints after that goes to standard error, so that standard output
+    holds the table alone (``scimlkit calibrate apply cal.joblib new.csv --out - > scored.csv``).
+
     Parquet and Feather hold one type per column: a column of Python objects of several kinds
     (a parameter whose choices are ``"sqrt"``, ``0.5`` and ``None``) is written as text, as CSV
     writes every column, with its missing values kept missing. An unsupported extension or a
     file that cannot be written raises :class:`InputError`.
     """
+    if isinstance(path, str) and path == "-":
+        sys.stdout.flush()
+        frame.to_csv(sys.stdout, index=False)
+        sys.stdout.flush()
+        _TABLE_ON_STDOUT.set(True)
+        return Path("-")
     path = Path(path).expanduser()
     suffix = _suffix(path)
     if suffix not in _WRITABLE:

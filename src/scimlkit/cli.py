@@ -2,7 +2,8 @@
 
 Each module registers its subcommands from its own ``_cli.py`` through ``register(subparsers)``.
 Every command takes ``--format table|json``. Bad input exits with status 2 and one line on
-stderr; ``--debug`` (anywhere on the line) shows the traceback instead.
+stderr; ``--debug`` (anywhere on the line) shows the traceback instead. ``--na-values`` (also
+anywhere on the line) names text that means a missing value in the tables a command reads.
 """
 
 from __future__ import annotations
@@ -75,8 +76,15 @@ def seed_arg(text: str) -> int:
     return value
 
 
+def _out():
+    """Where a command prints: standard output, or standard error once a table was written there."""
+    from ._io import table_on_stdout
+
+    return sys.stderr if table_on_stdout() else sys.stdout
+
+
 def print_line(text: str = "") -> None:
-    print(text, file=sys.stdout)
+    print(text, file=_out())
 
 
 def _frame_table(frame, title: str | None = None):
@@ -115,15 +123,17 @@ def _console(**options):
 
 
 def emit(data: Any, fmt: str, *, title: str | None = None) -> None:
-    """Print a result, DataFrame, dict or list as a rich table or as JSON."""
+    """Print a result, DataFrame, dict or list as a rich table or as JSON (on standard error once
+    a table was written to standard output)."""
     import pandas as pd
 
+    stream = _out()
     if fmt == "json":
-        print(json.dumps(jsonable(data), indent=2, allow_nan=False))
+        print(json.dumps(jsonable(data), indent=2, allow_nan=False), file=stream)
         return
     from rich.table import Table
 
-    console = _console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+    console = _console(file=stream, soft_wrap=True, width=None if stream.isatty() else 160)
     if isinstance(data, Result):
         frame = data.to_frame()
         if len(frame) == 1 and frame.shape[1] > 6:
@@ -160,10 +170,16 @@ def _demo(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="scimlkit", description="The ML engineer's scientific toolkit.",
                      epilog="Tables are read from CSV (.csv, .csv.gz), TSV (.tsv, .tsv.gz), Parquet, Feather or "
-                            ".npy files; '-' reads one from standard input. Bad input exits with status 2 and "
-                            "one line on stderr. `scimlkit COMMAND --help` shows a command's options.")
+                            ".npy files; '-' reads one from standard input, and an output table named '-' is "
+                            "written to standard output as CSV (the rest of the output then goes to standard "
+                            "error). Bad input exits with status 2 and one line on stderr. "
+                            "`scimlkit COMMAND --help` shows a command's options.")
     parser.add_argument("--version", action="version", version=f"scimlkit {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the traceback on errors")
+    parser.add_argument("--na-values", metavar="TEXT[,TEXT]", default=None,
+                        help="comma-separated text that means a missing value in every column of the tables "
+                             "read (e.g. NA,-); by default only empty cells are missing, and words such as "
+                             "NA or null in a column of numbers (may be given after the command too)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     demo = add_command(sub, "demo", _demo, help="guided end-to-end run on bundled data; writes an HTML report")
@@ -234,10 +250,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     argv = [a for a in argv if a != "--debug"]
-    with warnings.catch_warnings():
+    try:
+        argv, na_values = _na_values(argv)
+    except _UsageError as exc:
+        print(f"scimlkit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from ._io import table_options
+
+    with warnings.catch_warnings(), table_options(na_values):
         if not debug:
             warnings.showwarning = _show_warning
         return _main(argv, debug, entry)
+
+
+def _na_values(argv: list[str]) -> tuple[list[str], list[str]]:
+    """``argv`` without its ``--na-values TEXT`` options (anywhere before ``--``), and their texts."""
+    rest, found, i = [], [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        if arg == "--na-values" or arg.startswith("--na-values="):
+            if "=" in arg:
+                text = arg.split("=", 1)[1]
+            elif i + 1 < len(argv):
+                text, i = argv[i + 1], i + 1
+            else:
+                raise _UsageError("argument --na-values: expected one argument")
+            found.extend(t for t in text.split(",") if t != "")
+        else:
+            rest.append(arg)
+        i += 1
+    return rest, found
 
 
 def _main(argv: list[str], debug: bool, entry: bool = False) -> int:
