@@ -276,6 +276,22 @@ def test_none_as_a_choice():
     assert stored()[-1] is None and len(stored()) == 4
 
 
+def test_none_written_as_text_in_a_column_of_words(tmp_path):
+    # only empty cells are gaps in a column of words, so a hand-written None reads as the text "None"
+    from scimlkit._io import read_table
+
+    (tmp_path / "t.csv").write_text("mf,loss\nsqrt,1.0\nNone,2.0\nlog2,3.0\n")
+    table = read_table(tmp_path / "t.csv")
+    assert table["mf"].tolist() == ["sqrt", "None", "log2"]
+    study = Study.create({"mf": Categorical(["sqrt", "log2", None])}, method="random", rng=0)
+    study.add_trials(table)
+    assert [r.params["mf"] for r in study.storage.trials(study._study_id)] == ["sqrt", None, "log2"]
+    # a choice spelled "None" is that text
+    study = Study.create({"mf": Categorical(["sqrt", "None", None])}, method="random", rng=0)
+    study.add_trials(table.iloc[:2])
+    assert [r.params["mf"] for r in study.storage.trials(study._study_id)] == ["sqrt", "None"]
+
+
 def test_choices_read_back_from_a_file_as_text_or_numbers(tmp_path):
     # a CSV file turns the choices 0.5 and True of a mixed column into text, and the text choices
     # "1" and "2" of a column of digits into integers: each names its choice when only one matches

@@ -218,13 +218,16 @@ def _as_choice(p, value):
     """A categorical's choice written as text (as a CSV file, or a Parquet column of choices of
     several types, holds ``0.5`` and ``"0.5"``; a column of the text choices ``"1"`` and
     ``"2"`` with a blank reads as the numbers 1.0 and 2.0) is that choice when its text names
-    one only."""
+    one only; the text ``"None"`` (a table written by hand) is the choice None when no choice is
+    that text."""
     if not isinstance(p, Categorical) or not isinstance(value, str | int | float) or _empty(value):
         return value
     try:
         p.index(value)
         return value
     except InputError:
+        if value == "None" and any(c is None for c in p.choices):
+            return None
         forms = {str(value)}
         if isinstance(value, float) and value.is_integer():
             forms.add(str(int(value)))
