@@ -276,10 +276,16 @@ def test_cv_splits_that_cannot_serve_are_clear_errors(small):
         with pytest.raises(InputError, match="could not split the data"):
             clone(est).set_params(cv=GroupKFold(3)).fit(X, y)  # no groups
         half = np.arange(120)
-        with pytest.raises(InputError, match="exactly one test part"):
-            clone(est).set_params(cv=[(half, half + 120)]).fit(X, y)
-        with pytest.raises(InputError, match="`cv` must be an integer"):
-            clone(est).set_params(cv=2.5).fit(X, y)
+        if isinstance(est, CalibratedClassifier):
+            with pytest.raises(InputError, match="exactly one test part"):
+                clone(est).set_params(cv=[(half, half + 120)]).fit(X, y)
+            with pytest.raises(InputError, match="`cv` must be an integer"):
+                clone(est).set_params(cv=2.5).fit(X, y)
+        else:  # one split holds out a part to learn the threshold on; a float is that part's share
+            with pytest.raises(InputError, match="exactly one test part"):
+                clone(est).set_params(cv=[(half, half + 120), (half + 120, half)] * 2).fit(X, y)
+            with pytest.raises(InputError, match=r"`cv` is the fraction .* in \(0, 1\), got 2.5"):
+                clone(est).set_params(cv=2.5).fit(X, y)
 
 
 def test_groups_keep_each_group_in_one_fold(small):

@@ -128,6 +128,26 @@ def test_apply_a_saved_calibrator(table, tmp_path, capsys):
     assert len(json.loads(capsys.readouterr().out)["probabilities"]) == 400
 
 
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_apply_writes_the_calibrated_table_to_standard_output(table, tmp_path, capsys, fmt):
+    import io
+
+    path, s, _ = table
+    model = tmp_path / "cal.joblib"
+    assert main(["calibrate", "fit", str(path), "--score", "score", "--label", "label", "--out", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["calibrate", "apply", str(model), str(path), "--score", "score", "--out", "-",
+                 "--format", fmt]) == 0
+    captured = capsys.readouterr()
+    # standard output holds the CSV table alone (for `| head`, `> file.csv`); the summary goes to stderr
+    frame = pd.read_csv(io.StringIO(captured.out))
+    assert list(frame.columns) == ["score", "label", "text", "score_calibrated"] and len(frame) == 400
+    np.testing.assert_allclose(frame["score_calibrated"], joblib.load(model).transform(s), rtol=1e-15)
+    assert "mean_probability" in captured.err
+    if fmt == "json":
+        assert json.loads(captured.err)["out"] == "-"
+
+
 def test_apply_refuses_files_that_are_not_calibrators(table, tmp_path, capsys):
     path, _, _ = table
     from scimlkit.calibrate import ScoreCalibrator

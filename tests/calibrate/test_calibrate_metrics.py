@@ -318,3 +318,31 @@ def test_metric_bad_weights(func):
                              ([1, 1], "must have 3 values"), ([0, 0, 0], "all weights are zero")):
         with pytest.raises(InputError, match=message):
             func(y, p, sample_weight=weights)
+
+
+@pytest.mark.parametrize("y, p", [
+    ([0, 1], [0.0, 1.0]),  # sure and right
+    ([0, 1], [1.0, 0.0]),  # sure and wrong
+    ([1, 0, 1], [1e-20, 0.5, 1 - 1e-17]),  # beyond the old clip at 1e-15
+    ([2, 0, 1], [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.3, 1e-300, 0.7 - 1e-300]]),
+])
+def test_log_loss_clips_where_scikit_learn_clips(y, p):
+    from sklearn.metrics import log_loss as sk_log_loss
+
+    # reference: sklearn.metrics.log_loss(y, p) clips at the dtype's machine epsilon
+    expected = sk_log_loss(y, np.column_stack([1 - np.asarray(p), p]) if np.ndim(p) == 1 else p,
+                           labels=list(range(np.shape(p)[1] if np.ndim(p) == 2 else 2)))
+    assert log_loss(y, p) == pytest.approx(expected, rel=1e-12, abs=1e-300)
+    w = np.arange(1.0, len(y) + 1)
+    assert log_loss(y, p, sample_weight=w) == pytest.approx(
+        sk_log_loss(y, np.column_stack([1 - np.asarray(p), p]) if np.ndim(p) == 1 else p, sample_weight=w,
+                    labels=list(range(np.shape(p)[1] if np.ndim(p) == 2 else 2))), rel=1e-12)
+
+
+def test_log_loss_float32_and_explicit_eps():
+    from sklearn.metrics import log_loss as sk_log_loss
+
+    y, p = np.array([1, 0, 1]), np.array([0.0, 0.25, 1.0], dtype=np.float32)
+    # reference: scikit-learn clips float32 probabilities at float32's epsilon
+    assert log_loss(y, p) == pytest.approx(sk_log_loss(y, np.column_stack([1 - p, p])), rel=1e-6)
+    assert log_loss([1, 0], [0.0, 0.5], eps=1e-15) == pytest.approx((-np.log(1e-15) - np.log(0.5)) / 2)

@@ -284,7 +284,8 @@ def register(subparsers) -> None:
     app.add_argument("file", metavar="FILE", help="table with the score column")
     app.add_argument("--score", required=True, help="score column (the same kind of scores the calibrator saw)")
     app.add_argument("--out", default=None, metavar="FILE",
-                     help="write the table with a column of calibrated probabilities (.csv or .parquet)")
+                     help="write the table with a column of calibrated probabilities (.csv or .parquet; "
+                          "'-' writes CSV to standard output, the summary then going to standard error)")
     app.add_argument("--column", default=None,
                      help="name of the probability column (default: SCORE_calibrated)")
 

@@ -278,9 +278,14 @@ def brier_score(y_true, y_prob, *, sample_weight=None) -> float:
     return float(np.dot(w, np.sum((P - onehot) ** 2, axis=1)) / w.sum())
 
 
-def log_loss(y_true, y_prob, *, eps: float = 1e-15, sample_weight=None) -> float:
+def log_loss(y_true, y_prob, *, eps="auto", sample_weight=None) -> float:
     """Mean negative log-likelihood, with probabilities clipped to ``[eps, 1 - eps]``.
 
+    ``eps="auto"`` is the machine epsilon of the probabilities' floating type (``2.2e-16``
+    for float64, ``1.2e-7`` for float32; other input counts as float64), which is what
+    ``sklearn.metrics.log_loss`` clips at: the two agree on the same input, probabilities 0
+    and 1 included (a wrong-class probability of 0 costs ``-log(2.2e-16) = 36.04``, a sure
+    right one ``2.2e-16``). A float ``eps`` in (0, 0.5) sets the clip yourself.
     ``sample_weight`` gives a weighted mean (non-negative, finite weights, not all zero; a
     weight of ``k`` counts like the row repeated ``k`` times).
 
@@ -289,11 +294,18 @@ def log_loss(y_true, y_prob, *, eps: float = 1e-15, sample_weight=None) -> float
     >>> from scimlkit.calibrate import log_loss
     >>> round(log_loss([0, 1], [0.2, 0.6]), 4)
     0.367
+    >>> round(log_loss([1, 0], [0.0, 0.5]), 4)  # -(log(2.2e-16) + log(0.5)) / 2
+    18.3684
     """
-    eps = check_scalar(eps, "eps", low=0.0, high=0.5, closed="neither")
+    if isinstance(eps, str) and eps == "auto":
+        dtype = getattr(y_prob, "dtype", None)
+        floating = isinstance(dtype, np.dtype) and dtype.kind == "f"
+        eps = float(np.finfo(dtype if floating else np.float64).eps)
+    else:
+        eps = check_scalar(eps, "eps", low=0.0, high=0.5, closed="neither")
     y, P, w = _check_any_inputs(y_true, y_prob, sample_weight)
     chosen = P[np.arange(y.shape[0]), y]
-    return float(-np.dot(w, np.log(np.clip(chosen, eps, 1.0))) / w.sum())
+    return float(-np.dot(w, np.log(np.clip(chosen, eps, 1.0 - eps))) / w.sum())
 
 
 @dataclass(frozen=True, slots=True)
