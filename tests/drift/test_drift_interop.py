@@ -31,6 +31,22 @@ def frames():
 
 
 # -- object columns of numbers ------------------------------------------------------------------
+def test_object_columns_of_numbers_with_pandas_na_are_numeric(frames):
+    # pandas' NA beside numbers in an object column (what .where() or a nullable column cast to
+    # object gives): missing values, as None and NaN are; before, fit raised a TypeError
+    ref, cur = frames
+    as_float = DriftMonitor(rng=0).fit(pd.DataFrame({"x": np.where(np.arange(ref.size) % 10 == 0, np.nan, ref)}))
+    with_na = pd.Series([pd.NA if i % 10 == 0 else Decimal(f"{v:.3f}") for i, v in enumerate(ref)], dtype=object)
+    for column in (with_na, with_na.map(lambda v: v if v is pd.NA else int(v * 1000))):
+        monitor = DriftMonitor(rng=0).fit(pd.DataFrame({"x": column}))
+        assert monitor.kinds_ == {"x": "numeric"}
+        assert monitor.profile_.columns["x"].n_missing == 600
+    got = DriftMonitor(rng=0).fit(pd.DataFrame({"x": with_na})).check(
+        pd.DataFrame({"x": pd.Series([pd.NA, *cur[1:]], dtype=object)})).table[VALUE_COLUMNS]
+    want = as_float.check(pd.DataFrame({"x": np.r_[np.nan, cur[1:]]})).table[VALUE_COLUMNS]
+    pd.testing.assert_frame_equal(got, want)
+
+
 def test_decimal_columns_are_profiled_and_checked_as_the_same_numbers_in_float64(frames):
     ref, cur = frames
     as_float = DriftMonitor(rng=0).fit(pd.DataFrame({"x": ref}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..cli import EXIT_ALERT, add_command, emit, print_line, seed_arg
@@ -14,13 +15,19 @@ def _names(text):
     return [t.strip() for t in text.split(",") if t.strip()] if text else []
 
 
+_MORE = re.compile(r"\.\.\. \(\+([0-9]+) more\)")
+
+
 def _few(unseen: str, shown: int = 5) -> str:
-    """The first few unseen categories of a comma-separated list, and how many more (the JSON
-    output and the report keep the whole list)."""
+    """The first few unseen categories of a report's ``unseen`` text (most frequent first), and
+    how many more (the JSON output and the report show the report's own list)."""
     names = unseen.split(",") if unseen else []
+    more = _MORE.fullmatch(names[-1]) if names else None
+    extra = int(more.group(1)) if more else 0
+    names = names[:-1] if more else names
     if len(names) <= shown:
         return unseen
-    return ",".join(names[:shown]) + f",... (+{len(names) - shown} more)"
+    return ",".join(names[:shown]) + f",... (+{len(names) - shown + extra} more)"
 
 
 def _fit(args) -> int:

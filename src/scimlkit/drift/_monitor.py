@@ -34,6 +34,7 @@ from ._tests import (
     ks_pvalues,
     missing_rate_tests,
     numeric_column,
+    unseen_text,
 )
 
 __all__ = ["DriftMonitor", "DriftReport", "health_score", "TABLE_COLUMNS", "STATUSES"]
@@ -107,9 +108,13 @@ class DriftReport(Result):
         reference standard deviation: exact, as ``scipy.stats.wasserstein_distance``, when the profile holds every reference
         value; from a compressed profile within a few per cent on smooth columns, up to about a
         quarter for very heavy tails, and only to within a small fraction of the reference's
-        spread across gaps between modes) and ``psi``, the missing rates in the reference and the batch with the (adjusted)
+        spread across gaps between modes) and ``psi`` (population stability index,
+        shares floored at 1e-4, over the same quantile bins, or over the reference's categories
+        with the unseen ones as one more bin, so that a batch of new categories reads as a
+        change however many they are), the missing rates in the reference and the batch with the (adjusted)
         p-value of their two-proportion test, ``unseen`` (batch categories the reference never
-        saw, comma-separated), ``severity`` (in [0, 1], see :meth:`DriftMonitor.check`),
+        saw, comma-separated: the 20 most frequent, then how many more, as
+        ``"a,b,... (+480 more)"``), ``severity`` (in [0, 1], see :meth:`DriftMonitor.check`),
         ``status`` (see :data:`STATUSES`) and ``alert``.
     alert : bool
         Whether any column raised an alert (or the multivariate test, when run, is significant).
@@ -358,7 +363,11 @@ class DriftMonitor:
         reference : pandas.DataFrame, numpy.ndarray or dask.dataframe.DataFrame
             The training-time data. A Dask DataFrame is profiled partition by partition
             (``pip install 'scimlkit[dask]'``). Numeric columns must hold finite numbers or
-            missing values; an infinite value raises ``InputError`` naming the column.
+            missing values; an infinite value raises ``InputError`` naming the column. Columns
+            that look like identifiers (whole numbers or categories, at least 95 % of at least
+            100 values distinct: row ids, customer ids, counters) are named in a
+            ``ScimlkitWarning``: their values are new in every batch, so they alert on every
+            check; they are profiled and tested as given (leave them out of the data).
         y : None
             Ignored (scikit-learn convention).
 
@@ -590,7 +599,8 @@ class DriftMonitor:
             else:
                 res = categorical_column(summary, values)
                 row.update(statistic=res["statistic"], pvalue=res["pvalue"], js_distance=res["js_distance"],
-                           psi=res["psi"], unseen=",".join(res["unseen"]), effect=res["js_gate"])
+                           psi=res["psi"], unseen=unseen_text(res["unseen"], res["unseen_counts"]),
+                           effect=res["js_gate"])
             return row
 
         def datetime_row(name, summary, series):

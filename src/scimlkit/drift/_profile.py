@@ -225,6 +225,9 @@ class NumericSummary:
     # ``scale``; None (profiles saved before it was kept, or exact ones) means every bucket's
     # values sit on its knot
     slack: np.ndarray | None = None
+    # whether the column looks like an identifier (see :func:`looks_like_ids`), decided when the
+    # column is profiled (a compressed column no longer holds every distinct value)
+    id_like: bool = False
 
     kind = NUMERIC
 
@@ -349,10 +352,12 @@ class NumericSummary:
             mean_u = u.mean()
             mean, m2 = float(mean_u * scale), float(((u - mean_u) ** 2).sum())
         exact = n <= max_exact
+        id_like = looks_like_ids(n, values.size) and bool(np.all(values == np.floor(values)))
         slack = None
         if not exact:
             values, cum, slack = _compressed(values, cum, np.diff(np.r_[0, cum]), None, eps, scale)
-        return cls(name, int(x.size), int(x.size - n), values, cum, mean, m2, exact, scale=scale, slack=slack)
+        return cls(name, int(x.size), int(x.size - n), values, cum, mean, m2, exact, scale=scale, slack=slack,
+                   id_like=id_like)
 
     @classmethod
     def merge(cls, parts: list[NumericSummary], *, eps: float, max_exact: int) -> NumericSummary:
@@ -389,12 +394,28 @@ class NumericSummary:
             values, cum, slack = _compressed(vals, cum, wts, inner, eps, scale)
         else:
             values, slack = vals, (inner if inner.any() else None)
-        return cls(name, n_rows, n_missing, values.astype(float), cum, mean, m2, exact, scale=scale, slack=slack)
+        # a partition's distinct values are lost once it is compressed: the merged column looks
+        # like identifiers when every part holding values does
+        id_like = (looks_like_ids(count, vals.size) and bool(np.all(vals == np.floor(vals)))
+                   if all(p.exact for p in parts) else
+                   all(p.id_like for p in filled if p.n >= ID_MIN_VALUES) and count >= ID_MIN_VALUES)
+        return cls(name, n_rows, n_missing, values.astype(float), cum, mean, m2, exact, scale=scale, slack=slack,
+                   id_like=id_like)
 
     def finalise(self, n_bins: int) -> NumericSummary:
         self.bins = _quantile_bins(self.cum, n_bins)
         self.__dict__.pop("_bin_counts", None)
         return self
+
+
+ID_MIN_VALUES = 100  # fewer values than this never look like identifiers
+ID_DISTINCT_SHARE = 0.95  # ... nor do columns with a smaller share of distinct values
+
+
+def looks_like_ids(n: int, n_distinct: int) -> bool:
+    """Whether a column of ``n`` values, ``n_distinct`` of them distinct, looks like identifiers:
+    at least ``ID_MIN_VALUES`` values, and at least ``ID_DISTINCT_SHARE`` of them distinct."""
+    return n >= ID_MIN_VALUES and n_distinct >= ID_DISTINCT_SHARE * n
 
 
 _WHOLE = re.compile(r"-?[0-9]+\.0+")
@@ -504,6 +525,11 @@ class CategoricalSummary:
     @property
     def n(self) -> int:
         return int(self.counts.sum())
+
+    @property
+    def id_like(self) -> bool:
+        """Whether the column looks like identifiers (see :func:`looks_like_ids`)."""
+        return looks_like_ids(self.n, self.categories.size)
 
     @classmethod
     def from_values(cls, name: str, series) -> CategoricalSummary:
@@ -716,9 +742,15 @@ def number_object_states(frame, names) -> dict[str, str]:
     columns holding ``None`` come as objects), ``"empty"`` or ``"other"`` (see
     :func:`scimlkit._validation.real_number_check`), or ``"datetime"`` (see
     :func:`holds_datetimes`)."""
+    import pandas as pd
+
     states = {}
     for name in names:
-        state = real_number_check(frame[name].to_numpy(dtype=object))[0]
+        values = frame[name].to_numpy(dtype=object)
+        if values.size and pd.api.types.infer_dtype(values, skipna=True) in ("integer", "floating", "mixed-integer-float",
+                                                                             "decimal"):
+            values = np.where(pd.isna(values), None, values)  # pandas' NA beside numbers: missing, as None
+        state = real_number_check(values)[0]
         states[name] = "datetime" if state == "other" and holds_datetimes(frame[name]) else state
     return states
 
@@ -888,8 +920,9 @@ class ReferenceProfile:
             for name, kind in kinds.items():
                 series = frame[name]
                 if kind == NUMERIC:
-                    x = as_numeric(series, name, "the reference")
+                    x, times = numeric_values(series, name, "the reference")
                     summary = NumericSummary.from_values(name, x, eps=eps, max_exact=max_exact)
+                    summary.id_like = summary.id_like and not times  # distinct instants are no ids
                     columns[name] = summary.finalise(n_bins)
                 elif kind == DATETIME:
                     columns[name] = DatetimeSummary.from_values(name, series)
@@ -901,7 +934,9 @@ class ReferenceProfile:
             take = min(sample_size, len(frame))
             idx = np.sort(generator.choice(len(frame), size=take, replace=False))
             sample = _sample_frame(frame.iloc[idx], kinds)
-        return cls(columns, int(len(frame)), eps, max_exact, n_bins, sample)
+        profile = cls(columns, int(len(frame)), eps, max_exact, n_bins, sample)
+        profile.warn_identifiers()
+        return profile
 
     @classmethod
     def from_dask(cls, ddf, *, column_types=None, eps: float = 0.0005, max_exact: int = 10_000,
@@ -923,7 +958,11 @@ class ReferenceProfile:
         states = []
         if candidates:  # columns of Python objects or text: one pass to see whether they hold numbers
             states = dask.compute(*[dask.delayed(number_object_states)(part, candidates) for part in parts])
-        kinds = infer_kinds(dtypes, column_types, merge_number_states(states), merge_number_states(states, "datetime"))
+        datetime_objects = merge_number_states(states, "datetime")
+        kinds = infer_kinds(dtypes, column_types, merge_number_states(states), datetime_objects)
+        # datetimes and durations declared numeric: distinct instants are no identifiers
+        times = {str(name) for name, dtype in dtypes.items() if is_time_dtype(dtype) or is_datetime_dtype(dtype)}
+        times |= datetime_objects
         tasks = [dask.delayed(_profile_partition)(part, kinds, eps / 2, max_exact, sample_size, int(seed))
                  for part, seed in zip(parts, seeds)]
         results = dask.compute(*tasks)
@@ -933,6 +972,7 @@ class ReferenceProfile:
             pieces = [r[0][name] for r in results]
             if kind == NUMERIC:
                 merged = NumericSummary.merge(pieces, eps=eps / 2 if any_compressed else eps, max_exact=max_exact)
+                merged.id_like = merged.id_like and name not in times
                 columns[name] = merged.finalise(n_bins)
             elif kind == DATETIME:
                 columns[name] = DatetimeSummary.merge(pieces)
@@ -950,7 +990,40 @@ class ReferenceProfile:
                 sample = pooled.drop(columns="__key__").reset_index(drop=True)
                 if sample.shape[1] == 0:  # every column a datetime one: no rows either, as from_frame
                     sample = pd.DataFrame()
-        return cls(columns, int(n_rows), eps, max_exact, n_bins, sample)
+        profile = cls(columns, int(n_rows), eps, max_exact, n_bins, sample)
+        profile.warn_identifiers()
+        return profile
+
+    def identifier_columns(self) -> list[str]:
+        """Columns that look like identifiers: whole numbers (numeric) or categories, nearly every
+        value distinct (at least 95 % of at least 100 values, see :func:`looks_like_ids`).
+
+        A numeric column's verdict is kept in the profile file; profiles saved before it was
+        kept list no numeric column (their compressed columns no longer hold every distinct value).
+        """
+        return [name for name, s in self.columns.items() if s.kind != DATETIME and s.id_like]
+
+    def warn_identifiers(self) -> None:
+        """Warn, naming them, about columns that look like identifiers (:meth:`identifier_columns`).
+
+        Row ids, customer ids and counters take new values in every batch: a numeric one is
+        beyond the reference's range, a categorical one all unseen categories, so they alert on
+        every check (or, with many rare categories, say nothing useful). They are still
+        profiled and tested; leave them out of the data given to ``fit`` and ``check``.
+        """
+        import warnings
+
+        from .._errors import ScimlkitWarning
+
+        names = self.identifier_columns()
+        if not names:
+            return
+        shown = ", ".join(f"'{n}'" for n in names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        warnings.warn(
+            f"column(s) {shown} look like identifiers (nearly every value distinct): their values are new "
+            f"in every batch, so they alert on every check; they are profiled and tested as given, but "
+            f"leave them out of the monitored data (drop them before fit and check) unless they are "
+            f"measurements", ScimlkitWarning, stacklevel=3)
 
     # -- files --------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> Path:
@@ -964,6 +1037,8 @@ class ReferenceProfile:
             entry = {"name": name, "kind": s.kind, "n_rows": s.n_rows, "n_missing": s.n_missing}
             if s.kind == NUMERIC:
                 entry.update(mean=s.mean, m2=s.m2, exact=s.exact, scale=s.scale)
+                if s.id_like:  # absent (False) from files written before it was kept
+                    entry["id_like"] = True
                 arrays[f"c{i}_values"] = s.values
                 arrays[f"c{i}_cum"] = s.cum
                 arrays[f"c{i}_bins"] = s.bins
@@ -1036,7 +1111,8 @@ class ReferenceProfile:
                         s = NumericSummary(c["name"], int(c["n_rows"]), int(c["n_missing"]),
                                            archive[f"c{i}_values"].astype(float), archive[f"c{i}_cum"].astype(np.int64),
                                            float(c["mean"]), float(c["m2"]), bool(c["exact"]),
-                                           archive[f"c{i}_bins"].astype(np.int32), float(c.get("scale", 1.0)))
+                                           archive[f"c{i}_bins"].astype(np.int32), float(c.get("scale", 1.0)),
+                                           id_like=bool(c.get("id_like", False)))
                         if f"c{i}_slack" in archive.files:  # absent from profiles saved before it was kept
                             s.slack = archive[f"c{i}_slack"].astype(float)
                             if s.slack.shape != s.values.shape or not np.isfinite(s.slack).all():
@@ -1174,8 +1250,9 @@ def _profile_partition(part, kinds, eps, max_exact, sample_size, seed):
     columns = {}
     for name, kind in kinds.items():
         if kind == NUMERIC:
-            x = as_numeric(part[name], name, "the reference")
+            x, times = numeric_values(part[name], name, "the reference")
             columns[name] = NumericSummary.from_values(name, x, eps=eps, max_exact=max_exact)
+            columns[name].id_like = columns[name].id_like and not times  # distinct instants are no ids
         elif kind == DATETIME:
             columns[name] = DatetimeSummary.from_values(name, part[name])
         else:

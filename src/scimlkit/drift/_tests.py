@@ -31,6 +31,8 @@ __all__ = [
     "js_distance",
     "js_excess",
     "psi",
+    "category_psi",
+    "unseen_text",
 ]
 
 NUMERIC_TESTS = ("ks", "cvm", "anderson")
@@ -69,6 +71,43 @@ def psi(p_counts: np.ndarray, q_counts: np.ndarray) -> float:
     p = np.maximum(p_counts / p_counts.sum(), PSI_FLOOR)
     q = np.maximum(q_counts / q_counts.sum(), PSI_FLOOR)
     return float(((q - p) * np.log(q / p)).sum())
+
+
+def category_psi(ref_counts: np.ndarray, cur_counts: np.ndarray, n_seen: int) -> float:
+    """Population stability index of a categorical column whose first ``n_seen`` cells are the
+    reference's categories and the rest the batch's unseen ones.
+
+    Each reference category is a bin, and the unseen categories together are one more
+    (reference share 0, floored at ``1e-4``). Bin by bin, unseen categories each below the
+    floor would contribute nothing: a batch made only of new identifiers would read 0.
+    """
+    return psi(np.r_[ref_counts[:n_seen], 0.0], np.r_[cur_counts[:n_seen], cur_counts[n_seen:].sum()])
+
+
+UNSEEN_SHOWN = 20  # unseen categories named in a report's ``unseen`` text
+UNSEEN_NAME_CHARS = 60  # longer names are cut to this many characters
+
+
+def unseen_text(names, counts, shown: int = UNSEEN_SHOWN) -> str:
+    """The batch's unseen categories as a report shows them: the ``shown`` most frequent
+    (comma-separated, most frequent first, ties by name; names longer than
+    ``UNSEEN_NAME_CHARS`` cut short with ``...``) and, when there are more, how many more:
+    ``"a,b,... (+49980 more)"``. Empty when there is none.
+
+    Examples
+    --------
+    >>> unseen_text(["x", "y", "z"], [1, 5, 2], shown=2)
+    'y,z,... (+1 more)'
+    """
+    names = np.asarray(names, dtype=str)
+    if names.size == 0:
+        return ""
+    counts = np.asarray(counts, dtype=np.int64)
+    top = np.lexsort((names, -counts))[:shown]
+    cut = UNSEEN_NAME_CHARS
+    text = ",".join(n if len(n) <= cut else n[: cut - 3] + "..." for n in names[top].tolist())
+    rest = names.size - top.size
+    return text + (f",... (+{rest} more)" if rest else "")
 
 
 def _smirnov_sf(n: int, x: float) -> float:
@@ -718,8 +757,9 @@ def categorical_column(summary: CategoricalSummary, values: np.ndarray, *, min_e
     Categories whose expected count (under homogeneity) is below ``min_expected`` in either
     row of the 2 x K table are pooled into cells large enough (by reference count, see
     :func:`_pool_rare`); if the last is still too small it joins the smallest other category.
-    Categories of the batch that the reference never saw are returned in ``unseen`` (they take
-    part in the test, pooled when rare). ``js_gate`` is the Jensen-Shannon distance over the
+    Categories of the batch that the reference never saw are returned in ``unseen``, with their
+    batch counts in ``unseen_counts`` (they take part in the test, pooled when rare); the PSI
+    counts them as one bin (:func:`category_psi`). ``js_gate`` is the Jensen-Shannon distance over the
     test's cells with its sampling bias removed (:func:`js_excess`), which the effect-size gate
     uses: the distance over the raw categories (``js_distance``) grows with the number of
     categories on a stable day, up to 1 for a column of identifiers.
@@ -739,8 +779,9 @@ def categorical_column(summary: CategoricalSummary, values: np.ndarray, *, min_e
     cur = np.zeros(len(cats))
     for c, k in zip(cur_cats.tolist(), cur_counts.tolist()):
         cur[index[c]] = k
-    out = {"js_distance": js_distance(ref, cur), "psi": psi(ref, cur), "wasserstein": float("nan"),
-           "unseen": unseen, "unseen_share": float(cur[len(ref_cats):].sum() / max(1.0, cur.sum()))}
+    out = {"js_distance": js_distance(ref, cur), "psi": category_psi(ref, cur, len(ref_cats)),
+           "wasserstein": float("nan"), "unseen": unseen, "unseen_counts": cur[len(ref_cats):].astype(np.int64),
+           "unseen_share": float(cur[len(ref_cats):].sum() / max(1.0, cur.sum()))}
     table = np.vstack([ref, cur])[:, np.argsort(np.asarray(cats, dtype=str), kind="stable")]
     table = table[:, table.sum(axis=0) > 0]
     total = table.sum()
