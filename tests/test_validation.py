@@ -163,6 +163,8 @@ def test_real_numbers_in_object_columns():
     assert not any(is_real_number(v) for v in (True, np.bool_(False), "1", 1j, None, b"1"))
     assert real_number_check(np.array([Decimal("1.5"), None, 3, np.nan, pd.NA], dtype=object)) == ("number", None)
     assert real_number_check([Decimal("1.5"), 2.5, np.int64(3)]) == ("number", None)  # a "mixed" column
+    assert real_number_check(pd.Series([1, pd.NA, 3], dtype=object)) == ("number", None)  # integers and NA
+    assert real_number_check(pd.Series([1, pd.NA, "x"], dtype=object)) == ("other", "x")
     assert real_number_check([1, True]) == ("other", True)
     assert real_number_check([Decimal("1"), "2"]) == ("other", "2")
     assert real_number_check([None, np.nan]) == ("empty", None)

@@ -308,7 +308,7 @@ def real_number_check(values: Any) -> tuple[str, Any]:
         try:  # a Python int beyond the float range is no number a float column can hold
             arr.astype(float)
             return "number", None
-        except OverflowError:
+        except (OverflowError, TypeError):  # TypeError: pandas' NA, checked value by value below
             pass
     for value in arr:  # up to the first value that is not a number
         if is_real_number(value):
