@@ -255,3 +255,16 @@ def test_boolean_arms_take_an_allocation_by_number():
     res = analyze(df, group="arm", metric="converted", allocation={1: 0.4, 0: 0.6})
     assert res.srm.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
     assert dict(zip(res.srm.arms, res.srm.expected_fraction)) == pytest.approx({"True": 0.4, "False": 0.6})
+
+
+@pytest.mark.parametrize("control", [0, False, "0", "0.0", "False", "false", "FALSE"])
+def test_boolean_arms_take_a_control_named_as_the_allocation_names_them(control):
+    # a boolean arm is named 1/0 or True/False (any case) in `control` as in `allocation`
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"arm": rng.random(400) < 0.45, "y": rng.normal(10, 2, 400)})
+    res = analyze(df, group="arm", metric="y", control=control,
+                  allocation={"true": 0.4, "FALSE": 0.6})
+    assert res.control == "False"
+    assert dict(zip(res.srm.arms, res.srm.expected_fraction)) == pytest.approx({"True": 0.4, "False": 0.6})
+    with pytest.raises(InputError, match="`control` '2' is not a group"):
+        analyze(df, group="arm", metric="y", control="2")

@@ -1,5 +1,7 @@
 """Continuous metrics: SciPy references, effect sizes, simulations, bad input."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -204,3 +206,40 @@ def test_constant_arms_are_degenerate_despite_round_off(control, treatment):
     assert np.isnan(res.pvalue) and np.isnan(res.statistic)
     assert res.sd_control == 0.0 and res.sd_treatment == 0.0
     assert res.difference == pytest.approx(treatment[0] - control[0], abs=1e-15)
+
+
+def test_small_spread_of_large_whole_numbers_is_kept():
+    # whole numbers around 1.7e15 (microsecond timestamps) are exact in float64; a spread of
+    # about 1 unit is real, however small next to the values. Reference:
+    # scipy.stats.ttest_ind(t, c, equal_var=False) gives t = 19.3
+    rng = np.random.default_rng(0)
+    c = 1.7e15 + rng.integers(0, 3, 500).astype(float)
+    t = 1.7e15 + rng.integers(1, 4, 500).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # scipy's precision-loss note
+        ref = stats.ttest_ind(t, c, equal_var=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateDataWarning)
+        res = compare_means(c, t)
+    assert res.sd_control == pytest.approx(c.std(ddof=1), rel=1e-12)
+    assert res.statistic == pytest.approx(ref.statistic, rel=1e-9)
+    assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-6)
+    # the same through analyze (one row per user)
+    import pandas as pd
+
+    from scimlkit.experiment import analyze
+
+    frame = pd.DataFrame({"arm": ["control"] * 500 + ["B"] * 500, "t_us": np.concatenate([c, t])})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        row = analyze(frame, group="arm", metric="t_us").comparisons.iloc[0]
+    assert row["pvalue"] == pytest.approx(ref.pvalue, rel=1e-6)
+
+
+def test_lift_interval_of_a_control_mean_near_zero_is_unbounded_without_numpy_warnings():
+    # control mean 5e-4 with a standard error of about 0.7: the log-ratio interval's upper end is
+    # exp(thousands), an unbounded relative lift, not a numpy overflow warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        res = compare_means([-1.0, 1.001], [1.0, 2.0, 3.0])
+    assert res.lift_high == np.inf and -1.0 <= res.lift_low < res.relative_lift

@@ -90,3 +90,23 @@ def test_constant_metric_is_degenerate_despite_round_off():
     with pytest.warns(DegenerateDataWarning, match="zero variance"):
         res = cuped(np.full(50, 0.1), np.full(60, 0.1), rng.normal(size=50), rng.normal(size=60))
     assert np.isnan(res.pvalue) and np.isnan(res.unadjusted_pvalue)
+
+
+def test_metric_determined_by_covariate_is_degenerate():
+    # y = 2 x + 1 exactly: the adjusted metric is constant up to round-off of the terms y and theta x,
+    # which can be far larger than the adjusted values themselves; every draw must give the
+    # undefined test (NaN with a warning), never a p-value out of round-off noise
+    import warnings
+
+    from scimlkit._errors import DegenerateDataWarning
+
+    rng = np.random.default_rng(3)
+    for _ in range(40):
+        xc, xt = rng.normal(0, 50, 500), rng.normal(0, 50, 500)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = cuped(2 * xc + 1, 2 * xt + 1, xc, xt)
+        # (an adjusted mean below 0 also warns that the relative lift is undefined)
+        assert any(w.category is DegenerateDataWarning and "zero variance" in str(w.message) for w in caught)
+        assert np.isnan(res.pvalue) and res.adjusted_sd_control == res.adjusted_sd_treatment == 0.0
+        assert res.difference == pytest.approx(0.0, abs=1e-12)

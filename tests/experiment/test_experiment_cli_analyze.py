@@ -136,3 +136,19 @@ def test_text_arms_written_like_one_number_are_two_arms(tmp_path, capsys):
     rc = main(["experiment", "analyze", str(path), "--group", "g", "--metric", "m", "--format", "json"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0 and out["arms"] == ["2", "2.0"] and out["srm"]["observed"] == [60, 140]
+
+
+def test_boolean_arms_named_as_the_file_writes_them(tmp_path, capsys):
+    # a CSV column of true/false is read as booleans; its arms are named true/false (as written),
+    # True/False or 1/0 in both --control and --allocation
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"arm": np.where(rng.random(600) < 0.45, "true", "false"), "y": rng.normal(10, 2, 600)})
+    path = tmp_path / "bool.csv"
+    frame.to_csv(path, index=False)
+    for control, allocation in (("false", "true=0.4,false=0.6"), ("0", "1=0.4,0=0.6"), ("False", "True=0.4,False=0.6")):
+        rc = main(["experiment", "analyze", str(path), "--group", "arm", "--metric", "y", "--control", control,
+                   "--allocation", allocation, "--format", "json"])
+        out = json.loads(capsys.readouterr().out)
+        assert rc == 0 and out["control"] == "False"
+        assert dict(zip(out["srm"]["arms"], out["srm"]["expected_fraction"])) == pytest.approx(
+            {"True": 0.4, "False": 0.6})

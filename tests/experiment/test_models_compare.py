@@ -327,3 +327,23 @@ def test_corrected_ttest_round_off_differences_are_degenerate():
         warnings.simplefilter("error")
         res = corrected_ttest(a, b + np.array([0.0, 1e-9, 0.0, -1e-9]), n_train=800, n_test=200)
     assert res.se > 0 and np.isfinite(res.statistic)
+
+
+def test_corrected_ttest_round_off_mean_difference_is_no_difference():
+    # the same fold scores computed by two routes differ by a few units in the last place, both
+    # in spread and in mean: that is no difference (statistic 0, p-value 1), not an infinite t
+    a = np.array([0.1, 0.2, 0.3, 0.7, 0.9])
+    b = (a + 0.2) - 0.2
+    assert (b != a).any()
+    with pytest.warns(DegenerateDataWarning, match="round-off"):
+        res = corrected_ttest(a, b, n_train=800, n_test=200)
+    assert (res.mean_difference, res.se, res.statistic, res.pvalue) == (0.0, 0.0, 0.0, 1.0)
+    # accuracies as a mean of hits and as a weighted sum: differences of about -2e-15 per fold
+    rng = np.random.default_rng(1)
+    folds = [rng.random(200) < 0.8 for _ in range(10)]
+    acc_a = np.array([f.mean() for f in folds])
+    acc_b = np.array([sum(f * 0.1) / (0.1 * f.size) for f in folds])
+    assert (acc_b != acc_a).all()
+    with pytest.warns(DegenerateDataWarning, match="round-off"):
+        res = corrected_ttest(acc_a, acc_b, n_train=1800, n_test=200)
+    assert (res.statistic, res.pvalue) == (0.0, 1.0)

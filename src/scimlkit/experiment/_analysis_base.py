@@ -121,11 +121,21 @@ def at_round_off(sd, peak):
 
 
 def sample_sd(values: np.ndarray) -> float:
-    """Sample standard deviation (``ddof=1``) of a float array, 0 when the values differ only by
-    round-off (seven copies of 0.1 give 1.5e-17 by the textbook formula, which would make a
-    t statistic of about 1e16 out of two constant arms)."""
+    """Sample standard deviation (``ddof=1``) of a raw float sample: 0 exactly when every value
+    is the same (seven copies of 0.1 give 1.5e-17 by the textbook formula, which would make a
+    t statistic of about 1e16 out of two constant arms). Any real spread is kept, however small
+    next to the values (whole numbers around 1.7e15 that differ by 1 have a spread of about 1)."""
+    if values.min() == values.max():
+        return 0.0
+    return float(values.std(ddof=1))
+
+
+def derived_sd(values: np.ndarray, peak) -> float:
+    """Sample standard deviation (``ddof=1``) of values computed from terms whose largest
+    magnitude is ``peak`` (residuals, differences), 0 when it is at the round-off level of those
+    terms: ``y - 2 x`` for ``y = 2 x + 1`` is 1 up to a few units in the last place of ``y``."""
     sd = float(values.std(ddof=1))
-    return 0.0 if at_round_off(sd, np.max(np.abs(values))) else sd
+    return 0.0 if at_round_off(sd, peak) else sd
 
 
 # -- pandas inputs -------------------------------------------------------------------------------
@@ -218,6 +228,17 @@ def arm_key(text: str) -> str:
     if math.isfinite(value) and value.is_integer() and text.strip() in (str(int(value)), repr(value)):
         return str(int(value))
     return text
+
+
+_BOOLEAN_WORDS = {"true": "1", "false": "0"}
+
+
+def boolean_key(text: str) -> str | None:
+    """The key (``"1"`` or ``"0"``, as :func:`label_key` gives a boolean arm) that a name given as
+    text gives a boolean arm: ``1``/``0`` (or ``1.0``/``0.0``) and ``True``/``False`` in any case
+    (a CSV file may write ``true``); None for any other name."""
+    key = _BOOLEAN_WORDS.get(text.strip().lower(), arm_key(text))
+    return key if key in ("0", "1") else None
 
 
 def check_paired_order(**values) -> None:

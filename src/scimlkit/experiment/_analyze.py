@@ -12,6 +12,7 @@ from .._results import Result
 from .._validation import check_alpha, check_columns, check_frame, check_option, describe
 from ._analysis_base import (
     arm_key,
+    boolean_key,
     check_alternative,
     is_number,
     label_key,
@@ -208,11 +209,14 @@ def _pick_control(arms: list[str], control, values=()) -> str:
                 return arm
         except (TypeError, ValueError):
             continue
-    # a whole number written as text ("0" or "0.0", as a command line gives it) names a numeric arm
-    numeric = [arm for arm, value in zip(arms, values)
-               if is_number(value) and label_key(value, arm) == arm_key(str(control))]
-    if len(numeric) == 1:
-        return numeric[0]
+    # a whole number written as text ("0" or "0.0", as a command line gives it) names a numeric arm,
+    # and 1/0 or true/false (in any case) a boolean arm, as they do in an allocation
+    text = str(control)
+    named = [arm for arm, value in zip(arms, values)
+             if (is_number(value) and label_key(value, arm) == arm_key(text))
+             or (isinstance(value, bool | np.bool_) and label_key(value) == boolean_key(text))]
+    if len(named) == 1:
+        return named[0]
     raise InputError(f"`control` '{control}' is not a group; groups are {', '.join(arms)}")
 
 

@@ -80,7 +80,7 @@ def ratio_lift(mc, var_mc, mt, var_mt, level, alternative):
     two_level = interval_level(level, alternative)
     z = -special.ndtri((1.0 - two_level) / 2.0)
     ok = (mc > 0) & (mt > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a bound may be inf
         lift = np.where(mc > 0, mt / np.where(mc > 0, mc, 1.0) - 1.0, np.nan)
         mc_, mt_ = np.where(ok, mc, 1.0), np.where(ok, mt, 1.0)
         log_ratio = np.log(mt_) - np.log(mc_)

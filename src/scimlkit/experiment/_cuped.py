@@ -16,6 +16,7 @@ from ._analysis_base import (
     check_finite_sample,
     check_level,
     check_paired_order,
+    derived_sd,
     sample_sd,
     scaled_by_power_of_two,
 )
@@ -121,7 +122,11 @@ def cuped_arrays(yc, xc, yt, xt, *, alpha, alternative):
     theta, corr = cuped_theta(y, x)
     mean_x = x.mean()
     ac, at = yc - theta * (xc - mean_x), yt - theta * (xt - mean_x)
-    stats_adj = [np.float64(v) for v in (ac.mean(), sample_sd(ac), ac.size, at.mean(), sample_sd(at), at.size)]
+    # the adjusted values are computed from y, theta * x and theta * mean x: their round-off is
+    # that of the largest of those terms (a metric fully determined by x leaves only round-off)
+    sd_c = derived_sd(ac, max(np.max(np.abs(yc)), abs(theta) * max(np.max(np.abs(xc)), abs(mean_x))))
+    sd_t = derived_sd(at, max(np.max(np.abs(yt)), abs(theta) * max(np.max(np.abs(xt)), abs(mean_x))))
+    stats_adj = [np.float64(v) for v in (ac.mean(), sd_c, ac.size, at.mean(), sd_t, at.size)]
     stats_raw = [np.float64(v) for v in (yc.mean(), sample_sd(yc), yc.size, yt.mean(), sample_sd(yt), yt.size)]
     adj = ttest_core(*stats_adj, alpha=alpha, alternative=alternative, equal_var=False)
     raw = ttest_core(*stats_raw, alpha=alpha, alternative=alternative, equal_var=False)

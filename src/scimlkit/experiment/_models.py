@@ -495,8 +495,9 @@ def corrected_ttest(scores_a, scores_b, *, n_train: int, n_test: int) -> Correct
     CorrectedTTestResult
         When every fold gives the same difference (up to floating-point round-off, as for
         ``b = a + 0.2``), the variance is taken as 0 and a ``DegenerateDataWarning`` is issued:
-        the statistic is then 0 with p-value 1 for a zero difference, else infinite with
-        p-value 0.
+        the statistic is then 0 with p-value 1 for a zero difference (a difference at round-off
+        level, as for ``b = (a + 0.2) - 0.2``, is zero: ``mean_difference`` is 0), else infinite
+        with p-value 0.
 
     Examples
     --------
@@ -516,8 +517,11 @@ def corrected_ttest(scores_a, scores_b, *, n_train: int, n_test: int) -> Correct
     d = b - a
     mean = float(d.mean())
     var = float(d.var(ddof=1))
-    if at_round_off(math.sqrt(var), max(np.max(np.abs(a)), np.max(np.abs(b)))):
+    peak = max(np.max(np.abs(a)), np.max(np.abs(b)))  # the magnitude the differences come from
+    if at_round_off(math.sqrt(var), peak):
         var = 0.0  # differences equal up to round-off (b = a + 0.2 in floating point)
+        if at_round_off(abs(mean), peak):
+            mean = 0.0  # the same scores computed by two routes: no difference at all
     se = math.sqrt((1.0 / j + n_test / n_train) * var)
     if se == 0.0:
         warnings.warn("every fold gives the same score difference (up to round-off); the corrected "

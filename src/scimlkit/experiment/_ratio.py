@@ -13,11 +13,11 @@ from .._results import Result
 from .._validation import check_alpha, check_same_length
 from ._analysis_base import (
     ConfidenceInterval,
-    at_round_off,
     check_alternative,
     check_finite_sample,
     check_level,
     check_paired_order,
+    derived_sd,
     interval_level,
     normal_pvalue,
     one_sided,
@@ -42,8 +42,8 @@ class RatioTestResult(Result):
     difference, low, high : float
         ``ratio_treatment - ratio_control`` and its normal interval at level ``1 - alpha``.
     relative_lift, lift_low, lift_high : float
-        ``ratio_treatment / ratio_control - 1`` and its delta-method interval (log-ratio scale;
-        NaN unless both ratios are positive).
+        ``ratio_treatment / ratio_control - 1`` (NaN unless the control ratio is positive) and its
+        delta-method interval (log-ratio scale; NaN unless both ratios are positive).
     statistic, pvalue : float
         z statistic and p-value (NaN when both standard errors are 0).
     alpha : float
@@ -76,19 +76,31 @@ class RatioTestResult(Result):
                               -np.inf, np.inf)
         return ConfidenceInterval(float(low), float(high))
 
+    def lift_interval(self, level: float | None = None) -> ConfidenceInterval:
+        """Delta-method interval (log-ratio scale) for the relative lift (default level
+        ``1 - alpha``; NaN unless both ratios are positive)."""
+        level = 1.0 - self.alpha if level is None else check_level(level)
+        _, low, high = ratio_lift(np.float64(self.ratio_control), self.se_control**2,
+                                  np.float64(self.ratio_treatment), self.se_treatment**2, level, self.alternative)
+        return ConfidenceInterval(float(low), float(high))
+
 
 def _ratio_and_se(num: np.ndarray, den: np.ndarray, arm: str) -> tuple[float, float]:
     """``sum(num) / sum(den)`` and its delta-method standard error (linearisation
     ``(num_i - R den_i) / mean(den)``, sample variance with ``ddof=1``)."""
+    negative = den < 0
+    if negative.any():
+        # a denominator is a count or an exposure (sessions, page views, time): a negative one is a
+        # data error, and the delta method's linearisation would silently mix it into the ratio
+        raise InputError(f"`denominator_{arm}` must be >= 0 for every unit (a count or exposure), got "
+                         f"{int(negative.sum())} negative value(s), e.g. {float(den[negative][0]):g}")
     mean_den = float(den.mean())
     if not mean_den > 0:
         raise InputError(f"`denominator_{arm}` must have a positive mean (a ratio per unit of it), "
                          f"got {mean_den:g}")
     ratio = float(num.mean()) / mean_den
     resid = num - ratio * den
-    sd = float(resid.std(ddof=1))
-    if at_round_off(sd, max(float(np.max(np.abs(num))), abs(ratio) * float(np.max(np.abs(den))))):
-        sd = 0.0
+    sd = derived_sd(resid, max(float(np.max(np.abs(num))), abs(ratio) * float(np.max(np.abs(den)))))
     return ratio, sd / (mean_den * np.sqrt(num.size))
 
 
@@ -107,7 +119,7 @@ def compare_ratios(numerator_control, denominator_control, numerator_treatment, 
     ----------
     numerator_control, denominator_control : array-like of float
         Per-user numerator (e.g. revenue) and denominator (e.g. sessions) in the control arm;
-        same length, at least 2 users, no NaN, the denominator's mean positive.
+        same length, at least 2 users, no NaN, every denominator >= 0 and their mean positive.
     numerator_treatment, denominator_treatment : array-like of float
         The same for the treatment arm.
     alpha : float, default 0.05
@@ -153,6 +165,10 @@ def compare_ratios(numerator_control, denominator_control, numerator_treatment, 
         statistic = pvalue = float("nan")
     lift, lift_low, lift_high = (float(v) for v in ratio_lift(np.float64(rc), sec**2, np.float64(rt), set_**2,
                                                                1.0 - alpha, alternative))
+    if np.isnan(lift_low):
+        warnings.warn("a ratio is <= 0 in an arm; the relative-lift interval (log-ratio scale) is undefined "
+                      "(NaN), and so is the lift itself when the control ratio is <= 0 (the difference is "
+                      "still valid)", DegenerateDataWarning, stacklevel=2)
     fields = dict(n_control=int(yc.size), n_treatment=int(yt.size), ratio_control=rc, ratio_treatment=rt,
                   se_control=float(sec), se_treatment=float(set_), difference=float(diff), low=0.0, high=0.0,
                   relative_lift=lift, lift_low=lift_low, lift_high=lift_high, statistic=float(statistic),

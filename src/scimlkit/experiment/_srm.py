@@ -10,7 +10,7 @@ from scipy import stats
 from .._errors import InputError
 from .._results import Result
 from .._validation import check_alpha, check_array, check_counts
-from ._analysis_base import arm_key, is_number, is_series, label_key, labelled_items
+from ._analysis_base import arm_key, boolean_key, is_number, is_series, label_key, labelled_items
 
 __all__ = ["srm_test", "SRMResult"]
 
@@ -117,22 +117,30 @@ def _match_allocation(arms: list[str], labels: list, named: list[str], named_lab
     An entry names an arm by its key (:func:`label_key`: a number by its whole value, a boolean
     as the number it equals, any other label by its text); an entry left over then names a
     left-over numeric arm when its text is that arm's whole value (``"1"`` or ``"1.0"`` for an
-    arm ``1.0``, as a command line writes it), and a left-over boolean arm when its text is the
-    arm's (``"True"``). Distinct strings are never matched to each other.
+    arm ``1.0``, as a command line writes it), and a left-over boolean arm when its text is
+    ``1``/``0`` or ``True``/``False`` in any case (:func:`boolean_key`). Distinct strings are
+    never matched to each other.
     """
     keys = [label_key(label, arm) for arm, label in zip(arms, labels, strict=True)]
     position = {label_key(label, name): j for j, (name, label) in enumerate(zip(named, named_labels, strict=True))}
     found = [position.get(k) for k in keys]
-    left = {}
+    left: dict[str, list[int]] = {}
+    left_bool: dict[str, list[int]] = {}
     for i, j in enumerate(found):
-        if j is None and (is_number(labels[i]) or isinstance(labels[i], bool | np.bool_)):
+        if j is None and isinstance(labels[i], bool | np.bool_):
+            left_bool.setdefault(keys[i], []).append(i)
+        elif j is None and is_number(labels[i]):
             for key in dict.fromkeys((keys[i], arms[i])):
                 left.setdefault(key, []).append(i)
     for j, name in enumerate(named):
-        arm = left.get(arm_key(name), [])
-        if j not in found and len(arm) == 1 and found[arm[0]] is None:
-            found[arm[0]] = j
-            left.pop(arm_key(name))
+        if j in found:
+            continue
+        for pool, key in ((left, arm_key(name)), (left_bool, boolean_key(name))):
+            arm = pool.get(key, [])
+            if len(arm) == 1 and found[arm[0]] is None:
+                found[arm[0]] = j
+                pool.pop(key)
+                break
     return found
 
 
