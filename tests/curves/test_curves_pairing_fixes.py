@@ -67,7 +67,8 @@ def test_fold_column_with_text_ids(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("damage, match", [
-    ("drop", "column 'fold' (--fold): fold 4 has no row at size 3200; every fold needs a score at every size"),
+    ("drop", "column 'fold' (--fold): fold 4 has no row at size 3200; every fold needs a row at every size "
+             "(leave the score of a failed fit empty or NaN)"),
     ("repeat", "column 'fold' (--fold): fold 0 has 2 rows at size 50; give one row per fold and size"),
     ("nan", "column 'fold' (--fold) has 1 missing value(s)"),
 ])

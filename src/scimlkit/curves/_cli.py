@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import warnings
 
 import numpy as np
 
@@ -44,8 +45,8 @@ def _by_fold(sizes, scores, folds, fold_col: str):
     matrix = table.pivot(index="size", columns="fold", values="score").sort_index().reindex(columns=ids)
     if present.isna().any().any():
         size, fold = present.isna().stack().idxmax()
-        raise InputError(f"{where}: fold {_label(fold)} has no row at size {size:g}; every fold needs a score at "
-                         "every size")
+        raise InputError(f"{where}: fold {_label(fold)} has no row at size {size:g}; every fold needs a row at "
+                         "every size (leave the score of a failed fit empty or NaN)")
     values = matrix.to_numpy(dtype=float)
     return matrix.index.to_numpy(dtype=float), (values if values.shape[1] > 1 else values[:, 0])
 
@@ -96,6 +97,11 @@ def _anchors(frame, size_col: str, score_col: str, fold_col: str | None = None):
     return uniq, _means(groups), None, None
 
 
+def _named(message: str, column: str) -> str:
+    """A message of :func:`fit_curve` with its argument `scores` named as the column."""
+    return column + message[len("`scores`"):] if message.startswith("`scores`") else message
+
+
 def _means(groups) -> np.ndarray:
     """The mean score of each size, NaN where one of its rows is NaN (as ``fit_curve`` leaves
     out an anchor with a failed fold)."""
@@ -116,8 +122,19 @@ def _fit(args: argparse.Namespace) -> int:
         if any(f.lower() == "all" for f in families):  # "all" (the default) may be named too
             families = "all"
     higher = None if args.orientation is None else args.orientation == "higher"
-    result = fit_curve(sizes, scores, families=families, select=args.select, higher_is_better=higher,
-                       best_possible=args.best_possible, n_bootstrap=args.n_bootstrap, rng=args.seed)
+    # the scores are a column here: fit_curve's messages name its argument `scores`
+    column = f"the scores of column '{args.score}' (--score)"
+    failure = None
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            result = fit_curve(sizes, scores, families=families, select=args.select, higher_is_better=higher,
+                               best_possible=args.best_possible, n_bootstrap=args.n_bootstrap, rng=args.seed)
+        except InputError as exc:
+            failure = exc
+    for w in caught:
+        warnings.warn(_named(str(w.message), column), w.category, stacklevel=1)
+    if failure is not None:
+        raise InputError(_named(str(failure), column)) from failure
     if note is not None:  # once the anchors are known to be usable
         print(f"scimlkit: warning: {note}", file=sys.stderr)
     if pairing is not None:

@@ -1592,10 +1592,13 @@ def fit_curve(
     elif errors:
         if set(errors) == {"last"}:
             # the baseline alone could be tested: it wins by default, not on the evidence
+            # the advice to name the family only where the families were not named already
+            named = not (isinstance(families, str) and families.lower() == "all")
             warnings.warn(f"only {n_a} anchors: the last-value baseline is the only family that could be "
                           f"tested on held-out anchors ({k0} early anchor(s)), so the forecast carries the last "
-                          "score forward whatever the trend; measure more sizes, or name the family to fit "
-                          "(`families`, --family on the command line)", SmallSampleWarning, stacklevel=2)
+                          "score forward whatever the trend; measure more sizes"
+                          + ("" if named else ", or name the family to fit (`families`, --family on the command "
+                                              "line)"), SmallSampleWarning, stacklevel=2)
         # a learning curve does not get worse with more data: a family whose asymptote is worse
         # than the score already measured at the last anchor (beyond that anchor's noise) has
         # underfitted the tail, so it is not selected unless nothing else is left

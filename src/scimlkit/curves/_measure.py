@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._errors import DegenerateDataWarning, InputError
+from .._errors import DegenerateDataWarning, InputError, SmallSampleWarning
 from .._progress import progress
 from .._results import Result
 from .._validation import check_array, check_int, check_rng, describe, fit_params_of_rows
@@ -25,7 +25,9 @@ class LearningCurveResult(Result):
     Fields
     ------
     sizes : ndarray of int, shape (n_sizes,)
-        Training-set sizes (the same in every fold; at most ``n_train``).
+        Training-set sizes (the same in every fold; at most ``n_train``, except with
+        ``shuffle=False``, where explicit sizes may reach the first training fold as in
+        scikit-learn).
     scores : ndarray, shape (n_sizes, n_folds)
         Validation score of each fold at each size.
     train_scores : ndarray, shape (n_sizes, n_folds)
@@ -34,18 +36,20 @@ class LearningCurveResult(Result):
         Mean and standard deviation (ddof=1, 0 for one fold) of ``scores`` over folds (over
         the folds with a score, when some fits failed with ``error_score=np.nan``).
     fit_seconds : ndarray, shape (n_sizes,)
-        Mean fitting time per fold (of the fits that succeeded).
+        Mean fitting time per fold (of the fits that succeeded; NaN where every fit failed).
     scoring : str
         The scorer's name (``"score"`` for the estimator's own ``score``; a scorer made with
         ``make_scorer`` is named after its score function and arguments, ``neg_`` in front when
         it negates them, and a function after itself).
     n_train : int
-        Size of the smallest training fold (the largest size any fold is fitted on; fractional
-        ``sizes`` are fractions of it).
+        Size of the smallest training fold (the largest size every fold is fitted on whole;
+        fractional ``sizes`` are fractions of it, except with ``shuffle=False``, where they are
+        fractions of the first training fold, as in scikit-learn).
     fit_times, score_times : ndarray, shape (n_sizes, n_folds), optional
-        Seconds spent fitting each model, and scoring it on its validation samples (NaN where
-        the fit failed), as scikit-learn's ``learning_curve(..., return_times=True)`` gives
-        them (here always recorded).
+        Seconds spent fitting each model, and scoring it on its validation samples, as
+        scikit-learn's ``learning_curve(..., return_times=True)`` gives them (here always
+        recorded): for a fit that failed (``error_score`` a number), the seconds until the
+        error and a score time of 0.
 
     Examples
     --------
@@ -126,7 +130,12 @@ def geometric_sizes(low: int, high: int, count: int) -> np.ndarray:
 _DEFAULT_COUNT = 10
 
 
-def _resolve_sizes(sizes, n_train: int, n_min: int) -> np.ndarray:
+def _resolve_sizes(sizes, n_train: int, n_min: int, n_top: int | None = None,
+                   top: str = "smallest training fold") -> np.ndarray:
+    """The training-set sizes. A count (or None) spaces them from ``n_min`` to ``n_train``;
+    explicit sizes, and fractions, are read against ``n_top`` (default ``n_train``), the
+    ``top`` training fold."""
+    n_top = n_train if n_top is None else n_top
     if sizes is None:  # the default: up to 10 sizes, as many distinct ones as fit (no error)
         low = min(n_min, n_train)
         return geometric_sizes(low, n_train, min(_DEFAULT_COUNT, n_train - low + 1))
@@ -144,22 +153,21 @@ def _resolve_sizes(sizes, n_train: int, n_min: int) -> np.ndarray:
     floating = raw.dtype.kind == "f"
     arr = check_array(sizes, "sizes", min_size=1)
     if floating and np.all((arr > 0) & (arr <= 1)):
-        # fractions of the smallest training fold, as scikit-learn reads them (floats in (0, 1]:
+        # fractions of the training fold ``n_top``, as scikit-learn reads them (floats in (0, 1]:
         # 1.0 is that whole fold, not one sample): the product, in the given float type, cut to
         # its integer part, then kept between one sample and the fold
         given = arr
-        arr = np.clip(np.trunc(raw.reshape(-1) * n_train), 1, n_train).astype(float)
+        arr = np.clip(np.trunc(raw.reshape(-1) * n_top), 1, n_top).astype(float)
         if np.any(np.diff(arr) <= 0):
             raise InputError(f"`sizes` must be strictly increasing, got the fractions {given.tolist()[:8]}, which "
-                             f"give the sizes {arr.astype(int).tolist()[:8]} of the smallest training fold "
-                             f"({n_train})")
+                             f"give the sizes {arr.astype(int).tolist()[:8]} of the {top} ({n_top})")
     if np.any(arr < 1) or np.any(arr != np.round(arr)):
-        raise InputError("`sizes` must be positive integers (or fractions in (0, 1] of the smallest training "
-                         f"fold), got {arr.tolist()[:6]}")
+        raise InputError(f"`sizes` must be positive integers (or fractions in (0, 1] of the {top}), got "
+                         f"{arr.tolist()[:6]}")
     if np.any(np.diff(arr) <= 0):
         raise InputError(f"`sizes` must be strictly increasing, got {arr.tolist()[:8]}")
-    if arr.max() > n_train:
-        raise InputError(f"`sizes` may not exceed the smallest training fold size {n_train}, got {arr.max():g}")
+    if arr.max() > n_top:
+        raise InputError(f"`sizes` may not exceed the {top} size {n_top}, got {arr.max():g}")
     return arr.astype(int)
 
 
@@ -223,14 +231,17 @@ def _called(func, kwargs) -> str:
 
 
 def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int, scoring: str = "score", params=None,
-                   error_score="raise"):
-    """``(test score, training score, fit seconds, failure, training failure, score seconds)``.
+                   error_score="raise", n_classes: int | None = None):
+    """``(test score, training score, fit seconds, failure, training failure, score seconds, fitted)``.
 
     As in scikit-learn, with ``error_score`` a number a failure costs only what it touches: a
-    fit that fails gives ``error_score`` as both scores (``failure`` is its message), a scorer
+    fit that fails gives ``error_score`` as both scores (``failure`` is its message; its fit
+    seconds are the time until the error, its score seconds 0, ``fitted`` False), a scorer
     that fails on the validation part gives it as the validation score (``failure``), one that
     fails on the training part as the training score only (``training failure``); the other
     message is None. With ``error_score="raise"`` any failure raises :class:`InputError`.
+    ``n_classes`` (a classifier's subsets in the fold's own order): a failure message says so
+    when the training subset holds fewer classes.
     """
     import time
 
@@ -241,15 +252,24 @@ def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int, scor
     X_tr, y_tr = _safe_indexing(X, train_idx), _safe_indexing(y, train_idx)
     # per-sample fit parameters (sample_weight, ...) follow the training subset
     fit_params = fit_params_of_rows(params, train_idx, _num_rows(y))
+    hint = ""
+    if n_classes is not None:
+        held = len(np.unique(np.asarray(y_tr).reshape(-1)))
+        if held < n_classes:
+            hint = (f" (with `shuffle=False` the subset is the first {len(train_idx)} samples of training fold "
+                    f"{fold} in the splitter's order and holds {held} of the {n_classes} classes: pass "
+                    "`shuffle=True`, which puts one sample of every class first; splitters list each training "
+                    "fold in the data's order, even those that shuffle)")
     t0 = time.perf_counter()
     try:
         model.fit(X_tr, y_tr, **fit_params)
     except Exception as exc:
+        seconds = time.perf_counter() - t0  # as scikit-learn: the time until the error
         message = (f"the estimator failed to fit on {len(train_idx)} training samples (CV fold {fold}): "
-                   f"{type(exc).__name__}: {exc}")
+                   f"{type(exc).__name__}: {exc}{hint}")
         if isinstance(error_score, str):
             raise InputError(message) from exc
-        return float(error_score), float(error_score), math.nan, message, None, math.nan
+        return float(error_score), float(error_score), seconds, message, None, 0.0, False
     seconds = time.perf_counter() - t0
     scored = []
     score_seconds = math.nan
@@ -260,14 +280,14 @@ def _fit_and_score(estimator, X, y, train_idx, test_idx, scorer, fold: int, scor
             scored.append((float(scorer(model, X_part, y_part)), None))
         except Exception as exc:
             message = (f"`scoring`={scoring!r} failed on the {part} samples of the model fitted on "
-                       f"{len(train_idx)} training samples (CV fold {fold}): {type(exc).__name__}: {exc}")
+                       f"{len(train_idx)} training samples (CV fold {fold}): {type(exc).__name__}: {exc}{hint}")
             if isinstance(error_score, str):
                 raise InputError(message) from exc
             scored.append((float(error_score), message))
         if part == "validation":  # scikit-learn's score time: the validation samples only
             score_seconds = time.perf_counter() - t0
     (test, failure), (train, train_failure) = scored
-    return test, train, seconds, failure, train_failure, score_seconds
+    return test, train, seconds, failure, train_failure, score_seconds, True
 
 
 def _num_rows(y) -> int:
@@ -298,9 +318,10 @@ def learning_curve(
     sample of every class comes first) and the model is fitted on its first ``n`` samples for
     each size, so the subsets are nested and every subset holds every class. scikit-learn does
     the fitting and scoring; a progress bar shows on a terminal. With ``shuffle=False`` the
-    subsets are the first ``n`` samples of each training fold in the splitter's order, as in
-    scikit-learn's ``learning_curve(..., shuffle=False)``: the same sizes give the same
-    subsets, so a deterministic estimator gets the same scores.
+    subsets are the first ``n`` samples of each training fold in the splitter's order, and
+    explicit ``sizes`` are read against the first training fold, as in scikit-learn's
+    ``learning_curve(..., shuffle=False)``: the same sizes give the same subsets, so a
+    deterministic estimator gets the same scores.
 
     Parameters
     ----------
@@ -317,7 +338,10 @@ def learning_curve(
         ``n_train``. Default: 10 sizes, or as many distinct ones as fit between ``min_size``
         and the smallest training fold on small data (only that size when it is not larger
         than ``min_size``); a count given explicitly that cannot be met is an
-        :class:`InputError`.
+        :class:`InputError`. With ``shuffle=False`` explicit sizes and fractions are read
+        against the first training fold instead, as scikit-learn does (fractions of it; sizes
+        up to it): a smaller fold is fitted on all its samples at the sizes above its own,
+        with a :class:`~scimlkit.SmallSampleWarning`.
     cv : int or cross-validation splitter
         As in scikit-learn (an int gives stratified folds for classifiers).
     scoring : str or callable, optional
@@ -338,7 +362,10 @@ def learning_curve(
     shuffle : bool, default True
         Shuffle each training fold (one sample of every class first, for a classifier) before
         taking its first ``n`` samples. ``False`` takes them in the fold's order (no class is
-        put first, so a small subset may miss a class; ``rng`` is then unused).
+        put first, so a small subset may miss a class, and sizes below the number of classes
+        are allowed; ``rng`` is then unused). scikit-learn's splitters list each training fold
+        in the data's order even when they shuffle, so on data sorted by class pass ``True``;
+        a failure on a subset that misses a class says so.
     rng : int or numpy.random.Generator, optional
         Seed of the subset order.
     random_state : int, numpy.random.Generator or numpy.random.RandomState, optional
@@ -354,7 +381,9 @@ def learning_curve(
         scikit-learn's default) is recorded, as in scikit-learn, where the failure struck: as
         both scores of a fit that failed, as the validation score when scoring the validation
         samples failed, and as the training score only when scoring the training samples
-        failed (the validation score is kept). One :class:`~scimlkit.DegenerateDataWarning`
+        failed (the validation score is kept); a fit that failed keeps the seconds until the
+        error in ``fit_times`` and 0 in ``score_times``, as in scikit-learn, and is left out
+        of ``fit_seconds``. One :class:`~scimlkit.DegenerateDataWarning`
         counts the lost validation scores and quotes the first failure, another the lost
         training scores; when no fit has a validation score, :class:`InputError` says what
         failed and quotes the first failure. ``mean`` and
@@ -433,17 +462,30 @@ def learning_curve(
         scorer = check_scoring(estimator, scoring=scoring)
     except (ValueError, TypeError) as exc:
         raise InputError(f"`scoring` is not usable: {exc}") from None
-    n_train = min(len(tr) for tr, _ in folds)
+    if not isinstance(shuffle, bool | np.bool_):
+        raise InputError(f"`shuffle` must be True or False, got {describe(shuffle)}")
+    fold_sizes = np.array([len(tr) for tr, _ in folds])
+    n_train = int(fold_sizes.min())
     labels = _class_labels(y, classifier)
     n_classes = len(np.unique(labels)) if labels is not None else 1
     if min_size is None:
         min_size = max(10, 2 * n_classes)
     min_size = check_int(min_size, "min_size", low=1)
-    grid = _resolve_sizes(sizes, n_train, min_size)
-    if labels is not None and grid.min() < n_classes:
+    if shuffle:
+        grid = _resolve_sizes(sizes, n_train, min_size)
+    else:  # explicit sizes and fractions are read against the first training fold, as scikit-learn does
+        grid = _resolve_sizes(sizes, n_train, min_size, int(fold_sizes[0]),
+                              "first training fold (with `shuffle=False`, as in scikit-learn)")
+    if shuffle and labels is not None and grid.min() < n_classes:
+        # the shuffled order puts one sample of every class first: a smaller subset cannot hold them all
         raise InputError(f"`sizes` must be at least the number of classes ({n_classes}), got {grid.min()}")
-    if not isinstance(shuffle, bool | np.bool_):
-        raise InputError(f"`shuffle` must be True or False, got {describe(shuffle)}")
+    short = fold_sizes < grid.max()
+    if short.any():  # only with shuffle=False: such a fold is fitted whole at the larger sizes
+        shown = ", ".join(f"{i} ({s})" for i, s in zip(np.flatnonzero(short)[:8], fold_sizes[short][:8]))
+        warnings.warn(f"with `shuffle=False` the sizes are read against the first training fold ({fold_sizes[0]} "
+                      f"samples), as in scikit-learn; the training fold(s) {shown} are smaller, and are fitted "
+                      f"on all their samples at the sizes above their own (up to n={grid.max()})",
+                      SmallSampleWarning, stacklevel=2)
     if random_state is not None:
         if rng is not None:
             raise InputError(f"give the seed as `rng` or as `random_state` (scikit-learn's name), not both: got "
@@ -462,6 +504,8 @@ def learning_curve(
         if np.isinf(error_score):
             raise InputError(f"`error_score` must be 'raise', NaN or a finite number, got {error_score}")
     orders = [_ordered_indices(tr, labels, gen if shuffle else None) for tr, _ in folds]
+    # in the fold's own order a subset may miss a class: a failure then says so
+    hint_classes = None if shuffle or labels is None else n_classes
 
     tasks = [(i, j) for j in range(len(grid)) for i in range(len(folds))]
     test = np.empty((len(grid), len(folds)))
@@ -472,35 +516,30 @@ def learning_curve(
     with progress(total=len(tasks), description="learning curve", show=show_progress) as bar:
         if n_jobs in (None, 1):
             results = (_fit_and_score(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer, i, str(name),
-                                      params, error_score)
+                                      params, error_score, hint_classes)
                        for i, j in tasks)
         else:
             from joblib import Parallel, delayed
 
             results = Parallel(n_jobs=n_jobs, return_as="generator")(
                 delayed(_fit_and_score)(estimator, X, y, orders[i][: grid[j]], folds[i][1], scorer, i, str(name),
-                                        params, error_score)
+                                        params, error_score, hint_classes)
                 for i, j in tasks)
         failures, train_failures = [], []
         failed = np.zeros(test.shape, dtype=bool)
         train_failed = np.zeros(test.shape, dtype=bool)
-        unfitted = 0
-        try:
-            for (i, j), (te, tr, sec, failure, train_failure, score_sec) in zip(tasks, results):
-                test[j, i], train[j, i], seconds[j, i], score_seconds[j, i] = te, tr, sec, score_sec
-                if failure is not None:
-                    failed[j, i] = True
-                    failures.append(failure)
-                    unfitted += int(np.isnan(sec))
-                elif train_failure is not None:
-                    train_failed[j, i] = True
-                    train_failures.append(train_failure)
-                bar.advance(1, status=f"n={grid[j]}")
-        except InputError as exc:
-            if shuffle or labels is None:
-                raise
-            raise InputError(f"{exc} (with `shuffle=False` each subset is the first samples of its training fold, "
-                             "which may miss a class: shuffle, or use a splitter that shuffles)") from exc
+        fitted = np.ones(test.shape, dtype=bool)
+        for (i, j), (te, tr, sec, failure, train_failure, score_sec, ok) in zip(tasks, results):
+            test[j, i], train[j, i], seconds[j, i], score_seconds[j, i] = te, tr, sec, score_sec
+            fitted[j, i] = ok
+            if failure is not None:
+                failed[j, i] = True
+                failures.append(failure)
+            elif train_failure is not None:
+                train_failed[j, i] = True
+                train_failures.append(train_failure)
+            bar.advance(1, status=f"n={grid[j]}")
+    unfitted = int(np.sum(~fitted))
     if not np.all(np.isfinite(test[~failed])):
         raise InputError("the scorer returned NaN or infinite scores; check `scoring` and the data")
     if failures and len(failures) == len(tasks):
@@ -528,7 +567,7 @@ def learning_curve(
         warnings.simplefilter("ignore", RuntimeWarning)  # sizes at which every fit failed
         mean = np.nanmean(test, axis=1)
         std = np.nanstd(test, axis=1, ddof=1) if test.shape[1] > 1 else np.zeros(len(grid))
-        fit_seconds = np.nanmean(seconds, axis=1)
+        fit_seconds = np.nanmean(np.where(fitted, seconds, np.nan), axis=1)  # the fits that succeeded
     # one finite fold score gives no spread: 0, as with a single fold
     std = np.where(np.sum(np.isfinite(test), axis=1) == 1, 0.0, std)
     return LearningCurveResult(
