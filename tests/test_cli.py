@@ -153,17 +153,69 @@ def test_a_closed_standard_output_is_left_alone_when_called_from_python(monkeypa
     assert rc == 0 and dup2 == []
 
 
-def test_a_region_called_na_is_a_value_unless_na_values_says_otherwise(tmp_path, capsys):
+def _regions(tmp_path):
     path = tmp_path / "users.csv"
     path.write_text("region,y\n" + "".join(f"{r},{i % 2}\n" for i, r in enumerate(["NA", "EU"] * 30)))
-    assert main(["experiment", "analyze", str(path), "--group", "region", "--metric", "y", "--format", "json"]) == 0
-    assert "NA" in capsys.readouterr().out
+    return ["experiment", "analyze", str(path), "--group", "region", "--metric", "y"]
+
+
+def test_na_values_lists_exactly_the_missing_text(tmp_path, capsys):
+    command = _regions(tmp_path)
+    # by default pandas' own gaps: a region NA is missing
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "missing" in err
+    for option in (["--na-values", ""], ["--na-values=-"], ["--na-values", " - , null "]):
+        assert main([*option, *command, "--format", "json"]) == 0, option
+        assert '"NA"' in capsys.readouterr().out
     for option in (["--na-values", "NA"], ["--na-values=NA,-"]):
-        assert main(["experiment", "analyze", str(path), "--group", "region", "--metric", "y", *option]) == 2
+        assert main([*command, *option]) == 2, option
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "missing" in err
-    assert main(["experiment", "analyze", str(path), "--na-values"]) == 2
+    assert main([*command, "--na-values"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_na_values_drops_the_spaces_around_each_text(tmp_path, capsys):
+    command = _regions(tmp_path)
+    assert main(["--na-values", "x, EU ", *command]) == 2  # " EU " is EU
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "missing" in err
+
+
+def test_na_values_does_not_take_the_next_option_as_its_value(tmp_path, capsys):
+    command = _regions(tmp_path)
+    assert main(["--na-values", "--format", "json", *command]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--na-values=--format" in err
+    assert main(["--na-values", "-", *command, "--format", "json"]) == 0  # a value may start with one dash
+    json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("option", ["--na", "--na-value", "--na-val=NA"])
+def test_an_abbreviated_option_before_the_command_is_refused(tmp_path, capsys, option):
+    command = _regions(tmp_path)
+    argv = [option, *command] if "=" in option else [option, "", *command]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--na-values" in err
+    assert main(["--deb", *command]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_standard_output_is_refused_for_a_report(tmp_path, capsys, monkeypatch):
+    import pandas as pd
+
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"s": rng.random(100), "y": rng.integers(0, 2, 100)}).to_csv("s.csv", index=False)
+    assert main(["calibrate", "threshold", "s.csv", "--score", "s", "--label", "y", "--report", "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--report" in err and "standard output" in err
+    assert main(["demo", "--only", "calibrate", "--quick", "--out", "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--out" in err
+    assert not (tmp_path / "-").exists()
 
 
 def test_a_table_written_to_standard_output_keeps_it_to_itself(tmp_path, capsys):
@@ -188,3 +240,15 @@ def test_a_table_written_to_standard_output_keeps_it_to_itself(tmp_path, capsys)
 
     emit({"a": 1}, "json")
     assert json.loads(capsys.readouterr().out) == {"a": 1}
+
+
+def test_a_table_written_to_standard_output_from_python_leaves_the_next_command_alone(tmp_path, capsys):
+    import pandas as pd
+
+    from scimlkit._io import write_table
+    from scimlkit.cli import emit
+
+    write_table(pd.DataFrame({"a": [1]}), "-")
+    emit({"x": 1}, "json")
+    out, err = capsys.readouterr()
+    assert out.startswith("a\n1\n") and json.loads(out[4:]) == {"x": 1} and err == ""

@@ -341,38 +341,82 @@ def test_nested_npy_fields_become_one_column_each(tmp_path):
         read_table(tmp_path / "s.npy")
 
 
-def test_words_like_na_are_values_in_a_text_column_and_gaps_in_a_number_column(tmp_path):
-    # pandas' own reading takes "NA" (North America), "None" and "null" as missing everywhere
+def test_missing_values_are_pandas_own_by_default(tmp_path):
+    # the same frame as pandas.read_csv(path): "NA", "None" and "null" are gaps in every column
     path = tmp_path / "t.csv"
     path.write_text("region,size,note\nNA,1.5,None\nEU,NA,null\nAPAC,,\nNA,2,x\n")
     frame = read_table(path)
-    assert frame["region"].tolist() == ["NA", "EU", "APAC", "NA"]
-    assert frame["note"].iloc[:2].tolist() == ["None", "null"] and pd.isna(frame["note"].iloc[2])
-    assert frame["size"].dtype == np.float64
+    pd.testing.assert_frame_equal(frame, pd.read_csv(path))
+    assert frame["region"].isna().tolist() == [True, False, False, True]
+    assert frame["note"].isna().tolist() == [True, True, True, False]
     np.testing.assert_array_equal(frame["size"].to_numpy(), [1.5, np.nan, np.nan, 2.0])
 
 
-def test_a_number_column_of_gap_words_only_stays_text(tmp_path):
+def test_booleans_with_gaps_and_all_missing_number_columns_read_as_pandas_does(tmp_path):
     path = tmp_path / "t.csv"
-    path.write_text("code,y\nNA,1\nnull,2\n")
-    assert read_table(path)["code"].tolist() == ["NA", "null"]
-
-
-def test_na_values_names_more_gaps_in_every_kind_of_file(tmp_path):
-    frame = pd.DataFrame({"region": ["NA", "EU", "-"], "y": [1.0, 2.0, 3.0]})
-    for suffix in (".csv", ".tsv.gz", ".parquet", ".feather"):
-        path = write_table(frame, tmp_path / f"t{suffix}")
-        back = read_table(path, na_values=["NA", "-"])
-        assert back["region"].isna().tolist() == [True, False, True], suffix
-        assert read_table(path)["region"].tolist() == ["NA", "EU", "-"], suffix
-
-
-def test_gap_words_in_a_decimal_comma_column(tmp_path):
-    path = tmp_path / "eu.csv"
-    path.write_text("arm;rev;land\na;1,5;NA\nb;NA;EU\nc;2,25;NA\n")
+    path.write_text("flag,x,code,y\nTrue,NA,NA,1\nNA,NA,null,2\nFalse,NA,NA,3\n")
     frame = read_table(path)
+    assert frame["flag"].tolist()[::2] == [True, False] and pd.isna(frame["flag"].iloc[1])
+    assert frame["flag"].dtype == object  # pandas' booleans with a gap
+    assert frame["x"].dtype == np.float64 and frame["x"].isna().all()
+    assert frame["code"].dtype == np.float64 and frame["code"].isna().all()
+    # a semicolon file with decimal commas: an NA gap leaves the column numbers
+    eu = tmp_path / "eu.csv"
+    eu.write_text("arm;rev;land\na;1,5;NA\nb;NA;EU\nc;2,25;NA\n")
+    frame = read_table(eu)
     np.testing.assert_array_equal(frame["rev"].to_numpy(), [1.5, np.nan, 2.25])
-    assert frame["land"].tolist() == ["NA", "EU", "NA"]
+    assert frame["land"].isna().tolist() == [True, False, True]
+
+
+def test_na_values_lists_exactly_the_missing_text(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("region,size,note,code\nNA,1.5,None,-999\nEU,NA,null,3\nAPAC,,,-999.0\nNA,2,x,4\n")
+    # only empty cells: a region NA and a note None are values; a column of numbers holding "NA"
+    # is text (the words are not gaps in some columns only)
+    only_empty = read_table(path, na_values=[])
+    assert only_empty["region"].tolist() == ["NA", "EU", "APAC", "NA"]
+    assert only_empty["note"].tolist()[:2] == ["None", "null"] and pd.isna(only_empty["note"].iloc[2])
+    assert only_empty["size"].tolist()[:2] == ["1.5", "NA"]
+    assert only_empty["code"].tolist() == [-999.0, 3.0, -999.0, 4.0]
+    na = read_table(path, na_values=["NA", "-999"])
+    assert na["region"].isna().tolist() == [True, False, False, True]
+    assert na["note"].tolist()[:2] == ["None", "null"]
+    assert na["size"].dtype == np.float64
+    np.testing.assert_array_equal(na["code"].to_numpy(), [np.nan, 3.0, np.nan, 4.0])  # -999.0 too, as pandas
+    pd.testing.assert_frame_equal(na, pd.read_csv(path, keep_default_na=False, na_values=["", "NA", "-999"]))
+    assert read_table(path, na_values="NA")["note"].tolist()[:2] == ["None", "null"]  # one text
+    with pytest.raises(InputError, match="na_values"):
+        read_table(path, na_values=object())
+
+
+def test_na_values_in_typed_files_marks_text_categories_and_numbers(tmp_path):
+    frame = pd.DataFrame({"region": ["NA", "EU", "-", None], "cat": pd.Categorical(["NA", "EU", "-", "EU"]),
+                          "n": [1, -999, 3, 4], "f": [1.5, -999.0, np.nan, 2.0], "flag": [True, False, True, False],
+                          "codes": pd.Categorical([1, -999, 2, 2])})
+    for suffix in (".parquet", ".feather"):
+        path = write_table(frame, tmp_path / f"t{suffix}")
+        back = read_table(path)  # as stored
+        assert back["region"].tolist()[:3] == ["NA", "EU", "-"] and back["n"].tolist() == [1, -999, 3, 4]
+        back = read_table(path, na_values=["NA", "-", "-999"])
+        assert back["region"].isna().tolist() == [True, False, True, True], suffix
+        assert back["cat"].isna().tolist() == [True, False, True, False], suffix
+        assert list(back["cat"].cat.categories) == ["EU"], suffix  # the category itself is gone
+        assert back["codes"].isna().tolist() == [False, True, False, False], suffix
+        np.testing.assert_array_equal(back["n"].to_numpy(), [1.0, np.nan, 3.0, 4.0])
+        np.testing.assert_array_equal(back["f"].to_numpy(), [1.5, np.nan, np.nan, 2.0])
+        assert back["flag"].tolist() == [True, False, True, False]
+        assert read_table(path, na_values=[])["region"].tolist()[:3] == ["NA", "EU", "-"]
+    # a CSV file read with the same list gives the same gaps
+    csv = read_table(write_table(frame, tmp_path / "t.csv"), na_values=["NA", "-", "-999"])
+    assert csv["region"].isna().tolist() == [True, False, True, True] and csv["n"].isna().tolist()[1]
+
+
+def test_na_values_leave_the_arrays_of_a_list_column_alone(tmp_path):
+    path = tmp_path / "t.parquet"
+    pd.DataFrame({"tags": [["a"], ["NA"], []], "s": ["NA", "x", "y"]}).to_parquet(path)
+    back = read_table(path, na_values=["NA"])
+    assert back["s"].isna().tolist() == [True, False, False]
+    assert [list(v) for v in back["tags"]] == [["a"], ["NA"], []]
 
 
 def test_write_table_to_standard_output(capsys):
@@ -383,3 +427,7 @@ def test_write_table_to_standard_output(capsys):
         assert table_on_stdout()
     assert not table_on_stdout()
     assert capsys.readouterr().out == "a,b\n1,x\n2,NA\n"
+    # called from Python, outside a command line, nothing else changes
+    write_table(pd.DataFrame({"a": [1]}), "-")
+    assert not table_on_stdout()
+    assert capsys.readouterr().out == "a\n1\n"

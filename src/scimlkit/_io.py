@@ -9,10 +9,10 @@ A ``.csv`` file separated by semicolons, tabs or vertical bars instead of commas
 (see :func:`read_table`). A table whose header names a column twice is refused: pandas would
 rename the second one (``m``, ``m.1``) and a command would silently use the wrong column.
 
-Missing values in CSV and TSV text are empty cells. A word such as ``NA``, ``null`` or ``None`` is
-a value in a column of words (``NA`` for North America), and missing only in a column of numbers
-(``1.5, NA, 2``); ``na_values=`` (``--na-values`` on the command line) names more text that is
-missing in every column. :func:`write_table` writes to standard output for the path ``-``.
+Missing values in CSV and TSV text are pandas' own: empty cells and words such as ``NA``,
+``null`` or ``None``. ``na_values=`` (``--na-values`` on the command line) lists instead exactly
+the text that is missing (see :func:`read_table`). :func:`write_table` writes to standard output
+for the path ``-``.
 """
 
 from __future__ import annotations
@@ -37,20 +37,20 @@ __all__ = ["read_table", "write_table", "require_columns", "TABLE_SUFFIXES"]
 
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq", ".feather", ".npy")
 
-# the words that mean "missing" in a column of numbers written as text (and only there)
-MISSING_MARKERS = frozenset({"NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "NULL", "null", "None",
-                             "#N/A", "#N/A N/A", "#NA", "<NA>", "1.#IND", "-1.#IND", "1.#QNAN", "-1.#QNAN"})
-# more text meaning "missing" in every column, for a whole command line (`--na-values`)
-_NA_VALUES: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("scimlkit_na_values", default=())
-# set once a table has been written to standard output: the rest of a command's output goes to stderr
-_TABLE_ON_STDOUT: contextvars.ContextVar[bool] = contextvars.ContextVar("scimlkit_table_on_stdout", default=False)
+# the text meaning "missing" for a whole command line (`--na-values`); None: pandas' own words
+_NA_VALUES: contextvars.ContextVar[tuple[str, ...] | None] = contextvars.ContextVar("scimlkit_na_values",
+                                                                                    default=None)
+# within a command line (`table_options`): whether a table was written to standard output, after
+# which the rest of the command's output goes to standard error; None outside a command line
+_TABLE_ON_STDOUT: contextvars.ContextVar[bool | None] = contextvars.ContextVar("scimlkit_table_on_stdout",
+                                                                               default=None)
 
 
 @contextlib.contextmanager
-def table_options(na_values: Iterable[str] = ()):
-    """Within the block, ``read_table`` takes ``na_values`` as its default and whether a table was
-    written to standard output starts afresh (one command line)."""
-    na = _NA_VALUES.set(tuple(na_values))
+def table_options(na_values: Iterable[str] | None = None):
+    """The scope of one command line: within the block, ``read_table`` takes ``na_values`` as its
+    default, and a table written to standard output sends the rest of the output to standard error."""
+    na = _NA_VALUES.set(_na_texts(na_values))
     out = _TABLE_ON_STDOUT.set(False)
     try:
         yield
@@ -61,7 +61,22 @@ def table_options(na_values: Iterable[str] = ()):
 
 def table_on_stdout() -> bool:
     """Whether a table was written to standard output (``write_table(frame, "-")``) in this command."""
-    return _TABLE_ON_STDOUT.get()
+    return bool(_TABLE_ON_STDOUT.get())
+
+
+def _na_texts(na_values) -> tuple[str, ...] | None:
+    """``na_values`` as a tuple of distinct texts (None stays None)."""
+    if na_values is None:
+        return None
+    if isinstance(na_values, str | int | float):
+        na_values = [na_values]
+    try:
+        texts = [str(v) for v in na_values]
+    except TypeError:
+        from ._validation import describe
+
+        raise InputError(f"`na_values` must be a list of texts or None, got {describe(na_values)}") from None
+    return tuple(dict.fromkeys(texts))
 
 
 def _suffix(path: Path) -> str:
@@ -87,11 +102,17 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
     after ``set_index("user")``) comes back as a column, an unnamed one is dropped. A structured
     ``.npy`` array gives one column per field, a nested field one per inner field (``b.c``).
 
-    Missing values in CSV and TSV text are the empty cells. A column of numbers may also write a
-    missing value as ``NA``, ``NaN``, ``null``, ``None``, ``N/A`` or ``#N/A`` (it is still read as
-    numbers); in any other column these words are values, so a region ``NA`` (North America) or a
-    category ``None`` is kept as written. Text listed in ``na_values`` is missing in every column
-    of every kind of file.
+    Missing values: by default, those of pandas' ``read_csv``, in every column of a CSV or TSV
+    file: empty cells and the words ``NA``, ``N/A``, ``NaN``, ``nan``, ``NULL``, ``null``,
+    ``None``, ``#N/A``, ``<NA>`` and the like (so a region ``NA`` for North America is missing
+    too). A list in ``na_values`` names instead exactly the text that is missing, with empty
+    cells, in every column, as pandas' ``keep_default_na=False, na_values=[...]``: ``[]`` keeps
+    every word (only empty cells are missing), ``["NA", "-999"]`` makes those missing and keeps
+    ``None`` or ``null`` as written; a text written as a number also matches the same number in
+    a column of numbers (``-999.0``), and a column of numbers holding another word stays text.
+    In Parquet, Feather and ``.npy`` files, whose gaps are real nulls, a list marks as missing
+    the text and category cells equal to one of its texts, and the number cells (not True/False
+    or dates) equal to one of its texts read as a number; without a list they are read as stored.
 
     Parameters
     ----------
@@ -105,8 +126,9 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
     allow_empty : bool
         Accept a table without rows (a header alone), for files where "nothing yet" is valid.
     na_values : iterable of str, optional
-        More text that means a missing value, in every column (exact match, e.g. ``["NA", "-"]``).
-        None: what ``--na-values`` gave on the command line, else nothing more.
+        Exactly the text that means a missing value, besides empty cells, in every column (exact
+        match, e.g. ``["NA", "-"]``; ``[]``: only empty cells). None: pandas' own list (or, on the
+        command line, what ``--na-values`` gave).
 
     Raises
     ------
@@ -124,11 +146,7 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
     0   a  1.50
     1   b  2.25
     """
-    if na_values is None:
-        na_values = _NA_VALUES.get()
-    elif isinstance(na_values, str):
-        na_values = [na_values]
-    na_values = tuple(dict.fromkeys(str(v) for v in na_values))
+    na_values = _NA_VALUES.get() if na_values is None else _na_texts(na_values)
     if isinstance(path, str) and path == "-":
         return _read_stdin(columns, name, allow_empty, na_values)
     path = Path(path).expanduser()
@@ -146,7 +164,7 @@ _SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
 _MAGIC = ((b"PAR1", ".parquet"), (b"ARROW1", ".feather"), (b"\x93NUMPY", ".npy"), (b"\x1f\x8b", ".csv.gz"))
 
 
-def _read_stdin(columns, name: str, allow_empty: bool, na_values: tuple[str, ...] = ()):
+def _read_stdin(columns, name: str, allow_empty: bool, na_values: tuple[str, ...] | None = None):
     """The table piped in on standard input (``read_table("-")``)."""
     where = f"{name} '-' (standard input)"
     stream = sys.stdin
@@ -185,7 +203,7 @@ def _text_suffix(data: bytes) -> str:
 
 
 def _read_file(path: Path, suffix: str, where: str, columns, allow_empty: bool = False,
-               na_values: tuple[str, ...] = ()):
+               na_values: tuple[str, ...] | None = None):
     """The table in ``path`` (an existing file of kind ``suffix``); ``where`` names it in errors."""
     import pandas as pd
 
@@ -220,7 +238,7 @@ def _read_file(path: Path, suffix: str, where: str, columns, allow_empty: bool =
         raise InputError(f"{where} could not be read as {suffix.lstrip('.')}: {first}") from None
     _refuse_repeated([str(c) for c in frame.columns], where)  # Feather and Parquet keep repeats
     if na_values and suffix not in (".csv", ".csv.gz", ".tsv", ".tsv.gz"):
-        frame = _drop_markers(pd, frame, set(na_values))
+        frame = _typed_missing(pd, frame, na_values)
     if len(frame) == 0 and not allow_empty:
         columns_text = f" ({', '.join(map(str, frame.columns[:8]))}{', ...' if frame.shape[1] > 8 else ''})"
         raise InputError(f"{where} has no rows, only column names{columns_text if frame.shape[1] else ''}")
@@ -288,7 +306,7 @@ _SEPARATORS = (";", "\t", "|")  # looked for when a .csv file's header holds no 
 _COMMA_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+,[0-9]*|,[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
 
 
-def _read_delimited(pd, path: Path, sep: str | None, where: str, na_values: tuple[str, ...] = ()):
+def _read_delimited(pd, path: Path, sep: str | None, where: str, na_values: tuple[str, ...] | None = None):
     """A CSV or TSV file as a DataFrame; ``sep=None`` finds the separator of a ``.csv`` file."""
     header = _header(pd, path, sep or ",")
     if sep is None:
@@ -300,49 +318,52 @@ def _read_delimited(pd, path: Path, sep: str | None, where: str, na_values: tupl
     # each column is typed from the whole file at once: typed in chunks, a column of codes with a
     # word late in a large file comes out part numbers, part text (0 and '0' as two values), and
     # one whose decimal commas start late part numbers, part text
-    # only empty cells (and the user's na_values) are missing: pandas would also take the words
-    # NA, None, null, ... as missing, turning a region "NA" (North America) into a gap
-    missing = ["", *na_values]
-    frame = pd.read_csv(path, sep=sep, low_memory=False, keep_default_na=False, na_values=missing)
-    frame = _marked_numbers(pd, frame)
+    # na_values None: pandas' own words for a gap; a list: exactly these, and empty cells
+    missing = {} if na_values is None else {"keep_default_na": False, "na_values": ["", *na_values]}
+    frame = pd.read_csv(path, sep=sep, low_memory=False, **missing)
     if sep == ";":
         frame = _decimal_commas(pd, frame, path, missing)
     return frame
 
 
-def _text_columns(pd, frame):
-    """The columns of ``frame`` holding text only (missing values aside)."""
-    for column in frame.columns:
-        if pd.api.types.is_string_dtype(frame[column].dtype):
-            values = frame[column].dropna()
-            if values.dtype != object or values.map(type).eq(str).all():
-                yield column, values if values.dtype != object else values.astype(str)
-
-
-def _marked_numbers(pd, frame):
-    """``frame`` with each text column of numbers whose gaps are written as words (``NA``,
-    ``NaN``, ``null``, ...; see ``MISSING_MARKERS``) read as numbers, those words missing."""
-    converted = {}
-    for column, values in _text_columns(pd, frame):
-        marked = values.isin(MISSING_MARKERS)
-        if not marked.any() or marked.all():
+def _typed_missing(pd, frame, na_values: tuple[str, ...]):
+    """``frame`` (read from a typed file) with its text and category cells equal to one of
+    ``na_values``, and its number cells equal to one of them read as a number, missing."""
+    numbers = set()
+    for text in na_values:
+        try:
+            number = float(text)
+        except ValueError:
             continue
-        rest = pd.Series(values[~marked].unique())
-        if pd.to_numeric(rest.head(20), errors="coerce").isna().any():
-            continue
-        if pd.to_numeric(rest, errors="coerce").notna().all():
-            converted[column] = pd.to_numeric(frame[column].where(~frame[column].isin(MISSING_MARKERS)))
-    return frame.assign(**converted) if converted else frame
-
-
-def _drop_markers(pd, frame, na_values: set[str]):
-    """``frame`` (read from a typed file) with the text in ``na_values`` missing in its text columns."""
+        if number == number:
+            numbers.add(number)
     changed = {}
     for column in frame.columns:
-        if pd.api.types.is_string_dtype(frame[column].dtype) or frame[column].dtype == object:
-            hit = frame[column].map(lambda v: isinstance(v, str) and v in na_values).astype(bool)
+        col = frame[column]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            categories = col.cat.categories
+            hit = categories.isin(na_values)
+            if numbers and pd.api.types.is_numeric_dtype(categories.dtype):
+                hit |= categories.isin(numbers)
             if hit.any():
-                changed[column] = frame[column].where(~hit, None)
+                changed[column] = col.cat.remove_categories(categories[hit])
+            continue
+        if pd.api.types.is_bool_dtype(col.dtype):
+            continue
+        if pd.api.types.is_numeric_dtype(col.dtype):
+            hit = col.isin(numbers) if numbers else None
+        elif pd.api.types.is_string_dtype(col.dtype) or col.dtype == object:
+            try:
+                hit = col.isin(na_values)
+            except TypeError:  # cells that cannot be compared by hash
+                continue
+            if hit.any() and col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) != "string":
+                # a mixed column: only text cells (an array ["NA"] of a list column compares equal)
+                hit[hit] = [isinstance(v, str) for v in col[hit]]
+        else:
+            continue
+        if hit is not None and hit.any():
+            changed[column] = col.where(~hit)
     return frame.assign(**changed) if changed else frame
 
 
@@ -375,15 +396,18 @@ def _sniff(path: Path, header: str) -> str:
     return likely if not data or split else ","
 
 
-def _decimal_commas(pd, frame, path: Path, missing: list[str]):
-    """``frame`` (read from ``path``) with its text columns of decimal-comma numbers (``1,5``)
-    read as numbers, when no column writes decimals with a point (which would make the comma
-    ambiguous: a float column with a fraction, or a whole-valued one without gaps, which pandas
-    makes float only when its numbers are written ``10.0`` or ``1e3``). A gap may be written as a
-    word of ``MISSING_MARKERS``, as in a column of numbers with decimal points."""
+def _decimal_commas(pd, frame, path: Path, missing: dict):
+    """``frame`` (read from ``path`` with the options ``missing``) with its text columns of
+    decimal-comma numbers (``1,5``) read as numbers, when no column writes decimals with a point
+    (which would make the comma ambiguous: a float column with a fraction, or a whole-valued one
+    without gaps, which pandas makes float only when its numbers are written ``10.0`` or ``1e3``)."""
+    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c].dtype)]
     comma = []
-    for column, values in _text_columns(pd, frame):
-        values = values[~values.isin(MISSING_MARKERS)]
+    for column in text:
+        values = frame[column].dropna()
+        if values.dtype == object and not values.map(type).eq(str).all():
+            continue  # not all text
+        values = values.astype(str)
         if len(values) and values.str.contains(",", regex=False).any() and values.str.fullmatch(_COMMA_NUMBER).all():
             comma.append(column)
     if not comma:
@@ -394,13 +418,9 @@ def _decimal_commas(pd, frame, path: Path, missing: list[str]):
             values = col.dropna()
             if len(values) == len(col) or not (values == values.round()).all():
                 return frame  # decimal points elsewhere in the file: the commas are ambiguous
-    again = pd.read_csv(path, sep=";", decimal=",", usecols=comma, low_memory=False, keep_default_na=False,
-                        na_values=[*missing, *MISSING_MARKERS])
-    converted = {}
-    for c in comma:
-        text = frame[c].where(~frame[c].isin(MISSING_MARKERS))
-        converted[c] = (again[c] if again[c].dtype.kind in "if" else
-                        pd.to_numeric(text.str.replace(",", ".", regex=False).str.strip()))
+    again = pd.read_csv(path, sep=";", decimal=",", usecols=comma, low_memory=False, **missing)
+    converted = {c: (again[c] if again[c].dtype.kind in "if" else
+                     pd.to_numeric(frame[c].str.replace(",", ".", regex=False).str.strip())) for c in comma}
     return frame.assign(**converted)
 
 
@@ -439,6 +459,7 @@ def write_table(frame, path: str | os.PathLike) -> Path:
     The path ``"-"`` writes CSV to standard output (``Path("-")`` is returned); on the command
     line, whatever the command prints after that goes to standard error, so that standard output
     holds the table alone (``scimlkit calibrate apply cal.joblib new.csv --out - > scored.csv``).
+    Called from Python, it changes nothing else.
 
     Parquet and Feather hold one type per column: a column of Python objects of several kinds
     (a parameter whose choices are ``"sqrt"``, ``0.5`` and ``None``) is written as text, as CSV
@@ -449,7 +470,8 @@ def write_table(frame, path: str | os.PathLike) -> Path:
         sys.stdout.flush()
         frame.to_csv(sys.stdout, index=False)
         sys.stdout.flush()
-        _TABLE_ON_STDOUT.set(True)
+        if _TABLE_ON_STDOUT.get() is not None:  # within a command line only
+            _TABLE_ON_STDOUT.set(True)
         return Path("-")
     path = Path(path).expanduser()
     suffix = _suffix(path)

@@ -3,7 +3,8 @@
 Each module registers its subcommands from its own ``_cli.py`` through ``register(subparsers)``.
 Every command takes ``--format table|json``. Bad input exits with status 2 and one line on
 stderr; ``--debug`` (anywhere on the line) shows the traceback instead. ``--na-values`` (also
-anywhere on the line) names text that means a missing value in the tables a command reads.
+anywhere on the line) lists exactly the text that means a missing value in the tables a command
+reads, instead of pandas' own words (see :func:`scimlkit._io.read_table`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from . import MODULES, __version__
 from ._errors import InputError, OptionalDependencyError, StorageError
 from ._results import Result, jsonable
 
-__all__ = ["main", "add_command", "add_report_option", "report_target", "emit", "print_line"]
+__all__ = ["main", "add_command", "add_report_option", "report_target", "refuse_stdout", "emit", "print_line"]
 
 EXIT_OK, EXIT_ALERT, EXIT_USAGE = 0, 1, 2
 
@@ -56,10 +57,19 @@ def add_report_option(parser: argparse.ArgumentParser, what: str) -> None:
                         help=f"also write an HTML report of {what} (a folder, or a file name ending in .html)")
 
 
+def refuse_stdout(path, option: str, what: str) -> None:
+    """Raise ``InputError`` when an output that is not a table (``what``: "the calibrator", "the
+    report") is given as ``-``, which means standard output for tables only."""
+    if isinstance(path, str) and path.strip() == "-":
+        raise InputError(f"{option}: '-' (standard output) is for output tables only; "
+                         f"give a file name for {what}")
+
+
 def report_target(args: argparse.Namespace):
     """The ``--report`` output checked before any work is done (None without ``--report``)."""
     if args.report is None:
         return None
+    refuse_stdout(args.report, "--report", "the report (a folder, or a file name ending in .html)")
     from ._report import check_report_path
 
     return check_report_path(args.report)
@@ -159,6 +169,7 @@ def emit(data: Any, fmt: str, *, title: str | None = None) -> None:
 def _demo(args: argparse.Namespace) -> int:
     from ._demo import run_demo
 
+    refuse_stdout(args.out, "--out", "the report folder")
     only = [m.strip() for m in args.only.split(",")] if args.only else None
     stream = sys.stderr if args.format == "json" else sys.stdout
     summary = run_demo(args.out, only=only, quick=args.quick, seed=args.seed, stream=stream)
@@ -168,18 +179,26 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="scimlkit", description="The ML engineer's scientific toolkit.",
+    # no abbreviations: an option before the command spelled short (`--na NA`) is refused, not ignored
+    parser = _Parser(prog="scimlkit", description="The ML engineer's scientific toolkit.", allow_abbrev=False,
                      epilog="Tables are read from CSV (.csv, .csv.gz), TSV (.tsv, .tsv.gz), Parquet, Feather or "
                             ".npy files; '-' reads one from standard input, and an output table named '-' is "
                             "written to standard output as CSV (the rest of the output then goes to standard "
-                            "error). Bad input exits with status 2 and one line on stderr. "
-                            "`scimlkit COMMAND --help` shows a command's options.")
+                            "error; models, profiles and reports need a file name). Missing values are pandas' "
+                            "own: empty cells and words such as NA, null or None, in every column; "
+                            "--na-values NA,- makes exactly these texts and empty cells missing (--na-values '' "
+                            "only empty cells, so that a region called NA stays a value). Bad input exits with "
+                            "status 2 and one line on stderr. `scimlkit COMMAND --help` shows a command's "
+                            "options.")
     parser.add_argument("--version", action="version", version=f"scimlkit {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the traceback on errors")
     parser.add_argument("--na-values", metavar="TEXT[,TEXT]", default=None,
-                        help="comma-separated text that means a missing value in every column of the tables "
-                             "read (e.g. NA,-); by default only empty cells are missing, and words such as "
-                             "NA or null in a column of numbers (may be given after the command too)")
+                        help="exactly the text that means a missing value, besides empty cells, in every column "
+                             "of the tables read, separated by commas (so a text cannot hold a comma; spaces "
+                             "around each are dropped), e.g. NA,- or '' for empty cells only; without it, "
+                             "pandas' own words (NA, null, None, NaN, ...) are missing too. In Parquet and "
+                             "Feather files it marks equal text, categories and numbers (-999) missing. May be "
+                             "given after the command too")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     demo = add_command(sub, "demo", _demo, help="guided end-to-end run on bundled data; writes an HTML report")
@@ -263,22 +282,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv, debug, entry)
 
 
-def _na_values(argv: list[str]) -> tuple[list[str], list[str]]:
-    """``argv`` without its ``--na-values TEXT`` options (anywhere before ``--``), and their texts."""
-    rest, found, i = [], [], 0
+def _na_values(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """``argv`` without its ``--na-values TEXT`` options (anywhere before ``--``), and their texts
+    (None without the option; empty texts dropped, as empty cells are always missing)."""
+    rest, found, i = [], None, 0
+    command = False  # whether the command was reached (the first word not starting with '-')
     while i < len(argv):
         arg = argv[i]
         if arg == "--":
             rest.extend(argv[i:])
             break
+        option = arg.split("=", 1)[0]
+        if not command and option != "--na-values" and len(option) > 3 and "--na-values".startswith(option):
+            raise _UsageError(f"unrecognized option {option!r} (options are not abbreviated: write --na-values)")
+        command = command or not arg.startswith("-")
         if arg == "--na-values" or arg.startswith("--na-values="):
             if "=" in arg:
                 text = arg.split("=", 1)[1]
             elif i + 1 < len(argv):
                 text, i = argv[i + 1], i + 1
+                if text.startswith("--"):  # the next option, not a value (--na-values --format json)
+                    raise _UsageError(f"argument --na-values: expected a value, got the option {text!r} "
+                                      f"(write --na-values={text} if that text is meant)")
             else:
                 raise _UsageError("argument --na-values: expected one argument")
-            found.extend(t for t in text.split(",") if t != "")
+            found = [*(found or []), *(t.strip() for t in text.split(",") if t.strip())]
         else:
             rest.append(arg)
         i += 1

@@ -277,11 +277,11 @@ def test_none_as_a_choice():
 
 
 def test_none_written_as_text_in_a_column_of_words(tmp_path):
-    # only empty cells are gaps in a column of words, so a hand-written None reads as the text "None"
+    # read with only empty cells as gaps, a hand-written None is the text "None"
     from scimlkit._io import read_table
 
     (tmp_path / "t.csv").write_text("mf,loss\nsqrt,1.0\nNone,2.0\nlog2,3.0\n")
-    table = read_table(tmp_path / "t.csv")
+    table = read_table(tmp_path / "t.csv", na_values=[])
     assert table["mf"].tolist() == ["sqrt", "None", "log2"]
     study = Study.create({"mf": Categorical(["sqrt", "log2", None])}, method="random", rng=0)
     study.add_trials(table)
