@@ -284,7 +284,7 @@ def test_cv_splits_that_cannot_serve_are_clear_errors(small):
         else:  # one split holds out a part to learn the threshold on; a float is that part's share
             with pytest.raises(InputError, match="exactly one test part"):
                 clone(est).set_params(cv=[(half, half + 120), (half + 120, half)] * 2).fit(X, y)
-            with pytest.raises(InputError, match=r"`cv` is the fraction .* in \(0, 1\), got 2.5"):
+            with pytest.raises(InputError, match=r"`cv` must be an int >= 2 \(folds\) or a float in \(0, 1\).*got 2.5"):
                 clone(est).set_params(cv=2.5).fit(X, y)
 
 

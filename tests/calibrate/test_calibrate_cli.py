@@ -128,6 +128,15 @@ def test_apply_a_saved_calibrator(table, tmp_path, capsys):
     assert len(json.loads(capsys.readouterr().out)["probabilities"]) == 400
 
 
+def test_fit_refuses_standard_output_for_the_calibrator(table, tmp_path, capsys, monkeypatch):
+    path, _, _ = table
+    monkeypatch.chdir(tmp_path)
+    assert main(["calibrate", "fit", str(path), "--score", "score", "--label", "label", "--out", "-"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "standard output" in err[0] and "--out" in err[0]
+    assert not (tmp_path / "-").exists()
+
+
 @pytest.mark.parametrize("fmt", ["table", "json"])
 def test_apply_writes_the_calibrated_table_to_standard_output(table, tmp_path, capsys, fmt):
     import io

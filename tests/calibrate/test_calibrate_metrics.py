@@ -346,3 +346,27 @@ def test_log_loss_float32_and_explicit_eps():
     # reference: scikit-learn clips float32 probabilities at float32's epsilon
     assert log_loss(y, p) == pytest.approx(sk_log_loss(y, np.column_stack([1 - p, p])), rel=1e-6)
     assert log_loss([1, 0], [0.0, 0.5], eps=1e-15) == pytest.approx((-np.log(1e-15) - np.log(0.5)) / 2)
+
+
+def test_log_loss_takes_the_float_type_of_a_frame_or_series():
+    import pandas as pd
+    from sklearn.metrics import log_loss as sk_log_loss
+
+    y = np.array([0, 1, 2, 1])
+    P = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.2, 0.3, 0.5], [0.1, 0.8, 0.1]], dtype=np.float32)
+    frame = pd.DataFrame(P, columns=["a", "b", "c"])
+    # reference: sklearn.metrics.log_loss(y, frame) clips a float32 frame at float32's epsilon
+    expected = sk_log_loss(y, frame)
+    assert expected == pytest.approx(-(2 * np.log(np.finfo(np.float32).eps) + np.log(0.5) + np.log(0.8)) / 4,
+                                     rel=1e-6)
+    assert log_loss(y, frame) == pytest.approx(expected, rel=1e-6)
+    assert log_loss(y, P) == pytest.approx(expected, rel=1e-6)
+    # a frame of mixed float32 and float64 columns is float64, as is a list (scikit-learn alike)
+    mixed = frame.astype({"a": np.float64})
+    assert log_loss(y, mixed) == pytest.approx(sk_log_loss(y, mixed), rel=1e-12)
+    assert log_loss(y, list(P)) == pytest.approx(sk_log_loss(y, list(P)), rel=1e-12)
+    assert log_loss(y, list(P)) > 18
+    # a float32 Series of binary probabilities: float32's epsilon
+    yb, pb = np.array([1, 0, 1]), np.array([0.0, 1.0, 0.4], dtype=np.float32)
+    assert log_loss(yb, pd.Series(pb)) == pytest.approx(
+        sk_log_loss(yb, np.column_stack([1 - pb, pb])), rel=1e-6)

@@ -317,7 +317,10 @@ class ScoreCalibrator(BaseEstimator):
         the classes; false for all when all would be), ``diff_se`` (the standard error of its
         per-sample ``selection`` differences to the best candidate that is not set aside),
         ``tied`` (not set aside and within one such standard error of that best) and
-        ``selected``.
+        ``selected``. Its log-loss clips the probabilities to ``[1e-15, 1 - 1e-15]`` (the
+        rule the selection has always used), so for out-of-fold probabilities within
+        ``1e-15`` of 0 or 1 it is not :func:`log_loss` of them, which clips at the machine
+        epsilon of their type.
 
     Examples
     --------

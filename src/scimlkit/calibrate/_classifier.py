@@ -355,7 +355,8 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     method : {"auto", "platt", "sigmoid", "isotonic", "beta", "temperature", "histogram"}, default="auto"
         See :class:`ScoreCalibrator`.
     cv : int, "prefit", CV splitter or iterable of (train, test) splits, default=5
-        An int is the number of shuffled stratified folds (seeded by ``random_state``).
+        An int (or a float with a whole value, such as ``5.0``) is the number of shuffled
+        stratified folds (seeded by ``random_state``).
     ensemble : bool, default=False
     response_method : {"auto", "decision_function", "predict_proba"}, default="auto"
     methods : sequence of str, optional
@@ -387,6 +388,9 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     method_scores_ : pandas.DataFrame or None
         ``"auto"``: the cross-validated candidates, with the columns of
         :attr:`ScoreCalibrator.method_scores_` (ECE: top-label with more than two classes).
+        Its log-loss clips the probabilities at ``1e-15`` (not at the machine epsilon as
+        :func:`log_loss` does), so it differs from :func:`log_loss` of the same out-of-fold
+        probabilities where one is within ``1e-15`` of 0 or 1.
     cv_folds_ : int or None
         ``"auto"``: the number of folds of the method selection (None without a comparison).
     ensemble_ : list of (classifier, calibrator)
@@ -480,6 +484,10 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             y_enc = np.searchsorted(classes, y)
             splits = None
         else:
+            if isinstance(self.cv, float | np.floating) and 0.0 < self.cv < 1.0:
+                raise InputError(f"`cv` must be an int >= 2 (folds), a CV splitter or 'prefit', got {self.cv!r}: "
+                                 "the calibrator is fitted on out-of-fold scores of every row, not on a "
+                                 "held-out fraction")
             splits = _splits(self.cv, X, y, w, self.random_state, groups)
             y_enc = np.searchsorted(classes, y)
             folds = _fit_folds(base, X, y, params, splits, response, self.n_jobs)
@@ -647,8 +655,9 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     objective_params : dict, optional
         Its parameters, e.g. ``{"beta": 2}`` or ``{"min_recall": 0.9}``.
     cv : int, float, "prefit", CV splitter or iterable of (train, test) splits, default=5
-        An int is the number of shuffled stratified folds (seeded by ``random_state``). A
-        float in (0, 1) is one stratified shuffled split holding out that fraction of the
+        An int (or a float with a whole value, such as ``5.0``) is the number of shuffled
+        stratified folds (seeded by ``random_state``). A float in (0, 1) is one stratified
+        shuffled split holding out that fraction of the
         rows to tune the threshold on (``StratifiedShuffleSplit(n_splits=1,
         test_size=cv)``, seeded by ``random_state``; the same rows as scikit-learn's for the
         same int seed). ``"prefit"`` takes an already fitted estimator and learns the
@@ -751,8 +760,11 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Group labels for the folds (rows of one patient, user, session, ...): with an int
             ``cv`` each group stays within one fold (``StratifiedGroupKFold``, shuffled with
             ``random_state``); a splitter gets them (``GroupKFold``, ``LeaveOneGroupOut``, ...).
-            An estimator whose ``fit`` takes ``groups`` (a grid search with a group splitter)
-            gets them too, split with the folds. Not allowed with ``cv="prefit"``.
+            A float ``cv``'s stratified split does not use them (as the same
+            ``StratifiedShuffleSplit`` given as a splitter ignores them; pass a
+            ``GroupShuffleSplit`` to keep groups whole). An estimator whose ``fit`` takes
+            ``groups`` (a grid search with a group splitter) gets them too, split with the
+            folds. Not allowed with ``cv="prefit"``.
         **fit_params
             Passed to the estimator's ``fit`` (per-sample arrays are split with the folds);
             not allowed with ``cv="prefit"``.
@@ -835,13 +847,14 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         holding out that fraction (scikit-learn's ``StratifiedShuffleSplit``); a single split
         of any kind needs both classes (with positive weight) in its held-out part."""
         cv = self.cv
+        if isinstance(cv, float | np.floating) and not 0.0 < cv < 1.0:
+            if not (np.isfinite(cv) and float(cv).is_integer() and cv >= 2):
+                raise InputError(f"`cv` must be an int >= 2 (folds) or a float in (0, 1) (the fraction of rows "
+                                 f"held out to learn the threshold on), got {cv!r}")
+            cv = int(cv)  # a whole number of folds, as an int
         if isinstance(cv, float | np.floating):
-            if not 0.0 < cv < 1.0:
-                raise InputError(f"a float `cv` is the fraction of rows held out to learn the threshold on and "
-                                 f"must be in (0, 1), got {cv!r}")
-            if groups is not None:
-                raise InputError("a float `cv` holds out a fraction of the rows without regard to `groups`; "
-                                 "pass a group splitter (e.g. GroupShuffleSplit) as `cv`, or no groups")
+            # like the same StratifiedShuffleSplit as a splitter: `groups` do not shape the split
+            # (an estimator whose fit takes them still gets them)
             from sklearn.model_selection import StratifiedShuffleSplit
 
             splitter = StratifiedShuffleSplit(n_splits=1, test_size=float(cv),
@@ -901,6 +914,13 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if not hasattr(self, "threshold_"):
             raise NotFittedError("this ThresholdClassifier is not fitted yet; call fit first")
         return self.estimator_.decision_function(X)
+
+    def __setstate__(self, state):
+        # a model saved before `refit` existed was refitted on all the data (or kept its
+        # prefit estimator), which is what "auto" does
+        state = dict(state)
+        state.setdefault("refit", "auto")
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -100,12 +100,13 @@ def _weights(weights, labels):
 
 
 def _fit(args) -> int:
-    from ..cli import emit, print_line, report_target
+    from ..cli import emit, print_line, refuse_stdout, report_target
     from ._auto import ScoreCalibrator
     from ._base import to_probability
     from ._report import metrics_rows, report_chapter, report_data
 
     target = report_target(args)
+    refuse_stdout(args.out, "--out", "the calibrator (a .joblib file)")
     scores, labels, weights, groups = _read(args, args.group)
     weights = _weights(weights, labels)
     cal = ScoreCalibrator(args.method, score_kind=args.score_kind, cv=args.cv, random_state=args.seed)

@@ -278,6 +278,18 @@ def brier_score(y_true, y_prob, *, sample_weight=None) -> float:
     return float(np.dot(w, np.sum((P - onehot) ** 2, axis=1)) / w.sum())
 
 
+def _float_type(y_prob) -> np.dtype:
+    """The floating type of probabilities as given: that of an array, Series or DataFrame
+    (its columns' common type) when it is a floating one, else float64 (lists included)."""
+    if not (hasattr(y_prob, "dtype") or hasattr(y_prob, "dtypes")):
+        return np.dtype(np.float64)
+    try:
+        dtype = np.asarray(y_prob).dtype
+    except (TypeError, ValueError):
+        return np.dtype(np.float64)
+    return dtype if dtype.kind == "f" else np.dtype(np.float64)
+
+
 def log_loss(y_true, y_prob, *, eps="auto", sample_weight=None) -> float:
     """Mean negative log-likelihood, with probabilities clipped to ``[eps, 1 - eps]``.
 
@@ -285,7 +297,12 @@ def log_loss(y_true, y_prob, *, eps="auto", sample_weight=None) -> float:
     for float64, ``1.2e-7`` for float32; other input counts as float64), which is what
     ``sklearn.metrics.log_loss`` clips at: the two agree on the same input, probabilities 0
     and 1 included (a wrong-class probability of 0 costs ``-log(2.2e-16) = 36.04``, a sure
-    right one ``2.2e-16``). A float ``eps`` in (0, 0.5) sets the clip yourself.
+    right one ``2.2e-16``). A float ``eps`` in (0, 0.5) sets the clip yourself. Earlier
+    versions clipped at ``1e-15`` whatever the type, so values with probabilities of
+    exactly 0 or 1 (or within ``1e-15`` of them) differ from those versions' (a wrong-class 0
+    cost ``-log(1e-15) = 34.54``); ``eps=1e-15`` gives the earlier values back.
+    The ``log_loss`` column of ``method_scores_`` (:class:`ScoreCalibrator`,
+    :class:`CalibratedClassifier`) keeps the ``1e-15`` clip.
     ``sample_weight`` gives a weighted mean (non-negative, finite weights, not all zero; a
     weight of ``k`` counts like the row repeated ``k`` times).
 
@@ -297,13 +314,12 @@ def log_loss(y_true, y_prob, *, eps="auto", sample_weight=None) -> float:
     >>> round(log_loss([1, 0], [0.0, 0.5]), 4)  # -(log(2.2e-16) + log(0.5)) / 2
     18.3684
     """
-    if isinstance(eps, str) and eps == "auto":
-        dtype = getattr(y_prob, "dtype", None)
-        floating = isinstance(dtype, np.dtype) and dtype.kind == "f"
-        eps = float(np.finfo(dtype if floating else np.float64).eps)
-    else:
+    auto = isinstance(eps, str) and eps == "auto"
+    if not auto:
         eps = check_scalar(eps, "eps", low=0.0, high=0.5, closed="neither")
     y, P, w = _check_any_inputs(y_true, y_prob, sample_weight)
+    if auto:
+        eps = float(np.finfo(_float_type(y_prob)).eps)
     chosen = P[np.arange(y.shape[0]), y]
     return float(-np.dot(w, np.log(np.clip(chosen, eps, 1.0 - eps))) / w.sum())
 
