@@ -103,7 +103,7 @@ def test_failed_fits_are_failed_trials(diabetes):
         SearchCV(Ridge(), space, method="grid", n_trials=3, cv=3, error_score="raise").fit(X, y)
 
 
-def test_failed_candidate_in_a_mixed_batch_keeps_the_batchs_errors(diabetes):
+def test_failed_candidate_in_a_mixed_batch_keeps_its_fit_errors(diabetes):
     X, y = diabetes
     space = {"solver": Categorical(["auto", "not-a-solver"])}
     search = SearchCV(Ridge(), space, method="grid", n_trials=2, cv=3, n_workers=2, rng=0)
@@ -527,10 +527,10 @@ _CRASH = {"armed": True}
 
 
 class _CrashingRidge(Ridge):
-    """A Ridge whose fit stops the process (as a crash would) at alpha=10 while armed."""
+    """A Ridge whose fit stops the process (as a crash would) at alpha=1 while armed."""
 
     def fit(self, X, y, sample_weight=None):
-        if _CRASH["armed"] and self.alpha == 10.0:
+        if _CRASH["armed"] and self.alpha == 1.0:
             raise KeyboardInterrupt
         return super().fit(X, y, sample_weight)
 
@@ -541,7 +541,8 @@ def test_a_grid_stored_in_the_given_order_resumes_after_a_crash(diabetes, tmp_pa
     X, y = diabetes
     grid = {"fit_intercept": [True, False], "alpha": [0.1, 1.0, 10.0]}
     path = tmp_path / "grid.db"
-    # a study stored when the grid walked the names in the given order (fit_intercept slowest)
+    # a study stored when the grid walked the names in the given order (fit_intercept slowest):
+    # (True, 0.1) ran, (True, 1.0) was cut short
     with monkeypatch.context() as patch:
         patch.setattr(Space, "_walk_order", lambda self, order: list(range(len(self.names))))
         with pytest.raises(KeyboardInterrupt):
@@ -550,9 +551,12 @@ def test_a_grid_stored_in_the_given_order_resumes_after_a_crash(diabetes, tmp_pa
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="study 'default' holds a better candidate")
         search = SearchCV(_CrashingRidge(), grid, method="grid", n_trials=6, cv=3, storage=path).fit(X, y)
-    # the candidate cut short runs first, then the points not yet run, in the sorted order
-    assert search.cv_results_["params"] == [{"alpha": 10.0, "fit_intercept": True}, {"alpha": 0.1, "fit_intercept": False},
-                                            {"alpha": 1.0, "fit_intercept": False}, {"alpha": 10.0, "fit_intercept": False}]
+    # the candidate cut short runs first, then the points not yet run, in the sorted order (alpha
+    # slowest; the given order would run (True, 10.0) before the points with fit_intercept=False)
+    assert search.cv_results_["params"] == [
+        {"alpha": 1.0, "fit_intercept": True}, {"alpha": 0.1, "fit_intercept": False},
+        {"alpha": 1.0, "fit_intercept": False}, {"alpha": 10.0, "fit_intercept": True},
+        {"alpha": 10.0, "fit_intercept": False}]
     trials = search.study_result_.trials
     assert (trials["state"] == "COMPLETE").all()
     assert sorted(zip(trials["param_fit_intercept"], trials["param_alpha"])) == sorted(
@@ -572,4 +576,142 @@ def test_a_numeric_error_score_is_a_failed_trial_not_a_measurement(diabetes):
     np.testing.assert_allclose(search.cv_results_["mean_test_score"], ref.cv_results_["mean_test_score"])
     trials = search.study_result_.trials
     assert trials["state"].tolist() == ["COMPLETE", "FAILED", "COMPLETE", "FAILED"]
-    assert "error_score=-1000000.0" in trials.loc[1, "error"] and "not-a-solver" in trials.loc[1, "error"]
+    assert trials.loc[1, "error"].startswith("every cross-validation fit failed: ")
+    assert "not-a-solver" in trials.loc[1, "error"] and "(3 fits)" in trials.loc[1, "error"]
+
+
+class _FlakyRidge(Ridge):
+    """A Ridge whose fit fails, when alpha > 5, on the training sets without the first row."""
+
+    def fit(self, X, y, sample_weight=None):
+        if self.alpha > 5 and X.shape[0] and not np.any(np.all(X == _FIRST_ROW[0], axis=1)):
+            raise RuntimeError("diverged")
+        return super().fit(X, y, sample_weight)
+
+
+_FIRST_ROW = [load_diabetes(return_X_y=True)[0][0]]
+
+
+def test_a_candidate_failing_on_some_folds_is_a_failed_trial_under_a_numeric_error_score(diabetes):
+    X, y = diabetes
+    grid = {"alpha": [0.1, 10.0, 1.0]}
+    # reference: GridSearchCV(_FlakyRidge(), grid, cv=3, error_score=-1e6): alpha=10 fails on the
+    # first fold only (the only training set without the first row) and its mean is about -3.3e5
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitFailedWarning)
+        ref = GridSearchCV(_FlakyRidge(), grid, cv=3, error_score=-1e6).fit(X, y)
+        search = SearchCV(_FlakyRidge(), grid, method="grid", n_trials=3, cv=3, error_score=-1e6).fit(X, y)
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], ref.cv_results_["mean_test_score"])
+    assert search.cv_results_["split0_test_score"][1] == -1e6
+    assert -1 < search.cv_results_["split1_test_score"][1] < 1 and -1 < search.cv_results_["split2_test_score"][1] < 1
+    trials = search.study_result_.trials.set_index("param_alpha")
+    # not a measurement of -3.3e5 (which would flatten every other loss the optimiser models)
+    assert trials.loc[10.0, "state"] == "FAILED" and np.isnan(trials.loc[10.0, "value"])
+    assert trials.loc[10.0, "error"] == "1 of 3 cross-validation fits failed: RuntimeError: diverged (1 fit)"
+    assert (trials.loc[[0.1, 1.0], "state"] == "COMPLETE").all()
+
+
+def test_a_candidate_that_scores_exactly_error_score_is_measured():
+    X, y = load_breast_cancer(return_X_y=True)
+    X, y = StandardScaler().fit_transform(X[:, :5]), 1 - y
+    grid = {"C": [1e-9, 1.0], "solver": ["lbfgs", "nope"]}
+    # reference: GridSearchCV(LogisticRegression(), grid, cv=3, scoring="f1", error_score=0.0): C=1e-9
+    # predicts no positive and scores an f1 of 0 in every fold, which error_score=0 also gives the
+    # failed fits of "nope"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = GridSearchCV(LogisticRegression(), grid, cv=3, scoring="f1", error_score=0.0).fit(X, y)
+        search = SearchCV(LogisticRegression(), grid, method="grid", n_trials=4, n_workers=2, cv=3,
+                          scoring="f1", error_score=0.0)
+        with joblib.parallel_config(backend="threading"):  # (1e-9, lbfgs) shares its batch with (1e-9, nope)
+            search.fit(X, y)
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], ref.cv_results_["mean_test_score"])
+    assert ref.cv_results_["mean_test_score"][0] == 0.0
+    trials = search.study_result_.trials
+    assert trials["state"].tolist() == ["COMPLETE", "FAILED", "COMPLETE", "FAILED"]
+    assert trials.loc[0, "value"] == 0.0 and "nope" in trials.loc[1, "error"]
+
+
+def test_auto_walking_a_grid_follows_grid_search_cvs_order_and_keys_are_sorted(diabetes):
+    import pandas as pd
+
+    X, y = diabetes
+    grid = {"fit_intercept": [True, False], "alpha": [0.1, 1.0, 10.0]}
+    # reference: GridSearchCV(Ridge(), grid, cv=3); the default method takes the grid for six points
+    ref = GridSearchCV(Ridge(), grid, cv=3).fit(X, y)
+    search = SearchCV(Ridge(), param_grid=grid, cv=3).fit(X, y)
+    assert search.study_result_.method_used == "grid"
+    assert search.cv_results_["params"] == ref.cv_results_["params"]
+    assert [list(p) for p in search.cv_results_["params"]] == [list(p) for p in ref.cv_results_["params"]]
+    assert list(pd.DataFrame(search.cv_results_).columns) == list(pd.DataFrame(ref.cv_results_).columns)
+    # other methods give the names sorted too, as RandomizedSearchCV's ParameterSampler does
+    space = {"fit_intercept": Categorical([True, False]), "alpha": Float(0.1, 10.0, log=True)}
+    search = SearchCV(Ridge(), space, method="random", n_trials=3, cv=3, rng=0).fit(X, y)
+    assert all(list(p) == ["alpha", "fit_intercept"] for p in search.cv_results_["params"])
+    assert [c for c in search.cv_results_ if c.startswith("param_")] == ["param_alpha", "param_fit_intercept"]
+
+
+def _two(est, X_, y_):
+    error = est.predict(X_) - y_
+    return {"neg_mae": -float(np.mean(np.abs(error))), "neg_max": -float(np.max(np.abs(error)))}
+
+
+def _neg_max(est, X_, y_):
+    return -float(np.max(np.abs(est.predict(X_) - y_)))
+
+
+@pytest.mark.filterwarnings("ignore:study '.*' holds a better candidate")
+def test_a_callable_scoring_resumes_only_on_the_metric_it_followed(diabetes, tmp_path):
+    X, y = diabetes
+    grid = {"alpha": [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]}
+    path = tmp_path / "cv.db"
+
+    def search(n_trials, refit, study="s"):
+        return SearchCV(Ridge(), grid, method="grid", n_trials=n_trials, cv=3, scoring=_two, refit=refit,
+                        storage=path, study=study).fit(X, y)
+
+    search(2, "neg_max")
+    # refit=False follows the first metric (neg_mae): refused once it has scored, nothing stored
+    with pytest.raises(InputError, match=r"another objective .*scoring _two \(metric neg_max\).*\(metric neg_mae\)"):
+        search(4, False)
+    with pytest.raises(InputError, match="another objective"):  # refit names the other metric: refused up front
+        search(4, "neg_mae")
+    assert Study.load(path, "s").result().n_complete == 2
+    again = search(4, "neg_max")
+    np.testing.assert_allclose(-again.study_result_.trials["value"][2:], again.cv_results_["mean_test_neg_max"])
+    # refit=False on a study that followed the first metric resumes
+    search(2, False, study="first")
+    assert search(3, False, study="first").study_result_.n_complete == 3
+    # a study stored under the earlier label (the function named, not its metric) resumes once
+    label = ("sklearn.linear_model._ridge.Ridge #a83370cd2511, scoring _two, cv KFold(n_splits=3, random_state=None, "
+             "shuffle=False), data #227de9b151e4")
+    Study.create({"alpha": Categorical(grid["alpha"])}, method="grid", storage=path, name="old",
+                 objective_label=label).close()
+    assert search(2, "neg_max", study="old").study_result_.n_complete == 2
+    with pytest.raises(InputError, match="another objective"):  # relabelled: now it names neg_max
+        search(4, False, study="old")
+
+
+@pytest.mark.filterwarnings("ignore:study '.*' holds a better candidate")
+def test_several_metrics_in_a_dict_name_what_each_one_measures(diabetes, tmp_path):
+    X, y = diabetes
+    grid = {"alpha": [0.01, 1.0, 100.0]}
+    path = tmp_path / "cv.db"
+
+    def search(scoring, n_trials=3, study="s"):
+        return SearchCV(Ridge(), grid, method="grid", n_trials=n_trials, cv=3, scoring=scoring, refit="main",
+                        storage=path, study=study).fit(X, y)
+
+    search({"main": "r2", "other": _neg_max}, n_trials=1)
+    for scoring in ({"main": "neg_mean_absolute_error", "other": _neg_max}, {"main": "r2", "other": "r2"}):
+        with pytest.raises(InputError, match=r"another objective .*main=r2, other=.*test_search_cv\._neg_max"):
+            search(scoring)
+    assert search({"main": "r2", "other": _neg_max}, n_trials=2).study_result_.n_complete == 2
+    # a study stored under the earlier label (the names only) resumes once
+    label = ("sklearn.linear_model._ridge.Ridge #a83370cd2511, scoring main (of main), cv KFold(n_splits=3, "
+             "random_state=None, shuffle=False), data #227de9b151e4")
+    Study.create({"alpha": Categorical(grid["alpha"])}, method="grid", storage=path, name="old",
+                 objective_label=label).close()
+    assert search({"main": "r2"}, n_trials=1, study="old").study_result_.n_complete == 1
+    with pytest.raises(InputError, match="another objective"):
+        search({"main": "explained_variance"}, study="old")

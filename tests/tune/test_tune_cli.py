@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -104,6 +105,11 @@ def test_show_writes_the_trials_to_a_table(job, capsys, suffix):
     assert {"param_alpha", "param_solver", "started", "finished"} <= set(table.columns)
     assert main(["tune", "show", db, "--out", str(out)]) == 0
     assert "trials written to" in capsys.readouterr().out
+    # to standard output: the table alone there, the summary (naming standard output) on stderr
+    assert main(["tune", "show", db, "--out", "-"]) == 0
+    captured = capsys.readouterr()
+    assert pd.read_csv(io.StringIO(captured.out))["number"].tolist() == table["number"].tolist()
+    assert "trials written to" in captured.err and "standard output" in captured.err
     _one_error_line(capsys, main(["tune", "show", db, "--out", str(job.parent / "t.xlsx")]),
                     "unsupported extension '.xlsx'")
 

@@ -162,6 +162,6 @@ def _show(args) -> int:
           **({"added (evaluated elsewhere)": result.n_added} if result.n_added else {}),
           "queued or running": result.n_pending,
           **({"stopped early": result.stop_reason} if result.stop_reason else {}),
-          **({"trials written to": table} if table is not None else {}),
+          **({"trials written to": "standard output" if str(table) == "-" else table} if table is not None else {}),
           **({"report": written} if written is not None else {})}, "table")
     return 0

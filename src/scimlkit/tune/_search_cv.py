@@ -18,8 +18,16 @@ from sklearn.model_selection._search import BaseSearchCV
 from .._errors import InputError, reissue_warning
 from .._progress import progress
 from .._validation import check_int, check_rng, describe
-from ._digest import _settings_digest_v1, cv_text, data_digest, fit_params_digest, settings_digest
+from ._digest import (
+    _settings_digest_v1,
+    _text,
+    cv_text,
+    data_digest,
+    fit_params_digest,
+    settings_digest,
+)
 from ._estimator_space import SELECTOR, EstimatorSpace, _equal, _is_nan
+from ._optimizers import choose_method
 from ._parallel import Heartbeat
 from ._storage import FINISHED
 from ._study import Study, check_show_progress
@@ -28,6 +36,7 @@ __all__ = ["SearchCV"]
 
 
 _ABSENT = object()
+_UNSCORED = "not yet scored"  # the metric of a callable scoring, in a label, before it has run
 _NON_FINITE = re.compile(r"One or more of the (test|train) scores are non-finite")
 
 
@@ -38,19 +47,29 @@ def _fit_errors(text: str) -> str:
     lines are kept whole. The report's text itself when it holds no such block."""
     blocks = re.findall(r"(\d+) fits? failed with the following error:\n(.*?)(?=\n-{80}\n\d+ fits? failed|\Z)",
                         text, flags=re.S)
-    entries = []
-    for count, block in blocks:
-        lines = block.strip("\n").splitlines()
-        frames = [i for i, line in enumerate(lines) if line.startswith('  File "')]
-        start = 0
-        if frames:  # after the last frame's source lines (indented further) comes the exception
-            start = frames[-1] + 1
-            while start < len(lines) and lines[start].startswith("    "):
-                start += 1
-        error = " ".join(" ".join(lines[start:]).split())
+    entries = _counted([(_exception(block), int(count)) for count, block in blocks])
+    return entries or " ".join(text.split())
+
+
+def _exception(traceback: str) -> str:
+    """The exception a traceback ends with, its lines kept whole (on one line)."""
+    lines = traceback.strip("\n").splitlines()
+    frames = [i for i, line in enumerate(lines) if line.startswith('  File "')]
+    start = 0
+    if frames:  # after the last frame's source lines (indented further) comes the exception
+        start = frames[-1] + 1
+        while start < len(lines) and lines[start].startswith("    "):
+            start += 1
+    return " ".join(" ".join(lines[start:]).split())
+
+
+def _counted(errors: list[tuple[str, int]]) -> str:
+    """Errors with their numbers of fits, in the order first met: ``"E (2 fits); F (1 fit)"``."""
+    counts: dict[str, int] = {}
+    for error, count in errors:
         if error:
-            entries.append(f"{error} ({count} fit{'s' if count != '1' else ''})")
-    return "; ".join(entries) if entries else " ".join(text.split())
+            counts[error] = counts.get(error, 0) + count
+    return "; ".join(f"{error} ({count} fit{'s' if count != 1 else ''})" for error, count in counts.items())
 
 
 def _replay(caught: list) -> None:
@@ -64,6 +83,12 @@ def _replay(caught: list) -> None:
             reissue_warning(item)
         else:
             warnings.showwarning(item.message, item.category, item.filename, item.lineno, item.file, item.line)
+
+
+def _scorer_text(scorer: Any) -> str:
+    """What a metric of several measures: a scorer's name, or a function by its import path (a
+    scorer object by its repr, which names the metric and its options)."""
+    return scorer if isinstance(scorer, str) else _text(scorer)
 
 
 def _same_setting(value: Any, own: Any) -> bool:
@@ -106,10 +131,12 @@ class SearchCV(BaseSearchCV):
         ``RandomizedSearchCV(estimator, param_distributions=...)`` call it. Give exactly one of
         ``space``, ``param_grid`` and ``param_distributions``.
     method : {"auto", "gp", "de", "random", "sobol", "grid"}, default "auto"
-        The optimiser. ``"grid"`` runs the candidates in ``GridSearchCV``'s order (the dicts of
-        a list in turn; in each, the parameter names sorted, the first varying slowest), so that
-        ``cv_results_`` lines up row for row with the ``GridSearchCV`` of the same grid (when the
-        budget covers it); a stored study resumes with the points it has not run, in that order.
+        The optimiser. ``"grid"`` (and ``"auto"`` when it picks the grid) runs the candidates in
+        ``GridSearchCV``'s order (the dicts of a list in turn; in each, the parameter names
+        sorted, the first varying slowest), so that ``cv_results_`` lines up row for row with the
+        ``GridSearchCV`` of the same grid (when the budget covers it); a stored study resumes with
+        the points it has not run, in that order. With every method, each candidate's parameters
+        come with their names sorted, as scikit-learn's searches give them.
     n_trials : int, default 30
         Number of candidates evaluated (with a stored study, counting its earlier trials).
     n_iter : int, optional
@@ -119,7 +146,9 @@ class SearchCV(BaseSearchCV):
         As in ``GridSearchCV``. With several metrics (a list, tuple or dict, or a callable
         returning a dict), the optimiser maximises one of them: the metric ``refit`` names, else
         (``refit=False`` or a callable ``refit``) the first metric of ``scoring`` (of a
-        callable's dict, its first key). Put the metric to follow first.
+        callable's dict, its first key). Put the metric to follow first. A stored study resumes
+        only with the same metrics (a dict's keys and what each one is) and the same metric
+        followed; with a callable scoring, the metric it followed is checked at its first scores.
     n_workers : int, default 1
         Candidates proposed at once (and evaluated together).
     n_jobs : int, optional
@@ -175,10 +204,12 @@ class SearchCV(BaseSearchCV):
     far (``SCIMLKIT_PROGRESS=0`` or ``show_progress=False`` silences it; ``show_progress=True``
     shows it in any case).
 
-    Candidates are evaluated in batches of ``n_workers``. A candidate whose every fit fails is
-    recorded as a failed trial in ``study_result_`` (which keeps the fit errors; with a numeric
-    ``error_score`` too, which the optimiser does not take for a measurement) and listed in
-    ``cv_results_`` with ``error_score`` as its scores, as ``GridSearchCV`` lists it, with a
+    Candidates are evaluated in batches of ``n_workers``. A candidate with a failed fit (in
+    every fold or in some) is recorded as a failed trial in ``study_result_``, which keeps its
+    fit errors, whatever ``error_score`` made of its scores (the optimiser does not take
+    ``error_score`` for a measurement); a candidate whose fits all ran is a measurement, whatever
+    it scored (``error_score`` included). ``cv_results_`` lists each candidate with
+    ``error_score`` as the score of each failed fit, as ``GridSearchCV`` lists it, with a
     ``FitFailedWarning`` telling the errors; when no candidate of its batch fitted, its fit time
     in ``cv_results_`` is the batch's time shared among its fits. As with ``GridSearchCV``, the
     search raises when every fit failed, and ``error_score="raise"`` raises at the first
@@ -366,11 +397,14 @@ class SearchCV(BaseSearchCV):
             return {"score": f"mean_test_{followed}"}
         return {}
 
-    def _objective_label(self, searched=()) -> tuple[str, tuple[str, ...]]:
+    def _objective_label(self, searched=(), metric: str | None = None) -> tuple[str, tuple[str, ...]]:
         """The estimator and what its stored losses measure: a resumed study must match it. The
         estimator is named with the classes of the estimators inside it (a pipeline's steps, a
         wrapped model) that the search does not choose, so that a pipeline ending in another
-        model is another study. Returns the label and the earlier forms a stored study may have."""
+        model is another study; several metrics name what each one is, and a callable scoring
+        the metric followed (``metric``: its key, ``"score"`` for a single number; None while
+        unknown, before the scorer has run). Returns the label and the earlier forms a stored
+        study may have."""
         def name(obj):  # a scorer object by its repr (make_scorer's names the metric and its options)
             return obj if isinstance(obj, str) else getattr(obj, "__name__", None) or repr(obj)
 
@@ -383,11 +417,15 @@ class SearchCV(BaseSearchCV):
         estimator = type(self.estimator)
         scoring = self.scoring
         if scoring is None:
-            what = "the estimator's score"
+            what = old = "the estimator's score"
         elif self._several_metrics():
-            what = f"{name(self._followed_metric())} (of {', '.join(sorted(name(k) for k in scoring))})"
+            followed = name(self._followed_metric())
+            old = f"{followed} (of {', '.join(sorted(name(k) for k in scoring))})"
+            what = old if not isinstance(scoring, Mapping) else (
+                f"{followed} (of {', '.join(f'{k}={_scorer_text(v)}' for k, v in sorted(scoring.items()))})")
         else:
-            what = name(scoring)
+            old = name(scoring)
+            what = old if not callable(scoring) else f"{old} (metric {_UNSCORED if metric is None else metric})"
         parts = f"[{', '.join(inner)}]" if inner else ""
         head = f"{estimator.__module__}.{estimator.__qualname__}"
         # the estimator's other settings, the data, the folds and the fit parameters (sample
@@ -395,14 +433,19 @@ class SearchCV(BaseSearchCV):
         settings = settings_digest(self.estimator, searched)
         digest, folds, fit = (None, None, None) if self._fit_digests is None else self._fit_digests
         data = "" if digest is None else f", data #{digest}"
-        label = (f"{head}{parts} #{settings}, scoring {what}" + ("" if folds is None else f", cv {folds}") + data
-                 + ("" if fit is None else f", fit params #{fit}"))
-        # studies stored before the folds and fit parameters were named (with every setting but
-        # the lists holding estimators), and before the settings and data were (and before the
-        # inner estimators were) carry the label without them
-        earlier = ((f"{head}{parts} #{_settings_digest_v1(self.estimator, searched, steps=False)}, scoring {what}{data}",
-                    f"{head}{parts}, scoring {what}") + ((f"{head}, scoring {what}",) if inner else ()))
-        return label, earlier
+
+        def full(what):
+            return (f"{head}{parts} #{settings}, scoring {what}" + ("" if folds is None else f", cv {folds}") + data
+                    + ("" if fit is None else f", fit params #{fit}"))
+
+        # studies stored before several metrics named what each one is and a callable scoring its
+        # metric, before the folds and fit parameters were named (with every setting but the
+        # lists holding estimators), and before the settings and data were (and before the inner
+        # estimators were) carry the label without them
+        earlier = (((full(old),) if old != what else ())
+                   + (f"{head}{parts} #{_settings_digest_v1(self.estimator, searched, steps=False)}, scoring {old}{data}",
+                      f"{head}{parts}, scoring {old}") + ((f"{head}, scoring {old}",) if inner else ()))
+        return full(what), earlier
 
     def _known_rows(self, space: EstimatorSpace) -> list:
         """The rows of ``known`` as evaluations of this search. A row that also sets estimator
@@ -500,16 +543,33 @@ class SearchCV(BaseSearchCV):
         rows = None
         if self.known is not None:  # checked before the study is created or resumed
             rows = self._known_rows(space)
-        label, earlier = self._objective_label(space.user_names)
+        # a callable scoring with refit naming a metric follows that metric if the scorer returns it
+        label, earlier = self._objective_label(space.user_names,
+                                               metric=self.refit if isinstance(self.refit, str) else None)
+        accepts, unsettled = None, None
+        if callable(self.scoring):
+            # the metric a callable scoring is followed on is known once it has scored: the study
+            # is labelled (or a stored label naming a metric accepted) for now, the label settled
+            # (or another metric refused) at the first scores
+            unsettled = self._objective_label(space.user_names, metric="\0")[0].partition("\0")[::2]
+            metrics = {self.refit, "score", _UNSCORED} if isinstance(self.refit, str) else None
+
+            def accepts(stored: str, start: str = unsettled[0], end: str = unsettled[1]) -> bool:
+                inside = stored[len(start):len(stored) - len(end)]
+                return (stored.startswith(start) and stored.endswith(end) and len(stored) > len(start) + len(end)
+                        and (metrics is None or inside in metrics))
+
         n_trials = self._budget()
         options = {}
-        if isinstance(self.method, str) and self.method.lower() == "grid":
+        method = self.method.lower() if isinstance(self.method, str) else self.method
+        if method == "grid" or (method == "auto" and choose_method(space.space, n_trials) == "grid"):
             # GridSearchCV's order (scikit-learn's ParameterGrid): the grids of a list in turn, the
             # names of each sorted, the first varying slowest; a study stored in another order
             # resumes with the points it has not run
             options["order"] = sorted(space.space.names, key=lambda n: (n != SELECTOR, space._user.get(n, n), n))
         study = Study.create(space.space, method=self.method, storage=self.storage, name=self.study, rng=self._seed(),
-                             n_trials=n_trials, objective_label=label, _earlier_labels=earlier, **options)
+                             n_trials=n_trials, objective_label=label, _earlier_labels=earlier,
+                             _label_accepts=accepts, **options)
         ran, scored, all_failed, own_best = 0, 0, None, math.inf
         beat = Heartbeat(study.storage, study._owner, study.storage.heartbeat_interval)
         bar = None
@@ -528,9 +588,8 @@ class SearchCV(BaseSearchCV):
                     break
                 ran += len(trials)
                 caught: list = []
-                candidates = [space.to_estimator(t.params) for t in trials]
-                if "order" in options:  # the names sorted, as ParameterGrid gives them
-                    candidates = [dict(sorted(c.items())) for c in candidates]
+                # the names sorted, as scikit-learn's ParameterGrid and ParameterSampler give them
+                candidates = [dict(sorted(space.to_estimator(t.params).items())) for t in trials]
                 started = time.perf_counter()
                 try:
                     with warnings.catch_warnings(record=True) as caught:
@@ -566,30 +625,35 @@ class SearchCV(BaseSearchCV):
                     _replay(caught)
                     raise
                 self._latest = results
-                failures = [_fit_errors(str(item.message)) for item in caught
-                            if issubclass(item.category, FitFailedWarning)]
-                scored += len(trials)
                 key = self._objective_key(results)
+                if unsettled is not None:
+                    study.storage.settle_objective(study._study_id, study.name, key[10:].join(unsettled),
+                                                   (label, _UNSCORED.join(unsettled)))
+                    unsettled = None
+                scored += len(trials)
                 scores = results[key][-len(trials):]
                 fit_times = results["mean_fit_time"][-len(trials):]
                 score_times = results["mean_score_time"][-len(trials):]
-                # with a numeric error_score, a candidate whose every fit failed scores it in every
-                # fold: a failed trial too (the optimiser would take error_score for a measurement)
-                splits = np.column_stack([results[f"split{i}_test_{key[10:]}"][-len(trials):]
-                                          for i in range(self.n_splits_)])
-                all_error = (np.all(splits == self.error_score, axis=1) if failures and isinstance(
-                    self.error_score, numbers.Real) else np.zeros(len(trials), dtype=bool))
-                for trial, score, tf, ts, failed in zip(trials, scores, fit_times, score_times, all_error):
-                    score = math.nan if failed or not isinstance(score, numbers.Real) else float(score)
-                    if math.isfinite(score):
+                # a candidate with a failed fit is a failed trial, whatever error_score made of its
+                # scores in cv_results_ (the optimiser would take it for a measurement); one whose
+                # fits all ran is measured, whatever it scored: read from each fit's error
+                n_splits = self.n_splits_
+                fits = self._formatted[2][-len(trials) * n_splits:]
+                for i, (trial, score, tf, ts) in enumerate(zip(trials, scores, fit_times, score_times)):
+                    errors = [fit.get("fit_error") for fit in fits[i * n_splits:(i + 1) * n_splits]]
+                    errors = [_exception(e) for e in errors if e is not None]
+                    score = float(score) if isinstance(score, numbers.Real) else math.nan
+                    if not errors and math.isfinite(score):
                         loss, error = -score, None
                         own_best = min(own_best, loss)
+                    elif errors:
+                        loss = None
+                        error = ("every cross-validation fit failed" if len(errors) == n_splits else
+                                 f"{len(errors)} of {n_splits} cross-validation fits failed")
+                        error = f"{error}: {_counted([(e, 1) for e in errors])}"[:2000]
                     else:
-                        loss, error = None, "every cross-validation fit failed or scored NaN" if not failed else (
-                            f"every cross-validation fit failed (scored error_score={self.error_score})")
-                        if failures:
-                            error = f"{error}; fit errors in its batch: {'; '.join(failures)}"[:2000]
-                    study._finish(trial, loss, error, float(self.n_splits_ * (tf + ts)))
+                        loss, error = None, "every cross-validation fit ran but the mean test score is NaN"
+                    study._finish(trial, loss, error, float(n_splits * (tf + ts)))
                 bar.advance(len(trials), status=f"best score {-own_best:.6g}" if math.isfinite(own_best) else None)
                 _replay(caught)
         finally:

@@ -229,14 +229,16 @@ class StudyStorage(SQLiteStore):
         return {"study_id": sid, "name": name, "space": space, "method": method, "created": created, "runs": runs}
 
     def create_study(self, name: str, space: dict, method: str, *, objective: str | None = None,
-                     also_accepted: tuple[str, ...] = ()) -> tuple[int, int, bool]:
+                     also_accepted: tuple[str, ...] = (), accepts=None) -> tuple[int, int, bool]:
         """Create study ``name`` or attach to it; returns ``(study_id, run_index, created)``.
 
         Attaching checks that the stored space and method equal the given ones, and the stored
         objective label too when both have one. The label lives in the store's key-value table
         (``objective:<study_id>``), so files written before labels existed read as they are. A
         stored label among ``also_accepted`` (the same objective as an earlier version wrote it)
-        matches too and is replaced by ``objective``.
+        matches too and is replaced by ``objective``. ``accepts``, when given, is a test of a stored
+        label that matches too and is kept (``objective`` is then a label to settle later, see
+        :meth:`settle_objective`).
         """
         try:
             space_text = json.dumps(space, allow_nan=False)
@@ -270,13 +272,28 @@ class StudyStorage(SQLiteStore):
                 stored = tx.execute("SELECT value FROM scimlkit_meta WHERE key = ?", (key,)).fetchone()
                 if stored is None or (stored[0] != objective and stored[0] in also_accepted):
                     tx.execute("INSERT OR REPLACE INTO scimlkit_meta VALUES (?, ?)", (key, objective))
-                elif stored[0] != objective:
-                    raise InputError(
-                        f"study '{name}' in '{self.path}' holds losses of another objective ({stored[0]}), "
-                        f"not of this one ({objective}); they would not compare: use another study name or storage file"
-                    )
+                elif stored[0] != objective and not (accepts is not None and accepts(stored[0])):
+                    raise self._other_objective(name, stored[0], objective)
             tx.execute("UPDATE studies SET runs = runs + 1 WHERE study_id = ?", (sid,))
             return int(sid), int(runs), False
+
+    def _other_objective(self, name: str, stored: str, objective: str) -> InputError:
+        return InputError(
+            f"study '{name}' in '{self.path}' holds losses of another objective ({stored}), "
+            f"not of this one ({objective}); they would not compare: use another study name or storage file"
+        )
+
+    def settle_objective(self, study_id: int, name: str, objective: str, pending: tuple[str, ...]) -> None:
+        """Store the label ``objective`` of a study whose label was only known in part when it was
+        created or attached (stored as one of the labels ``pending``, or left as an earlier run
+        wrote it): a pending label is replaced, another label than ``objective`` refused."""
+        with self._write() as tx:
+            key = f"objective:{study_id}"
+            stored = tx.execute("SELECT value FROM scimlkit_meta WHERE key = ?", (key,)).fetchone()
+            if stored is None or stored[0] in pending:
+                tx.execute("INSERT OR REPLACE INTO scimlkit_meta VALUES (?, ?)", (key, objective))
+            elif stored[0] != objective:
+                raise self._other_objective(name, stored[0], objective)
 
     def set_stop_reason(self, study_id: int, reason: str) -> None:
         """Record why the last run of a study stopped before its budget, with the state of its

@@ -309,7 +309,7 @@ class Study:
     @classmethod
     def create(cls, space, *, method: str = "auto", storage=None, name: str | None = None, rng=None,
                n_trials: int | None = None, pruner=None, objective_label: str | None = None,
-               _earlier_labels: tuple[str, ...] = (),
+               _earlier_labels: tuple[str, ...] = (), _label_accepts=None,
                **options) -> Study:
         """Start a study, or resume the stored study of the same name.
 
@@ -358,9 +358,10 @@ class Study:
         store = as_storage(storage)
         if objective_label is not None and not isinstance(objective_label, str):
             raise InputError(f"`objective_label` must be a string, got {describe(objective_label)}")
-        # _earlier_labels: the same objective as an earlier version labelled it (resumes, relabelled)
+        # _earlier_labels: the same objective as an earlier version labelled it (resumes, relabelled);
+        # _label_accepts: a test of stored labels kept as they are (a label settled after the first scores)
         study_id, run_index, _ = store.create_study(name, space.to_dict(), method, objective=objective_label,
-                                                    also_accepted=tuple(_earlier_labels))
+                                                    also_accepted=tuple(_earlier_labels), accepts=_label_accepts)
         if run_index > 0 and (rng is None or isinstance(rng, int | np.integer)):
             generator = np.random.default_rng(None if rng is None else [int(rng), run_index])
         study = cls(store, study_id, name, space, method, generator, n_trials, options, pruner)
