@@ -88,8 +88,10 @@ def test_missing_column_in_batch(files, capsys):
     ("{d}", "is a folder"),
     ("", "must not be empty"),
     ("{d}/ref.csv/ref.profile", "is not a folder"),
+    ("-", "standard output"),
 ])
-def test_fit_bad_out_exits_2_with_one_line(files, capsys, out, message):
+def test_fit_bad_out_exits_2_with_one_line(files, capsys, monkeypatch, out, message):
+    monkeypatch.chdir(files)
     rc = main(["drift", "fit", str(files / "ref.csv"), "--out", out.format(d=files)])
     err = capsys.readouterr().err.strip()
     assert rc == 2 and message in err and len(err.splitlines()) == 1
@@ -100,6 +102,7 @@ def test_fit_bad_out_exits_2_with_one_line(files, capsys, out, message):
     ("", "empty string"),
     ("{d}/ref.csv/report", "is not a folder"),
     ("{d}/folder.html", "is a folder"),
+    ("-", "standard output"),
 ])
 def test_report_bad_out_exits_2_with_one_line(files, capsys, monkeypatch, out, message):
     monkeypatch.chdir(files)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from ..cli import EXIT_ALERT, add_command, emit, print_line, seed_arg
+from ..cli import EXIT_ALERT, add_command, emit, print_line, refuse_stdout, seed_arg
 
 _TABLE = ["column", "kind", "status", "statistic", "pvalue_adj", "js_distance", "effect", "wasserstein", "psi",
           "missing_cur", "unseen", "alert"]
@@ -15,25 +14,21 @@ def _names(text):
     return [t.strip() for t in text.split(",") if t.strip()] if text else []
 
 
-_MORE = re.compile(r"\.\.\. \(\+([0-9]+) more\)")
+def _few(report, shown: int = 5) -> list[str]:
+    """Each column's ``unseen`` cell for the table: the first few unseen categories (most
+    frequent first) and how many more (the JSON output and the report name twenty)."""
+    from ._tests import format_unseen
 
-
-def _few(unseen: str, shown: int = 5) -> str:
-    """The first few unseen categories of a report's ``unseen`` text (most frequent first), and
-    how many more (the JSON output and the report show the report's own list)."""
-    names = unseen.split(",") if unseen else []
-    more = _MORE.fullmatch(names[-1]) if names else None
-    extra = int(more.group(1)) if more else 0
-    names = names[:-1] if more else names
-    if len(names) <= shown:
-        return unseen
-    return ",".join(names[:shown]) + f",... (+{len(names) - shown + extra} more)"
+    return [format_unseen(report.unseen_names.get(c, []), n, shown)
+            for c, n in zip(report.table["column"], report.table["n_unseen"])]
 
 
 def _fit(args) -> int:
     from .._errors import InputError
     from .._io import read_table
     from ._monitor import DriftMonitor
+
+    refuse_stdout(args.out, "--out", "the profile")
 
     both = [c for c in _names(args.numeric) if c in _names(args.categorical)]
     if both:
@@ -44,12 +39,14 @@ def _fit(args) -> int:
     monitor = DriftMonitor(method=args.method, correction=args.correction, alpha=args.alpha,
                            min_effect=args.min_effect, column_types=types or None,
                            sample_size=args.sample_size, rng=args.seed)
-    monitor.fit(frame)
+    monitor.fit(frame, exclude=_names(args.exclude) or None)
     path = monitor.save(args.out)
     kinds = list(monitor.kinds_.values())
+    ids = monitor.profile_.identifier_columns()
     emit({"profile": str(path), "rows": int(monitor.profile_.n_rows), "columns": len(kinds),
           "numeric": kinds.count("numeric"), "categorical": kinds.count("categorical"),
-          "datetime (not tested)": kinds.count("datetime"), "bytes": Path(path).stat().st_size},
+          "datetime (not tested)": kinds.count("datetime"), "bytes": Path(path).stat().st_size,
+          "identifier_columns": ids if args.format == "json" else (", ".join(ids) or "none")},
          args.format, title="drift profile")
     return 0
 
@@ -72,7 +69,7 @@ def _check(args) -> int:
     if args.format == "json":
         emit(report, "json")
     else:
-        table = report.table[_TABLE].assign(unseen=report.table["unseen"].map(_few))
+        table = report.table[_TABLE].assign(unseen=_few(report))
         emit(table, "table", title=f"drift check{f' {args.batch}' if args.batch else ''}")
         print_line(report.summary())
     return EXIT_ALERT if (args.fail_on_drift and report.alert) else 0
@@ -101,7 +98,7 @@ def _history(args) -> int:
         frame = frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), "") for c in gaps})
     emit(frame, args.format, title=f"drift history ({args.store})")
     if written is not None and args.format == "table":
-        print_line(f"{len(frame)} rows written to {written}")
+        print_line(f"{len(frame)} rows written to {'standard output' if str(written) == '-' else written}")
     return 0
 
 
@@ -110,6 +107,7 @@ def _report(args) -> int:
     from ._history import DriftHistory
     from ._report import write_report
 
+    refuse_stdout(args.out, "--out", "the report (a folder, or a file name ending in .html)")
     target = check_report_path(args.out)
     monitor, current = _load(args)
     store = DriftHistory(args.store) if args.store else None
@@ -139,11 +137,18 @@ def register(subparsers) -> None:
     sub = parser.add_subparsers(dest="drift_command", metavar="COMMAND")
     sub.required = True
 
-    fit = add_command(sub, "fit", _fit, help="profile a reference table into one file")
+    fit = add_command(sub, "fit", _fit, help="profile a reference table into one file",
+                      description="Profile a reference table into one file. Columns that look like "
+                                  "identifiers (row numbers, order numbers, UUIDs: new values in every "
+                                  "batch, so they alert on every check) are named in a warning and in "
+                                  "the output's identifier_columns; leave them out with --exclude.")
     fit.add_argument("reference", metavar="REFERENCE", help="reference table (CSV, Parquet, ...)")
     fit.add_argument("--out", required=True, metavar="PROFILE", help="profile file to write")
     fit.add_argument("--categorical", default=None, help="comma-separated columns to treat as categorical")
     fit.add_argument("--numeric", default=None, help="comma-separated columns to treat as numeric")
+    fit.add_argument("--exclude", default=None, metavar="COLS",
+                     help="comma-separated columns to leave out of the profile (identifiers, targets); "
+                          "batches may still hold them (ignored by check)")
     fit.add_argument("--sample-size", dest="sample_size", type=int, default=5000,
                      help="reference rows kept for the multivariate test (default 5000)")
     fit.add_argument("--seed", type=seed_arg, default=0, help="random seed (default 0)")

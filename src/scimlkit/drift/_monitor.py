@@ -31,10 +31,11 @@ from ._profile import (
 from ._tests import (
     NUMERIC_TESTS,
     categorical_column,
+    format_unseen,
     ks_pvalues,
     missing_rate_tests,
     numeric_column,
-    unseen_text,
+    top_unseen,
 )
 
 __all__ = ["DriftMonitor", "DriftReport", "health_score", "TABLE_COLUMNS", "STATUSES"]
@@ -44,7 +45,11 @@ __all__ = ["DriftMonitor", "DriftReport", "health_score", "TABLE_COLUMNS", "STAT
 #: distance of the value test with its sampling bias removed (NaN when the values are not tested).
 TABLE_COLUMNS = ("column", "kind", "status", "test", "statistic", "pvalue", "pvalue_adj", "significant",
                  "js_distance", "effect", "wasserstein", "psi", "missing_ref", "missing_cur", "missing_pvalue",
-                 "missing_pvalue_adj", "n_current", "unseen", "severity", "alert")
+                 "missing_pvalue_adj", "n_current", "unseen", "n_unseen", "unseen_share", "severity", "alert")
+
+#: Share of a batch column's values in categories the reference never saw from which
+#: :meth:`DriftReport.summary` names the column.
+UNSEEN_NOTE_SHARE = 0.5
 
 #: Per-column statuses of a :class:`DriftReport` table.
 STATUSES = {
@@ -110,11 +115,13 @@ class DriftReport(Result):
         quarter for very heavy tails, and only to within a small fraction of the reference's
         spread across gaps between modes) and ``psi`` (population stability index,
         shares floored at 1e-4, over the same quantile bins, or over the reference's categories
-        with the unseen ones as one more bin, so that a batch of new categories reads as a
-        change however many they are), the missing rates in the reference and the batch with the (adjusted)
+        each unseen one a bin of its own, except that those each below the floor are pooled
+        into one, so that a batch of many rare new categories reads as a change), the missing rates in the reference and the batch with the (adjusted)
         p-value of their two-proportion test, ``unseen`` (batch categories the reference never
         saw, comma-separated: the 20 most frequent, then how many more, as
-        ``"a,b,... (+480 more)"``), ``severity`` (in [0, 1], see :meth:`DriftMonitor.check`),
+        ``"a,b,... (+480 more)"``; a name holding a comma is quoted as in CSV, a long one cut in
+        the middle), ``n_unseen`` (how many unseen categories), ``unseen_share`` (the share of
+        the batch's values in them; NaN for columns that are not categorical), ``severity`` (in [0, 1], see :meth:`DriftMonitor.check`),
         ``status`` (see :data:`STATUSES`) and ``alert``.
     alert : bool
         Whether any column raised an alert (or the multivariate test, when run, is significant).
@@ -136,6 +143,9 @@ class DriftReport(Result):
         Batch label given to ``check``.
     timestamp : str
         When the check ran (ISO 8601, UTC).
+    unseen_names : dict
+        Per categorical column with unseen categories, the 20 most frequent of them (most
+        frequent first, names in full).
 
     Examples
     --------
@@ -161,6 +171,7 @@ class DriftReport(Result):
     multivariate: MultivariateDriftResult | None
     batch: str | None
     timestamp: str
+    unseen_names: dict = dataclasses.field(default_factory=dict)
 
     def to_frame(self):
         """The per-column table (a copy)."""
@@ -171,7 +182,9 @@ class DriftReport(Result):
         return self.table.loc[self.table["alert"], "column"].tolist()
 
     def summary(self) -> str:
-        """One line: health, alerts and the drifted columns."""
+        """One line: health, alerts and the drifted columns, and the categorical columns whose
+        batch values are mostly categories the reference never saw (identifiers, or a new
+        coding of the column)."""
         names = self.drifted()
         shown = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "")
         text = f"health {self.health:.3f}; {self.n_alerts} of {len(self.table)} column(s) drifted"
@@ -180,7 +193,31 @@ class DriftReport(Result):
         if self.multivariate is not None:
             mv = self.multivariate
             text += f"; domain classifier AUROC {mv.auroc:.3f} (adjusted p={mv.pvalue_adj:.2g})"
+        new = self.table.loc[self.table["unseen_share"] >= UNSEEN_NOTE_SHARE, ["column", "unseen_share"]]
+        if len(new):
+            text += ("; mostly categories the reference never saw: "
+                     + ", ".join(f"{c} ({share:.0%})" for c, share in zip(new["column"], new["unseen_share"]))
+                     + " (identifiers? leave them out with exclude)")
         return text
+
+
+def _without(frame, exclude):
+    """``frame`` without the columns named in ``exclude`` (a name or a list of names)."""
+    if exclude is None:
+        return frame
+    names = [exclude] if isinstance(exclude, str) else exclude
+    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        raise InputError(f"`exclude` must be a column name or a list of column names, got {exclude!r}")
+    have = [str(c) for c in frame.columns]
+    unknown = [n for n in names if n not in have]
+    if unknown:
+        raise InputError(f"`exclude` names column(s) {', '.join(repr(n) for n in unknown)} that the reference "
+                         f"does not have; it has {', '.join(repr(c) for c in have[:20])}"
+                         f"{' ...' if len(have) > 20 else ''}")
+    drop = [c for c in frame.columns if str(c) in set(names)]
+    if len(drop) == len(have):
+        raise InputError("`exclude` names every column of the reference; at least one must be left")
+    return frame.drop(columns=drop)
 
 
 class DriftMonitor:
@@ -355,7 +392,7 @@ class DriftMonitor:
         return profile
 
     # -- fit ----------------------------------------------------------------------------------
-    def fit(self, reference, y=None) -> DriftMonitor:
+    def fit(self, reference, y=None, *, exclude=None) -> DriftMonitor:
         """Summarise the reference data (a pandas DataFrame, a 2-D array or a Dask DataFrame).
 
         Parameters
@@ -364,12 +401,21 @@ class DriftMonitor:
             The training-time data. A Dask DataFrame is profiled partition by partition
             (``pip install 'scimlkit[dask]'``). Numeric columns must hold finite numbers or
             missing values; an infinite value raises ``InputError`` naming the column. Columns
-            that look like identifiers (whole numbers or categories, at least 95 % of at least
-            100 values distinct: row ids, customer ids, counters) are named in a
-            ``ScimlkitWarning``: their values are new in every batch, so they alert on every
-            check; they are profiled and tested as given (leave them out of the data).
+            that look like identifiers (categories, or whole numbers that rise with the rows or
+            fill most of their range, at least 95 % of at least 100 values distinct: row
+            numbers, counters, UUIDs, order numbers; see
+            :meth:`ReferenceProfile.identifier_columns`) are named in a ``ScimlkitWarning``:
+            their values are new in every batch, so they alert on every check; they are
+            profiled and tested as given (leave them out with ``exclude``). Identifiers that
+            repeat (a customer seen a few times in the reference) are not detected: their
+            share of distinct values tells them from no ordinary category; the report's
+            ``n_unseen`` column shows how many of a batch's categories are new.
         y : None
             Ignored (scikit-learn convention).
+        exclude : str or list of str, optional
+            Columns of ``reference`` to leave out of the profile (identifiers, targets). A
+            name ``reference`` lacks raises ``InputError``. Batches may still hold them: columns
+            the profile lacks are ignored by :meth:`check` (listed in ``extra_columns``).
 
         Returns
         -------
@@ -380,11 +426,12 @@ class DriftMonitor:
                       n_bins=int(self.n_bins), sample_size=int(self.sample_size), rng=self.rng)
         if _is_dask_frame(reference):
             reference = reference.rename(columns=str) if not all(isinstance(c, str) for c in reference.columns) else reference
+            reference = _without(reference, exclude)
             if len(reference.columns) == 0:
                 raise InputError("`reference` must have at least one column, got none")
             profile = ReferenceProfile.from_dask(reference, **params)
         else:
-            reference = as_frame(reference, "reference")
+            reference = _without(as_frame(reference, "reference"), exclude)
             profile = ReferenceProfile.from_frame(reference, **params)
         self._set_profile(profile)
         return self
@@ -552,7 +599,8 @@ class DriftMonitor:
             return {"column": name, "kind": summary.kind, "status": "ok", "test": TEST_NAMES[test],
                     "statistic": np.nan, "pvalue": np.nan, "js_distance": np.nan, "effect": np.nan,
                     "wasserstein": np.nan,
-                    "psi": np.nan, "unseen": ""}
+                    "psi": np.nan, "unseen": "", "n_unseen": 0,
+                    "unseen_share": np.nan}
 
         def numeric_row(name, summary, series):
             row = blank_row(name, summary, method)
@@ -598,9 +646,10 @@ class DriftMonitor:
                 row["status"] = "current_empty"
             else:
                 res = categorical_column(summary, values)
+                top = top_unseen(res["unseen"], res["unseen_counts"])
                 row.update(statistic=res["statistic"], pvalue=res["pvalue"], js_distance=res["js_distance"],
-                           psi=res["psi"], unseen=unseen_text(res["unseen"], res["unseen_counts"]),
-                           effect=res["js_gate"])
+                           psi=res["psi"], unseen=format_unseen(top, len(res["unseen"])), n_unseen=len(res["unseen"]),
+                           unseen_top=top, unseen_share=res["unseen_share"], effect=res["js_gate"])
             return row
 
         def datetime_row(name, summary, series):
@@ -710,6 +759,8 @@ class DriftMonitor:
             "missing_pvalue_adj": miss_adj,
             "n_current": np.array([r["n_current"] for r in rows], dtype=np.int64),
             "unseen": [r["unseen"] for r in rows],
+            "n_unseen": np.array([r.get("n_unseen", 0) for r in rows], dtype=np.int64),
+            "unseen_share": np.array([r.get("unseen_share", np.nan) for r in rows], dtype=float),
             "severity": severity,
             "alert": alert,
         }, columns=list(TABLE_COLUMNS))
@@ -720,6 +771,7 @@ class DriftMonitor:
             n_reference=int(profile.n_rows), n_current=int(m_rows), method=method, correction=correction,
             alpha=alpha, min_effect=min_effect, extra_columns=extra, multivariate=mv,
             batch=None if batch is None else str(batch),
+            unseen_names={r["column"]: r["unseen_top"] for r in rows if r.get("unseen_top")},
             timestamp=_dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds"),
         )
         if store is not None:

@@ -228,6 +228,8 @@ class NumericSummary:
     # whether the column looks like an identifier (see :func:`looks_like_ids`), decided when the
     # column is profiled (a compressed column no longer holds every distinct value)
     id_like: bool = False
+    # what the verdict is drawn from, kept while a profile is built (see :func:`_id_facts`; not saved)
+    id_facts: tuple | None = field(default=None, repr=False, compare=False)
 
     kind = NUMERIC
 
@@ -352,12 +354,12 @@ class NumericSummary:
             mean_u = u.mean()
             mean, m2 = float(mean_u * scale), float(((u - mean_u) ** 2).sum())
         exact = n <= max_exact
-        id_like = looks_like_ids(n, values.size) and bool(np.all(values == np.floor(values)))
+        facts = _id_facts(finite, values)
         slack = None
         if not exact:
             values, cum, slack = _compressed(values, cum, np.diff(np.r_[0, cum]), None, eps, scale)
         return cls(name, int(x.size), int(x.size - n), values, cum, mean, m2, exact, scale=scale, slack=slack,
-                   id_like=id_like)
+                   id_like=looks_like_ids(*facts), id_facts=facts)
 
     @classmethod
     def merge(cls, parts: list[NumericSummary], *, eps: float, max_exact: int) -> NumericSummary:
@@ -394,13 +396,9 @@ class NumericSummary:
             values, cum, slack = _compressed(vals, cum, wts, inner, eps, scale)
         else:
             values, slack = vals, (inner if inner.any() else None)
-        # a partition's distinct values are lost once it is compressed: the merged column looks
-        # like identifiers when every part holding values does
-        id_like = (looks_like_ids(count, vals.size) and bool(np.all(vals == np.floor(vals)))
-                   if all(p.exact for p in parts) else
-                   all(p.id_like for p in filled if p.n >= ID_MIN_VALUES) and count >= ID_MIN_VALUES)
+        facts = _merged_id_facts([p.id_facts for p in filled], vals if all(p.exact for p in parts) else None)
         return cls(name, n_rows, n_missing, values.astype(float), cum, mean, m2, exact, scale=scale, slack=slack,
-                   id_like=id_like)
+                   id_like=facts is not None and looks_like_ids(*facts), id_facts=facts)
 
     def finalise(self, n_bins: int) -> NumericSummary:
         self.bins = _quantile_bins(self.cum, n_bins)
@@ -408,14 +406,77 @@ class NumericSummary:
         return self
 
 
+def _caller_level() -> int:
+    """The ``stacklevel`` that points a warning raised by the caller of this function at the
+    first frame outside this package's drift module (the user's call)."""
+    import sys
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == here:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 ID_MIN_VALUES = 100  # fewer values than this never look like identifiers
 ID_DISTINCT_SHARE = 0.95  # ... nor do columns with a smaller share of distinct values
+ID_DENSITY = 0.5  # whole numbers: share of the integers between the least and the greatest taken
 
 
-def looks_like_ids(n: int, n_distinct: int) -> bool:
-    """Whether a column of ``n`` values, ``n_distinct`` of them distinct, looks like identifiers:
-    at least ``ID_MIN_VALUES`` values, and at least ``ID_DISTINCT_SHARE`` of them distinct."""
-    return n >= ID_MIN_VALUES and n_distinct >= ID_DISTINCT_SHARE * n
+def looks_like_ids(n: int, n_distinct: int, lo: float | None = None, hi: float | None = None,
+                   whole: bool = True, increasing: bool = False) -> bool:
+    """Whether a column of ``n`` values, ``n_distinct`` of them distinct, looks like identifiers.
+
+    Categories: at least ``ID_MIN_VALUES`` values, at least ``ID_DISTINCT_SHARE`` of them
+    distinct. Numbers (``lo`` and ``hi`` their least and greatest value) must in addition all be
+    whole and either rise with the row order or be dense over their range: at least
+    ``ID_DENSITY`` of the integers from ``lo`` to ``hi`` taken, as row numbers and counters are.
+    Measurements drawn from a range (prices in cents, ages in days, weights in grams) are
+    spread thinly over it, and floats that are whole only because of their precision (large
+    float32 numbers) are spaced more than 1 apart, so neither is dense.
+    """
+    if n < ID_MIN_VALUES or n_distinct < ID_DISTINCT_SHARE * n:
+        return False
+    if lo is None:
+        return True
+    return bool(whole) and (bool(increasing) or n_distinct >= ID_DENSITY * (hi - lo + 1))
+
+
+def _id_facts(finite: np.ndarray, distinct: np.ndarray) -> tuple:
+    """The arguments of :func:`looks_like_ids` for a numeric column: its non-missing values in
+    row order and their sorted distinct values."""
+    if finite.size == 0:
+        return (0, 0, 0.0, 0.0, True, True)
+    whole = bool(np.all(distinct == np.floor(distinct)))
+    increasing = bool(np.all(finite[1:] > finite[:-1]))
+    return (int(finite.size), int(distinct.size), float(distinct[0]), float(distinct[-1]), whole, increasing)
+
+
+def _merged_id_facts(parts: list, distinct: np.ndarray | None) -> tuple | None:
+    """The :func:`_id_facts` of partitions taken in order, or None when they cannot be known.
+
+    ``distinct`` holds the sorted distinct values of the whole column when every partition kept
+    all of its own (exact parts); otherwise the distinct count is known only when no two
+    partitions' value ranges overlap (then no value is shared), and None is returned when they do.
+    """
+    parts = [f for f in parts if f is None or f[0]]
+    if any(f is None for f in parts):
+        return None
+    if not parts:
+        return (0, 0, 0.0, 0.0, True, True)
+    n = sum(f[0] for f in parts)
+    by_lo = sorted(parts, key=lambda f: f[2])
+    apart = all(b[2] > a[3] for a, b in zip(by_lo, by_lo[1:]))
+    # rising over the rows: each partition rises and starts above where the previous one ended
+    increasing = all(f[5] for f in parts) and all(b[2] > a[3] for a, b in zip(parts, parts[1:]))
+    if distinct is not None:
+        if distinct.size == 0:
+            return (0, 0, 0.0, 0.0, True, True)
+        return (n, int(distinct.size), float(distinct[0]), float(distinct[-1]),
+                bool(np.all(distinct == np.floor(distinct))), increasing)
+    if not apart:
+        return None
+    return (n, sum(f[1] for f in parts), by_lo[0][2], max(f[3] for f in parts), all(f[4] for f in parts), increasing)
 
 
 _WHOLE = re.compile(r"-?[0-9]+\.0+")
@@ -995,8 +1056,9 @@ class ReferenceProfile:
         return profile
 
     def identifier_columns(self) -> list[str]:
-        """Columns that look like identifiers: whole numbers (numeric) or categories, nearly every
-        value distinct (at least 95 % of at least 100 values, see :func:`looks_like_ids`).
+        """Columns that look like identifiers: categories, or whole numbers that rise with the
+        rows or take most of the integers over their range, nearly every value distinct (at
+        least 95 % of at least 100 values, see :func:`looks_like_ids`).
 
         A numeric column's verdict is kept in the profile file; profiles saved before it was
         kept list no numeric column (their compressed columns no longer hold every distinct value).
@@ -1006,10 +1068,12 @@ class ReferenceProfile:
     def warn_identifiers(self) -> None:
         """Warn, naming them, about columns that look like identifiers (:meth:`identifier_columns`).
 
-        Row ids, customer ids and counters take new values in every batch: a numeric one is
+        Row numbers, order numbers and UUIDs take new values in every batch: a numeric one is
         beyond the reference's range, a categorical one all unseen categories, so they alert on
         every check (or, with many rare categories, say nothing useful). They are still
-        profiled and tested; leave them out of the data given to ``fit`` and ``check``.
+        profiled and tested; leave them out with ``DriftMonitor.fit(..., exclude=...)`` (a batch
+        may still hold them: ``check`` ignores columns the profile lacks). The warning points at
+        the first caller outside this package.
         """
         import warnings
 
@@ -1022,8 +1086,8 @@ class ReferenceProfile:
         warnings.warn(
             f"column(s) {shown} look like identifiers (nearly every value distinct): their values are new "
             f"in every batch, so they alert on every check; they are profiled and tested as given, but "
-            f"leave them out of the monitored data (drop them before fit and check) unless they are "
-            f"measurements", ScimlkitWarning, stacklevel=3)
+            f"unless they are measurements leave them out: fit(..., exclude=[...]) or "
+            f"'scimlkit drift fit --exclude COLS'", ScimlkitWarning, stacklevel=_caller_level())
 
     # -- files --------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> Path:

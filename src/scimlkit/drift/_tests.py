@@ -33,6 +33,8 @@ __all__ = [
     "psi",
     "category_psi",
     "unseen_text",
+    "top_unseen",
+    "format_unseen",
 ]
 
 NUMERIC_TESTS = ("ks", "cvm", "anderson")
@@ -77,37 +79,72 @@ def category_psi(ref_counts: np.ndarray, cur_counts: np.ndarray, n_seen: int) ->
     """Population stability index of a categorical column whose first ``n_seen`` cells are the
     reference's categories and the rest the batch's unseen ones.
 
-    Each reference category is a bin, and the unseen categories together are one more
-    (reference share 0, floored at ``1e-4``). Bin by bin, unseen categories each below the
-    floor would contribute nothing: a batch made only of new identifiers would read 0.
+    Each category is a bin (an unseen one has reference share 0, floored at ``1e-4``), as in
+    the usual per-category definition, except that the unseen categories whose batch share is
+    below the floor are pooled into one more bin: bin by bin they would contribute nothing, and
+    a batch made only of new identifiers would read 0.
     """
-    return psi(np.r_[ref_counts[:n_seen], 0.0], np.r_[cur_counts[:n_seen], cur_counts[n_seen:].sum()])
+    ref_counts = np.asarray(ref_counts, dtype=float)
+    cur_counts = np.asarray(cur_counts, dtype=float)
+    unseen = cur_counts[n_seen:]
+    rare = unseen / max(1.0, cur_counts.sum()) < PSI_FLOOR
+    p = np.r_[ref_counts[:n_seen], np.zeros(int((~rare).sum()))]
+    q = np.r_[cur_counts[:n_seen], unseen[~rare]]
+    if rare.any():
+        p, q = np.r_[p, 0.0], np.r_[q, unseen[rare].sum()]
+    return psi(p, q)
 
 
 UNSEEN_SHOWN = 20  # unseen categories named in a report's ``unseen`` text
-UNSEEN_NAME_CHARS = 60  # longer names are cut to this many characters
+UNSEEN_NAME_CHARS = 60  # longer names are cut in the middle to this many characters
+
+
+def top_unseen(names, counts, shown: int = UNSEEN_SHOWN) -> list[str]:
+    """The ``shown`` most frequent of the batch's unseen categories ``names`` (batch counts
+    ``counts``), most frequent first, ties by name."""
+    names = np.asarray(names, dtype=str)
+    if names.size == 0:
+        return []
+    counts = np.asarray(counts, dtype=np.int64)
+    return names[np.lexsort((names, -counts))[:shown]].tolist()
+
+
+def _shown_name(name: str) -> str:
+    """A category name as an ``unseen`` text shows it: a long one cut in the middle (its start
+    and its end kept, so that long names sharing a prefix stay apart), one holding a comma or
+    a double quote in double quotes (inner quotes doubled, as in CSV)."""
+    cut = UNSEEN_NAME_CHARS
+    if len(name) > cut:
+        head = (cut - 3) * 2 // 3
+        name = name[:head] + "..." + name[-(cut - 3 - head):]
+    if "," in name or '"' in name:
+        name = '"' + name.replace('"', '""') + '"'
+    return name
+
+
+def format_unseen(top: list[str], n_unseen: int, shown: int | None = None) -> str:
+    """The text of :func:`unseen_text` from the most frequent unseen names ``top`` (at most
+    ``shown`` of them named) and the number of unseen categories ``n_unseen``."""
+    top = list(top)[:shown] if shown is not None else list(top)
+    rest = int(n_unseen) - len(top)
+    return ",".join(_shown_name(n) for n in top) + (f",... (+{rest} more)" if rest > 0 else "")
 
 
 def unseen_text(names, counts, shown: int = UNSEEN_SHOWN) -> str:
     """The batch's unseen categories as a report shows them: the ``shown`` most frequent
     (comma-separated, most frequent first, ties by name; names longer than
-    ``UNSEEN_NAME_CHARS`` cut short with ``...``) and, when there are more, how many more:
-    ``"a,b,... (+49980 more)"``. Empty when there is none.
+    ``UNSEEN_NAME_CHARS`` cut in the middle around ``...``, names holding a comma or a double
+    quote quoted as in CSV) and, when there are more, how many more: ``"a,b,... (+49980 more)"``.
+    Empty when there is none. The report's ``n_unseen`` column holds the count as a number.
 
     Examples
     --------
     >>> unseen_text(["x", "y", "z"], [1, 5, 2], shown=2)
     'y,z,... (+1 more)'
+    >>> unseen_text(["Paris, TX", "Lyon"], [3, 1])
+    '"Paris, TX",Lyon'
     """
-    names = np.asarray(names, dtype=str)
-    if names.size == 0:
-        return ""
-    counts = np.asarray(counts, dtype=np.int64)
-    top = np.lexsort((names, -counts))[:shown]
-    cut = UNSEEN_NAME_CHARS
-    text = ",".join(n if len(n) <= cut else n[: cut - 3] + "..." for n in names[top].tolist())
-    rest = names.size - top.size
-    return text + (f",... (+{rest} more)" if rest else "")
+    return format_unseen(top_unseen(names, counts, shown), len(names))
 
 
 def _smirnov_sf(n: int, x: float) -> float:
