@@ -42,7 +42,7 @@ def test_psi_of_a_batch_made_only_of_new_categories_says_it_changed():
                                                                                      [0.0] * 19_990), rel=1e-9)
 
 
-def test_psi_keeps_a_bin_per_new_category_and_pools_only_those_below_the_floor():
+def test_psi_pools_the_new_categories_into_one_bin():
     gen = np.random.default_rng(3)
     ref = pd.DataFrame({"c": gen.choice(["a", "b", "c"], 9_000, p=[0.5, 0.3, 0.2])})
     monitor = _quiet_fit(ref)
@@ -52,25 +52,34 @@ def test_psi_keeps_a_bin_per_new_category_and_pools_only_those_below_the_floor()
     row = monitor.check(pd.DataFrame({"c": seen})).table.iloc[0]
     assert row["psi"] == pytest.approx(_psi(p, seen.value_counts(normalize=True).reindex(["a", "b", "c"])),
                                        rel=1e-12)
-    # 2,000 new categories, each at 5e-4 of the batch (above the floor): a bin each
+    # 2,000 new categories: one bin holding the whole batch against the floor
     row = monitor.check(pd.DataFrame({"c": [f"new{i}" for i in range(2_000)]})).table.iloc[0]
-    assert row["psi"] == pytest.approx(_psi(p + [0.0] * 2_000, [0.0] * 3 + [1 / 2_000] * 2_000), rel=1e-12)
-    # closed form: sum over a, b, c of (1e-4 - p) ln(1e-4 / p), plus 2,000 * 4e-4 * ln 5
-    assert row["psi"] == pytest.approx(sum((1e-4 - a) * math.log(1e-4 / a) for a in p) + 0.8 * math.log(5),
-                                       rel=1e-12)
+    # closed form: sum over a, b, c of (1e-4 - p) ln(1e-4 / p), plus (1 - 1e-4) ln(1 / 1e-4)
+    want = sum((1e-4 - a) * math.log(1e-4 / a) for a in p) + (1 - 1e-4) * math.log(1e4)
+    assert row["psi"] == pytest.approx(want, rel=1e-12)
     assert row["alert"] and row["js_distance"] == pytest.approx(1.0)
-    # half of the batch new, each new category above the floor: per-category bins
+    # half of the batch new: one bin holding half
     batch = pd.concat([ref["c"].iloc[:1_000], pd.Series([f"new{i}" for i in range(1_000)])], ignore_index=True)
     q = batch.value_counts(normalize=True).reindex(["a", "b", "c"]).tolist()
     row = monitor.check(pd.DataFrame({"c": batch})).table.iloc[0]
-    assert row["psi"] == pytest.approx(_psi(p + [0.0] * 1_000, q + [1 / 2_000] * 1_000), rel=1e-12)
-    # 30,000 rows: 15,000 seen, five new categories of 1,000 and 10,000 new singletons (each
-    # 3.3e-5 of the batch, below the floor): the singletons alone are pooled into one bin
-    batch = pd.concat([ref["c"].iloc[:1_000]] * 15 + [pd.Series([f"big{i}" for i in range(5)] * 1_000),
-                       pd.Series([f"one{i}" for i in range(10_000)])], ignore_index=True)
-    q = batch.value_counts(normalize=True).reindex(["a", "b", "c"]).tolist()
-    row = monitor.check(pd.DataFrame({"c": batch})).table.iloc[0]
-    assert row["psi"] == pytest.approx(_psi(p + [0.0] * 6, q + [1 / 30] * 5 + [1 / 3]), rel=1e-12)
+    assert row["psi"] == pytest.approx(_psi(p + [0.0], q + [0.5]), rel=1e-12)
+
+
+def test_psi_of_new_identifiers_grows_with_their_share_whatever_the_batch_size():
+    # per category, n new ids of 1/n each read about (1/n - 1e-4) ln(1e4 / n) in all: near 0
+    # for n close to 10,000 (0.011 at 9,000); pooled, an all-new batch reads the same at any size
+    monitor = _quiet_fit(pd.DataFrame({"c": [f"order{i:05d}" for i in range(20_000)]}))
+    values = []
+    for n in (500, 5_000, 9_000, 9_999, 10_001):
+        row = monitor.check(pd.DataFrame({"c": [f"new{i:05d}" for i in range(n)]})).table.iloc[0]
+        values.append(row["psi"])
+    assert values == pytest.approx([values[0]] * len(values), rel=1e-12) and values[0] > 9
+    # and a growing share of new ids reads a growing index
+    shares = []
+    for k in (1_000, 3_000, 6_000):
+        batch = [f"order{i:05d}" for i in range(10_000 - k)] + [f"new{i:05d}" for i in range(k)]
+        shares.append(monitor.check(pd.DataFrame({"c": batch})).table.iloc[0]["psi"])
+    assert shares[0] < shares[1] < shares[2]
 
 
 def test_unseen_text_names_the_most_frequent_and_counts_the_rest(tmp_path, capsys):
@@ -125,8 +134,9 @@ def test_unseen_names_holding_commas_and_long_names_sharing_a_prefix(tmp_path, c
     batch.to_csv(tmp_path / "cur.csv", index=False)
     assert main(["drift", "fit", str(tmp_path / "ref.csv"), "--out", str(tmp_path / "p.npz")]) == 0
     capsys.readouterr()
-    main(["drift", "check", str(tmp_path / "p.npz"), str(tmp_path / "cur.csv")])
-    assert "more" not in capsys.readouterr().out
+    assert main(["drift", "check", str(tmp_path / "p.npz"), str(tmp_path / "cur.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "Portland, OR" in out and "more" not in out
 
 
 def test_identifier_columns_are_named_at_fit_and_still_tested(tmp_path):

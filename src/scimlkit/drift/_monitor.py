@@ -406,7 +406,11 @@ class DriftMonitor:
             numbers, counters, UUIDs, order numbers; see
             :meth:`ReferenceProfile.identifier_columns`) are named in a ``ScimlkitWarning``:
             their values are new in every batch, so they alert on every check; they are
-            profiled and tested as given (leave them out with ``exclude``). Identifiers that
+            profiled and tested as given (leave them out with ``exclude``). A table sorted by
+            a measurement makes it rise with the rows, so it is named too. A Dask reference
+            whose partitions were summarised (too many values to keep) gives a verdict on a
+            numeric column only when the partitions' value ranges do not overlap; shuffled ids
+            across partitions are then not named. Identifiers that
             repeat (a customer seen a few times in the reference) are not detected: their
             share of distinct values tells them from no ordinary category; the report's
             ``n_unseen`` column shows how many of a batch's categories are new.

@@ -1084,10 +1084,12 @@ class ReferenceProfile:
             return
         shown = ", ".join(f"'{n}'" for n in names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
         warnings.warn(
-            f"column(s) {shown} look like identifiers (nearly every value distinct): their values are new "
-            f"in every batch, so they alert on every check; they are profiled and tested as given, but "
-            f"unless they are measurements leave them out: fit(..., exclude=[...]) or "
-            f"'scimlkit drift fit --exclude COLS'", ScimlkitWarning, stacklevel=_caller_level())
+            f"column(s) {shown} look like identifiers (nearly every value distinct; numbers counting up "
+            f"with the rows or filling their range): a batch's values are then mostly new, so they alert "
+            f"on most checks; they are profiled and tested as given (a table sorted by a measurement "
+            f"makes that measurement count up with the rows); if they are identifiers leave them out: "
+            f"fit(..., exclude=[...]) or 'scimlkit drift fit --exclude COLS'",
+            ScimlkitWarning, stacklevel=_caller_level())
 
     # -- files --------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> Path:

@@ -79,19 +79,19 @@ def category_psi(ref_counts: np.ndarray, cur_counts: np.ndarray, n_seen: int) ->
     """Population stability index of a categorical column whose first ``n_seen`` cells are the
     reference's categories and the rest the batch's unseen ones.
 
-    Each category is a bin (an unseen one has reference share 0, floored at ``1e-4``), as in
-    the usual per-category definition, except that the unseen categories whose batch share is
-    below the floor are pooled into one more bin: bin by bin they would contribute nothing, and
-    a batch made only of new identifiers would read 0.
+    Each reference category is a bin; the unseen categories together are one more bin, with
+    reference share 0 floored at ``1e-4``. The usual per-category definition (a bin for each new
+    category, as Evidently's) reads near 0 for a batch of new identifiers whenever each holds
+    about ``1e-4`` of the batch or less (about 10,000 rows or more), however much of the batch is
+    new; pooled, the index grows with the batch's share of new values and is never below the
+    per-category sum (``sum q_i log q_i <= u log u`` for shares ``q_i`` summing to ``u``).
     """
     ref_counts = np.asarray(ref_counts, dtype=float)
     cur_counts = np.asarray(cur_counts, dtype=float)
     unseen = cur_counts[n_seen:]
-    rare = unseen / max(1.0, cur_counts.sum()) < PSI_FLOOR
-    p = np.r_[ref_counts[:n_seen], np.zeros(int((~rare).sum()))]
-    q = np.r_[cur_counts[:n_seen], unseen[~rare]]
-    if rare.any():
-        p, q = np.r_[p, 0.0], np.r_[q, unseen[rare].sum()]
+    p, q = ref_counts[:n_seen], cur_counts[:n_seen]
+    if unseen.size:
+        p, q = np.r_[p, 0.0], np.r_[q, unseen.sum()]
     return psi(p, q)
 
 
