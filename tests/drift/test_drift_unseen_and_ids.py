@@ -274,3 +274,16 @@ def test_a_batch_mostly_of_new_categories_is_named_in_the_summary():
     assert share["customer"] == pytest.approx(want, abs=0.01) and share["plan"] == 0.0
     assert "mostly categories the reference never saw: customer (" in report.summary()
     assert "never saw" not in monitor.check(ref.iloc[:5_000]).summary()
+
+
+def test_a_column_both_excluded_and_typed_is_named_as_such(tmp_path, capsys):
+    from scimlkit.drift import DriftMonitor
+
+    ref = pd.DataFrame({"id": np.arange(200), "x": np.random.default_rng(0).normal(size=200)})
+    with pytest.raises(InputError, match="'id' named both in `exclude` and in `column_types`"):
+        DriftMonitor(column_types={"id": "numeric"}).fit(ref, exclude=["id"])
+    ref.to_csv(tmp_path / "ref.csv", index=False)
+    rc = main(["drift", "fit", str(tmp_path / "ref.csv"), "--out", str(tmp_path / "p.npz"), "--exclude", "id",
+               "--categorical", "id"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "named both in `exclude`" in err[0]

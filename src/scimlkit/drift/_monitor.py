@@ -426,6 +426,12 @@ class DriftMonitor:
         self
         """
         self._validate_params()
+        if exclude is not None and self.column_types:
+            excluded = {exclude} if isinstance(exclude, str) else set(exclude) if isinstance(exclude, list | tuple) else set()
+            both = sorted(str(c) for c in self.column_types if str(c) in excluded)
+            if both:
+                raise InputError(f"column(s) {', '.join(repr(c) for c in both)} named both in `exclude` and in "
+                                 f"`column_types` (--exclude and --numeric/--categorical); name each in one")
         params = dict(column_types=self.column_types, eps=float(self.eps), max_exact=int(self.max_exact),
                       n_bins=int(self.n_bins), sample_size=int(self.sample_size), rng=self.rng)
         if _is_dask_frame(reference):
