@@ -210,18 +210,16 @@ def test_constant_arms_are_degenerate_despite_round_off(control, treatment):
 
 def test_small_spread_of_large_whole_numbers_is_kept():
     # whole numbers around 1.7e15 (microsecond timestamps) are exact in float64; a spread of
-    # about 1 unit is real, however small next to the values. Reference:
-    # scipy.stats.ttest_ind(t, c, equal_var=False) gives t = 19.3
+    # about 1 unit is real, however small next to the values. Reference on the shifted values
+    # (exact): scipy.stats.ttest_ind(t - 1.7e15, c - 1.7e15, equal_var=False)
     rng = np.random.default_rng(0)
     c = 1.7e15 + rng.integers(0, 3, 500).astype(float)
     t = 1.7e15 + rng.integers(1, 4, 500).astype(float)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # scipy's precision-loss note
-        ref = stats.ttest_ind(t, c, equal_var=False)
+    ref = stats.ttest_ind(t - 1.7e15, c - 1.7e15, equal_var=False)
     with warnings.catch_warnings():
         warnings.simplefilter("error", DegenerateDataWarning)
         res = compare_means(c, t)
-    assert res.sd_control == pytest.approx(c.std(ddof=1), rel=1e-12)
+    assert res.sd_control == pytest.approx((c - 1.7e15).std(ddof=1), rel=1e-12)
     assert res.statistic == pytest.approx(ref.statistic, rel=1e-9)
     assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-6)
     # the same through analyze (one row per user)
@@ -243,3 +241,71 @@ def test_lift_interval_of_a_control_mean_near_zero_is_unbounded_without_numpy_wa
         warnings.simplefilter("error", RuntimeWarning)
         res = compare_means([-1.0, 1.001], [1.0, 2.0, 3.0])
     assert res.lift_high == np.inf and -1.0 <= res.lift_low < res.relative_lift
+
+
+def _large_whole_numbers(rng, n, base=1.7e15):
+    # microsecond timestamps: whole numbers (and some halves) around 1.7e15, exact in float64
+    c = base + rng.integers(0, 3, n)
+    t = base + rng.integers(0, 3, n) + 0.5 * (rng.random(n) < 0.5)  # treatment +0.25 on average
+    return c, t
+
+
+def test_large_values_take_their_moments_about_a_pivot():
+    # summing values near 1.7e15 loses whole units: the unshifted moments gave a difference of
+    # 0.500 and t = 29.2 here. Reference on the shifted values (exact):
+    # scipy.stats.ttest_ind(t - 1.7e15, c - 1.7e15, equal_var=False) gives difference 0.2417, t 14.4
+    import pandas as pd
+
+    from scimlkit.experiment import analyze
+
+    base = 1.7e15
+    c, t = _large_whole_numbers(np.random.default_rng(0), 5000, base)
+    ref = stats.ttest_ind(t - base, c - base, equal_var=False)
+    diff = (t - base).mean() - (c - base).mean()
+    res = compare_means(c, t)
+    assert res.difference == pytest.approx(diff, rel=1e-12)
+    assert res.sd_control == pytest.approx((c - base).std(ddof=1), rel=1e-12)
+    assert res.sd_treatment == pytest.approx((t - base).std(ddof=1), rel=1e-12)
+    assert res.statistic == pytest.approx(ref.statistic, rel=1e-9)
+    assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-6)
+    assert res.mean_treatment - base == pytest.approx((t - base).mean(), abs=0.25)  # 0.25: one unit in the last place
+    frame = pd.DataFrame({"arm": ["control"] * 5000 + ["B"] * 5000, "t_us": np.concatenate([c, t])})
+    row = analyze(frame, group="arm", metric="t_us").comparisons.iloc[0]
+    assert row["difference"] == pytest.approx(diff, rel=1e-12)
+    assert row["statistic"] == pytest.approx(ref.statistic, rel=1e-9)
+    low, high = ref.confidence_interval(0.95)
+    assert (row["low"], row["high"]) == pytest.approx((low, high), rel=1e-9)
+    # whole numbers that differ by 1 (four units in the last place) are data, not round-off
+    c, t = 1.7e15 + np.arange(40) % 2, 1.7e15 + (np.arange(40) % 4 > 0)
+    ref = stats.ttest_ind(t - 1.7e15, c - 1.7e15, equal_var=False)
+    assert compare_means(c, t).statistic == pytest.approx(ref.statistic, rel=1e-9)
+
+
+def test_arms_differing_by_round_off_only_have_no_difference():
+    # a metric that is 0.3 for every user, 5 of the 20 treatment values computed as 0.1 + 0.2:
+    # the textbook moments give sd 2.8e-17 and t = 8.7 (p 4.6e-8); the arms are constant and
+    # equal, so the test is undefined (NaN, with a warning) as for two constant arms
+    import pandas as pd
+
+    from scimlkit.experiment import analyze
+
+    control = np.full(20, 0.3)
+    treatment = np.array([0.3] * 15 + [0.1 + 0.2] * 5)
+    assert treatment.std(ddof=1) > 0
+    with pytest.warns(DegenerateDataWarning, match="zero variance in both arms"):
+        res = compare_means(control, treatment)
+    assert res.sd_treatment == 0.0 and res.difference == 0.0 and res.relative_lift == 0.0
+    assert np.isnan(res.statistic) and np.isnan(res.pvalue)
+    frame = pd.DataFrame({"arm": ["control"] * 20 + ["B"] * 20 + ["C"] * 20,
+                          "share": np.concatenate([control, treatment, control + 0.1])})
+    with pytest.warns(DegenerateDataWarning, match="zero variance in both arms"):
+        table = analyze(frame, group="arm", metric="share").comparisons.set_index("treatment")
+    assert table.loc["B", "difference"] == 0.0 and np.isnan(table.loc["B", "pvalue"])
+    assert not table["significant"].any()
+    # a real spread of 1e-9 on values near 1 is data; reference scipy.stats.ttest_ind(t, c, equal_var=False)
+    rng = np.random.default_rng(1)
+    c, t = 1.0 + 1e-9 * rng.standard_normal(30), 1.0 + 1e-9 * (1.0 + rng.standard_normal(30))
+    ref = stats.ttest_ind(t, c, equal_var=False)
+    res = compare_means(c, t)
+    assert res.statistic == pytest.approx(ref.statistic, rel=1e-5)
+    assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-4)

@@ -110,3 +110,28 @@ def test_metric_determined_by_covariate_is_degenerate():
         assert any(w.category is DegenerateDataWarning and "zero variance" in str(w.message) for w in caught)
         assert np.isnan(res.pvalue) and res.adjusted_sd_control == res.adjusted_sd_treatment == 0.0
         assert res.difference == pytest.approx(0.0, abs=1e-12)
+
+
+def test_raw_moments_of_large_values_and_round_off_only_arms():
+    # the unadjusted comparison of values near 1.7e15 takes its moments about a pivot; reference
+    # on the shifted values (exact): scipy.stats.ttest_ind(t - 1.7e15, c - 1.7e15, equal_var=False)
+    import warnings
+
+    from scimlkit._errors import DegenerateDataWarning
+
+    rng = np.random.default_rng(0)
+    base = 1.7e15
+    c = base + rng.integers(0, 3, 5000)
+    t = base + rng.integers(0, 3, 5000) + 0.5 * (rng.random(5000) < 0.5)
+    ref = stats.ttest_ind(t - base, c - base, equal_var=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateDataWarning)
+        res = cuped(c, t, rng.normal(size=5000), rng.normal(size=5000))
+    assert res.unadjusted_difference == pytest.approx((t - base).mean() - (c - base).mean(), rel=1e-12)
+    assert res.unadjusted_pvalue == pytest.approx(ref.pvalue, rel=1e-6)
+    # 0.3 for every user, some treatment values computed as 0.1 + 0.2: no difference at all
+    control, treatment = np.full(20, 0.3), np.array([0.3] * 15 + [0.1 + 0.2] * 5)
+    with pytest.warns(DegenerateDataWarning, match="zero variance"):
+        res = cuped(control, treatment, rng.normal(size=20), rng.normal(size=20))
+    assert res.difference == 0.0 and res.unadjusted_difference == 0.0
+    assert np.isnan(res.pvalue) and np.isnan(res.unadjusted_pvalue)

@@ -120,14 +120,37 @@ def at_round_off(sd, peak):
     return np.asarray(sd) <= _ROUND_OFF * np.asarray(peak)
 
 
-def sample_sd(values: np.ndarray) -> float:
-    """Sample standard deviation (``ddof=1``) of a raw float sample: 0 exactly when every value
-    is the same (seven copies of 0.1 give 1.5e-17 by the textbook formula, which would make a
-    t statistic of about 1e16 out of two constant arms). Any real spread is kept, however small
-    next to the values (whole numbers around 1.7e15 that differ by 1 have a spread of about 1)."""
-    if values.min() == values.max():
-        return 0.0
-    return float(values.std(ddof=1))
+def raw_moments(values: np.ndarray, pivot: float) -> tuple[float, float, float, float]:
+    """Mean of ``values - pivot``, sample standard deviation (``ddof=1``), smallest and largest
+    value of a raw float sample. The spread is 0 exactly when every value is the same (seven
+    copies of 0.1 give 1.5e-17 by the textbook formula); any other spread is kept, however small
+    next to the values (whole numbers around 1.7e15 that differ by 1 have a spread of about 1).
+
+    The moments are taken about ``pivot`` (a value near the sample's, such as the control mean):
+    summing values near 1.7e15 directly loses whole units, while their distances to a nearby
+    pivot are exact. The mean is ``pivot`` plus the first value returned; the same pivot for two
+    samples gives their difference of means without the rounding of either mean.
+    """
+    low, high = float(values.min()), float(values.max())
+    if low == high:
+        return low - pivot, 0.0, low, high
+    shifted = values - pivot
+    return float(shifted.mean()), float(shifted.std(ddof=1)), low, high
+
+
+_RAW_ROUND_OFF = 4.0 * np.finfo(float).eps  # a pooled range of a few units in the last place
+
+
+def round_off_only(low: float, high: float, *samples: np.ndarray) -> bool:
+    """Whether raw samples whose pooled values lie in ``[low, high]`` hold one value computed by
+    several routes (``0.3`` next to ``0.1 + 0.2``): every value within a few units in the last
+    place of the largest magnitude. Whole numbers below ``2**53`` are exact in floating point,
+    so any spread between them is data (timestamps in microseconds that differ by 1)."""
+    if high - low > _RAW_ROUND_OFF * max(abs(low), abs(high)):
+        return False
+    if low == high:
+        return True
+    return not (max(abs(low), abs(high)) < 2.0**53 and all(np.all(s == np.rint(s)) for s in samples))
 
 
 def derived_sd(values: np.ndarray, peak) -> float:

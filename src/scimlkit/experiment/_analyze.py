@@ -16,7 +16,8 @@ from ._analysis_base import (
     check_alternative,
     is_number,
     label_key,
-    sample_sd,
+    raw_moments,
+    round_off_only,
     scaled_by_power_of_two,
 )
 from ._binary import binary_core, check_difference_method, warn_binary
@@ -372,14 +373,21 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
             means = (np.full(len(treatments), yc.mean()), xt / nt)
             method = "z-test"
         else:
-            t_stats = np.array([[y[masks[a]].mean(), sample_sd(y[masks[a]]), sizes[a]] for a in treatments])
-            cols = ttest_core(np.float64(yc.mean()), np.float64(sample_sd(yc)), np.float64(yc.size),
-                              t_stats[:, 0], t_stats[:, 1], t_stats[:, 2], alpha=alpha,
-                              alternative=alternative, equal_var=bool(equal_var))
+            # moments about the control mean (large values keep their spread and difference)
+            pivot = float(yc.mean())
+            mc, sc, low_c, high_c = raw_moments(yc, pivot)
+            t_stats = np.array([[*raw_moments(y[masks[a]], pivot), sizes[a]] for a in treatments])
+            # one value computed by several routes in both arms: constant arms, no difference
+            same = np.array([round_off_only(min(low_c, lo), max(high_c, hi), yc, y[masks[a]])
+                             for a, lo, hi in zip(treatments, t_stats[:, 2], t_stats[:, 3])], dtype=bool)
+            t_stats[same, :2] = mc, 0.0
+            cols = ttest_core(np.float64(mc), np.where(same, 0.0, sc), np.float64(yc.size),
+                              t_stats[:, 0], t_stats[:, 1], t_stats[:, 4], alpha=alpha,
+                              alternative=alternative, equal_var=bool(equal_var), pivot=np.float64(pivot))
             warn_means(cols, where=f" of '{name}'")
             cols.update({k: _unscale(cols[k], scale, name) for k in ("difference", "low", "high")})
-            means = (_unscale(np.full(len(treatments), yc.mean()), scale, name),
-                     _unscale(t_stats[:, 0], scale, name))
+            means = (_unscale(np.full(len(treatments), pivot + mc), scale, name),
+                     _unscale(pivot + t_stats[:, 0], scale, name))
             method = "student-t" if equal_var else "welch-t"
         for i, arm in enumerate(treatments):
             rows.append({**base, "method": method, "treatment": arm, "n_treatment": sizes[arm],

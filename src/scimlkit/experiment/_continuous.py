@@ -20,7 +20,8 @@ from ._analysis_base import (
     interval_level,
     normal_pvalue,
     one_sided,
-    sample_sd,
+    raw_moments,
+    round_off_only,
     scaled_by_power_of_two,
     t_pvalue,
 )
@@ -37,8 +38,9 @@ __all__ = [
 # -- vectorised kernels ----------------------------------------------------------------------
 
 
-def ttest_core(mc, sc, nc, mt, st, nt, *, alpha, alternative, equal_var):
-    """Every column of a two-sample t comparison from summary statistics (arrays)."""
+def ttest_core(mc, sc, nc, mt, st, nt, *, alpha, alternative, equal_var, pivot=0.0):
+    """Every column of a two-sample t comparison from summary statistics (arrays); the means are
+    given as distances to ``pivot`` (one value for both arms, 0 by default)."""
     vc, vt = sc**2, st**2
     diff = mt - mc
     if equal_var:
@@ -55,7 +57,8 @@ def ttest_core(mc, sc, nc, mt, st, nt, *, alpha, alternative, equal_var):
         t = np.where(degenerate, np.nan, diff / np.where(degenerate, 1.0, se))
     p = t_pvalue(t, df, alternative)
     low, high = t_bounds(diff, se, df, 1.0 - alpha, alternative)
-    lift, lift_low, lift_high = ratio_lift(mc, vc / nc, mt, vt / nt, 1.0 - alpha, alternative)
+    lift, lift_low, lift_high = ratio_lift(mc + pivot, vc / nc, mt + pivot, vt / nt, 1.0 - alpha, alternative,
+                                           diff=diff)
     d, g = effect_sizes(mc, sc, nc, mt, st, nt)
     return {
         "difference": diff, "low": low, "high": high, "relative_lift": lift, "lift_low": lift_low,
@@ -70,20 +73,27 @@ def t_bounds(diff, se, df, level, alternative):
     return one_sided(diff - crit * se, diff + crit * se, alternative, -np.inf, np.inf)
 
 
-def ratio_lift(mc, var_mc, mt, var_mt, level, alternative):
+def ratio_lift(mc, var_mc, mt, var_mt, level, alternative, *, diff=None):
     """Relative lift ``m_t / m_c - 1`` with a delta-method interval on the log-ratio scale.
 
     The lift is a change relative to a positive control mean (NaN when ``m_c <= 0``: dividing by
     a negative mean would flip its sign). ``Var(log(m_t / m_c)) ~ Var(m_t) / m_t^2 + Var(m_c) / m_c^2``;
-    the interval needs both means positive (NaN otherwise). ``var_*`` are the variances of the means.
+    the interval needs both means positive (NaN otherwise). ``var_*`` are the variances of the means;
+    ``diff`` is ``m_t - m_c`` when known more precisely than the two means (taken about a pivot).
     """
     two_level = interval_level(level, alternative)
     z = -special.ndtri((1.0 - two_level) / 2.0)
     ok = (mc > 0) & (mt > 0)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a bound may be inf
-        lift = np.where(mc > 0, mt / np.where(mc > 0, mc, 1.0) - 1.0, np.nan)
+        if diff is None:
+            lift = np.where(mc > 0, mt / np.where(mc > 0, mc, 1.0) - 1.0, np.nan)
+        else:
+            lift = np.where(mc > 0, diff / np.where(mc > 0, mc, 1.0), np.nan)
         mc_, mt_ = np.where(ok, mc, 1.0), np.where(ok, mt, 1.0)
         log_ratio = np.log(mt_) - np.log(mc_)
+        if diff is not None:  # a small lift is more precise from the difference
+            small = ok & (np.abs(lift) < 0.5)
+            log_ratio = np.where(small, np.log1p(np.where(small, lift, 0.0)), log_ratio)
         se = np.sqrt(var_mt / mt_**2 + var_mc / mc_**2)
         low = np.where(ok, np.expm1(log_ratio - z * se), np.nan)
         high = np.where(ok, np.expm1(log_ratio + z * se), np.nan)
@@ -240,6 +250,11 @@ def compare_means(control, treatment, *, alpha: float = 0.05, alternative: str =
     Returns
     -------
     MeanTestResult
+        The moments are taken about the control mean, so values far from zero (timestamps
+        around 1.7e15) keep their spread and difference. Arms whose values all agree up to a
+        few units in the last place (``0.3`` next to ``0.1 + 0.2``) hold one value: both spreads
+        and the difference are 0, and the test is undefined (NaN, with a
+        ``DegenerateDataWarning``) as for any two constant arms.
 
     Examples
     --------
@@ -252,12 +267,24 @@ def compare_means(control, treatment, *, alpha: float = 0.05, alternative: str =
     """
     c = check_finite_sample(control, "control")
     t = check_finite_sample(treatment, "treatment")
+    alpha = check_alpha(alpha)
+    alternative = check_alternative(alternative)
     # values near the float limits: the moments are taken in a power-of-two unit (exact)
     scale = scaled_by_power_of_two(np.concatenate([c, t]))[1]
     if scale != 1.0:
         c, t = c / scale, t / scale
-    res = compare_means_from_stats(float(c.mean()), sample_sd(c), c.size, float(t.mean()), sample_sd(t), t.size, alpha=alpha, alternative=alternative,
-                                   equal_var=equal_var)
+    pivot = float(c.mean())  # moments about one pivot near the data (large values keep their spread)
+    mc, sc, low_c, high_c = raw_moments(c, pivot)
+    mt, st, low_t, high_t = raw_moments(t, pivot)
+    if round_off_only(min(low_c, low_t), max(high_c, high_t), c, t):
+        mt, sc, st = mc, 0.0, 0.0  # one value computed by several routes: constant arms, no difference
+    cols = ttest_core(*(np.float64(v) for v in (mc, sc, c.size, mt, st, t.size)), alpha=alpha,
+                      alternative=alternative, equal_var=bool(equal_var), pivot=np.float64(pivot))
+    warn_means(cols)
+    res = MeanTestResult(n_control=c.size, n_treatment=t.size, mean_control=pivot + mc, mean_treatment=pivot + mt,
+                         sd_control=sc, sd_treatment=st,
+                         **{k: as_float(v) for k, v in cols.items() if k != "degenerate"},
+                         alpha=alpha, alternative=alternative, equal_var=bool(equal_var))
     if scale == 1.0:
         return res
     with np.errstate(over="ignore"):

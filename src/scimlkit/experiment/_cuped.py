@@ -17,7 +17,8 @@ from ._analysis_base import (
     check_level,
     check_paired_order,
     derived_sd,
-    sample_sd,
+    raw_moments,
+    round_off_only,
     scaled_by_power_of_two,
 )
 from ._continuous import ratio_lift, t_bounds, ttest_core, warn_means
@@ -121,15 +122,23 @@ def cuped_arrays(yc, xc, yt, xt, *, alpha, alternative):
     x = np.concatenate([xc, xt])
     theta, corr = cuped_theta(y, x)
     mean_x = x.mean()
-    ac, at = yc - theta * (xc - mean_x), yt - theta * (xt - mean_x)
+    # moments about the control mean (large values keep their spread and difference)
+    pivot = float(yc.mean())
+    mc, sc, low_c, high_c = raw_moments(yc, pivot)
+    mt, st, low_t, high_t = raw_moments(yt, pivot)
+    ac, at = (yc - pivot) - theta * (xc - mean_x), (yt - pivot) - theta * (xt - mean_x)
     # the adjusted values are computed from y, theta * x and theta * mean x: their round-off is
     # that of the largest of those terms (a metric fully determined by x leaves only round-off)
     sd_c = derived_sd(ac, max(np.max(np.abs(yc)), abs(theta) * max(np.max(np.abs(xc)), abs(mean_x))))
     sd_t = derived_sd(at, max(np.max(np.abs(yt)), abs(theta) * max(np.max(np.abs(xt)), abs(mean_x))))
     stats_adj = [np.float64(v) for v in (ac.mean(), sd_c, ac.size, at.mean(), sd_t, at.size)]
-    stats_raw = [np.float64(v) for v in (yc.mean(), sample_sd(yc), yc.size, yt.mean(), sample_sd(yt), yt.size)]
-    adj = ttest_core(*stats_adj, alpha=alpha, alternative=alternative, equal_var=False)
-    raw = ttest_core(*stats_raw, alpha=alpha, alternative=alternative, equal_var=False)
+    if round_off_only(min(low_c, low_t), max(high_c, high_t), yc, yt):
+        # one value computed by several routes: constant arms, no difference, nothing to adjust
+        mt, sc, st = mc, 0.0, 0.0
+        stats_adj = [np.float64(v) for v in (mc, 0.0, ac.size, mc, 0.0, at.size)]
+    stats_raw = [np.float64(v) for v in (mc, sc, yc.size, mt, st, yt.size)]
+    adj = ttest_core(*stats_adj, alpha=alpha, alternative=alternative, equal_var=False, pivot=np.float64(pivot))
+    raw = ttest_core(*stats_raw, alpha=alpha, alternative=alternative, equal_var=False, pivot=np.float64(pivot))
     warn_means(adj)
     var_adj = stats_adj[1] ** 2 / ac.size + stats_adj[4] ** 2 / at.size
     var_raw = stats_raw[1] ** 2 / yc.size + stats_raw[4] ** 2 / yt.size
@@ -138,8 +147,8 @@ def cuped_arrays(yc, xc, yt, xt, *, alpha, alternative):
                                             "lift_high", "statistic", "df", "pvalue")}
     return dict(
         theta=float(theta), correlation=corr, variance_reduction=reduction, n_control=int(yc.size),
-        n_treatment=int(yt.size), mean_control=float(yc.mean()), mean_treatment=float(yt.mean()),
-        adjusted_mean_control=float(stats_adj[0]), adjusted_mean_treatment=float(stats_adj[3]), **fields,
+        n_treatment=int(yt.size), mean_control=pivot + mc, mean_treatment=pivot + mt,
+        adjusted_mean_control=pivot + float(stats_adj[0]), adjusted_mean_treatment=pivot + float(stats_adj[3]), **fields,
         unadjusted_difference=as_float(raw["difference"]), unadjusted_low=as_float(raw["low"]),
         unadjusted_high=as_float(raw["high"]), unadjusted_pvalue=as_float(raw["pvalue"]),
         alpha=alpha, alternative=alternative, adjusted_sd_control=float(stats_adj[1]),
