@@ -934,7 +934,8 @@ class ReferenceProfile:
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> frame = pd.DataFrame({"x": np.arange(50_000.0), "c": ["a", "b"] * 25_000})
+    >>> x = np.random.default_rng(0).normal(size=50_000)
+    >>> frame = pd.DataFrame({"x": x, "c": ["a", "b"] * 25_000})
     >>> profile = ReferenceProfile.from_frame(frame, rng=0)
     >>> profile.kinds
     {'x': 'numeric', 'c': 'categorical'}
