@@ -309,3 +309,19 @@ def test_arms_differing_by_round_off_only_have_no_difference():
     res = compare_means(c, t)
     assert res.statistic == pytest.approx(ref.statistic, rel=1e-5)
     assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-4)
+
+
+def test_lift_interval_equals_the_lift_fields():
+    # the method and the fields both take the lift from the difference (precise about a pivot)
+    from scimlkit.experiment import cuped
+
+    gen = np.random.default_rng(11)
+    for base in (1000.0, 1.7e15):
+        c = base + gen.integers(0, 3, 2_000).astype(float)
+        t = base + gen.integers(0, 3, 2_000).astype(float) + 1.0
+        res = compare_means(c, t)
+        assert tuple(res.lift_interval()) == (res.lift_low, res.lift_high)
+        assert res.lift_low <= res.relative_lift <= res.lift_high
+    x = gen.normal(size=(2, 500))
+    res = cuped(1000 + x[0] + gen.normal(size=500), 1001 + x[1] + gen.normal(size=500), x[0], x[1])
+    assert tuple(res.lift_interval()) == (res.lift_low, res.lift_high)

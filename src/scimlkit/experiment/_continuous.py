@@ -193,7 +193,7 @@ class MeanTestResult(Result):
         level = 1.0 - self.alpha if level is None else check_level(level)
         _, low, high = ratio_lift(np.float64(self.mean_control), self.sd_control**2 / self.n_control,
                                   np.float64(self.mean_treatment), self.sd_treatment**2 / self.n_treatment,
-                                  level, self.alternative)
+                                  level, self.alternative, diff=np.float64(self.difference))
         return ConfidenceInterval(float(low), float(high))
 
 

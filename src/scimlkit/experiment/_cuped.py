@@ -102,7 +102,8 @@ class CupedResult(Result):
         level = 1.0 - self.alpha if level is None else check_level(level)
         vc, vt = self._se2()
         _, low, high = ratio_lift(np.float64(self.adjusted_mean_control), vc,
-                                  np.float64(self.adjusted_mean_treatment), vt, level, self.alternative)
+                                  np.float64(self.adjusted_mean_treatment), vt, level, self.alternative,
+                                  diff=np.float64(self.difference))
         return ConfidenceInterval(float(low), float(high))
 
 
