@@ -32,7 +32,6 @@ __all__ = [
     "js_excess",
     "psi",
     "category_psi",
-    "unseen_text",
     "top_unseen",
     "format_unseen",
 ]
@@ -123,28 +122,23 @@ def _shown_name(name: str) -> str:
 
 
 def format_unseen(top: list[str], n_unseen: int, shown: int | None = None) -> str:
-    """The text of :func:`unseen_text` from the most frequent unseen names ``top`` (at most
-    ``shown`` of them named) and the number of unseen categories ``n_unseen``."""
-    top = list(top)[:shown] if shown is not None else list(top)
-    rest = int(n_unseen) - len(top)
-    return ",".join(_shown_name(n) for n in top) + (f",... (+{rest} more)" if rest > 0 else "")
-
-
-def unseen_text(names, counts, shown: int = UNSEEN_SHOWN) -> str:
-    """The batch's unseen categories as a report shows them: the ``shown`` most frequent
-    (comma-separated, most frequent first, ties by name; names longer than
-    ``UNSEEN_NAME_CHARS`` cut in the middle around ``...``, names holding a comma or a double
-    quote quoted as in CSV) and, when there are more, how many more: ``"a,b,... (+49980 more)"``.
-    Empty when there is none. The report's ``n_unseen`` column holds the count as a number.
+    """The batch's unseen categories as a report shows them, from the most frequent unseen names
+    ``top`` (:func:`top_unseen`; at most ``shown`` of them named) and the number of unseen
+    categories ``n_unseen``: the names comma-separated (longer than ``UNSEEN_NAME_CHARS`` cut in
+    the middle around ``...``, holding a comma or a double quote quoted as in CSV) and, when
+    there are more, how many more. Empty when there is none; the report's ``n_unseen`` column
+    holds the count as a number.
 
     Examples
     --------
-    >>> unseen_text(["x", "y", "z"], [1, 5, 2], shown=2)
+    >>> format_unseen(top_unseen(["x", "y", "z"], [1, 5, 2], shown=2), 3)
     'y,z,... (+1 more)'
-    >>> unseen_text(["Paris, TX", "Lyon"], [3, 1])
+    >>> format_unseen(["Paris, TX", "Lyon"], 2)
     '"Paris, TX",Lyon'
     """
-    return format_unseen(top_unseen(names, counts, shown), len(names))
+    top = list(top)[:shown] if shown is not None else list(top)
+    rest = int(n_unseen) - len(top)
+    return ",".join(_shown_name(n) for n in top) + (f",... (+{rest} more)" if rest > 0 else "")
 
 
 def _smirnov_sf(n: int, x: float) -> float:
