@@ -192,10 +192,11 @@ def test_temperature_matches_direct_minimisation():
     assert np.array_equal(ts.predict(z), np.argmax(z, axis=1))
 
 
-@pytest.mark.parametrize("scale", [1e5, 1e8])
+@pytest.mark.parametrize("scale", [1e-12, 1e-6, 1e5, 1e8, 1e300])
 def test_temperature_of_huge_logits(scale):
-    # at temperature 1 every row saturates and the curvature underflows: the fit starts from
-    # the logits' scale instead (it left T = 1, NLL in the thousands, blaming constant rows)
+    # the fit is free of the logits' size: tiny logits once met the gradient tolerance at
+    # T = 1 (binary 1e-12: every prediction 0.5; multiclass 1e-6: T off by a factor 2.2) and
+    # logits of 1e300 overflowed the curvature and left T = 1
     rng = np.random.default_rng(2)
     z = rng.normal(size=(600, 4)) * 3
     y = np.array([rng.choice(4, p=np.exp(r / 2.5) / np.exp(r / 2.5).sum()) for r in z])
@@ -206,6 +207,16 @@ def test_temperature_of_huge_logits(scale):
         y2 = (rng.random(600) < 1 / (1 + np.exp(-z[:, 0] / 2))).astype(int)
         binary = TemperatureScaling().fit(z[:, 0], y2).temperature_
         assert TemperatureScaling().fit(z[:, 0] * scale, y2).temperature_ == pytest.approx(binary * scale, rel=1e-6)
+
+
+def test_temperature_ignores_a_shift_of_every_logit_in_a_row():
+    # softmax(z / T) does not change when a row's logits move by one constant, so neither may T
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(600, 4)) * 3
+    y = np.array([rng.choice(4, p=np.exp(r / 2.5) / np.exp(r / 2.5).sum()) for r in z])
+    ref = TemperatureScaling().fit(z, y).temperature_
+    shifted = z + rng.normal(size=(600, 1)) * 1e6
+    assert TemperatureScaling().fit(shifted, y).temperature_ == pytest.approx(ref, rel=1e-6)
 
 
 def test_histogram_quantile_bins_weighted_equal_repeated():
@@ -682,3 +693,26 @@ def test_multiclass_temperature_of_separated_logits():
         weighted = TemperatureScaling().fit(z, y, sample_weight=w)
         repeated = TemperatureScaling().fit(np.repeat(z, w, axis=0), np.repeat(y, w))
     assert weighted.temperature_ == pytest.approx(repeated.temperature_, rel=1e-9)
+
+
+@pytest.mark.parametrize("make", [PlattCalibrator, lambda: ScoreCalibrator("sigmoid"), TemperatureScaling])
+def test_calibrators_are_binary_classifiers_for_sklearn_scorers(make):
+    # scikit-learn's "roc_auc" scorer needs a classifier with classes_ (it raised "y should be
+    # a 1d array" on the two-column predict_proba); an increasing map keeps the scores' AUC,
+    # reference: roc_auc_score(y[test], s[test]) on the same folds
+    from sklearn.base import is_classifier
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    X, y = load_breast_cancer(return_X_y=True)
+    s = 14.0 - X[:, 0]  # larger scores for the positive class (benign: a small radius)
+    folds = StratifiedKFold(3, shuffle=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = cross_val_score(make(), s[:, None], y, scoring="roc_auc", cv=folds, error_score="raise")
+    ref = [roc_auc_score(y[test], s[test]) for _, test in folds.split(s, y)]
+    np.testing.assert_allclose(got, ref, rtol=1e-12)
+    cal = make().fit(s, y)
+    assert is_classifier(cal)
+    np.testing.assert_array_equal(cal.classes_, [0, 1])
+    assert cal.score(s, y) == pytest.approx(np.mean(cal.predict(s) == y))

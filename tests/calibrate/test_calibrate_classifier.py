@@ -638,3 +638,29 @@ def test_multiclass_checks_selection_tie_break_and_n_jobs(cv):
     if cv == "prefit":
         with pytest.raises(InputError, match="`n_jobs` must be None or a nonzero int"):
             ThresholdClassifier(model, cv=cv, n_jobs="many").fit(X, y == 1)
+
+
+@pytest.mark.parametrize("meta", [lambda est, **kw: CalibratedClassifier(est, method="sigmoid", **kw),
+                                  ThresholdClassifier])
+def test_metadata_routing_sends_weights_where_the_estimator_requests_them(meta):
+    # with scikit-learn's metadata routing on, a pipeline step that requests sample_weight
+    # gets them (it was an error: "Pipeline does not take `sample_weight`"), and an estimator
+    # that declines them is fitted unweighted (it got them regardless)
+    import sklearn
+
+    X, y = load_breast_cancer(return_X_y=True)
+    w = np.random.default_rng(0).uniform(0.1, 3.0, y.shape[0])
+
+    def pipe(request):
+        return make_pipeline(StandardScaler().set_fit_request(sample_weight=False),
+                             LogisticRegression().set_fit_request(sample_weight=request))
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        routed = meta(pipe(True), cv=3, random_state=0).fit(X, y, sample_weight=w)
+        declined = meta(pipe(False), cv=3, random_state=0).fit(X, y, sample_weight=w)
+    plain = make_pipeline(StandardScaler(), LogisticRegression())
+    explicit = meta(plain, cv=3, random_state=0).fit(X, y, sample_weight=w, logisticregression__sample_weight=w)
+    unweighted = meta(plain, cv=3, random_state=0).fit(X, y, sample_weight=w,
+                                                       logisticregression__sample_weight=np.ones_like(w))
+    np.testing.assert_allclose(routed.predict_proba(X), explicit.predict_proba(X), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(declined.predict_proba(X), unweighted.predict_proba(X), rtol=1e-10, atol=1e-12)

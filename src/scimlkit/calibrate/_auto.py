@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .._errors import DegenerateDataWarning, InputError, reissue_warning
 from .._validation import check_int, check_option, check_random_state
@@ -232,7 +232,7 @@ def choose_method(names, cross_predict, per_sample, ece, weights, *, step_maps_a
     return best, table
 
 
-class ScoreCalibrator(BaseEstimator):
+class ScoreCalibrator(ClassifierMixin, BaseEstimator):
     """Calibrate one score per sample into a probability, by a chosen method or the best one.
 
     With ``method="auto"`` every candidate method is scored by ``cv``-fold cross-validation on
@@ -387,6 +387,7 @@ class ScoreCalibrator(BaseEstimator):
             method = self._select(views, yy, w, candidates(self.methods, kind), criterion, tie_break, groups)
         self.method_ = method
         self.calibrator_ = make_calibrator(method).fit(views[METHODS[method]], yy, sample_weight=w)
+        self.classes_ = np.array([0, 1])
         self.n_features_in_ = 1
         return self
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import numpy as np
 from scipy.special import expit, logit
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .._errors import InputError, NotFittedError
 from .._validation import check_array, check_binary
@@ -178,12 +178,15 @@ def to_probability(z: np.ndarray) -> np.ndarray:
     return expit(z)
 
 
-class BaseCalibrator(BaseEstimator):
+class BaseCalibrator(ClassifierMixin, BaseEstimator):
     """Base of the binary calibrators that map one score per sample to a probability.
 
     Subclasses implement ``_fit(s, y, w)`` and ``_transform(s)``; this class validates
     inputs once and provides ``transform`` (probability of class 1), ``predict_proba``
-    (two columns) and ``predict`` (class 1 when the probability is at least 0.5).
+    (two columns) and ``predict`` (class 1 when the probability is at least 0.5). A fitted
+    calibrator is a binary classifier of its one score column (``classes_`` is ``[0, 1]``),
+    so scikit-learn's scorers (``"roc_auc"``, ``"neg_log_loss"``, ...) and ``score``
+    (accuracy) apply to it.
     """
 
     #: The scores a method expects: ``"logit"`` (any real), ``"probability"`` (in [0, 1]).
@@ -202,6 +205,7 @@ class BaseCalibrator(BaseEstimator):
             raise InputError(f"`X` and `y` must have the same length, got {s.shape[0]} and {yy.shape[0]}")
         w = check_weights(sample_weight, s.shape[0], yy)
         self._fit(s, yy.astype(float), w)
+        self.classes_ = np.array([0, 1])
         self.n_features_in_ = 1
         return self
 

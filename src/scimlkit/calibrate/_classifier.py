@@ -238,15 +238,27 @@ def _check_weights(sample_weight, y, classes):
     return w
 
 
-def _fit_params(base, w, fit_params, prefit: bool, groups=None) -> dict:
+def _fit_params(base, w, fit_params, prefit: bool, groups=None, owner=None) -> dict:
     """The keyword arguments of the estimator's ``fit``: ``fit_params``, the weights, and the
     groups when its ``fit`` takes them (a search, ``RFECV``, ...: its own folds keep them).
     A ``FrozenEstimator`` (whose ``fit`` does nothing) gets no weights: they go to the
-    calibrator or the threshold alone, as with ``cv="prefit"``."""
+    calibrator or the threshold alone, as with ``cv="prefit"``. With scikit-learn's metadata
+    routing enabled, the weights, groups and ``fit_params`` go where the estimator's requests
+    (``set_fit_request``) send them, as routed by ``owner``."""
+    from sklearn import get_config
     from sklearn.frozen import FrozenEstimator
     from sklearn.model_selection._search import BaseSearchCV
+    from sklearn.utils.metadata_routing import process_routing
 
     params = dict(fit_params)
+    routed = owner is not None and get_config().get("enable_metadata_routing", False)
+    if routed and not prefit and not isinstance(base, FrozenEstimator):
+        # scikit-learn's metadata routing is on: the estimator gets what it requested
+        if w is not None:
+            params["sample_weight"] = w
+        if groups is not None:
+            params["groups"] = groups
+        return dict(process_routing(owner, "fit", **params).estimator.fit)
     if groups is not None and (has_fit_parameter(base, "groups") or isinstance(base, BaseSearchCV)):
         params["groups"] = groups
     if prefit:
@@ -292,6 +304,16 @@ def _fit_folds(base, X, y, params, splits, response_method: str, n_jobs) -> list
         return (model, *_response(model, _safe_indexing(X, test), response_method))
 
     return Parallel(n_jobs=n_jobs)(delayed(one)(train, test) for train, test in splits)
+
+
+def _metadata_routing(meta):
+    """The metadata routing of a meta-estimator: its own ``fit`` requests, and the estimator's
+    ``fit`` called from its ``fit``."""
+    from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
+
+    return (MetadataRouter(owner=meta).add_self_request(meta)
+            .add(estimator=_default_estimator(meta.estimator),
+                 method_mapping=MethodMapping().add(caller="fit", callee="fit")))
 
 
 def _check_prefit(estimator):
@@ -443,6 +465,8 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             ``sample_weight``, unless a pipeline step gets them through ``fit_params`` as
             ``<step>__sample_weight``). With ``cv="prefit"`` or a ``FrozenEstimator`` (whose
             ``fit`` does nothing) the estimator gets none: they weigh the calibrator alone.
+            With scikit-learn's metadata routing enabled, the estimator gets them (and
+            ``groups`` and ``fit_params``) only as its ``set_fit_request`` asks.
         groups : array-like of shape (n,), optional
             Group labels for the folds (rows of one patient, user, session, ...): with an int
             ``cv`` each group stays within one fold (``StratifiedGroupKFold``, shuffled with
@@ -468,7 +492,8 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         w = _check_weights(sample_weight, y, classes)
         base = _default_estimator(self.estimator)
         groups = _groups(groups, len(y), self.cv)
-        params = _fit_params(base, w, fit_params, prefit=isinstance(self.cv, str), groups=groups)
+        params = _fit_params(base, w, fit_params, prefit=isinstance(self.cv, str), groups=groups,
+                             owner=self)
         self.ensemble_ = None
         if isinstance(self.cv, str):
             check_option(self.cv, "cv", ("prefit",))
@@ -610,6 +635,11 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if P.shape[1] == 2:
             return self.classes_[(P[:, 1] >= 0.5).astype(int)]
         return self.classes_[np.argmax(P, axis=1)]
+
+    def get_metadata_routing(self):
+        """The metadata routing (scikit-learn's ``enable_metadata_routing``): ``sample_weight``,
+        ``groups`` and fit parameters go to the estimator's ``fit`` as it requests them."""
+        return _metadata_routing(self)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -756,6 +786,8 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             unless a pipeline step gets them through ``fit_params`` as
             ``<step>__sample_weight``). With ``cv="prefit"`` or a ``FrozenEstimator`` (whose
             ``fit`` does nothing) the estimator gets none: they weigh the threshold alone.
+            With scikit-learn's metadata routing enabled, the estimator gets them (and
+            ``groups`` and ``fit_params``) only as its ``set_fit_request`` asks.
         groups : array-like of shape (n,), optional
             Group labels for the folds (rows of one patient, user, session, ...): with an int
             ``cv`` each group stays within one fold (``StratifiedGroupKFold``, shuffled with
@@ -790,7 +822,8 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         w = _check_weights(sample_weight, y, classes)
         base = _default_estimator(self.estimator)
         groups = _groups(groups, len(y), self.cv)
-        params = _fit_params(base, w, fit_params, prefit=isinstance(self.cv, str), groups=groups)
+        params = _fit_params(base, w, fit_params, prefit=isinstance(self.cv, str), groups=groups,
+                             owner=self)
         method = self._method(base)
         if isinstance(self.cv, str):
             check_option(self.cv, "cv", ("prefit",))
@@ -921,6 +954,11 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         state = dict(state)
         state.setdefault("refit", "auto")
         super().__setstate__(state)
+
+    def get_metadata_routing(self):
+        """The metadata routing (scikit-learn's ``enable_metadata_routing``): ``sample_weight``,
+        ``groups`` and fit parameters go to the estimator's ``fit`` as it requests them."""
+        return _metadata_routing(self)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

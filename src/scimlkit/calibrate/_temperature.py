@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 from scipy.special import expit, log_softmax, logsumexp, softmax
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .._errors import ConvergenceWarning, DegenerateDataWarning, InputError
 from .._validation import check_array, check_int
@@ -22,6 +22,12 @@ def _prepare(X, name="X"):
     if arr.ndim == 2 and arr.shape[1] < 2:
         raise InputError(f"`{name}` must have at least 2 columns of logits, got {arr.shape[1]}")
     return arr
+
+
+def _unit_size(z):
+    """``z`` divided by its largest magnitude, and that magnitude (1 when it is 0)."""
+    size = float(np.max(np.abs(z))) if z.size else 0.0
+    return (z / size, size) if size > 0 else (z, 1.0)
 
 
 def _separated(z, y, w) -> bool:
@@ -52,7 +58,7 @@ def _smoothed_target_logits(z, y, w) -> np.ndarray:
     return t_true * z_true + (1.0 - t_true) / (k - 1) * (z.sum(axis=1) - z_true)
 
 
-class TemperatureScaling(BaseEstimator):
+class TemperatureScaling(ClassifierMixin, BaseEstimator):
     """Temperature scaling of logits (Guo et al., 2017).
 
     Multiclass: ``softmax(z / T)`` for a logit matrix ``z`` of shape ``(n, k)`` and integer
@@ -84,6 +90,9 @@ class TemperatureScaling(BaseEstimator):
         2 for one logit per sample, else the number of logit columns.
     separated_ : bool
         Whether the logits separated the classes, so that smoothed targets were used.
+    classes_ : ndarray
+        The class indices ``0 .. n_classes_ - 1`` (a classifier of its logits, so scikit-learn's
+        scorers and ``score``, the accuracy, apply).
 
     Examples
     --------
@@ -145,6 +154,13 @@ class TemperatureScaling(BaseEstimator):
             raise InputError(f"`X` and `y` must have the same length, got {n} and {yy.shape[0]}")
         w = check_weights(sample_weight, n, yy)
         w = np.ones(n) if w is None else w
+        # The fit runs on logits of unit size (rows centred first, which softmax ignores) and
+        # the temperature is scaled back at the end: the tolerances are relative to that size,
+        # so logits of 1e-8 or 1e300 get the same fit as logits of 1.
+        z, scale = _unit_size(z)
+        if z.ndim == 2:
+            z, size2 = _unit_size(z - z.mean(axis=1, keepdims=True))
+            scale *= size2
         zt = yy * z if z.ndim == 1 else z[np.arange(n), yy]
         self.separated_ = False
         # beta = 0 (an infinite temperature) gives uniform probabilities. The loss is convex in
@@ -203,13 +219,14 @@ class TemperatureScaling(BaseEstimator):
         if h <= 0 and not converged:
             warnings.warn("the logits carry no information about the labels (constant rows); "
                           "temperature left at 1", DegenerateDataWarning, stacklevel=2)
-            beta = 1.0
+            beta = scale  # a temperature of 1 on the logits as given
         elif not converged:
             warnings.warn("temperature scaling did not converge", ConvergenceWarning, stacklevel=2)
-        return self._set(float(1.0 / beta), z)
+        return self._set(float(scale / beta), z)
 
     def _set(self, temperature, z):
         self.temperature_ = float(temperature)
+        self.classes_ = np.arange(self.n_classes_)
         self.n_features_in_ = 1 if z.ndim == 1 else z.shape[1]
         return self
 
