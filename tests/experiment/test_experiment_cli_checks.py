@@ -99,6 +99,8 @@ def test_sequential_decision_and_negative_z(capsys):
     (["--z", "1", "2", "--information", "0.5", "1", "1.2"], "`--information` are information fractions"),
     (["--z", "1", "--information", "0.3", "0.6"], "`--z` and `--information` must give one value per look"),
     (["--z", "1", "2", "--looks", "3", "--power", "0.9"], "`--power` applies to a plan"),
+    # a plan past its planned size has no inflation factor: the power must not be dropped silently
+    (["--information", "0.5", "1.2", "--power", "0.9"], "`--power` compares the maximum sample size"),
 ])
 def test_sequential_bad_input_exits_2(capsys, argv, needle):
     assert main(["experiment", "sequential", *argv]) == 2

@@ -406,3 +406,29 @@ def test_t_power_is_never_nan_in_the_far_lower_tail():
         assert math.isfinite(got) and got == pytest.approx(upper, rel=1e-9)
         curve = power_curve(power_means(mde=d, n=n, alpha=alpha), over="n", num=20)
         assert np.isfinite(curve.power).all()
+
+
+@pytest.mark.parametrize("solve", [
+    lambda: power_means(n=100, power=0.03),
+    lambda: power_means(mde=0.5, power=0.03),
+    lambda: power_proportions(0.1, n=100, power=0.04),
+    lambda: power_proportions(0.1, mde=0.01, power=0.03, method="arcsine"),
+])
+def test_two_sided_power_below_alpha_is_rejected(solve):
+    # A two-sided test rejects an effect of zero with probability alpha and any other effect more
+    # often (TTestIndPower().power(1e-9, 100, 0.05) == 0.05), so a target power of 0.03 at
+    # alpha = 0.05 belongs to no design: it must not come back as a vanishing effect or a
+    # fraction of a unit per arm.
+    with pytest.raises(InputError, match="`power` must exceed the false-positive rate `alpha` = 0.05"):
+        solve()
+    assert TTestIndPower().power(1e-9, 100, 0.05) == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("sides", [True, False, "2", 1.5])
+def test_sides_must_be_the_number_one_or_two(sides):
+    # True == 1 in Python: a flag meaning "two-sided" must not silently give a one-sided design
+    with pytest.raises(InputError, match="`sides`"):
+        power_means(mde=0.5, power=0.8, sides=sides)
+    with pytest.raises(InputError, match="`sides`"):
+        power_proportions(0.1, mde=0.02, power=0.8, sides=sides)
+    assert power_means(mde=0.5, power=0.8, sides=2.0).sides == 2

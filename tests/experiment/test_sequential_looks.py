@@ -191,3 +191,16 @@ def test_a_plan_ends_at_information_one_while_looks_so_far_need_not():
     assert sequential_boundaries([0.5, 1.25]).cumulative_alpha[-1] == pytest.approx(0.05, rel=1e-12)
     res = sequential_decision([1.1, 1.9], information=[0.3, 0.6])
     assert res.decisions == ("continue", "continue")
+
+
+@pytest.mark.parametrize("sides", [True, False, 1.5])
+def test_sequential_sides_must_be_the_number_one_or_two(sides):
+    # True == 1 in Python: it must not silently give a one-sided plan reported as `"sides": true`
+    with pytest.raises(InputError, match="`sides`"):
+        sequential_boundaries(3, sides=sides)
+    with pytest.raises(InputError, match="`sides`"):
+        sequential_decision([1.0, 2.0], looks=3, sides=sides)
+    with pytest.raises(InputError, match="`sides`"):
+        spending_function([0.5, 1.0], sides=sides)
+    plan = sequential_boundaries(3, sides=2.0)
+    assert plan.sides == 2 and type(plan.to_dict()["sides"]) is int

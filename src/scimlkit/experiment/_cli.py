@@ -163,6 +163,9 @@ def _sequential_command(args) -> int:
             _check_plan_end(information, "--information")
         power = 0.8 if args.power is None else args.power
         plan = sequential_boundaries(information if information is not None else looks, **options)
+        if args.power is not None and not math.isclose(float(plan.information[-1]), 1.0):
+            raise InputError("`--power` compares the maximum sample size with a single look, which needs a plan "
+                             f"ending at information 1; `--information` ends at {plan.information[-1]:g}")
         factor = (plan.inflation_factor(power) if math.isclose(float(plan.information[-1]), 1.0)
                   else None)
         written = _sequential_report(plan, target)

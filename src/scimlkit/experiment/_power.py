@@ -238,13 +238,15 @@ def _check_common(alpha, power, ratio, sides, n):
     alpha = None if alpha is None else check_alpha(alpha, "alpha")
     power = None if power is None else check_scalar(power, "power", low=0.0, high=1.0, closed="neither")
     ratio = check_scalar(ratio, "ratio", low=0.0, closed="neither")
-    sides = check_option(sides, "sides", (1, 2))
+    sides = check_int(sides, "sides", low=1, high=2)
     n = None if n is None else check_scalar(n, "n", low=0.0, closed="neither")
     if n is not None and not math.isfinite(n * (1.0 + ratio)):
         raise InputError(f"the total size `n` * (1 + `ratio`) must be finite, got n = {n:g}, ratio = {ratio:g}")
-    if power is not None and alpha is not None and power <= alpha / sides:
-        raise InputError(f"`power` must exceed the false-positive rate alpha/sides = {alpha / sides:g}, "
-                         f"got {power:g}")
+    if power is not None and alpha is not None and power <= alpha:
+        # an effect of zero is rejected with probability alpha (one- or two-sided) and any real
+        # effect more often, so a lower power belongs to no design
+        raise InputError(f"`power` must exceed the false-positive rate `alpha` = {alpha:g} (the power at "
+                         f"an effect of zero), got {power:g}")
     return alpha, power, ratio, sides, n
 
 

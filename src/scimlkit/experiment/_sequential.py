@@ -84,7 +84,7 @@ def spending_function(t, *, alpha: float = 0.05, sides: int = 1,
     [0.05, 0.05]
     """
     alpha = check_alpha(alpha)
-    sides = check_option(sides, "sides", (1, 2))
+    sides = check_int(sides, "sides", low=1, high=2)
     kind = check_option(kind, "kind", _SPENDING)
     t = check_array(t, "t", ndim=(0, 1))
     if (t < 0).any():
@@ -398,7 +398,7 @@ def sequential_boundaries(looks=5, *, alpha: float = 0.05, sides: int = 2,
     [4.877, 3.357, 2.68, 2.29, 2.031]
     """
     alpha = check_alpha(alpha)
-    sides = check_option(sides, "sides", (1, 2))
+    sides = check_int(sides, "sides", low=1, high=2)
     spending = check_option(spending, "spending", _SPENDING)
     if np.ndim(looks) == 0:  # a number of looks (3 or 3.0)
         k = check_int(looks, "looks", low=1, high=100)
@@ -443,7 +443,7 @@ def sequential_decision(z, *, information=None, looks=None, alpha: float = 0.05,
     ('continue', 'continue', 'stop: efficacy')
     """
     alpha = check_alpha(alpha)
-    sides = check_option(sides, "sides", (1, 2))
+    sides = check_int(sides, "sides", low=1, high=2)
     spending = check_option(spending, "spending", _SPENDING)
     z = check_array(z, "z")
     if information is None:
