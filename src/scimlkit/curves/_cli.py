@@ -97,8 +97,10 @@ def _anchors(frame, size_col: str, score_col: str, fold_col: str | None = None):
     return uniq, _means(groups), None, None
 
 
-def _named(message: str, column: str) -> str:
-    """A message of :func:`fit_curve` with its argument `scores` named as the column."""
+def _named(message: str, column: str, size_column: str | None = None) -> str:
+    """A message of :func:`fit_curve` with its argument `scores` (or `sizes`) named as the column."""
+    if size_column is not None and message.startswith("`sizes`"):
+        return size_column + message[len("`sizes`"):]
     return column + message[len("`scores`"):] if message.startswith("`scores`") else message
 
 
@@ -134,7 +136,7 @@ def _fit(args: argparse.Namespace) -> int:
     for w in caught:
         warnings.warn(_named(str(w.message), column), w.category, stacklevel=1)
     if failure is not None:
-        raise InputError(_named(str(failure), column)) from failure
+        raise InputError(_named(str(failure), column, f"the sizes of column '{args.size}' (--size)")) from failure
     if note is not None:  # once the anchors are known to be usable
         print(f"scimlkit: warning: {note}", file=sys.stderr)
     if pairing is not None:
@@ -260,9 +262,9 @@ def register(subparsers) -> None:
                                   "when the target is not reachable), 'low' and 'high' (the interval of the "
                                   "size needed; null when that side is unbounded or when there is no interval), "
                                   "'has_interval' (false when there is no interval: with --n-bootstrap 0, and "
-                                  "when a measured score already reaches the target and the fitted curve does "
-                                  "not cross it within the measured sizes, so that 'n' is simply the first "
-                                  "measured size that reaches it), 'low_unbounded' / 'high_unbounded' (true when "
+                                  "when a measured score already reaches the target and the fitted curve is "
+                                  "past the target at the smallest size or never reaches it, so that 'n' is the "
+                                  "smallest size or the first measured size that reaches the target), 'low_unbounded' / 'high_unbounded' (true when "
                                   "that bound is infinite: that edge of the forecast band does not reach the "
                                   "target) and 'prob_reachable' (the share of bootstrap refits, widened like the "
                                   "band, that reach the target; null with --n-bootstrap 0). 'predictions' (with "

@@ -193,7 +193,9 @@ def _ilog2() -> Family:
         name="ilog2",
         params=("a", "c"),
         formula="L(n) = c + a / log(n)",
-        loss=_errstate(lambda x, t: t[1] + t[0] / np.log(x)),
+        # defined for n > 1 only: at and below 1 the loss is its limit from above, +inf (below 1
+        # the formula would turn the other way and promise a perfect score)
+        loss=_errstate(lambda x, t: np.where(x > 1, t[1] + t[0] / np.log(x), np.inf)),
         bounds=lambda y: ([0.0, 0.0], [_INF, _INF]),
         starts=starts,
         natural=lambda t, s: np.asarray(t, dtype=float),

@@ -534,7 +534,10 @@ class SamplesNeededResult(Result):
 
     ``reachable`` is False when the target lies at or beyond the fitted asymptote (or is not
     reached by ``max_size``); then ``n`` is None and ``message`` says why. ``already_reached``
-    is True when a measured score reaches the target (never on the fitted curve alone).
+    is True when a measured score reaches the target (never on the fitted curve alone); ``n`` is
+    then the fitted curve's crossing, held between the smallest measured size and the first
+    measured size that reaches the target (so a higher target never needs fewer samples), with
+    no interval when the curve is past the target at the smallest size or never reaches it.
     ``low`` / ``high`` bound ``n`` at ``level``, read off the interval of
     :meth:`CurveFitResult.predict` (the sizes where its optimistic and its pessimistic edge
     reach the target; ``inf`` where that edge does not by ``max_size``); ``prob_reachable`` is
@@ -923,10 +926,21 @@ class CurveFitResult(Result):
             first = float(self.sizes[np.argmax(seen)])
             measured = (f"target {target:g} is already reached: measured {self.scores[np.argmax(seen)]:.4g} "
                         f"at n={first:g}")
-            if n_hat is not None and float(self.sizes.min()) <= n_hat <= last:
-                # within the measured range the smoothed curve's crossing is the better estimate
+            smallest = float(self.sizes.min())
+            if n_hat is not None and smallest <= n_hat <= first:
+                # between the smallest size and the measurement the smoothed curve's crossing is
+                # the better estimate
                 n_out, message = float(n_hat), f"{measured}; the fitted curve reaches it at n={n_hat:,.0f}"
-            else:  # the curve crosses below the measured sizes: report the measurement, no interval
+            elif n_hat is not None and n_hat < smallest < first:
+                # the curve is past the target at every measured size: its answer, at the sizes measured
+                n_out, low, high = smallest, None, None
+                message = f"{measured}; the fitted curve is past it from the smallest measured size n={smallest:g}"
+            elif n_hat is not None and n_hat > first:
+                # never more than the size at which a score was measured reaching the target (the
+                # curve's later crossing would make a higher target need fewer samples than a lower one)
+                n_out, low = first, (None if low is None else min(low, first))
+                message = f"{measured}; the fitted curve, smoothing the anchors, reaches it only at n={n_hat:,.0f}"
+            else:  # the measurement, no interval
                 n_out, message, low, high = first, measured, None, None
             return SamplesNeededResult(
                 target=target, reachable=True, already_reached=True, n=n_out, low=low, high=high,
@@ -937,8 +951,11 @@ class CurveFitResult(Result):
                 target=target, reachable=False, already_reached=False, n=None, low=low, high=high,
                 level=level, prob_reachable=prob, asymptote=limit, family=self.family,
                 message=f"target {target:g} is beyond the best possible score {self.best_possible:g}")
-        if goal <= asym:
-            if asym - goal <= 1e-9 * max(scale, asym, 1e-12):  # the asymptote itself, up to round-off
+        # the asymptote itself, up to round-off (on either side: a target read off `asymptote`
+        # comes back a rounding step above or below the members' limit in loss units)
+        at_limit = abs(asym - goal) <= 1e-9 * max(scale, asym, 1e-12)
+        if goal <= asym or (n_hat is None and at_limit):
+            if at_limit:
                 message = (f"target {target:g} is the fitted asymptote of {self.family}: the curve approaches "
                            f"it but does not reach it by n={max_size:g}")
             else:
