@@ -221,3 +221,24 @@ def test_the_table_lists_a_few_unseen_categories_and_json_a_capped_list(files, c
     # the report's own list: the 20 most frequent (ties by name) and the count of the rest
     assert row["unseen"].split(",")[:20] == [f"sku-{i:03d}" for i in range(20)]
     assert row["unseen"].endswith(",... (+20 more)")
+
+
+def test_history_of_two_named_monitors_in_one_file(files, capsys):
+    db = files / "shared.db"
+    for name in ("churn", "fraud"):
+        assert main(["drift", "fit", str(files / "ref.csv"), "--out", str(files / f"{name}.profile"),
+                     "--name", name]) == 0
+        capsys.readouterr()
+        assert main(["drift", "check", str(files / f"{name}.profile"), str(files / "same.parquet"),
+                     "--store", str(db), "--batch", f"{name}-1", "--format", "json"]) == 0
+        checked = json.loads(capsys.readouterr().out)
+        assert checked["monitor"] == name
+    assert main(["drift", "history", str(db), "--monitor", "fraud", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["monitor"], r["batch"]) for r in rows] == [("fraud", "fraud-1")]
+    assert rows[0]["created"] == checked["timestamp"]  # the same ISO 8601 text in both outputs
+    assert main(["drift", "history", str(db), "--column", "x", "--monitor", "churn", "--format", "json"]) == 0
+    assert [r["batch"] for r in json.loads(capsys.readouterr().out)] == ["churn-1"]
+    assert main(["drift", "history", str(db), "--monitor", "nobody"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no checks of monitor 'nobody'" in err[0]

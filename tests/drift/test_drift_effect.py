@@ -95,6 +95,8 @@ def test_the_history_keeps_the_effect_and_reads_files_written_before_it(tmp_path
     # the file as the previous schema (2) wrote it: no effect column
     with sqlite3.connect(path) as conn:
         conn.execute("ALTER TABLE check_columns DROP COLUMN effect")
+        conn.execute("DROP INDEX checks_monitor")
+        conn.execute("ALTER TABLE checks DROP COLUMN monitor")
         conn.execute("UPDATE scimlkit_meta SET value = '2' WHERE key = 'schema_version'")
     conn.close()
     with sqlite3.connect(path) as conn:
@@ -112,4 +114,4 @@ def test_the_history_keeps_the_effect_and_reads_files_written_before_it(tmp_path
     expected = before.rename(columns={"column_name": "column"})[list(kept.columns)]
     pd.testing.assert_frame_equal(kept.reset_index(drop=True), expected.reset_index(drop=True),
                                   check_dtype=False)
-    assert store.connection.execute("SELECT value FROM scimlkit_meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+    assert store.connection.execute("SELECT value FROM scimlkit_meta WHERE key = 'schema_version'").fetchone()[0] == "4"

@@ -69,13 +69,15 @@ def test_the_multivariate_adjusted_pvalue_is_recorded_and_old_files_upgrade(tmp_
     with sqlite3.connect(old) as conn:
         conn.execute("ALTER TABLE checks DROP COLUMN mv_pvalue_adj")
         conn.execute("ALTER TABLE check_columns DROP COLUMN effect")
+        conn.execute("DROP INDEX checks_monitor")
+        conn.execute("ALTER TABLE checks DROP COLUMN monitor")
         conn.execute("UPDATE scimlkit_meta SET value = '1' WHERE key = 'schema_version'")
     conn.close()
     store = DriftHistory(old)
     assert np.isnan(store.history()["mv_pvalue_adj"].iloc[0])  # recorded before: none
     monitor.check(ref.iloc[:500], multivariate=True, store=store, batch="d2")
     assert store.history()["mv_pvalue_adj"].notna().tolist() == [False, True]
-    assert store.connection.execute("SELECT value FROM scimlkit_meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+    assert store.connection.execute("SELECT value FROM scimlkit_meta WHERE key = 'schema_version'").fetchone()[0] == "4"
 
 
 def test_foreign_and_wrong_kind_files_are_refused(tmp_path):
@@ -171,3 +173,64 @@ def test_bad_history_arguments_raise_input_errors(tmp_path):
         DriftHistory(5)
     with pytest.raises(InputError, match="`report` must be a DriftReport"):
         DriftHistory(tmp_path / "h.db").record(5)
+
+
+def test_several_monitors_share_one_file_and_are_read_apart(tmp_path):
+    import sqlite3
+
+    from scimlkit.drift import write_report
+
+    gen = np.random.default_rng(11)
+    churn = DriftMonitor(name="churn", sample_size=0).fit(pd.DataFrame({"x": gen.normal(size=2000)}))
+    fraud = DriftMonitor(name="fraud", sample_size=0).fit(pd.DataFrame({"x": gen.normal(5, 1, 2000),
+                                                                        "y": gen.normal(size=2000)}))
+    db = tmp_path / "shared.db"
+    batch = pd.DataFrame({"x": gen.normal(size=400), "y": gen.normal(size=400)})
+    assert churn.check(batch, store=db, batch="d1").monitor == "churn"
+    fraud.check(batch, store=db, batch="d1")  # x is 5 SD away from fraud's reference
+    churn.check(batch, store=db, batch="d2")
+    store = DriftHistory(db)
+    assert store.history()["monitor"].tolist() == ["churn", "fraud", "churn"]
+    assert store.history(monitor="churn")["batch"].tolist() == ["d1", "d2"]
+    assert store.history(monitor="churn")["alert"].tolist() == [False, False]
+    assert store.columns("x", monitor="fraud")["alert"].tolist() == [True]
+    assert store.columns("x", monitor="churn")["batch"].tolist() == ["d1", "d2"]
+    assert store.history(monitor="nobody").empty
+    # the name travels with the saved profile
+    churn.save(tmp_path / "churn.profile")
+    assert DriftMonitor.load(tmp_path / "churn.profile").check(batch).monitor == "churn"
+    # the report's health over time shows its own monitor's checks only
+    report = churn.check(batch, store=store, batch="d3")
+    drawn = {}
+    import scimlkit.drift._report as report_module
+
+    original = report_module.health_figure
+
+    def spy(history, **kwargs):
+        drawn["batches"] = history["batch"].tolist()
+        return original(history, **kwargs)
+
+    report_module.health_figure = spy
+    try:
+        write_report(report, tmp_path / "r.html", history=store)
+    finally:
+        report_module.health_figure = original
+    assert drawn["batches"] == ["d1", "d2", "d3"]
+    # a file of the previous schema (no monitor names) keeps its checks and reads them unnamed
+    old = tmp_path / "v3.db"
+    churn.check(batch, store=old, batch="before")
+    with sqlite3.connect(old) as conn:
+        conn.execute("DROP INDEX checks_monitor")
+        conn.execute("ALTER TABLE checks DROP COLUMN monitor")
+        conn.execute("UPDATE scimlkit_meta SET value = '3' WHERE key = 'schema_version'")
+    conn.close()
+    upgraded = DriftHistory(old)
+    fraud.check(batch, store=upgraded, batch="after")
+    assert upgraded.history()["monitor"].isna().tolist() == [True, False]
+    assert upgraded.history()["batch"].tolist() == ["before", "after"]
+    from scimlkit._errors import InputError
+
+    with pytest.raises(InputError, match="`name` must be a non-empty string"):
+        DriftMonitor(name=3).fit(pd.DataFrame({"x": gen.normal(size=50)}))
+    with pytest.raises(InputError, match="`monitor` must be a non-empty string"):
+        store.history(monitor="")

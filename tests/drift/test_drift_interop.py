@@ -215,3 +215,19 @@ def test_the_multivariate_test_and_the_report_see_the_same_categories(flags, tmp
     assert report.multivariate.auroc < 0.56 and not report.alert
     fig = _categorical_figure(monitor.profile_.columns["flag"], batch["flag"].to_numpy(dtype=object), "flag")
     assert sorted(t.get_text() for t in fig.axes[0].get_xticklabels()) == ["False", "True"]
+
+
+def test_a_dask_batch_is_checked_as_its_pandas_frame():
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    gen = np.random.default_rng(8)
+    ref = pd.DataFrame({"x": gen.normal(size=3000), "c": pd.Categorical(gen.choice(list("abc"), 3000))})
+    batch = pd.DataFrame({"x": gen.normal(0.3, 1, 600), "c": pd.Categorical(gen.choice(list("abcd"), 600))})
+    monitor = DriftMonitor(rng=0, sample_size=500).fit(ref)
+    with dask.config.set({"scheduler": "synchronous"}):
+        report = monitor.check(dd.from_pandas(batch, npartitions=3), multivariate=True)
+    expected = monitor.check(batch, multivariate=True)
+    cols = ["column", "statistic", "pvalue", "js_distance", "unseen", "alert"]
+    pd.testing.assert_frame_equal(report.table[cols], expected.table[cols])
+    assert report.multivariate.auroc == expected.multivariate.auroc

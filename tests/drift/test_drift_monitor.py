@@ -111,11 +111,23 @@ def test_multivariate_catches_correlation_flip_with_unchanged_marginals():
     assert report.n_alerts == 0  # no per-column test sees it
     assert report.multivariate.auroc > 0.75 and report.multivariate.pvalue < 1e-10
     assert report.alert
+    # the health score sees it too: the multivariate test is one more component, fully severe
+    # here (2 AUROC - 1 > 0.5 is above 5 * min_effect), beside three columns of severity 0
+    assert report.table["severity"].max() == 0.0
+    assert report.health == pytest.approx(1 - np.sqrt(1 / 4))
+    assert monitor.check(cur).health == 1.0  # without the multivariate test
     # and a batch from the reference distribution is not flagged
     same = pd.DataFrame(gen.multivariate_normal([0, 0], cov_pos, 3000), columns=["a", "b"])
     same["c"] = gen.normal(size=3000)
     res = domain_classifier_test(monitor.profile_.sample, same, rng=1)
     assert 0.4 < res.auroc < 0.6 and res.pvalue > 0.001
+    # a multivariate test that is not significant leaves the health as it is without it (here
+    # beside one column shifted a little, so that the health is below 1)
+    shifted = same.assign(c=same["c"] + 0.15)
+    quiet = monitor.check(shifted, multivariate=True)
+    assert quiet.multivariate.pvalue_adj >= 0.05
+    assert 0 < quiet.health < 1
+    assert quiet.health == monitor.check(shifted).health
     # the multivariate test is adjusted in one family with the per-column ones (Holm by
     # default: with 7 members, its adjusted p-value is at least its raw one and at most 7 times)
     mv = report.multivariate

@@ -38,7 +38,7 @@ def _fit(args) -> int:
     types.update({c: "numeric" for c in _names(args.numeric)})
     monitor = DriftMonitor(method=args.method, correction=args.correction, alpha=args.alpha,
                            min_effect=args.min_effect, column_types=types or None,
-                           sample_size=args.sample_size, rng=args.seed)
+                           sample_size=args.sample_size, name=args.name, rng=args.seed)
     monitor.fit(frame, exclude=_names(args.exclude) or None)
     path = monitor.save(args.out)
     kinds = list(monitor.kinds_.values())
@@ -82,16 +82,21 @@ def _history(args) -> int:
     from ._history import DriftHistory
 
     store = DriftHistory(check_existing_store(args.store, "history"))
-    frame = store.history() if args.column is None else store.columns(args.column)
+    frame = (store.history(monitor=args.monitor) if args.column is None
+             else store.columns(args.column, monitor=args.monitor))
+    if args.monitor is not None and frame.empty and store.history(monitor=args.monitor).empty:
+        raise InputError(f"history '{args.store}' has no checks of monitor '{args.monitor}'")
     if args.column is not None and frame.empty:
         raise InputError(f"history '{args.store}' has no rows for column '{args.column}'")
     written = None if args.out is None else str(write_table(frame, args.out))
-    frame = frame.assign(created=frame["created"].astype(str))
+    frame = frame.assign(created=frame["created"].map(lambda t: t.isoformat()))  # as the check's timestamp
     if args.format == "table":
-        keep = ["id", "batch", "created", "n_rows", "n_alerts", "alert", "health", "mv_auroc"]
+        keep = ["id", "monitor", "batch", "created", "n_rows", "n_alerts", "alert", "health", "mv_auroc"]
         if args.column is not None:
-            keep = ["check_id", "batch", "created", "status", "statistic", "pvalue_adj", "js_distance", "effect",
+            keep = ["check_id", "monitor", "batch", "created", "status", "statistic", "pvalue_adj", "js_distance", "effect",
                     "alert"]
+        if frame["monitor"].isna().all():  # no named monitor: no column for it
+            keep.remove("monitor")
         frame = frame[keep]
         # a missing label or value (a test not run) shows blank, not as "nan" / "None"
         gaps = [c for c in keep if frame[c].isna().any()]
@@ -151,6 +156,9 @@ def register(subparsers) -> None:
                           "batches may still hold them (ignored by check)")
     fit.add_argument("--sample-size", dest="sample_size", type=int, default=5000,
                      help="reference rows kept for the multivariate test (default 5000)")
+    fit.add_argument("--name", default=None, metavar="NAME",
+                     help="the monitor's name, recorded with each of its checks in a history "
+                          "(several monitors can share one history file)")
     fit.add_argument("--seed", type=seed_arg, default=0, help="random seed (default 0)")
     _check_options(fit, defaults=True)
 
@@ -167,6 +175,8 @@ def register(subparsers) -> None:
     history = add_command(sub, "history", _history, help="show the recorded checks")
     history.add_argument("store", metavar="DB")
     history.add_argument("--column", default=None, help="show one column's rows instead")
+    history.add_argument("--monitor", default=None, metavar="NAME",
+                         help="show only the checks of the monitor of this name (drift fit --name)")
     history.add_argument("--out", default=None, metavar="FILE",
                          help="also write every field of the rows shown to a table (.csv, .parquet, .feather, ...)")
 

@@ -16,6 +16,7 @@ from .._progress import progress
 from .._results import Result
 from .._validation import check_alpha, check_array, check_int, check_option, check_scalar, describe
 from ._corrections import CORRECTIONS, adjust_pvalues
+from ._history import _monitor_name
 from ._multivariate import MultivariateDriftResult, domain_classifier_test
 from ._profile import (
     DATETIME,
@@ -126,7 +127,8 @@ class DriftReport(Result):
     alert : bool
         Whether any column raised an alert (or the multivariate test, when run, is significant).
     health : float
-        Health score in [0, 1] (see :func:`health_score`).
+        Health score in [0, 1] (see :func:`health_score`) of the column severities and, when it
+        ran, of the multivariate test (see :meth:`DriftMonitor.check`).
     n_alerts : int
         Number of columns with an alert.
     n_reference, n_current : int
@@ -146,6 +148,8 @@ class DriftReport(Result):
     unseen_names : dict
         Per categorical column with unseen categories, the 20 most frequent of them (most
         frequent first, names in full).
+    monitor : str or None
+        The ``name`` of the monitor that made the check.
 
     Examples
     --------
@@ -172,6 +176,7 @@ class DriftReport(Result):
     batch: str | None
     timestamp: str
     unseen_names: dict = dataclasses.field(default_factory=dict)
+    monitor: str | None = None
 
     def to_frame(self):
         """The per-column table (a copy)."""
@@ -294,6 +299,11 @@ class DriftMonitor:
         Reference rows kept for the multivariate test (0 keeps none).
     multivariate : bool
         Run the domain-classifier test in every ``check`` (it can also be asked per check).
+    name : str, optional
+        The monitor's name (e.g. the model it watches), kept in every :class:`DriftReport` as
+        ``monitor`` and recorded with each check in a :class:`DriftHistory`, so that several
+        monitors can share one history file (read one with ``history(monitor=name)``). Saved
+        with the profile.
     n_jobs : int or None
         Threads used by ``check`` for the per-column work (1, the default: none; None: up to 4,
         one per core; -1: all cores). NumPy releases the GIL for most of that work.
@@ -328,7 +338,7 @@ class DriftMonitor:
     def __init__(self, *, method: str = "ks", correction: str = "holm", alpha: float = 0.05,
                  min_effect: float = 0.025, column_types: dict | None = None, eps: float = 0.0005,
                  max_exact: int = 10_000, n_bins: int = 20, sample_size: int = 5000,
-                 multivariate: bool = False, n_jobs: int | None = 1, rng=None):
+                 multivariate: bool = False, name: str | None = None, n_jobs: int | None = 1, rng=None):
         self.method = method
         self.correction = correction
         self.alpha = alpha
@@ -339,12 +349,13 @@ class DriftMonitor:
         self.n_bins = n_bins
         self.sample_size = sample_size
         self.multivariate = multivariate
+        self.name = name
         self.n_jobs = n_jobs
         self.rng = rng
 
     # -- scikit-learn plumbing ----------------------------------------------------------------
     _PARAMS = ("method", "correction", "alpha", "min_effect", "column_types", "eps", "max_exact", "n_bins",
-               "sample_size", "multivariate", "n_jobs", "rng")
+               "sample_size", "multivariate", "name", "n_jobs", "rng")
 
     def get_params(self, deep: bool = True) -> dict:
         return {name: getattr(self, name) for name in self._PARAMS}
@@ -379,6 +390,7 @@ class DriftMonitor:
         check_scalar(self.min_effect, "min_effect", low=0.0, high=1.0)
         check_profile_params(self.eps, self.max_exact, self.n_bins, self.sample_size)
         check_int(self.n_jobs, "n_jobs", allow_none=True)
+        _monitor_name(self.name, "name")
         if self.n_jobs == 0:
             raise InputError("`n_jobs` must be a positive number of threads, a negative count from the "
                              "number of cores (-1 = all), or None, got 0")
@@ -517,9 +529,10 @@ class DriftMonitor:
 
         Parameters
         ----------
-        current : pandas.DataFrame or numpy.ndarray
+        current : pandas.DataFrame, numpy.ndarray or dask.dataframe.DataFrame
             The batch; it must have every reference column (extra columns are ignored and
-            listed in ``extra_columns``) and at least one row.
+            listed in ``extra_columns``) and at least one row. A Dask DataFrame is computed
+            into memory first.
         batch : str, optional
             A label for the batch (e.g. a date), kept in the report and the history.
         multivariate : bool, optional
@@ -538,7 +551,11 @@ class DriftMonitor:
         ``effect`` (value test; the gate's distance below) or the absolute change of the missing
         rate (missing test), the larger of the two (with ``min_effect=0``,
         1 for any significant test); a type mismatch has severity 1. The health score is
-        ``1 - sqrt(mean(severity**2))`` (see :func:`health_score`).
+        ``1 - sqrt(mean(severity**2))`` (see :func:`health_score`). When the multivariate test
+        runs and its adjusted p-value is below ``alpha``, it is one more component of that mean,
+        ``min(1, (2 AUROC - 1) / (5 * min_effect))`` (1 with ``min_effect=0``),
+        so that a change of the dependence between columns, which no column's test sees, lowers
+        the health as it raises the alert.
 
         The effect-size gate reads the column's ``effect``: the Jensen-Shannon distance over the
         reference's quantile bins (numeric column, 20 by default) or over the cells of the
@@ -583,6 +600,8 @@ class DriftMonitor:
         self._validate_params()
         if store is not None and not isinstance(store, DriftHistory | str | os.PathLike):
             raise InputError(f"`store` must be a DriftHistory, a file path or None, got {describe(store)}")
+        if _is_dask_frame(current):  # a batch is checked in memory, whatever holds it
+            current = current.compute()
         frame = as_frame(current, "current")
         missing = [c for c in profile.names if c not in frame.columns]
         if missing:
@@ -776,12 +795,19 @@ class DriftMonitor:
         }, columns=list(TABLE_COLUMNS))
 
         any_alert = bool(alert.any()) or (mv is not None and mv.pvalue_adj < alpha)
+        components = severity
+        if mv is not None and mv.pvalue_adj < alpha:
+            # a significant multivariate test is one more component of the health score (a test
+            # that is not significant adds nothing: asking for it does not raise the health)
+            gini = max(0.0, 2.0 * mv.auroc - 1.0)
+            components = np.r_[severity, min(1.0, gini / (5 * min_effect)) if min_effect > 0 else 1.0]
         report = DriftReport(
-            table=table, alert=any_alert, health=health_score(severity), n_alerts=int(alert.sum()),
+            table=table, alert=any_alert, health=health_score(components), n_alerts=int(alert.sum()),
             n_reference=int(profile.n_rows), n_current=int(m_rows), method=method, correction=correction,
             alpha=alpha, min_effect=min_effect, extra_columns=extra, multivariate=mv,
             batch=None if batch is None else str(batch),
             unseen_names={r["column"]: r["unseen_top"] for r in rows if r.get("unseen_top")},
+            monitor=self.name,
             timestamp=_dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds"),
         )
         if store is not None:

@@ -239,7 +239,8 @@ def write_report(report, path, *, reference=None, current=None, history=None, ti
         The batch that was checked.
     history : DriftHistory or pandas.DataFrame, optional
         The recorded checks (a history file or its :meth:`DriftHistory.history` frame), for the
-        health score over time.
+        health score over time: those of the monitor that made ``report`` (the same ``name``;
+        checks of other monitors sharing the file are left out).
     title : str, optional
         The report's title.
 
@@ -292,6 +293,9 @@ def write_report(report, path, *, reference=None, current=None, history=None, ti
         history = history.history()
     elif history is not None and not isinstance(history, pd.DataFrame):
         raise InputError(f"`history` must be a DriftHistory or its history() frame, got {describe(history)}")
+    if history is not None and "monitor" in history.columns:  # the report's own monitor only
+        names = history["monitor"]
+        history = history.loc[names.isna() if report.monitor is None else names.eq(report.monitor)]
     if title is not None and not isinstance(title, str):
         raise InputError(f"`title` must be a string, got {describe(title)}")
     chapter = drift_chapter(report, profile, current if profile is not None else None, history)
