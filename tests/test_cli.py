@@ -252,3 +252,16 @@ def test_a_table_written_to_standard_output_from_python_leaves_the_next_command_
     emit({"x": 1}, "json")
     out, err = capsys.readouterr()
     assert out.startswith("a\n1\n") and json.loads(out[4:]) == {"x": 1} and err == ""
+
+
+def test_a_missing_value_in_a_table_reads_as_a_dash_not_none(capsys):
+    import pandas as pd
+
+    from scimlkit.cli import emit
+
+    emit({"sd": None, "when": pd.NaT, "count": pd.NA, "alpha": 0.05}, "table", title="T")
+    out = capsys.readouterr().out
+    assert "None" not in out and "NaT" not in out and "<NA>" not in out
+    assert [line.split("│")[2].strip() for line in out.splitlines() if "│" in line][:3] == ["-", "-", "-"]
+    emit(pd.DataFrame({"x": ["a", None]}), "table")
+    assert "None" not in capsys.readouterr().out

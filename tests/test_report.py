@@ -110,3 +110,15 @@ def test_home_folder_in_a_report_path_is_expanded(tmp_path, monkeypatch):
     assert save_report([chapter], "~/out.html") == tmp_path / "home" / "out.html"
     render_report([chapter], "~/again.html")
     assert (tmp_path / "home" / "again.html").is_file() and not (tmp_path / "~").exists()
+
+
+def test_key_figures_show_missing_values_as_a_dash_and_numpy_floats_rounded():
+    import numpy as np
+
+    from scimlkit._report import Chapter
+
+    ch = Chapter("k", "K")
+    ch.metrics({"best loss": None, "p": float("nan"), "ece": np.float32(0.0123456789), "n": np.int64(7),
+                "lift": 0.123456})
+    assert dict(ch.blocks[0]["items"]) == {"best loss": "-", "p": "-", "ece": "0.01235", "n": "7",
+                                           "lift": "0.1235"}

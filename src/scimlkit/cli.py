@@ -109,8 +109,12 @@ def _frame_table(frame, title: str | None = None):
 
 
 def _fmt(value: Any) -> str:
+    """A cell of a table as text; a missing value (None, pandas' NA or NaT) is shown as '-'."""
     import numpy as np
+    import pandas as pd
 
+    if value is None or value is pd.NA or value is pd.NaT:
+        return "-"
     if isinstance(value, float | np.floating):
         if value != value:
             return "nan"

@@ -15,6 +15,20 @@ def new_figure(width: float = 6.4, height: float = 3.6, ncols: int = 1, nrows: i
     return fig, axes
 
 
+def _figure(value: Any) -> str:
+    """A key figure as text: 4 significant digits for a float, '-' for a missing value."""
+    import numpy as np
+    import pandas as pd
+
+    if value is None or value is pd.NA or value is pd.NaT:
+        return "-"
+    if isinstance(value, float | np.floating):
+        return "-" if value != value else f"{value:.4g}"
+    if isinstance(value, np.generic):
+        return str(value.item())
+    return str(value)
+
+
 @dataclass
 class Chapter:
     """One chapter of a report: an ordered list of blocks, plus a console summary.
@@ -40,8 +54,9 @@ class Chapter:
         self.blocks.append({"kind": "paragraph", "text": text})
 
     def metrics(self, values: dict[str, Any]) -> None:
-        """A row of key figures (label -> value); floats are shown with 4 significant digits."""
-        shown = {str(k): (f"{v:.4g}" if isinstance(v, float) else str(v)) for k, v in values.items()}
+        """A row of key figures (label -> value); floats are shown with 4 significant digits and a
+        missing value (None, NaN) as a dash."""
+        shown = {str(k): _figure(v) for k, v in values.items()}
         self.blocks.append({"kind": "metrics", "items": list(shown.items())})
 
     def table(self, frame, caption: str | None = None, max_rows: int = 60, float_format: str = "{:.4g}") -> None:
