@@ -469,3 +469,23 @@ def test_tune_show_marks_added_trials(tmp_path, capsys, monkeypatch):
     assert main(["tune", "show", str(path)]) == 0
     text = capsys.readouterr().out
     assert "attempts" in text and "added (evaluated elsewhere)" in text
+
+
+def test_a_pruned_trial_without_a_reported_loss_stays_pruned_when_added():
+    # a trial stopped before it reported any loss (tell(pruned=True) with nothing reported) is
+    # pruned, not failed, in the study it came from and in a study started from it
+    study = Study.create(SPACE, method="random", rng=0)
+    for pruned in (False, True, True):
+        trial = study.ask()
+        if pruned and trial.number == 1:
+            study.tell(trial, None, pruned=True)  # nothing reported
+        else:
+            study.should_prune(trial, 0.4, 0)
+            study.tell(trial, 0.4 if not pruned else None, pruned=pruned)
+    earlier = study.result()
+    assert earlier.trials["state"].tolist() == ["COMPLETE", "PRUNED", "PRUNED"]
+    assert math.isnan(earlier.trials["value"].iloc[1])
+    again = minimize(_f, SPACE, method="random", n_trials=1, rng=0, known=earlier)
+    assert again.trials["state"].tolist()[:3] == ["COMPLETE", "PRUNED", "PRUNED"]
+    assert (again.n_pruned, again.n_failed) == (2, 0)
+    assert again.trials["error"].iloc[:3].isna().all()

@@ -25,7 +25,7 @@ import numpy as np
 from .._errors import InputError
 from .._validation import describe
 from ._space import Categorical, Space, _absent
-from ._storage import COMPLETE, FAILED, FINISHED, QUEUED, RUNNING
+from ._storage import COMPLETE, FAILED, FINISHED, PRUNED, QUEUED, RUNNING
 
 __all__ = ["known_rows", "param_columns", "LOSS_COLUMNS", "SCORE_COLUMNS"]
 
@@ -261,6 +261,8 @@ def _number(value, label: str, i: int, column: str, where: str = "row") -> float
 
 
 def _row(params: dict, state: str, value: float | None) -> tuple:
+    if value is None and state == PRUNED:  # stopped before it reported a loss: still pruned, not failed
+        return params, PRUNED, None, None
     if value is None:
         return params, FAILED, None, "no result in the added evaluation"
     if state == FAILED:
