@@ -53,6 +53,19 @@ def test_option_case_insensitive_and_listed():
         check_option("sidak", "method", ["holm", "bonferroni"])
 
 
+def test_option_of_numbers_takes_no_boolean_and_returns_the_option():
+    # True == 1 in Python: a boolean must not pass for the number 1 (sides=True read as one side)
+    for flag in (True, np.True_, False):
+        with pytest.raises(InputError, match="`sides` must be one of 1, 2"):
+            check_option(flag, "sides", (1, 2))
+    assert check_option(True, "flag", (None, True, False)) is True
+    assert check_option(None, "flag", (None, True, False)) is None
+    got = check_option(np.int64(2), "sides", (1, 2))
+    assert got == 2 and type(got) is int
+    with pytest.raises(InputError, match="`sides` must be one of"):  # an array is no option
+        check_option(np.array([1, 2]), "sides", (1, 2))
+
+
 def test_array_checks():
     assert check_array([1, 2, 3], "x").dtype == float
     with pytest.raises(InputError, match="`x` contains 1 NaN"):

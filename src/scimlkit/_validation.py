@@ -121,14 +121,23 @@ def check_probability(value: Any, name: str) -> float:
 
 
 def check_option(value: Any, name: str, options: Iterable[Any]) -> Any:
-    """Check that ``value`` is one of ``options`` (strings are matched case-insensitively)."""
+    """Check that ``value`` is one of ``options`` and return that option (strings are matched
+    case-insensitively; a boolean matches only a boolean option, never the number 1 or 0)."""
     options = list(options)
     if isinstance(value, str):
         for option in options:
             if isinstance(option, str) and option.lower() == value.lower():
                 return option
-    elif value in options:
-        return value
+    else:
+        is_bool = isinstance(value, bool | np.bool_)
+        for option in options:
+            if isinstance(option, str) or is_bool != isinstance(option, bool):
+                continue
+            try:
+                if bool(option == value):
+                    return option
+            except (TypeError, ValueError):  # an array, or a value that cannot be compared
+                continue
     shown = ", ".join(repr(o) for o in options)
     raise InputError(f"{_q(name)} must be one of {shown}, got {describe(value)}")
 
