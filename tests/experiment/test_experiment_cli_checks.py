@@ -101,6 +101,8 @@ def test_sequential_decision_and_negative_z(capsys):
     (["--z", "1", "2", "--looks", "3", "--power", "0.9"], "`--power` applies to a plan"),
     # a plan past its planned size has no inflation factor: the power must not be dropped silently
     (["--information", "0.5", "1.2", "--power", "0.9"], "`--power` compares the maximum sample size"),
+    # the end is shown as given, not rounded to 1
+    (["--information", "0.5", "1.000001", "--power", "0.9"], "`--information` ends at 1.000001"),
 ])
 def test_sequential_bad_input_exits_2(capsys, argv, needle):
     assert main(["experiment", "sequential", *argv]) == 2
@@ -134,3 +136,6 @@ def test_sequential_power_sets_the_inflation_of_a_plan(capsys):
     data = run_json(capsys, ["experiment", "sequential", "--looks", "3", "--power", "0.9"])
     assert data["inflation_power"] == 0.9
     assert data["inflation_factor"] == pytest.approx(sequential_boundaries(3).inflation_factor(0.9), rel=1e-9)
+    # a plan running past its planned size has no factor, and so no power beside it
+    data = run_json(capsys, ["experiment", "sequential", "--information", "0.5", "1.2"])
+    assert data["inflation_factor"] is None and data["inflation_power"] is None

@@ -424,6 +424,13 @@ def test_two_sided_power_below_alpha_is_rejected(solve):
     assert TTestIndPower().power(1e-9, 100, 0.05) == pytest.approx(0.05)
 
 
+def test_a_power_indistinguishable_from_alpha_asks_for_no_effect():
+    # at n = 100 the power of an effect of 1e-285 rounds to the next float above alpha: no
+    # meaningful effect is solved for (it came back as 1e-285)
+    with pytest.raises(InputError, match="the power of an effect of zero"):
+        power_means(n=100, power=np.nextafter(0.05, 1))
+
+
 @pytest.mark.parametrize("sides", [True, False, "2", 1.5])
 def test_sides_must_be_the_number_one_or_two(sides):
     # True == 1 in Python: a flag meaning "two-sided" must not silently give a one-sided design

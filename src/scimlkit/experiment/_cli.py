@@ -161,13 +161,13 @@ def _sequential_command(args) -> int:
         looks = 5 if args.looks is None else args.looks
         if information is not None:
             _check_plan_end(information, "--information")
-        power = 0.8 if args.power is None else args.power
+            if args.power is not None and not math.isclose(float(information[-1]), 1.0):
+                raise InputError("`--power` compares the maximum sample size with a single look, which needs a "
+                                 f"plan ending at information 1; `--information` ends at {information[-1]:.12g}")
         plan = sequential_boundaries(information if information is not None else looks, **options)
-        if args.power is not None and not math.isclose(float(plan.information[-1]), 1.0):
-            raise InputError("`--power` compares the maximum sample size with a single look, which needs a plan "
-                             f"ending at information 1; `--information` ends at {plan.information[-1]:g}")
-        factor = (plan.inflation_factor(power) if math.isclose(float(plan.information[-1]), 1.0)
-                  else None)
+        ends_at_one = math.isclose(float(plan.information[-1]), 1.0)
+        power = (0.8 if args.power is None else args.power) if ends_at_one else None
+        factor = plan.inflation_factor(power) if ends_at_one else None
         written = _sequential_report(plan, target)
         if args.format == "json":
             extra = {} if written is None else {"report": written}

@@ -243,8 +243,8 @@ def _check_common(alpha, power, ratio, sides, n):
     if n is not None and not math.isfinite(n * (1.0 + ratio)):
         raise InputError(f"the total size `n` * (1 + `ratio`) must be finite, got n = {n:g}, ratio = {ratio:g}")
     if power is not None and alpha is not None and power <= alpha:
-        # an effect of zero is rejected with probability alpha (one- or two-sided) and any real
-        # effect more often, so a lower power belongs to no design
+        # alpha is the power at an effect of zero (one- or two-sided): a target at or below it
+        # asks for no effect at all (solving for the effect or n returned vanishing designs)
         raise InputError(f"`power` must exceed the false-positive rate `alpha` = {alpha:g} (the power at "
                          f"an effect of zero), got {power:g}")
     return alpha, power, ratio, sides, n
@@ -308,7 +308,8 @@ def _solve_effect(power_of_effect, target: float, high: float, what: str) -> flo
     top = high
     while gap(lo) >= 0:  # a very large sample detects tiny effects: move the bracket down
         if lo < 1e-280:
-            return lo
+            raise InputError(f"the requested power is reached by effects as small as {lo:.0e}: it is the power "
+                             "of an effect of zero here; raise `power` above `alpha`")
         top, lo = lo, lo * 1e-12
     return optimize.brentq(gap, lo, top, xtol=min(1e-15, lo * 1e-6), rtol=4 * np.finfo(float).eps,
                            maxiter=500)
@@ -347,7 +348,10 @@ def power_proportions(baseline, *, mde=None, n=None, power=None, relative: bool 
         One-sided (in the direction of the effect) or two-sided test.
     method : {"pooled", "arcsine"}
         ``"pooled"``: z-test with the pooled-variance null (the usual A/B formula);
-        ``"arcsine"``: normal test on the arcsine scale, effect size Cohen's h.
+        ``"arcsine"``: normal test on the arcsine scale, effect size Cohen's h. With unequal
+        arms the pooled test is slightly biased: its power at a tiny effect can fall a little
+        below ``alpha`` (as statsmodels' ``power_proportions_2indep`` gives it), so a solved
+        power or ``alpha`` near ``alpha`` can land on the other side of it.
 
     Returns
     -------
