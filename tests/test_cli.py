@@ -265,3 +265,24 @@ def test_a_missing_value_in_a_table_reads_as_a_dash_not_none(capsys):
     assert [line.split("│")[2].strip() for line in out.splitlines() if "│" in line][:3] == ["-", "-", "-"]
     emit(pd.DataFrame({"x": ["a", None]}), "table")
     assert "None" not in capsys.readouterr().out
+
+
+def test_refuse_overwrite_compares_files_not_names(tmp_path, monkeypatch):
+    from scimlkit._errors import InputError
+    from scimlkit.cli import refuse_overwrite
+
+    data = tmp_path / "data.csv"
+    data.write_text("a\n1\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(data)
+    monkeypatch.chdir(tmp_path)
+    for out in (str(data), str(link), "./sub/../data.csv", "data.csv"):  # one file under other names
+        with pytest.raises(InputError, match=r"^--out '.*' is the same file as FILE '.*data\.csv'"):
+            refuse_overwrite(out, "--out", {"FILE": str(data)})
+    with pytest.raises(InputError, match="same file as MODEL"):  # neither exists yet: the same absolute path
+        refuse_overwrite("new.db", "--store", {"FILE": None, "MODEL": str(tmp_path / "new.db")})
+    refuse_overwrite("-", "--out", {"FILE": "-"})  # standard input and output are no file
+    refuse_overwrite(None, "--out", {"FILE": str(data)})
+    refuse_overwrite("other.csv", "--out", {"FILE": str(data)})
+    with pytest.raises(InputError, match="--report '.*index.html' is the same file"):  # a report folder's page
+        refuse_overwrite(tmp_path, "--report", {"FILE": str(tmp_path / "index.html")}, report=True)

@@ -17,13 +17,15 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from . import MODULES, __version__
 from ._errors import InputError, OptionalDependencyError, StorageError
 from ._results import Result, jsonable
 
-__all__ = ["main", "add_command", "add_report_option", "report_target", "refuse_stdout", "emit", "print_line"]
+__all__ = ["main", "add_command", "add_report_option", "report_target", "refuse_stdout", "refuse_overwrite", "emit",
+           "print_line"]
 
 EXIT_OK, EXIT_ALERT, EXIT_USAGE = 0, 1, 2
 
@@ -65,14 +67,46 @@ def refuse_stdout(path, option: str, what: str) -> None:
                          f"give a file name for {what}")
 
 
-def report_target(args: argparse.Namespace):
-    """The ``--report`` output checked before any work is done (None without ``--report``)."""
+def _same_file(a, b) -> bool:
+    """Whether the paths ``a`` and ``b`` name one file: the same file when both exist (links
+    included), else the same absolute path. ``-`` (standard input or output) is no file."""
+    if any(isinstance(p, str) and p.strip() == "-" for p in (a, b)):
+        return False
+    a, b = Path(a).expanduser(), Path(b).expanduser()
+    if a.exists() and b.exists():
+        try:
+            return os.path.samefile(a, b)
+        except OSError:
+            return False
+    return a.resolve() == b.resolve()
+
+
+def refuse_overwrite(path, option: str, inputs: dict, *, report: bool = False) -> None:
+    """Raise ``InputError`` when the output ``path`` of ``option`` is the same file as one of the
+    command's ``inputs`` (``{name: path}``; None entries are skipped), which writing it would
+    destroy. With ``report``, ``path`` is a report output: a folder stands for the ``index.html``
+    written inside it. Call it before anything is read or written."""
+    if path is None:
+        return
+    if report and Path(path).suffix.lower() != ".html":
+        path = Path(path) / "index.html"
+    for name, source in inputs.items():
+        if source is not None and _same_file(path, source):
+            raise InputError(f"{option} '{path}' is the same file as {name} '{source}'; writing there would "
+                             f"overwrite it: give another file name")
+
+
+def report_target(args: argparse.Namespace, inputs: dict | None = None):
+    """The ``--report`` output checked before any work is done (None without ``--report``); the
+    file it would write must not be one of the command's ``inputs`` (see :func:`refuse_overwrite`)."""
     if args.report is None:
         return None
     refuse_stdout(args.report, "--report", "the report (a folder, or a file name ending in .html)")
     from ._report import check_report_path
 
-    return check_report_path(args.report)
+    target = check_report_path(args.report)
+    refuse_overwrite(target, "--report", inputs or {}, report=True)
+    return target
 
 
 def seed_arg(text: str) -> int:

@@ -454,3 +454,37 @@ def test_home_folder_in_model_paths_is_expanded(table, tmp_path, monkeypatch, ca
     assert (tmp_path / "cal.joblib").is_file() and not (tmp_path / "~").exists()
     assert main(["calibrate", "apply", "~/cal.joblib", str(path), "--score", "score", "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["probabilities"]) == len(s)
+
+
+def _refused_in_place(capsys, rc, option, path, before):
+    """Exit 2, one line naming the option and the file, and the file left as it was."""
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"scimlkit: error: {option} '") and str(path) in err and "same file" in err
+    assert path.read_bytes() == before
+
+
+def test_fit_refuses_to_write_the_calibrator_over_its_table(table, capsys):
+    path = table[0]
+    before = path.read_bytes()
+    rc = main(["calibrate", "fit", str(path), "--score", "score", "--label", "label", "--out", str(path)])
+    _refused_in_place(capsys, rc, "--out", path, before)
+
+
+def test_apply_refuses_to_write_the_scored_table_over_its_input(table, tmp_path, capsys):
+    path = table[0]
+    model = tmp_path / "cal.joblib"
+    assert main(["calibrate", "fit", str(path), "--score", "score", "--label", "label", "--method", "platt",
+                 "--out", str(model)]) == 0
+    before = path.read_bytes()
+    capsys.readouterr()
+    rc = main(["calibrate", "apply", str(model), str(path), "--score", "score", "--out", str(path)])
+    _refused_in_place(capsys, rc, "--out", path, before)
+
+
+def test_threshold_refuses_a_report_that_is_its_table(table, tmp_path, capsys):
+    path = tmp_path / "scores.html"
+    path.write_bytes(table[0].read_bytes())
+    before = path.read_bytes()
+    rc = main(["calibrate", "threshold", str(path), "--score", "score", "--label", "label", "--report", str(path)])
+    _refused_in_place(capsys, rc, "--report", path, before)

@@ -90,3 +90,14 @@ def test_family_all_is_accepted(tmp_path, capsys, family):
     assert rc == 0, captured.err
     data = json.loads(captured.out)
     assert "mmf4" in {r["family"] for r in data["ranking"]}  # every family was tried
+
+
+def test_fit_refuses_a_report_that_is_its_table(tmp_path, capsys):
+    path = tmp_path / "curve.html"
+    path.write_bytes(_write(tmp_path).read_bytes())
+    before = path.read_bytes()
+    rc = main(["curves", "fit", str(path), "--size", "n", "--score", "acc", "--report", str(path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("scimlkit: error: --report '") and str(path) in err and "same file" in err
+    assert path.read_bytes() == before

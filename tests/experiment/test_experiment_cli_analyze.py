@@ -152,3 +152,14 @@ def test_boolean_arms_named_as_the_file_writes_them(tmp_path, capsys):
         assert rc == 0 and out["control"] == "False"
         assert dict(zip(out["srm"]["arms"], out["srm"]["expected_fraction"])) == pytest.approx(
             {"True": 0.4, "False": 0.6})
+
+
+def test_analyze_refuses_a_report_that_is_its_table(data_file, tmp_path, capsys):
+    path = tmp_path / "experiment.html"
+    path.write_bytes(data_file[0].read_bytes())
+    before = path.read_bytes()
+    rc = main(["experiment", "analyze", str(path), "--group", "arm", "--metric", "converted", "--report", str(path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("scimlkit: error: --report '") and str(path) in err and "same file" in err
+    assert path.read_bytes() == before

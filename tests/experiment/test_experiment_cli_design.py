@@ -164,3 +164,15 @@ def test_design_demo_part_and_figure(tmp_path):
     assert "<svg" in path.read_text()
     fig = power_curve_figure([100, 200, 300], [0.2, 0.5, 0.7], target_power=0.8, design_value=250)
     assert len(fig.axes) == 1 and len(fig.axes[0].lines) == 3
+
+
+def test_compare_models_refuses_a_report_that_is_its_table(scores_file, tmp_path, capsys):
+    path = tmp_path / "scores.html"
+    path.write_bytes(scores_file[0].read_bytes())
+    before = path.read_bytes()
+    rc = main(["experiment", "compare-models", str(path), "--label", "label", "--score-a", "old", "--score-b", "new",
+               "--report", str(path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("scimlkit: error: --report '") and str(path) in err and "same file" in err
+    assert path.read_bytes() == before

@@ -422,3 +422,25 @@ def test_an_edited_estimator_function_is_another_job(job, capsys, monkeypatch):
     monkeypatch.delitem(sys.modules, "tune_spec_edited", raising=False)
     importlib.invalidate_caches()
     _one_error_line(capsys, main(["tune", "run", str(job), "--n-trials", "8"]), "holds losses of another objective")
+
+
+def test_run_refuses_to_write_over_its_spec_or_data(job, capsys):
+    spec = job.with_suffix(".html")  # a spec may have any name
+    spec.write_text(SPEC)
+    data = job.parent / "diabetes.csv"
+    for path, argv, option in ((spec, ["--report", str(spec)], "--report"),
+                               (data, ["--storage", str(data)], "--storage")):
+        before = path.read_bytes()
+        _one_error_line(capsys, main(["tune", "run", str(spec), *argv]), f"{option} '{path}' is the same file as")
+        assert path.read_bytes() == before
+
+
+def test_show_refuses_to_write_over_its_study(job, capsys):
+    for name, option in (("study.csv", "--out"), ("study.html", "--report")):
+        db = job.parent / name  # a study storage may have any name
+        assert main(["tune", "run", str(job), "--storage", str(db), "--n-trials", "2"]) == 0
+        capsys.readouterr()
+        before = db.read_bytes()
+        rc = main(["tune", "show", str(db), option, str(db)])
+        _one_error_line(capsys, rc, f"{option} '{db}' is the same file as DB")
+        assert db.read_bytes() == before

@@ -100,13 +100,14 @@ def _weights(weights, labels):
 
 
 def _fit(args) -> int:
-    from ..cli import emit, print_line, refuse_stdout, report_target
+    from ..cli import emit, print_line, refuse_overwrite, refuse_stdout, report_target
     from ._auto import ScoreCalibrator
     from ._base import to_probability
     from ._report import metrics_rows, report_chapter, report_data
 
-    target = report_target(args)
+    target = report_target(args, {"FILE": args.file})
     refuse_stdout(args.out, "--out", "the calibrator (a .joblib file)")
+    refuse_overwrite(args.out, "--out", {"FILE": args.file})
     scores, labels, weights, groups = _read(args, args.group)
     weights = _weights(weights, labels)
     cal = ScoreCalibrator(args.method, score_kind=args.score_kind, cv=args.cv, random_state=args.seed)
@@ -180,8 +181,9 @@ def _load_calibrator(path):
 
 
 def _apply(args) -> int:
-    from ..cli import emit, print_line
+    from ..cli import emit, print_line, refuse_overwrite
 
+    refuse_overwrite(args.out, "--out", {"MODEL": args.model, "FILE": args.file})
     cal = _load_calibrator(args.model)
     frame = read_table(args.file, columns=[args.score], name="FILE")
     scores = _read_scores(frame, args.score)
@@ -211,7 +213,7 @@ def _threshold(args) -> int:
     from ..cli import emit, report_target
     from ._threshold import best_threshold
 
-    target = report_target(args)
+    target = report_target(args, {"FILE": args.file})
     scores, labels, weights, _ = _read(args)
     weights = _weights(weights, labels)
     params = {"beta": args.beta, "min_recall": args.min_recall, "min_precision": args.min_precision,

@@ -114,7 +114,7 @@ def _fit(args: argparse.Namespace) -> int:
     from .._io import read_table
     from ._fit import fit_curve
 
-    report = report_target(args)
+    report = report_target(args, {"FILE": args.file})
     columns = [args.size, args.score] + ([args.fold] if args.fold is not None else [])
     frame = read_table(args.file, columns=columns, name="FILE")
     sizes, scores, note, pairing = _anchors(frame, args.size, args.score, args.fold)

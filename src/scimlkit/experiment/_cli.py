@@ -19,7 +19,7 @@ def _analyze_command(args) -> int:
     from .._io import read_table
     from ._analyze import analyze
 
-    target = report_target(args)
+    target = report_target(args, {"FILE": args.file})
     metrics = [m.strip() for m in args.metric.split(",") if m.strip()]
     needed = [args.group, *metrics] + ([args.covariate] if args.covariate else [])
     frame = read_table(args.file, columns=needed, name="FILE")
@@ -304,7 +304,7 @@ def _compare_models_command(args) -> int:
     from ._models import delong_test, mcnemar_test
 
     threshold = check_scalar(args.threshold, "--threshold")
-    target = report_target(args)
+    target = report_target(args, {"FILE": args.file})
     columns = [args.label, args.score_a, args.score_b]
     frame = read_table(args.file, columns=columns, name="FILE")
     y = check_binary(frame[args.label], args.label)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..cli import add_command, add_report_option, emit, report_target, seed_arg
+from ..cli import add_command, add_report_option, emit, refuse_overwrite, report_target, seed_arg
 
 __all__ = ["register"]
 
@@ -77,6 +77,10 @@ def _run(args) -> int:
     if args.method is not None:
         overrides["method"] = args.method.strip().lower()
     spec = dataclasses.replace(spec, **{k: v for k, v in overrides.items() if v is not None})
+    # the storage may hold the known evaluations on purpose (one study started from another)
+    inputs = {"SPEC.toml": spec.source, "the data": spec.data, "the known evaluations": spec.known}
+    refuse_overwrite(spec.storage, "--storage" if args.storage is not None else "storage", inputs)
+    refuse_overwrite(report, "--report", {**inputs, "the storage": spec.storage}, report=True)
     estimator = spec.build_estimator()
     X, y = spec.load_data()
     known = spec.load_known()
@@ -135,7 +139,8 @@ def _show(args) -> int:
     from .._io import write_table
     from ._study import read_study
 
-    report = report_target(args)
+    report = report_target(args, {"DB": args.db})
+    refuse_overwrite(args.out, "--out", {"DB": args.db})
     result = read_study(args.db, args.study)
     table = None if args.out is None else str(write_table(result.to_frame(), args.out))
     written = None if report is None else _write_report(result, report)
