@@ -242,3 +242,79 @@ def test_history_of_two_named_monitors_in_one_file(files, capsys):
     assert main(["drift", "history", str(db), "--monitor", "nobody"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no checks of monitor 'nobody'" in err[0]
+
+
+def _header(text):
+    """The cells of the header row of the table ``drift check`` printed."""
+    line = next(row for row in text.splitlines() if "column" in row and "alert" in row)
+    return [cell.strip() for cell in line.strip("┃│ ").replace("│", "┃").split("┃")]
+
+
+def test_check_table_does_not_show_ok_next_to_an_alert(files, capsys):
+    # the data state (``status``: empty, constant, ...) read "ok" next to "alert True" for a
+    # drifted column; it is titled "data" and shown only when some column's data is not ok
+    profile = files / "ref.profile"
+    main(["drift", "fit", str(files / "ref.csv"), "--out", str(profile)])
+    capsys.readouterr()
+    assert main(["drift", "check", str(profile), str(files / "moved.csv")]) == 0
+    header = _header(capsys.readouterr().out)
+    assert header[0] == "column" and "alert" in header and "effect" in header
+    assert "status" not in header and "data" not in header
+    # an empty batch column: its data state is shown, in a column titled "data"
+    moved = pd.read_csv(files / "moved.csv").assign(y=np.nan)
+    moved.to_csv(files / "empty_y.csv", index=False)
+    assert main(["drift", "check", str(profile), str(files / "empty_y.csv")]) == 0
+    text = capsys.readouterr().out
+    header = _header(text)
+    assert "data" in header and "status" not in header
+    rows = {line.split("│")[1].strip(): line for line in text.splitlines() if line.count("│") > 3}
+    assert "current_empty" in rows["y"] and "current_empty" not in rows["x"]
+    # JSON keeps its keys
+    assert main(["drift", "check", str(profile), str(files / "empty_y.csv"), "--format", "json"]) == 0
+    table = {r["column"]: r for r in json.loads(capsys.readouterr().out)["table"]}
+    assert table["y"]["status"] == "current_empty" and table["x"]["status"] == "ok"
+
+
+def _refused_in_place(capsys, rc, option, path, before):
+    """Exit 2, one line naming the option and the file, and the file left as it was."""
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"scimlkit: error: {option} '") and str(path) in err and "same file" in err
+    assert path.read_bytes() == before
+
+
+def test_fit_refuses_to_write_the_profile_over_its_reference(files, capsys):
+    data = files / "ref.csv"
+    before = data.read_bytes()
+    rc = main(["drift", "fit", str(data), "--out", str(data)])
+    _refused_in_place(capsys, rc, "--out", data, before)
+
+
+def test_check_refuses_a_store_that_is_its_batch(files, capsys):
+    main(["drift", "fit", str(files / "ref.csv"), "--out", str(files / "ref.profile")])
+    batch = files / "moved.csv"
+    before = batch.read_bytes()
+    capsys.readouterr()
+    rc = main(["drift", "check", str(files / "ref.profile"), str(batch), "--store", str(batch)])
+    _refused_in_place(capsys, rc, "--store", batch, before)
+
+
+def test_history_refuses_to_write_the_rows_over_the_history(files, capsys):
+    db = files / "history.csv"  # a history may have any name, that of a table too
+    main(["drift", "fit", str(files / "ref.csv"), "--out", str(files / "ref.profile")])
+    main(["drift", "check", str(files / "ref.profile"), str(files / "moved.csv"), "--store", str(db)])
+    before = db.read_bytes()
+    capsys.readouterr()
+    rc = main(["drift", "history", str(db), "--out", str(db)])
+    _refused_in_place(capsys, rc, "--out", db, before)
+
+
+def test_report_refuses_to_write_the_report_over_the_history(files, capsys):
+    db = files / "history.html"
+    main(["drift", "fit", str(files / "ref.csv"), "--out", str(files / "ref.profile")])
+    main(["drift", "check", str(files / "ref.profile"), str(files / "moved.csv"), "--store", str(db)])
+    before = db.read_bytes()
+    capsys.readouterr()
+    rc = main(["drift", "report", str(files / "ref.profile"), str(files / "moved.csv"), "--store", str(db),
+               "--out", str(db)])
+    _refused_in_place(capsys, rc, "--out", db, before)

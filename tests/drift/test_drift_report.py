@@ -32,8 +32,10 @@ def test_report_draws_the_drifted_columns_and_the_history(checked, tmp_path):
     text = path.read_text()
     assert "<title>inputs</title>" in text
     assert text.count("Drifted column") == 2 and "Health score of every recorded check" in text
-    assert text.count("<svg") == 3
-    # the profile alone, the history as a frame; without a batch only the tables
+    assert "Effect of each column that alerted" in text
+    assert text.count("<svg") == 4
+    # the profile alone, the history as a frame (no per-column rows: no effect figure); without a
+    # batch only the tables
     path = write_report(report, tmp_path / "r2", reference=monitor.profile_, current=batch,
                         history=history.history())
     assert path.read_text().count("<svg") == 3
@@ -171,3 +173,106 @@ def test_the_histogram_drawn_has_the_checks_jensen_shannon_distance(case, monkey
     table = report.table.set_index("column")
     for name, (ref_share, cur_share) in _drawn_histograms(monkeypatch, report, monitor, batch, tmp_path).items():
         assert jensenshannon(ref_share, cur_share, base=2) == pytest.approx(table.loc[name, "js_distance"], rel=1e-9)
+
+
+@pytest.fixture()
+def two_monitors(tmp_path):
+    """A history shared by monitors 'a' (five checks) and 'b'; the effects of 'a''s first check
+    erased as in a file recorded before effects were kept."""
+    import sqlite3
+
+    gen = np.random.default_rng(1)
+    ref = pd.DataFrame({name: gen.normal(size=4000) for name in ("x", "y", "z", "w")})
+    a = DriftMonitor(name="a", rng=0).fit(ref)
+    b = DriftMonitor(name="b", rng=0).fit(ref)
+    history = DriftHistory(tmp_path / "h.db")
+    shifts = [{"x": 0.5}, {"z": 1.0}, {"x": 0.2, "y": 0.4}, {"x": 0.4, "y": 0.5}, {"x": 0.6}]
+    for day, shift in enumerate(shifts):
+        batch = pd.DataFrame({name: gen.normal(shift.get(name, 0.0), 1, 800) for name in ref})
+        report = a.check(batch, batch=f"d{day}", store=history)
+        b.check(batch.assign(w=batch["w"] + 2.0), batch=f"d{day}", store=history)
+    with sqlite3.connect(tmp_path / "h.db") as db:
+        db.execute("UPDATE check_columns SET effect = NULL WHERE check_id = 1")
+    db.close()
+    return a, report, history
+
+
+def test_effect_trend_holds_the_stores_effects_of_the_recently_alerted_columns(two_monitors):
+    from scimlkit.drift._report import effect_trend
+
+    monitor, report, history = two_monitors
+    rows = history.columns(monitor="a")
+    alerts = rows.pivot(index="check_id", columns="column", values="alert")
+    # z alerted only in the second check, w never (it moved only in monitor b's batches)
+    assert alerts["z"].tolist() == [False, True, False, False, False] and not alerts["w"].any()
+    assert alerts["x"].iloc[-3:].all() and alerts["y"].iloc[-3:].any()
+    trend = effect_trend(rows, min_effect=report.min_effect, recent=3)
+    assert trend["checks"] == history.history(monitor="a")["id"].tolist()
+    assert trend["labels"] == ["d0", "d1", "d2", "d3", "d4"] and trend["recent"] == 3
+    assert sorted(trend["effects"]) == sorted(trend["alerted"]) == ["x", "y"] and trend["without_effect"] == []
+    for name, values in trend["effects"].items():
+        stored = history.columns(name, monitor="a")["effect"].to_numpy()
+        assert np.isnan(stored[0]) and np.isnan(values[0])  # the older row: no effect recorded
+        np.testing.assert_array_equal(values, stored)
+    # the largest effect over the recent checks first; the cap keeps the largest
+    peak = {n: np.nanmax(v[-3:]) for n, v in trend["effects"].items()}
+    assert trend["alerted"] == sorted(peak, key=peak.get, reverse=True)
+    capped = effect_trend(rows, min_effect=report.min_effect, recent=3, top=1)
+    assert list(capped["effects"]) == trend["alerted"][:1] and capped["alerted"] == trend["alerted"]
+    # all five checks: z (alerted in the second) is drawn too
+    assert "z" in effect_trend(rows, min_effect=0.025, recent=5)["effects"]
+    # the first check alone: its alert has no effect recorded, so nothing is drawn, and it is said
+    first = effect_trend(rows.loc[rows["check_id"] == trend["checks"][0]], min_effect=0.025)
+    assert first["effects"] == {} and first["without_effect"] == ["x"] and first["checks"] == trend["checks"][:1]
+    # an empty history
+    empty = effect_trend(history.columns(monitor="nobody"), min_effect=0.025)
+    assert empty["checks"] == [] and empty["effects"] == {} and empty["alerted"] == []
+
+
+def test_the_report_draws_the_effect_over_time_of_its_own_monitor(two_monitors, monkeypatch, tmp_path):
+    from scimlkit._report import Chapter
+    from scimlkit.drift._report import drift_chapter, effect_trend
+
+    monitor, report, history = two_monitors
+    figures = []
+    keep = Chapter.figure
+
+    def figure(self, fig, caption=None):
+        figures.append((fig, caption))
+        keep(self, fig, caption)
+
+    monkeypatch.setattr(Chapter, "figure", figure)
+    text = write_report(report, tmp_path / "r.html", history=history).read_text()
+    assert text.count("<svg") == 2 and "the min_effect gate (0.025)" in text
+    fig, caption = figures[-1]
+    assert "in any of the last 5 check(s)" in caption  # all of them: fewer than ten recorded
+    trend = effect_trend(history.columns(monitor="a"), min_effect=report.min_effect)
+    lines = {line.get_label(): line.get_ydata() for line in fig.axes[0].get_lines()}
+    assert set(lines) == {"x", "y", "z", "min_effect = 0.025"}  # monitor b's w is not read
+    for name in ("x", "y", "z"):
+        np.testing.assert_array_equal(lines[name], trend["effects"][name])
+    assert set(lines["min_effect = 0.025"]) == {0.025}
+    # the cap is said in the caption; one check draws; a frame without effects draws nothing
+    rows = history.columns(monitor="a")
+    drift_chapter(report, None, history_columns=rows, max_trends=2)
+    assert "the 2 of 3 such columns with the largest effect are drawn (at most 2)" in figures[-1][1]
+    n = len(figures)
+    last = rows.loc[rows["check_id"] == rows["check_id"].max()]
+    drift_chapter(report, None, history_columns=last)
+    drawn = {line.get_label(): list(line.get_ydata()) for line in figures[-1][0].axes[0].get_lines()}
+    assert len(figures) == n + 1 and report.drifted() == ["x"]
+    assert drawn == {"x": last.loc[last["column"] == "x", "effect"].tolist(), "min_effect = 0.025": [0.025, 0.025]}
+    drift_chapter(report, None, history_columns=rows.assign(effect=np.nan))
+    drift_chapter(report, None, history_columns=rows.iloc[:0])
+    assert len(figures) == n + 1
+    with pytest.raises(InputError, match="`history_columns` must be DriftHistory.columns"):
+        drift_chapter(report, None, history_columns=history.history())
+
+
+def test_the_report_table_titles_the_data_state_data(checked, tmp_path):
+    # as in the terminal table: "status" (ok, empty, constant...) read "ok" next to a drifted column
+    monitor, batch = checked
+    text = write_report(monitor.check(batch), tmp_path / "r.html").read_text()
+    assert "<th>alert</th>" in text and "<th>status</th>" not in text and "<th>data</th>" not in text
+    text = write_report(monitor.check(batch.assign(y=np.nan)), tmp_path / "r2.html").read_text()
+    assert "<th>data</th>" in text and "<th>status</th>" not in text and "current_empty" in text

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..cli import EXIT_ALERT, add_command, emit, print_line, refuse_stdout, seed_arg
+from ..cli import (
+    EXIT_ALERT,
+    add_command,
+    emit,
+    print_line,
+    refuse_overwrite,
+    refuse_stdout,
+    seed_arg,
+)
 
 _TABLE = ["column", "kind", "status", "statistic", "pvalue_adj", "js_distance", "effect", "wasserstein", "psi",
           "missing_cur", "unseen", "alert"]
@@ -29,6 +37,7 @@ def _fit(args) -> int:
     from ._monitor import DriftMonitor
 
     refuse_stdout(args.out, "--out", "the profile")
+    refuse_overwrite(args.out, "--out", {"REFERENCE": args.reference})
 
     both = [c for c in _names(args.numeric) if c in _names(args.categorical)]
     if both:
@@ -63,13 +72,16 @@ def _load(args):
 
 
 def _check(args) -> int:
+    refuse_overwrite(args.store, "--store", {"PROFILE": args.profile, "CURRENT": args.current})
     monitor, current = _load(args)
     report = monitor.check(current, batch=args.batch, multivariate=args.multivariate or None,
                            store=args.store)
     if args.format == "json":
         emit(report, "json")
     else:
-        table = report.table[_TABLE].assign(unseen=_few(report))
+        from ._report import data_state_column
+
+        table = data_state_column(report.table[_TABLE].assign(unseen=_few(report)))  # status titled "data"
         emit(table, "table", title=f"drift check{f' {args.batch}' if args.batch else ''}")
         print_line(report.summary())
     return EXIT_ALERT if (args.fail_on_drift and report.alert) else 0
@@ -81,6 +93,7 @@ def _history(args) -> int:
     from .._store import check_existing_store
     from ._history import DriftHistory
 
+    refuse_overwrite(args.out, "--out", {"DB": args.store})
     store = DriftHistory(check_existing_store(args.store, "history"))
     frame = (store.history(monitor=args.monitor) if args.column is None
              else store.columns(args.column, monitor=args.monitor))
@@ -114,6 +127,9 @@ def _report(args) -> int:
 
     refuse_stdout(args.out, "--out", "the report (a folder, or a file name ending in .html)")
     target = check_report_path(args.out)
+    inputs = {"PROFILE": args.profile, "CURRENT": args.current}
+    refuse_overwrite(args.store, "--store", inputs)
+    refuse_overwrite(target, "--out", {**inputs, "--store": args.store}, report=True)
     monitor, current = _load(args)
     store = DriftHistory(args.store) if args.store else None
     report = monitor.check(current, batch=args.batch, multivariate=args.multivariate or None, store=store)

@@ -19,10 +19,21 @@ from ._profile import (
 )
 from ._tests import histogram_counts
 
-__all__ = ["drift_chapter", "write_report"]
+__all__ = ["drift_chapter", "effect_trend", "write_report"]
 
 _SHOWN = ["column", "kind", "status", "test", "statistic", "pvalue_adj", "js_distance", "effect", "wasserstein", "psi",
           "missing_ref", "missing_cur", "unseen", "severity", "alert"]
+
+
+def data_state_column(table):
+    """``table`` as shown to a reader: its ``status`` column (the state of the data: empty,
+    constant, type mismatch, datetime) titled ``data``, and left out when every row is ``ok``,
+    so that ``ok`` is not read as "no drift" next to an alert."""
+    if "status" not in table.columns:
+        return table
+    if table["status"].eq("ok").all():
+        return table.drop(columns="status")
+    return table.rename(columns={"status": "data"})
 
 
 def _numeric_figure(summary, values, name, dtype=None, times=False):
@@ -165,8 +176,100 @@ def health_figure(history, *, title: str = "Health score over time"):
     return fig
 
 
-def drift_chapter(report, profile, current=None, history=None, *, key: str = "drift",
-                  title: str = "Data drift", max_figures: int = 8) -> Chapter:
+_EFFECT_COLUMNS = ("check_id", "batch", "column", "effect", "alert")
+
+
+def effect_trend(columns, *, min_effect: float, recent: int = 10, top: int = 8) -> dict:
+    """The per-column effect over the recorded checks, for the columns that alerted lately.
+
+    Parameters
+    ----------
+    columns : pandas.DataFrame
+        ``DriftHistory.columns(monitor=...)``: one row per column per check, of one monitor.
+    min_effect : float
+        The effect-size gate (drawn as a horizontal line).
+    recent : int
+        A column is drawn when it alerted in any of the last ``recent`` checks.
+    top : int
+        At most this many columns are drawn: those with the largest effect over the last
+        ``recent`` checks.
+
+    Returns
+    -------
+    dict
+        ``checks`` (check ids, oldest first), ``labels`` (their batch labels, ``""`` when
+        none), ``effects`` ({column: list of effects, one per check, NaN where the check has
+        no effect for the column: not tested, or recorded before effects were kept}),
+        ``min_effect``, ``recent`` (how many checks were looked at), ``alerted`` (the columns
+        that alerted in them, largest effect first) and ``without_effect`` (those of them
+        with no effect recorded in these checks, not drawn).
+    """
+    from .._errors import InputError
+
+    lacking = [c for c in _EFFECT_COLUMNS if c not in columns.columns]
+    if lacking:
+        raise InputError(f"`history_columns` must be DriftHistory.columns() (one row per column per check); "
+                         f"the frame given lacks {', '.join(lacking)}")
+    checks = list(dict.fromkeys(columns["check_id"].tolist()))
+    labels = columns.drop_duplicates("check_id").set_index("check_id")["batch"]
+    labels = ["" if labels[c] is None or labels[c] != labels[c] else str(labels[c]) for c in checks]
+    last = set(checks[-recent:]) if recent > 0 else set()
+    latest = columns.loc[columns["check_id"].isin(last)]
+    alerted = set(latest.loc[latest["alert"].to_numpy(dtype=bool), "column"])
+    peak = dict.fromkeys(alerted, -np.inf)  # the largest effect of each over the recent checks
+    for name, value in zip(latest["column"], to_float(latest["effect"])):
+        if name in alerted and np.isfinite(value):
+            peak[name] = max(peak[name], float(value))
+    alerted = sorted(alerted, key=lambda n: (-peak[n], str(n)))
+    with_effect = [n for n in alerted if np.isfinite(peak[n])]
+    position = {c: i for i, c in enumerate(checks)}
+    effects = {}
+    for name in with_effect[:top]:
+        rows = columns.loc[columns["column"] == name]
+        series = np.full(len(checks), np.nan)
+        series[[position[c] for c in rows["check_id"]]] = to_float(rows["effect"])
+        effects[name] = series.tolist()
+    return {"checks": checks, "labels": labels, "effects": effects, "min_effect": float(min_effect),
+            "recent": min(recent, len(checks)), "alerted": alerted,
+            "without_effect": [n for n in alerted if not np.isfinite(peak[n])]}
+
+
+def effect_figure(trend: dict, *, title: str = "Effect of the drifted columns over time"):
+    """Line plot of :func:`effect_trend`'s effects per check, the ``min_effect`` gate dashed."""
+    fig, ax = new_figure(7.2, 2.8)
+    x = np.arange(len(trend["checks"]))
+    for name, values in trend["effects"].items():
+        ax.plot(x, values, marker="o", markersize=3, linewidth=1.2, label=str(name))
+    ax.axhline(trend["min_effect"], color="#555555", linestyle="--", linewidth=1,
+               label=f"min_effect = {trend['min_effect']:g}")
+    labels = trend["labels"]
+    step = max(1, len(labels) // 12)
+    ax.set_xticks(x[::step], [labels[i] or str(trend["checks"][i]) for i in range(0, len(labels), step)],
+                  rotation=45, ha="right", fontsize=7)
+    if len(x) == 1:
+        ax.set_xlim(-0.5, 0.5)
+    ax.set_ylabel("effect")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, ncols=2 if len(trend["effects"]) > 4 else 1)
+    return fig
+
+
+def _effect_caption(trend: dict, top: int) -> str:
+    alerted, drawn = trend["alerted"], len(trend["effects"])
+    text = (f"Effect of each column that alerted in any of the last {trend['recent']} check(s), over every "
+            f"recorded check; dashed: the min_effect gate ({trend['min_effect']:g})")
+    with_effect = len(alerted) - len(trend["without_effect"])
+    if with_effect > drawn:
+        text += f"; the {drawn} of {with_effect} such columns with the largest effect are drawn (at most {top})"
+    if trend["without_effect"]:
+        text += (f"; {len(trend['without_effect'])} alerted column(s) have no effect recorded (not tested, or "
+                 f"recorded before effects were kept): {', '.join(map(str, trend['without_effect'][:5]))}")
+    return text
+
+
+def drift_chapter(report, profile, current=None, history=None, *, history_columns=None, key: str = "drift",
+                  title: str = "Data drift", max_figures: int = 8, max_trends: int = 8,
+                  recent: int = 10) -> Chapter:
     """A report chapter for one check.
 
     Parameters
@@ -180,6 +283,10 @@ def drift_chapter(report, profile, current=None, history=None, *, key: str = "dr
     history : pandas.DataFrame, optional
         ``DriftHistory.history()``, for the health score over time (another frame raises
         ``InputError``).
+    history_columns : pandas.DataFrame, optional
+        ``DriftHistory.columns()`` of the same monitor, for the effect over time of the
+        columns that alerted in any of the last ``recent`` checks (the ``max_trends`` with the
+        largest effect), against the ``min_effect`` gate.
     """
     if history is not None:
         _check_history_frame(history)
@@ -199,8 +306,11 @@ def drift_chapter(report, profile, current=None, history=None, *, key: str = "dr
         metrics["its p-value (adjusted)"] = f"{mv.pvalue_adj if mv.pvalue_adj == mv.pvalue_adj else mv.pvalue:.3g}"
     chapter.metrics(metrics)
     chapter.note(report.summary())
-    table = report.table[_SHOWN].sort_values(["alert", "severity"], ascending=False)
-    chapter.table(table, caption="All columns (drifted first)")
+    table = data_state_column(report.table[_SHOWN].sort_values(["alert", "severity"], ascending=False))
+    caption = "All columns (drifted first)"
+    if "data" in table.columns:
+        caption += "; data: the state of the column's data (empty, constant, type mismatch, datetime), not drift"
+    chapter.table(table, caption=caption)
     if current is not None:
         drifted = report.table.loc[report.table["alert"]].sort_values("severity", ascending=False)
         for name in drifted["column"].tolist()[:max_figures]:
@@ -220,6 +330,10 @@ def drift_chapter(report, profile, current=None, history=None, *, key: str = "dr
             chapter.figure(fig, caption=f"Drifted column '{name}': reference against batch")
     if history is not None and len(history):
         chapter.figure(health_figure(history), caption="Health score of every recorded check (red: alert)")
+    if history_columns is not None:
+        trend = effect_trend(history_columns, min_effect=report.min_effect, recent=recent, top=max_trends)
+        if trend["effects"]:
+            chapter.figure(effect_figure(trend), caption=_effect_caption(trend, max_trends))
     return chapter
 
 
@@ -240,7 +354,8 @@ def write_report(report, path, *, reference=None, current=None, history=None, ti
     history : DriftHistory or pandas.DataFrame, optional
         The recorded checks (a history file or its :meth:`DriftHistory.history` frame), for the
         health score over time: those of the monitor that made ``report`` (the same ``name``;
-        checks of other monitors sharing the file are left out).
+        checks of other monitors sharing the file are left out). A history file also gives the
+        effect over time of the columns that alerted in its last ten checks.
     title : str, optional
         The report's title.
 
@@ -289,14 +404,19 @@ def write_report(report, path, *, reference=None, current=None, history=None, ti
         missing = [c for c in report.table["column"] if c not in current.columns]
         if missing:
             raise InputError(f"`current` lacks the checked column(s) {', '.join(map(str, missing[:5]))}")
+    history_columns = None
     if isinstance(history, DriftHistory):
+        history_columns = history.columns(monitor=report.monitor)
         history = history.history()
     elif history is not None and not isinstance(history, pd.DataFrame):
         raise InputError(f"`history` must be a DriftHistory or its history() frame, got {describe(history)}")
     if history is not None and "monitor" in history.columns:  # the report's own monitor only
         names = history["monitor"]
         history = history.loc[names.isna() if report.monitor is None else names.eq(report.monitor)]
+    if history_columns is not None and report.monitor is None:  # checks of no named monitor only
+        history_columns = history_columns.loc[history_columns["monitor"].isna()]
     if title is not None and not isinstance(title, str):
         raise InputError(f"`title` must be a string, got {describe(title)}")
-    chapter = drift_chapter(report, profile, current if profile is not None else None, history)
+    chapter = drift_chapter(report, profile, current if profile is not None else None, history,
+                            history_columns=history_columns)
     return save_report([chapter], path, title=title or "scimlkit drift report")
