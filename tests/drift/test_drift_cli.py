@@ -47,7 +47,11 @@ def test_fit_check_history_report(files, capsys):
     history = json.loads(capsys.readouterr().out)
     assert [h["batch"] for h in history] == ["day-1", "day-2"] and [h["alert"] for h in history] == [False, True]
     assert main(["drift", "history", str(db), "--column", "x"]) == 0
-    assert "day-2" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "day-2" in text
+    # every check's data was ok: no data-state column beside the alert column
+    header = _header(text, first="check_id")
+    assert "alert" in header and "status" not in header and "data" not in header
 
     out_dir = files / "report"
     rc = main(["drift", "report", str(profile), str(files / "moved.csv"), "--store", str(db), "--batch", "day-3",
@@ -244,9 +248,9 @@ def test_history_of_two_named_monitors_in_one_file(files, capsys):
     assert len(err) == 1 and "no checks of monitor 'nobody'" in err[0]
 
 
-def _header(text):
-    """The cells of the header row of the table ``drift check`` printed."""
-    line = next(row for row in text.splitlines() if "column" in row and "alert" in row)
+def _header(text, first="column"):
+    """The cells of the header row of the table ``drift check`` (or ``drift history``) printed."""
+    line = next(row for row in text.splitlines() if first in row and "alert" in row)
     return [cell.strip() for cell in line.strip("┃│ ").replace("│", "┃").split("┃")]
 
 

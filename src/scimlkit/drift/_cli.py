@@ -111,8 +111,12 @@ def _history(args) -> int:
         if frame["monitor"].isna().all():  # no named monitor: no column for it
             keep.remove("monitor")
         frame = frame[keep]
+        if args.column is not None:
+            from ._report import data_state_column
+
+            frame = data_state_column(frame)  # status titled "data"
         # a missing label or value (a test not run) shows blank, not as "nan" / "None"
-        gaps = [c for c in keep if frame[c].isna().any()]
+        gaps = [c for c in frame.columns if frame[c].isna().any()]
         frame = frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), "") for c in gaps})
     emit(frame, args.format, title=f"drift history ({args.store})")
     if written is not None and args.format == "table":
