@@ -231,8 +231,8 @@ def test_history_of_two_named_monitors_in_one_file(files, capsys):
     db = files / "shared.db"
     for name in ("churn", "fraud"):
         assert main(["drift", "fit", str(files / "ref.csv"), "--out", str(files / f"{name}.profile"),
-                     "--name", name]) == 0
-        capsys.readouterr()
+                     "--name", name, "--format", "json"]) == 0
+        assert json.loads(capsys.readouterr().out)["name"] == name
         assert main(["drift", "check", str(files / f"{name}.profile"), str(files / "same.parquet"),
                      "--store", str(db), "--batch", f"{name}-1", "--format", "json"]) == 0
         checked = json.loads(capsys.readouterr().out)

@@ -36,6 +36,9 @@ def test_quick_demo_chapter(tmp_path, monkeypatch):
     assert f"adjusted p={mv.pvalue_adj:.2g})" in chapter.summary[2]
     table = next(b for b in chapter.blocks if b["kind"] == "table")["html"]
     assert "classifier p (adjusted)" in table and f"{mv.pvalue_adj:.4g}" in table
+    # the drifted columns' effects over the month, drawn from the history
+    captions = [b.get("caption") or "" for b in chapter.blocks if b["kind"] == "figure"]
+    assert any(c.startswith("Effect of each column that alerted in any of the last") for c in captions)
     path = render_report([chapter], tmp_path / "demo")
     assert "<svg" in path.read_text()
 

@@ -99,6 +99,27 @@ def test_health_score_definition():
     assert health_score([1, 1, 1] + [0] * 27) == pytest.approx(1 - np.sqrt(0.1))
 
 
+def test_a_weak_significant_multivariate_test_never_raises_the_health(monkeypatch):
+    # beside drifted columns, a significant but weak domain classifier (AUROC 0.52: component
+    # 0.04 / 0.125 = 0.32) would pull the mean of the squared severities down, raising the
+    # health; it may only lower it
+    import scimlkit.drift._monitor as mon
+    from scimlkit.drift import MultivariateDriftResult
+
+    gen = np.random.default_rng(7)
+    ref = pd.DataFrame({"a": gen.normal(size=4000), "b": gen.normal(size=4000), "c": gen.normal(size=4000)})
+    cur = pd.DataFrame({"a": gen.normal(1.0, 1.0, 2000), "b": gen.normal(size=2000), "c": gen.normal(size=2000)})
+    monitor = DriftMonitor(rng=0).fit(ref)
+    plain = monitor.check(cur)
+    assert plain.table.set_index("column").loc["a", "severity"] == 1.0 and 0 < plain.health < 1
+    weak = MultivariateDriftResult(auroc=0.52, statistic=0.0, pvalue=1e-12, n_reference=4000,
+                                   n_current=2000, n_splits=5)
+    monkeypatch.setattr(mon, "domain_classifier_test", lambda *a, **k: weak)
+    report = monitor.check(cur, multivariate=True)
+    assert report.multivariate.pvalue_adj < 0.05 and report.alert
+    assert report.health == plain.health
+
+
 def test_multivariate_catches_correlation_flip_with_unchanged_marginals():
     gen = np.random.default_rng(105)
     cov_pos, cov_neg = [[1, 0.8], [0.8, 1]], [[1, -0.8], [-0.8, 1]]

@@ -52,7 +52,8 @@ def _fit(args) -> int:
     path = monitor.save(args.out)
     kinds = list(monitor.kinds_.values())
     ids = monitor.profile_.identifier_columns()
-    emit({"profile": str(path), "rows": int(monitor.profile_.n_rows), "columns": len(kinds),
+    emit({"profile": str(path), **({} if args.name is None else {"name": args.name}),
+          "rows": int(monitor.profile_.n_rows), "columns": len(kinds),
           "numeric": kinds.count("numeric"), "categorical": kinds.count("categorical"),
           "datetime (not tested)": kinds.count("datetime"), "bytes": Path(path).stat().st_size,
           "identifier_columns": ids if args.format == "json" else (", ".join(ids) or "none")},
@@ -102,7 +103,7 @@ def _history(args) -> int:
     if args.column is not None and frame.empty:
         raise InputError(f"history '{args.store}' has no rows for column '{args.column}'")
     written = None if args.out is None else str(write_table(frame, args.out))
-    frame = frame.assign(created=frame["created"].map(lambda t: t.isoformat()))  # as the check's timestamp
+    frame = frame.assign(created=frame["created"].map(lambda t: t.isoformat(timespec="microseconds")))  # as the check's timestamp
     if args.format == "table":
         keep = ["id", "monitor", "batch", "created", "n_rows", "n_alerts", "alert", "health", "mv_auroc"]
         if args.column is not None:

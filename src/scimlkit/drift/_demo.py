@@ -11,7 +11,7 @@ import numpy as np
 from .._report import Chapter
 from ._history import DriftHistory
 from ._monitor import DriftMonitor
-from ._report import _numeric_figure, health_figure
+from ._report import _effect_caption, _numeric_figure, effect_figure, effect_trend, health_figure
 
 __all__ = ["run"]
 
@@ -75,6 +75,7 @@ def run(*, rng, quick: bool = False) -> Chapter:
         if worst is None or report.health < worst.health:
             worst, worst_batch = report, batch
     history = store.history()
+    trend = effect_trend(store.columns(), min_effect=monitor.min_effect, recent=n_days)
     store.close()
     shutil.rmtree(folder, ignore_errors=True)  # the demo's history lives only for the chapter
     daily = pd.DataFrame(rows)
@@ -93,6 +94,8 @@ def run(*, rng, quick: bool = False) -> Chapter:
                      "profile size (KiB)": round(monitor.profile_.nbytes() / 1024, 1)})
     chapter.figure(health_figure(history, title="Health score per day (from the SQLite history)"),
                    caption="Health = 1 - RMS of the column severities; red points raised an alert.")
+    if trend["effects"]:
+        chapter.figure(effect_figure(trend), caption=_effect_caption(trend, 8))
     chapter.table(daily, caption="Daily checks")
     if worst is not None and worst.n_alerts:
         name = worst.table.sort_values("severity", ascending=False)["column"].iloc[0]

@@ -95,7 +95,9 @@ class DriftHistory(SQLiteStore):
         """Store one :class:`DriftReport` (and its per-column rows); returns the check id.
 
         ``batch`` and ``monitor`` replace the report's batch label and monitor name (see the
-        ``name`` of :class:`DriftMonitor`) in the record.
+        ``name`` of :class:`DriftMonitor`) in the record. A report drawn from this file reads
+        the checks of the report's own monitor name, so a report filed under another name
+        does not find itself among them.
         """
         from ._monitor import DriftReport
 

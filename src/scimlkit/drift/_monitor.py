@@ -486,7 +486,7 @@ class DriftMonitor:
             The file.
         **overrides
             Settings that replace the stored ones (``method``, ``correction``, ``alpha``,
-            ``min_effect``, ``multivariate``, ``n_jobs``, ``rng``). The settings the profile was
+            ``min_effect``, ``multivariate``, ``name``, ``n_jobs``, ``rng``). The settings the profile was
             built with (``column_types``, ``eps``, ``max_exact``, ``n_bins``, ``sample_size``)
             may be given only with their stored values: the profile cannot follow a change of
             them (fit a new monitor instead). An unknown name raises ``InputError``.
@@ -553,7 +553,8 @@ class DriftMonitor:
         1 for any significant test); a type mismatch has severity 1. The health score is
         ``1 - sqrt(mean(severity**2))`` (see :func:`health_score`). When the multivariate test
         runs and its adjusted p-value is below ``alpha``, it is one more component of that mean,
-        ``min(1, (2 AUROC - 1) / (5 * min_effect))`` (1 with ``min_effect=0``),
+        ``min(1, (2 AUROC - 1) / (5 * min_effect))`` (1 with ``min_effect=0``), counted only
+        where it lowers the health,
         so that a change of the dependence between columns, which no column's test sees, lowers
         the health as it raises the alert.
 
@@ -795,14 +796,16 @@ class DriftMonitor:
         }, columns=list(TABLE_COLUMNS))
 
         any_alert = bool(alert.any()) or (mv is not None and mv.pvalue_adj < alpha)
-        components = severity
+        health = health_score(severity)
         if mv is not None and mv.pvalue_adj < alpha:
-            # a significant multivariate test is one more component of the health score (a test
-            # that is not significant adds nothing: asking for it does not raise the health)
+            # a significant multivariate test is one more component of the health score; it may
+            # only lower it (a weak one beside drifted columns would pull the mean up), and a
+            # test that is not significant adds nothing
             gini = max(0.0, 2.0 * mv.auroc - 1.0)
-            components = np.r_[severity, min(1.0, gini / (5 * min_effect)) if min_effect > 0 else 1.0]
+            health = min(health, health_score(np.r_[severity, min(1.0, gini / (5 * min_effect))
+                                                     if min_effect > 0 else 1.0]))
         report = DriftReport(
-            table=table, alert=any_alert, health=health_score(components), n_alerts=int(alert.sum()),
+            table=table, alert=any_alert, health=health, n_alerts=int(alert.sum()),
             n_reference=int(profile.n_rows), n_current=int(m_rows), method=method, correction=correction,
             alpha=alpha, min_effect=min_effect, extra_columns=extra, multivariate=mv,
             batch=None if batch is None else str(batch),
