@@ -77,10 +77,11 @@ def _run(args) -> int:
     if args.method is not None:
         overrides["method"] = args.method.strip().lower()
     spec = dataclasses.replace(spec, **{k: v for k, v in overrides.items() if v is not None})
+    inputs = {"SPEC.toml": spec.source, "the data": spec.data}
     # the storage may hold the known evaluations on purpose (one study started from another)
-    inputs = {"SPEC.toml": spec.source, "the data": spec.data, "the known evaluations": spec.known}
     refuse_overwrite(spec.storage, "--storage" if args.storage is not None else "storage", inputs)
-    refuse_overwrite(report, "--report", {**inputs, "the storage": spec.storage}, report=True)
+    refuse_overwrite(report, "--report", {**inputs, "the known evaluations": spec.known,
+                                          "the storage": spec.storage}, report=True)
     estimator = spec.build_estimator()
     X, y = spec.load_data()
     known = spec.load_known()
