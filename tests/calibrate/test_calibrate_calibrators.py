@@ -203,10 +203,66 @@ def test_temperature_of_huge_logits(scale):
     ref = TemperatureScaling().fit(z, y).temperature_
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert TemperatureScaling().fit(z * scale, y).temperature_ == pytest.approx(ref * scale, rel=1e-6)
+        assert TemperatureScaling().fit(z * scale, y).temperature_ == pytest.approx(ref * scale, rel=1e-12)
         y2 = (rng.random(600) < 1 / (1 + np.exp(-z[:, 0] / 2))).astype(int)
         binary = TemperatureScaling().fit(z[:, 0], y2).temperature_
-        assert TemperatureScaling().fit(z[:, 0] * scale, y2).temperature_ == pytest.approx(binary * scale, rel=1e-6)
+        assert TemperatureScaling().fit(z[:, 0] * scale, y2).temperature_ == pytest.approx(binary * scale, rel=1e-12)
+
+
+def _temperature_by_root(z, y, w):
+    """1 / the root in beta of the exact gradient of the weighted log-loss of softmax(beta z),
+    found by SciPy's brentq (an independent reference for TemperatureScaling)."""
+    from scipy.optimize import brentq
+    from scipy.special import log_softmax
+
+    z = z - z.mean(axis=1, keepdims=True)
+    zt = z[np.arange(len(y)), y]
+
+    def grad(b):
+        return np.dot(w, (np.exp(log_softmax(b * z, axis=1)) * z).sum(axis=1) - zt)
+
+    return 1.0 / brentq(grad, 1e-6, 1e3, xtol=1e-300, rtol=8.9e-16, maxiter=1000)
+
+
+@pytest.mark.parametrize("big", [1e6, 1e12, 1e100])
+def test_temperature_is_exact_and_blind_to_a_row_of_weight_zero(big):
+    # one huge row of weight 0 set the unit size, loosening the stopping rule by its square:
+    # T moved from 2.50 to 3.28 (1e12) and 7.5e99 (1e100) without a warning
+    rng = np.random.default_rng(2)
+    z = rng.normal(size=(600, 4)) * 3
+    y = np.where(rng.random(600) < 0.5, z.argmax(axis=1), rng.integers(0, 4, 600))
+    w = np.ones(600)
+    ref = _temperature_by_root(z, y, w)
+    assert TemperatureScaling().fit(z, y, sample_weight=w).temperature_ == pytest.approx(ref, rel=1e-12)
+    zz, yy, ww = np.vstack([z, [big, 0, 0, 0]]), np.r_[y, 1], np.r_[w, 0.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert TemperatureScaling().fit(zz, yy, sample_weight=ww).temperature_ == pytest.approx(ref, rel=1e-12)
+
+
+def test_calibrators_pickled_without_classes_get_them_on_loading():
+    # calibrators saved before they were classifiers had no classes_, which scikit-learn's
+    # scorers read: get_scorer("accuracy")(old, X, y) raised AttributeError
+    import pickle
+
+    from sklearn.metrics import get_scorer
+
+    rng = np.random.default_rng(4)
+    s = rng.normal(size=400)
+    y = (rng.random(400) < 1 / (1 + np.exp(-2 * s))).astype(int)
+    for cal in (PlattCalibrator().fit(s, y), ScoreCalibrator(method="platt").fit(s, y),
+                TemperatureScaling().fit(s, y)):
+        expected = get_scorer("neg_log_loss")(cal, s[:, None], y)
+        del cal.__dict__["classes_"]  # as an earlier version pickled it
+        old = pickle.loads(pickle.dumps(cal))
+        np.testing.assert_array_equal(old.classes_, [0, 1])
+        assert get_scorer("neg_log_loss")(old, s[:, None], y) == expected
+    z = rng.normal(size=(300, 3))
+    k = TemperatureScaling().fit(z, np.where(rng.random(300) < 0.6, z.argmax(axis=1), rng.integers(0, 3, 300)))
+    del k.__dict__["classes_"]
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(k)).classes_, [0, 1, 2])
+    unfitted = pickle.loads(pickle.dumps(PlattCalibrator()))
+    assert not hasattr(unfitted, "classes_")
 
 
 def test_temperature_ignores_a_shift_of_every_logit_in_a_row():

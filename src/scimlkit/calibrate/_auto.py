@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from .._errors import DegenerateDataWarning, InputError, reissue_warning
 from .._validation import check_int, check_option, check_random_state
 from ._base import (
+    ClassesOnLoad,
     NotFittedError,
     check_groups,
     check_labels,
@@ -232,7 +233,7 @@ def choose_method(names, cross_predict, per_sample, ece, weights, *, step_maps_a
     return best, table
 
 
-class ScoreCalibrator(ClassifierMixin, BaseEstimator):
+class ScoreCalibrator(ClassesOnLoad, ClassifierMixin, BaseEstimator):
     """Calibrate one score per sample into a probability, by a chosen method or the best one.
 
     With ``method="auto"`` every candidate method is scored by ``cv``-fold cross-validation on

@@ -178,7 +178,17 @@ def to_probability(z: np.ndarray) -> np.ndarray:
     return expit(z)
 
 
-class BaseCalibrator(ClassifierMixin, BaseEstimator):
+class ClassesOnLoad:
+    """Gives a fitted calibrator pickled before it had ``classes_`` its classes on loading
+    (``0 .. n_classes_ - 1``, two without ``n_classes_``), which scikit-learn's scorers read."""
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "n_features_in_" in self.__dict__ and "classes_" not in self.__dict__:
+            self.classes_ = np.arange(getattr(self, "n_classes_", 2))
+
+
+class BaseCalibrator(ClassesOnLoad, ClassifierMixin, BaseEstimator):
     """Base of the binary calibrators that map one score per sample to a probability.
 
     Subclasses implement ``_fit(s, y, w)`` and ``_transform(s)``; this class validates

@@ -466,7 +466,8 @@ class CalibratedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             ``<step>__sample_weight``). With ``cv="prefit"`` or a ``FrozenEstimator`` (whose
             ``fit`` does nothing) the estimator gets none: they weigh the calibrator alone.
             With scikit-learn's metadata routing enabled, the estimator gets them (and
-            ``groups`` and ``fit_params``) only as its ``set_fit_request`` asks.
+            ``groups`` and ``fit_params``) only as its ``set_fit_request`` asks (a pipeline
+            step's request replaces ``<step>__sample_weight``, which routing refuses).
         groups : array-like of shape (n,), optional
             Group labels for the folds (rows of one patient, user, session, ...): with an int
             ``cv`` each group stays within one fold (``StratifiedGroupKFold``, shuffled with
@@ -787,7 +788,8 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             ``<step>__sample_weight``). With ``cv="prefit"`` or a ``FrozenEstimator`` (whose
             ``fit`` does nothing) the estimator gets none: they weigh the threshold alone.
             With scikit-learn's metadata routing enabled, the estimator gets them (and
-            ``groups`` and ``fit_params``) only as its ``set_fit_request`` asks.
+            ``groups`` and ``fit_params``) only as its ``set_fit_request`` asks (a pipeline
+            step's request replaces ``<step>__sample_weight``, which routing refuses).
         groups : array-like of shape (n,), optional
             Group labels for the folds (rows of one patient, user, session, ...): with an int
             ``cv`` each group stays within one fold (``StratifiedGroupKFold``, shuffled with

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .._errors import ConvergenceWarning, DegenerateDataWarning, InputError
 from .._validation import check_array, check_int
-from ._base import NotFittedError, check_class_indices, check_labels, check_weights
+from ._base import ClassesOnLoad, NotFittedError, check_class_indices, check_labels, check_weights
 
 __all__ = ["TemperatureScaling"]
 
@@ -24,10 +24,12 @@ def _prepare(X, name="X"):
     return arr
 
 
-def _unit_size(z):
-    """``z`` divided by its largest magnitude, and that magnitude (1 when it is 0)."""
-    size = float(np.max(np.abs(z))) if z.size else 0.0
-    return (z / size, size) if size > 0 else (z, 1.0)
+def _unit_size(z, w):
+    """``z`` divided by its largest magnitude in the rows of positive weight ``w``, and that
+    magnitude (1 when it is 0)."""
+    kept = np.abs(z[w > 0])
+    size = float(np.max(kept)) if kept.size else 0.0
+    return (z / size, size) if 0 < size < np.inf else (z, 1.0)
 
 
 def _separated(z, y, w) -> bool:
@@ -58,7 +60,7 @@ def _smoothed_target_logits(z, y, w) -> np.ndarray:
     return t_true * z_true + (1.0 - t_true) / (k - 1) * (z.sum(axis=1) - z_true)
 
 
-class TemperatureScaling(ClassifierMixin, BaseEstimator):
+class TemperatureScaling(ClassesOnLoad, ClassifierMixin, BaseEstimator):
     """Temperature scaling of logits (Guo et al., 2017).
 
     Multiclass: ``softmax(z / T)`` for a logit matrix ``z`` of shape ``(n, k)`` and integer
@@ -155,11 +157,11 @@ class TemperatureScaling(ClassifierMixin, BaseEstimator):
         w = check_weights(sample_weight, n, yy)
         w = np.ones(n) if w is None else w
         # The fit runs on logits of unit size (rows centred first, which softmax ignores) and
-        # the temperature is scaled back at the end: the tolerances are relative to that size,
-        # so logits of 1e-8 or 1e300 get the same fit as logits of 1.
-        z, scale = _unit_size(z)
+        # the temperature is scaled back at the end, so that logits of 1e-12 or 1e300 neither
+        # underflow nor overflow; the stopping rule is relative to the temperature itself.
+        z, scale = _unit_size(z, w)
         if z.ndim == 2:
-            z, size2 = _unit_size(z - z.mean(axis=1, keepdims=True))
+            z, size2 = _unit_size(z - z.mean(axis=1, keepdims=True), w)
             scale *= size2
         zt = yy * z if z.ndim == 1 else z[np.arange(n), yy]
         self.separated_ = False
@@ -193,12 +195,11 @@ class TemperatureScaling(ClassifierMixin, BaseEstimator):
                 beta = 1.0 / spread
                 loss, g, h = self._derivatives(beta, z, zt, w)
         converged = False
-        total = float(w.sum())
         for _ in range(max_iter):
-            if abs(g) <= 1e-12 * total * max(1.0, abs(beta)):
-                converged = True
-                break
             if h <= 0:
+                break
+            if abs(g) <= 1e-13 * h * beta:  # the Newton step is a 1e-13 part of beta: at any scale
+                converged = True
                 break
             new_beta = beta - g / h
             if new_beta <= 0:
