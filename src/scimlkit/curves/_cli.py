@@ -136,7 +136,7 @@ def _fit(args: argparse.Namespace) -> int:
     for w in caught:
         warnings.warn(_named(str(w.message), column), w.category, stacklevel=1)
     if failure is not None:
-        raise InputError(_named(str(failure), column, f"the sizes of column '{args.size}' (--size)")) from failure
+        raise InputError(_named(str(failure), column, f"column '{args.size}' (--size)")) from failure
     if note is not None:  # once the anchors are known to be usable
         print(f"scimlkit: warning: {note}", file=sys.stderr)
     if pairing is not None:
@@ -264,7 +264,7 @@ def register(subparsers) -> None:
                                   "'has_interval' (false when there is no interval: with --n-bootstrap 0, and "
                                   "when a measured score already reaches the target and the fitted curve is "
                                   "past the target at the smallest size or never reaches it, so that 'n' is the "
-                                  "smallest size or the first measured size that reaches the target), 'low_unbounded' / 'high_unbounded' (true when "
+                                  "smallest or the largest measured size), 'low_unbounded' / 'high_unbounded' (true when "
                                   "that bound is infinite: that edge of the forecast band does not reach the "
                                   "target) and 'prob_reachable' (the share of bootstrap refits, widened like the "
                                   "band, that reach the target; null with --n-bootstrap 0). 'predictions' (with "

@@ -535,9 +535,9 @@ class SamplesNeededResult(Result):
     ``reachable`` is False when the target lies at or beyond the fitted asymptote (or is not
     reached by ``max_size``); then ``n`` is None and ``message`` says why. ``already_reached``
     is True when a measured score reaches the target (never on the fitted curve alone); ``n`` is
-    then the fitted curve's crossing, held between the smallest measured size and the first
-    measured size that reaches the target (so a higher target never needs fewer samples), with
-    no interval when the curve is past the target at the smallest size or never reaches it.
+    then the fitted curve's crossing, held within the measured sizes (so a higher target never
+    needs fewer samples), with no interval when the curve is past the target at the smallest
+    size or never reaches it.
     ``low`` / ``high`` bound ``n`` at ``level``, read off the interval of
     :meth:`CurveFitResult.predict` (the sizes where its optimistic and its pessimistic edge
     reach the target; ``inf`` where that edge does not by ``max_size``); ``prob_reachable`` is
@@ -927,21 +927,23 @@ class CurveFitResult(Result):
             measured = (f"target {target:g} is already reached: measured {self.scores[np.argmax(seen)]:.4g} "
                         f"at n={first:g}")
             smallest = float(self.sizes.min())
-            if n_hat is not None and smallest <= n_hat <= first:
-                # between the smallest size and the measurement the smoothed curve's crossing is
-                # the better estimate
+            # the smoothed curve's crossing, held within the measured sizes (so that a higher
+            # target never needs fewer samples than a lower one)
+            if n_hat is not None and smallest <= n_hat <= last:
                 n_out, message = float(n_hat), f"{measured}; the fitted curve reaches it at n={n_hat:,.0f}"
-            elif n_hat is not None and n_hat < smallest < first:
+            elif n_hat is not None and n_hat < smallest:
                 # the curve is past the target at every measured size: its answer, at the sizes measured
                 n_out, low, high = smallest, None, None
                 message = f"{measured}; the fitted curve is past it from the smallest measured size n={smallest:g}"
-            elif n_hat is not None and n_hat > first:
-                # never more than the size at which a score was measured reaching the target (the
-                # curve's later crossing would make a higher target need fewer samples than a lower one)
-                n_out, low = first, (None if low is None else min(low, first))
-                message = f"{measured}; the fitted curve, smoothing the anchors, reaches it only at n={n_hat:,.0f}"
-            else:  # the measurement, no interval
-                n_out, message, low, high = first, measured, None, None
+            elif n_hat is not None:
+                # the curve, smoothing the anchors, crosses beyond them: the largest measured size
+                n_out, low = last, (None if low is None else min(low, last))
+                message = (f"{measured}; the fitted curve, smoothing the anchors, reaches it only at "
+                           f"n={n_hat:,.0f}, past the largest measured size n={last:g}")
+            else:  # the curve does not reach it: the largest measured size, no interval
+                n_out, low, high = last, None, None
+                message = (f"{measured}; the fitted curve, smoothing the anchors, does not reach it: "
+                           f"n is the largest measured size n={last:g}")
             return SamplesNeededResult(
                 target=target, reachable=True, already_reached=True, n=n_out, low=low, high=high,
                 level=level, prob_reachable=prob, asymptote=limit, family=self.family,
@@ -954,7 +956,7 @@ class CurveFitResult(Result):
         # the asymptote itself, up to round-off (on either side: a target read off `asymptote`
         # comes back a rounding step above or below the members' limit in loss units)
         at_limit = abs(asym - goal) <= 1e-9 * max(scale, asym, 1e-12)
-        if goal <= asym or (n_hat is None and at_limit):
+        if goal <= asym or at_limit:
             if at_limit:
                 message = (f"target {target:g} is the fitted asymptote of {self.family}: the curve approaches "
                            f"it but does not reach it by n={max_size:g}")
