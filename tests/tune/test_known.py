@@ -20,10 +20,12 @@ from scimlkit.tune import (
     Categorical,
     Float,
     Int,
+    MedianPruner,
     SearchCV,
     Study,
     minimize,
     read_study,
+    report_step,
     write_report,
 )
 
@@ -99,7 +101,7 @@ def test_states_of_an_earlier_study_and_failures():
     assert sorted(res.trials["state"]) == ["COMPLETE", "COMPLETE", "FAILED", "PRUNED"]
     assert (res.n_complete, res.n_failed, res.n_pruned, res.n_added) == (2, 1, 1, 4)
     assert res.best_value == 0.2
-    # the pruner's start-up counts only trials this study ran
+    # the study's own trial counts leave the added evaluations out
     assert study.storage.counts(study._study_id)["COMPLETE"] == 0
     # a missing score is a failed evaluation
     frame = pd.DataFrame({"x": [0.1, 0.2], "n": [1, 2], "score": [0.9, np.nan]})
@@ -489,3 +491,58 @@ def test_a_pruned_trial_without_a_reported_loss_stays_pruned_when_added():
     assert again.trials["state"].tolist()[:3] == ["COMPLETE", "PRUNED", "PRUNED"]
     assert (again.n_pruned, again.n_failed) == (2, 0)
     assert again.trials["error"].iloc[:3].isna().all()
+
+
+def _stepwise(p):
+    """A loss reported after each of four steps, falling faster for larger x."""
+    value = 1.0
+    for step in range(4):
+        value *= 1.0 - 0.9 * p["x"]
+        report_step(value + 0.01 * p["n"], step)
+    return value + 0.01 * p["n"]
+
+
+def test_an_earlier_study_brings_its_intermediate_losses(tmp_path):
+    earlier = minimize(_stepwise, SPACE, method="random", n_trials=7, rng=0)
+    assert len(earlier.intermediate) == 28
+    db = tmp_path / "study.db"
+    res = minimize(_stepwise, SPACE, method="random", n_trials=3, rng=1, storage=db, known=earlier,
+                   pruner="median")
+    added = res.trials[res.trials["attempts"] == 0]
+    assert len(added) == 7
+    # the added trials keep their steps and losses, in the result and in the file
+    old = earlier.intermediate.sort_values(["number", "step"])
+    number_of = dict(zip(earlier.trials["number"], added["number"], strict=True))
+    new = res.intermediate[res.intermediate["number"].isin(added["number"])].sort_values(["number", "step"])
+    assert new["number"].tolist() == [number_of[n] for n in old["number"]]
+    assert new["step"].tolist() == old["step"].tolist() and new["loss"].tolist() == old["loss"].tolist()
+    assert added["last_step"].tolist() == [3.0] * 7
+    stored = read_study(db)
+    assert len(stored.intermediate) == len(res.intermediate)
+    # resuming with the same evaluations, or adding them again, duplicates nothing
+    again = minimize(_stepwise, SPACE, method="random", n_trials=3, rng=1, storage=db, known=earlier,
+                     pruner="median")
+    assert again.n_added == 7 and len(again.intermediate) == len(res.intermediate)
+    study = Study.load(db, pruner=MedianPruner(n_startup_trials=5))
+    assert study.add_trials(earlier) == [] and study.add_trials(stored) == []
+    assert len(study.result().intermediate) == len(res.intermediate)
+    study.close()
+    # the pruner compares a new trial with the added curves before the study ran any trial of its own
+    fresh = Study.create(SPACE, method="random", rng=0, pruner=MedianPruner(n_startup_trials=5))
+    fresh.add_trials(read_study(db))  # a stored study read back
+    trial = fresh.ask()
+    median = float(np.median(old.loss[old.step == 0]))
+    assert fresh.should_prune(trial, median + 1.0, 0) is True
+    fresh.tell(trial, median + 1.0, pruned=True)
+    trial = fresh.ask()
+    assert fresh.should_prune(trial, median - 1.0, 0) is False
+
+
+def test_a_plain_table_adds_no_intermediate_losses():
+    earlier = minimize(_stepwise, SPACE, method="random", n_trials=6, rng=0)
+    study = Study.create(SPACE, method="random", rng=0, pruner=MedianPruner(n_startup_trials=1))
+    assert len(study.add_trials(earlier.trials)) == 6  # the table alone: no steps
+    res = study.result()
+    assert res.n_added == 6 and len(res.intermediate) == 0 and res.trials["last_step"].isna().all()
+    trial = study.ask()  # no history: nothing to compare with, and no start-up trial yet
+    assert study.should_prune(trial, 100.0, 0) is False

@@ -236,8 +236,9 @@ def test_known_results_of_a_grid_search_over_a_list_of_grids(cancer, tmp_path):
 
     rows = known_rows(space.space, ref.cv_results_, translate=space.from_estimator, names=space.user_names)
     assert len(rows) == 12
-    for (params, state, loss, _), given, score in zip(rows, ref.cv_results_["params"],
-                                                       ref.cv_results_["mean_test_score"], strict=True):
+    for (params, state, loss, _, steps), given, score in zip(rows, ref.cv_results_["params"],
+                                                              ref.cv_results_["mean_test_score"], strict=True):
+        assert steps is None  # a grid search's results hold no intermediate losses
         assert state == "COMPLETE" and loss == pytest.approx(-score)
         assert space.to_estimator(params) == {k: (v.item() if isinstance(v, np.generic) else v)
                                               for k, v in given.items()}

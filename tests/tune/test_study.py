@@ -632,3 +632,47 @@ def test_tell_refuses_a_trial_of_another_study():
         second.should_prune(theirs, 0.5)
     second.tell(mine, 0.25)  # its own trial (or its number) is still taken
     assert second.result().trials["param_x"].tolist() == [mine.params["x"]]
+
+
+def test_tell_a_running_trial_asked_by_another_study_object(tmp_path):
+    from scimlkit.tune._storage import retire_owner
+
+    db = tmp_path / "queue.db"
+    asker = Study.create(SPACE, method="gp", storage=db, rng=0, n_trials=10)
+    first, second = asker.ask(), asker.ask()
+    worker = Study.load(db, rng=1)
+    assert not worker.should_prune(first.number, 0.7, 0)  # a running trial, by its number
+    worker.tell(first.number, 0.5)
+    row = worker.result().trials.set_index("number").loc[first.number]
+    assert row["state"] == "COMPLETE" and row["value"] == 0.5
+    assert (row["param_x"], row["param_n"], row["param_kind"]) == (first.params["x"], first.params["n"],
+                                                                    first.params["kind"])
+    # the telling object's optimiser learned the stored point; the asking one learns it from the file
+    assert worker.optimizer._params == [first.params] and worker.optimizer._values == [0.5]
+    with pytest.raises(InputError, match="already told"):
+        asker.tell(first, 0.9)  # the stored result is kept
+    assert asker.optimizer._params == [first.params] and asker.optimizer._values == [0.5]
+    assert asker.optimizer.pending == [second.params]
+    # clear errors: told already, no such trial, queued, another study in the file, other parameters
+    with pytest.raises(InputError, match=r"already told \(it is COMPLETE\)"):
+        worker.tell(first.number, 0.1)
+    with pytest.raises(InputError, match="has no trial 99"):
+        worker.tell(99, 0.1)
+    queued = asker.enqueue({"x": 0.0, "n": 1, "kind": "a"})
+    with pytest.raises(InputError, match="is queued"):
+        worker.tell(queued, 0.1)
+    other = Study.create(SPACE, method="gp", storage=db, name="other", rng=0)
+    with pytest.raises(InputError, match=f"has no trial {second.number}"):
+        other.tell(second.number, 0.1)
+    with pytest.raises(InputError, match="handed out by another study"):
+        worker.tell(type(second)(second.number, {**second.params, "n": 5 - second.params["n"]}, 0.0), 0.1)
+    assert worker.result().trials.set_index("number").loc[second.number, "state"] == "RUNNING"
+    # a trial left by a runner that is gone is still re-queued and run again first
+    asker._stop_beat()
+    retire_owner(asker._owner)
+    again = worker.ask()
+    assert again.number == second.number and again.params == second.params
+    worker.tell(again, 0.25)
+    assert worker.result().n_complete == 2
+    for study in (asker, worker, other):
+        study.close()

@@ -7,7 +7,8 @@ table of a tuning spec all read them here, in one of these shapes:
   row per evaluation, a column per parameter (named as the parameter or ``param_<name>``, the
   way ``cv_results_`` and :attr:`StudyResult.trials` name them; or a ``params`` column of dicts,
   as in ``cv_results_``), and a column with the loss or the score;
-* a :class:`~scimlkit.tune.StudyResult` (its trials, with their states);
+* a :class:`~scimlkit.tune.StudyResult` (its trials, with their states and the losses they
+  reported along the way, which a pruner of the new study compares with);
 * ``(params, loss)`` pairs.
 
 A conditional parameter that does not apply at a row is left empty (NaN or None).
@@ -37,8 +38,10 @@ SCORE_COLUMNS = ("mean_test_score", "score")
 
 def known_rows(space: Space, known: Any, *, loss: str | None = None, score: str | None = None,
                label: str = "known", translate: Callable[[dict], dict] | None = None,
-               names: list[str] | None = None) -> list[tuple[dict, str, float | None, str | None]]:
-    """The evaluations in ``known`` as ``(params, state, loss, error)``, checked against ``space``.
+               names: list[str] | None = None) -> list[tuple[dict, str, float | None, str | None, list | None]]:
+    """The evaluations in ``known`` as ``(params, state, loss, error, intermediate)``, checked
+    against ``space``; ``intermediate`` holds the ``[step, loss]`` pairs a trial of a
+    :class:`~scimlkit.tune.StudyResult` reported along the way (None for any other evaluation).
 
     Rows of a table with a ``state`` column keep it when it is a finished state (COMPLETE,
     FAILED, PRUNED); QUEUED and RUNNING rows (no result yet in an earlier study) are skipped, and
@@ -57,10 +60,11 @@ def known_rows(space: Space, known: Any, *, loss: str | None = None, score: str 
             raise InputError(f"`{name}` must be a column name, got {describe(value)}")
     from ._study import StudyResult
 
+    curves = None
     if isinstance(known, StudyResult):
-        known = known.trials
+        known, curves = known.trials, _curves(known)
     if _is_table(known):
-        return _from_table(space, _frame(known, label), loss, score, label, translate, names)
+        return _from_table(space, _frame(known, label), loss, score, label, translate, names, curves)
     if loss is not None or score is not None:
         raise InputError(f"`loss` and `score` name a column of a table; `{label}` is {describe(known)}")
     if isinstance(known, str | bytes) or not isinstance(known, Iterable):
@@ -77,6 +81,19 @@ def known_rows(space: Space, known: Any, *, loss: str | None = None, score: str 
         value = _number(item[1], label, i, "loss", "item")
         out.append(_row(params, COMPLETE, value))
     return out
+
+
+def _curves(result) -> list | None:
+    """The intermediate losses of a study's trials, one entry per row of ``result.trials``
+    (``[[step, loss], ...]``, or None for a trial that reported none)."""
+    frame = result.intermediate
+    if frame is None or len(frame) == 0 or "number" not in result.trials.columns:
+        return None
+    by_number: dict[int, list] = {}
+    for number, step, value in zip(frame["number"].tolist(), frame["step"].tolist(), frame["loss"].tolist(),
+                                   strict=True):
+        by_number.setdefault(int(number), []).append([int(step), float(value)])
+    return [by_number.get(int(number)) for number in result.trials["number"].tolist()]
 
 
 def param_columns(known: Any) -> list[str]:
@@ -113,7 +130,7 @@ def _frame(known, label: str):
         raise InputError(f"`{label}` given as a dict must map column names to equally long columns ({exc})") from None
 
 
-def _from_table(space: Space, frame, loss, score, label: str, translate=None, names=None) -> list:
+def _from_table(space: Space, frame, loss, score, label: str, translate=None, names=None, curves=None) -> list:
     columns = [str(c) for c in frame.columns]
     frame.columns = columns
     column, sign = _result_column(columns, loss, score, label)
@@ -163,7 +180,7 @@ def _from_table(space: Space, frame, loss, score, label: str, translate=None, na
         value = _number(values[i], label, i, column)
         if value is not None:
             value = sign * value
-        out.append(_row(params, state, value))
+        out.append(_row(params, state, value, None if curves is None else curves[i]))
     return out
 
 
@@ -260,12 +277,12 @@ def _number(value, label: str, i: int, column: str, where: str = "row") -> float
     return value if math.isfinite(value) else None
 
 
-def _row(params: dict, state: str, value: float | None) -> tuple:
+def _row(params: dict, state: str, value: float | None, intermediate: list | None = None) -> tuple:
     if value is None and state == PRUNED:  # stopped before it reported a loss: still pruned, not failed
-        return params, PRUNED, None, None
+        return params, PRUNED, None, None, intermediate
     if value is None:
-        return params, FAILED, None, "no result in the added evaluation"
+        return params, FAILED, None, "no result in the added evaluation", intermediate
     if state == FAILED:
-        return params, FAILED, None, "failed in the added evaluation"
-    return params, state, value, None
+        return params, FAILED, None, "failed in the added evaluation", intermediate
+    return params, state, value, None, intermediate
 

@@ -12,8 +12,11 @@ which pruners compare across trials.
 
 Evaluations made elsewhere (a grid search's results, an earlier study) can be *added*: they are
 stored finished from the start, with no attempt (``attempts = 0``, which no trial run by a study
-has). The optimiser learns from them like from any finished trial, but they do not count as trials
-run: neither toward a study's trial budget nor toward a pruner's start-up trials.
+has), with the losses they reported along the way when they come from another study. The
+optimiser learns from them like from any finished trial, but they do not count as trials run
+toward a study's trial budget. A pruner compares a trial with the added trials' intermediate
+losses too, and counts the added complete trials that have some among its start-up trials (an
+added trial without them tells it nothing).
 
 A ``RUNNING`` trial whose runner is gone (its process on this host no longer exists, or its
 heartbeat is older than the grace period) is *stale*: it goes back to ``QUEUED`` with its
@@ -339,6 +342,11 @@ class StudyStorage(SQLiteStore):
             args += list(states)
         return [self._record(r) for r in self.query(sql + " ORDER BY number", tuple(args))]
 
+    def trial(self, study_id: int, number: int) -> TrialRecord | None:
+        """Trial ``number`` of a study (None when it has none)."""
+        rows = self.query(f"SELECT {self._COLUMNS} FROM trials WHERE study_id = ? AND number = ?", (study_id, number))
+        return self._record(rows[0]) if rows else None
+
     def finished_since(self, study_id: int, seq: int) -> list[TrialRecord]:
         """Finished trials whose finish sequence number is above ``seq``, in finishing order."""
         rows = self.query(f"SELECT {self._COLUMNS} FROM trials WHERE study_id = ? AND finish_seq > ? "
@@ -357,17 +365,18 @@ class StudyStorage(SQLiteStore):
         """Number of evaluations added to the study with :meth:`add_finished`."""
         return int(self.query(f"SELECT COUNT(*) FROM trials WHERE study_id = ? AND NOT {_RUN}", (study_id,))[0][0])
 
-    def add_finished(self, study_id: int, rows: list[tuple[str, str, float | None, str | None]]) -> list[int]:
+    def add_finished(self, study_id: int, rows: list[tuple]) -> list[int]:
         """Store evaluations made elsewhere as finished trials; returns the numbers given.
 
-        ``rows`` holds ``(params_json, state, value, error)``. A row equal (parameters, state and
-        value) to a finished trial of this study (added or run), or to an earlier row, is
-        skipped, so adding the same evaluations again (a resumed job, or the study's own trials)
-        adds nothing.
+        ``rows`` holds ``(params_json, state, value, error)`` or ``(params_json, state, value,
+        error, intermediate)``, ``intermediate`` being the ``[step, loss]`` pairs the evaluation
+        reported along the way (or None). A row equal (parameters, state and value) to a finished
+        trial of this study (added or run), or to an earlier row, is skipped, so adding the same
+        evaluations again (a resumed job, or the study's own trials) adds nothing.
         """
-        for _, state, _, _ in rows:
-            if state not in FINISHED:
-                raise ValueError(f"an added trial must be finished ({FINISHED}), got {state}")
+        for row in rows:
+            if row[1] not in FINISHED:
+                raise ValueError(f"an added trial must be finished ({FINISHED}), got {row[1]}")
         numbers: list[int] = []
         now = time.time()
         with self._write() as tx:
@@ -376,15 +385,16 @@ class StudyStorage(SQLiteStore):
             seq = tx.execute("SELECT COALESCE(MAX(finish_seq), 0) FROM trials WHERE study_id = ?",
                              (study_id,)).fetchone()[0]
             number = _next_number(tx, study_id)
-            for params, state, value, error in rows:
+            for params, state, value, error, *rest in rows:
                 key = (params, state, value)
                 if key in seen:
                     continue
                 seen.add(key)
                 seq += 1
                 tx.execute("INSERT INTO trials (study_id, number, state, params, value, error, attempts, created, "
-                           "finished, finish_seq) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
-                           (study_id, number, state, params, value, error, now, now, seq))
+                           "finished, finish_seq, intermediate) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+                           (study_id, number, state, params, value, error, now, now, seq,
+                            _steps_json(rest[0] if rest else None)))
                 numbers.append(number)
                 number += 1
         return numbers
@@ -478,7 +488,7 @@ class StudyStorage(SQLiteStore):
         """
         if state not in FINISHED:
             raise ValueError(f"finish state must be one of {FINISHED}, got {state}")
-        steps = None if not intermediate else json.dumps([[int(s), float(v)] for s, v in intermediate])
+        steps = _steps_json(intermediate)
         with self._write() as tx:
             row = tx.execute("SELECT state FROM trials WHERE study_id = ? AND number = ?", (study_id, number)).fetchone()
             if row is None:
@@ -493,9 +503,12 @@ class StudyStorage(SQLiteStore):
         return True
 
     def curves(self, study_id: int) -> tuple[int, list[tuple[str, list]]]:
-        """The number of complete trials, and the state and intermediate losses
-        (``[[step, loss], ...]``) of every complete or pruned trial that reported some."""
-        n_complete = self.counts(study_id)[COMPLETE]
+        """The number of complete trials a pruner counts (those the study ran, and the added ones
+        with intermediate losses), and the state and intermediate losses (``[[step, loss], ...]``)
+        of every complete or pruned trial that reported some (run or added)."""
+        n_complete = self.counts(study_id)[COMPLETE] + int(self.query(
+            f"SELECT COUNT(*) FROM trials WHERE study_id = ? AND state = 'COMPLETE' AND NOT {_RUN} "
+            "AND intermediate IS NOT NULL", (study_id,))[0][0])
         rows = self.query("SELECT state, intermediate FROM trials WHERE study_id = ? AND state IN ('COMPLETE', "
                           "'PRUNED') AND intermediate IS NOT NULL ORDER BY number", (study_id,))
         out = []
@@ -527,6 +540,11 @@ class StudyStorage(SQLiteStore):
 # what a stored stop reason is tied to: the study's trial count, queued trials and last finish
 _STOP_STATE = ("SELECT COUNT(*), COALESCE(SUM(state = 'QUEUED'), 0), COALESCE(MAX(finish_seq), 0) "
                "FROM trials WHERE study_id = ?")
+
+
+def _steps_json(intermediate) -> str | None:
+    """``[step, loss]`` pairs as stored (None when there are none)."""
+    return None if not intermediate else json.dumps([[int(s), float(v)] for s, v in intermediate])
 
 
 def _next_number(tx, study_id: int) -> int:

@@ -413,6 +413,8 @@ class Study:
         """Observe trials finished by other runners (or in earlier runs) since the last sync."""
         for record in self._storage.finished_since(self._study_id, self._seq):
             self._seq = max(self._seq, int(record.finish_seq))
+            self._running.pop(record.number, None)  # asked here, told by another object or process
+            self._logs.pop(record.number, None)
             if record.number in self._observed:
                 continue
             self._observed.add(record.number)
@@ -562,7 +564,10 @@ class Study:
             :attr:`StudyResult.trials`), or a ``params`` column of dicts; and the result. A
             conditional parameter that does not apply is left empty. A table with a ``state``
             column (an earlier study's trials) keeps its finished trials' states. A missing, NaN
-            or infinite result makes a failed trial.
+            or infinite result makes a failed trial. A :class:`StudyResult` (an earlier study,
+            or :func:`read_study` of a stored one) also brings the losses its trials reported
+            along the way: they are kept with the added trials (in :attr:`StudyResult.intermediate`)
+            and a ``pruner`` compares new trials with them.
         loss, score : str, optional
             The column holding the result: a loss (minimised as is) or a score (higher is
             better; its negative is the loss). By default the first column found of ``loss``,
@@ -596,10 +601,10 @@ class Study:
         return self._add_rows(known_rows(self.space, known, loss=loss, score=score))
 
     def _add_rows(self, rows: list) -> list[int]:
-        """Store checked ``(params, state, loss, error)`` rows as added trials; the optimiser
-        observes them (as given, not spent from the budget) at once."""
+        """Store checked ``(params, state, loss, error[, intermediate])`` rows as added trials; the
+        optimiser observes them (as given, not spent from the budget) at once."""
         numbers = self._storage.add_finished(
-            self._study_id, [(_params_json(p), state, value, error) for p, state, value, error in rows])
+            self._study_id, [(_params_json(p), state, value, error, *rest) for p, state, value, error, *rest in rows])
         if numbers:
             self._optimizer.n_given = self._storage.added_count(self._study_id)
             self._sync()
@@ -612,14 +617,38 @@ class Study:
         return numbers[0] if numbers else None
 
     def _known(self, trial) -> Trial:
+        """The running trial ``trial`` (a Trial or its number): one this object asked, or one the
+        storage holds as running (asked by another object or process on the same study)."""
         number = trial.number if isinstance(trial, Trial) else check_int(trial, "trial", low=0)
         known = self._running.get(number)
         if known is None:
-            raise InputError(f"trial {number} was not handed out by this study's ask() or was already told")
-        if isinstance(trial, Trial) and trial != known:  # same number, from another study's ask()
-            raise InputError(f"trial {number} ({trial.params}) was handed out by another study; this study's "
-                             f"trial {number} is {known.params}")
+            known = self._stored_running(number)
+            if isinstance(trial, Trial) and trial.params != known.params:
+                raise self._other_study(trial, known)
+        elif isinstance(trial, Trial) and trial != known:  # same number, from another study's ask()
+            raise self._other_study(trial, known)
         return known
+
+    def _stored_running(self, number: int) -> Trial:
+        """Trial ``number`` as stored, when it is running (with its stored parameters)."""
+        record = self._storage.trial(self._study_id, number)
+        if record is None:
+            raise InputError(f"trial {number} was not handed out by this study's ask(): study '{self.name}' has "
+                             f"no trial {number}")
+        if record.state != RUNNING:
+            what = ("was already told (it is " + record.state + ")" if record.state in FINISHED
+                    else "is queued: ask() has not handed it out yet")
+            raise InputError(f"trial {number} was not handed out by this study's ask() or {what}")
+        try:
+            params = self.space.validate(record.params)
+        except InputError as exc:
+            raise InputError(f"trial {number} of study '{self.name}' has stored parameters outside its space "
+                             f"({exc})") from None
+        return Trial(number, params, record.started if record.started is not None else time.time())
+
+    def _other_study(self, trial: Trial, known: Trial) -> InputError:
+        return InputError(f"trial {trial.number} ({trial.params}) was handed out by another study; this study's "
+                          f"trial {trial.number} is {known.params}")
 
     def pruning_context(self) -> tuple | None:
         """``(pruner, history)`` for a trial about to run: the pruner and the finished trials'
@@ -666,7 +695,9 @@ class Study:
         Parameters
         ----------
         trial : Trial or int
-            The trial (or its number) from :meth:`ask`.
+            The trial (or its number) from :meth:`ask`: of this study object, or of another one
+            (or another process) running the same stored study, so a worker may report a trial
+            handed out elsewhere by its number (its parameters are read from the storage).
         value : float
             Its loss; a value that is not a real number records a failed trial with a message.
             For a pruned trial, the last loss it reached (or None).
@@ -675,9 +706,9 @@ class Study:
         pruned : bool, default False
             The trial was stopped early (see :meth:`should_prune`): recorded as ``PRUNED``.
         """
-        known = self._known(trial)
         if not isinstance(pruned, bool | np.bool_):
             raise InputError(f"`pruned` must be True or False, got {describe(pruned)}")
+        known = self._known(trial)
         log = self._logs.pop(known.number, None)
         curve = log.curve if log is not None else []
         if error is not None:
@@ -686,19 +717,28 @@ class Study:
             loss, text = (log.last_loss if log is not None else None), None
         else:
             loss, text = as_value(value)
-        self._finish(known, loss, text, time.time() - known.started, curve, pruned=bool(pruned) and error is None)
-        self._stop_beat(when_idle=True)  # nothing of this loop runs now; the next ask starts it again
+        try:
+            self._finish(known, loss, text, time.time() - known.started, curve,
+                         pruned=bool(pruned) and error is None, strict=True)
+        finally:
+            self._stop_beat(when_idle=True)  # nothing of this loop runs now; the next ask starts it again
 
     def _finish(self, trial: Trial, loss: float | None, error: str | None, duration: float | None,
-                curve: list | None = None, pruned: bool = False) -> str:
-        """Store a finished trial and hand it to the optimiser; returns its state."""
+                curve: list | None = None, pruned: bool = False, strict: bool = False) -> str:
+        """Store a finished trial and hand it to the optimiser; returns its state. A trial
+        finished elsewhere first keeps its stored result (``strict``: an InputError says so)."""
         state = PRUNED if pruned else COMPLETE if loss is not None else FAILED
-        self._storage.finish(self._study_id, trial.number, state, loss, error, duration, curve)
+        stored = self._storage.finish(self._study_id, trial.number, state, loss, error, duration, curve)
         self._running.pop(trial.number, None)
         self._logs.pop(trial.number, None)
-        if trial.number not in self._observed:
+        if stored and trial.number not in self._observed:
             self._observed.add(trial.number)
             self._optimizer.observe(trial.params, math.nan if loss is None else loss)
+        elif not stored:  # finished elsewhere first: the optimiser learns the stored result
+            self._sync()
+            if strict:
+                raise InputError(f"trial {trial.number} was already told (by another study object or process); "
+                                 "its stored result is kept")
         return state
 
     def release(self) -> list[int]:
@@ -914,7 +954,8 @@ def minimize(objective: Callable[[dict], float], space, *, method: str = "auto",
     known : DataFrame, dict of columns, StudyResult or (params, loss) pairs, optional
         Evaluations made elsewhere to start from, e.g. the results of a grid search already run
         (``pandas.DataFrame(grid.cv_results_)``: its scores are read from ``mean_test_score``
-        and negated) or an earlier study's ``result.trials``; see :meth:`Study.add_trials` for
+        and negated) or an earlier study's result (with the losses its trials reported along the
+        way, which the ``pruner`` then compares with); see :meth:`Study.add_trials` for
         the columns read. They are added to the study before the search, inform the optimiser,
         and do not count toward ``n_trials``; a resumed study does not add them twice.
     initial : list of dicts or DataFrame, optional
