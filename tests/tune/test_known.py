@@ -544,5 +544,18 @@ def test_a_plain_table_adds_no_intermediate_losses():
     assert len(study.add_trials(earlier.trials)) == 6  # the table alone: no steps
     res = study.result()
     assert res.n_added == 6 and len(res.intermediate) == 0 and res.trials["last_step"].isna().all()
-    trial = study.ask()  # no history: nothing to compare with, and no start-up trial yet
+    trial = study.ask()  # the added trials count as start-up trials, but none reported a step
     assert study.should_prune(trial, 100.0, 0) is False
+
+
+def test_added_trials_without_steps_count_among_the_start_up_trials():
+    # as Optuna's pruners count trials added with add_trial: 3 with steps and 3 without make
+    # the 5 start-up trials, and a bad new trial is compared with the 3 that reported step 0
+    # (MedianPruner(n_startup_trials=5) in Optuna prunes it)
+    earlier = minimize(_stepwise, SPACE, method="random", n_trials=3, rng=0)
+    plain = minimize(_stepwise, SPACE, method="random", n_trials=3, rng=1)
+    study = Study.create(SPACE, method="random", rng=0, pruner=MedianPruner(n_startup_trials=5))
+    study.add_trials(earlier)
+    study.add_trials(plain.trials)  # a table: no steps
+    trial = study.ask()
+    assert study.should_prune(trial, 100.0, 0) is True

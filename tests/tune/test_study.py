@@ -676,3 +676,16 @@ def test_tell_a_running_trial_asked_by_another_study_object(tmp_path):
     assert worker.result().n_complete == 2
     for study in (asker, worker, other):
         study.close()
+
+
+def test_telling_a_trial_put_back_in_the_queue_says_so(tmp_path):
+    # the asking object was closed before its trial was told: the trial went back to the queue,
+    # and a worker telling it by number was told "ask() has not handed it out yet"
+    db = tmp_path / "queue.db"
+    asker = Study.create(SPACE, method="random", storage=db, rng=0, n_trials=10)
+    number = asker.ask().number
+    asker.close()
+    worker = Study.load(db)
+    with pytest.raises(InputError, match="was handed out and put back in the queue"):
+        worker.tell(number, 0.5)
+    worker.close()

@@ -89,7 +89,8 @@ class PercentilePruner(Pruner):
     percentile : float
         In [0, 100]; 50 is the median, 25 keeps only trials in the best quarter (more pruning).
     n_startup_trials : int, default 5
-        No pruning until the study has this many complete trials.
+        No pruning until the study has this many complete trials (run by the study or added
+        to it, as in Optuna).
     n_warmup_steps : int, default 0
         No pruning at steps below this.
     interval_steps : int, default 1
@@ -176,7 +177,9 @@ class SuccessiveHalvingPruner(Pruner):
     losses the study's finished trials (complete and pruned) had at that rung; it goes on only if
     it ranks within the best ``len(competitors) // reduction_factor`` (or is the best, while there
     are fewer than ``reduction_factor`` of them). The rule and its options follow Optuna's
-    ``SuccessiveHalvingPruner`` (the same decisions when every step is reported), which is the
+    ``SuccessiveHalvingPruner`` (the same decisions when every step is reported; trials added
+    from an earlier study compete with their reported losses, which Optuna's pruner ignores for
+    trials added with ``add_trial``), which is the
     usual partner of model-based samplers such as TPE or ``gp``: it prunes more aggressively
     than the median rule on long trainings.
 

@@ -15,8 +15,8 @@ stored finished from the start, with no attempt (``attempts = 0``, which no tria
 has), with the losses they reported along the way when they come from another study. The
 optimiser learns from them like from any finished trial, but they do not count as trials run
 toward a study's trial budget. A pruner compares a trial with the added trials' intermediate
-losses too, and counts the added complete trials that have some among its start-up trials (an
-added trial without them tells it nothing).
+losses too, and counts the added complete trials among its start-up trials (as Optuna counts
+trials added with ``add_trial``; one without intermediate losses joins no step's comparison).
 
 A ``RUNNING`` trial whose runner is gone (its process on this host no longer exists, or its
 heartbeat is older than the grace period) is *stale*: it goes back to ``QUEUED`` with its
@@ -503,12 +503,12 @@ class StudyStorage(SQLiteStore):
         return True
 
     def curves(self, study_id: int) -> tuple[int, list[tuple[str, list]]]:
-        """The number of complete trials a pruner counts (those the study ran, and the added ones
-        with intermediate losses), and the state and intermediate losses (``[[step, loss], ...]``)
+        """The number of complete trials a pruner counts (those the study ran and those added,
+        as Optuna counts trials added with ``add_trial``), and the state and intermediate losses (``[[step, loss], ...]``)
         of every complete or pruned trial that reported some (run or added)."""
         n_complete = self.counts(study_id)[COMPLETE] + int(self.query(
-            f"SELECT COUNT(*) FROM trials WHERE study_id = ? AND state = 'COMPLETE' AND NOT {_RUN} "
-            "AND intermediate IS NOT NULL", (study_id,))[0][0])
+            f"SELECT COUNT(*) FROM trials WHERE study_id = ? AND state = 'COMPLETE' AND NOT {_RUN}",
+            (study_id,))[0][0])
         rows = self.query("SELECT state, intermediate FROM trials WHERE study_id = ? AND state IN ('COMPLETE', "
                           "'PRUNED') AND intermediate IS NOT NULL ORDER BY number", (study_id,))
         out = []

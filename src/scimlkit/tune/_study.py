@@ -637,7 +637,9 @@ class Study:
                              f"no trial {number}")
         if record.state != RUNNING:
             what = ("was already told (it is " + record.state + ")" if record.state in FINISHED
-                    else "is queued: ask() has not handed it out yet")
+                    else "was handed out and put back in the queue (the study object that asked it was "
+                    "closed, collected or taken for gone: keep it open until its trials are told)"
+                    if record.attempts > 0 else "is queued: ask() has not handed it out yet")
             raise InputError(f"trial {number} was not handed out by this study's ask() or {what}")
         try:
             params = self.space.validate(record.params)
@@ -705,6 +707,17 @@ class Study:
             Record the trial as failed with this error text.
         pruned : bool, default False
             The trial was stopped early (see :meth:`should_prune`): recorded as ``PRUNED``.
+
+        Raises
+        ------
+        InputError
+            When the trial is unknown, queued, or already told (by this object, another one or
+            another process: the first result stays stored).
+
+        Notes
+        -----
+        The losses recorded with :meth:`should_prune` are kept by the object that recorded
+        them and stored with the trial by that object's ``tell``: call both on one object.
         """
         if not isinstance(pruned, bool | np.bool_):
             raise InputError(f"`pruned` must be True or False, got {describe(pruned)}")
