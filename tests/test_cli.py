@@ -286,3 +286,37 @@ def test_refuse_overwrite_compares_files_not_names(tmp_path, monkeypatch):
     refuse_overwrite("other.csv", "--out", {"FILE": str(data)})
     with pytest.raises(InputError, match="--report '.*index.html' is the same file"):  # a report folder's page
         refuse_overwrite(tmp_path, "--report", {"FILE": str(tmp_path / "index.html")}, report=True)
+
+
+def test_refuse_overwrite_of_a_report_folder_and_through_a_link_loop(tmp_path, monkeypatch):
+    from scimlkit._errors import InputError
+    from scimlkit.cli import refuse_overwrite
+
+    monkeypatch.chdir(tmp_path)
+    # a report folder named as a file the command writes: that file would be written first and
+    # the report then failed (a study or history row stored, exit 2)
+    for report in ("fresh.db", "fresh.db/x.html", "fresh.db/sub"):
+        with pytest.raises(InputError, match="would be written inside --storage 'fresh.db', which is a file"):
+            refuse_overwrite(report, "--report", {"--storage": "fresh.db"}, report=True)
+    refuse_overwrite("fresh_report", "--report", {"--storage": "fresh.db"}, report=True)
+    # a link loop was an internal error (RuntimeError from Path.resolve): compared as written
+    (tmp_path / "loop.csv").symlink_to("loop.csv")
+    refuse_overwrite("loop.csv", "--out", {"FILE": "data.csv"})
+    with pytest.raises(InputError, match="same file as FILE"):
+        refuse_overwrite("loop.csv", "--out", {"FILE": "./loop.csv"})
+
+
+def test_calibrate_fit_report_may_not_overwrite_the_calibrator(tmp_path, capsys):
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    score = rng.normal(size=300)
+    path = tmp_path / "s.csv"
+    pd.DataFrame({"score": score, "label": (rng.random(300) < 1 / (1 + np.exp(-score))).astype(int)}).to_csv(
+        path, index=False)
+    for out, report in (("m.html", "m.html"), ("mm.joblib", "mm.joblib")):
+        rc = main(["calibrate", "fit", str(path), "--score", "score", "--label", "label",
+                   "--out", str(tmp_path / out), "--report", str(tmp_path / report)])
+        err = capsys.readouterr().err
+        assert rc == 2 and len(err.strip().splitlines()) == 1 and "--out" in err, err
+        assert not (tmp_path / out).exists()  # nothing written

@@ -70,30 +70,37 @@ def refuse_stdout(path, option: str, what: str) -> None:
 def _same_file(a, b) -> bool:
     """Whether the paths ``a`` and ``b`` name one file: the same file when both exist (links
     included), else the same absolute path. ``-`` (standard input or output) is no file."""
-    if any(isinstance(p, str) and p.strip() == "-" for p in (a, b)):
+    if any(isinstance(p, str) and p == "-" for p in (a, b)):
         return False
-    a, b = Path(a).expanduser(), Path(b).expanduser()
-    if a.exists() and b.exists():
-        try:
+    a, b = os.path.expanduser(a), os.path.expanduser(b)
+    try:
+        if os.path.exists(a) and os.path.exists(b):
             return os.path.samefile(a, b)
-        except OSError:
-            return False
-    return a.resolve() == b.resolve()
+        # not strict: a path through a link loop is compared as written, never an error
+        return os.path.realpath(os.path.abspath(a)) == os.path.realpath(os.path.abspath(b))
+    except (OSError, RuntimeError, ValueError):
+        return False
 
 
 def refuse_overwrite(path, option: str, inputs: dict, *, report: bool = False) -> None:
     """Raise ``InputError`` when the output ``path`` of ``option`` is the same file as one of the
-    command's ``inputs`` (``{name: path}``; None entries are skipped), which writing it would
-    destroy. With ``report``, ``path`` is a report output: a folder stands for the ``index.html``
-    written inside it. Call it before anything is read or written."""
+    command's ``inputs`` (``{name: path}``; None entries are skipped: the files it reads, and
+    the other files it writes), which writing it would destroy. With ``report``, ``path`` is a
+    report output: a folder stands for the ``index.html`` written inside it, and neither that
+    folder nor any folder above the page may be one of ``inputs`` (it could not be created).
+    Call it before anything is read or written."""
     if path is None:
         return
-    if report and Path(path).suffix.lower() != ".html":
-        path = Path(path) / "index.html"
+    page = Path(path) if not report or Path(path).suffix.lower() == ".html" else Path(path) / "index.html"
     for name, source in inputs.items():
-        if source is not None and _same_file(path, source):
-            raise InputError(f"{option} '{path}' is the same file as {name} '{source}'; writing there would "
-                             f"overwrite it: give another file name")
+        if source is None:
+            continue
+        if _same_file(page, source):
+            raise InputError(f"{option} '{page}' is the same file as {name} '{source}'; writing there would "
+                             "overwrite it: give another file name")
+        if report and any(_same_file(folder, source) for folder in page.parents):
+            raise InputError(f"{option} '{page}' would be written inside {name} '{source}', which is a file: "
+                             "give another folder")
 
 
 def report_target(args: argparse.Namespace, inputs: dict | None = None):

@@ -105,7 +105,7 @@ def _fit(args) -> int:
     from ._base import to_probability
     from ._report import metrics_rows, report_chapter, report_data
 
-    target = report_target(args, {"FILE": args.file})
+    target = report_target(args, {"FILE": args.file, "--out": args.out})
     refuse_stdout(args.out, "--out", "the calibrator (a .joblib file)")
     refuse_overwrite(args.out, "--out", {"FILE": args.file})
     scores, labels, weights, groups = _read(args, args.group)

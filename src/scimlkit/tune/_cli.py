@@ -140,7 +140,7 @@ def _show(args) -> int:
     from .._io import write_table
     from ._study import read_study
 
-    report = report_target(args, {"DB": args.db})
+    report = report_target(args, {"DB": args.db, "--out": args.out})
     refuse_overwrite(args.out, "--out", {"DB": args.db})
     result = read_study(args.db, args.study)
     table = None if args.out is None else str(write_table(result.to_frame(), args.out))
