@@ -224,7 +224,7 @@ def _temperature_by_root(z, y, w):
     return 1.0 / brentq(grad, 1e-6, 1e3, xtol=1e-300, rtol=8.9e-16, maxiter=1000)
 
 
-@pytest.mark.parametrize("big", [1e6, 1e12, 1e100])
+@pytest.mark.parametrize("big", [1e6, 1e12, 1e100, 1e300])
 def test_temperature_is_exact_and_blind_to_a_row_of_weight_zero(big):
     # one huge row of weight 0 set the unit size, loosening the stopping rule by its square:
     # T moved from 2.50 to 3.28 (1e12) and 7.5e99 (1e100) without a warning
@@ -238,6 +238,29 @@ def test_temperature_is_exact_and_blind_to_a_row_of_weight_zero(big):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert TemperatureScaling().fit(zz, yy, sample_weight=ww).temperature_ == pytest.approx(ref, rel=1e-12)
+
+
+@pytest.mark.parametrize("heavy", [1e6, 1e12])
+def test_temperature_with_weights_over_many_orders_of_magnitude(heavy):
+    # the slope stalls at its round-off long before a 1e-13 Newton step: the fit ran to
+    # max_iter and warned that it did not converge
+    from scipy.optimize import brentq
+    from scipy.special import expit
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 500)
+    z = 2.5 * (rng.normal(size=500) + (2 * y - 1))
+    w = np.ones(500)
+    w[:5] = heavy
+    wn = w / heavy
+
+    def grad(log_beta):
+        return np.dot(wn, (expit(np.exp(log_beta) * z) - y) * z)
+
+    ref = 1.0 / np.exp(brentq(grad, -20, 20, xtol=1e-15, rtol=1e-15))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert TemperatureScaling().fit(z, y, sample_weight=w).temperature_ == pytest.approx(ref, rel=1e-7)
 
 
 def test_calibrators_pickled_without_classes_get_them_on_loading():

@@ -156,6 +156,11 @@ class TemperatureScaling(ClassesOnLoad, ClassifierMixin, BaseEstimator):
             raise InputError(f"`X` and `y` must have the same length, got {n} and {yy.shape[0]}")
         w = check_weights(sample_weight, n, yy)
         w = np.ones(n) if w is None else w
+        if not (w > 0).all():  # rows of weight 0 take no part (their logits may be of any size)
+            keep = w > 0
+            z, yy, w, n = z[keep], yy[keep], w[keep], int(keep.sum())
+        counts = w  # the smoothed targets count the weights as given (repeated rows)
+        w = w / w.max()  # the optimum does not depend on the weights' scale (1e300 overflowed)
         # The fit runs on logits of unit size (rows centred first, which softmax ignores) and
         # the temperature is scaled back at the end, so that logits of 1e-12 or 1e300 neither
         # underflow nor overflow; the stopping rule is relative to the temperature itself.
@@ -184,7 +189,7 @@ class TemperatureScaling(ClassesOnLoad, ClassifierMixin, BaseEstimator):
                           "another), so the log-loss keeps falling as the temperature goes to 0 and has no "
                           "minimum; the temperature is fitted against Platt's smoothed targets instead",
                           DegenerateDataWarning, stacklevel=2)
-            zt = _smoothed_target_logits(z, yy, w)
+            zt = _smoothed_target_logits(z, yy, counts)
         beta = 1.0
         loss, g, h = self._derivatives(beta, z, zt, w)
         if not h > 0:
@@ -212,7 +217,10 @@ class TemperatureScaling(ClassesOnLoad, ClassifierMixin, BaseEstimator):
             else:
                 converged = True
                 break
-            if abs(new_beta - beta) <= 1e-14 * beta:
+            if abs(new_beta - beta) <= 1e-14 * beta or (abs(new_beta - beta) <= 1e-6 * beta
+                                                       and abs(new_g) >= 0.5 * abs(g)):
+                # a tiny step that no longer shrinks the slope: the slope is down to its own
+                # round-off (weights spanning many orders of magnitude stop there)
                 beta, loss, g, h = new_beta, new_loss, new_g, new_h
                 converged = True
                 break
