@@ -83,3 +83,28 @@ def test_cli_names_the_size_column_of_a_bad_size(tmp_path, capsys, rows, match):
     assert main(["curves", "fit", str(path), "--size", "n", "--score", "acc"]) == 2
     err = capsys.readouterr().err
     assert match in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_an_early_lucky_measurement_does_not_set_the_samples_needed():
+    # 0.80 is measured at n=20, but the scores fall back after it: the smoothed curve's crossing
+    # (about 37) answers, not the first measurement (capping at it gave optimistic answers)
+    n = np.array([10, 20, 30, 40, 60, 80, 100, 140])
+    scores = np.array([0.70, 0.80, 0.78, 0.79, 0.82, 0.84, 0.85, 0.86])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = fit_curve(n, scores, rng=0, n_bootstrap=30)
+    res = fit.samples_needed(0.80)
+    assert res.already_reached and 30 < res.n < 60
+    assert "measured 0.8 at n=20; the fitted curve reaches it at n=" in res.message
+    # a crossing past the largest measured size is held there, its interval kept
+    last = fit.samples_needed(0.86)
+    assert last.n == 140 and last.low <= 140 and "past the largest measured size n=140" in last.message
+
+
+def test_a_target_the_curve_reaches_near_its_asymptote_is_reachable():
+    # within 1e-9 of the asymptote was called the asymptote itself, though exp3 reaches
+    # 0.9 - 3e-10 at n = 300 ln(0.5 / 3e-10) = 6370
+    n = np.array([50, 100, 200, 400, 800, 1600])
+    fit = fit_curve(n, 0.9 - 0.5 * np.exp(-n / 300), families=["exp3"], n_bootstrap=0)
+    res = fit.samples_needed(fit.asymptote - 3e-10)
+    assert res.reachable and res.n == pytest.approx(300 * np.log(0.5 / 3e-10), rel=1e-3)

@@ -955,7 +955,7 @@ class CurveFitResult(Result):
                 message=f"target {target:g} is beyond the best possible score {self.best_possible:g}")
         # the asymptote itself, up to round-off (on either side: a target read off `asymptote`
         # comes back a rounding step above or below the members' limit in loss units)
-        at_limit = abs(asym - goal) <= 1e-9 * max(scale, asym, 1e-12)
+        at_limit = abs(asym - goal) <= 1e-12 * max(scale, asym, 1e-12)
         if goal <= asym or at_limit:
             if at_limit:
                 message = (f"target {target:g} is the fitted asymptote of {self.family}: the curve approaches "
