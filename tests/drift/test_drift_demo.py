@@ -20,6 +20,16 @@ def test_quick_demo_chapter(tmp_path, monkeypatch):
         return reports[-1]
 
     monkeypatch.setattr(DriftMonitor, "check", recorded)
+    import scimlkit.drift._demo as demo
+
+    drawn = []
+    draw = demo.effect_figure
+
+    def effect_figure(trend, **kwargs):
+        drawn.append((trend, draw(trend, **kwargs)))
+        return drawn[-1][1]
+
+    monkeypatch.setattr(demo, "effect_figure", effect_figure)
     chapter = run(rng=np.random.default_rng(0), quick=True)
     assert chapter.key == "drift" and len(chapter.summary) == 3
     # exactly the injected days; on day 10 only the domain classifier alerts (no column does),
@@ -39,6 +49,18 @@ def test_quick_demo_chapter(tmp_path, monkeypatch):
     # the drifted columns' effects over the month, drawn from the history
     captions = [b.get("caption") or "" for b in chapter.blocks if b["kind"] == "figure"]
     assert any(c.startswith("Effect of each column that alerted in any of the last") for c in captions)
+    # the health counts the domain classifier's severity on the days it alerts, and says so
+    assert "domain classifier" in next(c for c in captions if c.startswith("Health ="))
+    # the effect figure marks each drawn column's alert days: mean_concavity on its missing-value day 8
+    effect = next(b for b in chapter.blocks if b["kind"] == "figure" and (b.get("caption") or "").startswith("Effect"))
+    assert "filled markers: the checks where the column alerted" in effect["caption"]
+    assert reports[7].table.set_index("column").loc["mean_concavity", "alert"]
+    (trend, fig), = drawn
+    assert [i for i, flag in enumerate(trend["alerts"]["mean_concavity"]) if flag] == [7]
+    marked = sorted(tuple(p) for c in fig.axes[0].collections for p in c.get_offsets())
+    expected = sorted((float(i), trend["effects"][name][i]) for name, flags in trend["alerts"].items()
+                      for i, flag in enumerate(flags) if flag)
+    assert (7.0, trend["effects"]["mean_concavity"][7]) in marked and marked == expected
     path = render_report([chapter], tmp_path / "demo")
     assert "<svg" in path.read_text()
 

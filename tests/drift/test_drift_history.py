@@ -234,3 +234,23 @@ def test_several_monitors_share_one_file_and_are_read_apart(tmp_path):
         DriftMonitor(name=3).fit(pd.DataFrame({"x": gen.normal(size=50)}))
     with pytest.raises(InputError, match="`monitor` must be a non-empty string"):
         store.history(monitor="")
+
+
+def test_times_with_and_without_microseconds_read_together(tmp_path, profile_path):
+    import sqlite3
+
+    monitor = DriftMonitor.load(profile_path)
+    store = DriftHistory(tmp_path / "h.db")
+    monitor.check(_batch(1), store=store, batch="d1")
+    monitor.check(_batch(2), store=store, batch="d2")
+    with sqlite3.connect(tmp_path / "h.db") as conn:  # as an ISO time with no fraction of a second
+        conn.execute("UPDATE checks SET created = '2026-01-05T10:00:00+00:00' WHERE id = 1")
+    conn.close()
+    created = store.history()["created"]
+    assert created.iloc[0] == pd.Timestamp("2026-01-05T10:00:00", tz="UTC")
+    assert created.iloc[1].microsecond == pd.Timestamp(store.query("SELECT created FROM checks WHERE id = 2")[0][0]
+                                                       ).microsecond
+    assert store.columns()["created"].iloc[0] == pd.Timestamp("2026-01-05T10:00:00", tz="UTC")
+    from scimlkit.cli import main
+
+    assert main(["drift", "history", str(tmp_path / "h.db"), "--format", "json"]) == 0

@@ -276,3 +276,104 @@ def test_the_report_table_titles_the_data_state_data(checked, tmp_path):
     assert "<th>alert</th>" in text and "<th>status</th>" not in text and "<th>data</th>" not in text
     text = write_report(monitor.check(batch.assign(y=np.nan)), tmp_path / "r2.html").read_text()
     assert "<th>data</th>" in text and "<th>status</th>" not in text and "current_empty" in text
+
+
+def _marked(fig):
+    """The (x, y) points of the filled alert markers of an effect figure."""
+    points = [tuple(p) for c in fig.axes[0].collections for p in c.get_offsets()]
+    return sorted(points)
+
+
+def test_the_effect_figure_marks_alerts_on_the_missing_rate(tmp_path):
+    # a column whose missing rate moved alerts with a small effect: its alert checks are
+    # marked on its line, under the min_effect gate, and said so in the caption
+    from scimlkit.drift._report import _effect_caption, effect_figure, effect_trend
+
+    gen = np.random.default_rng(3)
+    ref = pd.DataFrame({"x": gen.normal(size=4000), "m": gen.normal(size=4000)})
+    monitor = DriftMonitor(rng=0).fit(ref)
+    history = DriftHistory(tmp_path / "h.db")
+    for day in range(6):
+        batch = pd.DataFrame({"x": gen.normal(0.6 if day == 1 else 0.0, 1, 1000), "m": gen.normal(size=1000)})
+        if day in (3, 4):
+            batch.loc[gen.random(1000) < 0.2, "m"] = np.nan
+        monitor.check(batch, batch=f"d{day}", store=history)
+    rows = history.columns()
+    trend = effect_trend(rows, min_effect=monitor.min_effect, recent=6)
+    m = rows.loc[rows["column"] == "m"]
+    assert m["alert"].tolist() == [False, False, False, True, True, False]
+    assert m["effect"].iloc[3] < monitor.min_effect  # alerted by its missing rate only
+    assert trend["alerts"]["m"] == m["alert"].tolist()
+    assert trend["alerts"]["x"] == rows.loc[rows["column"] == "x", "alert"].tolist()
+    fig = effect_figure(trend)
+    expected = sorted((float(i), float(trend["effects"][name][i])) for name, flags in trend["alerts"].items()
+                      for i, flag in enumerate(flags) if flag)
+    assert (3.0, m["effect"].iloc[3]) in expected and _marked(fig) == expected
+    assert "filled markers: the checks where the column alerted (by its values or by its missing rate" in (
+        _effect_caption(trend, 8))
+
+
+def test_a_report_of_an_older_check_shows_the_checks_up_to_it(two_monitors, monkeypatch, tmp_path):
+    import dataclasses
+
+    import scimlkit.drift._report as report_module
+    from scimlkit._report import Chapter
+
+    monitor, last, history = two_monitors
+    checks = history.history(monitor="a")
+    # the report of the third check of monitor a, as it was recorded
+    older = dataclasses.replace(last, batch="d2", timestamp=checks["created"].iloc[2].isoformat())
+    figures, drawn = [], {}
+    keep, health = Chapter.figure, report_module.health_figure
+
+    def figure(self, fig, caption=None):
+        figures.append((fig, caption))
+        keep(self, fig, caption)
+
+    def spy(frame, **kwargs):
+        drawn["batches"] = frame["batch"].tolist()
+        return health(frame, **kwargs)
+
+    monkeypatch.setattr(Chapter, "figure", figure)
+    monkeypatch.setattr(report_module, "health_figure", spy)
+    write_report(older, tmp_path / "r.html", history=history)
+    assert drawn["batches"] == ["d0", "d1", "d2"]
+    fig, caption = figures[-1]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["d0", "d1", "d2"]
+    assert "in any of the last 3 check(s)" in caption
+    # the history given as a frame is cut the same way; the latest report shows every check
+    write_report(older, tmp_path / "r2.html", history=history.history())
+    assert drawn["batches"] == ["d0", "d1", "d2"]
+    write_report(last, tmp_path / "r3.html", history=history)
+    assert drawn["batches"] == ["d0", "d1", "d2", "d3", "d4"]
+    with pytest.raises(InputError, match="'created' must hold ISO 8601 timestamps"):
+        write_report(older, tmp_path / "r4.html", history=history.history().assign(created="yesterday"))
+
+
+def test_the_effect_figure_draws_the_last_sixty_checks():
+    from scimlkit.drift._report import _effect_caption, effect_figure, effect_trend
+
+    n = 300
+    ids = np.repeat(np.arange(1, n + 1), 2)
+    effect = np.tile([0.01, 0.002], n)
+    alert = np.zeros(2 * n, dtype=bool)
+    alert[[2 * 289, 2 * 295, 2 * 299]] = True  # column a alerts on checks 290, 296 and 300
+    rows = pd.DataFrame({"check_id": ids, "batch": [f"b{i}" for i in ids], "column": ["a", "b"] * n,
+                         "effect": effect, "alert": alert})
+    trend = effect_trend(rows, min_effect=0.025)
+    assert trend["checks"] == list(range(n - 59, n + 1)) and trend["n_checks"] == n
+    assert trend["labels"][0] == f"b{n - 59}" and len(trend["effects"]["a"]) == 60
+    assert [i for i, flag in enumerate(trend["alerts"]["a"]) if flag] == [49, 55, 59]
+    fig = effect_figure(trend)
+    ax = fig.axes[0]
+    line = next(line for line in ax.get_lines() if line.get_label() == "a")
+    assert line.get_marker() in ("None", "", None)  # beyond 50 checks only the alerts are marked
+    assert _marked(fig) == [(49.0, 0.01), (55.0, 0.01), (59.0, 0.01)]
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= ax.get_window_extent().x1  # outside the axes
+    assert "over the last 60 of the 300 recorded checks" in _effect_caption(trend, 8)
+    few = effect_trend(rows.loc[rows["check_id"] > n - 10], min_effect=0.025)
+    assert "over every recorded check" in _effect_caption(few, 8)
+    short = effect_figure(few)
+    assert next(line for line in short.axes[0].get_lines() if line.get_label() == "a").get_marker() == "o"

@@ -93,7 +93,9 @@ def run(*, rng, quick: bool = False) -> Chapter:
                      "lowest health": round(float(daily["health"].min()), 3),
                      "profile size (KiB)": round(monitor.profile_.nbytes() / 1024, 1)})
     chapter.figure(health_figure(history, title="Health score per day (from the SQLite history)"),
-                   caption="Health = 1 - RMS of the column severities; red points raised an alert.")
+                   caption="Health = 1 - RMS of the column severities (on a day the domain classifier alerts, "
+                           "its severity is one more term of the mean when that lowers the health); red points "
+                           "raised an alert.")
     if trend["effects"]:
         chapter.figure(effect_figure(trend), caption=_effect_caption(trend, 8))
     chapter.table(daily, caption="Daily checks")

@@ -140,7 +140,7 @@ class DriftHistory(SQLiteStore):
         frame["alert"] = frame["alert"].astype(bool)
         for name in ("health", "alpha", "min_effect", "mv_auroc", "mv_pvalue", "mv_pvalue_adj"):
             frame[name] = frame[name].astype(float)  # not run or not recorded: NaN, not None
-        frame["created"] = pd.to_datetime(frame["created"], utc=True)
+        frame["created"] = pd.to_datetime(frame["created"], utc=True, format="ISO8601")
         return frame
 
     def columns(self, column: str | None = None, *, monitor: str | None = None):
@@ -166,5 +166,5 @@ class DriftHistory(SQLiteStore):
         frame["alert"] = frame["alert"].astype(bool)
         for name in _COLUMN_NUMBERS:
             frame[name] = frame[name].astype(float)  # not tested or not recorded: NaN, not None
-        frame["created"] = pd.to_datetime(frame["created"], utc=True)
+        frame["created"] = pd.to_datetime(frame["created"], utc=True, format="ISO8601")
         return frame

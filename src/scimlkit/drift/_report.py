@@ -179,7 +179,7 @@ def health_figure(history, *, title: str = "Health score over time"):
 _EFFECT_COLUMNS = ("check_id", "batch", "column", "effect", "alert")
 
 
-def effect_trend(columns, *, min_effect: float, recent: int = 10, top: int = 8) -> dict:
+def effect_trend(columns, *, min_effect: float, recent: int = 10, top: int = 8, last: int = 60) -> dict:
     """The per-column effect over the recorded checks, for the columns that alerted lately.
 
     Parameters
@@ -193,16 +193,22 @@ def effect_trend(columns, *, min_effect: float, recent: int = 10, top: int = 8) 
     top : int
         At most this many columns are drawn: those with the largest effect over the last
         ``recent`` checks.
+    last : int
+        Only the last ``last`` checks are kept for drawing (a figure of hundreds of checks
+        cannot be read).
 
     Returns
     -------
     dict
-        ``checks`` (check ids, oldest first), ``labels`` (their batch labels, ``""`` when
-        none), ``effects`` ({column: list of effects, one per check, NaN where the check has
-        no effect for the column: not tested, or recorded before effects were kept}),
-        ``min_effect``, ``recent`` (how many checks were looked at), ``alerted`` (the columns
-        that alerted in them, largest effect first) and ``without_effect`` (those of them
-        with no effect recorded in these checks, not drawn).
+        ``checks`` (the check ids drawn, oldest first: the last ``last``), ``n_checks`` (how
+        many checks the frame holds), ``labels`` (the batch labels of the checks drawn, ``""``
+        when none), ``effects`` ({column: list of effects, one per check drawn, NaN where the
+        check has no effect for the column: not tested, or recorded before effects were
+        kept}), ``alerts`` ({column: list of bools, one per check drawn: whether the column
+        alerted in that check, by its values or by its missing rate}), ``min_effect``,
+        ``recent`` (how many checks were looked at), ``alerted`` (the columns that alerted in
+        them, largest effect first) and ``without_effect`` (those of them with no effect
+        recorded in these checks, not drawn).
     """
     from .._errors import InputError
 
@@ -210,11 +216,11 @@ def effect_trend(columns, *, min_effect: float, recent: int = 10, top: int = 8) 
     if lacking:
         raise InputError(f"`history_columns` must be DriftHistory.columns() (one row per column per check); "
                          f"the frame given lacks {', '.join(lacking)}")
-    checks = list(dict.fromkeys(columns["check_id"].tolist()))
+    every = list(dict.fromkeys(columns["check_id"].tolist()))
+    checks = every[-last:] if last > 0 else []
     labels = columns.drop_duplicates("check_id").set_index("check_id")["batch"]
     labels = ["" if labels[c] is None or labels[c] != labels[c] else str(labels[c]) for c in checks]
-    last = set(checks[-recent:]) if recent > 0 else set()
-    latest = columns.loc[columns["check_id"].isin(last)]
+    latest = columns.loc[columns["check_id"].isin(set(every[-recent:]) if recent > 0 else set())]
     alerted = set(latest.loc[latest["alert"].to_numpy(dtype=bool), "column"])
     peak = dict.fromkeys(alerted, -np.inf)  # the largest effect of each over the recent checks
     for name, value in zip(latest["column"], to_float(latest["effect"])):
@@ -223,25 +229,46 @@ def effect_trend(columns, *, min_effect: float, recent: int = 10, top: int = 8) 
     alerted = sorted(alerted, key=lambda n: (-peak[n], str(n)))
     with_effect = [n for n in alerted if np.isfinite(peak[n])]
     position = {c: i for i, c in enumerate(checks)}
-    effects = {}
+    effects, alerts = {}, {}
     for name in with_effect[:top]:
-        rows = columns.loc[columns["column"] == name]
+        rows = columns.loc[(columns["column"] == name) & columns["check_id"].isin(position)]
+        at = [position[c] for c in rows["check_id"]]
         series = np.full(len(checks), np.nan)
-        series[[position[c] for c in rows["check_id"]]] = to_float(rows["effect"])
-        effects[name] = series.tolist()
-    return {"checks": checks, "labels": labels, "effects": effects, "min_effect": float(min_effect),
-            "recent": min(recent, len(checks)), "alerted": alerted,
+        series[at] = to_float(rows["effect"])
+        flags = np.zeros(len(checks), dtype=bool)
+        flags[at] = rows["alert"].to_numpy(dtype=bool)
+        effects[name], alerts[name] = series.tolist(), flags.tolist()
+    return {"checks": checks, "n_checks": len(every), "labels": labels, "effects": effects, "alerts": alerts,
+            "min_effect": float(min_effect), "recent": min(recent, len(every)), "alerted": alerted,
             "without_effect": [n for n in alerted if not np.isfinite(peak[n])]}
 
 
+_MARKED = 50  # beyond this many checks, a check without an alert gets no marker
+
+
 def effect_figure(trend: dict, *, title: str = "Effect of the drifted columns over time"):
-    """Line plot of :func:`effect_trend`'s effects per check, the ``min_effect`` gate dashed."""
+    """Line plot of :func:`effect_trend`'s effects per check, the ``min_effect`` gate dashed; the
+    checks where a column alerted (by its values or its missing rate) are filled markers (in
+    the column's colour, edged black), the others small hollow ones (none beyond 50 checks); the legend is outside the axes."""
     fig, ax = new_figure(7.2, 2.8)
     x = np.arange(len(trend["checks"]))
+    alerts = trend.get("alerts", {})
+    marked = False
     for name, values in trend["effects"].items():
-        ax.plot(x, values, marker="o", markersize=3, linewidth=1.2, label=str(name))
+        line, = ax.plot(x, values, linewidth=1.2, label=str(name),
+                        **({"marker": "o", "markersize": 3, "markerfacecolor": "none"} if len(x) <= _MARKED else {}))
+        flags = np.asarray(alerts.get(name, [False] * len(x)), dtype=bool)
+        y = np.asarray(values, dtype=float)
+        flags &= np.isfinite(y)
+        if flags.any():
+            ax.scatter(x[flags], y[flags], s=26, color=line.get_color(), edgecolors="black", linewidths=0.7,
+                       zorder=3)
+            marked = True
     ax.axhline(trend["min_effect"], color="#555555", linestyle="--", linewidth=1,
                label=f"min_effect = {trend['min_effect']:g}")
+    if marked:  # one legend entry for the filled markers of every column
+        ax.scatter([], [], s=26, color="#999999", edgecolors="black", linewidths=0.7,
+                   label="alert (values or missing rate)")
     labels = trend["labels"]
     step = max(1, len(labels) // 12)
     ax.set_xticks(x[::step], [labels[i] or str(trend["checks"][i]) for i in range(0, len(labels), step)],
@@ -250,14 +277,17 @@ def effect_figure(trend: dict, *, title: str = "Effect of the drifted columns ov
         ax.set_xlim(-0.5, 0.5)
     ax.set_ylabel("effect")
     ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7, ncols=2 if len(trend["effects"]) > 4 else 1)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     return fig
 
 
 def _effect_caption(trend: dict, top: int) -> str:
     alerted, drawn = trend["alerted"], len(trend["effects"])
-    text = (f"Effect of each column that alerted in any of the last {trend['recent']} check(s), over every "
-            f"recorded check; dashed: the min_effect gate ({trend['min_effect']:g})")
+    shown, total = len(trend["checks"]), trend.get("n_checks", len(trend["checks"]))
+    over = "every recorded check" if shown >= total else f"the last {shown} of the {total} recorded checks"
+    text = (f"Effect of each column that alerted in any of the last {trend['recent']} check(s), over {over}; "
+            f"dashed: the min_effect gate ({trend['min_effect']:g}); filled markers: the checks where the "
+            f"column alerted (by its values or by its missing rate, so a marker may lie under the gate)")
     with_effect = len(alerted) - len(trend["without_effect"])
     if with_effect > drawn:
         text += f"; the {drawn} of {with_effect} such columns with the largest effect are drawn (at most {top})"
@@ -337,6 +367,23 @@ def drift_chapter(report, profile, current=None, history=None, *, history_column
     return chapter
 
 
+def _made_by(frame, timestamp):
+    """The rows of a history ``frame`` created at or before ``timestamp`` (both read as UTC);
+    ``frame`` itself when it has no ``created`` column."""
+    import pandas as pd
+
+    from .._errors import InputError
+
+    if frame is None or "created" not in frame.columns or not len(frame):
+        return frame
+    try:
+        created = pd.to_datetime(frame["created"], utc=True, format="ISO8601")
+    except (ValueError, TypeError):
+        raise InputError("`history` column 'created' must hold ISO 8601 timestamps") from None
+    limit = pd.to_datetime(timestamp, utc=True, format="ISO8601")
+    return frame.loc[(created <= limit).to_numpy()]
+
+
 def write_report(report, path, *, reference=None, current=None, history=None, title: str | None = None):
     """Write the HTML report of one drift check (what ``scimlkit drift report`` writes).
 
@@ -354,8 +401,10 @@ def write_report(report, path, *, reference=None, current=None, history=None, ti
     history : DriftHistory or pandas.DataFrame, optional
         The recorded checks (a history file or its :meth:`DriftHistory.history` frame), for the
         health score over time: those of the monitor that made ``report`` (the same ``name``;
-        checks of other monitors sharing the file are left out). A history file also gives the
-        effect over time of the columns that alerted in its last ten checks.
+        checks of other monitors sharing the file are left out), made at or before the
+        report's ``timestamp`` (a report of an older check does not show the checks made
+        after it). A history file also gives the effect over time of the columns that alerted
+        in the last ten of these checks (the last 60 checks drawn).
     title : str, optional
         The report's title.
 
@@ -415,6 +464,9 @@ def write_report(report, path, *, reference=None, current=None, history=None, ti
         history = history.loc[names.isna() if report.monitor is None else names.eq(report.monitor)]
     if history_columns is not None and report.monitor is None:  # checks of no named monitor only
         history_columns = history_columns.loc[history_columns["monitor"].isna()]
+    # a report of an older check shows the checks made up to it, not those made after
+    history = _made_by(history, report.timestamp)
+    history_columns = _made_by(history_columns, report.timestamp)
     if title is not None and not isinstance(title, str):
         raise InputError(f"`title` must be a string, got {describe(title)}")
     chapter = drift_chapter(report, profile, current if profile is not None else None, history,
