@@ -130,8 +130,8 @@ def test_a_history_frame_of_another_kind_is_refused(checked, tmp_path):
     assert not (tmp_path / "r.html").exists()
 
 
-def _drawn_histograms(monkeypatch, report, monitor, batch, tmp_path):
-    """{column: (reference counts, batch counts)} of the histograms ``write_report`` draws."""
+def _record_figures(monkeypatch) -> list:
+    """A list that receives ``(figure, caption)`` for every figure a chapter adds from now on."""
     from scimlkit._report import Chapter
 
     figures = []
@@ -142,6 +142,12 @@ def _drawn_histograms(monkeypatch, report, monitor, batch, tmp_path):
         keep(self, fig, caption)
 
     monkeypatch.setattr(Chapter, "figure", figure)
+    return figures
+
+
+def _drawn_histograms(monkeypatch, report, monitor, batch, tmp_path):
+    """{column: (reference counts, batch counts)} of the histograms ``write_report`` draws."""
+    figures = _record_figures(monkeypatch)
     write_report(report, tmp_path / "r.html", reference=monitor, current=batch)
     drawn = {}
     for fig, caption in figures:
@@ -230,18 +236,10 @@ def test_effect_trend_holds_the_stores_effects_of_the_recently_alerted_columns(t
 
 
 def test_the_report_draws_the_effect_over_time_of_its_own_monitor(two_monitors, monkeypatch, tmp_path):
-    from scimlkit._report import Chapter
     from scimlkit.drift._report import drift_chapter, effect_trend
 
     monitor, report, history = two_monitors
-    figures = []
-    keep = Chapter.figure
-
-    def figure(self, fig, caption=None):
-        figures.append((fig, caption))
-        keep(self, fig, caption)
-
-    monkeypatch.setattr(Chapter, "figure", figure)
+    figures = _record_figures(monkeypatch)
     text = write_report(report, tmp_path / "r.html", history=history).read_text()
     assert text.count("<svg") == 2 and "the min_effect gate (0.025)" in text
     fig, caption = figures[-1]
@@ -317,24 +315,18 @@ def test_a_report_of_an_older_check_shows_the_checks_up_to_it(two_monitors, monk
     import dataclasses
 
     import scimlkit.drift._report as report_module
-    from scimlkit._report import Chapter
 
     monitor, last, history = two_monitors
     checks = history.history(monitor="a")
     # the report of the third check of monitor a, as it was recorded
     older = dataclasses.replace(last, batch="d2", timestamp=checks["created"].iloc[2].isoformat())
-    figures, drawn = [], {}
-    keep, health = Chapter.figure, report_module.health_figure
-
-    def figure(self, fig, caption=None):
-        figures.append((fig, caption))
-        keep(self, fig, caption)
+    drawn, health = {}, report_module.health_figure
 
     def spy(frame, **kwargs):
         drawn["batches"] = frame["batch"].tolist()
         return health(frame, **kwargs)
 
-    monkeypatch.setattr(Chapter, "figure", figure)
+    figures = _record_figures(monkeypatch)
     monkeypatch.setattr(report_module, "health_figure", spy)
     write_report(older, tmp_path / "r.html", history=history)
     assert drawn["batches"] == ["d0", "d1", "d2"]
