@@ -299,6 +299,9 @@ def test_refuse_overwrite_of_a_report_folder_and_through_a_link_loop(tmp_path, m
         with pytest.raises(InputError, match="would be written inside --storage 'fresh.db', which is a file"):
             refuse_overwrite(report, "--report", {"--storage": "fresh.db"}, report=True)
     refuse_overwrite("fresh_report", "--report", {"--storage": "fresh.db"}, report=True)
+    # a folder given as an input is left to the command's own message ("is a directory")
+    refuse_overwrite("rq", "--report", {"FILE": "."}, report=True)
+    refuse_overwrite(tmp_path / "dd", "--out", {"--store": str(tmp_path)}, report=True)
     # a link loop was an internal error (RuntimeError from Path.resolve): compared as written
     (tmp_path / "loop.csv").symlink_to("loop.csv")
     refuse_overwrite("loop.csv", "--out", {"FILE": "data.csv"})

@@ -69,7 +69,8 @@ def refuse_stdout(path, option: str, what: str) -> None:
 
 def _same_file(a, b) -> bool:
     """Whether the paths ``a`` and ``b`` name one file: the same file when both exist (links
-    included), else the same absolute path. ``-`` (standard input or output) is no file."""
+    included), else the same absolute path once the links of its existing part are followed.
+    ``-`` (standard input or output) is no file."""
     if any(isinstance(p, str) and p == "-" for p in (a, b)):
         return False
     a, b = os.path.expanduser(a), os.path.expanduser(b)
@@ -98,7 +99,8 @@ def refuse_overwrite(path, option: str, inputs: dict, *, report: bool = False) -
         if _same_file(page, source):
             raise InputError(f"{option} '{page}' is the same file as {name} '{source}'; writing there would "
                              "overwrite it: give another file name")
-        if report and any(_same_file(folder, source) for folder in page.parents):
+        if (report and not os.path.isdir(os.path.expanduser(source))
+                and any(_same_file(folder, source) for folder in page.parents)):
             raise InputError(f"{option} '{page}' would be written inside {name} '{source}', which is a file: "
                              "give another folder")
 

@@ -322,3 +322,16 @@ def test_report_refuses_to_write_the_report_over_the_history(files, capsys):
     rc = main(["drift", "report", str(files / "ref.profile"), str(files / "moved.csv"), "--store", str(db),
                "--out", str(db)])
     _refused_in_place(capsys, rc, "--out", db, before)
+
+
+def test_report_folder_inside_the_store_is_refused_before_the_check_is_stored(files, capsys):
+    # the check was recorded in h.db first, then the report failed: now nothing is written
+    profile = files / "ref.profile"
+    main(["drift", "fit", str(files / "ref.csv"), "--out", str(profile)])
+    capsys.readouterr()
+    db = files / "h.db"
+    for out in (db, db / "r.html"):
+        rc = main(["drift", "report", str(profile), str(files / "moved.csv"), "--store", str(db), "--out", str(out)])
+        err = capsys.readouterr().err
+        assert rc == 2 and len(err.strip().splitlines()) == 1 and "--store" in err, err
+        assert not db.exists()
