@@ -795,3 +795,26 @@ def test_calibrators_are_binary_classifiers_for_sklearn_scorers(make):
     assert is_classifier(cal)
     np.testing.assert_array_equal(cal.classes_, [0, 1])
     assert cal.score(s, y) == pytest.approx(np.mean(cal.predict(s) == y))
+
+
+def test_temperature_slope_of_saturated_rows_of_large_weight():
+    # p * z - zt summed over rows left the slope in round-off when a saturated row carried most
+    # of the weight: T came back 2.4e-7 off without a warning; the root below is that of the
+    # slope with p - y taken inside each row (checked against 50-digit arithmetic)
+    from scipy.optimize import brentq
+    from scipy.special import expit
+
+    z = np.array([-200.87247459580963, 4.784606502286395, -63.97808716936093, 0.18769287304620496,
+                  47.49579963306437])
+    y = np.array([0, 0, 0, 0, 1])
+    w = np.array([1.1239093011036565e-11, 1.901322738683312e-10, 4775.019098950297, 2.3177421032005757e-10,
+                  2.2503558433734366])
+
+    def grad(log_beta):
+        u = np.exp(log_beta) * z
+        return np.dot(w, np.where(y > 0, -expit(-u), expit(u)) * z)
+
+    ref = 1.0 / np.exp(brentq(grad, -20, 20, xtol=1e-16, rtol=1e-15))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert TemperatureScaling().fit(z, y, sample_weight=w).temperature_ == pytest.approx(ref, rel=1e-12)

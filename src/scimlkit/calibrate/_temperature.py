@@ -24,24 +24,21 @@ def _prepare(X, name="X"):
     return arr
 
 
-def _unit_size(z, w):
-    """``z`` divided by its largest magnitude in the rows of positive weight ``w``, and that
-    magnitude (1 when it is 0)."""
-    kept = np.abs(z[w > 0])
-    size = float(np.max(kept)) if kept.size else 0.0
+def _unit_size(z):
+    """``z`` divided by its largest magnitude, and that magnitude (1 when it is 0)."""
+    size = float(np.max(np.abs(z))) if z.size else 0.0
     return (z / size, size) if 0 < size < np.inf else (z, 1.0)
 
 
-def _separated(z, y, w) -> bool:
-    """Whether the logits separate the classes: in every row of positive weight the true class
-    has the largest logit (binary: ``z >= 0`` for class 1, ``z <= 0`` for class 0). Then each
-    row's log-loss falls (or stays) as ``1 / T`` grows, and no finite temperature minimises it."""
-    keep = w > 0
+def _separated(z, y) -> bool:
+    """Whether the logits separate the classes: in every row (all of positive weight) the true
+    class has the largest logit (binary: ``z >= 0`` for class 1, ``z <= 0`` for class 0). Then
+    each row's log-loss falls (or stays) as ``1 / T`` grows, and no finite temperature
+    minimises it."""
     if z.ndim == 1:
-        margin = np.where(y > 0, z, -z)[keep]
+        margin = np.where(y > 0, z, -z)
     else:
-        rows = np.flatnonzero(keep)
-        margin = z[rows, y[rows]] - z[rows].max(axis=1)
+        margin = z[np.arange(len(y)), y] - z.max(axis=1)
     return bool(np.all(margin >= 0))
 
 
@@ -80,7 +77,8 @@ class TemperatureScaling(ClassesOnLoad, ClassifierMixin, BaseEstimator):
     make every prediction 0 or 1. The temperature is then fitted, with a
     :class:`DegenerateDataWarning`, against Platt's smoothed targets (the true class ``c``
     counts as ``(N_c + 1) / (N_c + 2)`` instead of 1, ``N_c`` the number of rows of that
-    class; the other classes share the rest), which has a finite minimum, as Platt scaling
+    class, or their weight sum as given: weights count as repeated rows here, so their scale
+    matters; the other classes share the rest), which has a finite minimum, as Platt scaling
     does always. Data that are not separated get the plain maximum-likelihood temperature.
 
     Attributes
@@ -116,12 +114,16 @@ class TemperatureScaling(ClassesOnLoad, ClassifierMixin, BaseEstimator):
     # -- the loss in beta = 1 / T and its first two derivatives --------------------------
     # ``zt`` holds each row's target-weighted logit, sum_j t_ij z_ij: the logit of the true
     # class for hard targets (binary: y * z), a mixture of the logits for smoothed ones.
-    def _derivatives(self, beta, z, zt, w):
+    def _derivatives(self, beta, z, zt, w, y):
+        # the slope is summed from differences taken inside each row (p - y, z_j - zt), never as
+        # a difference of two large near-equal sums: saturated rows of large weight otherwise
+        # leave it in round-off far from its root
         if z.ndim == 1:
             u = beta * z
             loss = np.dot(w, np.logaddexp(0.0, u) - beta * zt)
             p = expit(u)
-            g = np.dot(w, p * z - zt)
+            p_minus_y = np.where(y > 0, -expit(-u), p)
+            g = np.dot(w, p_minus_y * z) + np.dot(w, y * z - zt)  # the second term: smoothed targets
             h = np.dot(w, p * (1.0 - p) * z * z)
         else:
             u = beta * z
@@ -129,7 +131,7 @@ class TemperatureScaling(ClassesOnLoad, ClassifierMixin, BaseEstimator):
             p = softmax(u, axis=1)
             m1 = np.sum(p * z, axis=1)
             m2 = np.sum(p * z * z, axis=1)
-            g = np.dot(w, m1 - zt)
+            g = np.dot(w, np.sum(p * (z - zt[:, None]), axis=1))  # each row of p sums to 1
             h = np.dot(w, m2 - m1 * m1)
         return float(loss), float(g), float(h)
 
@@ -160,19 +162,19 @@ class TemperatureScaling(ClassesOnLoad, ClassifierMixin, BaseEstimator):
             keep = w > 0
             z, yy, w, n = z[keep], yy[keep], w[keep], int(keep.sum())
         counts = w  # the smoothed targets count the weights as given (repeated rows)
-        w = w / w.max()  # the optimum does not depend on the weights' scale (1e300 overflowed)
+        w = w / w.max()  # the log-loss's optimum does not depend on the weights' scale (1e300 overflowed)
         # The fit runs on logits of unit size (rows centred first, which softmax ignores) and
         # the temperature is scaled back at the end, so that logits of 1e-12 or 1e300 neither
         # underflow nor overflow; the stopping rule is relative to the temperature itself.
-        z, scale = _unit_size(z, w)
+        z, scale = _unit_size(z)
         if z.ndim == 2:
-            z, size2 = _unit_size(z - z.mean(axis=1, keepdims=True), w)
+            z, size2 = _unit_size(z - z.mean(axis=1, keepdims=True))
             scale *= size2
         zt = yy * z if z.ndim == 1 else z[np.arange(n), yy]
         self.separated_ = False
         # beta = 0 (an infinite temperature) gives uniform probabilities. The loss is convex in
         # beta, so its slope and curvature there tell whether a positive beta does better.
-        _, g0, h0 = self._derivatives(0.0, z, zt, w)
+        _, g0, h0 = self._derivatives(0.0, z, zt, w, yy)
         if not h0 > 0:
             warnings.warn("the logits carry no information about the labels (constant rows); "
                           "temperature left at 1", DegenerateDataWarning, stacklevel=2)
@@ -183,7 +185,7 @@ class TemperatureScaling(ClassesOnLoad, ClassifierMixin, BaseEstimator):
                           "favour the true class no more than the others): the best temperature is "
                           "infinite, so every prediction is uniform", DegenerateDataWarning, stacklevel=2)
             return self._set(np.inf, z)
-        if _separated(z, yy, w):
+        if _separated(z, yy):
             self.separated_ = True
             warnings.warn("the logits separate the classes perfectly (no row's true class is ranked below "
                           "another), so the log-loss keeps falling as the temperature goes to 0 and has no "
@@ -191,14 +193,14 @@ class TemperatureScaling(ClassesOnLoad, ClassifierMixin, BaseEstimator):
                           DegenerateDataWarning, stacklevel=2)
             zt = _smoothed_target_logits(z, yy, counts)
         beta = 1.0
-        loss, g, h = self._derivatives(beta, z, zt, w)
+        loss, g, h = self._derivatives(beta, z, zt, w, yy)
         if not h > 0:
             # every row saturated at temperature 1 (logits of size 1e5, say): the curvature
             # underflows, so start from the logits' own scale instead
             spread = float(np.std(z if z.ndim == 1 else z - z.mean(axis=1, keepdims=True)))
             if np.isfinite(spread) and spread > 0:
                 beta = 1.0 / spread
-                loss, g, h = self._derivatives(beta, z, zt, w)
+                loss, g, h = self._derivatives(beta, z, zt, w, yy)
         converged = False
         for _ in range(max_iter):
             if h <= 0:
@@ -210,17 +212,14 @@ class TemperatureScaling(ClassesOnLoad, ClassifierMixin, BaseEstimator):
             if new_beta <= 0:
                 new_beta = beta / 10.0
             for _ in range(60):
-                new_loss, new_g, new_h = self._derivatives(new_beta, z, zt, w)
+                new_loss, new_g, new_h = self._derivatives(new_beta, z, zt, w, yy)
                 if new_loss <= loss + 1e-13 * max(1.0, abs(loss)):
                     break
                 new_beta = 0.5 * (beta + new_beta)
             else:
                 converged = True
                 break
-            if abs(new_beta - beta) <= 1e-14 * beta or (abs(new_beta - beta) <= 1e-6 * beta
-                                                       and abs(new_g) >= 0.5 * abs(g)):
-                # a tiny step that no longer shrinks the slope: the slope is down to its own
-                # round-off (weights spanning many orders of magnitude stop there)
+            if abs(new_beta - beta) <= 1e-14 * beta:
                 beta, loss, g, h = new_beta, new_loss, new_g, new_h
                 converged = True
                 break
