@@ -31,7 +31,7 @@ def test_report_draws_the_drifted_columns_and_the_history(checked, tmp_path):
                         title="inputs")
     text = path.read_text()
     assert "<title>inputs</title>" in text
-    assert text.count("Drifted column") == 2 and "Health score of every recorded check" in text
+    assert text.count("Drifted column") == 2 and "Health score of the recorded checks" in text
     assert "Effect of each column that alerted" in text
     assert text.count("<svg") == 4
     # the profile alone, the history as a frame (no per-column rows: no effect figure); without a
@@ -328,8 +328,8 @@ def test_a_report_of_an_older_check_shows_the_checks_up_to_it(two_monitors, monk
 
     figures = _record_figures(monkeypatch)
     monkeypatch.setattr(report_module, "health_figure", spy)
-    write_report(older, tmp_path / "r.html", history=history)
-    assert drawn["batches"] == ["d0", "d1", "d2"]
+    text = write_report(older, tmp_path / "r.html", history=history).read_text()
+    assert drawn["batches"] == ["d0", "d1", "d2"] and "2 later check(s) left out" in text
     fig, caption = figures[-1]
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["d0", "d1", "d2"]
     assert "in any of the last 3 check(s)" in caption
@@ -340,6 +340,14 @@ def test_a_report_of_an_older_check_shows_the_checks_up_to_it(two_monitors, monk
     assert drawn["batches"] == ["d0", "d1", "d2", "d3", "d4"]
     with pytest.raises(InputError, match="'created' must hold ISO 8601 timestamps"):
         write_report(older, tmp_path / "r4.html", history=history.history().assign(created="yesterday"))
+    # a report older than every check says so; rows without a time are kept; a bad time of
+    # the report itself is a clear error
+    early = dataclasses.replace(last, timestamp="2000-01-01T00:00:00+00:00")
+    assert "no recorded check at or before" in write_report(early, tmp_path / "r5.html", history=history).read_text()
+    write_report(older, tmp_path / "r6.html", history=history.history(monitor="a").assign(created=pd.NaT))
+    assert drawn["batches"] == ["d0", "d1", "d2", "d3", "d4"]
+    with pytest.raises(InputError, match="the report's `timestamp` must be an ISO 8601 time"):
+        write_report(dataclasses.replace(last, timestamp="yesterday"), tmp_path / "r7.html", history=history)
 
 
 def test_the_effect_figure_draws_the_last_sixty_checks():
@@ -361,11 +369,11 @@ def test_the_effect_figure_draws_the_last_sixty_checks():
     line = next(line for line in ax.get_lines() if line.get_label() == "a")
     assert line.get_marker() in ("None", "", None)  # beyond 50 checks only the alerts are marked
     assert _marked(fig) == [(49.0, 0.01), (55.0, 0.01), (59.0, 0.01)]
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # lays the figure out as saving it does
     legend = ax.get_legend().get_window_extent()
-    assert legend.x0 >= ax.get_window_extent().x1  # outside the axes
+    assert ax.get_window_extent().x1 <= legend.x0 and legend.x1 <= fig.bbox.width  # beside the axes, inside the figure
     assert "over the last 60 of the 300 recorded checks" in _effect_caption(trend, 8)
     few = effect_trend(rows.loc[rows["check_id"] > n - 10], min_effect=0.025)
-    assert "over every recorded check" in _effect_caption(few, 8)
+    assert "over the recorded checks;" in _effect_caption(few, 8)
     short = effect_figure(few)
     assert next(line for line in short.axes[0].get_lines() if line.get_label() == "a").get_marker() == "o"

@@ -284,7 +284,7 @@ def effect_figure(trend: dict, *, title: str = "Effect of the drifted columns ov
 def _effect_caption(trend: dict, top: int) -> str:
     alerted, drawn = trend["alerted"], len(trend["effects"])
     shown, total = len(trend["checks"]), trend.get("n_checks", len(trend["checks"]))
-    over = "every recorded check" if shown >= total else f"the last {shown} of the {total} recorded checks"
+    over = "the recorded checks" if shown >= total else f"the last {shown} of the {total} recorded checks"
     text = (f"Effect of each column that alerted in any of the last {trend['recent']} check(s), over {over}; "
             f"dashed: the min_effect gate ({trend['min_effect']:g}); filled markers: the checks where the "
             f"column alerted (by its values or by its missing rate, so a marker may lie under the gate)")
@@ -359,7 +359,7 @@ def drift_chapter(report, profile, current=None, history=None, *, history_column
                 fig = _categorical_figure(summary, current[name].to_numpy(dtype=object), name)
             chapter.figure(fig, caption=f"Drifted column '{name}': reference against batch")
     if history is not None and len(history):
-        chapter.figure(health_figure(history), caption="Health score of every recorded check (red: alert)")
+        chapter.figure(health_figure(history), caption="Health score of the recorded checks (red: alert)")
     if history_columns is not None:
         trend = effect_trend(history_columns, min_effect=report.min_effect, recent=recent, top=max_trends)
         if trend["effects"]:
@@ -368,8 +368,8 @@ def drift_chapter(report, profile, current=None, history=None, *, history_column
 
 
 def _made_by(frame, timestamp):
-    """The rows of a history ``frame`` created at or before ``timestamp`` (both read as UTC);
-    ``frame`` itself when it has no ``created`` column."""
+    """The rows of a history ``frame`` created at or before ``timestamp`` (both read as UTC;
+    rows without a time are kept); ``frame`` itself when it has no ``created`` column."""
     import pandas as pd
 
     from .._errors import InputError
@@ -380,8 +380,11 @@ def _made_by(frame, timestamp):
         created = pd.to_datetime(frame["created"], utc=True, format="ISO8601")
     except (ValueError, TypeError):
         raise InputError("`history` column 'created' must hold ISO 8601 timestamps") from None
-    limit = pd.to_datetime(timestamp, utc=True, format="ISO8601")
-    return frame.loc[(created <= limit).to_numpy()]
+    try:
+        limit = pd.to_datetime(timestamp, utc=True, format="ISO8601")
+    except (ValueError, TypeError):
+        raise InputError(f"the report's `timestamp` must be an ISO 8601 time, got {timestamp!r}") from None
+    return frame.loc[(created.isna() | (created <= limit)).to_numpy()]
 
 
 def write_report(report, path, *, reference=None, current=None, history=None, title: str | None = None):
@@ -464,11 +467,19 @@ def write_report(report, path, *, reference=None, current=None, history=None, ti
         history = history.loc[names.isna() if report.monitor is None else names.eq(report.monitor)]
     if history_columns is not None and report.monitor is None:  # checks of no named monitor only
         history_columns = history_columns.loc[history_columns["monitor"].isna()]
+    if history is not None:
+        _check_history_frame(history)
     # a report of an older check shows the checks made up to it, not those made after
+    recorded = None if history is None else len(history)
     history = _made_by(history, report.timestamp)
     history_columns = _made_by(history_columns, report.timestamp)
     if title is not None and not isinstance(title, str):
         raise InputError(f"`title` must be a string, got {describe(title)}")
     chapter = drift_chapter(report, profile, current if profile is not None else None, history,
                             history_columns=history_columns)
+    if recorded and len(history) < recorded:
+        later = recorded - len(history)
+        chapter.note(f"history drawn up to this check's time ({report.timestamp}): {later} later check(s) left out"
+                     if len(history) else
+                     f"no recorded check at or before this check's time ({report.timestamp}): no history drawn")
     return save_report([chapter], path, title=title or "scimlkit drift report")
