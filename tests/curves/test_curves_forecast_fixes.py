@@ -108,3 +108,15 @@ def test_a_target_the_curve_reaches_near_its_asymptote_is_reachable():
     fit = fit_curve(n, 0.9 - 0.5 * np.exp(-n / 300), families=["exp3"], n_bootstrap=0)
     res = fit.samples_needed(fit.asymptote - 3e-10)
     assert res.reachable and res.n == pytest.approx(300 * np.log(0.5 / 3e-10), rel=1e-3)
+
+
+@pytest.mark.parametrize("amp", [1e-5, 1e-6])
+def test_the_asymptote_of_near_perfect_scores_is_called_so(amp):
+    # scores of 0.99999 and up: the losses are tiny but the target's rounding is that of the
+    # best possible score (1): the asymptote was read as "above" or "not reached"
+    n = np.array([50, 100, 200, 400, 800, 1600, 3200])
+    fit = fit_curve(n, 1 - (0.3 * amp + amp * (n / 50.0) ** -0.5), families=["pow3"], n_bootstrap=0, rng=0)
+    for target in (fit.asymptote, np.nextafter(fit.asymptote, 0)):
+        res = fit.samples_needed(target)
+        assert not res.reachable and "is the fitted asymptote" in res.message, res.message
+

@@ -955,7 +955,8 @@ class CurveFitResult(Result):
                 message=f"target {target:g} is beyond the best possible score {self.best_possible:g}")
         # the asymptote itself, up to round-off (on either side: a target read off `asymptote`
         # comes back a rounding step above or below the members' limit in loss units)
-        at_limit = abs(asym - goal) <= 1e-12 * max(scale, asym, 1e-12)
+        # (the rounding of the target against the best possible score, not a share of the losses)
+        at_limit = abs(asym - goal) <= 8 * np.finfo(float).eps * max(abs(self.best_possible), scale, asym)
         if goal <= asym or at_limit:
             if at_limit:
                 message = (f"target {target:g} is the fitted asymptote of {self.family}: the curve approaches "
