@@ -559,3 +559,25 @@ def test_added_trials_without_steps_count_among_the_start_up_trials():
     study.add_trials(plain.trials)  # a table: no steps
     trial = study.ask()
     assert study.should_prune(trial, 100.0, 0) is True
+
+
+def test_an_added_failed_trial_keeps_its_error_text():
+    # it came in as "no result in the added evaluation", losing why it failed
+    def sometimes(p):
+        if p["x"] > 0.5:
+            raise ValueError("diverged")
+        return p["x"]
+
+    earlier = minimize(sometimes, SPACE, method="random", n_trials=12, rng=0)
+    failed = earlier.trials[earlier.trials["state"] == "FAILED"]
+    assert len(failed) and failed["error"].str.contains("diverged").all()
+    study = Study.create(SPACE, method="random", rng=0)
+    study.add_trials(earlier)
+    added = study.result().trials
+    errors = added.loc[added["state"] == "FAILED", "error"]
+    assert len(errors) == len(failed) and errors.str.contains("ValueError: diverged").all()
+    # a table whose failed rows hold no text still says where they came from
+    study = Study.create(SPACE, method="random", rng=0)
+    study.add_trials(earlier.trials.drop(columns="error"))
+    assert (study.result().trials.loc[lambda t: t["state"] == "FAILED", "error"]
+            == "failed in the added evaluation").all()

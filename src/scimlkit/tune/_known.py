@@ -154,6 +154,7 @@ def _from_table(space: Space, frame, loss, score, label: str, translate=None, na
                 raise InputError(f"`{label}` has no column for parameter '{name}' (looked for '{name}' and "
                                  f"'param_{name}'); its columns are {columns}")
     states = frame["state"].tolist() if "state" in columns else None
+    errors = frame["error"].tolist() if "error" in columns else None  # an earlier study's failures
     values = frame[column].tolist()
     dicts = frame["params"].tolist() if use_dicts else None
     out = []
@@ -180,7 +181,8 @@ def _from_table(space: Space, frame, loss, score, label: str, translate=None, na
         value = _number(values[i], label, i, column)
         if value is not None:
             value = sign * value
-        out.append(_row(params, state, value, None if curves is None else curves[i]))
+        error = errors[i] if errors is not None and isinstance(errors[i], str) and errors[i].strip() else None
+        out.append(_row(params, state, value, None if curves is None else curves[i], error))
     return out
 
 
@@ -277,12 +279,14 @@ def _number(value, label: str, i: int, column: str, where: str = "row") -> float
     return value if math.isfinite(value) else None
 
 
-def _row(params: dict, state: str, value: float | None, intermediate: list | None = None) -> tuple:
+def _row(params: dict, state: str, value: float | None, intermediate: list | None = None,
+         error: str | None = None) -> tuple:
+    """One added evaluation; ``error`` is the text a failed trial of an earlier study kept."""
     if value is None and state == PRUNED:  # stopped before it reported a loss: still pruned, not failed
         return params, PRUNED, None, None, intermediate
+    if state == FAILED:
+        return params, FAILED, None, error or "failed in the added evaluation", intermediate
     if value is None:
         return params, FAILED, None, "no result in the added evaluation", intermediate
-    if state == FAILED:
-        return params, FAILED, None, "failed in the added evaluation", intermediate
     return params, state, value, None, intermediate
 
