@@ -368,9 +368,8 @@ class StudyStorage(SQLiteStore):
     def add_finished(self, study_id: int, rows: list[tuple]) -> list[int]:
         """Store evaluations made elsewhere as finished trials; returns the numbers given.
 
-        ``rows`` holds ``(params_json, state, value, error)`` or ``(params_json, state, value,
-        error, intermediate)``, ``intermediate`` being the ``[step, loss]`` pairs the evaluation
-        reported along the way (or None). A row equal (parameters, state and value) to a finished
+        ``rows`` holds ``(params_json, state, value, error, intermediate)``, ``intermediate``
+        being the ``[step, loss]`` pairs the evaluation reported along the way (or None). A row equal (parameters, state and value) to a finished
         trial of this study (added or run), or to an earlier row, is skipped, so adding the same
         evaluations again (a resumed job, or the study's own trials) adds nothing.
         """
@@ -385,7 +384,7 @@ class StudyStorage(SQLiteStore):
             seq = tx.execute("SELECT COALESCE(MAX(finish_seq), 0) FROM trials WHERE study_id = ?",
                              (study_id,)).fetchone()[0]
             number = _next_number(tx, study_id)
-            for params, state, value, error, *rest in rows:
+            for params, state, value, error, intermediate in rows:
                 key = (params, state, value)
                 if key in seen:
                     continue
@@ -394,7 +393,7 @@ class StudyStorage(SQLiteStore):
                 tx.execute("INSERT INTO trials (study_id, number, state, params, value, error, attempts, created, "
                            "finished, finish_seq, intermediate) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
                            (study_id, number, state, params, value, error, now, now, seq,
-                            _steps_json(rest[0] if rest else None)))
+                            _steps_json(intermediate)))
                 numbers.append(number)
                 number += 1
         return numbers

@@ -601,10 +601,10 @@ class Study:
         return self._add_rows(known_rows(self.space, known, loss=loss, score=score))
 
     def _add_rows(self, rows: list) -> list[int]:
-        """Store checked ``(params, state, loss, error[, intermediate])`` rows as added trials; the
-        optimiser observes them (as given, not spent from the budget) at once."""
+        """Store checked ``(params, state, loss, error, intermediate)`` rows (from :func:`known_rows`)
+        as added trials; the optimiser observes them (as given, not spent from the budget) at once."""
         numbers = self._storage.add_finished(
-            self._study_id, [(_params_json(p), state, value, error, *rest) for p, state, value, error, *rest in rows])
+            self._study_id, [(_params_json(p), *rest) for p, *rest in rows])
         if numbers:
             self._optimizer.n_given = self._storage.added_count(self._study_id)
             self._sync()
