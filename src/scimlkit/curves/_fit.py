@@ -1239,6 +1239,16 @@ def _trend_dof(n: np.ndarray, y: np.ndarray) -> int:
     return max(min(dofs), 1) if dofs else 1
 
 
+def _default_best(y: np.ndarray, higher_is_better: bool) -> float:
+    """The perfect score taken when ``best_possible`` is not given: 0 for a loss; for a
+    higher-is-better score 0 when it is never positive (a negated loss: scikit-learn's
+    ``neg_log_loss``, ``neg_mean_squared_error``, ...), 100 when every score lies in (1, 100]
+    (a percentage), 1 otherwise."""
+    if not higher_is_better or np.all(y <= 0.0):
+        return 0.0
+    return 100.0 if np.all((y > 1.0) & (y <= 100.0)) else 1.0
+
+
 def _detect_orientation(n: np.ndarray, y: np.ndarray, best_possible: float | None = None) -> bool:
     """Whether higher scores are better, judged from the trend of the scores against ``log n``.
 
@@ -1249,7 +1259,12 @@ def _detect_orientation(n: np.ndarray, y: np.ndarray, best_possible: float | Non
     inside [0, 1] are taken as higher-is-better (accuracy, AUC and R² are far more common than
     losses there), and so are scores inside (1, 100], read as percentages of such a score (as
     ``best_possible`` reads them), so that scores times 100 give the same orientation; other
-    scores follow the sign of the slope; a warning says so. A ``best_possible`` given
+    scores follow the sign of the slope; a warning says so. Without ``best_possible`` the range
+    decides, even against a clear trend (a curve that gets worse with more data, with a
+    warning), where it leaves one reading: negative mean scores (all at most the default
+    perfect score) are higher-is-better, as a loss is never negative (a negated loss such as
+    scikit-learn's ``neg_mean_squared_error``, or an R² around 0), and mean scores all above
+    100 are a loss. A ``best_possible`` given
     explicitly comes first there: mean scores all at or below it are higher-is-better, all at
     or above it lower-is-better (the only reading that does not put them past it).
     """
@@ -1264,8 +1279,31 @@ def _detect_orientation(n: np.ndarray, y: np.ndarray, best_possible: float | Non
     else:
         slope, t = _trend_t(n, y)
     crit = float(stats.t.ppf(_TREND_LEVEL, _trend_dof(n, y)))
+    # where the range leaves one reading (without a `best_possible`): a negative score is no
+    # loss (a loss is at least its perfect score 0), and scores all above 100 are neither an
+    # accuracy-like score nor its percentage
+    usable = range_why = None
+    if best_possible is None:
+        if np.any(mean < -1e-12) and np.all(mean <= _default_best(y, True) + 1e-12):
+            usable = True
+            range_why = ("the scores are all <= 0, so they are taken as a negated loss, higher-is-better "
+                         "(perfect score 0)" if np.all(y <= 0.0) else
+                         "some scores are negative, which a loss cannot be, so they are taken as "
+                         "higher-is-better (perfect score 1, as for R²)")
+        elif np.all(mean > 100.0):
+            usable = False
+            range_why = ("the scores all lie above 100 (neither a fraction nor a percentage), so they are "
+                         "taken as a loss, lower-is-better (perfect score 0)")
     if np.isfinite(t) and abs(t) > crit:
-        return bool(t > 0)
+        if usable is None or usable == (t > 0):
+            return bool(t > 0)
+        # a curve that clearly gets worse with more data: the range still says which side is better
+        warnings.warn(f"the scores {'rise' if t > 0 else 'fall'} with the training-set size (t = {t:.2g}), "
+                      f"which would make {'higher' if t > 0 else 'lower'} scores better, but {range_why}: the "
+                      "curve gets worse with more data. Pass `higher_is_better` (and `best_possible`; on the "
+                      "command line --higher-is-better or --lower-is-better) to say so explicitly",
+                      DegenerateDataWarning, stacklevel=3)
+        return usable
     # mean scores falling at every anchor are a falling curve even when too few anchors make
     # the t test weak (three or four error rates): only a plateau's wobble is left to the range
     monotone_fall = bool(len(mean) >= 3 and np.all(np.diff(mean) < 0))
@@ -1275,6 +1313,8 @@ def _detect_orientation(n: np.ndarray, y: np.ndarray, best_possible: float | Non
         side = True if below and not above else False if above and not below else None
     if side is not None:
         guess = side
+    elif usable is not None:
+        guess = usable
     else:
         guess = bool(slope >= 0) if (not unit or monotone_fall) else True
     if unit and guess and slope >= 0:
@@ -1282,6 +1322,8 @@ def _detect_orientation(n: np.ndarray, y: np.ndarray, best_possible: float | Non
     if side is not None:
         why = (f"the mean scores all lie {'at or below' if side else 'at or above'} `best_possible`="
                f"{best_possible:g}, so they are taken as {'higher' if side else 'lower'}-is-better")
+    elif usable is not None:
+        why = range_why
     elif monotone_fall:
         why = "the mean score falls at every anchor, so the scores are taken as lower-is-better"
     elif fraction:
@@ -1443,7 +1485,11 @@ def fit_curve(
         from the folds or the residuals) means higher is better, a clearly falling one lower is
         better. Without a clear trend (a plateau), scores within [0, 1] are taken as
         higher-is-better (accuracy, AUC, R²), and so are scores within (1, 100] (read as a
-        percentage, as for ``best_possible``); others follow the sign of the slope; a
+        percentage, as for ``best_possible``); others follow the sign of the slope. Scores that
+        allow one reading only decide even against a clear trend (with a warning that the curve
+        then gets worse with more data): negative mean scores are higher-is-better (a loss is
+        never negative: a negated loss such as ``neg_mean_squared_error`` on a plateau, an R²
+        around 0), mean scores all above 100 lower-is-better (a loss); a
         ``best_possible`` given explicitly decides first (mean scores all at or below it are
         higher-is-better, all at or above it lower-is-better), with a
         :class:`~scimlkit.DegenerateDataWarning` when the range and the trend disagree or
@@ -1535,12 +1581,9 @@ def fit_curve(
         higher_is_better = _detect_orientation(n, y, best_possible)
     higher_is_better = bool(higher_is_better)
     if best_possible is None:
-        # a higher-is-better score that is never positive is a negated loss (scikit-learn's
-        # neg_log_loss, neg_mean_squared_error, ...): its perfect score is 0, not 1
-        negated = higher_is_better and bool(np.all(y <= 0.0))
-        # higher-is-better scores all above 1 and at most 100 are a percentage
-        percent = higher_is_better and bool(np.all((y > 1.0) & (y <= 100.0)))
-        best_possible = 0.0 if not higher_is_better or negated else 100.0 if percent else 1.0
+        best_possible = _default_best(y, higher_is_better)
+        negated = higher_is_better and best_possible == 0.0
+        percent = higher_is_better and best_possible == 100.0
         if percent:
             warnings.warn("`best_possible` was taken as 100 because every score lies in (1, 100] (a "
                           "percentage); pass `best_possible` (--best-possible on the command line) if the "

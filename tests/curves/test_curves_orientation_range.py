@@ -1,0 +1,74 @@
+"""The orientation of scores whose range allows one reading only (negated losses, R² around 0,
+losses above 100), on a plateau or against the trend."""
+
+import json
+
+import numpy as np
+import pytest
+
+from scimlkit import DegenerateDataWarning, InputError
+from scimlkit.cli import main
+from scimlkit.curves import fit_curve
+
+N = np.array([20, 40, 80, 160, 320, 640, 1280])
+
+
+def test_negated_loss_on_a_plateau_that_dips_is_higher_is_better():
+    # neg_log_loss that has levelled off and wobbles down: no loss is negative, so it cannot
+    # be read as lower-is-better with perfect score 0
+    scores = -np.array([0.30, 0.301, 0.299, 0.302, 0.303, 0.301, 0.304])
+    with pytest.warns(DegenerateDataWarning, match="negated loss"):
+        fit = fit_curve(N, scores, n_bootstrap=0)
+    assert fit.higher_is_better and fit.best_possible == 0.0
+    assert fit.asymptote <= 0.0
+
+
+def test_negated_mse_that_clearly_worsens_is_still_higher_is_better():
+    scores = -np.array([3000, 3001, 2999, 3003, 3002, 3004, 3005.0])
+    with pytest.warns(DegenerateDataWarning, match="gets worse with more data"):
+        fit = fit_curve(N, scores, n_bootstrap=0)
+    assert fit.higher_is_better and fit.best_possible == 0.0
+    # said explicitly, the same fit
+    same = fit_curve(N, scores, higher_is_better=True, best_possible=0.0, n_bootstrap=0)
+    assert fit.family == same.family and fit.asymptote == pytest.approx(same.asymptote)
+
+
+def test_r2_around_zero_is_higher_is_better_with_perfect_score_one():
+    r2 = np.array([0.02, -0.01, 0.01, -0.02, 0.0, -0.01, -0.015])
+    with pytest.warns(DegenerateDataWarning, match="which a loss cannot be"):
+        fit = fit_curve(N, r2, n_bootstrap=0)
+    assert fit.higher_is_better and fit.best_possible == 1.0
+
+
+def test_large_loss_that_creeps_up_is_lower_is_better():
+    mse = np.array([3000, 3001, 2999, 3003, 3002, 3004, 3005.0])
+    with pytest.warns(DegenerateDataWarning, match="taken as a loss"):
+        fit = fit_curve(N, mse, n_bootstrap=0)
+    assert not fit.higher_is_better and fit.best_possible == 0.0
+
+
+def test_folds_of_a_negated_loss_plateau():
+    rng = np.random.default_rng(3)
+    folds = -3000.0 - rng.normal(0, 40, (len(N), 5))
+    folds[-1] -= 30  # the last anchor a little worse
+    with pytest.warns(DegenerateDataWarning):
+        fit = fit_curve(N, folds, n_bootstrap=20, rng=0)
+    assert fit.higher_is_better and fit.best_possible == 0.0
+
+
+def test_mixed_range_still_refused():
+    # an accuracy with a value above 1 is not silently read as a loss
+    with pytest.raises(InputError, match="best_possible"):
+        fit_curve([10, 20, 40], [0.5, 0.6, 1.2], n_bootstrap=0)
+
+
+def test_cli_fits_a_plateaued_mse(tmp_path, capsys):
+    mse = [3000, 3001, 2999, 3003, 3002, 3004, 3005]
+    path = tmp_path / "mse.csv"
+    path.write_text("n,mse\n" + "".join(f"{n},{m}\n" for n, m in zip(N, mse)))
+    rc = main(["curves", "fit", str(path), "--size", "n", "--score", "mse", "--n-bootstrap", "0",
+               "--format", "json"])
+    out = capsys.readouterr()
+    assert rc in (None, 0)
+    payload = json.loads(out.out)
+    assert payload["higher_is_better"] is False and payload["best_possible"] == 0.0
