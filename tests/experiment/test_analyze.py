@@ -6,8 +6,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from scimlkit._errors import InputError
+from scimlkit._errors import InputError, SmallSampleWarning
 from scimlkit.experiment import (
     adjust_pvalues,
     analyze,
@@ -241,6 +242,43 @@ def test_constant_metric_is_not_significant():
     with pytest.warns(DegenerateDataWarning, match="zero variance"):
         res = analyze(df, group="arm", metric="fee", covariate="pre")
     assert res.comparisons["pvalue"].isna().all() and not res.comparisons["significant"].any()
+
+
+def test_planned_arm_without_rows_is_a_sample_ratio_mismatch():
+    gen = np.random.default_rng(5)
+    df = pd.DataFrame({"arm": gen.choice(["control", "B"], 900), "y": gen.normal(size=900)})
+    res = analyze(df, group="arm", metric="y", allocation={"control": 1, "B": 1, "C": 1})
+    counts = df["arm"].value_counts()
+    ref = stats.chisquare([counts["control"], counts["B"], 0])  # scipy.stats.chisquare
+    assert res.srm.arms == ["control", "B", "C"] and res.srm.observed[-1] == 0
+    assert res.srm.pvalue == pytest.approx(ref.pvalue, rel=1e-9) and res.srm.mismatch
+    assert res.arms == ["control", "B"] and res.to_frame()["treatment"].tolist() == ["B"]
+
+
+def test_an_arm_of_a_few_users_warns_on_a_binary_metric():
+    # a stray label (one QA user) is an arm of one: the z-test there is not to be trusted
+    gen = np.random.default_rng(2)
+    df = pd.DataFrame({"arm": [*gen.choice(["control", "B"], 2000), "qa"],
+                       "converted": [*(gen.random(2000) < 0.1).astype(int), 1]})
+    with pytest.warns(SmallSampleWarning, match="1 comparison.* of 'converted'"):
+        res = analyze(df, group="arm", metric="converted")
+    assert res.to_frame()["treatment"].tolist() == ["B", "qa"]
+
+
+def test_a_column_of_one_row_per_group_is_not_the_arm_column():
+    # a user id or a metric passed as `group`: every row its own arm
+    gen = np.random.default_rng(4)
+    df = pd.DataFrame({"user": np.arange(500), "arm": gen.choice(["control", "B"], 500),
+                       "converted": (gen.random(500) < 0.1).astype(int)})
+    with pytest.raises(InputError, match="column 'user' has 500 groups in 500 rows"):
+        analyze(df, group="user", metric="converted")
+    # a stray label or two next to real arms is analysed (the sample-ratio check flags it)
+    df.loc[:1, "arm"] = ["qa", "debug"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = analyze(df, group="arm", metric="converted")
+    assert any(issubclass(w.category, SmallSampleWarning) for w in caught)
+    assert res.srm.mismatch and len(res.to_frame()) == 3
 
 
 def test_boolean_arms_take_an_allocation_by_number():

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 
-from scimlkit._errors import DegenerateDataWarning, InputError
+from scimlkit._errors import DegenerateDataWarning, InputError, SmallSampleWarning
 from scimlkit.experiment import compare_binary, compare_many_proportions, compare_proportions
 
 CASES = [(120, 2400, 156, 2400), (30, 500, 22, 480), (3, 40, 11, 38), (900, 10_000, 1010, 9_800)]
@@ -51,6 +51,7 @@ def test_chi2_matches_scipy(xc, nc, xt, nt, correction):
                                                      (1, 30, 7, 25), (12, 15, 4, 16)])
 @pytest.mark.parametrize(("alternative", "scipy_alt"), [("two-sided", "two-sided"), ("larger", "greater"),
                                                         ("smaller", "less")])
+@pytest.mark.filterwarnings("ignore::scimlkit._errors.SmallSampleWarning")
 def test_fisher_matches_scipy(xc, nc, xt, nt, alternative, scipy_alt):
     # scipy.stats.fisher_exact([[xt, nt - xt], [xc, nc - xc]], alternative=scipy_alt)
     ref = stats.fisher_exact([[xt, nt - xt], [xc, nc - xc]], alternative=scipy_alt)
@@ -114,6 +115,7 @@ def test_interval_coverage_simulation():
 
 
 @pytest.mark.filterwarnings("ignore::scimlkit._errors.DegenerateDataWarning")
+@pytest.mark.filterwarnings("ignore::scimlkit._errors.SmallSampleWarning")
 def test_degenerate_tables_warn_not_nan():
     with pytest.warns(DegenerateDataWarning, match="0% or 100%"):
         res = compare_proportions(0, 50, 0, 60)
@@ -168,6 +170,7 @@ def test_counts_too_large_to_be_exact_are_refused(args):
 
 @pytest.mark.parametrize(("xc", "nc", "xt", "nt"), [(3, 12, 9, 11), (0, 8, 5, 9), (2, 20, 2, 20), (1, 30, 7, 25),
                                                      (12, 15, 4, 16), (120, 2400, 156, 2400), (0, 1, 1, 1)])
+@pytest.mark.filterwarnings("ignore::scimlkit._errors.SmallSampleWarning")
 def test_fisher_tails_without_the_support_match_scipy(monkeypatch, xc, nc, xt, nt):
     # the search used for large tables, forced onto small ones
     from scimlkit.experiment import _binary
@@ -201,3 +204,17 @@ def test_fisher_refuses_tables_above_its_limit():
     res = compare_proportions(10**10, 2 * 10**10, 10**10 + 5, 2 * 10**10)
     with pytest.raises(InputError, match="Fisher's exact test takes tables of at most"):
         res.fisher_exact()
+
+
+def test_small_expected_counts_warn_that_the_ztest_is_unreliable():
+    # one user who converted against a 10% control: the z-test says p = 0.003, the exact test 0.10
+    with pytest.warns(SmallSampleWarning, match="fewer than 5 successes or failures"):
+        res = compare_proportions(100, 1000, 1, 1)
+    # scipy.stats.fisher_exact([[1, 0], [100, 900]])
+    assert res.pvalue < 0.01 < 0.05 < stats.fisher_exact([[1, 0], [100, 900]]).pvalue
+    with pytest.warns(SmallSampleWarning, match="1 comparison"):
+        compare_many_proportions([100, 100], [1000, 1000], [3, 110], [20, 1000])
+    with warnings.catch_warnings():  # every expected cell >= 5 (6 = 40 * 0.15): no warning
+        warnings.simplefilter("error")
+        compare_proportions(6, 40, 6, 40)
+        compare_proportions(120, 2400, 156, 2400)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scimlkit._errors import DegenerateDataWarning
 from scimlkit.cli import main
 from scimlkit.experiment import analyze
 
@@ -50,6 +51,21 @@ def test_table_output(data_file, capsys):
                  "--alternative", "larger"]) == 0
     out = capsys.readouterr().out
     assert "+inf]" in out and "inf%" not in out
+
+
+def test_table_shows_the_difference_where_the_lift_is_undefined(tmp_path, capsys):
+    # a metric around zero (a profit, a change) has no relative lift; the difference is the effect
+    rng = np.random.default_rng(6)
+    arm = rng.choice(["control", "B"], 800)
+    frame = pd.DataFrame({"arm": arm, "profit": rng.normal(np.where(arm == "B", 0.25, -0.1), 1.0)})
+    path = tmp_path / "profit.csv"
+    frame.to_csv(path, index=False)
+    with pytest.warns(DegenerateDataWarning, match="mean <= 0"):
+        ref = analyze(frame, group="arm", metric="profit").comparisons.iloc[0]
+    assert main(["experiment", "analyze", str(path), "--group", "arm", "--metric", "profit"]) == 0
+    out = capsys.readouterr().out
+    assert "n/a [n/a, n/a]" in out
+    assert f"{ref.difference:+.4g} [{ref.low:+.4g}, {ref.high:+.4g}]" in out
 
 
 @pytest.mark.parametrize(

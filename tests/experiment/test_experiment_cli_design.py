@@ -116,6 +116,30 @@ def test_compare_models_json(capsys, scores_file):
     assert data["mcnemar"]["only_b_correct"] == mc.only_b_correct
 
 
+def test_compare_models_string_labels_with_pos_label(capsys, tmp_path, scores_file):
+    path, y, a, b = scores_file
+    named = tmp_path / "named.csv"
+    pd.read_csv(path).assign(label=np.where(y == 1, "churned", "stayed")).to_csv(named, index=False)
+    argv = ["experiment", "compare-models", str(named), "--label", "label", "--score-a", "old",
+            "--score-b", "new"]
+    data = run_json(capsys, [*argv, "--pos-label", "churned"])
+    ref = delong_test(y, a, b)
+    assert data["delong"]["auc_a"] == pytest.approx(ref.auc_a)
+    assert data["delong"]["pvalue"] == pytest.approx(ref.pvalue)
+    mc = mcnemar_test(y, (a >= 0.5).astype(int), (b >= 0.5).astype(int))
+    assert data["mcnemar"]["accuracy_b"] == pytest.approx(mc.accuracy_b)
+    # the other class as positive: the scores rank the wrong way round
+    flipped = run_json(capsys, [*argv, "--pos-label", "stayed"])
+    assert flipped["delong"]["auc_a"] == pytest.approx(1.0 - ref.auc_a)
+    # 0/1 labels still work, and a label that is not there is named in one line
+    assert run_json(capsys, ["experiment", "compare-models", str(path), "--label", "label", "--score-a", "old",
+                             "--score-b", "new", "--pos-label", "1"])["delong"]["auc_b"] == pytest.approx(ref.auc_b)
+    for extra, needle in (([], "--pos-label"), (["--pos-label", "churn"], "'churn' is not a label")):
+        assert main([*argv, *extra]) == 2
+        err = capsys.readouterr().err
+        assert needle in err and err.count("\n") == 1
+
+
 def test_compare_models_table(capsys, scores_file):
     path = scores_file[0]
     assert main(["experiment", "compare-models", str(path), "--label", "label",

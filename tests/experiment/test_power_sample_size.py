@@ -309,9 +309,20 @@ def test_power_curve_of_a_design_for_a_decrease(sides):
 def test_means_huge_effect_needs_the_smallest_sample(mde, sd):
     # SciPy's noncentral t is NaN for a noncentrality above about 1e9; the power there is 1
     res = power_means(mde=mde, sd=sd, power=0.8)
-    assert res.n_control == pytest.approx(1.5) and res.power == 0.8
+    assert res.n_control == pytest.approx(1.5) and res.power == 1.0
     assert power_means(mde=mde, sd=sd, n=res.n_control).power == 1.0
     assert np.all(power_curve(res, over="n", num=5).power == 1.0)
+
+
+@pytest.mark.parametrize(("mde", "ratio", "sides"), [(20.0, 1.0, 2), (40.0, 3.0, 2), (20.0, 1.0, 1)])
+def test_smallest_t_design_reports_its_own_power(mde, ratio, sides):
+    # the smallest design (one degree of freedom) already beats the target: its power is its own
+    res = power_means(mde=mde, power=0.8, ratio=ratio, sides=sides)
+    assert res.n_control == pytest.approx(3.0 / (1.0 + ratio))
+    alternative = "two-sided" if sides == 2 else "larger"
+    ref = TTestIndPower().power(mde, nobs1=res.n_control, alpha=0.05, ratio=ratio, alternative=alternative)
+    assert res.power == pytest.approx(ref, rel=1e-6) and res.power > 0.8
+    assert res.power == pytest.approx(power_means(mde=mde, n=res.n_control, ratio=ratio, sides=sides).power)
 
 
 def test_means_huge_n_has_power_one_not_nan():

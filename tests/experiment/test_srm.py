@@ -121,3 +121,16 @@ def test_boolean_arms_are_the_numbers_they_equal():
         srm_test(pd.Series([10, 12], index=pd.Index([True, 1], dtype=object)))
     with pytest.raises(InputError, match="same arm '0'"):
         srm_test(pd.Series([10, 12], index=pd.Index([np.bool_(False), 0.0], dtype=object)))
+
+
+def test_planned_arm_without_users_is_counted_as_zero():
+    # value_counts() leaves out an arm nobody reached; the allocation still plans it
+    sizes = pd.Series(["control"] * 500 + ["B"] * 480).value_counts()
+    res = srm_test(sizes, {"control": 1, "B": 1, "C": 1})
+    ref = stats.chisquare([500, 480, 0])  # scipy.stats.chisquare, equal expected shares
+    assert res.arms == ["control", "B", "C"] and res.observed == [500, 480, 0] and res.df == 2
+    assert res.statistic == pytest.approx(ref.statistic) and res.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
+    assert res.mismatch
+    # an arm of the counts left out of the allocation is still refused
+    with pytest.raises(InputError, match=r"missing \['B'\]"):
+        srm_test(sizes, {"control": 1, "C": 1})

@@ -246,7 +246,8 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
     group : str
         Column naming each user's arm. Arms are named by their labels' text, so a column that
         holds two labels reading the same (``0`` and ``"0"``, e.g. after concatenating two
-        sources) is refused rather than merged into one arm; convert it first.
+        sources) is refused rather than merged into one arm; convert it first. A column in
+        which most groups have a single row (a user id, a metric) is refused as well.
     metric : str or list of str
         Metric column(s), numeric without missing values.
     covariate : str, optional
@@ -268,7 +269,9 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
         Planned allocation for the SRM check (default: equal split). A Series is read by its
         index (arm names), whatever its order; arm names are matched as text (``{0: 0.5,
         1: 0.5}`` for arms 0 and 1, also when the column holds them as 0.0 and 1.0). A plain sequence is taken in the order of ``arms``
-        (control first, then the others sorted).
+        (control first, then the others sorted). An arm named in a mapping or Series but without
+        a row in ``frame`` is counted in the SRM check with 0 users (a mismatch), and has no
+        comparison.
     srm_alpha : float, default 0.001
 
     Returns
@@ -327,6 +330,11 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
     arms = [control] + [a for a in arms_found if a != control]
     masks = {arm: labels == arm for arm in arms}
     sizes = {arm: int(mask.sum()) for arm, mask in masks.items()}
+    single = sum(size == 1 for size in sizes.values())
+    if len(arms) > 2 and 2 * single > len(arms):
+        # a user id or a metric given as the group column: one "arm" per row
+        raise InputError(f"column '{group}' has {len(arms)} groups in {len(labels)} rows, {single} of them with a "
+                         "single row; `group` must name the column of arms (control, treatment, ...)")
     value_of = dict(zip(arms_found, values, strict=True))
     srm = srm_of_arms(arms, [value_of[a] for a in arms], [sizes[a] for a in arms], allocation,
                       alpha=srm_alpha, source=f"the groups of column '{group}'")

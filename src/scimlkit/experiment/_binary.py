@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-from .._errors import DegenerateDataWarning, InputError
+from .._errors import DegenerateDataWarning, InputError, SmallSampleWarning
 from .._results import Result
 from .._validation import check_alpha, check_binary, check_option
 from ._analysis_base import (
@@ -333,6 +333,9 @@ class BinaryTestResult(Result):
         return FisherExactResult(odds_ratio=float(odds), pvalue=p, alternative=self.alternative)
 
 
+SMALL_EXPECTED = 5.0  # expected count of a cell below which the z-test's p-value is not to be trusted
+
+
 def binary_core(xc, nc, xt, nt, *, alpha, alternative, ci_method):
     """Every column of the comparison for arrays of counts (no validation, no warnings)."""
     level = 1.0 - alpha
@@ -340,20 +343,30 @@ def binary_core(xc, nc, xt, nt, *, alpha, alternative, ci_method):
     low, high = difference_bounds(xc, nc, xt, nt, level, ci_method, alternative)
     lift_low, lift_high = lift_bounds(xc, nc, xt, nt, level, alternative)
     pc, pt = xc / nc, xt / nt
+    pooled = (xc + xt) / (nc + nt)
+    # Cochran's rule: the normal approximation needs every expected cell of the 2x2 table >= 5
+    fewest = np.minimum(nc, nt) * np.minimum(pooled, 1.0 - pooled)
     return {
         "rate_control": pc, "rate_treatment": pt, "difference": pt - pc, "low": low, "high": high,
         "relative_lift": relative_lift(xc, nc, xt, nt), "lift_low": lift_low, "lift_high": lift_high,
         "statistic": z, "pvalue": p, "cohens_h": cohens_h(pc, pt), "degenerate": degenerate,
+        "small": (fewest < SMALL_EXPECTED) & ~np.asarray(degenerate, dtype=bool),
     }
 
 
 def warn_binary(columns, *, where: str = "") -> None:
-    """Typed warnings for degenerate rows of :func:`binary_core` output."""
+    """Typed warnings for degenerate or too small rows of :func:`binary_core` output."""
     degenerate = np.asarray(columns["degenerate"])
     if degenerate.any():
         warnings.warn(f"{int(degenerate.sum())} comparison(s){where} have 0% or 100% in both arms; "
                       "the z-test is undefined there and reported as statistic 0, p-value 1",
                       DegenerateDataWarning, stacklevel=3)
+    small = np.asarray(columns["small"])
+    if small.any():
+        warnings.warn(f"{int(small.sum())} comparison(s){where} expect fewer than {SMALL_EXPECTED:g} successes or "
+                      "failures in an arm; the z-test's normal approximation is unreliable there (its p-value "
+                      "can be far too small): use Fisher's exact test (`fisher_exact()` of compare_proportions' "
+                      "result)", SmallSampleWarning, stacklevel=3)
     nolift = np.isnan(np.asarray(columns["lift_low"]))
     if nolift.any():
         warnings.warn(f"{int(nolift.sum())} comparison(s){where} have zero successes in an arm; "
@@ -369,7 +382,9 @@ def compare_proportions(successes_control, trials_control, successes_treatment, 
     Reports the absolute difference with a Newcombe (hybrid Wilson score) or Wald interval,
     the relative lift with a delta-method interval (log-ratio scale), the pooled-variance
     two-proportion z-test and Cohen's h. The chi-squared test (with or without Yates'
-    correction) and Fisher's exact test are methods of the result.
+    correction) and Fisher's exact test are methods of the result. When a cell of the 2x2 table
+    expects fewer than 5 counts under the pooled rate (a rare event, a tiny arm), the z-test's
+    p-value is unreliable and a :class:`~scimlkit.SmallSampleWarning` points to Fisher's test.
 
     Parameters
     ----------
@@ -419,7 +434,7 @@ def compare_proportions(successes_control, trials_control, successes_treatment, 
     warn_binary(cols)
     return BinaryTestResult(
         successes_control=int(xc), trials_control=int(nc), successes_treatment=int(xt),
-        trials_treatment=int(nt), **{k: as_float(v) for k, v in cols.items() if k != "degenerate"},
+        trials_treatment=int(nt), **{k: as_float(v) for k, v in cols.items() if k not in ("degenerate", "small")},
         alpha=alpha, alternative=alternative, ci_method=ci_method,
     )
 

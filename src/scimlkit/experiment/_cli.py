@@ -41,11 +41,17 @@ def _analyze_command(args) -> int:
     def pct(v):  # the open end of a one-sided interval is +inf / -inf
         return "n/a" if pd.isna(v) else f"{v:+.2%}" if np.isfinite(v) else ("+inf" if v > 0 else "-inf")
 
+    def num(v):
+        return "n/a" if pd.isna(v) else f"{v:+.4g}" if np.isfinite(v) else ("+inf" if v > 0 else "-inf")
+
     rows = result.comparisons
     shown = pd.DataFrame({
         "metric": rows["metric"], "arm": rows["treatment"],
         "n": rows["n_treatment"],
         "mean": [f"{t:.4g}" for t in rows["mean_treatment"]],
+        # the difference is always defined; the lift is not when the control mean is <= 0
+        "difference [interval]": [f"{num(v)} [{num(lo)}, {num(hi)}]"
+                                  for v, lo, hi in zip(rows["difference"], rows["low"], rows["high"])],
         "lift [interval]": [f"{pct(v)} [{pct(lo)}, {pct(hi)}]"
                             for v, lo, hi in zip(rows["relative_lift"], rows["lift_low"], rows["lift_high"])],
         "p": [f"{v:.3g}" for v in rows["pvalue"]], "p adj.": [f"{v:.3g}" for v in rows["pvalue_adjusted"]],
@@ -300,14 +306,15 @@ def _size_command(args) -> int:
 
 def _compare_models_command(args) -> int:
     from .._io import read_table
-    from .._validation import check_array, check_binary, check_scalar
+    from .._validation import check_array, check_scalar
+    from ..calibrate._cli import _labels
     from ._models import delong_test, mcnemar_test
 
     threshold = check_scalar(args.threshold, "--threshold")
     target = report_target(args, {"FILE": args.file})
     columns = [args.label, args.score_a, args.score_b]
     frame = read_table(args.file, columns=columns, name="FILE")
-    y = check_binary(frame[args.label], args.label)
+    y = _labels(frame[args.label], f"column '{args.label}'", args.pos_label)
     a = check_array(frame[args.score_a], args.score_a)
     b = check_array(frame[args.score_b], args.score_b)
     delong = delong_test(y, a, b)
@@ -369,7 +376,10 @@ def _register_design(sub) -> None:
                       description="Compare two models' scores on the same labelled examples: "
                                   "DeLong's test of AUROCs and McNemar's test of accuracy at a threshold.")
     cmp.add_argument("file", metavar="FILE", help="CSV / TSV / Parquet / Feather file, one row per example")
-    cmp.add_argument("--label", required=True, help="column of 0/1 labels")
+    cmp.add_argument("--label", required=True,
+                     help="column of labels: 0/1 (or true/false), or any two labels with --pos-label")
+    cmp.add_argument("--pos-label", default=None,
+                     help="the label of the positive class when the labels are not 0/1 (e.g. churned)")
     cmp.add_argument("--score-a", required=True, help="column of model A's scores")
     cmp.add_argument("--score-b", required=True, help="column of model B's scores")
     cmp.add_argument("--threshold", type=float, default=0.5,

@@ -226,7 +226,7 @@ def _vector(values, name):
 def _finish(cols, inputs, names, *, kind, alpha, adjust, alternative):
     import pandas as pd
 
-    cols = {k: v for k, v in cols.items() if k != "degenerate"}
+    cols = {k: v for k, v in cols.items() if k not in ("degenerate", "small")}
     pvalues = cols["pvalue"]
     finite = np.isfinite(pvalues)
     adjusted = np.full_like(pvalues, np.nan)

@@ -421,7 +421,9 @@ def power_means(*, mde=None, n=None, power=None, sd: float = 1.0, alpha: float =
     n : float, optional
         The control-arm size; the treatment arm has ``ratio * n`` units.
     power : float, optional
-        The probability of detecting the effect, in (0, 1).
+        The probability of detecting the effect, in (0, 1). When the smallest design (one
+        degree of freedom, ``n * (1 + ratio) = 3``) already exceeds it, that design is
+        returned with its own, higher power.
     sd : float
         The metric's standard deviation (per unit), > 0.
     alpha : float or None
@@ -461,6 +463,8 @@ def power_means(*, mde=None, n=None, power=None, sd: float = 1.0, alpha: float =
         alpha = _solve_alpha(lambda a: _power_t(d, n, ratio, a, sides), power)
     elif solved_for == "n":
         n = _solve_n(lambda x: _power_t(d, x, ratio, alpha, sides), power, low=min_n)
+        if n == min_n:  # the smallest design already exceeds the target: report its own power
+            power = float(_power_t(d, n, ratio, alpha, sides))
     elif solved_for == "power":
         power = float(_power_t(d, n, ratio, alpha, sides))
     else:

@@ -77,7 +77,8 @@ def srm_test(counts, allocation=None, *, alpha: float = 0.001) -> SRMResult:
         is labelled by its index, even a default ``RangeIndex``: give ``.to_numpy()`` for
         weights by position). A plain sequence is taken in the order of ``counts``; with
         ``counts`` given as a Series (whose order ``value_counts()`` sets by size) unequal
-        weights must be given by arm name.
+        weights must be given by arm name. An arm named here but absent from ``counts`` is an
+        arm without users (``value_counts()`` leaves such arms out): it is counted with 0 users.
     alpha : float, default 0.001
         A mismatch is flagged when the p-value is below ``alpha``.
 
@@ -166,11 +167,15 @@ def srm_of_arms(arms: list[str], labels: list | None, observed, allocation=None,
         named, named_weights, named_labels = labelled_allocation
         found = _match_allocation(arms, labels, named, named_labels)
         missing = [a for a, j in zip(arms, found, strict=True) if j is None]
-        extra = [a for j, a in enumerate(named) if j not in found]
-        if missing or extra:
+        extra = [j for j in range(len(named)) if j not in found]
+        if missing:
             raise InputError(f"`allocation` must name the same arms as {source}; missing {missing}, "
-                             f"unknown {extra}")
-        weights = check_array([named_weights[j] for j in found], "allocation")
+                             f"unknown {[named[j] for j in extra]}")
+        # a planned arm without a single unit is the plainest mismatch: it is counted, with 0 units
+        # (value_counts() and the rows of a table leave such an arm out)
+        arms = [*arms, *(named[j] for j in extra)]
+        observed = np.concatenate([observed, np.zeros(len(extra), dtype=observed.dtype)])
+        weights = check_array([named_weights[j] for j in [*found, *extra]], "allocation")
     else:
         weights = check_array(allocation, "allocation")
         if weights.size != observed.size:
