@@ -56,6 +56,18 @@ def test_folds_of_a_negated_loss_plateau():
     assert fit.higher_is_better and fit.best_possible == 0.0
 
 
+@pytest.mark.parametrize("scores", [
+    [150, 210, 260, 300, 330, 350, 362.0],  # a count that clearly rises past 100
+    list(np.linspace(-0.146, -0.875, 7)),  # a log-scale loss that clearly falls below 0
+    [0.6, 0.4, 0.2, 0.0, -0.2, -0.4, -0.5],  # an R² that clearly falls
+])
+def test_a_large_clear_trend_against_the_range_is_refused_not_reversed(scores):
+    # the range decides against a clear trend only when the trend is small next to the level;
+    # here the trend is followed and the default perfect score refuses the scores, asking for both
+    with pytest.raises(InputError, match="pass the right `best_possible` or `higher_is_better`"):
+        fit_curve(N, np.array(scores), n_bootstrap=0)
+
+
 def test_mixed_range_still_refused():
     # an accuracy with a value above 1 is not silently read as a loss
     with pytest.raises(InputError, match="best_possible"):

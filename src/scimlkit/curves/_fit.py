@@ -1239,6 +1239,11 @@ def _trend_dof(n: np.ndarray, y: np.ndarray) -> int:
     return max(min(dofs), 1) if dofs else 1
 
 
+# a clear trend against the range is overruled only when the scores' spread is at most this
+# fraction of their median size
+_SMALL_TREND = 0.05
+
+
 def _default_best(y: np.ndarray, higher_is_better: bool) -> float:
     """The perfect score taken when ``best_possible`` is not given: 0 for a loss; for a
     higher-is-better score 0 when it is never positive (a negated loss: scikit-learn's
@@ -1260,11 +1265,15 @@ def _detect_orientation(n: np.ndarray, y: np.ndarray, best_possible: float | Non
     losses there), and so are scores inside (1, 100], read as percentages of such a score (as
     ``best_possible`` reads them), so that scores times 100 give the same orientation; other
     scores follow the sign of the slope; a warning says so. Without ``best_possible`` the range
-    decides, even against a clear trend (a curve that gets worse with more data, with a
-    warning), where it leaves one reading: negative mean scores (all at most the default
-    perfect score) are higher-is-better, as a loss is never negative (a negated loss such as
-    scikit-learn's ``neg_mean_squared_error``, or an R² around 0), and mean scores all above
-    100 are a loss. A ``best_possible`` given
+    decides where it leaves one reading: mean scores of which some are negative and all are at
+    most the default perfect score (0 when every score is <= 0, else 1) are higher-is-better,
+    as a loss is usually not negative (a negated loss such as scikit-learn's
+    ``neg_mean_squared_error``, or an R² around 0), and mean scores all above 100 are a loss;
+    it decides even against a clear trend (a curve that gets worse with more data, with a
+    warning) when that trend is small next to the scores' level (their spread at most 5% of
+    their median size); a larger clear trend is followed (and the scores are then refused
+    against the default perfect score, so that ``higher_is_better`` and ``best_possible`` are
+    given explicitly). A ``best_possible`` given
     explicitly comes first there: mean scores all at or below it are higher-is-better, all at
     or above it lower-is-better (the only reading that does not put them past it).
     """
@@ -1288,16 +1297,21 @@ def _detect_orientation(n: np.ndarray, y: np.ndarray, best_possible: float | Non
             usable = True
             range_why = ("the scores are all <= 0, so they are taken as a negated loss, higher-is-better "
                          "(perfect score 0)" if np.all(y <= 0.0) else
-                         "some scores are negative, which a loss cannot be, so they are taken as "
+                         "some mean scores are negative, which a loss cannot be, so they are taken as "
                          "higher-is-better (perfect score 1, as for R²)")
         elif np.all(mean > 100.0):
             usable = False
-            range_why = ("the scores all lie above 100 (neither a fraction nor a percentage), so they are "
+            range_why = ("the mean scores all lie above 100 (neither a fraction nor a percentage), so they are "
                          "taken as a loss, lower-is-better (perfect score 0)")
     if np.isfinite(t) and abs(t) > crit:
-        if usable is None or usable == (t > 0):
+        # a clear trend against the range wins unless it is small next to the scores' level (a
+        # negated loss creeping away from 0 by a few parts in a thousand): a count that clearly
+        # rises past 100, or a log-scale loss that clearly falls below 0, is read by its trend
+        # (and refused against the default perfect score, naming both options)
+        small = bool(np.ptp(mean) <= _SMALL_TREND * np.median(np.abs(mean)))
+        if usable is None or usable == (t > 0) or not small:
             return bool(t > 0)
-        # a curve that clearly gets worse with more data: the range still says which side is better
+        # a curve that clearly, slightly gets worse with more data: the range says which side is better
         warnings.warn(f"the scores {'rise' if t > 0 else 'fall'} with the training-set size (t = {t:.2g}), "
                       f"which would make {'higher' if t > 0 else 'lower'} scores better, but {range_why}: the "
                       "curve gets worse with more data. Pass `higher_is_better` (and `best_possible`; on the "
@@ -1485,11 +1499,13 @@ def fit_curve(
         from the folds or the residuals) means higher is better, a clearly falling one lower is
         better. Without a clear trend (a plateau), scores within [0, 1] are taken as
         higher-is-better (accuracy, AUC, R²), and so are scores within (1, 100] (read as a
-        percentage, as for ``best_possible``); others follow the sign of the slope. Scores that
-        allow one reading only decide even against a clear trend (with a warning that the curve
-        then gets worse with more data): negative mean scores are higher-is-better (a loss is
-        never negative: a negated loss such as ``neg_mean_squared_error`` on a plateau, an R²
-        around 0), mean scores all above 100 lower-is-better (a loss); a
+        percentage, as for ``best_possible``); others follow the sign of the slope. Without
+        ``best_possible``, mean scores of which some are negative and all are at most the
+        default perfect score are higher-is-better (a negated loss such as
+        ``neg_mean_squared_error`` on a plateau, an R² around 0), mean scores all above 100
+        lower-is-better (a loss), also against a clear trend that is small next to the scores'
+        level (spread at most 5% of their median size; with a warning that the curve then gets
+        worse with more data); a
         ``best_possible`` given explicitly decides first (mean scores all at or below it are
         higher-is-better, all at or above it lower-is-better), with a
         :class:`~scimlkit.DegenerateDataWarning` when the range and the trend disagree or
