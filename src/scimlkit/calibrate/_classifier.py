@@ -151,6 +151,16 @@ def _check_data(X, y, *, binary_only: bool):
         raise InputError(f"`X` and `y` must have the same length, got {n} and {len(y)}")
     if y.dtype.kind == "f" and np.isnan(y).any():
         raise InputError(f"`y` contains {int(np.isnan(y).sum())} NaN value(s)")
+    if y.dtype.kind == "O":  # text labels: None, NaN or pd.NA is a missing label, not a class
+        import pandas as pd
+
+        gaps = int(pd.isna(y).sum())
+        if gaps:
+            raise InputError(f"`y` contains {gaps} missing label(s) (None or NaN)")
+        kinds = {"text" if isinstance(v, str) else type(v).__name__ for v in y}
+        if "text" in kinds and len(kinds) > 1:
+            raise InputError(f"`y` mixes text labels with {sorted(kinds - {'text'})[0]} labels; "
+                             "use one type for all the class labels")
     X, y = indexable(X, y)
     kind = type_of_target(y)
     if kind not in ("binary", "multiclass"):
@@ -857,7 +867,13 @@ class ThresholdClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         y01 = (y == positive).astype(np.int8)
         self.classes_ = classes
         self.pos_label_ = positive
-        self.result_: ThresholdResult = _best_threshold(y01, scores, objective, objective_args, placement, w)
+        try:
+            self.result_: ThresholdResult = _best_threshold(y01, scores, objective, objective_args, placement, w)
+        except InputError as exc:  # a precision floor that no cut of these scores reaches
+            scored = "scores of the data given to fit" if isinstance(self.cv, str) else "out-of-fold scores"
+            raise InputError(f"{str(exc).replace(' on these scores', '')} on the {scored} of "
+                             f"{type(base).__name__} (positive class {np.asarray(positive).tolist()!r}); lower the floor in "
+                             "`objective_params`") from None
         self.threshold_ = self.result_.threshold
         self.best_score_ = self.result_.value
         if hasattr(self.estimator_, "n_features_in_"):

@@ -34,10 +34,43 @@ __all__ = [
 
 # -- input checks shared by the metrics ---------------------------------------------------
 
-def _check_binary_inputs(y_true, y_prob, sample_weight=None):
+def _encode(y_true, labels, k: int):
+    """``y_true`` as positions in ``labels`` (the class labels in the order of the probability
+    columns, such as a fitted classifier's ``classes_``), or as given when ``labels`` is None."""
+    if labels is None:
+        return y_true
+    lab = np.asarray(labels)
+    if lab.ndim != 1 or lab.shape[0] != k:
+        got = lab.shape[0] if lab.ndim == 1 else f"shape {lab.shape}"
+        raise InputError(f"`labels` must name the {k} classes in the order of the columns of `y_prob` "
+                         f"(a classifier's classes_), got {got}")
+    position = {}
+    for i, value in enumerate(lab.tolist()):
+        if value in position:
+            raise InputError(f"`labels` must be distinct, got {value!r} twice")
+        position[value] = i
+    values = np.asarray(y_true, dtype=object)
+    if values.ndim != 1:
+        raise InputError(f"`y_true` must be 1-D, got shape {values.shape}")
+    try:
+        codes = [position.get(v) for v in values.tolist()]
+    except TypeError:  # an unhashable label
+        codes = [None]
+    unknown = [v for v, c in zip(values.tolist(), codes) if c is None]
+    if unknown:
+        raise InputError(f"`y_true` has {len(unknown)} label(s) not in `labels` {lab.tolist()[:5]}, "
+                         f"such as {unknown[0]!r}")
+    return np.asarray(codes, dtype=np.int64)
+
+
+def _check_binary_inputs(y_true, y_prob, sample_weight=None, labels=None):
     """0/1 labels, probabilities of class 1, and the weights (ones when None)."""
-    y = check_labels(y_true, "y_true", require_both=False)
+    if np.ndim(y_prob) == 2 and np.shape(y_prob)[1] > 1:
+        raise InputError(f"`y_prob` must hold the probability of class 1 per sample (binary forecasts), got "
+                         f"shape {np.shape(y_prob)}; for more classes, pass one class's column with 0/1 labels "
+                         "of that class")
     p = check_proba(y_prob, "y_prob")
+    y = check_labels(_encode(y_true, labels, 2), "y_true", require_both=False)
     if y.shape[0] != p.shape[0]:
         raise InputError(f"`y_true` and `y_prob` must have the same length, got {y.shape[0]} and {p.shape[0]}")
     return y, p, _weights(sample_weight, y.shape[0])
@@ -49,10 +82,11 @@ def _weights(sample_weight, n: int) -> np.ndarray:
     return np.ones(n) if w is None else w
 
 
-def _check_any_inputs(y_true, y_prob, sample_weight=None):
+def _check_any_inputs(y_true, y_prob, sample_weight=None, labels=None):
     """Binary (1-D probabilities of class 1) or multiclass (rows of an ``(n, k)`` matrix), and
-    the weights (ones when None)."""
+    the weights (ones when None); ``labels`` name the classes of the columns."""
     p = check_proba(y_prob, "y_prob", ndim=(1, 2))
+    y_true = _encode(y_true, labels, 2 if p.ndim == 1 else p.shape[1])
     if p.ndim == 1:
         y = check_labels(y_true, "y_true", require_both=False)
         P = np.column_stack([1.0 - p, p])
@@ -151,7 +185,7 @@ class CalibrationErrorResult(Result):
 
 
 def calibration_error(y_true, y_prob, *, n_bins: int = 15, strategy: str = "uniform",
-                      kind: str = "top-label", sample_weight=None) -> CalibrationErrorResult:
+                      kind: str = "top-label", sample_weight=None, labels=None) -> CalibrationErrorResult:
     """Expected (ECE) and maximum (MCE) calibration error.
 
     ``ECE = sum_b (n_b / n) |acc_b - conf_b|`` over the non-empty bins ``b``; ``MCE`` is the
@@ -177,6 +211,11 @@ def calibration_error(y_true, y_prob, *, n_bins: int = 15, strategy: str = "unif
     sample_weight : array-like of shape (n,), optional
         Non-negative, finite weights, not all zero: a weight of ``k`` counts like the row
         repeated ``k`` times (0 leaves it out).
+    labels : array-like, optional
+        The class labels in the order of the columns of ``y_prob`` (a fitted classifier's
+        ``classes_``; with 1-D ``y_prob``, ``[negative, positive]``): ``y_true`` then holds
+        these labels (text such as ``"spam"``, or any numbers) instead of column indices.
+        The other metrics take ``labels`` the same way.
 
     Returns
     -------
@@ -188,11 +227,15 @@ def calibration_error(y_true, y_prob, *, n_bins: int = 15, strategy: str = "unif
     >>> res = calibration_error([0, 1, 1, 0], [0.2, 0.9, 0.6, 0.4], n_bins=5)
     >>> round(res.ece, 3)
     0.275
+    >>> res = calibration_error(["ham", "spam", "spam", "ham"], [0.2, 0.9, 0.6, 0.4], n_bins=5,
+    ...                         labels=["ham", "spam"])
+    >>> round(res.ece, 3)
+    0.275
     """
     n_bins = check_int(n_bins, "n_bins", low=1)
     strategy = check_option(strategy, "strategy", ("uniform", "quantile"))
     kind = check_option(kind, "kind", ("top-label", "class-wise"))
-    y, P, w = _check_any_inputs(y_true, y_prob, sample_weight)
+    y, P, w = _check_any_inputs(y_true, y_prob, sample_weight, labels)
     n = float(w.sum())
     if kind == "top-label":
         if P.shape[1] == 2 and np.ndim(y_prob) == 1:
@@ -226,7 +269,7 @@ def calibration_error(y_true, y_prob, *, n_bins: int = 15, strategy: str = "unif
 
 
 def expected_calibration_error(y_true, y_prob, *, n_bins: int = 15, strategy: str = "uniform",
-                               kind: str = "top-label", sample_weight=None) -> float:
+                               kind: str = "top-label", sample_weight=None, labels=None) -> float:
     """Expected calibration error; see :func:`calibration_error` for the parameters.
 
     Examples
@@ -236,11 +279,11 @@ def expected_calibration_error(y_true, y_prob, *, n_bins: int = 15, strategy: st
     0.275
     """
     return calibration_error(y_true, y_prob, n_bins=n_bins, strategy=strategy, kind=kind,
-                             sample_weight=sample_weight).ece
+                             sample_weight=sample_weight, labels=labels).ece
 
 
 def maximum_calibration_error(y_true, y_prob, *, n_bins: int = 15, strategy: str = "uniform",
-                              kind: str = "top-label", sample_weight=None) -> float:
+                              kind: str = "top-label", sample_weight=None, labels=None) -> float:
     """Maximum calibration error over non-empty bins; see :func:`calibration_error`.
 
     Examples
@@ -250,17 +293,18 @@ def maximum_calibration_error(y_true, y_prob, *, n_bins: int = 15, strategy: str
     0.4
     """
     return calibration_error(y_true, y_prob, n_bins=n_bins, strategy=strategy, kind=kind,
-                             sample_weight=sample_weight).mce
+                             sample_weight=sample_weight, labels=labels).mce
 
 
 # -- Brier score and log-loss ---------------------------------------------------------------
 
-def brier_score(y_true, y_prob, *, sample_weight=None) -> float:
+def brier_score(y_true, y_prob, *, sample_weight=None, labels=None) -> float:
     """Mean squared difference between the probability and the outcome.
 
     Binary: 1-D probabilities of class 1 against 0/1 labels. Multiclass: ``(n, k)`` rows
     against one-hot labels, summed over classes (so a binary problem given as two columns
-    scores twice the 1-D value). ``sample_weight`` gives a weighted mean (non-negative,
+    scores twice the 1-D value). ``labels`` (a classifier's ``classes_``) lets ``y_true`` hold
+    class labels instead of column indices (see :func:`calibration_error`). ``sample_weight`` gives a weighted mean (non-negative,
     finite weights, not all zero; a weight of ``k`` counts like the row repeated ``k`` times).
 
     Examples
@@ -270,9 +314,9 @@ def brier_score(y_true, y_prob, *, sample_weight=None) -> float:
     0.1
     """
     if np.ndim(y_prob) == 1:
-        y, p, w = _check_binary_inputs(y_true, y_prob, sample_weight)
+        y, p, w = _check_binary_inputs(y_true, y_prob, sample_weight, labels)
         return float(np.dot(w, (p - y) ** 2) / w.sum())
-    y, P, w = _check_any_inputs(y_true, y_prob, sample_weight)
+    y, P, w = _check_any_inputs(y_true, y_prob, sample_weight, labels)
     onehot = np.zeros_like(P)
     onehot[np.arange(y.shape[0]), y] = 1.0
     return float(np.dot(w, np.sum((P - onehot) ** 2, axis=1)) / w.sum())
@@ -290,7 +334,7 @@ def _float_type(y_prob) -> np.dtype:
     return dtype if dtype.kind == "f" else np.dtype(np.float64)
 
 
-def log_loss(y_true, y_prob, *, eps="auto", sample_weight=None) -> float:
+def log_loss(y_true, y_prob, *, eps="auto", sample_weight=None, labels=None) -> float:
     """Mean negative log-likelihood, with probabilities clipped to ``[eps, 1 - eps]``.
 
     ``eps="auto"`` is the machine epsilon of the probabilities' floating type (``2.2e-16``
@@ -304,7 +348,9 @@ def log_loss(y_true, y_prob, *, eps="auto", sample_weight=None) -> float:
     The ``log_loss`` column of ``method_scores_`` (:class:`ScoreCalibrator`,
     :class:`CalibratedClassifier`) keeps the ``1e-15`` clip.
     ``sample_weight`` gives a weighted mean (non-negative, finite weights, not all zero; a
-    weight of ``k`` counts like the row repeated ``k`` times).
+    weight of ``k`` counts like the row repeated ``k`` times). ``labels`` (a classifier's
+    ``classes_``) lets ``y_true`` hold class labels instead of column indices (see
+    :func:`calibration_error`).
 
     Examples
     --------
@@ -317,7 +363,7 @@ def log_loss(y_true, y_prob, *, eps="auto", sample_weight=None) -> float:
     auto = isinstance(eps, str) and eps == "auto"
     if not auto:
         eps = check_scalar(eps, "eps", low=0.0, high=0.5, closed="neither")
-    y, P, w = _check_any_inputs(y_true, y_prob, sample_weight)
+    y, P, w = _check_any_inputs(y_true, y_prob, sample_weight, labels)
     if auto:
         eps = float(np.finfo(_float_type(y_prob)).eps)
     chosen = P[np.arange(y.shape[0]), y]
@@ -342,8 +388,11 @@ class BrierDecomposition(Result):
 
 
 def brier_decomposition(y_true, y_prob, *, n_bins: int | str | None = "auto",
-                        sample_weight=None) -> BrierDecomposition:
+                        sample_weight=None, labels=None) -> BrierDecomposition:
     """Brier score of binary forecasts with its reliability / resolution / uncertainty parts.
+
+    ``labels`` (``[negative, positive]``, a binary classifier's ``classes_``) lets ``y_true``
+    hold the two class labels instead of 0/1 (see :func:`calibration_error`).
 
     With ``n_bins=None`` the forecasts are grouped by their distinct values, and
     ``brier = reliability - resolution + uncertainty`` holds exactly; that suits forecasts that
@@ -370,7 +419,7 @@ def brier_decomposition(y_true, y_prob, *, n_bins: int | str | None = "auto",
     >>> round(d.brier, 3), round(d.reliability - d.resolution + d.uncertainty, 3)
     (0.025, 0.025)
     """
-    y, p, w = _check_binary_inputs(y_true, y_prob, sample_weight)
+    y, p, w = _check_binary_inputs(y_true, y_prob, sample_weight, labels)
     n = float(w.sum())
     if isinstance(n_bins, str):
         check_option(n_bins, "n_bins", ("auto",))
@@ -448,7 +497,7 @@ def _jeffreys(successes: np.ndarray, size: np.ndarray, level: float) -> tuple[np
 
 def reliability_diagram(y_true, y_prob, *, n_bins: int = 10, strategy: str = "uniform",
                         n_boot: int = 200, level: float = 0.9, rng=None,
-                        sample_weight=None) -> ReliabilityResult:
+                        sample_weight=None, labels=None) -> ReliabilityResult:
     """Reliability-diagram data for binary forecasts, with bands for the observed frequencies.
 
     Samples are binned by their probability of class 1 (bins as in :func:`calibration_error`,
@@ -472,6 +521,8 @@ def reliability_diagram(y_true, y_prob, *, n_bins: int = 10, strategy: str = "un
     frequencies and ECE are those of the repeated rows; ``count`` then holds weight sums).
     The bands treat each row as one unit: the bootstrap resamples rows with their weights,
     and the Jeffreys interval uses the bin's effective size ``(sum w)^2 / sum w^2``.
+    ``labels`` (``[negative, positive]``, a binary classifier's ``classes_``) lets ``y_true``
+    hold the two class labels instead of 0/1 (see :func:`calibration_error`).
 
     Examples
     --------
@@ -489,7 +540,7 @@ def reliability_diagram(y_true, y_prob, *, n_bins: int = 10, strategy: str = "un
     n_boot = check_int(n_boot, "n_boot", low=0)
     level = check_alpha(level, "level")
     gen = check_rng(rng)
-    y, p, w = _check_binary_inputs(y_true, y_prob, sample_weight)
+    y, p, w = _check_binary_inputs(y_true, y_prob, sample_weight, labels)
     n = y.shape[0]
     idx, edges = _bin_index(p, n_bins, strategy, w)
     m = edges.size - 1

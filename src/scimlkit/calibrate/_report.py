@@ -24,6 +24,7 @@ from ._metrics import ReliabilityResult
 from ._threshold import ThresholdResult
 
 __all__ = [
+    "reliability_strategy",
     "reliability_figure",
     "threshold_figure",
     "calibration_chapter",
@@ -43,6 +44,17 @@ _CRITERIA = {"log_loss": "log-loss", "brier": "Brier score", "ece": "ECE"}
 
 # -- figures --------------------------------------------------------------------------------
 
+def _axis_top(rel: ReliabilityResult) -> float:
+    """The upper end of both axes of a reliability diagram: 1, or, when every point and band
+    lies below 0.5 (rare positives, probabilities near 0), a little above the largest, so
+    that the diagram is not a dot in a corner of the unit square."""
+    used = rel.count > 0
+    shown = np.concatenate([rel.mean_predicted[used], rel.observed[used], rel.band_high[used]])
+    shown = shown[np.isfinite(shown)]
+    top = float(shown.max()) if shown.size else 1.0
+    return 1.0 if top >= 0.5 else max(1.1 * top, 1e-6)
+
+
 def _draw_reliability(ax, rel: ReliabilityResult, title: str) -> None:
     ax.plot([0, 1], [0, 1], color="0.6", lw=1, ls="--", label="perfect calibration")
     used = rel.count > 0
@@ -53,8 +65,9 @@ def _draw_reliability(ax, rel: ReliabilityResult, title: str) -> None:
                         color="tab:blue", alpha=0.2, lw=0,
                         label=f"{rel.level:.0%} band (bootstrap, {rel.n_boot} resamples; at least Jeffreys)")
     ax.plot(x, rel.observed[used], "o-", color="tab:blue", ms=4, label="observed frequency")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(-0.02, 1.02)
+    top = _axis_top(rel)
+    ax.set_xlim(0, top)
+    ax.set_ylim(-0.02 * top, 1.02 * top)
     ax.set_xlabel("mean predicted probability (bin)")
     ax.set_ylabel("fraction of positives")
     ax.set_title(f"{title} (ECE {rel.ece:.3f})", fontsize=10)
@@ -201,6 +214,8 @@ class CalibrationReportData:
     threshold: ThresholdResult | None
     threshold_on: str
     weighted: bool = False
+    #: equal-mass bins chosen by ``strategy="auto"`` (equal-width ones would be mostly empty)
+    switched_binning: bool = False
 
 
 def metrics_row(name: str, y, p, sample_weight=None) -> dict[str, Any]:
@@ -224,17 +239,35 @@ def metrics_rows(y, before, after=None, *, score_kind: str, method: str | None =
             metrics_row(f"after ({method}{', in-sample' if in_sample else ''})", y, after, sample_weight)]
 
 
+def reliability_strategy(p: np.ndarray, n_bins: int, strategy: str = "auto", sample_weight=None) -> str:
+    """The binning of the report's reliability diagrams: ``strategy`` itself, or for
+    ``"auto"`` equal-width bins (``"uniform"``) unless the probabilities ``p`` (rows of
+    positive weight) leave more than half of the ``n_bins`` equal-width bins empty, as when
+    they crowd near 0 on rare positives; then equal-mass bins (``"quantile"``), which
+    spread the samples over all the bins."""
+    from ._metrics import _bin_index
+
+    strategy = check_option(strategy, "strategy", ("auto", "uniform", "quantile"))
+    if strategy != "auto":
+        return strategy
+    kept = p if sample_weight is None else p[np.asarray(sample_weight) > 0]
+    idx, _ = _bin_index(kept, n_bins, "uniform")
+    return "uniform" if 2 * np.unique(idx).size >= n_bins else "quantile"
+
+
 def report_data(y: np.ndarray, s: np.ndarray, *, calibrator=None, in_sample: bool = False,
                 score_kind: str = "auto", objective: str | None = "f1", objective_params=None,
                 placement: str = "midpoint", raw_reliability: bool = True, n_bins: int = 10,
-                n_boot: int = 200, rng=None, sample_weight=None) -> CalibrationReportData:
+                n_boot: int = 200, rng=None, sample_weight=None,
+                strategy: str = "auto") -> CalibrationReportData:
     """Compute the report of checked labels ``y`` and scores ``s``.
 
     ``calibrator`` is None or fitted; ``in_sample`` says it was fitted on these samples. The
     threshold is computed on the calibrated probabilities when there is a calibrator, else on
     the scores as given. ``raw_reliability=False`` leaves out the calibration section when no
     calibrator is given. ``sample_weight`` (checked, or None) weights the diagrams, the metrics
-    and the threshold's confusion matrices.
+    and the threshold's confusion matrices. ``strategy`` bins the reliability diagrams (see
+    :func:`reliability_strategy`).
     """
     from ._base import to_probability
     from ._metrics import reliability_diagram
@@ -248,11 +281,16 @@ def report_data(y: np.ndarray, s: np.ndarray, *, calibrator=None, in_sample: boo
         method = str(getattr(calibrator, "method_", type(calibrator).__name__))
         after_p = _calibrated(calibrator, s)
     before = after = None
+    switched = False
     rows: list[dict[str, Any]] = []
     if calibrator is not None or raw_reliability:
-        before = reliability_diagram(y, raw, n_bins=n_bins, n_boot=n_boot, rng=gen, sample_weight=sample_weight)
+        switched = strategy == "auto"
+        strategy = reliability_strategy(raw, n_bins, strategy, sample_weight)
+        switched = switched and strategy == "quantile"
+        before = reliability_diagram(y, raw, n_bins=n_bins, strategy=strategy, n_boot=n_boot, rng=gen,
+                                     sample_weight=sample_weight)
         if after_p is not None:
-            after = reliability_diagram(y, after_p, n_bins=n_bins, n_boot=n_boot, rng=gen,
+            after = reliability_diagram(y, after_p, n_bins=n_bins, strategy=strategy, n_boot=n_boot, rng=gen,
                                         sample_weight=sample_weight)
         rows = metrics_rows(y, raw, after_p, score_kind=kind, method=method, in_sample=in_sample,
                             sample_weight=sample_weight)
@@ -270,7 +308,7 @@ def report_data(y: np.ndarray, s: np.ndarray, *, calibrator=None, in_sample: boo
         tie_break=getattr(calibrator, "tie_break", None) if table is not None else None,
         threshold=threshold,
         threshold_on="scores" if after_p is None else "calibrated probabilities",
-        weighted=sample_weight is not None)
+        weighted=sample_weight is not None, switched_binning=switched)
 
 
 # -- render: the chapter of a user's own scores ---------------------------------------------
@@ -278,8 +316,17 @@ def report_data(y: np.ndarray, s: np.ndarray, *, calibrator=None, in_sample: boo
 def _reliability_caption(d: CalibrationReportData) -> str:
     rel = d.before
     bins = int(np.count_nonzero(rel.count)) if rel is not None else 0
-    text = (f"Observed frequency of positives against the mean predicted probability, "
-            f"{rel.bin_lower.size} equal-width bins ({bins} not empty)")
+    if rel.strategy == "quantile":
+        binning = (f"{rel.bin_lower.size} equal-mass bins (about {d.n // max(rel.bin_lower.size, 1)} samples each"
+                   + ("; equal-width bins over [0, 1] would leave most of them empty here)" if d.switched_binning
+                      else ")"))
+    else:
+        binning = f"{rel.bin_lower.size} equal-width bins ({bins} not empty)"
+    text = f"Observed frequency of positives against the mean predicted probability, {binning}"
+    zoomed = [r for r in (d.before, d.after) if r is not None and _axis_top(r) < 1.0]
+    if zoomed:
+        text += (f"; {'both diagrams zoom' if len(zoomed) == 2 else 'a diagram whose points all lie below 0.5 zooms'}"
+                 " in on the probabilities shown (the axes end just above the largest)")
     text += (f", with a {rel.level:.0%} band for each bin's frequency: the bootstrap percentile band "
              f"({rel.n_boot} resamples of the {d.n} samples), widened to the Jeffreys interval of the bin's "
              "k positives of m samples where that is wider (a bin of one or a few samples gets an honest width "
@@ -406,8 +453,8 @@ def report_chapter(data: CalibrationReportData, *, key: str = "calibrate") -> Ch
 
 def write_report(y_true, y_score, path, *, calibrator="auto", objective: str | None = "f1",
                  score_kind: str = "auto", placement: str = "midpoint", n_bins: int = 10,
-                 n_boot: int = 200, title: str | None = None, rng=None, sample_weight=None,
-                 **objective_params) -> Path:
+                 strategy: str = "auto", n_boot: int = 200, title: str | None = None, rng=None,
+                 sample_weight=None, pos_label=None, **objective_params) -> Path:
     """Write the HTML calibration report of your own scores and labels.
 
     The report holds a reliability diagram of the raw scores (next to that of the calibrated
@@ -419,9 +466,11 @@ def write_report(y_true, y_score, path, *, calibrator="auto", objective: str | N
     Parameters
     ----------
     y_true : array-like of shape (n,)
-        0/1 labels (booleans accepted), both classes present.
+        0/1 labels (booleans accepted), both classes present; or any two labels with
+        ``pos_label``.
     y_score : array-like of shape (n,)
-        Finite scores: probabilities or decision values.
+        Finite scores (probabilities or decision values) of the positive class: the report is
+        of binary scores, one per sample.
     path : str or path-like
         A folder (``index.html`` is written inside) or a file name ending in ``.html``. It is
         checked before any work is done.
@@ -445,7 +494,12 @@ def write_report(y_true, y_score, path, *, calibrator="auto", objective: str | N
     placement : {"midpoint", "score"}, default="midpoint"
         Where the optimal threshold is placed (see :func:`best_threshold`).
     n_bins : int, default=10
-        Equal-width bins of the reliability diagrams.
+        Bins of the reliability diagrams.
+    strategy : {"auto", "uniform", "quantile"}, default="auto"
+        Equal-width bins over [0, 1] (``"uniform"``) or equal-mass bins (``"quantile"``) for
+        the reliability diagrams. ``"auto"``: equal-width, unless the raw probabilities leave
+        more than half of those bins empty (rare positives, scores crowded near 0), where
+        equal-mass bins show the diagram that equal-width bins would reduce to a point or two.
     n_boot : int, default=200
         Bootstrap resamples for the bands of the reliability diagrams (0: no bands).
     title : str, optional
@@ -457,6 +511,9 @@ def write_report(y_true, y_score, path, *, calibrator="auto", objective: str | N
         Non-negative weights (a weight of ``k`` counts like the row repeated ``k`` times; both
         classes need positive weight). A calibrator fitted here is fitted with them, and the
         reliability diagrams, the metrics table and the threshold curve are weighted.
+    pos_label : label, optional
+        The positive class when ``y_true`` holds two labels other than 0/1 (such as
+        ``"spam"`` and ``"ham"``); ``y_score`` scores that class (as ``best_threshold``).
     **objective_params
         Parameters of ``objective``: ``beta``, ``min_recall``, ``min_precision``, ``cost_fp``,
         ``cost_fn``, ``cost_tp``, ``cost_tn``, ``gain_tp``, ``gain_tn``.
@@ -499,7 +556,7 @@ def write_report(y_true, y_score, path, *, calibrator="auto", objective: str | N
     from .._report import check_report_path, save_report
     from ._auto import METHODS, ScoreCalibrator
     from ._base import check_labels, check_scores, check_weights
-    from ._threshold import OBJECTIVES, _check_params
+    from ._threshold import OBJECTIVES, _binary_of, _check_params
 
     # -- check everything before any work ----------------------------------------------------
     if not isinstance(path, str | os.PathLike):
@@ -520,10 +577,15 @@ def write_report(y_true, y_score, path, *, calibrator="auto", objective: str | N
         params = _check_params(objective, objective_params)
     placement = check_option(placement, "placement", ("midpoint", "score"))
     n_bins = check_int(n_bins, "n_bins", low=1)
+    strategy = check_option(strategy, "strategy", ("auto", "uniform", "quantile"))
     n_boot = check_int(n_boot, "n_boot", low=0)
     gen = check_rng(rng)
-    y = check_labels(y_true, "y_true")
+    if np.ndim(y_score) == 2 and np.shape(y_score)[1] > 1:
+        raise InputError(f"`y_score` must hold one score per sample (of the positive class), got shape "
+                         f"{np.shape(y_score)}: the report is of binary scores; for more classes, report one "
+                         "class's column against 0/1 labels of that class")
     s = check_scores(y_score, "y_score")
+    y = check_labels(_binary_of(y_true, pos_label), "y_true")
     if y.shape[0] != s.shape[0]:
         raise InputError(f"`y_true` and `y_score` must have the same length, got {y.shape[0]} and {s.shape[0]}")
     w = check_weights(sample_weight, y.shape[0], y)
@@ -552,7 +614,7 @@ def write_report(y_true, y_score, path, *, calibrator="auto", objective: str | N
         calibrator = ScoreCalibrator(method, score_kind=kind, random_state=seed).fit(s, y, sample_weight=w)
     data = report_data(y, s, calibrator=calibrator, in_sample=fit_here, score_kind=kind, objective=objective,
                        objective_params=params, placement=placement, n_bins=n_bins, n_boot=n_boot, rng=gen,
-                       sample_weight=w)
+                       sample_weight=w, strategy=strategy)
     chapter = report_chapter(data)
     return save_report([chapter], target, title=title if title is not None else "scimlkit calibration report")
 

@@ -274,7 +274,7 @@ def best_threshold(y_true, y_score, objective: str = "f1", *, placement: str = "
                    min_precision: float | None = None, cost_fp: float | None = None,
                    cost_fn: float | None = None, cost_tp: float | None = None,
                    cost_tn: float | None = None, gain_tp: float | None = None,
-                   gain_tn: float | None = None, sample_weight=None) -> ThresholdResult:
+                   gain_tn: float | None = None, sample_weight=None, pos_label=None) -> ThresholdResult:
     """The exact optimal decision threshold for a confusion-matrix objective.
 
     Every distinct score ``d`` defines one cut, "predict 1 when ``score >= d``" (tied scores
@@ -285,7 +285,7 @@ def best_threshold(y_true, y_score, objective: str = "f1", *, placement: str = "
     Parameters
     ----------
     y_true : array-like of shape (n,)
-        0/1 labels (both classes needed).
+        0/1 labels (both classes needed), or any two labels with ``pos_label``.
     y_score : array-like of shape (n,)
         Finite scores, higher meaning more likely class 1 (probabilities or decision values).
     objective : str, default="f1"
@@ -306,6 +306,10 @@ def best_threshold(y_true, y_score, objective: str = "f1", *, placement: str = "
         Non-negative weights: the confusion matrix sums weights instead of counting rows
         (a weight of ``k`` is the row repeated ``k`` times, 0 leaves it out; both classes
         need positive weight). Costs, profit and accuracy become weighted means.
+    pos_label : label, optional
+        The positive class when ``y_true`` holds two labels other than 0/1 (such as
+        ``"spam"`` and ``"ham"``): its rows count as 1, the other label's as 0, and
+        ``y_score`` must point to it (higher: more likely ``pos_label``).
 
     Returns
     -------
@@ -328,6 +332,9 @@ def best_threshold(y_true, y_score, objective: str = "f1", *, placement: str = "
     (0.857, (3, 1, 0))
     >>> res.predict([0.1, 0.3, 0.35, 0.8, 0.5, 0.9]).tolist()
     [0, 0, 1, 1, 1, 1]
+    >>> labels = ["ham", "ham", "spam", "spam", "ham", "spam"]
+    >>> best_threshold(labels, [0.1, 0.3, 0.35, 0.8, 0.5, 0.9], "f1", pos_label="spam").value == res.value
+    True
     """
     objective = check_option(objective, "objective", OBJECTIVES)
     placement = check_option(placement, "placement", ("midpoint", "score"))
@@ -335,12 +342,38 @@ def best_threshold(y_true, y_score, objective: str = "f1", *, placement: str = "
         "beta": beta, "min_recall": min_recall, "min_precision": min_precision,
         "cost_fp": cost_fp, "cost_fn": cost_fn, "cost_tp": cost_tp, "cost_tn": cost_tn,
         "gain_tp": gain_tp, "gain_tn": gain_tn})
-    y = check_labels(y_true, "y_true")
+    y = check_labels(_binary_of(y_true, pos_label), "y_true")
     s = check_scores(y_score, "y_score")
     if y.shape[0] != s.shape[0]:
         raise InputError(f"`y_true` and `y_score` must have the same length, got {y.shape[0]} and {s.shape[0]}")
     w = check_weights(sample_weight, s.shape[0], y)
     return _best_threshold(y, s, objective, params, placement, w)
+
+
+def _binary_of(y_true, pos_label, *, require_both: bool = True):
+    """``y_true`` as 0/1 labels: as given when ``pos_label`` is None, else 1 where the label
+    is ``pos_label`` (a number never names a text label, nor the reverse) and 0 for the one
+    other label."""
+    if pos_label is None:
+        return y_true
+    import pandas as pd
+
+    values = np.asarray(y_true, dtype=object)
+    if values.ndim != 1:
+        raise InputError(f"`y_true` must be 1-D labels, got shape {values.shape}")
+    gaps = int(pd.isna(values).sum())
+    if gaps:
+        raise InputError(f"`y_true` contains {gaps} missing label(s)")
+    items = values.tolist()
+    positive = np.array([isinstance(v, str) == isinstance(pos_label, str) and v == pos_label for v in items],
+                        dtype=bool)
+    others = sorted({str(v) for v, hit in zip(items, positive) if not hit})
+    if not positive.any() and require_both:
+        raise InputError(f"`pos_label` {pos_label!r} is not a label of `y_true`; its labels are {others[:5]}")
+    if len(others) > 1:
+        raise InputError(f"`y_true` must hold two labels with `pos_label`, got {len(others) + positive.any()}: "
+                         f"{others[:5]} besides {pos_label!r}")
+    return positive.astype(np.int8)
 
 def _best_threshold(y, s, objective, params, placement, w=None) -> ThresholdResult:
     if w is None:
@@ -380,8 +413,9 @@ def _best_threshold(y, s, objective, params, placement, w=None) -> ThresholdResu
         thresholds=thresholds, values=values)
 
 
-def confusion_at(y_true, y_score, threshold: float) -> dict:
-    """Confusion counts of the rule ``score >= threshold``.
+def confusion_at(y_true, y_score, threshold: float, *, pos_label=None) -> dict:
+    """Confusion counts of the rule ``score >= threshold`` (``pos_label``: the positive class
+    of two labels other than 0/1, as in :func:`best_threshold`).
 
     Examples
     --------
@@ -389,7 +423,7 @@ def confusion_at(y_true, y_score, threshold: float) -> dict:
     >>> confusion_at([0, 1, 1], [0.2, 0.5, 0.9], 0.5)
     {'tp': 2, 'fp': 0, 'tn': 1, 'fn': 0}
     """
-    y = check_labels(y_true, "y_true", require_both=False)
+    y = check_labels(_binary_of(y_true, pos_label, require_both=False), "y_true", require_both=False)
     s = check_scores(y_score, "y_score")
     if y.shape[0] != s.shape[0]:
         raise InputError(f"`y_true` and `y_score` must have the same length, got {y.shape[0]} and {s.shape[0]}")
