@@ -335,3 +335,37 @@ def test_report_folder_inside_the_store_is_refused_before_the_check_is_stored(fi
         err = capsys.readouterr().err
         assert rc == 2 and len(err.strip().splitlines()) == 1 and "--store" in err, err
         assert not db.exists()
+
+
+def test_history_last_shows_the_latest_checks_only(files, capsys):
+    profile, db = str(files / "ref.profile"), str(files / "h.db")
+    main(["drift", "fit", str(files / "ref.csv"), "--out", profile])
+    for day in ("d1", "d2", "d3", "d4"):
+        main(["drift", "check", profile, str(files / "moved.csv"), "--store", db, "--batch", day])
+    capsys.readouterr()
+    assert main(["drift", "history", db, "--last", "2", "--format", "json"]) == 0
+    assert [row["batch"] for row in json.loads(capsys.readouterr().out)] == ["d3", "d4"]
+    assert main(["drift", "history", db, "--column", "x", "--last", "3", "--format", "json"]) == 0
+    assert [row["batch"] for row in json.loads(capsys.readouterr().out)] == ["d2", "d3", "d4"]
+    assert main(["drift", "history", db, "--last", "10", "--format", "json"]) == 0  # more than recorded: all
+    assert len(json.loads(capsys.readouterr().out)) == 4
+    assert main(["drift", "history", db, "--last", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--last" in err
+
+
+def test_fit_options_name_columns_whose_csv_header_holds_spaces(tmp_path, capsys):
+    gen = np.random.default_rng(2)
+    body = "\n".join(f"{i},{gen.normal():.4f},{gen.choice(['a', 'b'])},{gen.integers(0, 3)}" for i in range(400))
+    (tmp_path / "ref.csv").write_text("id, price, plan, code\n" + body + "\n")  # columns ' price', ' plan', ' code'
+    out = tmp_path / "p.profile"
+    rc = main(["drift", "fit", str(tmp_path / "ref.csv"), "--out", str(out), "--exclude", "id, price",
+               "--categorical", "code", "--format", "json"])
+    assert rc == 0, capsys.readouterr().err
+    from scimlkit.drift import DriftMonitor
+
+    assert DriftMonitor.load(out).kinds_ == {" plan": "categorical", " code": "categorical"}
+    # a name that is no column, even spaces aside, is still refused
+    capsys.readouterr()
+    assert main(["drift", "fit", str(tmp_path / "ref.csv"), "--out", str(out), "--exclude", "cost"]) == 2
+    assert "cost" in capsys.readouterr().err

@@ -22,6 +22,17 @@ def _names(text):
     return [t.strip() for t in text.split(",") if t.strip()] if text else []
 
 
+def _columns_named(names, columns) -> list[str]:
+    """``names`` (from a comma-separated option, stripped) as the table's ``columns``: a name
+    that is no column but is, spaces aside, exactly one column names that column (a CSV header
+    ``id, price`` makes the column ' price')."""
+    columns = [str(c) for c in columns]
+    padded: dict[str, list[str]] = {}
+    for c in columns:
+        padded.setdefault(c.strip(), []).append(c)
+    return [n if n in columns or len(padded.get(n, [])) != 1 else padded[n][0] for n in names]
+
+
 def _few(report, shown: int = 5) -> list[str]:
     """Each column's ``unseen`` cell for the table: the first few unseen categories (most
     frequent first) and how many more (the JSON output and the report name twenty)."""
@@ -43,12 +54,12 @@ def _fit(args) -> int:
     if both:
         raise InputError(f"column(s) {', '.join(both)} named in both --numeric and --categorical; name each in one")
     frame = read_table(args.reference, name="REFERENCE")
-    types = {c: "categorical" for c in _names(args.categorical)}
-    types.update({c: "numeric" for c in _names(args.numeric)})
+    types = {c: "categorical" for c in _columns_named(_names(args.categorical), frame.columns)}
+    types.update({c: "numeric" for c in _columns_named(_names(args.numeric), frame.columns)})
     monitor = DriftMonitor(method=args.method, correction=args.correction, alpha=args.alpha,
                            min_effect=args.min_effect, column_types=types or None,
                            sample_size=args.sample_size, name=args.name, rng=args.seed)
-    monitor.fit(frame, exclude=_names(args.exclude) or None)
+    monitor.fit(frame, exclude=_columns_named(_names(args.exclude), frame.columns) or None)
     path = monitor.save(args.out)
     kinds = list(monitor.kinds_.values())
     ids = monitor.profile_.identifier_columns()
@@ -92,6 +103,7 @@ def _history(args) -> int:
     from .._errors import InputError
     from .._io import write_table
     from .._store import check_existing_store
+    from .._validation import check_int
     from ._history import DriftHistory
 
     refuse_overwrite(args.out, "--out", {"DB": args.store})
@@ -102,6 +114,8 @@ def _history(args) -> int:
         raise InputError(f"history '{args.store}' has no checks of monitor '{args.monitor}'")
     if args.column is not None and frame.empty:
         raise InputError(f"history '{args.store}' has no rows for column '{args.column}'")
+    if args.last is not None:  # a long history: its latest checks only
+        frame = frame.tail(check_int(args.last, "--last", low=1))
     written = None if args.out is None else str(write_table(frame, args.out))
     frame = frame.assign(created=frame["created"].map(lambda t: t.isoformat(timespec="microseconds")))  # as the check's timestamp
     if args.format == "table":
@@ -198,6 +212,8 @@ def register(subparsers) -> None:
     history.add_argument("--column", default=None, help="show one column's rows instead")
     history.add_argument("--monitor", default=None, metavar="NAME",
                          help="show only the checks of the monitor of this name (drift fit --name)")
+    history.add_argument("--last", type=int, default=None, metavar="N",
+                         help="show only the N latest checks (with --column: that column's rows of them)")
     history.add_argument("--out", default=None, metavar="FILE",
                          help="also write every field of the rows shown to a table (.csv, .parquet, .feather, ...)")
 

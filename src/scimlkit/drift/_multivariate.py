@@ -119,7 +119,8 @@ def domain_classifier_test(reference, current, *, n_splits: int = 2, max_rows: i
     ----------
     reference, current : pandas.DataFrame
         Rows to compare; ``current`` must have the reference's columns. Infinite values in
-        numeric columns are treated as missing values.
+        numeric columns are treated as missing values; a numeric column with no value left
+        (all missing) tells the classifier nothing and is left out.
     n_splits : int
         Cross-validation folds (at least 2). Two give the most powerful test: each fold's
         test has half of the rows, and the Bonferroni factor is 2 (with 4 features shifted by
@@ -172,11 +173,18 @@ def domain_classifier_test(reference, current, *, n_splits: int = 2, max_rows: i
     # one OpenMP thread: the trees are small, and on a busy machine spinning threads cost far more
     with threadpool_limits(limits=1, user_api="openmp"):
         for train, test in folds.split(x, y):
-            model = HistGradientBoostingClassifier(max_iter=100, learning_rate=0.1, max_leaf_nodes=15,
-                                                   categorical_features=categorical if categorical.any() else None,
-                                                   early_stopping=False, random_state=seed)
-            model.fit(x[train], y[train])
-            scores[test] = model.predict_proba(x[test])[:, 1]
+            # a numeric column without a value in the training rows (all missing) tells the
+            # classifier nothing, and the trees cannot bin it: it is left out of this fold
+            used = categorical | ~np.isnan(x[train]).all(axis=0)
+            if not used.any():  # nothing to learn from: every row scores alike
+                scores[test] = 0.5
+            else:
+                cats = categorical[used]
+                model = HistGradientBoostingClassifier(max_iter=100, learning_rate=0.1, max_leaf_nodes=15,
+                                                       categorical_features=cats if cats.any() else None,
+                                                       early_stopping=False, random_state=seed)
+                model.fit(x[train][:, used], y[train])
+                scores[test] = model.predict_proba(x[test][:, used])[:, 1]
             held = y[test]
             fold_p.append(stats.mannwhitneyu(scores[test][held == 1], scores[test][held == 0],
                                              alternative="greater").pvalue)

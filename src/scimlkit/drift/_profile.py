@@ -20,7 +20,8 @@ Numeric column
     UTC), whatever its resolution or storage (ISO 8601 text, Python dates, pandas periods or
     categories of datetimes); NaT counts as missing.
 Column kinds
-    Numeric dtypes other than bool are numeric, and so are durations (timedeltas, in seconds);
+    Numeric dtypes other than bool are numeric, and so are durations (timedeltas, in seconds,
+    also when held as text the way pandas writes them to a CSV file, see ``as_durations``);
     so is a column of Python objects whose every non-missing value is a real number
     (``decimal.Decimal`` from a Parquet DECIMAL column, or ints / floats beside ``None``).
     Datetime columns (NumPy, timezone-aware, Arrow timestamps and dates, pandas periods and
@@ -788,6 +789,41 @@ def as_datetimes(series):
     return pd.Series(out, index=series.index)
 
 
+# a pandas Timedelta in ISO 8601 (``Timedelta.isoformat``: "P0DT0H1M40.5S")
+_ISO_DURATION = r"-?P[0-9]+DT[0-9]+H[0-9]+M[0-9]+(?:\.[0-9]+)?S"
+
+
+def as_durations(series):
+    """A column of text durations as a timedelta64 Series (NaT where missing), or None when
+    it is no such column: text whose every non-missing value is a duration as pandas writes
+    one (``"0 days 00:01:40.500000"``, ``"-1 days +23:59:59"``, or ISO 8601
+    ``"P0DT0H1M40.5S"``), with at least one such value. A CSV file holds a duration column so.
+
+    The first 100 values are tried first, so a column of other text costs next to nothing.
+    """
+    import pandas as pd
+
+    if not _object_or_text(series.dtype):
+        return None
+    present = series.notna().to_numpy()
+    values = series[present]
+    if len(values) == 0:
+        return None
+    for part in (values.iloc[:100], values):
+        if pd.api.types.infer_dtype(part, skipna=True) != "string":
+            return None
+        text = part.astype(str)
+        if not (text.str.fullmatch(_DURATION_TEXT) | text.str.fullmatch(_ISO_DURATION)).all():
+            return None
+    try:
+        parsed = pd.to_timedelta(values.astype(str)).to_numpy()
+    except (ValueError, OverflowError):
+        return None
+    out = np.full(present.size, np.timedelta64("NaT"), dtype=parsed.dtype)
+    out[present] = parsed
+    return pd.Series(out, index=series.index)
+
+
 def holds_datetime_values(series) -> bool:
     """Whether a column, whatever its storage, holds datetimes only (see :func:`as_datetimes`);
     a column without a non-missing value holds none."""
@@ -802,7 +838,7 @@ def number_object_states(frame, names) -> dict[str, str]:
     not text: pandas reads a Parquet DECIMAL column as ``decimal.Decimal`` objects, and integer
     columns holding ``None`` come as objects), ``"empty"`` or ``"other"`` (see
     :func:`scimlkit._validation.real_number_check`), or ``"datetime"`` (see
-    :func:`holds_datetimes`)."""
+    :func:`holds_datetimes`); text durations (see :func:`as_durations`) are ``"number"``."""
     import pandas as pd
 
     states = {}
@@ -812,7 +848,11 @@ def number_object_states(frame, names) -> dict[str, str]:
                                                                              "decimal"):
             values = np.where(pd.isna(values), None, values)  # pandas' NA beside numbers: missing, as None
         state = real_number_check(values)[0]
-        states[name] = "datetime" if state == "other" and holds_datetimes(frame[name]) else state
+        if state == "other" and holds_datetimes(frame[name]):
+            state = "datetime"
+        elif state == "other" and as_durations(frame[name]) is not None:  # durations as text: numeric
+            state = "number"
+        states[name] = state
     return states
 
 
@@ -886,6 +926,8 @@ def to_float(series) -> np.ndarray:
         return time_as_seconds(series)
     if not is_number_dtype(series.dtype):
         times = as_datetimes(series)
+        if times is None:
+            times = as_durations(series)
         if times is not None:
             return time_as_seconds(times)
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -898,7 +940,8 @@ def numeric_values(series, name: str, source: str) -> tuple[np.ndarray, bool]:
     Datetime and duration columns become seconds (see :func:`time_as_seconds`), NaT missing,
     and so do datetimes held in other forms (see :func:`as_datetimes`: ISO 8601 text from a
     CSV file, Python dates from a Parquet date column, pandas periods or categories of
-    datetimes), by the same rule: seconds since 1970-01-01 UTC.
+    datetimes), by the same rule: seconds since 1970-01-01 UTC; durations held as text (see
+    :func:`as_durations`) become their length in seconds.
     """
     import pandas as pd
 
@@ -907,6 +950,8 @@ def numeric_values(series, name: str, source: str) -> tuple[np.ndarray, bool]:
     if is_number_dtype(series.dtype):
         return series.to_numpy(dtype=float, na_value=np.nan), False
     times = as_datetimes(series)
+    if times is None:
+        times = as_durations(series)
     if times is not None:
         return time_as_seconds(times), True
     coerced = pd.to_numeric(series, errors="coerce")

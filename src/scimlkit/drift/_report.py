@@ -10,6 +10,8 @@ from .._report import Chapter, new_figure
 from ._profile import (
     DATETIME,
     NUMERIC,
+    as_durations,
+    as_frame,
     boolean_relabel,
     category_labels,
     holds_datetime_values,
@@ -156,24 +158,44 @@ def _check_history_frame(history) -> None:
         raise InputError("`history` column 'health' must hold health scores in [0, 1]")
 
 
-def health_figure(history, *, title: str = "Health score over time"):
-    """Line plot of the health score per recorded check, alerts marked."""
+_MARKED = 50  # beyond this many checks, a check without an alert gets no marker
+_HEALTH_LAST = 200  # the health figure draws at most this many of the latest checks
+
+
+def health_figure(history, *, title: str = "Health score over time", last: int = _HEALTH_LAST):
+    """Line plot of the health score per recorded check, alerts marked in red: the last
+    ``last`` checks of ``history`` (every check when it holds fewer; a line of thousands of
+    checks cannot be read), each at its position in the whole history."""
     fig, ax = new_figure(7.2, 2.6)
-    x = np.arange(len(history))
-    ax.plot(x, history["health"].to_numpy(dtype=float), marker="o", markersize=3, color="#4c72b0")
+    total = len(history)
+    history = history.iloc[max(0, total - last):]
+    x = np.arange(total - len(history), total)
+    health = history["health"].to_numpy(dtype=float)
+    ax.plot(x, health, color="#4c72b0", linewidth=1.2,
+            **({"marker": "o", "markersize": 3} if len(x) <= _MARKED else {}))
     alerts = history["alert"].to_numpy(dtype=bool)
-    ax.scatter(x[alerts], history["health"].to_numpy(dtype=float)[alerts], color="#c44e52", zorder=3,
-               label="alert", s=18)
+    ax.scatter(x[alerts], health[alerts], color="#c44e52", zorder=3, label="alert", s=18 if len(x) <= _MARKED else 8)
     labels = history["batch"].fillna("").astype(str).tolist()
     step = max(1, len(labels) // 12)
-    ax.set_xticks(x[::step], [labels[i] or str(i) for i in range(0, len(labels), step)], rotation=45,
+    ax.set_xticks(x[::step], [labels[i] or str(x[i]) for i in range(0, len(labels), step)], rotation=45,
                   ha="right", fontsize=7)
+    if len(x) == 1:
+        ax.set_xlim(x[0] - 0.5, x[0] + 0.5)
     ax.set_ylim(-0.02, 1.02)
     ax.set_ylabel("health")
     ax.set_title(title, fontsize=9)
     if alerts.any():
         ax.legend(fontsize=8)
     return fig
+
+
+def _health_caption(history, last: int = _HEALTH_LAST) -> str:
+    total = len(history)
+    if total <= last:
+        return "Health score of the recorded checks (red: alert)"
+    n_alerts = int(history["alert"].to_numpy(dtype=bool).sum())
+    return (f"Health score of the last {last} of the {total:,} recorded checks (red: alert; "
+            f"{n_alerts:,} alert(s) over all {total:,} checks)")
 
 
 _EFFECT_COLUMNS = ("check_id", "batch", "column", "effect", "alert")
@@ -241,9 +263,6 @@ def effect_trend(columns, *, min_effect: float, recent: int = 10, top: int = 8, 
     return {"checks": checks, "n_checks": len(every), "labels": labels, "effects": effects, "alerts": alerts,
             "min_effect": float(min_effect), "recent": min(recent, len(every)), "alerted": alerted,
             "without_effect": [n for n in alerted if not np.isfinite(peak[n])]}
-
-
-_MARKED = 50  # beyond this many checks, a check without an alert gets no marker
 
 
 def effect_figure(trend: dict, *, title: str = "Effect of the drifted columns over time"):
@@ -353,13 +372,14 @@ def drift_chapter(report, profile, current=None, history=None, *, history_column
                 column = current[name]
                 values = to_float(column)  # datetimes in seconds, as the profile holds them
                 times = is_time_dtype(column.dtype) or (not is_number_dtype(column.dtype)
-                                                        and holds_datetime_values(column))
+                                                        and (holds_datetime_values(column)
+                                                             or as_durations(column) is not None))
                 fig = _numeric_figure(summary, values, name, column.dtype, times=times)
             else:
                 fig = _categorical_figure(summary, current[name].to_numpy(dtype=object), name)
             chapter.figure(fig, caption=f"Drifted column '{name}': reference against batch")
     if history is not None and len(history):
-        chapter.figure(health_figure(history), caption="Health score of the recorded checks (red: alert)")
+        chapter.figure(health_figure(history), caption=_health_caption(history))
     if history_columns is not None:
         trend = effect_trend(history_columns, min_effect=report.min_effect, recent=recent, top=max_trends)
         if trend["effects"]:
@@ -453,6 +473,7 @@ def write_report(report, path, *, reference=None, current=None, history=None, ti
             raise InputError(f"`current` must be a pandas DataFrame (the checked batch), got {describe(current)}")
         if profile is None:
             raise InputError("`current` needs `reference` (the fitted monitor or its profile) to draw the columns")
+        current = as_frame(current, "current")  # column labels as check read them (0 -> "0")
         missing = [c for c in report.table["column"] if c not in current.columns]
         if missing:
             raise InputError(f"`current` lacks the checked column(s) {', '.join(map(str, missing[:5]))}")

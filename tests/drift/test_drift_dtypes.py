@@ -1,0 +1,119 @@
+"""Column types met in production: all-missing columns, labels that are not strings, long histories."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scimlkit.drift import DriftMonitor, domain_classifier_test, write_report
+
+
+@pytest.fixture(scope="module")
+def shifted():
+    gen = np.random.default_rng(11)
+    ref = pd.DataFrame({"x": gen.normal(size=2000), "y": gen.normal(size=2000)})
+    cur = pd.DataFrame({"x": gen.normal(1.0, 1.0, 600), "y": gen.normal(size=600)})
+    return ref, cur
+
+
+@pytest.mark.parametrize("empty", [np.full(1, np.nan), pd.array([pd.NA], dtype="Int64"),
+                                   pd.array([pd.NA], dtype="Float64")], ids=["float", "Int64", "Float64"])
+def test_the_multivariate_test_leaves_out_an_all_missing_numeric_column(shifted, empty):
+    ref, cur = shifted
+    ref = ref.assign(gone=pd.Series(empty).repeat(len(ref)).to_numpy())
+    cur = cur.assign(gone=pd.Series(empty).repeat(len(cur)).to_numpy())
+    plain = domain_classifier_test(ref[["x", "y"]], cur[["x", "y"]], rng=0)
+    res = domain_classifier_test(ref, cur, rng=0)
+    # the column carries nothing: the same folds and trees give the same scores
+    assert res.auroc == pytest.approx(plain.auroc) and res.pvalue == pytest.approx(plain.pvalue)
+    report = DriftMonitor(rng=0).fit(ref).check(cur, multivariate=True)
+    assert report.multivariate.auroc > 0.7 and report.multivariate.pvalue < 1e-6
+
+
+def test_the_multivariate_test_of_only_empty_columns_finds_nothing():
+    ref = pd.DataFrame({"gone": np.full(300, np.nan)})
+    cur = pd.DataFrame({"gone": np.full(200, np.nan)})
+    res = domain_classifier_test(ref, cur, rng=0)
+    assert res.auroc == 0.5 and res.pvalue == 1.0
+
+
+def test_the_report_draws_a_batch_whose_column_labels_are_numbers(tmp_path):
+    gen = np.random.default_rng(3)
+    ref = pd.DataFrame(gen.normal(size=(2000, 3)))  # labels 0, 1, 2 (a NumPy array's frame)
+    cur = pd.DataFrame(gen.normal(0.8, 1.0, size=(500, 3)))
+    monitor = DriftMonitor(rng=0).fit(ref)
+    report = monitor.check(cur)
+    assert report.drifted() == ["0", "1", "2"]
+    path = write_report(report, tmp_path / "r.html", reference=monitor, current=cur)
+    assert path.read_text().count("Drifted column &#39;") == 3
+
+
+def test_the_health_figure_of_a_long_history_draws_its_last_checks_and_says_so(shifted, tmp_path, monkeypatch):
+    from scimlkit._report import Chapter
+
+    figures = []
+    keep = Chapter.figure
+
+    def figure(self, fig, caption=None):
+        figures.append((fig, caption))
+        keep(self, fig, caption)
+
+    monkeypatch.setattr(Chapter, "figure", figure)
+    ref, cur = shifted
+    report = DriftMonitor(rng=0).fit(ref).check(cur)
+    n = 1500
+    history = pd.DataFrame({"batch": [f"day {i}" for i in range(n)], "health": np.linspace(1, 0, n),
+                            "alert": np.arange(n) % 100 == 0})
+    write_report(report, tmp_path / "r.html", history=history)
+    (fig, caption), = [(f, c) for f, c in figures if c.startswith("Health score")]
+    line = fig.axes[0].lines[0]
+    assert len(line.get_xdata()) == 200 and line.get_xdata()[0] == n - 200 and line.get_xdata()[-1] == n - 1
+    np.testing.assert_allclose(line.get_ydata(), history["health"].to_numpy()[-200:])
+    assert fig.axes[0].get_xticklabels()[0].get_text() == "day 1300"
+    assert "the last 200 of the 1,500 recorded checks" in caption and "15 alert(s) over all 1,500 checks" in caption
+    # alerts drawn: those among the last 200 checks (1300 and 1400)
+    assert fig.axes[0].collections[0].get_offsets()[:, 0].tolist() == [1300, 1400]
+    # a short history is drawn whole, with its usual caption
+    figures.clear()
+    write_report(report, tmp_path / "r2.html", history=history.iloc[:30])
+    (fig, caption), = [(f, c) for f, c in figures if c.startswith("Health score")]
+    assert len(fig.axes[0].lines[0].get_xdata()) == 30 and caption == "Health score of the recorded checks (red: alert)"
+
+
+def test_durations_written_to_csv_are_read_back_as_durations(tmp_path, capsys):
+    from scimlkit.cli import main
+
+    gen = np.random.default_rng(5)
+    ref = pd.DataFrame({"wait": pd.to_timedelta(gen.exponential(100.0, 3000), unit="s"),
+                        "x": gen.normal(size=3000)})
+    cur = pd.DataFrame({"wait": pd.to_timedelta(gen.exponential(100.0, 800), unit="s"),
+                        "x": gen.normal(size=800)})
+    cur.loc[::10, "wait"] = pd.NaT
+    ref.to_parquet(tmp_path / "ref.parquet")
+    ref.to_csv(tmp_path / "ref.csv", index=False)
+    cur.to_parquet(tmp_path / "cur.parquet")
+    cur.to_csv(tmp_path / "cur.csv", index=False)
+    assert pd.read_csv(tmp_path / "cur.csv")["wait"].dropna().str.startswith("0 days ").all()  # text
+    iso = cur.assign(wait=cur["wait"].map(lambda t: t.isoformat() if t is not pd.NaT else None))
+    assert iso["wait"].dropna().str.startswith("P0DT").all()
+    # whatever file the profile and the batch come from, the column is the same durations in seconds
+    tables = []
+    for profile_file, batch_file in [("ref.parquet", "cur.parquet"), ("ref.csv", "cur.csv"),
+                                     ("ref.parquet", "cur.csv"), ("ref.csv", "cur.parquet")]:
+        out = tmp_path / f"{profile_file}.profile"
+        assert main(["drift", "fit", str(tmp_path / profile_file), "--out", str(out), "--format", "json"]) == 0
+        capsys.readouterr()
+        assert main(["drift", "check", str(out), str(tmp_path / batch_file), "--format", "json"]) == 0
+        import json
+
+        table = pd.DataFrame(json.loads(capsys.readouterr().out)["table"]).set_index("column")
+        tables.append(table.loc["wait", ["kind", "status", "statistic", "pvalue", "wasserstein", "missing_cur"]])
+    assert capsys.readouterr().err == ""  # no identifier warning: durations are no ids
+    for table in tables[1:]:
+        pd.testing.assert_series_equal(table, tables[0])
+    assert tables[0]["kind"] == "numeric" and tables[0]["status"] == "ok" and tables[0]["missing_cur"] == 0.1
+    # ISO 8601 text gives the same numbers; text that is not all durations stays categorical
+    monitor = DriftMonitor(rng=0).fit(ref)
+    plain, text = monitor.check(cur).table, monitor.check(iso).table
+    pd.testing.assert_frame_equal(plain.drop(columns="n_current"), text.drop(columns="n_current"))
+    mixed = ref.assign(wait=ref["wait"].astype(str).where(np.arange(3000) != 7, "soon"))
+    assert DriftMonitor(rng=0).fit(mixed[["wait"]].iloc[:50]).profile_.kinds == {"wait": "categorical"}
