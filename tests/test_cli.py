@@ -109,8 +109,61 @@ def test_a_broken_pipe_that_is_not_standard_output_is_an_internal_error(monkeypa
         return argparse.Namespace(**{**vars(parse(self, *a, **k)), "func": handler})
 
     monkeypatch.setattr(argparse.ArgumentParser, "parse_args", parse_args)
-    assert main(["experiment", "size", "--baseline", "0.05", "--mde", "0.1"]) == 1
+    assert main(["experiment", "size", "--baseline", "0.05", "--mde", "0.1"]) == 3
     assert "internal error: BrokenPipeError" in capsys.readouterr().err
+
+
+def _failing_handler(monkeypatch, exc):
+    import argparse
+
+    def handler(args):
+        raise exc
+
+    parse = argparse.ArgumentParser.parse_args
+
+    def parse_args(self, *a, **k):
+        return argparse.Namespace(**{**vars(parse(self, *a, **k)), "func": handler})
+
+    monkeypatch.setattr(argparse.ArgumentParser, "parse_args", parse_args)
+
+
+def test_an_internal_error_has_its_own_exit_status_apart_from_an_alert(monkeypatch, capsys):
+    # status 1 is an alert that was asked for; a bug exits 3, so that a script can tell them apart
+    assert main(["experiment", "srm", "a=5000,b=6000", "--fail-on-mismatch"]) == 1
+    capsys.readouterr()
+    _failing_handler(monkeypatch, ZeroDivisionError("division by zero"))
+    assert main(["experiment", "srm", "a=5000,b=6000", "--fail-on-mismatch"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("scimlkit: internal error: ZeroDivisionError") and err.count("\n") == 1
+
+
+def test_the_exit_statuses_are_documented_in_the_help(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "1 an alert asked for" in text and "2 bad input" in text and "3 an internal error" in text
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_brackets_in_names_and_values_are_shown_as_written(tmp_path, capsys, fmt):
+    # rich read "[/]" as markup (an internal error) and hid "[eu]" or "[b]": a column name or a
+    # category value is text, shown as written
+    import pandas as pd
+
+    from scimlkit.cli import emit
+
+    rows = ["[/]"] * 20 + ["[b]new"] * 20
+    pd.DataFrame({"arm": rows, "m": np.arange(40.0)}).to_csv(tmp_path / "t.csv", index=False)
+    assert main(["experiment", "analyze", str(tmp_path / "t.csv"), "--group", "arm", "--metric", "m",
+                 "--control", "[/]", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert "[b]new" in out and "[/]" in out
+    emit(pd.DataFrame({"region [eu]": ["[bold]x[/bold]"]}), "table", title="by [red]region")
+    emit({"name [unit]": "[i]value"}, "table")
+    emit("plain [/] text", "table")
+    out = capsys.readouterr().out
+    for text in ("region [eu]", "[bold]x[/bold]", "by [red]region", "name [unit]", "[i]value", "plain [/] text"):
+        assert text in out
 
 
 def test_a_closed_pipe_counts_as_the_end_of_output_where_it_cannot_be_asked(monkeypatch):

@@ -431,3 +431,83 @@ def test_write_table_to_standard_output(capsys):
     write_table(pd.DataFrame({"a": [1]}), "-")
     assert not table_on_stdout()
     assert capsys.readouterr().out == "a\n1\n"
+
+
+@pytest.mark.parametrize("text, sep", [("a,b\n1,2,\n3,4,\n", ","), ("a;b\n1,5;2;\n2,5;3;\n", ";"),
+                                       ("a\tb\r\n1\t2\t\r\n3\t4\t\r\n", "\t")])
+def test_a_separator_ending_every_row_keeps_the_columns_in_place(tmp_path, text, sep):
+    # pandas took the first column as row labels and shifted every other one left (a read 2, 4;
+    # b all missing)
+    path = tmp_path / ("t.tsv" if sep == "\t" else "t.csv")
+    path.write_bytes(text.encode())
+    back = read_table(path, columns=["a", "b"])
+    assert list(back.columns) == ["a", "b"] and back["b"].tolist() == [2, 3 if sep == ";" else 4]
+    assert back["a"].tolist() == ([1.5, 2.5] if sep == ";" else [1, 3])
+
+
+@pytest.mark.parametrize("text", ["a,b\n1,2,3\n4,5\n", "a,b\n1,2,3\n4,5,6\n", "a,b\n1,2,\n3,4,5\n"])
+def test_a_row_with_a_value_past_the_header_is_refused(tmp_path, text):
+    (tmp_path / "t.csv").write_text(text)
+    with pytest.raises(InputError, match=r"more values than its header has column names \(2\)"):
+        read_table(tmp_path / "t.csv")
+
+
+@pytest.mark.parametrize("suffix", [".csv.bz2", ".csv.xz", ".csv.zip", ".tsv.bz2", ".tsv.xz", ".TSV.ZIP"])
+def test_compressed_tables_round_trip(tmp_path, frame, suffix):
+    # pandas reads these; they were refused as an unsupported extension '.bz2'
+    path = write_table(frame, tmp_path / f"t{suffix}")
+    pd.testing.assert_frame_equal(read_table(path, columns=["group", "y"]), frame)
+
+
+@pytest.mark.parametrize("compress", ["bz2", "xz", "zip"])
+def test_compressed_semicolon_tables_and_piped_archives_are_read(tmp_path, monkeypatch, compress):
+    import bz2
+    import io
+    import lzma
+    import sys
+    import zipfile
+
+    text = b"\xef\xbb\xbfarm;rev\r\na;1,5\r\nb;2,25\r\n"  # a spreadsheet's export: BOM, CRLF, decimal commas
+    if compress == "zip":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("sales.csv", text)
+        data = buffer.getvalue()
+    else:
+        data = {"bz2": bz2.compress, "xz": lzma.compress}[compress](text)
+    (tmp_path / f"sales.csv.{compress}").write_bytes(data)
+    back = read_table(tmp_path / f"sales.csv.{compress}")
+    assert back["arm"].tolist() == ["a", "b"] and back["rev"].tolist() == [1.5, 2.25]
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    back = read_table("-")
+    assert back["arm"].tolist() == ["a", "b"] and back["rev"].tolist() == [1.5, 2.25]
+
+
+def test_a_piped_table_whose_first_column_begins_like_bzip2_is_text(monkeypatch):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"BZh9,b\n1,2\n")))
+    assert read_table("-").columns.tolist() == ["BZh9", "b"]
+
+
+def test_the_first_byte_that_is_not_utf8_is_found_without_holding_the_file(tmp_path):
+    # the whole file was read into memory to name the byte in the error
+    import tracemalloc
+
+    size = 16 << 20
+    (tmp_path / "big.csv").write_bytes(b"a\n" + b"1\n" * (size // 2) + "caf\xe9\n".encode("latin-1"))
+    from scimlkit._io import _first_bad_byte
+
+    tracemalloc.start()
+    try:
+        where = _first_bad_byte(tmp_path / "big.csv")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert where == f" (invalid continuation byte at byte {size + 5})" and peak < size // 4
+    text = "a\n" + "x" * ((1 << 20) - 3) + "é" + "\n"  # a character split by a chunk's end is no error
+    (tmp_path / "split.csv").write_bytes(text.encode() + b"\xff\n")
+    with pytest.raises(InputError, match=rf"invalid start byte at byte {len(text.encode())}\)"):
+        read_table(tmp_path / "split.csv")

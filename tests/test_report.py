@@ -122,3 +122,53 @@ def test_key_figures_show_missing_values_as_a_dash_and_numpy_floats_rounded():
                 "lift": 0.123456})
     assert dict(ch.blocks[0]["items"]) == {"best loss": "-", "p": "-", "ece": "0.01235", "n": "7",
                                            "lift": "0.1235"}
+
+
+def test_a_label_that_is_not_valid_math_is_drawn_as_written():
+    # matplotlib reads text between two $ as math: a column or category named "$a_$" made the
+    # whole report fail with a ValueError
+    fig, axes = new_figure(ncols=2)
+    axes[0].bar(["$a_$", "b"], [1, 2])
+    axes[0].set_xlabel("price $\\frac{$ per unit")
+    axes[1].plot([1, 10, 100], [1, 2, 3], label="$x_$")
+    axes[1].set_xscale("log")  # its tick labels are math ($10^{1}$) and stay so
+    axes[1].legend()
+    chapter = Chapter("x", "t")
+    chapter.figure(fig)
+    import re
+
+    texts = [re.sub(r"<[^>]+>|\s", "", t) for t in re.findall(r"<text.*?</text>", chapter.blocks[0]["svg"], re.S)]
+    assert "$a_$" in texts and "price$\\frac{$perunit" in texts and "$x_$" in texts
+    # the log axis' labels are still drawn as math (1, 0 and a raised 0), not written out
+    assert "100" in texts and not any("mathdefault" in t for t in texts)
+
+
+def test_long_names_wrap_instead_of_widening_the_page(tmp_path):
+    # a 300-letter column name or category stretched its table, key figure or heading past the page
+    long = "x" * 300
+    chapter = Chapter("x", long)
+    chapter.metrics({long: 1.0})
+    chapter.table(pd.DataFrame({long: [long]}), caption=long)
+    html = render_report([chapter], tmp_path / "r.html").read_text()
+    css = html[html.index("<style>"):html.index("</style>")]
+    assert "div.table { overflow-x:auto; }" in css
+    wrapping = css[:css.index("{ overflow-wrap:anywhere; }")].splitlines()[-1].strip().split(", ")
+    assert {"h2", ".metric", ".caption", "table.data th", "table.data td"} <= set(map(str.strip, wrapping))
+    assert html.count(long) == 5  # and each one is there, whole: heading, key figure, caption, cells
+
+
+def test_source_date_epoch_makes_a_report_the_same_file_byte_for_byte(tmp_path, monkeypatch):
+    # the page carried the local time of writing, so two runs of the same seed never matched
+    def write(name):
+        chapter = Chapter("x", "t")
+        fig, ax = new_figure()
+        ax.plot([0, 1], [1, 0])
+        chapter.figure(fig)
+        chapter.table(pd.DataFrame({"a": [1.5]}))
+        return render_report([chapter], tmp_path / name).read_bytes()
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "86400")
+    first = write("a.html")
+    assert first == write("b.html") and b"generated 1970-01-02 00:00 UTC" in first
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")  # unset: the present, in UTC
+    assert b" UTC</div>" in write("c.html")

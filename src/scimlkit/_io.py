@@ -1,6 +1,7 @@
 """Reading tables and arrays from files, with clear errors.
 
-Supported: CSV (``.csv``, ``.csv.gz``), TSV (``.tsv``, ``.tsv.gz``), Parquet (``.parquet``,
+Supported: CSV (``.csv``), TSV (``.tsv``), either compressed (``.csv.gz``, ``.csv.bz2``,
+``.csv.xz``, ``.csv.zip`` holding one file; the same for ``.tsv``), Parquet (``.parquet``,
 ``.pq``), Feather (``.feather``), NumPy (``.npy``: a 2-D array becomes columns ``x0, x1, ...``, a
 structured array one column per field, ``outer.inner`` for a nested one). The path ``-`` reads
 the table from standard input (text split at tabs when every line splits evenly there only).
@@ -25,6 +26,7 @@ import os
 import re
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -35,7 +37,10 @@ from ._validation import check_columns
 
 __all__ = ["read_table", "write_table", "require_columns", "TABLE_SUFFIXES"]
 
-TABLE_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq", ".feather", ".npy")
+_COMPRESSED = (".gz", ".bz2", ".xz", ".zip")
+_CSV = (".csv", *(".csv" + c for c in _COMPRESSED))
+_TSV = (".tsv", *(".tsv" + c for c in _COMPRESSED))
+TABLE_SUFFIXES = (*_CSV, *_TSV, ".parquet", ".pq", ".feather", ".npy")
 
 # the text meaning "missing" for a whole command line (`--na-values`); None: pandas' own words
 _NA_VALUES: contextvars.ContextVar[tuple[str, ...] | None] = contextvars.ContextVar("scimlkit_na_values",
@@ -91,7 +96,7 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
                allow_empty: bool = False, na_values: Iterable[str] | None = None):
     """Read a CSV / TSV / Parquet / Feather / NumPy file into a pandas DataFrame.
 
-    A ``.csv`` (or ``.csv.gz``) file whose header holds no comma but a semicolon, a tab or a
+    A ``.csv`` file (compressed or not) whose header holds no comma but a semicolon, a tab or a
     vertical bar is read with that separator (the one that splits its first lines evenly).
     In a semicolon-separated file, a text column whose every value is a number written with a
     decimal comma (``1,5``) is read as numbers, unless another column writes its decimals with a
@@ -161,7 +166,11 @@ def read_table(path: str | os.PathLike, *, columns: Iterable[str] | None = None,
 _SPREADSHEETS = (".xlsx", ".xls", ".xlsm", ".ods", ".numbers")
 
 # the first bytes of the binary kinds, for a table piped in on standard input
-_MAGIC = ((b"PAR1", ".parquet"), (b"ARROW1", ".feather"), (b"\x93NUMPY", ".npy"), (b"\x1f\x8b", ".csv.gz"))
+_MAGIC = ((b"PAR1", ".parquet"), (b"ARROW1", ".feather"), (b"\x93NUMPY", ".npy"), (b"\x1f\x8b", ".csv.gz"),
+          (b"\xfd7zXZ\x00", ".csv.xz"), (b"PK\x03\x04", ".csv.zip"))
+# bzip2: "BZh", the level, then the mark of a first block or of the stream's end (a CSV file may
+# begin with a column "BZh...")
+_BZIP2 = re.compile(rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)")
 
 
 def _read_stdin(columns, name: str, allow_empty: bool, na_values: tuple[str, ...] | None = None):
@@ -181,7 +190,7 @@ def _read_stdin(columns, name: str, allow_empty: bool, na_values: tuple[str, ...
     # Parquet and Arrow files also end with their mark (a CSV file may begin with a column "PAR1")
     suffix = next((s for magic, s in _MAGIC if data.startswith(magic)
                    and (s not in (".parquet", ".feather") or data.rstrip(b"\x00").endswith(magic))), None)
-    suffix = suffix or _text_suffix(data)
+    suffix = suffix or (".csv.bz2" if _BZIP2.match(data) else _text_suffix(data))
     with tempfile.TemporaryDirectory(prefix="scimlkit-") as folder:
         path = Path(folder) / f"stdin{suffix}"
         path.write_bytes(data)
@@ -208,9 +217,9 @@ def _read_file(path: Path, suffix: str, where: str, columns, allow_empty: bool =
     import pandas as pd
 
     try:
-        if suffix in (".csv", ".csv.gz"):
+        if suffix in _CSV:
             frame = _read_delimited(pd, path, None, where, na_values)
-        elif suffix in (".tsv", ".tsv.gz"):
+        elif suffix in _TSV:
             frame = _read_delimited(pd, path, "\t", where, na_values)
         elif suffix in (".parquet", ".pq"):
             try:
@@ -237,7 +246,7 @@ def _read_file(path: Path, suffix: str, where: str, columns, allow_empty: bool =
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{where} could not be read as {suffix.lstrip('.')}: {first}") from None
     _refuse_repeated([str(c) for c in frame.columns], where)  # Feather and Parquet keep repeats
-    if na_values and suffix not in (".csv", ".csv.gz", ".tsv", ".tsv.gz"):
+    if na_values and suffix not in (*_CSV, *_TSV):
         frame = _typed_missing(pd, frame, na_values)
     if len(frame) == 0 and not allow_empty:
         columns_text = f" ({', '.join(map(str, frame.columns[:8]))}{', ...' if frame.shape[1] > 8 else ''})"
@@ -247,17 +256,43 @@ def _read_file(path: Path, suffix: str, where: str, columns, allow_empty: bool =
     return frame
 
 
-def _first_bad_byte(path: Path) -> str:
-    """Where the first byte that is not UTF-8 is in a (possibly gzipped) text file."""
+def _open_bytes(path: Path):
+    """``path`` opened for reading its bytes, uncompressed by its extension (``.gz``, ``.bz2``,
+    ``.xz``, or ``.zip`` holding one file)."""
+    import bz2
     import gzip
+    import lzma
+    import zipfile
 
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    name = path.name.lower()
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.namelist() if not m.endswith("/")]
+            if len(members) != 1:
+                raise OSError("the archive does not hold exactly one file")
+            return archive.open(members[0])
+    openers = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+    return next((f for end, f in openers.items() if name.endswith(end)), open)(path, "rb")
+
+
+def _first_bad_byte(path: Path) -> str:
+    """Where the first byte that is not UTF-8 is in a (possibly compressed) text file."""
+    import codecs
+
+    decoder, done = codecs.getincrementaldecoder("utf-8")(), 0
     try:
-        with opener(path, "rb") as fh:
-            fh.read().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return f" ({exc.reason} at byte {exc.start})"
-    except OSError:
+        with _open_bytes(path) as fh:
+            while True:  # a large file is not held in memory to find the byte
+                chunk = fh.read(1 << 20)
+                start = done - len(decoder.getstate()[0])  # where the decoder's bytes begin
+                try:
+                    decoder.decode(chunk, final=not chunk)
+                except UnicodeDecodeError as exc:
+                    return f" ({exc.reason} at byte {start + exc.start})"
+                if not chunk:
+                    break
+                done += len(chunk)
+    except Exception:  # a damaged archive: no place to give
         pass
     return ""
 
@@ -320,7 +355,16 @@ def _read_delimited(pd, path: Path, sep: str | None, where: str, na_values: tupl
     # one whose decimal commas start late part numbers, part text
     # na_values None: pandas' own words for a gap; a list: exactly these, and empty cells
     missing = {} if na_values is None else {"keep_default_na": False, "na_values": ["", *na_values]}
-    frame = pd.read_csv(path, sep=sep, low_memory=False, **missing)
+    # index_col=False: rows with one more field than the header (an export ending each line with
+    # a separator) would otherwise make the first column the row labels and shift every other
+    # column one place left; a field past the header that holds a value is refused, not dropped
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Length of header", category=pd.errors.ParserWarning)
+        try:
+            frame = pd.read_csv(path, sep=sep, low_memory=False, index_col=False, **missing)
+        except pd.errors.ParserWarning:
+            raise InputError(f"{where} has a row with more values than its header has column names "
+                             f"({len(header)}); name every column in the header") from None
     if sep == ";":
         frame = _decimal_commas(pd, frame, path, missing)
     return frame
@@ -378,15 +422,14 @@ def _sniff(path: Path, header: str) -> str:
     ``|`` that splits the first lines into equally many fields, else the most frequent one in
     the header if the data lines use it too (or there are none); else a comma (one column whose
     name holds the character, such as ``p(y=1|x)``)."""
-    import gzip
+    import io
 
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
     lines: list[str] = []
     try:
-        with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
+        with _open_bytes(path) as raw, io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="") as fh:
             lines = list(itertools.islice(fh, 50))
         found = csv.Sniffer().sniff("".join(lines), delimiters="".join(_SEPARATORS)).delimiter
-    except (csv.Error, OSError):
+    except Exception:  # csv.Error (no separator found), or a damaged archive
         found = None
     if found and found in header:
         return found
@@ -418,7 +461,7 @@ def _decimal_commas(pd, frame, path: Path, missing: dict):
             values = col.dropna()
             if len(values) == len(col) or not (values == values.round()).all():
                 return frame  # decimal points elsewhere in the file: the commas are ambiguous
-    again = pd.read_csv(path, sep=";", decimal=",", usecols=comma, low_memory=False, **missing)
+    again = pd.read_csv(path, sep=";", decimal=",", usecols=comma, low_memory=False, index_col=False, **missing)
     converted = {c: (again[c] if again[c].dtype.kind in "if" else
                      pd.to_numeric(frame[c].str.replace(",", ".", regex=False).str.strip())) for c in comma}
     return frame.assign(**converted)
@@ -449,12 +492,13 @@ def require_columns(frame, columns: Iterable[str], *, source: str = "the table")
     check_columns(frame, columns, source=source)
 
 
-_WRITABLE = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".parquet", ".pq", ".feather")
+_WRITABLE = (*_CSV, *_TSV, ".parquet", ".pq", ".feather")
 
 
 def write_table(frame, path: str | os.PathLike) -> Path:
-    """Write a DataFrame as CSV (``.csv``, ``.csv.gz``), TSV (``.tsv``, ``.tsv.gz``), Parquet
-    (``.parquet``, ``.pq``) or Feather, chosen by the file extension.
+    """Write a DataFrame as CSV (``.csv``), TSV (``.tsv``), either compressed (``.csv.gz``,
+    ``.csv.bz2``, ``.csv.xz``, ``.csv.zip``), Parquet (``.parquet``, ``.pq``) or Feather, chosen
+    by the file extension.
 
     The path ``"-"`` writes CSV to standard output (``Path("-")`` is returned); on the command
     line, whatever the command prints after that goes to standard error, so that standard output
@@ -481,9 +525,9 @@ def write_table(frame, path: str | os.PathLike) -> Path:
     try:
         if suffix in (".parquet", ".pq"):
             _typed_columns(frame).to_parquet(path, index=False)
-        elif suffix in (".csv", ".csv.gz"):
+        elif suffix in _CSV:
             frame.to_csv(path, index=False)
-        elif suffix in (".tsv", ".tsv.gz"):
+        elif suffix in _TSV:
             frame.to_csv(path, index=False, sep="\t")
         else:
             _typed_columns(frame).reset_index(drop=True).to_feather(path)

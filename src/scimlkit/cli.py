@@ -1,8 +1,10 @@
 """The ``scimlkit`` command line.
 
 Each module registers its subcommands from its own ``_cli.py`` through ``register(subparsers)``.
-Every command takes ``--format table|json``. Bad input exits with status 2 and one line on
-stderr; ``--debug`` (anywhere on the line) shows the traceback instead. ``--na-values`` (also
+Every command takes ``--format table|json``. Exit statuses: 0 success, 1 an alert a command was
+asked to signal (``drift check --fail-on-drift``, ``experiment srm --fail-on-mismatch``), 2 bad
+input (one line on stderr), 3 an internal error (one line on stderr), 130 interrupted;
+``--debug`` (anywhere on the line) shows the traceback instead. ``--na-values`` (also
 anywhere on the line) lists exactly the text that means a missing value in the tables a command
 reads, instead of pandas' own words (see :func:`scimlkit._io.read_table`).
 """
@@ -27,7 +29,7 @@ from ._results import Result, jsonable
 __all__ = ["main", "add_command", "add_report_option", "report_target", "refuse_stdout", "refuse_overwrite", "emit",
            "print_line"]
 
-EXIT_OK, EXIT_ALERT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ALERT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class _UsageError(Exception):
@@ -140,14 +142,22 @@ def print_line(text: str = "") -> None:
     print(text, file=_out())
 
 
+def _text(value: Any):
+    """``value`` as rich text shown as written: brackets in a column name or a category
+    (``[eu]``, ``[/]``) are not read as rich markup, which would hide them or fail."""
+    from rich.text import Text
+
+    return None if value is None else Text(str(value))
+
+
 def _frame_table(frame, title: str | None = None):
     from rich.table import Table
 
-    table = Table(title=title, show_lines=False, header_style="bold")
+    table = Table(title=_text(title), show_lines=False, header_style="bold")
     for column in frame.columns:
-        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "iufb" else "left")
+        table.add_column(_text(column), justify="right" if frame[column].dtype.kind in "iufb" else "left")
     for row in frame.itertuples(index=False):
-        table.add_row(*(_fmt(v) for v in row))
+        table.add_row(*(_text(_fmt(v)) for v in row))
     return table
 
 
@@ -201,16 +211,16 @@ def emit(data: Any, fmt: str, *, title: str | None = None) -> None:
     if isinstance(data, pd.DataFrame):
         console.print(_frame_table(data, title))
     elif isinstance(data, dict):
-        table = Table(title=title, show_header=False)
+        table = Table(title=_text(title), show_header=False)
         table.add_column(style="bold")
         table.add_column(justify="right")
         for key, value in data.items():
-            table.add_row(str(key), _fmt(value))
+            table.add_row(_text(key), _text(_fmt(value)))
         console.print(table)
     elif isinstance(data, list):
         console.print(_frame_table(pd.DataFrame(data), title))
     else:
-        console.print(str(data))
+        console.print(_text(data))
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -228,15 +238,17 @@ def _demo(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     # no abbreviations: an option before the command spelled short (`--na NA`) is refused, not ignored
     parser = _Parser(prog="scimlkit", description="The ML engineer's scientific toolkit.", allow_abbrev=False,
-                     epilog="Tables are read from CSV (.csv, .csv.gz), TSV (.tsv, .tsv.gz), Parquet, Feather or "
-                            ".npy files; '-' reads one from standard input, and an output table named '-' is "
-                            "written to standard output as CSV (the rest of the output then goes to standard "
+                     epilog="Tables are read from CSV (.csv) or TSV (.tsv) files, also compressed (.csv.gz, "
+                            ".csv.bz2, .csv.xz, .csv.zip), Parquet, Feather or .npy files; '-' reads one from "
+                            "standard input, and an output table named '-' is written to standard output as CSV (the rest of the output then goes to standard "
                             "error; models, profiles and reports need a file name). Missing values are pandas' "
                             "own: empty cells and words such as NA, null or None, in every column; "
                             "--na-values NA,- makes exactly these texts and empty cells missing (--na-values '' "
-                            "only empty cells, so that a region called NA stays a value). Bad input exits with "
-                            "status 2 and one line on stderr. `scimlkit COMMAND --help` shows a command's "
-                            "options.")
+                            "only empty cells, so that a region called NA stays a value). Exit status: 0 success; "
+                            "1 an alert asked for (--fail-on-drift, --fail-on-mismatch); 2 bad input, with one "
+                            "line on stderr; 3 an internal error (a bug), with one line on stderr (--debug shows "
+                            "the traceback); 130 interrupted. "
+                            "`scimlkit COMMAND --help` shows a command's options.")
     parser.add_argument("--version", action="version", version=f"scimlkit {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the traceback on errors")
     parser.add_argument("--na-values", metavar="TEXT[,TEXT]", default=None,
@@ -389,12 +401,13 @@ def _main(argv: list[str], debug: bool, entry: bool = False) -> int:
 
 
 def _internal_error(exc: Exception, debug: bool) -> int:
-    """Report an unexpected error in one line (re-raised with ``--debug``); status 1."""
+    """Report an unexpected error in one line (re-raised with ``--debug``); status 3, so that a
+    script can tell it from an alert (status 1)."""
     if debug:
         raise exc
     print(f"scimlkit: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
           file=sys.stderr)
-    return 1
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,16 +10,44 @@ __all__ = ["check_report_path", "figure_to_svg", "render_report", "save_report"]
 
 
 def figure_to_svg(fig) -> str:
-    """Render a matplotlib figure to an inline ``<svg>`` element (text kept as text)."""
+    """Render a matplotlib figure to an inline ``<svg>`` element (text kept as text).
+
+    A label, title, legend or tick label that matplotlib cannot read as math (a column or a
+    category named ``$a_$``) is drawn as written instead of failing the whole report.
+    """
     import matplotlib
 
-    buf = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "scimlkit"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
+        for _ in range(20):  # each pass may reach texts (tick labels) the failed one had not set yet
+            buf = io.StringIO()
+            try:
+                fig.savefig(buf, format="svg", metadata={"Date": None})
+                break
+            except ValueError:
+                if not _plain_where_math_fails(fig):
+                    raise
+        else:  # pragma: no cover - more failing texts than passes
+            fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     start = text.find("<svg")
     text = text[start:] if start >= 0 else text
     return re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
+
+
+def _plain_where_math_fails(fig) -> bool:
+    """Draw as written each text of ``fig`` that holds ``$`` but is not valid math; whether any was."""
+    from matplotlib.mathtext import MathTextParser
+    from matplotlib.text import Text
+
+    parser, changed = MathTextParser("path"), False
+    for artist in fig.findobj(Text):
+        if "$" in artist.get_text() and artist.get_parse_math():
+            try:
+                parser.parse(artist.get_text())
+            except ValueError:
+                artist.set_parse_math(False)
+                changed = True
+    return changed
 
 
 _ID = re.compile(r'\bid="([^"]+)"')
@@ -89,11 +117,23 @@ def check_report_path(out: str | os.PathLike) -> Path:
     return path
 
 
+def _generated() -> str:
+    """When the report is written, in UTC; ``SOURCE_DATE_EPOCH`` (seconds since 1970), when set,
+    stands for the present, so that reruns can give the same file byte for byte."""
+    stamp = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    try:
+        when = _dt.datetime.fromtimestamp(int(stamp), _dt.UTC)
+    except (ValueError, OverflowError, OSError):  # unset (or not a whole number of seconds)
+        when = _dt.datetime.now(_dt.UTC)
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
 def render_report(chapters, path: str | os.PathLike, *, title: str = "scimlkit report") -> Path:
     """Write ``chapters`` into one self-contained HTML file.
 
     ``path`` may be a directory (``index.html`` is written inside it) or a file name ending in
-    ``.html``. Returns the path written.
+    ``.html``. Returns the path written. The time it gives is UTC, or ``SOURCE_DATE_EPOCH``
+    when that is set (figures carry no date), so the same chapters give the same file.
     """
     import jinja2
 
@@ -113,7 +153,7 @@ def render_report(chapters, path: str | os.PathLike, *, title: str = "scimlkit r
         title=title,
         chapters=_unique_ids(chapters),
         version=__version__,
-        generated=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        generated=_generated(),
     )
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(html, encoding="utf-8")
