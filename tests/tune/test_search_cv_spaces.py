@@ -382,3 +382,8 @@ def test_progress_counts_candidates_and_shows_the_best_score(monkeypatch, tmp_pa
              storage=db).fit(X, y)
     assert seen[0] == ("total", 3, "candidates")
     assert sum(e[1] for e in seen if e[0] == "advance") == 3
+
+
+def test_a_categorical_of_estimators_points_to_the_plain_list():
+    with pytest.raises(InputError, match=r"got StandardScaler\(\) .*give it the plain list of them"):
+        Categorical([StandardScaler(), "passthrough"])

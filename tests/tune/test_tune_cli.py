@@ -162,6 +162,9 @@ def test_show_errors(job, tmp_path, capsys):
     ('target = "target"', 'target = "target"\nfeatures = ["bmi", "target"]', "includes the target"),
     ('target = "target"', 'target = "target"\nfeatures = ["bmi", "bmi"]', "names a column twice"),
     ("cv = 3", "cv = 500", "too few for cv=500"),
+    ("[space.solver]", "[space.solvr]", "are not parameters of Ridge (did you mean 'solver'?)"),
+    ("fit_intercept = true", "fit_intercept = true\nalpha = 1.0", "['alpha'] set in [params] and searched in [space]"),
+    ("sklearn.linear_model.Ridge", "my_own_models.Ridge", "a module of your own goes beside the spec"),
 ])
 def test_bad_spec_exits_2_with_one_line(job, capsys, old, new, needle):
     text = job.read_text()
@@ -340,6 +343,77 @@ def test_a_study_stored_with_the_earlier_data_digest_resumes_once(job, capsys):
     assert json.loads(capsys.readouterr().out)["n_complete"] == 5
     assert main(["tune", "run", str(job), "--n-trials", "7", "--format", "json"]) == 0  # relabelled, resumes
     assert json.loads(capsys.readouterr().out)["n_complete"] == 7
+
+
+def test_the_string_none_stands_for_none(job, capsys, monkeypatch):
+    # TOML has no null: "None" is Python's None as a choice, a `when` value and in [params]
+    monkeypatch.setenv("COLUMNS", "200")
+    text = (job.read_text().replace("fit_intercept = true", 'fit_intercept = true\nrandom_state = "None"')
+            .replace('[space.solver]\ntype = "categorical"\nchoices = ["auto", "svd"]',
+                     '[space.max_iter]\ntype = "categorical"\nchoices = ["None", 500]\n\n'
+                     '[space.tol]\ntype = "float"\nlow = 1e-5\nhigh = 1e-3\nwhen = { max_iter = "None" }'))
+    job.write_text(text)
+    from scimlkit.tune._spec import load_spec
+
+    spec = load_spec(job)
+    assert spec.params["random_state"] is None and spec.space.params["max_iter"].choices == (None, 500)
+    assert main(["tune", "run", str(job), "--method", "grid", "--n-trials", "8", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n_failed"] == 0 and out["n_complete"] == 8
+    assert main(["tune", "show", str(job.parent / "study.db"), "--format", "json"]) == 0
+    trials = json.loads(capsys.readouterr().out)["trials"]
+    assert {t["param_max_iter"] for t in trials} == {None, 500}
+    # a choice of None is shown as None, not as the "-" of a missing value
+    assert main(["tune", "show", str(job.parent / "study.db")]) == 0
+    text = capsys.readouterr().out
+    rows = [line.split("│") for line in text.splitlines() if "COMPLETE" in line]
+    assert sorted({r[5].strip() for r in rows}) == ["500", "None"]
+    assert any("best max_iter" in line and "None" in line for line in text.splitlines())
+
+
+def test_a_groups_column_gives_group_folds(job, capsys):
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import GroupKFold, cross_val_score
+
+    frame = pd.read_csv(job.parent / "diabetes.csv")
+    frame["clinic"] = np.arange(len(frame)) % 7
+    frame.to_csv(job.parent / "diabetes.csv", index=False)
+    job.write_text(job.read_text().replace('target = "target"', 'target = "target"\ngroups = "clinic"'))
+    assert main(["tune", "run", str(job), "--format", "json"]) == 0
+    capsys.readouterr()
+    from scimlkit.tune import read_study
+
+    trial = read_study(job.parent / "study.db", "ridge").to_frame().iloc[0]
+    X, y = frame.drop(columns=["target", "clinic"]), frame["target"]  # the groups column is not a feature
+    reference = cross_val_score(Ridge(alpha=trial["param_alpha"], solver=trial["param_solver"]), X, y,
+                                groups=frame["clinic"], cv=GroupKFold(n_splits=3), scoring="neg_mean_squared_error")
+    assert trial["value"] == pytest.approx(-reference.mean(), rel=1e-9)
+    for old, new, needle in [('groups = "clinic"', 'groups = "clinc"', "column 'clinc' not found"),
+                             ('groups = "clinic"', 'groups = "target"', "is also the target or a feature")]:
+        job.write_text(job.read_text().replace(old, new))
+        _one_error_line(capsys, main(["tune", "run", str(job), "--storage", str(job.parent / "g.db")]), needle)
+        job.write_text(job.read_text().replace(new, old))
+    frame.assign(clinic=np.arange(len(frame)) % 2).to_csv(job.parent / "diabetes.csv", index=False)
+    _one_error_line(capsys, main(["tune", "run", str(job), "--storage", str(job.parent / "g.db")]),
+                    "has 2 group(s): too few for cv=3 folds")
+
+
+def test_a_module_beside_the_spec_is_found(job, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the folder put on the path is taken off afterwards
+    monkeypatch.delitem(sys.modules, "tune_spec_beside", raising=False)
+    (job.parent / "tune_spec_beside.py").write_text(FACTORIES)
+    job.write_text(job.read_text().replace("sklearn.linear_model.Ridge", "tune_spec_beside.scaled_ridge")
+                   .replace("fit_intercept = true", "").replace("[space.alpha]", "[space.ridge__alpha]")
+                   .replace("[space.solver]", "[space.ridge__solver]"))
+    assert main(["tune", "run", str(job), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_complete"] == 5
+    job.write_text(job.read_text().replace("[space.ridge__alpha]", "[space.ridge__alhpa]"))
+    _one_error_line(capsys, main(["tune", "run", str(job)]),
+                    "are not parameters of the Pipeline 'scaled_ridge' returns (did you mean 'ridge__alpha'?)")
 
 
 FACTORIES = """

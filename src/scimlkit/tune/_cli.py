@@ -85,7 +85,7 @@ def _run(args) -> int:
     estimator = spec.build_estimator()
     X, y = spec.load_data()
     known = spec.load_known()
-    objective = CVObjective(estimator, X, y, cv=spec.cv, scoring=spec.scoring)
+    objective = CVObjective(estimator, X, y, cv=spec.cv, scoring=spec.scoring, groups=spec.load_groups())
     label_now, earlier = spec.objective_label(X, y, estimator)
     label = spec.scoring or "score"
     result = _minimize(objective, spec.space, method=spec.method, n_trials=spec.n_trials, n_workers=spec.n_workers,
@@ -119,7 +119,7 @@ def _run(args) -> int:
         table = {k: v for k, v in summary.items() if k != "best_params" and v is not None
                  and not (k == "n_added" and v == 0)}
         for name, value in (result.best_params or {}).items():
-            table[f"best {name}"] = value
+            table[f"best {name}"] = _shown(value)
         emit(table, "table", title=f"tune run: {spec.source.name}")
     if result.best_params is None:
         # every trial failed: almost always the data or the spec (a text column, too few rows
@@ -128,6 +128,11 @@ def _run(args) -> int:
         print(f"scimlkit: error: {message}", file=sys.stderr)
         return 2
     return 0
+
+
+def _shown(value):
+    """A parameter's value in a table: ``None`` (a choice) as text, as tables show a missing value as "-"."""
+    return "None" if value is None else value
 
 
 def _write_report(result, target) -> str:
@@ -160,9 +165,12 @@ def _show(args) -> int:
     if frame["last_step"].isna().all():
         frame = frame.drop(columns=["last_step"])
     frame["error"] = frame["error"].fillna("")
+    for column in frame.columns:  # a choice of None is shown as such; "-" is a parameter that did not apply
+        if column.startswith("param_") and frame[column].dtype == object:
+            frame[column] = frame[column].map(_shown)
     emit(frame, "table", title=f"study '{result.study}' ({result.method})")
     emit({"best value": result.best_value if result.best_params is not None else "none",
-          **{f"best {k}": v for k, v in (result.best_params or {}).items()},
+          **{f"best {k}": _shown(v) for k, v in (result.best_params or {}).items()},
           "best trial": result.best_trial, "complete": result.n_complete, "failed": result.n_failed,
           **({"pruned": result.n_pruned} if result.n_pruned else {}),
           **({"added (evaluated elsewhere)": result.n_added} if result.n_added else {}),

@@ -297,7 +297,9 @@ class Categorical:
                 c = c.item()
             if not isinstance(c, _CHOICE_TYPES):
                 raise InputError(
-                    f"`choices` must hold str, int, float, bool or None values, got {describe(c)}"
+                    f"`choices` must hold str, int, float, bool or None values, got {describe(c)} (to search "
+                    "estimators, tuples or other objects with SearchCV, give it the plain list of them instead "
+                    "of a Categorical)"
                 )
             if isinstance(c, float) and not math.isfinite(c):
                 raise InputError(f"`choices` must not hold NaN or infinity, got {c}")

@@ -26,6 +26,7 @@ Example::
     path = "train.csv"            # CSV, TSV, Parquet, Feather or .npy (relative to this file)
     target = "label"
     features = ["a", "b"]        # optional: default every other column
+    groups = "patient"            # optional: a column of groups; the folds (GroupKFold) keep each group whole
 
     [space.learning_rate]
     type = "float"
@@ -48,10 +49,14 @@ Example::
     high = 0.3
     when = { early_stopping = true }   # a value or a list of values of an earlier parameter
 
+    [space.max_depth]             # TOML has no null: the string "None" stands for Python's None, as a
+    type = "categorical"          # choice, a `when` value or a value in [params]
+    choices = ["None", 3, 5]
+
 ``estimator`` is the import path of an estimator class, or of a function that takes no arguments
 and returns a scikit-learn estimator, such as a pipeline::
 
-    # models.py, an importable module (installed, or in a folder on PYTHONPATH)
+    # models.py, beside the spec (or any importable module: installed, or on PYTHONPATH)
     def scaled_svc():
         return make_pipeline(StandardScaler(), SVC())
 
@@ -70,6 +75,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,9 +95,10 @@ __all__ = ["TuneSpec", "load_spec", "CVObjective"]
 
 _TOP = {"estimator", "scoring", "cv", "n_trials", "method", "n_workers", "storage", "study", "seed",
         "pruner", "patience", "known", "params", "data", "space"}
-_DATA = {"path", "target", "features"}
+_DATA = {"path", "target", "features", "groups"}
 _KNOWN = {"path", "loss", "score", "study"}
 _STUDY_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+_NONE = "None"  # TOML has no null: this string stands for Python's None
 _PARAM_KEYS = {"float": {"type", "low", "high", "log", "when"}, "int": {"type", "low", "high", "log", "when"},
                "categorical": {"type", "choices", "when"}}
 
@@ -120,6 +127,7 @@ class TuneSpec:
     known: Path | str | None = None  # "-": a table read from standard input
     known_columns: dict | None = None  # {"loss": name} or {"score": name}; None: the default columns
     known_study: str | None = None  # the study to read when ``known`` is a study storage file
+    groups: str | None = None  # a column of groups for the folds (GroupKFold)
 
     def load_known(self):
         """The earlier evaluations (``known``), or None when the spec has none.
@@ -155,9 +163,13 @@ class TuneSpec:
             raise InputError(f"spec '{self.source}': `estimator` must be an import path such as "
                              f"'sklearn.linear_model.Ridge', got {self.estimator!r}")
         try:
-            module = importlib.import_module(module_name)
+            module = self._import(module_name)
         except (ImportError, TypeError, ValueError) as exc:  # TypeError: a relative path such as '..Foo'
-            raise InputError(f"spec '{self.source}': estimator '{self.estimator}' could not be imported ({exc})") from None
+            hint = ""
+            if isinstance(exc, ModuleNotFoundError) and exc.name == module_name.partition(".")[0]:
+                hint = "; a module of your own goes beside the spec or in a folder on PYTHONPATH"
+            raise InputError(f"spec '{self.source}': estimator '{self.estimator}' could not be imported "
+                             f"({exc}){hint}") from None
         cls = getattr(module, class_name, None)
         if cls is None:
             raise InputError(f"spec '{self.source}': estimator '{self.estimator}' not found: "
@@ -190,8 +202,28 @@ class TuneSpec:
         valid = set(estimator.get_params(deep=True))
         unknown = [n for n in self.space.names if n not in valid]
         if unknown:
-            raise InputError(f"spec '{self.source}': [space] names {unknown} are not parameters of {class_name}")
+            import difflib
+
+            close = difflib.get_close_matches(unknown[0], sorted(valid), n=1)
+            of = class_name if isinstance(cls, type) else f"the {type(estimator).__name__} '{class_name}' returns"
+            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+            raise InputError(f"spec '{self.source}': [space] names {unknown} are not parameters of {of}{hint}")
         return estimator
+
+    def _import(self, module_name: str):
+        """Import the estimator's module; one of the user's own, beside the spec, is found too (its
+        folder is put on ``sys.path``, which worker processes inherit)."""
+        try:
+            return importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            top = module_name.partition(".")[0]
+            folder = self.source.resolve().parent
+            if exc.name != top or not ((folder / f"{top}.py").is_file() or (folder / top / "__init__.py").is_file()):
+                raise
+            if str(folder) not in sys.path:
+                sys.path.insert(0, str(folder))
+            importlib.invalidate_caches()
+            return importlib.import_module(module_name)
 
     def objective_label(self, X, y, estimator=None) -> tuple[str, tuple[str, ...]]:
         """What this job's losses measure, stored with its study: the estimator and its fixed
@@ -203,6 +235,8 @@ class TuneSpec:
         study may carry (the estimator, scoring and target only), accepted and relabelled."""
         params = f" {json.dumps(self.params, sort_keys=True, default=str)}" if self.params else ""
         features = "" if self.features is None else f", features {self.features}"
+        if self.groups is not None:
+            features += f", groups '{self.groups}'"
         scoring = self.scoring or "score"
 
         def label(settings, data):
@@ -220,13 +254,13 @@ class TuneSpec:
 
     def _is_class(self) -> bool:
         module_name, _, name = self.estimator.rpartition(".")
-        return isinstance(getattr(importlib.import_module(module_name), name, None), type)
+        return isinstance(getattr(self._import(module_name), name, None), type)
 
     def load_data(self):
         """Read the data file; returns ``(X, y)`` as a DataFrame and a Series."""
-        columns = [self.target, *(self.features or [])]
+        columns = [self.target, *(self.features or []), *([] if self.groups is None else [self.groups])]
         frame = read_table(self.data, columns=columns, name="data")
-        features = self.features or [c for c in frame.columns if c != self.target]
+        features = self.features or [c for c in frame.columns if c not in (self.target, self.groups)]
         if not features:
             raise InputError(f"data '{self.data}' has no feature column besides the target '{self.target}'")
         y = frame[self.target]
@@ -235,6 +269,31 @@ class TuneSpec:
         if len(frame) < self.cv:
             raise InputError(f"data '{self.data}' has {len(frame)} row(s): too few for cv={self.cv} folds")
         return frame[features], y
+
+    def load_groups(self):
+        """The groups column (None when the spec has none), checked to hold at least ``cv`` groups."""
+        if self.groups is None:
+            return None
+        groups = read_table(self.data, columns=[self.groups], name="data")[self.groups]
+        if groups.isna().any():
+            raise InputError(f"groups column '{self.groups}' of '{self.data}' has {int(groups.isna().sum())} "
+                             "missing value(s)")
+        if groups.nunique() < self.cv:
+            raise InputError(f"groups column '{self.groups}' of '{self.data}' has {groups.nunique()} group(s): "
+                             f"too few for cv={self.cv} folds")
+        return groups.to_numpy()
+
+
+def _none(value):
+    """A value of the spec as Python sees it: the string ``"None"`` is ``None``."""
+    return None if isinstance(value, str) and value == _NONE else value
+
+
+def _when(when):
+    """``when`` with its ``"None"`` values read as ``None`` (anything else is checked by the space)."""
+    if not isinstance(when, dict):
+        return when
+    return {k: [_none(v) for v in vs] if isinstance(vs, list) else _none(vs) for k, vs in when.items()}
 
 
 def _fail(source, text) -> InputError:
@@ -269,13 +328,17 @@ def _space(source, table) -> Space:
             if kind == "categorical":
                 if "choices" not in spec:
                     raise _fail(source, f"[space.{name}] needs `choices`")
-                params[name] = Categorical(spec["choices"], when=spec.get("when"))
+                choices = spec["choices"]
+                if isinstance(choices, list):
+                    choices = [_none(c) for c in choices]
+                params[name] = Categorical(choices, when=_when(spec.get("when")))
             else:
                 missing = [k for k in ("low", "high") if k not in spec]
                 if missing:
                     raise _fail(source, f"[space.{name}] needs {' and '.join(f'`{k}`' for k in missing)}")
                 maker = Float if kind == "float" else Int
-                params[name] = maker(spec["low"], spec["high"], log=spec.get("log", False), when=spec.get("when"))
+                params[name] = maker(spec["low"], spec["high"], log=spec.get("log", False),
+                                     when=_when(spec.get("when")))
         except InputError as exc:
             if str(exc).startswith("spec '"):
                 raise
@@ -316,6 +379,7 @@ def load_spec(path) -> TuneSpec:
     params = doc.get("params", {})
     if not isinstance(params, dict):
         raise _fail(source, f"[params] must be a table, got {describe(params)}")
+    params = {name: _none(value) for name, value in params.items()}
     data = doc["data"]
     if not isinstance(data, dict):
         raise _fail(source, "[data] must be a table with `path` and `target`")
@@ -336,6 +400,11 @@ def load_spec(path) -> TuneSpec:
         raise _fail(source, f"[data] `features` includes the target '{target}'")
     if features is not None and len(set(features)) < len(features):
         raise _fail(source, "[data] `features` names a column twice")
+    groups = data.get("groups")
+    if groups is not None and (not isinstance(groups, str) or not groups):
+        raise _fail(source, f"[data] `groups` must be a column name, got {describe(groups)}")
+    if groups is not None and (groups == target or groups in (features or [])):
+        raise _fail(source, f"[data] `groups` column '{groups}' is also the target or a feature")
     scoring = doc.get("scoring")
     if scoring is not None:
         from sklearn.metrics import get_scorer_names
@@ -365,13 +434,17 @@ def load_spec(path) -> TuneSpec:
         patience = check_int(doc.get("patience"), "patience", low=1, allow_none=True)
     except InputError as exc:
         raise _fail(source, str(exc)) from None
+    space = _space(source, doc["space"])
+    both = [name for name in space.names if name in params]
+    if both:
+        raise _fail(source, f"{both} set in [params] and searched in [space]: keep each parameter in one of them")
     return TuneSpec(
-        source=source, estimator=estimator.strip(), params=params, space=_space(source, doc["space"]),
+        source=source, estimator=estimator.strip(), params=params, space=space,
         data=_path(base, data["path"], source, "data.path"), target=target, features=features, scoring=scoring,
         cv=cv, n_trials=n_trials, method=method, n_workers=n_workers,
         storage=None if doc.get("storage") is None else _path(base, doc["storage"], source, "storage"),
         study=study, seed=seed, pruner=pruner, patience=patience, known=known, known_columns=known_columns,
-        known_study=known_study,
+        known_study=known_study, groups=groups,
     )
 
 
@@ -410,25 +483,30 @@ class CVObjective:
     The folds are fitted one after the other (the same folds as ``cross_val_score``: stratified
     for classifiers), and after each the mean loss so far is reported with
     :func:`~scimlkit.tune.report_step` (step = fold index), so a pruner can stop a trial whose
-    first folds already score below the other trials' on the same folds.
+    first folds already score below the other trials' on the same folds. With ``groups``, the
+    folds are ``GroupKFold``'s: no group is split between training and test.
     """
 
-    def __init__(self, estimator, X, y, *, cv: int, scoring: str | None):
+    def __init__(self, estimator, X, y, *, cv: int, scoring: str | None, groups=None):
         self.estimator, self.X, self.y, self.cv, self.scoring = estimator, X, y, cv, scoring
+        self.groups = groups
 
     def __call__(self, params: dict[str, Any]) -> float:
         from sklearn.base import clone, is_classifier
         from sklearn.metrics import check_scoring
-        from sklearn.model_selection import check_cv
+        from sklearn.model_selection import GroupKFold, check_cv
         from sklearn.utils import _safe_indexing
 
         from ._pruning import report_step
 
         model = clone(self.estimator).set_params(**params)
         scorer = check_scoring(model, scoring=self.scoring)
-        splitter = check_cv(self.cv, self.y, classifier=is_classifier(model))
+        if self.groups is None:
+            splitter = check_cv(self.cv, self.y, classifier=is_classifier(model))
+        else:
+            splitter = GroupKFold(n_splits=self.cv)
         scores = []
-        for fold, (train, test) in enumerate(splitter.split(self.X, self.y)):
+        for fold, (train, test) in enumerate(splitter.split(self.X, self.y, self.groups)):
             fitted = clone(model).fit(_safe_indexing(self.X, train), _safe_indexing(self.y, train))
             scores.append(float(scorer(fitted, _safe_indexing(self.X, test), _safe_indexing(self.y, test))))
             report_step(-float(np.mean(scores)), fold)
