@@ -117,3 +117,22 @@ def test_durations_written_to_csv_are_read_back_as_durations(tmp_path, capsys):
     pd.testing.assert_frame_equal(plain.drop(columns="n_current"), text.drop(columns="n_current"))
     mixed = ref.assign(wait=ref["wait"].astype(str).where(np.arange(3000) != 7, "soon"))
     assert DriftMonitor(rng=0).fit(mixed[["wait"]].iloc[:50]).profile_.kinds == {"wait": "categorical"}
+
+
+def test_text_durations_profiled_through_dask_are_no_identifiers():
+    import warnings
+
+    dd = pytest.importorskip("dask.dataframe")
+    from scimlkit.drift import ReferenceProfile
+
+    n = 2000
+    frame = pd.DataFrame({"d": pd.to_timedelta(np.arange(n) * 7 + 3, unit="s").astype(str).astype(object),
+                          "x": np.random.default_rng(0).normal(size=n)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an identifier warning would fail here, as in memory
+        in_memory = ReferenceProfile.from_frame(frame, rng=0)
+        parted = ReferenceProfile.from_dask(dd.from_pandas(frame, npartitions=4), rng=0)
+    assert in_memory.kinds == parted.kinds == {"d": "numeric", "x": "numeric"}
+    # impossible clock times are no durations pandas writes: such text stays categorical
+    odd = pd.DataFrame({"d": ["0 days 99:99:99"] * 5 + ["0 days 00:00:01"] * 5})
+    assert ReferenceProfile.from_frame(odd, rng=0).kinds == {"d": "categorical"}

@@ -213,7 +213,7 @@ def register(subparsers) -> None:
     history.add_argument("--monitor", default=None, metavar="NAME",
                          help="show only the checks of the monitor of this name (drift fit --name)")
     history.add_argument("--last", type=int, default=None, metavar="N",
-                         help="show only the N latest checks (with --column: that column's rows of them)")
+                         help="show only the N latest checks (with --column: that column's N latest rows)")
     history.add_argument("--out", default=None, metavar="FILE",
                          help="also write every field of the rows shown to a table (.csv, .parquet, .feather, ...)")
 

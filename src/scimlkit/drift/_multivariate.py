@@ -74,7 +74,7 @@ def _encode(reference, current):
     """Numeric matrix for both frames: categorical columns become shared integer codes.
 
     Infinite values become NaN: like the per-column tests, the classifier sees them as missing.
-    Datetime and duration columns are read in seconds, NaT missing (see ``time_as_seconds``).
+    Datetime and duration columns (by their dtype) are read in seconds, NaT missing (see ``time_as_seconds``).
     A boolean reference column and a batch of 0/1 numbers share their codes (see
     ``boolean_relabel``).
     """

@@ -689,7 +689,7 @@ def object_candidates(dtypes, column_types: dict | None) -> list[str]:
 
 
 # a pandas Timedelta written as text ("0 days 00:01:40.5"), as earlier versions stored durations
-_DURATION_TEXT = r"-?[0-9]+ days? [+-]?[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+_DURATION_TEXT = r"-?[0-9]+ days? [+-]?(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?"
 # an ISO 8601 date, optionally with a time of day and a UTC offset (what CSV files hold); the
 # values it matches are then parsed, so that impossible dates (month 13, 30 February) are no dates
 _ISO_DATETIME = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?)?"
@@ -838,7 +838,7 @@ def number_object_states(frame, names) -> dict[str, str]:
     not text: pandas reads a Parquet DECIMAL column as ``decimal.Decimal`` objects, and integer
     columns holding ``None`` come as objects), ``"empty"`` or ``"other"`` (see
     :func:`scimlkit._validation.real_number_check`), or ``"datetime"`` (see
-    :func:`holds_datetimes`); text durations (see :func:`as_durations`) are ``"number"``."""
+    :func:`holds_datetimes`), or ``"duration"`` (text durations, see :func:`as_durations`)."""
     import pandas as pd
 
     states = {}
@@ -851,19 +851,21 @@ def number_object_states(frame, names) -> dict[str, str]:
         if state == "other" and holds_datetimes(frame[name]):
             state = "datetime"
         elif state == "other" and as_durations(frame[name]) is not None:  # durations as text: numeric
-            state = "number"
+            state = "duration"
         states[name] = state
     return states
 
 
 def merge_number_states(states, want: str = "number") -> set[str]:
-    """The columns that hold numbers (``want="datetime"``: datetimes) in at least one part and
-    nothing else in any part."""
+    """The columns that hold numbers (``want="datetime"``: datetimes, ``"duration"``: text
+    durations) in at least one part and nothing else in any part; text durations count as
+    numbers (they are profiled in seconds), also beside parts of numbers."""
     seen: dict[str, set] = {}
     for part in states:
         for name, state in part.items():
             seen.setdefault(name, set()).add(state)
-    return {name for name, found in seen.items() if want in found and found <= {want, "empty"}}
+    allowed = {"number", "duration", "empty"} if want == "number" else {want, "empty"}
+    return {name for name, found in seen.items() if found & (allowed - {"empty"}) and found <= allowed}
 
 
 _PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
@@ -1069,7 +1071,7 @@ class ReferenceProfile:
         kinds = infer_kinds(dtypes, column_types, merge_number_states(states), datetime_objects)
         # datetimes and durations declared numeric: distinct instants are no identifiers
         times = {str(name) for name, dtype in dtypes.items() if is_time_dtype(dtype) or is_datetime_dtype(dtype)}
-        times |= datetime_objects
+        times |= datetime_objects | merge_number_states(states, "duration")
         tasks = [dask.delayed(_profile_partition)(part, kinds, eps / 2, max_exact, sample_size, int(seed))
                  for part, seed in zip(parts, seeds)]
         results = dask.compute(*tasks)
