@@ -129,6 +129,9 @@ def test_best_threshold_with_text_labels_and_pos_label():
         best_threshold(np.r_[text[:-1], [None]], s, pos_label="spam")
     with pytest.raises(InputError, match="only 0 and 1"):  # text labels need pos_label
         best_threshold(text, s)
+    # a list keeps its labels' types: 1 and "1" are two labels besides "a"
+    with pytest.raises(InputError, match="got 3"):
+        best_threshold(["a", 1, "1", "a"], [0.1, 0.4, 0.35, 0.8], pos_label="a")
 
 
 def test_threshold_classifier_unreachable_floor_names_the_scores(spam):

@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 
 from scimlkit import InputError
-from scimlkit.calibrate import reliability_diagram, write_report
+from scimlkit.calibrate import (
+    IsotonicCalibrator,
+    PlattCalibrator,
+    reliability_diagram,
+    write_report,
+)
 from scimlkit.calibrate._report import report_data
 from scimlkit.cli import main
 
@@ -54,8 +59,13 @@ def test_spread_probabilities_keep_equal_width_bins():
 def test_report_of_rare_positives_says_how_it_bins(tmp_path):
     p, y = _rare()
     html = write_report(y, p, tmp_path / "r.html", calibrator="platt", n_boot=20, rng=0).read_text()
-    assert "10 equal-mass bins" in html and "both diagrams zoom" in html
-    assert "equal-width bins over [0, 1] would leave most of them empty" in html
+    data = report_data(y, p, calibrator=PlattCalibrator().fit(p, y), in_sample=True, objective=None, n_boot=0)
+    filled = data.before.count[data.before.count > 0]
+    assert filled.min() == filled.max()  # 10,000 distinct probabilities
+    assert f"equal-mass bins of the probabilities each diagram shows (10 before calibration, {filled.min()} " \
+           "samples each" in html
+    assert "so the axes end at" in html and "the same in both diagrams" in html
+    assert "equal-width bins over [0, 1] would leave more than half of them empty" in html
     assert not re.search(r"\bnan\b", html, flags=re.IGNORECASE)
     html = write_report(y, p, tmp_path / "u.html", calibrator=None, strategy="uniform", n_boot=20,
                         rng=0).read_text()
@@ -73,7 +83,7 @@ def test_cli_fit_report_on_text_labels_with_rare_positives(tmp_path, capsys):
                "--method", "platt", "--report", str(out), "--format", "json"])
     assert rc == 0
     capsys.readouterr()
-    assert "10 equal-mass bins" in out.read_text()
+    assert "equal-mass bins of the probabilities each diagram shows (10 before calibration" in out.read_text()
 
 
 def test_report_takes_text_labels_and_refuses_a_probability_matrix(tmp_path):
@@ -89,3 +99,33 @@ def test_report_takes_text_labels_and_refuses_a_probability_matrix(tmp_path):
         write_report(np.zeros(p.size, dtype=int), P, tmp_path / "m.html")
     with pytest.raises(InputError, match=r"probability of class 1 per sample .* got shape \(10000, 3\)"):
         reliability_diagram(np.zeros(p.size, dtype=int), P)
+
+
+def test_the_two_diagrams_share_one_scale():
+    from scimlkit.calibrate._report import _axis_top, reliability_figure
+
+    p, y = _rare()
+    data = report_data(y, p, calibrator=IsotonicCalibrator().fit(p, y), objective=None, n_boot=0)
+    tops = _axis_top(data.before), _axis_top(data.after)
+    assert tops[0] != tops[1]  # each alone would end elsewhere
+    fig = reliability_figure(data.before, data.after)
+    limits = [ax.get_xlim()[1] for ax in fig.axes]
+    assert limits == [max(tops), max(tops)]
+    # spread probabilities before calibration keep the unit square in both diagrams
+    rng = np.random.default_rng(0)
+    q = rng.random(2000)
+    z = (rng.random(2000) < q ** 3).astype(int)
+    data = report_data(z, q, calibrator=IsotonicCalibrator().fit(q, z), objective=None, n_boot=0)
+    assert [ax.get_xlim()[1] for ax in reliability_figure(data.before, data.after).axes] == [1.0, 1.0]
+
+
+def test_tied_scores_report_the_bins_they_fill(tmp_path):
+    rng = np.random.default_rng(1)
+    y = (rng.random(10_000) < 0.003).astype(int)
+    p = np.round(rng.beta(0.5, 30, 10_000), 2)  # heavy ties: quantile edges merge
+    data = report_data(y, p, calibrator=None, objective=None, n_boot=0)
+    assert data.before.strategy == "quantile"
+    filled = data.before.count[data.before.count > 0]
+    assert filled.min() != filled.max()
+    html = write_report(y, p, tmp_path / "r.html", calibrator=None, objective=None, n_boot=0).read_text()
+    assert f"{filled.min()} to {filled.max()} samples each, tied scores sharing a bin" in html

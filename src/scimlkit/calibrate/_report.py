@@ -55,7 +55,13 @@ def _axis_top(rel: ReliabilityResult) -> float:
     return 1.0 if top >= 0.5 else max(1.1 * top, 1e-6)
 
 
-def _draw_reliability(ax, rel: ReliabilityResult, title: str) -> None:
+def _shared_top(*rels: ReliabilityResult | None) -> float:
+    """One upper end for the axes of diagrams drawn side by side (the widest one's), so that
+    they are drawn on one scale."""
+    return max(_axis_top(r) for r in rels if r is not None)
+
+
+def _draw_reliability(ax, rel: ReliabilityResult, title: str, top: float) -> None:
     ax.plot([0, 1], [0, 1], color="0.6", lw=1, ls="--", label="perfect calibration")
     used = rel.count > 0
     x = rel.mean_predicted[used]
@@ -65,7 +71,6 @@ def _draw_reliability(ax, rel: ReliabilityResult, title: str) -> None:
                         color="tab:blue", alpha=0.2, lw=0,
                         label=f"{rel.level:.0%} band (bootstrap, {rel.n_boot} resamples; at least Jeffreys)")
     ax.plot(x, rel.observed[used], "o-", color="tab:blue", ms=4, label="observed frequency")
-    top = _axis_top(rel)
     ax.set_xlim(0, top)
     ax.set_ylim(-0.02 * top, 1.02 * top)
     ax.set_xlabel("mean predicted probability (bin)")
@@ -77,14 +82,16 @@ def _draw_reliability(ax, rel: ReliabilityResult, title: str) -> None:
 def reliability_figure(before: ReliabilityResult, after: ReliabilityResult | None = None, *,
                        titles: tuple[str, str] = ("before calibration", "after calibration")):
     """Two reliability diagrams side by side, each with its bootstrap band (one diagram, titled
-    ``titles[0]``, when ``after`` is None)."""
+    ``titles[0]``, when ``after`` is None). Both share one scale: the unit square, or when
+    every point and band lies below 0.5, a square ending a little above the largest."""
+    top = _shared_top(before, after)
     if after is None:
         fig, ax = new_figure(4.8, 4.0)
-        _draw_reliability(ax, before, titles[0])
+        _draw_reliability(ax, before, titles[0], top)
         return fig
     fig, axes = new_figure(9.0, 4.0, ncols=2)
-    _draw_reliability(axes[0], before, titles[0])
-    _draw_reliability(axes[1], after, titles[1])
+    _draw_reliability(axes[0], before, titles[0], top)
+    _draw_reliability(axes[1], after, titles[1], top)
     return fig
 
 
@@ -317,16 +324,22 @@ def _reliability_caption(d: CalibrationReportData) -> str:
     rel = d.before
     bins = int(np.count_nonzero(rel.count)) if rel is not None else 0
     if rel.strategy == "quantile":
-        binning = (f"{rel.bin_lower.size} equal-mass bins (about {d.n // max(rel.bin_lower.size, 1)} samples each"
-                   + ("; equal-width bins over [0, 1] would leave most of them empty here)" if d.switched_binning
-                      else ")"))
+        filled = rel.count[rel.count > 0]
+        unit = "weight" if d.weighted else "samples"
+        size = (f"{filled.min():.4g} {unit} each" if filled.size and filled.min() == filled.max() else
+                f"{filled.min():.4g} to {filled.max():.4g} {unit} each, tied scores sharing a bin"
+                if filled.size else f"no {unit}")
+        binning = (f"equal-mass bins of the probabilities each diagram shows ({rel.bin_lower.size} before "
+                   f"calibration, {size}"
+                   + ("; equal-width bins over [0, 1] would leave more than half of them empty here)"
+                      if d.switched_binning else ")"))
     else:
         binning = f"{rel.bin_lower.size} equal-width bins ({bins} not empty)"
     text = f"Observed frequency of positives against the mean predicted probability, {binning}"
-    zoomed = [r for r in (d.before, d.after) if r is not None and _axis_top(r) < 1.0]
-    if zoomed:
-        text += (f"; {'both diagrams zoom' if len(zoomed) == 2 else 'a diagram whose points all lie below 0.5 zooms'}"
-                 " in on the probabilities shown (the axes end just above the largest)")
+    top = _shared_top(d.before, d.after)
+    if top < 1.0:
+        text += (f"; every point and band lies below 0.5, so the axes end at {top:.3g}, just above the "
+                 f"largest{', the same in both diagrams' if d.after is not None else ''}")
     text += (f", with a {rel.level:.0%} band for each bin's frequency: the bootstrap percentile band "
              f"({rel.n_boot} resamples of the {d.n} samples), widened to the Jeffreys interval of the bin's "
              "k positives of m samples where that is wider (a bin of one or a few samples gets an honest width "
@@ -498,7 +511,7 @@ def write_report(y_true, y_score, path, *, calibrator="auto", objective: str | N
     strategy : {"auto", "uniform", "quantile"}, default="auto"
         Equal-width bins over [0, 1] (``"uniform"``) or equal-mass bins (``"quantile"``) for
         the reliability diagrams. ``"auto"``: equal-width, unless the raw probabilities leave
-        more than half of those bins empty (rare positives, scores crowded near 0), where
+        more than half of those bins empty (scores crowded together, as near 0 on rare positives), where
         equal-mass bins show the diagram that equal-width bins would reduce to a point or two.
     n_boot : int, default=200
         Bootstrap resamples for the bands of the reliability diagrams (0: no bands).

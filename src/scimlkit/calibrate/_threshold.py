@@ -358,16 +358,30 @@ def _binary_of(y_true, pos_label, *, require_both: bool = True):
         return y_true
     import pandas as pd
 
-    values = np.asarray(y_true, dtype=object)
-    if values.ndim != 1:
-        raise InputError(f"`y_true` must be 1-D labels, got shape {values.shape}")
-    gaps = int(pd.isna(values).sum())
-    if gaps:
-        raise InputError(f"`y_true` contains {gaps} missing label(s)")
-    items = values.tolist()
-    positive = np.array([isinstance(v, str) == isinstance(pos_label, str) and v == pos_label for v in items],
-                        dtype=bool)
-    others = sorted({str(v) for v, hit in zip(items, positive) if not hit})
+    if isinstance(y_true, np.ndarray | pd.Series | pd.Index | pd.Categorical):
+        raw = np.asarray(y_true.to_numpy() if isinstance(y_true, pd.Series | pd.Index) else y_true)
+    else:  # a list keeps each label's type (NumPy would turn [1, "1"] into two texts "1")
+        raw = np.asarray(y_true, dtype=object)
+    if raw.ndim != 1:
+        raise InputError(f"`y_true` must be 1-D labels, got shape {raw.shape}")
+    text = isinstance(pos_label, str)
+    if raw.dtype.kind in "USiufb":  # one type throughout: compared at once
+        if raw.dtype.kind == "f" and np.isnan(raw).any():
+            raise InputError(f"`y_true` contains {int(np.isnan(raw).sum())} missing label(s)")
+        same_kind = (raw.dtype.kind in "US") == text
+        positive = (raw == pos_label) if same_kind else np.zeros(raw.shape, dtype=bool)
+        rest = np.unique(raw[~positive])
+        others = sorted(str(v) for v in rest.tolist())
+    else:
+        values = raw.astype(object)
+        gaps = int(pd.isna(values).sum())
+        if gaps:
+            raise InputError(f"`y_true` contains {gaps} missing label(s)")
+        items = values.tolist()
+        positive = np.array([isinstance(v, str) == text and v == pos_label for v in items], dtype=bool)
+        # labels told apart by type as well as value: 1 and "1" are two labels
+        distinct = {(isinstance(v, str), v) for v, hit in zip(items, positive) if not hit}
+        others = sorted(f"{v!r}" if is_text else str(v) for is_text, v in distinct)
     if not positive.any() and require_both:
         raise InputError(f"`pos_label` {pos_label!r} is not a label of `y_true`; its labels are {others[:5]}")
     if len(others) > 1:
