@@ -260,7 +260,7 @@ def test_an_arm_of_a_few_users_warns_on_a_binary_metric():
     gen = np.random.default_rng(2)
     df = pd.DataFrame({"arm": [*gen.choice(["control", "B"], 2000), "qa"],
                        "converted": [*(gen.random(2000) < 0.1).astype(int), 1]})
-    with pytest.warns(SmallSampleWarning, match="1 comparison.* of 'converted'"):
+    with pytest.warns(SmallSampleWarning, match="1 comparison.* of the binary metric.* 'converted'"):
         res = analyze(df, group="arm", metric="converted")
     assert res.to_frame()["treatment"].tolist() == ["B", "qa"]
 
@@ -272,13 +272,26 @@ def test_a_column_of_one_row_per_group_is_not_the_arm_column():
                        "converted": (gen.random(500) < 0.1).astype(int)})
     with pytest.raises(InputError, match="column 'user' has 500 groups in 500 rows"):
         analyze(df, group="user", metric="converted")
-    # a stray label or two next to real arms is analysed (the sample-ratio check flags it)
-    df.loc[:1, "arm"] = ["qa", "debug"]
+    # stray labels next to real arms are analysed (the sample-ratio check flags them), however
+    # many groups they make: most rows belong to the real arms
+    df.loc[:2, "arm"] = ["qa", "debug", "test"]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = analyze(df, group="arm", metric="converted")
     assert any(issubclass(w.category, SmallSampleWarning) for w in caught)
-    assert res.srm.mismatch and len(res.to_frame()) == 3
+    assert res.srm.mismatch and len(res.to_frame()) == 4
+
+
+def test_rare_binary_metrics_warn_once_for_all_metrics():
+    gen = np.random.default_rng(6)
+    df = pd.DataFrame({"arm": gen.choice(["control", "B"], 2000),
+                       **{f"m{i}": (gen.random(2000) < 0.002).astype(int) for i in range(8)}})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        analyze(df, group="arm", metric=[f"m{i}" for i in range(8)])
+    small = [w for w in caught if issubclass(w.category, SmallSampleWarning)]
+    assert len(small) == 1
+    assert "8 comparison(s) of the binary metric(s) 'm0', 'm1', 'm2', 'm3', 'm4' and 3 more" in str(small[0].message)
 
 
 def test_boolean_arms_take_an_allocation_by_number():

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .._errors import InputError
+from .._errors import InputError, SmallSampleWarning
 from .._results import Result
 from .._validation import check_alpha, check_columns, check_frame, check_option, describe
 from ._analysis_base import (
@@ -20,7 +21,7 @@ from ._analysis_base import (
     round_off_only,
     scaled_by_power_of_two,
 )
-from ._binary import binary_core, check_difference_method, warn_binary
+from ._binary import SMALL_EXPECTED, binary_core, check_difference_method, warn_binary
 from ._continuous import ttest_core, warn_means
 from ._cuped import cuped_arrays
 from ._multi import adjust_pvalues, check_adjust
@@ -247,7 +248,7 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
         Column naming each user's arm. Arms are named by their labels' text, so a column that
         holds two labels reading the same (``0`` and ``"0"``, e.g. after concatenating two
         sources) is refused rather than merged into one arm; convert it first. A column in
-        which most groups have a single row (a user id, a metric) is refused as well.
+        which most rows form a group of their own (a user id, a metric) is refused as well.
     metric : str or list of str
         Metric column(s), numeric without missing values.
     covariate : str, optional
@@ -331,8 +332,9 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
     masks = {arm: labels == arm for arm in arms}
     sizes = {arm: int(mask.sum()) for arm, mask in masks.items()}
     single = sum(size == 1 for size in sizes.values())
-    if len(arms) > 2 and 2 * single > len(arms):
-        # a user id or a metric given as the group column: one "arm" per row
+    if len(arms) > 2 and 2 * single > len(labels):
+        # a user id or a metric given as the group column: most rows are "arms" of their own
+        # (a few stray labels beside real arms are analysed, and the SRM check flags them)
         raise InputError(f"column '{group}' has {len(arms)} groups in {len(labels)} rows, {single} of them with a "
                          "single row; `group` must name the column of arms (control, treatment, ...)")
     value_of = dict(zip(arms_found, values, strict=True))
@@ -342,6 +344,7 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
     x = scaled_by_power_of_two(_numeric_column(frame, covariate))[0] if covariate is not None else None
     treatments = arms[1:]
     rows = []
+    small: dict[str, int] = {}  # binary metrics whose z-tests expect fewer than 5 in a cell
     for name in metrics:
         y = _numeric_column(frame, name)
         is_binary = bool(np.isin(y, (0.0, 1.0)).all())
@@ -377,7 +380,9 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
             nt = np.array([sizes[a] for a in treatments], dtype=float)
             cols = binary_core(np.float64(yc.sum()), np.float64(yc.size), xt, nt, alpha=alpha,
                                alternative=alternative, ci_method=ci_method)
-            warn_binary(cols, where=f" of '{name}'")
+            warn_binary(cols, where=f" of '{name}'", small=False)  # one warning for every metric, below
+            if np.any(cols["small"]):
+                small[name] = int(np.sum(cols["small"]))
             means = (np.full(len(treatments), yc.mean()), xt / nt)
             method = "z-test"
         else:
@@ -403,6 +408,12 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
                          **{k: float(np.asarray(cols[k])[i]) for k in ("difference", "low", "high",
                                                                        "relative_lift", "lift_low",
                                                                        "lift_high", "statistic", "pvalue")}})
+    if small:
+        named = ", ".join(f"'{m}'" for m in list(small)[:5]) + (f" and {len(small) - 5} more" if len(small) > 5 else "")
+        warnings.warn(f"{sum(small.values())} comparison(s) of the binary metric(s) {named} expect fewer than "
+                      f"{SMALL_EXPECTED:g} successes or failures in an arm; the z-test's normal approximation is "
+                      "unreliable there (its p-value can be far too small): compare those arms with "
+                      "compare_proportions(...).fisher_exact()", SmallSampleWarning, stacklevel=2)
     table = pd.DataFrame(rows)
     pvalues = table["pvalue"].to_numpy(dtype=float)
     finite = np.isfinite(pvalues)

@@ -354,16 +354,16 @@ def binary_core(xc, nc, xt, nt, *, alpha, alternative, ci_method):
     }
 
 
-def warn_binary(columns, *, where: str = "") -> None:
-    """Typed warnings for degenerate or too small rows of :func:`binary_core` output."""
+def warn_binary(columns, *, where: str = "", small: bool = True) -> None:
+    """Typed warnings for degenerate or (``small``) too small rows of :func:`binary_core` output."""
     degenerate = np.asarray(columns["degenerate"])
     if degenerate.any():
         warnings.warn(f"{int(degenerate.sum())} comparison(s){where} have 0% or 100% in both arms; "
                       "the z-test is undefined there and reported as statistic 0, p-value 1",
                       DegenerateDataWarning, stacklevel=3)
-    small = np.asarray(columns["small"])
-    if small.any():
-        warnings.warn(f"{int(small.sum())} comparison(s){where} expect fewer than {SMALL_EXPECTED:g} successes or "
+    too_small = np.asarray(columns["small"])
+    if small and too_small.any():
+        warnings.warn(f"{int(too_small.sum())} comparison(s){where} expect fewer than {SMALL_EXPECTED:g} successes or "
                       "failures in an arm; the z-test's normal approximation is unreliable there (its p-value "
                       "can be far too small): use Fisher's exact test (`fisher_exact()` of compare_proportions' "
                       "result)", SmallSampleWarning, stacklevel=3)
