@@ -24,10 +24,10 @@ def test_input_error_is_one_line_and_debug_shows_traceback(capsys):
     assert main(["demo", "--only", "nothing"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("scimlkit: error:") and err.count("\n") == 1
-    from scimlkit._errors import InputError
-
-    with pytest.raises(InputError):
-        main(["demo", "--only", "nothing", "--debug"])
+    # --debug shows the traceback and keeps the status
+    assert main(["demo", "--only", "nothing", "--debug"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback") and "InputError" in err
 
 
 def test_emit_json_and_table(capsys):
@@ -135,6 +135,10 @@ def test_an_internal_error_has_its_own_exit_status_apart_from_an_alert(monkeypat
     assert main(["experiment", "srm", "a=5000,b=6000", "--fail-on-mismatch"]) == 3
     err = capsys.readouterr().err
     assert err.startswith("scimlkit: internal error: ZeroDivisionError") and err.count("\n") == 1
+    # --debug shows the traceback and keeps the status
+    assert main(["experiment", "srm", "a=5000,b=6000", "--fail-on-mismatch", "--debug"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback") and "ZeroDivisionError: division by zero" in err
 
 
 def test_the_exit_statuses_are_documented_in_the_help(capsys):

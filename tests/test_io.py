@@ -434,7 +434,8 @@ def test_write_table_to_standard_output(capsys):
 
 
 @pytest.mark.parametrize("text, sep", [("a,b\n1,2,\n3,4,\n", ","), ("a;b\n1,5;2;\n2,5;3;\n", ";"),
-                                       ("a\tb\r\n1\t2\t\r\n3\t4\t\r\n", "\t")])
+                                       ("a\tb\r\n1\t2\t\r\n3\t4\t\r\n", "\t"), ("a,b\n1,2, \n3,4, \n", ","),
+                                       ("a,b\n1,2,,\n3,4,,\n", ","), ("a,b\n1,2,\n3,4\n", ",")])
 def test_a_separator_ending_every_row_keeps_the_columns_in_place(tmp_path, text, sep):
     # pandas took the first column as row labels and shifted every other one left (a read 2, 4;
     # b all missing)
@@ -445,11 +446,37 @@ def test_a_separator_ending_every_row_keeps_the_columns_in_place(tmp_path, text,
     assert back["a"].tolist() == ([1.5, 2.5] if sep == ";" else [1, 3])
 
 
-@pytest.mark.parametrize("text", ["a,b\n1,2,3\n4,5\n", "a,b\n1,2,3\n4,5,6\n", "a,b\n1,2,\n3,4,5\n"])
+@pytest.mark.parametrize("text", ["a,b\n1,2,3\n4,5\n", "a,b\n1,2,\n3,4,5\n", "a,b\n1,2,3,4\n5,6,7,8\n"])
 def test_a_row_with_a_value_past_the_header_is_refused(tmp_path, text):
     (tmp_path / "t.csv").write_text(text)
     with pytest.raises(InputError, match=r"more values than its header has column names \(2\)"):
         read_table(tmp_path / "t.csv")
+
+
+@pytest.mark.parametrize("text, name", [
+    ("baseMean\tlog2FoldChange\tpvalue\nENSG01\t10.5\t1.2\t0.01\nENSG02\t3.1\t-0.4\tNA\n", "t.tsv"),
+    ("baseMean;log2FoldChange;pvalue\nENSG01;10,5;1,2;0,01\nENSG02;3,1;-0,4;NA\n", "t.csv"),
+])
+def test_row_labels_without_a_name_in_the_header_are_the_first_column(tmp_path, text, name):
+    # R's write.table writes the rows' labels without naming them in the header: pandas reads
+    # them as the index; here they are the first column, named as pandas names an unnamed one
+    (tmp_path / name).write_text(text)
+    back = read_table(tmp_path / name)
+    assert list(back.columns) == ["Unnamed: 0", "baseMean", "log2FoldChange", "pvalue"]
+    assert back["Unnamed: 0"].tolist() == ["ENSG01", "ENSG02"] and back["baseMean"].tolist() == [10.5, 3.1]
+    assert back["pvalue"].iloc[0] == 0.01 and np.isnan(back["pvalue"].iloc[1])
+
+
+def test_a_zip_with_a_folder_entry_or_mac_resource_forks_reads_its_one_table(tmp_path):
+    import zipfile
+
+    for extra in (["data/"], ["__MACOSX/", "__MACOSX/._t.csv"]):
+        path = tmp_path / "t.csv.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            for entry in extra:
+                archive.writestr(entry, "" if entry.endswith("/") else "\x00\x05")
+            archive.writestr("data/t.csv" if extra == ["data/"] else "t.csv", "x,y\n1,2\n")
+        assert read_table(path).to_dict("list") == {"x": [1], "y": [2]}
 
 
 @pytest.mark.parametrize("suffix", [".csv.bz2", ".csv.xz", ".csv.zip", ".tsv.bz2", ".tsv.xz", ".TSV.ZIP"])

@@ -267,7 +267,8 @@ def _open_bytes(path: Path):
     name = path.name.lower()
     if name.endswith(".zip"):
         with zipfile.ZipFile(path) as archive:
-            members = [m for m in archive.namelist() if not m.endswith("/")]
+            # folders and the resource forks a Mac adds (__MACOSX/...) are no files of the table
+            members = [m for m in archive.namelist() if not m.endswith("/") and not m.startswith("__MACOSX/")]
             if len(members) != 1:
                 raise OSError("the archive does not hold exactly one file")
             return archive.open(members[0])
@@ -357,17 +358,57 @@ def _read_delimited(pd, path: Path, sep: str | None, where: str, na_values: tupl
     missing = {} if na_values is None else {"keep_default_na": False, "na_values": ["", *na_values]}
     # index_col=False: rows with one more field than the header (an export ending each line with
     # a separator) would otherwise make the first column the row labels and shift every other
-    # column one place left; a field past the header that holds a value is refused, not dropped
+    # column one place left; such files are read by _past_the_header
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message="Length of header", category=pd.errors.ParserWarning)
         try:
-            frame = pd.read_csv(path, sep=sep, low_memory=False, index_col=False, **missing)
+            frame = _read_csv(pd, path, sep=sep, low_memory=False, index_col=False, **missing)
+            layout = {"index_col": False}
         except pd.errors.ParserWarning:
-            raise InputError(f"{where} has a row with more values than its header has column names "
-                             f"({len(header)}); name every column in the header") from None
+            frame, layout = _past_the_header(pd, path, sep, header, where, missing)
     if sep == ";":
-        frame = _decimal_commas(pd, frame, path, missing)
+        frame = _decimal_commas(pd, frame, path, missing, layout)
     return frame
+
+
+def _read_csv(pd, path: Path, **options):
+    """``pandas.read_csv`` of ``path``; the one file of a ``.zip`` archive is read as
+    :func:`_open_bytes` finds it (pandas would refuse a folder entry beside it)."""
+    if path.name.lower().endswith(".zip"):
+        with _open_bytes(path) as fh:
+            return pd.read_csv(fh, **options)
+    return pd.read_csv(path, **options)
+
+
+def _past_the_header(pd, path: Path, sep: str, header: list[str], where: str, missing: dict):
+    """A delimited file whose rows hold more fields than its header names, and the options
+    that read it: fields past the header that are empty in every row (an export ending each
+    line with a separator or two) are dropped; one more field holding a value in every row is
+    the rows' labels, written without a name in the header (R's ``write.table``), read as the
+    first column ``Unnamed: 0``; other values past the header are refused."""
+    def refused():
+        return InputError(f"{where} has a row with more values than its header has column names "
+                          f"({len(header)}); name every column in the header")
+
+    try:  # every field as text, the header row left out
+        text = _read_csv(pd, path, sep=sep, header=None, skiprows=1, dtype=str, keep_default_na=False,
+                         low_memory=False)
+    except pd.errors.ParserError:
+        raise refused() from None
+    past = text.iloc[:, len(header):]
+    filled = past.apply(lambda column: column.str.strip().ne(""))
+    named = list(header)
+    if not filled.to_numpy().any():  # separators ending the rows
+        names = [*named, *(f"_past_{i}" for i in range(past.shape[1]))]
+        keep = names[:len(header)]
+    elif past.shape[1] == 1 and filled.to_numpy().all() and text.iloc[:, 0].str.strip().ne("").all():
+        names = keep = ["Unnamed: 0", *named]  # the rows' labels first
+    else:
+        raise refused()
+    names = [n if n.strip() else f"Unnamed: {i}" for i, n in enumerate(names)]
+    keep = names[:len(keep)]
+    layout = {"header": None, "skiprows": 1, "names": names, "usecols": keep, "index_col": False}
+    return _read_csv(pd, path, sep=sep, low_memory=False, **layout, **missing), layout
 
 
 def _typed_missing(pd, frame, na_values: tuple[str, ...]):
@@ -413,7 +454,7 @@ def _typed_missing(pd, frame, na_values: tuple[str, ...]):
 
 def _header(pd, path: Path, sep: str) -> list[str]:
     """The names in a delimited file's header row as written (pandas renames repeated ones)."""
-    head = pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False)
+    head = _read_csv(pd, path, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False)
     return [str(v) for v in head.iloc[0].tolist()] if len(head) else []
 
 
@@ -439,8 +480,8 @@ def _sniff(path: Path, header: str) -> str:
     return likely if not data or split else ","
 
 
-def _decimal_commas(pd, frame, path: Path, missing: dict):
-    """``frame`` (read from ``path`` with the options ``missing``) with its text columns of
+def _decimal_commas(pd, frame, path: Path, missing: dict, layout: dict):
+    """``frame`` (read from ``path`` with the options ``missing`` and ``layout``) with its text columns of
     decimal-comma numbers (``1,5``) read as numbers, when no column writes decimals with a point
     (which would make the comma ambiguous: a float column with a fraction, or a whole-valued one
     without gaps, which pandas makes float only when its numbers are written ``10.0`` or ``1e3``)."""
@@ -461,7 +502,7 @@ def _decimal_commas(pd, frame, path: Path, missing: dict):
             values = col.dropna()
             if len(values) == len(col) or not (values == values.round()).all():
                 return frame  # decimal points elsewhere in the file: the commas are ambiguous
-    again = pd.read_csv(path, sep=";", decimal=",", usecols=comma, low_memory=False, index_col=False, **missing)
+    again = _read_csv(pd, path, sep=";", decimal=",", low_memory=False, **{**layout, "usecols": comma}, **missing)
     converted = {c: (again[c] if again[c].dtype.kind in "if" else
                      pd.to_numeric(frame[c].str.replace(",", ".", regex=False).str.strip())) for c in comma}
     return frame.assign(**converted)

@@ -17,6 +17,7 @@ import io
 import json
 import os
 import sys
+import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -382,8 +383,9 @@ def _main(argv: list[str], debug: bool, entry: bool = False) -> int:
         print(f"scimlkit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (InputError, StorageError, OptionalDependencyError) as exc:
-        if debug:
-            raise
+        if debug:  # the traceback, and the same status
+            traceback.print_exc()
+            return EXIT_USAGE
         message = " ".join(str(exc).split())
         print(f"scimlkit: error: {message}", file=sys.stderr)
         return EXIT_USAGE
@@ -401,10 +403,11 @@ def _main(argv: list[str], debug: bool, entry: bool = False) -> int:
 
 
 def _internal_error(exc: Exception, debug: bool) -> int:
-    """Report an unexpected error in one line (re-raised with ``--debug``); status 3, so that a
-    script can tell it from an alert (status 1)."""
+    """Report an unexpected error in one line (its traceback with ``--debug``); status 3, so that
+    a script can tell it from an alert (status 1)."""
     if debug:
-        raise exc
+        traceback.print_exception(exc)
+        return EXIT_INTERNAL
     print(f"scimlkit: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
           file=sys.stderr)
     return EXIT_INTERNAL
