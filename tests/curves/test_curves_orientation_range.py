@@ -84,3 +84,17 @@ def test_cli_fits_a_plateaued_mse(tmp_path, capsys):
     assert rc in (None, 0)
     payload = json.loads(out.out)
     assert payload["higher_is_better"] is False and payload["best_possible"] == 0.0
+
+
+def test_the_range_overrules_a_clear_trend_up_to_five_percent_of_the_level():
+    # a loss above 100 that clearly rises 4.9% is a loss getting worse; 6% is followed and refused
+    rising = np.array([1000, 1008, 1016, 1025, 1033, 1041, 1049.0])
+    with pytest.warns(DegenerateDataWarning, match="gets worse with more data"):
+        assert not fit_curve(N, rising, n_bootstrap=0).higher_is_better
+    with pytest.raises(InputError, match="go above `best_possible`=1"):
+        fit_curve(N, np.linspace(1000, 1060, 7), n_bootstrap=0)
+    # an R² around 0 that clearly, slightly falls: its level is measured from its perfect score 1
+    r2 = np.array([0.01, 0.005, 0.0, -0.005, -0.01, -0.015, -0.02])
+    with pytest.warns(DegenerateDataWarning, match="gets worse with more data"):
+        fit = fit_curve(N, r2, n_bootstrap=0)
+    assert fit.higher_is_better and fit.best_possible == 1.0

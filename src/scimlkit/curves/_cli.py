@@ -292,8 +292,10 @@ def register(subparsers) -> None:
     group.add_argument("--higher-is-better", dest="orientation", action="store_const", const="higher",
                        help="scores such as accuracy (default: detected from the trend; without a clear "
                             "trend, scores in [0, 1], or in (1, 100] as a percentage, count as higher-is-better; "
-                            "negative scores, such as neg_mean_squared_error, count as higher-is-better and "
-                            "scores all above 100 as a loss, also against a slight trend)")
+                            "mean scores of which some are negative and none above 1, such as "
+                            "neg_mean_squared_error, count as higher-is-better and mean scores all above 100 as a "
+                            "loss, also against a clear trend whose spread is at most 5%% of the scores' distance "
+                            "from the perfect score)")
     group.add_argument("--lower-is-better", dest="orientation", action="store_const", const="lower",
                        help="scores such as error rates or losses (say so for a loss on a plateau)")
     fit.set_defaults(orientation=None)

@@ -1271,7 +1271,7 @@ def _detect_orientation(n: np.ndarray, y: np.ndarray, best_possible: float | Non
     ``neg_mean_squared_error``, or an R² around 0), and mean scores all above 100 are a loss;
     it decides even against a clear trend (a curve that gets worse with more data, with a
     warning) when that trend is small next to the scores' level (their spread at most 5% of
-    their median size); a larger clear trend is followed (and the scores are then refused
+    their median distance from that perfect score); a larger clear trend is followed (and the scores are then refused
     against the default perfect score, so that ``higher_is_better`` and ``best_possible`` are
     given explicitly). A ``best_possible`` given
     explicitly comes first there: mean scores all at or below it are higher-is-better, all at
@@ -1308,7 +1308,9 @@ def _detect_orientation(n: np.ndarray, y: np.ndarray, best_possible: float | Non
         # negated loss creeping away from 0 by a few parts in a thousand): a count that clearly
         # rises past 100, or a log-scale loss that clearly falls below 0, is read by its trend
         # (and refused against the default perfect score, naming both options)
-        small = bool(np.ptp(mean) <= _SMALL_TREND * np.median(np.abs(mean)))
+        # the level is measured from the perfect score of the range's reading (1 for an R² around 0)
+        level = _default_best(y, True) if usable else 0.0
+        small = bool(np.ptp(mean) <= _SMALL_TREND * np.median(np.abs(mean - level)))
         if usable is None or usable == (t > 0) or not small:
             return bool(t > 0)
         # a curve that clearly, slightly gets worse with more data: the range says which side is better
@@ -1504,8 +1506,8 @@ def fit_curve(
         default perfect score are higher-is-better (a negated loss such as
         ``neg_mean_squared_error`` on a plateau, an R² around 0), mean scores all above 100
         lower-is-better (a loss), also against a clear trend that is small next to the scores'
-        level (spread at most 5% of their median size; with a warning that the curve then gets
-        worse with more data); a
+        level (spread at most 5% of their median distance from the perfect score; with a
+        warning that the curve then gets worse with more data); a
         ``best_possible`` given explicitly decides first (mean scores all at or below it are
         higher-is-better, all at or above it lower-is-better), with a
         :class:`~scimlkit.DegenerateDataWarning` when the range and the trend disagree or
