@@ -398,6 +398,9 @@ def test_a_groups_column_gives_group_folds(job, capsys):
     frame.assign(clinic=np.arange(len(frame)) % 2).to_csv(job.parent / "diabetes.csv", index=False)
     _one_error_line(capsys, main(["tune", "run", str(job), "--storage", str(job.parent / "g.db")]),
                     "has 2 group(s): too few for cv=3 folds")
+    # regrouped rows make other folds: the stored study is not resumed with them
+    frame.assign(clinic=np.arange(len(frame)) % 5).to_csv(job.parent / "diabetes.csv", index=False)
+    _one_error_line(capsys, main(["tune", "run", str(job), "--n-trials", "6"]), "another objective")
 
 
 def test_a_module_beside_the_spec_is_found(job, capsys, monkeypatch):
@@ -414,6 +417,17 @@ def test_a_module_beside_the_spec_is_found(job, capsys, monkeypatch):
     job.write_text(job.read_text().replace("[space.ridge__alpha]", "[space.ridge__alhpa]"))
     _one_error_line(capsys, main(["tune", "run", str(job)]),
                     "are not parameters of the Pipeline 'scaled_ridge' returns (did you mean 'ridge__alpha'?)")
+    # the folder goes last on the path: a file beside the spec never hides an installed module
+    assert sys.path[-1] == str(job.parent.resolve()) and str(job.parent.resolve()) not in sys.path[:-1]
+
+
+def test_a_module_shadowed_by_an_installed_one_is_named(job, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    (job.parent / "string.py").write_text(FACTORIES)  # the standard library's string module wins
+    job.write_text(job.read_text().replace("sklearn.linear_model.Ridge", "string.scaled_ridge"))
+    _one_error_line(capsys, main(["tune", "run", str(job)]), "not from string.py beside the spec: rename that module")
 
 
 FACTORIES = """

@@ -20,7 +20,11 @@ def register(subparsers) -> None:
                       description="Tune a scikit-learn estimator by cross-validation as described by SPEC.toml. "
                                   "Its `estimator` is the import path of an estimator class, or of a function "
                                   "that takes no arguments and returns an estimator (a pipeline, say); [params] "
-                                  "are then set on what it returns.")
+                                  "are then set on what it returns. A module of your own (models.py) may sit "
+                                  "beside the spec. TOML has no null: the string \"None\" stands for Python's "
+                                  "None in [params], in choices and in `when` values (so the text 'None' itself "
+                                  "cannot be given). [data] groups = \"column\" keeps each group's rows in one "
+                                  "fold (GroupKFold).")
     run.add_argument("spec", metavar="SPEC.toml", help="the job description (estimator, space, data, ...)")
     run.add_argument("--n-trials", type=int, default=None, help="override the spec's n_trials")
     run.add_argument("--n-workers", type=int, default=None, help="override the spec's n_workers")
@@ -85,8 +89,9 @@ def _run(args) -> int:
     estimator = spec.build_estimator()
     X, y = spec.load_data()
     known = spec.load_known()
-    objective = CVObjective(estimator, X, y, cv=spec.cv, scoring=spec.scoring, groups=spec.load_groups())
-    label_now, earlier = spec.objective_label(X, y, estimator)
+    groups = spec.load_groups()
+    objective = CVObjective(estimator, X, y, cv=spec.cv, scoring=spec.scoring, groups=groups)
+    label_now, earlier = spec.objective_label(X, y, estimator, groups)
     label = spec.scoring or "score"
     result = _minimize(objective, spec.space, method=spec.method, n_trials=spec.n_trials, n_workers=spec.n_workers,
                        storage=spec.storage, study=spec.study, timeout=None, rng=spec.seed, executor=None,

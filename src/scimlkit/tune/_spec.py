@@ -172,8 +172,15 @@ class TuneSpec:
                              f"({exc}){hint}") from None
         cls = getattr(module, class_name, None)
         if cls is None:
+            top = module_name.partition(".")[0]
+            folder = self.source.resolve().parent
+            beside = next((f for f in (folder / f"{top}.py", folder / top / "__init__.py") if f.is_file()), None)
+            shadowed = ""
+            if beside is not None and Path(getattr(module, "__file__", "") or "").resolve() != beside.resolve():
+                shadowed = (f" (it was imported from {getattr(module, '__file__', None) or 'an installed package'}, "
+                            f"not from {beside.name} beside the spec: rename that module)")
             raise InputError(f"spec '{self.source}': estimator '{self.estimator}' not found: "
-                             f"module '{module_name}' has no '{class_name}'")
+                             f"module '{module_name}' has no '{class_name}'{shadowed}")
         if not callable(cls):
             raise InputError(f"spec '{self.source}': '{self.estimator}' is not a class or a function returning "
                              "an estimator")
@@ -220,23 +227,24 @@ class TuneSpec:
             folder = self.source.resolve().parent
             if exc.name != top or not ((folder / f"{top}.py").is_file() or (folder / top / "__init__.py").is_file()):
                 raise
-            if str(folder) not in sys.path:
-                sys.path.insert(0, str(folder))
+            if str(folder) not in sys.path:  # last: a file beside the spec never hides an installed module
+                sys.path.append(str(folder))
             importlib.invalidate_caches()
             return importlib.import_module(module_name)
 
-    def objective_label(self, X, y, estimator=None) -> tuple[str, tuple[str, ...]]:
+    def objective_label(self, X, y, estimator=None, groups=None) -> tuple[str, tuple[str, ...]]:
         """What this job's losses measure, stored with its study: the estimator and its fixed
         parameters, the scoring, the folds, the target and features, and the data read (the file's
         name and a digest of ``X`` and ``y``: an edited file is another objective). A function
         building the estimator is named with what it built (its class and a digest of its
         settings outside the space, so that an edited function is another objective). A stored
         study of another label is not resumed. Returns the label and the earlier form a stored
-        study may carry (the estimator, scoring and target only), accepted and relabelled."""
+        study may carry (the estimator, scoring and target only), accepted and relabelled. With
+        ``groups`` (the spec's groups column), a digest of the groups is part of the label."""
         params = f" {json.dumps(self.params, sort_keys=True, default=str)}" if self.params else ""
         features = "" if self.features is None else f", features {self.features}"
-        if self.groups is not None:
-            features += f", groups '{self.groups}'"
+        if self.groups is not None:  # the groups make the folds: regrouped data is another objective
+            features += f", groups '{self.groups}'" + ("" if groups is None else f" #{data_digest(groups, None)}")
         scoring = self.scoring or "score"
 
         def label(settings, data):
