@@ -28,7 +28,7 @@ from ._errors import InputError, OptionalDependencyError, StorageError
 from ._results import Result, jsonable
 
 __all__ = ["main", "add_command", "add_report_option", "report_target", "refuse_stdout", "refuse_overwrite", "emit",
-           "print_line"]
+           "print_line", "binary_labels"]
 
 EXIT_OK, EXIT_ALERT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -149,6 +149,52 @@ def _text(value: Any):
     from rich.text import Text
 
     return None if value is None else Text(str(value))
+
+
+#: How a boolean label may be named with --pos-label, besides its own "True" and "False".
+_BOOLEAN_NAMES = {"true": True, "t": True, "yes": True, "1": True, "false": False, "f": False, "no": False, "0": False}
+
+
+def binary_labels(column, name: str, pos_label: str | None):
+    """0/1 labels of a label column (``name`` in messages): 0/1 (or boolean) values, or, with
+    ``--pos-label``, any two labels of which ``pos_label`` (text, as typed) is the positive one."""
+    import numpy as np
+
+    from ._validation import check_binary
+
+    if pos_label is None:
+        try:
+            return check_binary(column, name)
+        except InputError as exc:
+            distinct = sorted({str(v) for v in column.dropna().tolist()})
+            if "only 0 and 1" not in str(exc) or len(distinct) != 2:
+                raise
+            import shlex
+
+            raise InputError(f"{exc}; name the positive class with --pos-label {shlex.quote(distinct[0])} "
+                             f"or --pos-label {shlex.quote(distinct[1])}") from None
+    gaps = int(column.isna().sum())
+    if gaps:
+        raise InputError(f"{name} contains {gaps} missing value(s)")
+    values = column.to_numpy()
+    text = np.array([str(v) for v in values], dtype=object)
+    positive = text == pos_label
+    if not positive.any() and column.dtype.kind in "iuf":  # --pos-label 2 on 2.0, 2 on 2
+        try:
+            positive = values == float(pos_label)
+        except ValueError:
+            pass
+    if not positive.any() and column.dtype.kind == "b":  # --pos-label true, TRUE or 1 on True
+        spelled = _BOOLEAN_NAMES.get(pos_label.strip().lower())
+        if spelled is not None:
+            positive = np.asarray(values == spelled, dtype=bool)
+    distinct = np.unique(text).tolist()
+    if len(distinct) != 2:
+        raise InputError(f"{name} must hold exactly two labels with --pos-label, got {len(distinct)}: "
+                         f"{distinct[:5]}")
+    if not positive.any():
+        raise InputError(f"--pos-label {pos_label!r} is not a label of {name}; its labels are {distinct}")
+    return positive.astype(np.int8)
 
 
 def _frame_table(frame, title: str | None = None):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
-
 from .._errors import InputError
 from .._io import read_table
-from .._validation import check_array, check_binary
+from .._validation import check_array
+from ..cli import binary_labels
 
 
 def _read_scores(frame, column: str):
@@ -29,48 +28,6 @@ def _read_scores(frame, column: str):
     return check_array(scores, f"column '{column}'", dtype=float)
 
 
-#: How a boolean label may be named with --pos-label, besides its own "True" and "False".
-_BOOLEAN_NAMES = {"true": True, "t": True, "yes": True, "1": True, "false": False, "f": False, "no": False, "0": False}
-
-
-def _labels(column, name: str, pos_label: str | None):
-    """0/1 labels of a label column: 0/1 (or boolean) values, or, with ``--pos-label``, any two
-    labels of which ``pos_label`` is the positive one."""
-    if pos_label is None:
-        try:
-            return check_binary(column, name)
-        except InputError as exc:
-            distinct = sorted({str(v) for v in column.dropna().tolist()})
-            if "only 0 and 1" not in str(exc) or len(distinct) != 2:
-                raise
-            import shlex
-
-            raise InputError(f"{exc}; name the positive class with --pos-label {shlex.quote(distinct[0])} "
-                             f"or --pos-label {shlex.quote(distinct[1])}") from None
-    gaps = int(column.isna().sum())
-    if gaps:
-        raise InputError(f"{name} contains {gaps} missing value(s)")
-    values = column.to_numpy()
-    text = np.array([str(v) for v in values], dtype=object)
-    positive = text == pos_label
-    if not positive.any() and column.dtype.kind in "iuf":  # --pos-label 2 on 2.0, 2 on 2
-        try:
-            positive = values == float(pos_label)
-        except ValueError:
-            pass
-    if not positive.any() and column.dtype.kind == "b":  # --pos-label true, TRUE or 1 on True
-        spelled = _BOOLEAN_NAMES.get(pos_label.strip().lower())
-        if spelled is not None:
-            positive = np.asarray(values == spelled, dtype=bool)
-    distinct = np.unique(text).tolist()
-    if len(distinct) != 2:
-        raise InputError(f"{name} must hold exactly two labels with --pos-label, got {len(distinct)}: "
-                         f"{distinct[:5]}")
-    if not positive.any():
-        raise InputError(f"--pos-label {pos_label!r} is not a label of {name}; its labels are {distinct}")
-    return positive.astype(np.int8)
-
-
 def _read(args, group=None):
     """Scores, 0/1 labels, the sample weights (``--weight``, else None) and (with ``group``)
     the group column's values, else None."""
@@ -78,7 +35,7 @@ def _read(args, group=None):
     columns = [args.score, args.label] + [c for c in (weight, group) if c is not None]
     frame = read_table(args.file, columns=list(dict.fromkeys(columns)), name="FILE")
     scores = _read_scores(frame, args.score)
-    labels = _labels(frame[args.label], f"column '{args.label}'", getattr(args, "pos_label", None))
+    labels = binary_labels(frame[args.label], f"column '{args.label}'", getattr(args, "pos_label", None))
     weights = None if weight is None else _read_scores(frame, weight)
     if group is None:
         return scores, labels, weights, None

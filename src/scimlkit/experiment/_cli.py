@@ -307,14 +307,14 @@ def _size_command(args) -> int:
 def _compare_models_command(args) -> int:
     from .._io import read_table
     from .._validation import check_array, check_scalar
-    from ..calibrate._cli import _labels
+    from ..cli import binary_labels
     from ._models import delong_test, mcnemar_test
 
     threshold = check_scalar(args.threshold, "--threshold")
     target = report_target(args, {"FILE": args.file})
     columns = [args.label, args.score_a, args.score_b]
     frame = read_table(args.file, columns=columns, name="FILE")
-    y = _labels(frame[args.label], f"column '{args.label}'", args.pos_label)
+    y = binary_labels(frame[args.label], f"column '{args.label}'", args.pos_label)
     a = check_array(frame[args.score_a], args.score_a)
     b = check_array(frame[args.score_b], args.score_b)
     delong = delong_test(y, a, b)
