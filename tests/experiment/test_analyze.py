@@ -282,6 +282,16 @@ def test_a_column_of_one_row_per_group_is_not_the_arm_column():
     assert res.srm.mismatch and len(res.to_frame()) == 4
 
 
+@pytest.mark.parametrize("order", [["revenue", "rare"], ["rare", "revenue"]])
+def test_a_rare_binary_metric_beside_a_continuous_one_warns_in_either_order(order):
+    gen = np.random.default_rng(0)
+    df = pd.DataFrame({"arm": gen.choice(["control", "B"], 2000), "revenue": gen.normal(10, 2, 2000),
+                       "rare": (gen.random(2000) < 0.002).astype(int)})
+    with pytest.warns(SmallSampleWarning, match="1 comparison.* of the binary metric.* 'rare'"):
+        res = analyze(df, group="arm", metric=order)
+    assert sorted(res.to_frame()["metric"]) == ["rare", "revenue"]
+
+
 def test_rare_binary_metrics_warn_once_for_all_metrics():
     gen = np.random.default_rng(6)
     df = pd.DataFrame({"arm": gen.choice(["control", "B"], 2000),
@@ -291,6 +301,9 @@ def test_rare_binary_metrics_warn_once_for_all_metrics():
         analyze(df, group="arm", metric=[f"m{i}" for i in range(8)])
     small = [w for w in caught if issubclass(w.category, SmallSampleWarning)]
     assert len(small) == 1
+    # and so do the metrics' other warnings (zero successes in an arm): one line each, not one per metric
+    zero = [w for w in caught if "zero successes in an arm" in str(w.message)]
+    assert len(zero) == 1 and "of the binary metric(s) 'm" in str(zero[0].message)
     assert "8 comparison(s) of the binary metric(s) 'm0', 'm1', 'm2', 'm3', 'm4' and 3 more" in str(small[0].message)
 
 

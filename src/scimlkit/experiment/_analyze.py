@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .._errors import InputError, SmallSampleWarning
+from .._errors import InputError
 from .._results import Result
 from .._validation import check_alpha, check_columns, check_frame, check_option, describe
 from ._analysis_base import (
@@ -21,7 +20,7 @@ from ._analysis_base import (
     round_off_only,
     scaled_by_power_of_two,
 )
-from ._binary import SMALL_EXPECTED, binary_core, check_difference_method, warn_binary
+from ._binary import binary_core, check_difference_method, warn_binary
 from ._continuous import ttest_core, warn_means
 from ._cuped import cuped_arrays
 from ._multi import adjust_pvalues, check_adjust
@@ -344,7 +343,7 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
     x = scaled_by_power_of_two(_numeric_column(frame, covariate))[0] if covariate is not None else None
     treatments = arms[1:]
     rows = []
-    small: dict[str, int] = {}  # binary metrics whose z-tests expect fewer than 5 in a cell
+    binary: dict[str, dict] = {}  # each binary metric's comparisons
     for name in metrics:
         y = _numeric_column(frame, name)
         is_binary = bool(np.isin(y, (0.0, 1.0)).all())
@@ -380,9 +379,7 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
             nt = np.array([sizes[a] for a in treatments], dtype=float)
             cols = binary_core(np.float64(yc.sum()), np.float64(yc.size), xt, nt, alpha=alpha,
                                alternative=alternative, ci_method=ci_method)
-            warn_binary(cols, where=f" of '{name}'", small=False)  # one warning for every metric, below
-            if np.any(cols["small"]):
-                small[name] = int(np.sum(cols["small"]))
+            binary[name] = cols  # warned about once for every metric, below
             means = (np.full(len(treatments), yc.mean()), xt / nt)
             method = "z-test"
         else:
@@ -408,12 +405,8 @@ def analyze(frame, *, group: str, metric, covariate: str | None = None, control=
                          **{k: float(np.asarray(cols[k])[i]) for k in ("difference", "low", "high",
                                                                        "relative_lift", "lift_low",
                                                                        "lift_high", "statistic", "pvalue")}})
-    if small:
-        named = ", ".join(f"'{m}'" for m in list(small)[:5]) + (f" and {len(small) - 5} more" if len(small) > 5 else "")
-        warnings.warn(f"{sum(small.values())} comparison(s) of the binary metric(s) {named} expect fewer than "
-                      f"{SMALL_EXPECTED:g} successes or failures in an arm; the z-test's normal approximation is "
-                      "unreliable there (its p-value can be far too small): compare those arms with "
-                      "compare_proportions(...).fisher_exact()", SmallSampleWarning, stacklevel=2)
+    if binary:
+        warn_binary(metrics=binary)
     table = pd.DataFrame(rows)
     pvalues = table["pvalue"].to_numpy(dtype=float)
     finite = np.isfinite(pvalues)

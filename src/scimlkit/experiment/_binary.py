@@ -354,24 +354,35 @@ def binary_core(xc, nc, xt, nt, *, alpha, alternative, ci_method):
     }
 
 
-def warn_binary(columns, *, where: str = "", small: bool = True) -> None:
-    """Typed warnings for degenerate or (``small``) too small rows of :func:`binary_core` output."""
-    degenerate = np.asarray(columns["degenerate"])
-    if degenerate.any():
-        warnings.warn(f"{int(degenerate.sum())} comparison(s){where} have 0% or 100% in both arms; "
-                      "the z-test is undefined there and reported as statistic 0, p-value 1",
-                      DegenerateDataWarning, stacklevel=3)
-    too_small = np.asarray(columns["small"])
-    if small and too_small.any():
-        warnings.warn(f"{int(too_small.sum())} comparison(s){where} expect fewer than {SMALL_EXPECTED:g} successes or "
-                      "failures in an arm; the z-test's normal approximation is unreliable there (its p-value "
-                      "can be far too small): use Fisher's exact test (`fisher_exact()` of compare_proportions' "
-                      "result)", SmallSampleWarning, stacklevel=3)
-    nolift = np.isnan(np.asarray(columns["lift_low"]))
-    if nolift.any():
-        warnings.warn(f"{int(nolift.sum())} comparison(s){where} have zero successes in an arm; "
-                      "the relative-lift interval is undefined (NaN) there", DegenerateDataWarning,
-                      stacklevel=3)
+#: the warnings about rows of :func:`binary_core` output: which rows, what is wrong there, the category
+_BINARY_FLAGS = (
+    (lambda c: np.asarray(c["degenerate"], dtype=bool),
+     "have 0% or 100% in both arms; the z-test is undefined there and reported as statistic 0, p-value 1",
+     DegenerateDataWarning),
+    (lambda c: np.asarray(c["small"], dtype=bool),
+     f"expect fewer than {SMALL_EXPECTED:g} successes or failures in an arm; the z-test's normal approximation "
+     "is unreliable there (its p-value can be far too small): use Fisher's exact test "
+     "(compare_proportions(...).fisher_exact())", SmallSampleWarning),
+    (lambda c: np.isnan(np.asarray(c["lift_low"], dtype=float)),
+     "have zero successes in an arm; the relative-lift interval is undefined (NaN) there", DegenerateDataWarning),
+)
+
+
+def warn_binary(columns=None, *, metrics: dict | None = None) -> None:
+    """Typed warnings for degenerate or too small rows of :func:`binary_core` output
+    (``columns``), or of several metrics' outputs at once (``metrics``: {name: output}), each
+    warning given once and naming the metrics it concerns."""
+    outputs = {"": columns} if metrics is None else metrics
+    for flagged, message, category in _BINARY_FLAGS:
+        counts = {name: int(flagged(cols).sum()) for name, cols in outputs.items()}
+        hit = [name for name, count in counts.items() if count]
+        if not hit:
+            continue
+        where = ""
+        if metrics is not None:
+            where = " of the binary metric(s) " + ", ".join(f"'{m}'" for m in hit[:5]) + (
+                f" and {len(hit) - 5} more" if len(hit) > 5 else "")
+        warnings.warn(f"{sum(counts.values())} comparison(s){where} {message}", category, stacklevel=3)
 
 
 def compare_proportions(successes_control, trials_control, successes_treatment, trials_treatment, *,
