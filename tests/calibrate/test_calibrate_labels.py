@@ -110,6 +110,7 @@ def test_best_threshold_with_text_labels_and_pos_label():
         got = best_threshold(text, s, objective, pos_label="spam", **params)
         ref = best_threshold(y01, s, objective, **params)
         assert (got.threshold, got.value, got.tp, got.fp) == (ref.threshold, ref.value, ref.tp, ref.fp)
+    ref_f1 = best_threshold(y01, s, "f1")
     res = best_threshold(pd.Series(text), s, "f1", pos_label="spam")
     pred = np.where(s >= res.threshold, "spam", "ham")
     # sklearn.metrics.f1_score(text, pred, pos_label="spam")
@@ -132,6 +133,11 @@ def test_best_threshold_with_text_labels_and_pos_label():
     # a list keeps its labels' types: 1 and "1" are two labels besides "a"
     with pytest.raises(InputError, match="got 3"):
         best_threshold(["a", 1, "1", "a"], [0.1, 0.4, 0.35, 0.8], pos_label="a")
+    # bytes labels with a bytes pos_label, and plain label names in messages
+    as_bytes = np.where(y01 == 1, b"spam", b"ham")
+    assert best_threshold(as_bytes, s, "f1", pos_label=b"spam").value == ref_f1.value
+    with pytest.raises(InputError, match=r"its labels are \['ham', 'spam'\]"):
+        best_threshold(list(text), s, pos_label="eggs")
 
 
 def test_threshold_classifier_unreachable_floor_names_the_scores(spam):

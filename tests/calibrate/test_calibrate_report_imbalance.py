@@ -62,7 +62,7 @@ def test_report_of_rare_positives_says_how_it_bins(tmp_path):
     data = report_data(y, p, calibrator=PlattCalibrator().fit(p, y), in_sample=True, objective=None, n_boot=0)
     filled = data.before.count[data.before.count > 0]
     assert filled.min() == filled.max()  # 10,000 distinct probabilities
-    assert f"equal-mass bins of the probabilities each diagram shows (10 before calibration, {filled.min()} " \
+    assert f"equal-mass bins of the probabilities each diagram shows (10 before calibration, {filled.min():,} " \
            "samples each" in html
     assert "so the axes end at" in html and "the same in both diagrams" in html
     assert "equal-width bins over [0, 1] would leave more than half of them empty" in html
@@ -128,4 +128,14 @@ def test_tied_scores_report_the_bins_they_fill(tmp_path):
     filled = data.before.count[data.before.count > 0]
     assert filled.min() != filled.max()
     html = write_report(y, p, tmp_path / "r.html", calibrator=None, objective=None, n_boot=0).read_text()
-    assert f"{filled.min()} to {filled.max()} samples each, tied scores sharing a bin" in html
+    assert filled.min() >= 100
+    assert f"{filled.min():,} to {filled.max():,} samples each, tied scores sharing a bin" in html
+    # an uneven split of distinct scores is no tie; weights are never called ties
+    gen = np.random.default_rng(2)
+    q, z = gen.random(10_005), (gen.random(10_005) < 0.01).astype(int)
+    html = write_report(z, q ** 8, tmp_path / "u.html", calibrator=None, objective=None, n_boot=0,
+                        strategy="quantile").read_text()
+    assert "1,000 to 1,001 samples each" in html and "tied scores" not in html
+    html = write_report(z, q ** 8, tmp_path / "w.html", calibrator=None, objective=None, n_boot=0,
+                        strategy="quantile", sample_weight=gen.uniform(0.5, 2.0, 10_005)).read_text()
+    assert " weight each" in html and "tied scores" not in html

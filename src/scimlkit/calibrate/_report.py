@@ -326,9 +326,18 @@ def _reliability_caption(d: CalibrationReportData) -> str:
     if rel.strategy == "quantile":
         filled = rel.count[rel.count > 0]
         unit = "weight" if d.weighted else "samples"
-        size = (f"{filled.min():.4g} {unit} each" if filled.size and filled.min() == filled.max() else
-                f"{filled.min():.4g} to {filled.max():.4g} {unit} each, tied scores sharing a bin"
-                if filled.size else f"no {unit}")
+
+        def amount(x):
+            return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
+
+        if not filled.size:
+            size = f"no {unit}"
+        elif amount(filled.min()) == amount(filled.max()):
+            size = f"{amount(filled.min())} {unit} each"
+        else:
+            size = f"{amount(filled.min())} to {amount(filled.max())} {unit} each"
+            if not d.weighted and filled.max() - filled.min() > 1:  # more than an uneven split
+                size += ", tied scores sharing a bin"
         binning = (f"equal-mass bins of the probabilities each diagram shows ({rel.bin_lower.size} before "
                    f"calibration, {size}"
                    + ("; equal-width bins over [0, 1] would leave more than half of them empty here)"

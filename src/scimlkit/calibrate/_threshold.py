@@ -365,10 +365,10 @@ def _binary_of(y_true, pos_label, *, require_both: bool = True):
     if raw.ndim != 1:
         raise InputError(f"`y_true` must be 1-D labels, got shape {raw.shape}")
     text = isinstance(pos_label, str)
-    if raw.dtype.kind in "USiufb":  # one type throughout: compared at once
+    if raw.dtype.kind in "Uiufb":  # one type throughout: compared at once
         if raw.dtype.kind == "f" and np.isnan(raw).any():
             raise InputError(f"`y_true` contains {int(np.isnan(raw).sum())} missing label(s)")
-        same_kind = (raw.dtype.kind in "US") == text
+        same_kind = (raw.dtype.kind == "U") == text
         positive = (raw == pos_label) if same_kind else np.zeros(raw.shape, dtype=bool)
         rest = np.unique(raw[~positive])
         others = sorted(str(v) for v in rest.tolist())
@@ -379,9 +379,11 @@ def _binary_of(y_true, pos_label, *, require_both: bool = True):
             raise InputError(f"`y_true` contains {gaps} missing label(s)")
         items = values.tolist()
         positive = np.array([isinstance(v, str) == text and v == pos_label for v in items], dtype=bool)
-        # labels told apart by type as well as value: 1 and "1" are two labels
+        # labels told apart by type as well as value: 1 and "1" are two labels (quoted when a
+        # text and another label read the same)
         distinct = {(isinstance(v, str), v) for v, hit in zip(items, positive) if not hit}
-        others = sorted(f"{v!r}" if is_text else str(v) for is_text, v in distinct)
+        shown = [str(v) for _, v in distinct]
+        others = sorted(repr(v) if shown.count(str(v)) > 1 and is_text else str(v) for is_text, v in distinct)
     if not positive.any() and require_both:
         raise InputError(f"`pos_label` {pos_label!r} is not a label of `y_true`; its labels are {others[:5]}")
     if len(others) > 1:
