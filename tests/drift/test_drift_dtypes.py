@@ -133,6 +133,13 @@ def test_text_durations_profiled_through_dask_are_no_identifiers():
         in_memory = ReferenceProfile.from_frame(frame, rng=0)
         parted = ReferenceProfile.from_dask(dd.from_pandas(frame, npartitions=4), rng=0)
     assert in_memory.kinds == parted.kinds == {"d": "numeric", "x": "numeric"}
+    # numbers in some partitions and durations in others are no numbers, as in memory
+    mixed = frame.assign(d=pd.Series([*np.arange(1000.0), *frame["d"].iloc[1000:]], dtype=object))
+    import dask
+
+    with dask.config.set({"dataframe.convert-string": False}):
+        parted = ReferenceProfile.from_dask(dd.from_pandas(mixed, npartitions=4, sort=False), rng=0)
+    assert parted.kinds["d"] == ReferenceProfile.from_frame(mixed, rng=0).kinds["d"] == "categorical"
     # impossible clock times are no durations pandas writes: such text stays categorical
     odd = pd.DataFrame({"d": ["0 days 99:99:99"] * 5 + ["0 days 00:00:01"] * 5})
     assert ReferenceProfile.from_frame(odd, rng=0).kinds == {"d": "categorical"}

@@ -427,7 +427,18 @@ def test_a_module_shadowed_by_an_installed_one_is_named(job, capsys, monkeypatch
     monkeypatch.setattr(sys, "path", list(sys.path))
     (job.parent / "string.py").write_text(FACTORIES)  # the standard library's string module wins
     job.write_text(job.read_text().replace("sklearn.linear_model.Ridge", "string.scaled_ridge"))
-    _one_error_line(capsys, main(["tune", "run", str(job)]), "not from string.py beside the spec: rename that module")
+    _one_error_line(capsys, main(["tune", "run", str(job)]),
+                    "not from the 'string' beside the spec: rename that module")
+    # a typo in a function of a package beside the spec is only a typo
+    monkeypatch.delitem(sys.modules, "tune_spec_pkg", raising=False)
+    monkeypatch.delitem(sys.modules, "tune_spec_pkg.models", raising=False)
+    (job.parent / "tune_spec_pkg").mkdir()
+    (job.parent / "tune_spec_pkg" / "__init__.py").write_text("")
+    (job.parent / "tune_spec_pkg" / "models.py").write_text(FACTORIES)
+    job.write_text(job.read_text().replace("string.scaled_ridge", "tune_spec_pkg.models.scaled_ridg"))
+    rc = main(["tune", "run", str(job)])
+    err = capsys.readouterr().err
+    assert rc == 2 and "module 'tune_spec_pkg.models' has no 'scaled_ridg'" in err and "rename" not in err
 
 
 FACTORIES = """

@@ -858,14 +858,13 @@ def number_object_states(frame, names) -> dict[str, str]:
 
 def merge_number_states(states, want: str = "number") -> set[str]:
     """The columns that hold numbers (``want="datetime"``: datetimes, ``"duration"``: text
-    durations) in at least one part and nothing else in any part; text durations count as
-    numbers (they are profiled in seconds), also beside parts of numbers."""
+    durations) in at least one part and nothing else in any part; a column of numbers in some
+    parts and durations in others is neither (it is categorical, as when profiled at once)."""
     seen: dict[str, set] = {}
     for part in states:
         for name, state in part.items():
             seen.setdefault(name, set()).add(state)
-    allowed = {"number", "duration", "empty"} if want == "number" else {want, "empty"}
-    return {name for name, found in seen.items() if found & (allowed - {"empty"}) and found <= allowed}
+    return {name for name, found in seen.items() if want in found and found <= {want, "empty"}}
 
 
 _PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
@@ -1020,7 +1019,7 @@ class ReferenceProfile:
         dtypes = frame.dtypes.to_dict()
         infer_kinds(dtypes, column_types)  # the overrides are checked before any column is read
         states = [number_object_states(frame, object_candidates(dtypes, column_types))]
-        kinds = infer_kinds(dtypes, column_types, merge_number_states(states),
+        kinds = infer_kinds(dtypes, column_types, merge_number_states(states) | merge_number_states(states, "duration"),
                             merge_number_states(states, "datetime"))
         from .._progress import progress
 
@@ -1068,10 +1067,11 @@ class ReferenceProfile:
         if candidates:  # columns of Python objects or text: one pass to see whether they hold numbers
             states = dask.compute(*[dask.delayed(number_object_states)(part, candidates) for part in parts])
         datetime_objects = merge_number_states(states, "datetime")
-        kinds = infer_kinds(dtypes, column_types, merge_number_states(states), datetime_objects)
+        durations = merge_number_states(states, "duration")  # text durations: numbers, in seconds
+        kinds = infer_kinds(dtypes, column_types, merge_number_states(states) | durations, datetime_objects)
         # datetimes and durations declared numeric: distinct instants are no identifiers
         times = {str(name) for name, dtype in dtypes.items() if is_time_dtype(dtype) or is_datetime_dtype(dtype)}
-        times |= datetime_objects | merge_number_states(states, "duration")
+        times |= datetime_objects | durations
         tasks = [dask.delayed(_profile_partition)(part, kinds, eps / 2, max_exact, sample_size, int(seed))
                  for part, seed in zip(parts, seeds)]
         results = dask.compute(*tasks)

@@ -176,9 +176,10 @@ class TuneSpec:
             folder = self.source.resolve().parent
             beside = next((f for f in (folder / f"{top}.py", folder / top / "__init__.py") if f.is_file()), None)
             shadowed = ""
-            if beside is not None and Path(getattr(module, "__file__", "") or "").resolve() != beside.resolve():
-                shadowed = (f" (it was imported from {getattr(module, '__file__', None) or 'an installed package'}, "
-                            f"not from {beside.name} beside the spec: rename that module)")
+            imported = getattr(sys.modules.get(top), "__file__", None)  # the top-level module that was imported
+            if beside is not None and (imported is None or Path(imported).resolve() != beside.resolve()):
+                shadowed = (f" (module '{top}' was imported from {imported or 'an installed package'}, not from "
+                            f"the '{top}' beside the spec: rename that module)")
             raise InputError(f"spec '{self.source}': estimator '{self.estimator}' not found: "
                              f"module '{module_name}' has no '{class_name}'{shadowed}")
         if not callable(cls):
