@@ -467,6 +467,32 @@ def test_row_labels_without_a_name_in_the_header_are_the_first_column(tmp_path, 
     assert back["pvalue"].iloc[0] == 0.01 and np.isnan(back["pvalue"].iloc[1])
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("\na;b\nr1;1,5;2\nr2;3;4\n", {"Unnamed: 0": ["r1", "r2"], "a": [1.5, 3.0], "b": [2, 4]}),  # a blank line first
+    ("\na,b\n1,2,,\n3,4,,\n", {"a": [1, 3], "b": [2, 4]}),
+    ("a,b\nr1,1,2,\nr2,3,4,\n", {"Unnamed: 0": ["r1", "r2"], "a": [1, 3], "b": [2, 4]}),  # labels and a separator
+])
+def test_rows_past_the_header_after_a_blank_line_or_with_labels_and_separators(tmp_path, text, expected):
+    (tmp_path / "t.csv").write_text(text)
+    assert read_table(tmp_path / "t.csv").to_dict("list") == expected
+
+
+def test_row_labels_beside_a_column_named_like_them_are_refused(tmp_path):
+    (tmp_path / "t.csv").write_text("Unnamed: 0,b\nr1,1,2\nr2,3,4\n")
+    with pytest.raises(InputError, match="more values than its header has column names"):
+        read_table(tmp_path / "t.csv")
+
+
+def test_a_zip_of_two_tables_names_them(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "t.csv.zip", "w") as archive:
+        archive.writestr("a.csv", "x\n1\n")
+        archive.writestr("b.csv", "x\n1\n")
+    with pytest.raises(InputError, match=r"the archive holds 2 files \(a.csv, b.csv\), not one"):
+        read_table(tmp_path / "t.csv.zip")
+
+
 def test_a_zip_with_a_folder_entry_or_mac_resource_forks_reads_its_one_table(tmp_path):
     import zipfile
 

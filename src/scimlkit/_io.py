@@ -270,7 +270,8 @@ def _open_bytes(path: Path):
             # folders and the resource forks a Mac adds (__MACOSX/...) are no files of the table
             members = [m for m in archive.namelist() if not m.endswith("/") and not m.startswith("__MACOSX/")]
             if len(members) != 1:
-                raise OSError("the archive does not hold exactly one file")
+                found = ", ".join(members[:5]) + (f" and {len(members) - 5} more" if len(members) > 5 else "")
+                raise OSError(f"the archive holds {len(members)} files ({found or 'none'}), not one")
             return archive.open(members[0])
     openers = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
     return next((f for end, f in openers.items() if name.endswith(end)), open)(path, "rb")
@@ -383,32 +384,45 @@ def _read_csv(pd, path: Path, **options):
 def _past_the_header(pd, path: Path, sep: str, header: list[str], where: str, missing: dict):
     """A delimited file whose rows hold more fields than its header names, and the options
     that read it: fields past the header that are empty in every row (an export ending each
-    line with a separator or two) are dropped; one more field holding a value in every row is
-    the rows' labels, written without a name in the header (R's ``write.table``), read as the
+    line with a separator or two) are dropped; then one more field holding a value in every row
+    is the rows' labels, written without a name in the header (R's ``write.table``), read as the
     first column ``Unnamed: 0``; other values past the header are refused."""
     def refused():
         return InputError(f"{where} has a row with more values than its header has column names "
                           f"({len(header)}); name every column in the header")
 
+    skip = _blank_lines_before(path) + 1  # the header row (pandas also skips blank lines before it)
     try:  # every field as text, the header row left out
-        text = _read_csv(pd, path, sep=sep, header=None, skiprows=1, dtype=str, keep_default_na=False,
+        text = _read_csv(pd, path, sep=sep, header=None, skiprows=skip, dtype=str, keep_default_na=False,
                          low_memory=False)
     except pd.errors.ParserError:
         raise refused() from None
-    past = text.iloc[:, len(header):]
-    filled = past.apply(lambda column: column.str.strip().ne(""))
-    named = list(header)
-    if not filled.to_numpy().any():  # separators ending the rows
-        names = [*named, *(f"_past_{i}" for i in range(past.shape[1]))]
-        keep = names[:len(header)]
-    elif past.shape[1] == 1 and filled.to_numpy().all() and text.iloc[:, 0].str.strip().ne("").all():
-        names = keep = ["Unnamed: 0", *named]  # the rows' labels first
-    else:
+    filled = text.apply(lambda column: column.str.strip().ne("")).to_numpy()
+    width = text.shape[1]
+    while width > len(header) and not filled[:, width - 1].any():  # separators ending the rows
+        width -= 1
+    names = list(header)
+    if width == len(header) + 1 and filled[:, width - 1].all() and filled[:, 0].all():
+        if "Unnamed: 0" in header:
+            raise refused()
+        names = ["Unnamed: 0", *names]  # the rows' labels first
+    elif width > len(header):
         raise refused()
     names = [n if n.strip() else f"Unnamed: {i}" for i, n in enumerate(names)]
-    keep = names[:len(keep)]
-    layout = {"header": None, "skiprows": 1, "names": names, "usecols": keep, "index_col": False}
+    layout = {"header": None, "skiprows": skip, "index_col": False, "usecols": names,
+              "names": [*names, *(f"_past_{i}" for i in range(text.shape[1] - len(names)))]}
     return _read_csv(pd, path, sep=sep, low_memory=False, **layout, **missing), layout
+
+
+def _blank_lines_before(path: Path) -> int:
+    """How many empty lines come before the first line holding text."""
+    count = 0
+    with _open_bytes(path) as fh:
+        for line in fh:
+            if line.strip(b"\r\n"):
+                break
+            count += 1
+    return count
 
 
 def _typed_missing(pd, frame, na_values: tuple[str, ...]):
