@@ -251,6 +251,20 @@ class ScoreCalibrator(ClassesOnLoad, ClassifierMixin, BaseEstimator):
     after ``"auto"`` on 13 of the 16 tasks, by 6 % in the median, at the same mean log-loss.)
     ``tie_break=None`` takes the strict minimum.
 
+    How well ``"auto"`` chooses was checked where the truth is known, by seeded simulation
+    (probabilities drawn from Beta(1.5, 1.5), labels from a known map, 100 runs per case): a
+    logistic map of the logit (``logit q = 2 logit p - 0.7``; right: Platt, or beta and
+    temperature, which contain it), a beta-family map with ``a != b`` (right: beta), and a
+    monotone three-step map (right: isotonic or histogram). With 500 samples it picked a
+    right family in 70, 47 and 100 runs of 100 (81, 56 and 100 with ``tie_break=None``); with
+    2,000 samples in 82, 77 and 100 (93, 92 and 100). Its expected log-loss on new data
+    exceeded that of the best fixed method of each run (chosen in hindsight) by 0.003 nats on
+    average at n = 500 (at most 0.027) and by 0.001 at n = 2,000 (at most 0.013). On these
+    smooth parametric maps the ECE tie rule cost a little on both counts (on 50 runs per
+    case, held-out ECE 0.022 against 0.021 and 0.014 against 0.012, log-loss higher by
+    about 0.001), unlike the classifier benchmark above; pass ``tie_break=None`` when you
+    expect such a map.
+
     Two kinds of candidate are set aside (they compete only when every candidate is set
     aside), because their cross-validated score does not describe them:
 

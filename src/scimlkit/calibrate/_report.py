@@ -352,7 +352,9 @@ def _reliability_caption(d: CalibrationReportData) -> str:
     text += (f", with a {rel.level:.0%} band for each bin's frequency: the bootstrap percentile band "
              f"({rel.n_boot} resamples of the {d.n} samples), widened to the Jeffreys interval of the bin's "
              "k positives of m samples where that is wider (a bin of one or a few samples gets an honest width "
-             "instead of a band that the bootstrap shrinks to a point). " if rel.n_boot else ". ")
+             "instead of a band that the bootstrap shrinks to a point). Each band holds one bin's true frequency "
+             f"with probability about {rel.level:.0%}, one bin at a time: with several bins, a band or two that "
+             "misses the diagonal is expected even for calibrated forecasts. " if rel.n_boot else ". ")
     if d.score_kind == "probability":
         text += "The raw scores are read as probabilities. "
     else:
@@ -376,7 +378,9 @@ def _reliability_caption(d: CalibrationReportData) -> str:
 def _metrics_caption(d: CalibrationReportData) -> str:
     text = (f"Log-loss, Brier score, and expected / maximum calibration error (ECE / MCE: top-label, "
             f"{_TABLE_BINS} equal-width bins) on these {d.n} samples; lower is better. The ECE in the diagram "
-            "titles is that of class 1 over the diagram's bins.")
+            "titles is that of class 1 over the diagram's bins. A binned ECE is biased upward when bins hold "
+            "few samples: calibrated forecasts score above 0 by chance (calibration_error's "
+            "ece_if_calibrated gives that level for given data).")
     if d.calibration == "fitted":
         text += " 'in-sample': the calibrator was fitted on these samples."
     return text

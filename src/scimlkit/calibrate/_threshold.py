@@ -315,7 +315,9 @@ def best_threshold(y_true, y_score, objective: str = "f1", *, placement: str = "
     -------
     ThresholdResult
         ``threshold``, ``value``, confusion counts ``tp, fp, tn, fn`` at the optimum, and the
-        metric at every cut (``thresholds``, ``values``).
+        metric at every cut (``thresholds``, ``values``). ``value`` is the best of all the
+        cuts on these very scores, so it is optimistic for new data (see
+        :class:`ThresholdClassifier`'s ``best_score_``): judge it on other scores.
 
     Notes
     -----
