@@ -150,6 +150,18 @@ def bootstrap_difference(control, treatment, *, statistic: str = "mean", relativ
     -------
     BootstrapResult
 
+    Notes
+    -----
+    Bootstrap intervals are not exact, and on skewed metrics they under-cover, the BCa interval
+    more than the percentile one for a difference of means (it follows the skewness of each
+    sample, which is itself poorly estimated). In seeded simulations of two identical arms of
+    lognormal values (log-scale sd 1), the 95 % interval of the difference of means covered 0
+    in 86 % (BCa) and 90 % (percentile) of 1,000 runs with 20 values per arm, 89 % and 93 % with
+    50, 91 % and 93 % with 200, and 92 % and 94 % with 500, where Welch's t interval
+    (:func:`compare_means`) covered 95 % at every size; SciPy's ``stats.bootstrap`` gives the
+    same coverage. For medians the coverage was 95 % to 97 %. Prefer :func:`compare_means` for
+    means of heavy-tailed metrics, and the bootstrap for medians and other statistics.
+
     Examples
     --------
     >>> import numpy as np

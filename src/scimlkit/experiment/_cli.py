@@ -164,6 +164,8 @@ def _sequential_command(args) -> int:
         _check_last_at_one(information, "--information")
     options = dict(alpha=args.alpha, sides=args.sides, spending=args.spending)
     if args.z is None:
+        if args.df is not None:
+            raise InputError("`--df` applies to decisions (with `--z` holding t statistics), not to a plan")
         looks = 5 if args.looks is None else args.looks
         if information is not None:
             _check_plan_end(information, "--information")
@@ -194,12 +196,21 @@ def _sequential_command(args) -> int:
         raise InputError("`--power` applies to a plan (no `--z`): it sets the power at which the plan's "
                          "maximum sample size is compared with a single look")
     z = _numbers(args.z, "--z")
+    df = None
+    if args.df is not None:
+        df = _numbers(args.df, "--df")
+        if len(df) not in (1, len(z)):
+            raise InputError(f"`--df` must give one number or one per look: `--z` has {len(z)}, `--df` has "
+                             f"{len(df)}")
+        if not all(v > 0 for v in df):  # NaN included
+            raise InputError(f"`--df` must be positive degrees of freedom, got {df}")
+        df = df[0] if len(df) == 1 else df
     if information is not None and len(information) != len(z):
         raise InputError(f"`--z` and `--information` must give one value per look: `--z` has {len(z)}, "
                          f"`--information` has {len(information)}")
     if information is None and len(z) > args.looks:
         raise InputError(f"`--z` has {len(z)} looks but `--looks` plans only {args.looks}")
-    result = sequential_decision(z, information=information, looks=args.looks, **options)
+    result = sequential_decision(z, information=information, looks=args.looks, df=df, **options)
     written = _sequential_report(result, target)
     if args.format == "json":
         emit(result if written is None else {**result.to_dict(), "report": written}, "json")
@@ -410,6 +421,9 @@ def _register_checks(sub) -> None:
                      help="information fraction of each look (e.g. 0.3,0.6,1 or 0.3 0.6 1); a plan ends at 1")
     seq.add_argument("--z", nargs="+", action="extend", default=None, metavar="Z",
                      help="z statistic observed at each look so far (e.g. 1.2 2.9; --z=-1.2,2.9)")
+    seq.add_argument("--df", nargs="+", action="extend", default=None, metavar="DF",
+                     help="with --z holding t statistics: their degrees of freedom (one number or one per "
+                          "look); each t is converted to the normal score of its tail probability")
     seq.add_argument("--alpha", type=_number, default=0.05, help="overall significance level (default 0.05)")
     seq.add_argument("--sides", type=int, choices=(1, 2), default=2, help="one- or two-sided plan (default 2)")
     seq.add_argument("--spending", choices=("obrien-fleming", "pocock"), default="obrien-fleming",
