@@ -547,6 +547,13 @@ class SamplesNeededResult(Result):
     is ``inf`` only when ``prob_reachable`` is below ``(1 + level) / 2`` (0.975 at 95%), and
     ``low`` only when it is below ``(1 - level) / 2``. It therefore depends a little on
     ``level`` (not at all when there is no widening: many folds, or many anchors).
+    It is the forecast's own degree of belief, not a calibrated frequency: on simulated
+    pow3 and mmf4 accuracy curves (five folds of binomial test-set noise, anchors up to a
+    quarter of the full size, targets within 0.03 below to 0.01 above the true asymptote;
+    600 targets from 300 fits) targets given 0.5, 0.7 and 0.88 were reachable in 0.64, 0.89
+    and 0.99 of the cases, and those given 0.1 in 0.3: it errs on the side of calling a
+    target out of reach (a smaller check of 120 targets from 40 fits found it close to
+    calibrated). Read it as a ranking of targets rather than as odds.
 
     Examples
     --------
@@ -1474,6 +1481,20 @@ def fit_curve(
     the curves benchmark's 41 measured learning curves (bundled and generated datasets, the
     full training fold four times beyond the last anchor) the 95% intervals hold the measured
     score in 40 cases instead of 23, and the 80% ones err on the wide side (40 instead of 18).
+    With noise shaped like a real cross-validated accuracy (five folds, each scored on a test
+    set of 2000 samples whose binomial noise is largely shared across the sizes, plus a
+    fold-to-fold spread that shrinks with the size; eight anchors up to a quarter of the full
+    size; the default families; 120 to 150 replicates per curve) the 95% interval of the
+    forecast at the full size covered the true score in 0.97 to 0.98 of pow3 and mmf4
+    curves, and the 80% interval in 0.84 to 0.91 (the binomial standard error of these
+    shares is about 0.02 and 0.035): honest, erring on the wide side, as the mixture adds
+    the families' disagreement to the noise; with the fold means alone (one score per
+    anchor, pow3 curves, 90 replicates) 0.98 and 0.83; fitted with ``families=["pow3"]``,
+    the right family, 0.94 and 0.81 with folds and 0.96 and 0.81 with the fold means (100
+    replicates each). On exp3 curves, which level off sooner than the power-law families
+    expect, the forecast leans optimistic (by about 0.015 here) and the intervals widen to
+    match (95%: all of 30 replicates covered; 80%: 0.83). The intervals of
+    :meth:`CurveFitResult.samples_needed` are read off the same band and cover alike.
     The family weights themselves are taken as known (re-selecting them in every resample
     would cost a backtest per resample). The last-value baseline has nothing to say about
     sizes already measured: as a member of the forecast it follows the anchors up to the last
