@@ -380,3 +380,60 @@ def test_calibrate_fit_report_may_not_overwrite_the_calibrator(tmp_path, capsys)
         err = capsys.readouterr().err
         assert rc == 2 and len(err.strip().splitlines()) == 1 and "--out" in err, err
         assert not (tmp_path / out).exists()  # nothing written
+
+
+def _modules_imported_by(argv):
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom scimlkit.cli import main\n"
+            f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+            "print('loaded:' + ','.join(m for m in ('experiment', 'tune', 'drift', 'calibrate', 'curves') "
+            "if 'scimlkit.' + m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={"SCIMLKIT_PROGRESS": "0", "PATH": ""})
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split("loaded:")[-1].strip()
+
+
+@pytest.mark.parametrize(("argv", "loaded"), [(["--help"], ""), (["--version"], ""),
+                                               (["curves", "fit", "--help"], "curves")])
+def test_a_command_imports_only_its_own_module(argv, loaded):
+    assert _modules_imported_by(argv) == loaded
+
+
+def test_the_group_lines_of_the_help_are_the_modules_own():
+    import argparse
+
+    from scimlkit.cli import GROUP_HELP, build_parser
+
+    def group_help(parser):
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return {choice.dest: choice.help for choice in action._choices_actions}
+
+    full, placeholders = group_help(build_parser()), group_help(build_parser("demo"))
+    assert {name: full[name] for name in GROUP_HELP} == GROUP_HELP
+    assert placeholders == full
+
+
+def test_the_help_ends_with_examples_that_parse(capsys):
+    import shlex
+
+    from scimlkit.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    examples = out.split("examples:\n")[1].splitlines()
+    assert len(examples) >= 6 and "--fail-\non" not in out
+    for line in examples:
+        args = build_parser().parse_args(shlex.split(line.split("#")[0])[1:])
+        assert callable(args.func)
+
+
+def test_a_usage_error_says_where_the_options_are_shown(capsys):
+    assert main(["drift", "check"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "PROFILE" in err and "(`scimlkit drift check --help` shows the options)" in err
+    assert main([]) == 2
+    assert "(`scimlkit --help` shows the options)" in capsys.readouterr().err

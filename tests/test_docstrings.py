@@ -34,3 +34,10 @@ def test_every_public_function_and_estimator_has_an_example():
             if callable(obj) and "Examples" not in (obj.__doc__ or ""):
                 missing.append(f"{sub}.{attr}")
     assert not missing, f"no Examples section: {missing}"
+
+
+def test_the_package_docstring_calls_a_function_that_exists():
+    block = scimlkit.__doc__.split("::")[1].split("\n\n")[1]
+    namespace = {}
+    exec(compile(block.replace("\n    ", "\n").strip(), "scimlkit/__init__.py", "exec"), namespace)
+    assert "scimlkit" in namespace

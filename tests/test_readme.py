@@ -43,3 +43,15 @@ def test_the_python_taste_prints_what_its_comments_say(tmp_path, monkeypatch, ca
     scores = [0.1, 0.6, 0.4, 0.8, 0.9]
     assert value == pytest.approx(f1_score([0, 0, 1, 1, 1], [int(s >= threshold) for s in scores]))
     assert value == pytest.approx(6 / 7)  # the best cut: every score but 0.1 predicts 1
+
+
+def test_the_readme_names_no_private_function():
+    import importlib
+
+    import scimlkit
+
+    public = {name for module in scimlkit.MODULES for name in importlib.import_module(f"scimlkit.{module}").__all__}
+    private = {name for module in ("_io", "_validation", "_results", "_store", "_report")
+               for name in getattr(importlib.import_module(f"scimlkit.{module}"), "__all__", [])}
+    named = set(re.findall(r"`([A-Za-z_]\w*)(?:\(|`)", README))
+    assert not (named & private) - public

@@ -3,7 +3,7 @@
 Subpackages load on first access, so ``import scimlkit`` stays fast::
 
     import scimlkit
-    scimlkit.experiment.proportion_test(...)
+    scimlkit.experiment.compare_proportions(1_000, 10_000, 1_080, 10_000)
 
 The error and warning classes (``scimlkit.InputError``, ``scimlkit.StorageError``, ...) load the
 same way.

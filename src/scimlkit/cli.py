@@ -42,6 +42,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # noqa: D401 - argparse API
         command = self.prog.split(" ", 1)[1] if " " in self.prog else ""
+        message = f"{message} (`{self.prog} --help` shows the options)"
         raise _UsageError(f"{command}: {message}" if command else message)
 
 
@@ -282,9 +283,48 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: The one-line help of each module's command group, shown by ``scimlkit --help`` without importing
+#: the modules (a test keeps each equal to the help its module registers).
+GROUP_HELP = {
+    "experiment": "A/B tests, sample sizes, model comparison",
+    "tune": "black-box hyperparameter search (run a spec, show a study)",
+    "drift": "data-drift monitoring of model inputs",
+    "calibrate": "calibrate scores, pick exact decision thresholds",
+    "curves": "learning curves: fit, extrapolate, samples needed",
+}
+
+#: Shown at the end of ``scimlkit --help``; every line is a command that parses (a test checks).
+EXAMPLES = """\
+examples:
+  scimlkit demo                                      # guided tour -> scimlkit-report/index.html
+  scimlkit experiment size --baseline 0.05 --mde 0.10 --relative
+  scimlkit experiment analyze users.csv --group arm --metric converted
+  scimlkit tune run spec.toml --report study.html
+  scimlkit drift fit train.parquet --out profile.npz
+  scimlkit drift check profile.npz today.parquet --fail-on-drift
+  scimlkit calibrate threshold scores.csv --score score --label y --objective f1
+  scimlkit curves fit curve.csv --size n --score accuracy --target 0.95"""
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command of a command line (its first word not starting with '-'), or None."""
+    for arg in argv:
+        if arg == "--":
+            return None
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``scimlkit`` parser. With ``command`` (the command word of the line to parse), only that
+    module's commands are imported and built; the other groups are one-line placeholders, so that
+    start-up does not pay for every module."""
+    import textwrap
+
     # no abbreviations: an option before the command spelled short (`--na NA`) is refused, not ignored
     parser = _Parser(prog="scimlkit", description="The ML engineer's scientific toolkit.", allow_abbrev=False,
+                     formatter_class=argparse.RawDescriptionHelpFormatter,
                      epilog="Tables are read from CSV (.csv) or TSV (.tsv) files, also compressed (.csv.gz, "
                             ".csv.bz2, .csv.xz, .csv.zip), Parquet, Feather or .npy files; '-' reads one from "
                             "standard input, and an output table named '-' is written to standard output as CSV (the rest of the output then goes to standard "
@@ -296,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "line on stderr; 3 an internal error (a bug), with one line on stderr (--debug shows "
                             "the traceback); 130 interrupted. "
                             "`scimlkit COMMAND --help` shows a command's options.")
+    parser.epilog = textwrap.fill(parser.epilog, 80, break_on_hyphens=False) + "\n\n" + EXAMPLES
     parser.add_argument("--version", action="version", version=f"scimlkit {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the traceback on errors")
     parser.add_argument("--na-values", metavar="TEXT[,TEXT]", default=None,
@@ -313,6 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--quick", action="store_true", help="smaller runs (for tests)")
     demo.add_argument("--seed", type=seed_arg, default=0, help="random seed (default 0)")
     for name in MODULES:
+        if command is not None and name != command and name in GROUP_HELP:
+            sub.add_parser(name, help=GROUP_HELP[name], description=GROUP_HELP[name])
+            continue
         try:
             module = importlib.import_module(f"scimlkit.{name}._cli")
         except ModuleNotFoundError as exc:
@@ -421,7 +465,7 @@ def _na_values(argv: list[str]) -> tuple[list[str], list[str] | None]:
 
 def _main(argv: list[str], debug: bool, entry: bool = False) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(_command_word(argv) or "").parse_args(argv)
         rc = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
         return EXIT_OK if rc is None else int(rc)
