@@ -389,7 +389,7 @@ def _modules_imported_by(argv):
     code = ("import sys\nfrom scimlkit.cli import main\n"
             f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
             "print('loaded:' + ','.join(m for m in ('experiment', 'tune', 'drift', 'calibrate', 'curves') "
-            "if 'scimlkit.' + m in sys.modules))")
+            "if 'scimlkit.' + m in sys.modules) + (',sklearn' if 'sklearn' in sys.modules else ''))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           env={"SCIMLKIT_PROGRESS": "0", "PATH": ""})
     assert done.returncode == 0, done.stderr
@@ -399,7 +399,21 @@ def _modules_imported_by(argv):
 @pytest.mark.parametrize(("argv", "loaded"), [(["--help"], ""), (["--version"], ""),
                                                (["curves", "fit", "--help"], "curves")])
 def test_a_command_imports_only_its_own_module(argv, loaded):
+    # scikit-learn too is imported only by the commands that need it
     assert _modules_imported_by(argv) == loaded
+
+
+def test_not_fitted_error_is_made_once_and_pickles():
+    import pickle
+
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+
+    from scimlkit import NotFittedError
+    from scimlkit._errors import NotFittedError as same
+
+    error = NotFittedError("call fit first")
+    assert same is NotFittedError and isinstance(error, SklearnNotFittedError | AttributeError | ValueError)
+    assert type(pickle.loads(pickle.dumps(error))) is NotFittedError
 
 
 def test_the_group_lines_of_the_help_are_the_modules_own():

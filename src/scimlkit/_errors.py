@@ -7,12 +7,10 @@ code keeps working. Warnings derive from :class:`ScimlkitWarning`.
 
 from __future__ import annotations
 
-from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
-
 __all__ = [
     "ScimlkitError",
     "InputError",
-    "NotFittedError",
+    "NotFittedError",  # noqa: F822 - made on first use (module __getattr__)
     "StorageError",
     "OptionalDependencyError",
     "ScimlkitWarning",
@@ -33,12 +31,27 @@ class InputError(ScimlkitError, ValueError):
     """
 
 
-class NotFittedError(ScimlkitError, _SklearnNotFittedError):
-    """An estimator was used before ``fit``.
+def _not_fitted_error() -> type:
+    """The class ``NotFittedError``, made on first use: it derives from scikit-learn's, and
+    importing scikit-learn is left to the commands and functions that need it."""
+    from sklearn.exceptions import NotFittedError as sklearn_not_fitted
 
-    It is also scikit-learn's ``NotFittedError`` (so an ``AttributeError`` and a ``ValueError``),
-    so that code and conformance checks written for either recognise it.
-    """
+    class NotFittedError(ScimlkitError, sklearn_not_fitted):
+        """An estimator was used before ``fit``.
+
+        It is also scikit-learn's ``NotFittedError`` (so an ``AttributeError`` and a ``ValueError``),
+        so that code and conformance checks written for either recognise it.
+        """
+
+    NotFittedError.__module__, NotFittedError.__qualname__ = __name__, "NotFittedError"
+    return NotFittedError
+
+
+def __getattr__(name: str):
+    if name == "NotFittedError":
+        cls = globals()["NotFittedError"] = _not_fitted_error()
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class StorageError(ScimlkitError, OSError):
