@@ -140,10 +140,59 @@ def test_chi2_pools_rare_and_reports_unseen():
     out = categorical_column(ref, cur)
     assert out["unseen"] == ["new"]
     # r1, r2 and the unseen 'new' are rare (expected count < 5) and pooled; the pooled cell is
-    # still too small (expected 4.9 in the reference row), so it joins the smallest category, b
+    # still too small (expected 4.9 in the reference row), so it joins the smallest category, b,
+    # for the chi-squared test, and Fisher's exact test of that cell against the rest runs beside
+    # it: p = 2 * min(chi2_contingency(pooled).pvalue, fisher_exact(cell vs rest).pvalue)
     pooled = np.array([[500, 404], [300, 284]])
     expected = stats.chi2_contingency(pooled, correction=False)
-    assert out["pvalue"] == pytest.approx(expected.pvalue, rel=1e-10)
+    fisher = stats.fisher_exact([[4, 900], [4, 580]])
+    assert out["pvalue"] == pytest.approx(min(1.0, 2 * min(expected.pvalue, fisher.pvalue)), rel=1e-10)
+
+
+def test_a_new_category_in_a_small_batch_is_not_diluted_in_a_large_one():
+    # 52 rows of a category the reference never saw in a 1,000-row batch against 100,002
+    # reference rows: its expected batch count (0.5) is too small for the chi-squared test, so its
+    # cell joins the smallest category; alone, that test read p = 0.02, and an effect of 0.05
+    # where the cells with the new one apart read 0.16 (the population's distance is 0.16)
+    ref = _cat_summary(np.repeat(list("abcdef"), 16_667))
+    batch = np.r_[np.repeat(list("abcdef"), 158), ["NEW"] * 52]
+    out = categorical_column(ref, batch)
+    assert out["unseen"] == ["NEW"]
+    # scipy.stats.fisher_exact([[0, 100_002], [52, 948]]).pvalue, doubled (Bonferroni with the chi2 test)
+    fisher = stats.fisher_exact([[0, 100_002], [52, 948]]).pvalue
+    assert out["pvalue"] == pytest.approx(2 * fisher, rel=1e-6) and out["pvalue"] < 1e-60
+    assert out["js_gate"] > 0.12
+    report = DriftMonitor().fit(pd.DataFrame({"c": np.repeat(list("abcdef"), 16_667)})).check(
+        pd.DataFrame({"c": batch}))
+    assert report.drifted() == ["c"]
+    # a constant reference: a new category in a tenth of the batch was pooled away (p = 1)
+    out = categorical_column(_cat_summary(["a"] * 10_000), np.array(["a"] * 90 + ["NEW"] * 10))
+    assert out["pvalue"] == pytest.approx(stats.fisher_exact([[0, 10_000], [10, 90]]).pvalue, rel=1e-6)
+    assert out["pvalue"] < 1e-15
+
+
+def test_chi2_with_a_fisher_cell_keeps_its_level(monkeypatch):
+    # six common categories and three rare ones, a large reference and small batches: the rare
+    # categories' cell is too small for the chi-squared test, so Fisher's test runs beside it.
+    # 1,500 same-distribution batches at alpha 0.05: 75 rejections expected (sd 8.4); 100 is
+    # three sd above
+    import scimlkit.drift._tests as drift_tests
+
+    calls = []
+    fisher = drift_tests._fisher_two_sided
+    monkeypatch.setattr(drift_tests, "_fisher_two_sided", lambda *a: calls.append(1) or fisher(*a))
+    gen = np.random.default_rng(11)
+    share = np.r_[np.full(6, 0.165), 0.004, 0.003, 0.003]
+    cats = np.array([f"k{i}" for i in range(9)])
+    pvalues = []
+    for _ in range(15):
+        ref = _cat_summary(gen.choice(cats, 50_000, p=share))
+        for _ in range(100):
+            pvalues.append(categorical_column(ref, gen.choice(cats, 150, p=share))["pvalue"])
+    assert len(calls) > 1400  # the Fisher cell was in (nearly) every test
+    pvalues = np.array(pvalues)
+    assert np.mean(pvalues < 0.05) < 100 / 1500
+    assert np.mean(pvalues < 0.01) < 28 / 1500  # 15 expected, sd 3.9
 
 
 def _cat_summary(values):

@@ -233,7 +233,9 @@ class DriftMonitor:
 
     Per column: a numeric column is tested with the two-sample Kolmogorov-Smirnov test (or the
     Cramer-von Mises / Anderson-Darling k-sample tests), a categorical column with a chi-squared
-    test of homogeneity with rare categories pooled; the missing-value rate is tested on its own
+    test of homogeneity with rare categories pooled (a pooled cell still too small for it, as a
+    new category in a small batch is, gets Fisher's exact test beside it, the column's p-value
+    twice the smaller of the two); the missing-value rate is tested on its own
     with a two-proportion test (Pearson chi-squared, or Fisher's exact test where an expected cell count
     is below 5, as with rare missing values). All p-values of a check form one family, corrected with Holm
     (default), Bonferroni or Benjamini-Hochberg; a missing-rate test joins the family only when
