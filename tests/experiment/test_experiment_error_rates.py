@@ -176,6 +176,13 @@ def test_sequential_decision_converts_t_statistics_with_their_degrees_of_freedom
     np.testing.assert_allclose(res.z, expected, rtol=1e-12)
     assert res.z[-1] > 5  # the far tail keeps its size (a cdf near 1 would round it away)
     np.testing.assert_array_equal(sequential_decision(t[:2], looks=4, df=np.inf).z, t[:2])
+    # the result says which degrees of freedom it converted with; z statistics say none
+    np.testing.assert_array_equal(res.df, [5, 8, 12, 5])
+    assert sequential_decision(t, looks=4).df is None and sequential_decision(t, looks=4).to_dict()["df"] is None
+    # a tail that underflows keeps a finite score: references by mpmath in logs, e.g. for df = 1
+    # log(atan(1/t) / pi) = log(erfc(z / sqrt(2)) / 2) solved for z
+    far = sequential_decision([40.0, 1e160, -1e100], looks=4, df=[1e4, 1, 3]).z
+    np.testing.assert_allclose(far, [38.52436581, 27.03113216, -37.04446031], rtol=1e-6)
     for bad, message in ((0, "positive"), ([5, 6], "one per look"), (-2.0, "positive")):
         with pytest.raises(InputError, match=message):
             sequential_decision(t, looks=4, df=bad)
@@ -243,8 +250,11 @@ def test_cli_sequential_decision_takes_degrees_of_freedom(capsys):
     expected = sequential_decision([2.5, 2.6], looks=2, df=10)
     np.testing.assert_allclose(data["z"], expected.z, rtol=1e-12)
     assert data["z"][0] < 2.2  # the t of 2.5 on 10 df is a z of about 2.15
+    assert data["df"] == [10.0, 10.0]
+    assert main([*argv[:-2], "--df", "10"]) == 0
+    assert "z from t statistics on 10 degrees of freedom" in " ".join(capsys.readouterr().out.split())
     for extra, message in ((["--df", "10", "12", "14"], "one number or one per look"),
-                           (["--df", "0"], "positive"), (["--df", "x"], "not a number")):
+                           (["--df", "0"], "positive degrees of freedom, got 0"), (["--df", "x"], "not a number")):
         assert main([*argv, *extra]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and message in err[0]

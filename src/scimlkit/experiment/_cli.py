@@ -202,8 +202,9 @@ def _sequential_command(args) -> int:
         if len(df) not in (1, len(z)):
             raise InputError(f"`--df` must give one number or one per look: `--z` has {len(z)}, `--df` has "
                              f"{len(df)}")
-        if not all(v > 0 for v in df):  # NaN included
-            raise InputError(f"`--df` must be positive degrees of freedom, got {df}")
+        bad = [v for v in df if not v > 0]  # NaN included
+        if bad:
+            raise InputError(f"`--df` must be positive degrees of freedom, got {bad[0]:g}")
         df = df[0] if len(df) == 1 else df
     if information is not None and len(information) != len(z):
         raise InputError(f"`--z` and `--information` must give one value per look: `--z` has {len(z)}, "
@@ -215,8 +216,11 @@ def _sequential_command(args) -> int:
     if args.format == "json":
         emit(result if written is None else {**result.to_dict(), "report": written}, "json")
         return 0
+    converted = "" if result.df is None else (
+        f"; z from t statistics on {', '.join(f'{d:g}' for d in dict.fromkeys(result.df.tolist()))} "
+        "degrees of freedom")
     emit(result, "table", title=f"group-sequential decision ({result.spending} spending, alpha {result.alpha:g}, "
-                                f"{result.sides}-sided)")
+                                f"{result.sides}-sided{converted})")
     last = result.decisions[-1] if result.stopped_at is None else result.decisions[result.stopped_at - 1]
     print_line(f"decision: {last}" + (f" at look {result.stopped_at}" if result.stopped_at else ""))
     if written is not None:

@@ -229,6 +229,7 @@ class SequentialDesignResult(Result):
     alpha: float
     sides: int
     spending: str
+    df: np.ndarray | None = None
 
     def to_frame(self):
         """One row per look."""
@@ -281,7 +282,7 @@ class SequentialDecisionResult(Result):
     Attributes
     ----------
     z : numpy.ndarray
-        The observed z statistics.
+        The observed z statistics (with ``df``: the normal scores of the t statistics given).
     information : numpy.ndarray
         The information fractions at which they were observed.
     boundaries : numpy.ndarray
@@ -299,6 +300,9 @@ class SequentialDecisionResult(Result):
         1 or 2.
     spending : str
         The spending function.
+    df : numpy.ndarray or None
+        The degrees of freedom of t statistics converted to ``z`` (one per look), or None
+        when z statistics were given.
 
     Examples
     --------
@@ -316,6 +320,7 @@ class SequentialDecisionResult(Result):
     alpha: float
     sides: int
     spending: str
+    df: np.ndarray | None = None
 
     def to_frame(self):
         """One row per look."""
@@ -469,9 +474,8 @@ def sequential_decision(z, *, information=None, looks=None, alpha: float = 0.05,
         if (df <= 0).any():
             bad = df[df <= 0].ravel()[0]
             raise InputError(f"`df` must be positive degrees of freedom, got {bad:g}")
-        # the normal score of the t statistic's own tail (taken on the far side: exact in the tail)
-        scores = np.sign(z) * -special.ndtri(special.stdtr(df, -np.abs(z))) + 0.0
-        z = np.where(np.isinf(df), z, scores)
+        z = np.where(np.isinf(df), z, _t_to_z(z, df))
+        df = np.broadcast_to(df, z.shape).astype(float)
     if information is None:
         if looks is None:
             raise InputError("give `information` (the fraction at each look) or `looks` "
@@ -505,4 +509,22 @@ def sequential_decision(z, *, information=None, looks=None, alpha: float = 0.05,
             decisions.append("continue")
     return SequentialDecisionResult(z=z, information=t, boundaries=design.boundaries,
                                     decisions=tuple(decisions), stopped_at=stopped, alpha=alpha,
-                                    sides=sides, spending=spending)
+                                    sides=sides, spending=spending, df=df)
+
+
+def _t_to_z(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """The normal score of each t statistic's own tail probability, sign kept (the tail taken
+    on the far side: exact in the tail). Where that probability underflows (t = 40 on a
+    million degrees of freedom), it is taken in logs from the t tail's leading term
+    ``f(t) (df + t^2) / (df |t|)`` (the normal tail's ``f(t) / |t|`` for many degrees of freedom,
+    the power tail ``f(t) |t| / df`` far out), so that the score stays finite."""
+    a = np.abs(t)
+    with np.errstate(divide="ignore", over="ignore"):
+        scores = -special.ndtri(special.stdtr(df, -a))
+        log_df = np.log(np.broadcast_to(df, a.shape).astype(float))
+        log_spread = np.logaddexp(log_df, 2.0 * np.log(a))  # log(df + t^2) without overflow
+        log_tail = (special.gammaln((df + 1) / 2) - special.gammaln(df / 2) - 0.5 * (log_df + np.log(np.pi))
+                    - (df + 1) / 2 * (log_spread - log_df) + log_spread - log_df - np.log(a))
+        far = -special.ndtri_exp(log_tail)
+    scores = np.where(np.isinf(scores), far, scores)
+    return np.sign(t) * scores + 0.0
