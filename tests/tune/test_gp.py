@@ -350,3 +350,40 @@ def test_gp_fit_options_are_validated():
         GaussianProcess(n_restarts=-1).fit(X, y)
     with pytest.raises(InputError, match="`maxiter`"):
         GaussianProcess().fit(X, y, maxiter=0)
+
+
+def test_gp_fits_at_most_max_points_on_long_studies():
+    # past `max_points` observations the model sees the best half and the others thinned evenly
+    # in trial order, so the cost of a proposal stops growing with the study
+    space = {"x": Float(0.0, 1.0), "y": Float(0.0, 1.0)}
+    rng = np.random.default_rng(0)
+    opt = make_optimizer("gp", space, rng=0, max_points=20)
+    pts = [{"x": float(a), "y": float(b)} for a, b in rng.random((50, 2))]
+    values = [(p["x"] - 0.3) ** 2 + p["y"] for p in pts]
+    for p, v in zip(pts, values):
+        opt.observe(p, v)
+    assert len(opt.propose(1)) == 1
+    X_train = opt._gp.X_train_
+    assert X_train.shape == (20, 2)
+    rows = {tuple(r) for r in X_train}
+    encoded = opt.space.encode(pts)
+    best = np.argsort(values)[:10]
+    assert all(tuple(encoded[i]) in rows for i in best)
+    assert tuple(encoded[0]) in rows and tuple(encoded[-1]) in rows  # the first and the latest trial
+    with pytest.raises(InputError, match="`max_points`"):
+        make_optimizer("gp", space, max_points=5)
+
+
+def test_gp_cap_leaves_studies_below_it_unchanged():
+    space = {"x": Float(-2.0, 2.0), "n": Float(1e-3, 1.0, log=True)}
+
+    def run(**options):
+        opt = make_optimizer("gp", space, rng=3, n_trials=25, **options)
+        out = []
+        for _ in range(25):
+            p = opt.propose(1)[0]
+            opt.observe(p, (p["x"] - 0.3) ** 2 + math.log(p["n"]) ** 2)
+            out.append(p)
+        return out
+
+    assert run() == run(max_points=None) == run(max_points=25)

@@ -152,3 +152,65 @@ def test_demo_chapter_quick(tmp_path):
     assert chapter.summary[3].startswith("auto started from the grid's 6 results, 3 more trials")
     assert "figure" in [b["kind"] for b in chapter.blocks]
     assert render_report([chapter], tmp_path).exists()
+
+
+def test_relevance_of_a_long_study_is_fitted_to_a_random_subset():
+    # a GP fit costs n^3: past `max_points` trials a seeded random subset is used, and the
+    # parameter that matters still comes out on top
+    rng = np.random.default_rng(4)
+    pts = [{"a": float(a), "b": float(b), "c": "x"} for a, b in rng.random((400, 2))]
+    values = [(p["a"] - 0.3) ** 2 for p in pts]
+    rel = parameter_relevance(SPACE, pts, values, rng=0, max_points=40)
+    assert rel == parameter_relevance(SPACE, pts, values, rng=0, max_points=40)
+    assert rel["a"] > 5 * rel["b"]
+    # the same as fitting the subset drawn from the seed, with the generator then used for the fit
+    g = np.random.default_rng(0)
+    sub = np.sort(g.choice(400, 40, replace=False))
+    assert rel == parameter_relevance(SPACE, [pts[i] for i in sub], [values[i] for i in sub], rng=g,
+                                      max_points=None)
+    with pytest.raises(InputError, match="`max_points`"):
+        parameter_relevance(SPACE, pts, values, max_points=2)
+
+
+def test_report_says_how_relevance_was_computed_on_a_long_study(monkeypatch):
+    import scimlkit.tune._report as report
+
+    monkeypatch.setattr(report, "RELEVANCE_MAX_POINTS", 30)
+    space = {"x": Float(-2, 2), "y": Float(-2, 2)}
+    res = minimize(lambda p: p["x"] ** 2, space, method="random", n_trials=40, rng=0)
+    chapter = study_chapter(res, rng=0)
+    captions = " ".join(b.get("caption", "") for b in chapter.blocks if b["kind"] == "figure")
+    assert "fitted to 30 of the 40 complete trials, drawn at random" in captions
+    assert "Matérn 5/2" in captions
+
+
+def test_slices_of_thousands_of_trials_stay_light():
+    # one SVG element per point would make the report of a long study large and slow to open:
+    # past a few hundred trials the points are smaller, fainter and drawn as an image
+    pts = _points(600, seed=2)
+    values = [p["a"] ** 2 for p in pts]
+    many = slices_figure(SPACE, pts, values).axes[0].collections[0]
+    few = slices_figure(SPACE, pts[:50], values[:50]).axes[0].collections[0]
+    assert many.get_rasterized() and not few.get_rasterized()
+    assert many.get_sizes()[0] < few.get_sizes()[0] and many.get_alpha() < few.get_alpha()
+    assert len(many.get_offsets()) == 600
+
+
+def test_relevance_fits_with_one_blas_thread(monkeypatch):
+    # the matrices are small: several BLAS threads on a busy machine made the report's fit many
+    # times slower than one
+    from threadpoolctl import threadpool_info
+
+    from scimlkit.tune import GaussianProcess
+
+    seen = []
+    fit = GaussianProcess.fit
+
+    def spy(self, *args, **kwargs):
+        seen.extend(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(GaussianProcess, "fit", spy)
+    pts = _points(20)
+    parameter_relevance(SPACE, pts, [p["a"] for p in pts], rng=0)
+    assert seen and set(seen) == {1}

@@ -106,6 +106,11 @@ class GPOptimizer(Optimizer):
       encoding of the space (log and integer parameters warped to ``[0, 1]``, categoricals
       one-hot). Hyperparameters are refitted at every new observation, warm-started from the
       previous fit; from scratch with restarts every ``refit_every`` observations.
+    * **Long studies**: the cost of a fit grows as the cube of the number of points, so past
+      ``max_points`` observations the model is fitted to ``max_points`` of them: the best half
+      by value and the others thinned evenly in trial order (the initial design, the middle of the
+      study and the latest trials all stay represented). The time per proposal then stops growing;
+      studies of up to ``max_points`` trials are not affected.
     * **Outputs**: standardised, then warped by a Yeo-Johnson power transform fitted by maximum
       likelihood (the exponent is the best of a fine grid): it keeps the order of the values, tames the
       heavy right tails typical of losses, and lets the model resolve differences near the
@@ -158,6 +163,9 @@ class GPOptimizer(Optimizer):
     plateau_radius : float, default 0.25
         How close (in the encoded unit cube) two points with identical values must be for the box
         between them to count as a plateau; 0 turns plateau detection off.
+    max_points : int or None, default 300
+        Most observations the Gaussian process is fitted to (see *Long studies*); None fits all of
+        them, whatever the cost.
 
     Examples
     --------
@@ -172,7 +180,7 @@ class GPOptimizer(Optimizer):
 
     name = "gp"
     _defaults = {"n_initial": None, "batch": "believer", "refit_every": 10, "plateau_radius": 0.25,
-                 "final_local": 0.25, "local_radius": 0.1}
+                 "final_local": 0.25, "local_radius": 0.1, "max_points": 300}
 
     def __init__(self, space, *, rng=None, n_trials=None, **options):
         super().__init__(space, rng=rng, n_trials=n_trials, **options)
@@ -184,6 +192,7 @@ class GPOptimizer(Optimizer):
         o["final_local"] = check_scalar(o["final_local"], "final_local", low=0.0, high=1.0)
         o["local_radius"] = check_scalar(o["local_radius"], "local_radius", low=0.0, high=1.0,
                                          closed="right")
+        o["max_points"] = check_int(o["max_points"], "max_points", low=10, allow_none=True)
         self._sobol = _sobol(len(self.space), self.rng)
         self._X = np.empty((0, self.space.n_encoded))
         self._gp: GaussianProcess | None = None
@@ -231,26 +240,41 @@ class GPOptimizer(Optimizer):
         w = _yeo_johnson(z)
         return w if np.isfinite(w).all() and w.std() > 0 else z
 
+    def _subset(self, y: np.ndarray) -> np.ndarray | None:
+        """Rows the model is fitted to when there are more than ``max_points`` (else None): the
+        best half by value, the others thinned evenly in trial order."""
+        cap = self.options["max_points"]
+        if cap is None or len(y) <= cap:
+            return None
+        order = np.argsort(y, kind="stable")
+        n_best = cap // 2
+        rest = np.sort(order[n_best:])
+        spread = rest[np.round(np.linspace(0, len(rest) - 1, cap - n_best)).astype(int)]
+        return np.sort(np.concatenate([order[:n_best], spread]))
+
     def _fit(self, y: np.ndarray) -> GaussianProcess:
         n = len(y)
         if self._gp is not None and self._fitted_n == n:
             return self._gp
+        rows = self._subset(y)
+        X = self._X if rows is None else self._X[rows]
+        y = y if rows is None else y[rows]
         if self._gp is None:
             self._gp = GaussianProcess(rng=self.rng, n_restarts=2)
-            self._gp.fit(self._X, y)
+            self._gp.fit(X, y)
         else:
             self._n_fits += 1
             scratch = self._n_fits % self.options["refit_every"] == 0
             if scratch:
                 old = self._gp.theta_.copy()
-                self._gp.fit(self._X, y)
+                self._gp.fit(X, y)
                 warm = GaussianProcess(rng=self.rng)
                 warm.theta_ = old
-                warm.fit(self._X, y, warm_start=True, maxiter=100)
+                warm.fit(X, y, warm_start=True, maxiter=100)
                 if warm.log_marginal_likelihood_ > self._gp.log_marginal_likelihood_:
                     self._gp = warm
             else:
-                self._gp.fit(self._X, y, warm_start=True, maxiter=60)
+                self._gp.fit(X, y, warm_start=True, maxiter=60)
         self._fitted_n = n
         return self._gp
 

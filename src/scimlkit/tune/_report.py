@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import InputError
-from .._validation import check_rng, describe
+from .._validation import check_int, check_rng, describe
 from ._space import Categorical, Space, as_space
 
 __all__ = ["convergence_figure", "parameter_relevance", "relevance_figure", "slices_figure", "intermediate_figure",
@@ -91,7 +91,12 @@ def _complete(space: Space, params: Sequence[Mapping[str, Any]], values) -> tupl
     return [space.validate(p) for p, k in zip(params, keep) if k], values[keep]
 
 
-def parameter_relevance(space, params: Sequence[Mapping[str, Any]], values, *, rng=None) -> dict[str, float]:
+#: Most complete trials :func:`parameter_relevance` fits its Gaussian process to by default.
+RELEVANCE_MAX_POINTS = 150
+
+
+def parameter_relevance(space, params: Sequence[Mapping[str, Any]], values, *, rng=None,
+                        max_points: int | None = RELEVANCE_MAX_POINTS) -> dict[str, float]:
     """The learned relevance of each parameter, from a Gaussian process fitted to the trials.
 
     A Matérn 5/2 ARD Gaussian process is fitted to the complete trials in the unit-cube encoding
@@ -105,6 +110,15 @@ def parameter_relevance(space, params: Sequence[Mapping[str, Any]], values, *, r
     It does not grow with the number of choices: a categorical that does not matter scores like a
     float that does not. A parameter the trials never vary scores 0.
 
+    The scores rank the parameters; they are not shares of the loss's variance. The fit keeps the
+    length scale of a parameter that does not matter at a few units (its prior), not at infinity,
+    so such a parameter still scores a little, and with many of them their scores add up: with 30
+    parameters of which one matters, that one scores far above each of the others but well below
+    one in total.
+
+    The cost of the fit grows as the cube of the number of trials: past ``max_points`` complete
+    trials it uses ``max_points`` of them drawn at random (with ``rng``).
+
     Parameters
     ----------
     space : Space or dict
@@ -113,6 +127,8 @@ def parameter_relevance(space, params: Sequence[Mapping[str, Any]], values, *, r
     values : array-like
         Their losses (NaN for failed trials, which are ignored).
     rng : None, int or numpy.random.Generator
+    max_points : int or None, default 150
+        Most complete trials the Gaussian process is fitted to (None: all of them).
 
     Returns
     -------
@@ -131,15 +147,22 @@ def parameter_relevance(space, params: Sequence[Mapping[str, Any]], values, *, r
     True
     """
     from ._gp import GaussianProcess
+    from ._opt_gp import _blas_single_thread
 
     space = as_space(space)
+    max_points = check_int(max_points, "max_points", low=3, allow_none=True)
     pts, y = _complete(space, params, values)
     if y.size < 3:
         raise InputError(f"parameter relevance needs at least 3 complete trials, got {y.size}")
+    rng = check_rng(rng)
+    if max_points is not None and y.size > max_points:
+        rows = np.sort(rng.choice(y.size, max_points, replace=False))
+        pts, y = [pts[i] for i in rows], y[rows]
     X = space.encode(pts)
     if np.ptp(y) == 0:
         return dict.fromkeys(space.names, 1.0 / len(space))
-    gp = GaussianProcess(rng=check_rng(rng)).fit(X, y)
+    with _blas_single_thread():  # small matrices: BLAS threads only add overhead (20x on a busy machine)
+        gp = GaussianProcess(rng=rng).fit(X, y)
     inverse = 1.0 / np.asarray(gp.length_scales_, dtype=float)
     # a column the trials never vary where the parameter applies (a choice never drawn) keeps its
     # prior length scale: it says nothing (a conditional parameter's columns also move with its
@@ -195,6 +218,10 @@ def slices_figure(space, params: Sequence[Mapping[str, Any]], values, *, best: M
     nrows = math.ceil(len(names) / ncols)
     fig, axes = new_figure(3.0 * ncols + 0.6, 2.6 * nrows, ncols=ncols, nrows=nrows)
     axes = np.atleast_1d(axes).ravel()
+    # thousands of trials: smaller, fainter markers, so that where they pile up still shows, drawn
+    # as an image inside the SVG (one element per point would make the report large and slow)
+    size, alpha = (18.0, 0.75) if y.size <= 200 else (max(3.0, 18.0 * math.sqrt(200 / y.size)), 0.35)
+    rasterized = y.size > 500
     for ax, name in zip(axes, names):
         p = space.params[name]
         active = np.array([name in q for q in pts], dtype=bool)  # a conditional parameter may not apply
@@ -211,7 +238,7 @@ def slices_figure(space, params: Sequence[Mapping[str, Any]], values, *, best: M
 
                 ax.set_xscale("log")
                 ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels overlap on short ranges
-        ax.scatter(x, y[active], s=18, color="#2980b9", alpha=0.75)
+        ax.scatter(x, y[active], s=size, color="#2980b9", alpha=alpha, linewidths=0, rasterized=rasterized)
         if bx is not None and y.size:
             ax.scatter([bx], [min(y)], s=60, color="#c0392b", marker="*", zorder=3)
         ax.set_xlabel(name)
@@ -302,10 +329,16 @@ def study_chapter(result, space=None, *, reference: float | None = None, referen
     if len(result.intermediate):
         chapter.figure(intermediate_figure(result), "Losses reported step by step (pruned trials in grey).")
     if result.n_complete >= 3:
-        rel = parameter_relevance(space, params, values, rng=rng)
-        chapter.figure(relevance_figure(rel), "Relevance of each parameter: the inverse of its Gaussian-process "
-                       "length scale (a categorical's along the line between its two most distant choices, "
-                       "whatever its number of choices), normalised to sum to one.")
+        rel = parameter_relevance(space, params, values, rng=rng, max_points=RELEVANCE_MAX_POINTS)
+        n_fit = min(result.n_complete, RELEVANCE_MAX_POINTS)
+        fitted = (f"all {n_fit} complete trials" if n_fit == result.n_complete
+                  else f"{n_fit} of the {result.n_complete} complete trials, drawn at random")
+        chapter.figure(relevance_figure(rel), "Relevance of each parameter: the inverse of its length scale in a "
+                       f"Gaussian process (Matérn 5/2, one length scale per parameter) fitted to {fitted} "
+                       "(a categorical's along the line between its two most distant choices, whatever its "
+                       "number of choices), normalised to sum to one. It ranks the parameters; a parameter "
+                       "that does not matter still scores a little, so with many parameters the one that "
+                       "matters most can score well below one.")
         chapter.figure(slices_figure(space, params, values, best=result.best_params), "Loss against each parameter.")
     done = frame.loc[frame["state"] == "COMPLETE"]
     if len(done):
