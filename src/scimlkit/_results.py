@@ -99,6 +99,17 @@ def _is_scalar(value: Any) -> bool:
     return isinstance(value, int | float | str | bool | np.generic) or value is None
 
 
+def setstate_with_defaults(self, state) -> None:
+    """``__setstate__`` of a result that gained fields (with defaults) after it was first
+    released: a result pickled before holds fewer values, and the missing trailing fields take
+    their defaults (assign it in the class body: ``__setstate__ = setstate_with_defaults``)."""
+    fields = dataclasses.fields(self)
+    for field, value in zip(fields, state):
+        object.__setattr__(self, field.name, value)
+    for field in fields[len(state):]:
+        object.__setattr__(self, field.name, field.default)
+
+
 class Result:
     """Base of the result dataclasses: JSON, DataFrame and notebook views."""
 

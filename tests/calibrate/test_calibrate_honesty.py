@@ -37,11 +37,37 @@ def test_ece_if_calibrated_equal_weights_and_class_wise():
     plain = calibration_error(y, p).ece_if_calibrated
     # equal weights: each bin's effective size is its count, so the floor is unchanged
     assert calibration_error(y, p, sample_weight=np.full(300, 2.5)).ece_if_calibrated == pytest.approx(plain)
-    # class-wise: the mean of the two columns' floors
+    # class-wise: the mean of the two columns' floors, each a direct sum over binomial
+    # probabilities (scipy.stats.binom.pmf) in 15 equal-width bins of that column
+    from scipy import stats
+
+    def column_floor(q):
+        bins = np.minimum((q * 15).astype(int), 14)
+        total = 0.0
+        for b in np.unique(bins):
+            m, c = int((bins == b).sum()), float(q[bins == b].mean())
+            k = np.arange(m + 1)
+            total += m / len(q) * float((stats.binom.pmf(k, m, c) * np.abs(k / m - c)).sum())
+        return total
+
     cw = calibration_error(y, p, kind="class-wise").ece_if_calibrated
-    one = calibration_error((y == 1).astype(int), p, kind="class-wise")
-    assert cw == pytest.approx(one.ece_if_calibrated)
+    assert cw == pytest.approx((column_floor(p) + column_floor(1 - p)) / 2, rel=1e-9)
     assert 0 < cw < 1
+
+
+def test_results_pickled_before_a_field_was_added_load_with_its_default():
+    from scimlkit.calibrate._metrics import CalibrationErrorResult
+    from scimlkit.experiment import sequential_decision
+    from scimlkit.experiment._sequential import SequentialDecisionResult
+
+    for result, cls, added in [(calibration_error([0, 1, 1, 0], [0.2, 0.9, 0.6, 0.4], n_bins=5),
+                                CalibrationErrorResult, "ece_if_calibrated"),
+                               (sequential_decision([2.5], looks=2), SequentialDecisionResult, "df")]:
+        old = cls.__new__(cls)
+        old.__setstate__(result.__getstate__()[:-1])  # the state an earlier release pickled
+        value = getattr(old, added)
+        assert value is None or np.isnan(value)
+        assert old.to_dict()[added] is None and repr(old)
 
 
 @pytest.mark.parametrize("strategy", ["uniform", "quantile"])

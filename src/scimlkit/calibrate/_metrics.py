@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._errors import InputError
-from .._results import Result
+from .._results import Result, setstate_with_defaults
 from .._validation import (
     check_alpha,
     check_int,
@@ -200,6 +200,8 @@ class CalibrationErrorResult(Result):
     bin_confidence: np.ndarray
     bin_accuracy: np.ndarray
     ece_if_calibrated: float = float("nan")
+
+    __setstate__ = setstate_with_defaults  # results pickled before the field above was added
 
     def to_frame(self):
         """One row per bin: edges, count, mean confidence, observed frequency, gap."""

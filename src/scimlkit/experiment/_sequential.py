@@ -27,7 +27,7 @@ import numpy as np
 from scipy import optimize, special
 
 from .._errors import InputError
-from .._results import Result
+from .._results import Result, setstate_with_defaults
 from .._validation import check_alpha, check_array, check_int, check_option, check_scalar
 
 __all__ = [
@@ -321,6 +321,8 @@ class SequentialDecisionResult(Result):
     sides: int
     spending: str
     df: np.ndarray | None = None
+
+    __setstate__ = setstate_with_defaults  # results pickled before the field above was added
 
     def to_frame(self):
         """One row per look."""
