@@ -109,8 +109,8 @@ class DriftReport(Result):
         in [0, 1], over the reference's quantile bins or the categories), ``effect`` (the number
         the effect-size gate compares with ``min_effect``: the Jensen-Shannon distance with its
         sampling bias removed, over the same quantile bins for a numeric column and over the
-        chi-squared test's cells for a categorical one, see :meth:`DriftMonitor.check`; NaN
-        when the values are not tested), ``wasserstein`` (Wasserstein-1 divided by the
+        chi-squared test's cells for a categorical one, a rare cell too small for the test kept
+        apart, see :meth:`DriftMonitor.check`; NaN when the values are not tested), ``wasserstein`` (Wasserstein-1 divided by the
         reference standard deviation: exact, as ``scipy.stats.wasserstein_distance``, when the profile holds every reference
         value; from a compressed profile within a few per cent on smooth columns, up to about a
         quarter for very heavy tails, and only to within a small fraction of the reference's
@@ -246,8 +246,8 @@ class DriftMonitor:
     bias removed) is at least ``min_effect``, or when its missing-rate test is significant and
     the missing rate moved by at least ``min_effect`` (absolute), or on a type mismatch. The
     effect reads the distance over the reference's 20 quantile bins for a numeric column and
-    over the chi-squared test's cells for a categorical one, less what two samples of one
-    distribution show on average (see the Notes of :meth:`check`), so that ``min_effect`` means
+    over the chi-squared test's cells for a categorical one (a rare cell too small for the test
+    kept apart), less what two samples of one distribution show on average (see the Notes of :meth:`check`), so that ``min_effect`` means
     the same for both kinds. The correction is a large-sample one: with a few rows per bin (a
     batch of less than about 500 rows against 20 bins) a stable column's effect is often well
     above the default gate (a median of 0.06 at 100 batch rows, 0.2 at 30), so on small
@@ -267,7 +267,8 @@ class DriftMonitor:
     min_effect : float
         Effect-size gate on a column's ``effect``: the Jensen-Shannon distance (base 2, in
         [0, 1]) over the reference's quantile bins (numeric) or the chi-squared test's cells
-        (categorical), with its sampling bias removed. The default 0.025 lies between the effect
+        (categorical; a rare cell too small for the test kept apart), with its sampling bias
+        removed. The default 0.025 lies between the effect
         of a 0.02 SD shift of a normal feature (about 0.006 with 100,000 reference and 50,000
         batch rows, where the shift is significant on 3 days in 4 but immaterial; 0.008 in the
         population) and that of a 0.1 SD shift (about 0.041; 0.042 in the population). Without
@@ -562,7 +563,8 @@ class DriftMonitor:
 
         The effect-size gate reads the column's ``effect``: the Jensen-Shannon distance over the
         reference's quantile bins (numeric column, 20 by default) or over the cells of the
-        chi-squared test (categorical column, rare categories pooled) with the sampling bias
+        chi-squared test (categorical column, rare categories pooled; a pooled cell still too
+        small for the test, which has Fisher's exact test beside it, kept apart) with the sampling bias
         removed: two samples of sizes ``n`` and ``m`` from one distribution over ``K`` cells have
         a Jensen-Shannon divergence of ``(K - 1) (1/n + 1/m) / (8 ln 2)`` bits on average, which
         is subtracted before the square root (floored at 0). Without it a small batch, or a
@@ -678,6 +680,8 @@ class DriftMonitor:
                 row["status"] = "current_empty"
             else:
                 res = categorical_column(summary, values)
+                if res["fisher"]:  # a rare cell had Fisher's exact test beside the chi-squared one
+                    row["test"] = "chi-squared + fisher"
                 top = top_unseen(res["unseen"], res["unseen_counts"])
                 row.update(statistic=res["statistic"], pvalue=res["pvalue"], js_distance=res["js_distance"],
                            psi=res["psi"], unseen=format_unseen(top, len(res["unseen"])), n_unseen=len(res["unseen"]),

@@ -346,7 +346,8 @@ def drift_chapter(report, profile, current=None, history=None, *, history_column
         f"{report.correction} correction at alpha = {report.alpha:g}; an alert needs a significant test "
         f"and an effect of at least {report.min_effect:g} (the Jensen-Shannon distance with its sampling bias "
         f"removed, over the reference's quantile bins for a numeric column, over the test's cells for a "
-        f"categorical one); datetime columns are not tested, their missing rate is.")
+        f"categorical one, a rare cell too small for the chi-squared test kept apart and tested with Fisher's "
+        f"exact test beside it); datetime columns are not tested, their missing rate is.")
     metrics = {"health": round(report.health, 4), "columns drifted": f"{report.n_alerts} of {len(report.table)}",
                "batch rows": report.n_current}
     if report.multivariate is not None:
