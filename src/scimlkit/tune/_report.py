@@ -367,7 +367,8 @@ def write_report(result, path, *, reference: float | None = None, reference_labe
     title : str, optional
         The report's title (default: "scimlkit tune report: " and the study's name).
     rng : int or numpy.random.Generator, optional
-        Seed of the parameter-relevance model (its restarts).
+        Seed of the parameter-relevance model (its restarts, and which trials it is fitted to
+        past 150).
 
     Returns
     -------
