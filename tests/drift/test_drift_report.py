@@ -377,3 +377,26 @@ def test_the_effect_figure_draws_the_last_sixty_checks():
     assert "over the recorded checks;" in _effect_caption(few, 8)
     short = effect_figure(few)
     assert next(line for line in short.axes[0].get_lines() if line.get_label() == "a").get_marker() == "o"
+
+
+def test_the_health_figure_of_a_long_history_draws_its_last_checks_and_says_so(checked, tmp_path, monkeypatch):
+    figures = _record_figures(monkeypatch)
+    monitor, batch = checked
+    report = monitor.check(batch)
+    n = 1500
+    history = pd.DataFrame({"batch": [f"day {i}" for i in range(n)], "health": np.linspace(1, 0, n),
+                            "alert": np.arange(n) % 100 == 0})
+    write_report(report, tmp_path / "r.html", history=history)
+    (fig, caption), = [(f, c) for f, c in figures if c.startswith("Health score")]
+    line = fig.axes[0].lines[0]
+    assert len(line.get_xdata()) == 200 and line.get_xdata()[0] == n - 200 and line.get_xdata()[-1] == n - 1
+    np.testing.assert_allclose(line.get_ydata(), history["health"].to_numpy()[-200:])
+    assert fig.axes[0].get_xticklabels()[0].get_text() == "day 1300"
+    assert "the last 200 of the 1,500 recorded checks" in caption and "15 alert(s) over all 1,500 checks" in caption
+    # alerts drawn: those among the last 200 checks (1300 and 1400)
+    assert fig.axes[0].collections[0].get_offsets()[:, 0].tolist() == [1300, 1400]
+    # a short history is drawn whole, with its usual caption
+    figures.clear()
+    write_report(report, tmp_path / "r2.html", history=history.iloc[:30])
+    (fig, caption), = [(f, c) for f, c in figures if c.startswith("Health score")]
+    assert len(fig.axes[0].lines[0].get_xdata()) == 30 and caption == "Health score of the recorded checks (red: alert)"
