@@ -69,13 +69,14 @@ def test_durations_written_to_csv_are_read_back_as_durations(tmp_path, capsys):
                                      ("ref.parquet", "cur.csv"), ("ref.csv", "cur.parquet")]:
         out = tmp_path / f"{profile_file}.profile"
         assert main(["drift", "fit", str(tmp_path / profile_file), "--out", str(out), "--format", "json"]) == 0
-        capsys.readouterr()
+        assert capsys.readouterr().err == ""  # no identifier warning: durations are no ids
         assert main(["drift", "check", str(out), str(tmp_path / batch_file), "--format", "json"]) == 0
         import json
 
-        table = pd.DataFrame(json.loads(capsys.readouterr().out)["table"]).set_index("column")
+        captured = capsys.readouterr()
+        assert captured.err == ""
+        table = pd.DataFrame(json.loads(captured.out)["table"]).set_index("column")
         tables.append(table.loc["wait", ["kind", "status", "statistic", "pvalue", "wasserstein", "missing_cur"]])
-    assert capsys.readouterr().err == ""  # no identifier warning: durations are no ids
     for table in tables[1:]:
         pd.testing.assert_series_equal(table, tables[0])
     assert tables[0]["kind"] == "numeric" and tables[0]["status"] == "ok" and tables[0]["missing_cur"] == 0.1

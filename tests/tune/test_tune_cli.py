@@ -368,6 +368,8 @@ def test_the_string_none_stands_for_none(job, capsys, monkeypatch):
     text = capsys.readouterr().out
     rows = [line.split("│") for line in text.splitlines() if "COMPLETE" in line]
     assert sorted({r[5].strip() for r in rows}) == ["500", "None"]
+    # tol did not apply where max_iter is 500: shown as "-", not nan
+    assert {r[6].strip() for r in rows if r[5].strip() == "500"} == {"-"}
     assert any("best max_iter" in line and "None" in line for line in text.splitlines())
 
 

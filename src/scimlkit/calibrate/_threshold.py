@@ -393,6 +393,7 @@ def _binary_of(y_true, pos_label, *, require_both: bool = True):
                          f"{others[:5]} besides {pos_label!r}")
     return positive.astype(np.int8)
 
+
 def _best_threshold(y, s, objective, params, placement, w=None) -> ThresholdResult:
     if w is None:
         count = int

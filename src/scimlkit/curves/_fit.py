@@ -552,8 +552,7 @@ class SamplesNeededResult(Result):
     quarter of the full size, targets within 0.03 below to 0.01 above the true asymptote;
     600 targets from 300 fits) targets given 0.5, 0.7 and 0.88 were reachable in 0.64, 0.89
     and 0.99 of the cases, and those given 0.1 in 0.3: it errs on the side of calling a
-    target out of reach (a smaller check of 120 targets from 40 fits found it close to
-    calibrated). Read it as a ranking of targets rather than as odds.
+    target out of reach. Read it as a ranking of targets rather than as odds.
 
     Examples
     --------
@@ -1246,8 +1245,8 @@ def _trend_dof(n: np.ndarray, y: np.ndarray) -> int:
     return max(min(dofs), 1) if dofs else 1
 
 
-# a clear trend against the range is overruled only when the scores' spread is at most this
-# fraction of their median size
+# a clear trend against the range is overruled only when the mean scores' spread is at most this
+# fraction of their median distance from the perfect score
 _SMALL_TREND = 0.05
 
 
@@ -1314,8 +1313,8 @@ def _detect_orientation(n: np.ndarray, y: np.ndarray, best_possible: float | Non
         # a clear trend against the range wins unless it is small next to the scores' level (a
         # negated loss creeping away from 0 by a few parts in a thousand): a count that clearly
         # rises past 100, or a log-scale loss that clearly falls below 0, is read by its trend
-        # (and refused against the default perfect score, naming both options)
-        # the level is measured from the perfect score of the range's reading (1 for an R² around 0)
+        # (and refused against the default perfect score, naming both options); the level is
+        # measured from the perfect score of the range's reading (1 for an R² around 0)
         level = _default_best(y, True) if usable else 0.0
         small = bool(np.ptp(mean) <= _SMALL_TREND * np.median(np.abs(mean - level)))
         if usable is None or usable == (t > 0) or not small:

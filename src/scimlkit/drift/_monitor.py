@@ -235,7 +235,8 @@ class DriftMonitor:
     Cramer-von Mises / Anderson-Darling k-sample tests), a categorical column with a chi-squared
     test of homogeneity with rare categories pooled (a pooled cell still too small for it, as a
     new category in a small batch is, gets Fisher's exact test beside it, the column's p-value
-    twice the smaller of the two); the missing-value rate is tested on its own
+    the smaller of the chi-squared p-value over 0.8 and Fisher's over 0.2, a weighted
+    Bonferroni rule); the missing-value rate is tested on its own
     with a two-proportion test (Pearson chi-squared, or Fisher's exact test where an expected cell count
     is below 5, as with rare missing values). All p-values of a check form one family, corrected with Holm
     (default), Bonferroni or Benjamini-Hochberg; a missing-rate test joins the family only when

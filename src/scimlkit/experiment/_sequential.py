@@ -229,7 +229,6 @@ class SequentialDesignResult(Result):
     alpha: float
     sides: int
     spending: str
-    df: np.ndarray | None = None
 
     def to_frame(self):
         """One row per look."""

@@ -136,8 +136,11 @@ def _run(args) -> int:
 
 
 def _shown(value):
-    """A parameter's value in a table: ``None`` (a choice) as text, as tables show a missing value as "-"."""
-    return "None" if value is None else value
+    """A parameter's value in a table: ``None`` (a choice) as text, and a parameter that did not
+    apply (NaN) as "-", the way tables show a missing value."""
+    if value is None:
+        return "None"
+    return "-" if isinstance(value, float) and value != value else value
 
 
 def _write_report(result, target) -> str:
@@ -170,9 +173,9 @@ def _show(args) -> int:
     if frame["last_step"].isna().all():
         frame = frame.drop(columns=["last_step"])
     frame["error"] = frame["error"].fillna("")
-    for column in frame.columns:  # a choice of None is shown as such; "-" is a parameter that did not apply
-        if column.startswith("param_") and frame[column].dtype == object:
-            frame[column] = frame[column].map(_shown)
+    for column in frame.columns:  # a choice of None is shown as such, "-" a parameter that did not apply
+        if column.startswith("param_") and (frame[column].dtype == object or frame[column].isna().any()):
+            frame[column] = frame[column].astype(object).map(_shown)
     emit(frame, "table", title=f"study '{result.study}' ({result.method})")
     emit({"best value": result.best_value if result.best_params is not None else "none",
           **{f"best {k}": _shown(v) for k, v in (result.best_params or {}).items()},
