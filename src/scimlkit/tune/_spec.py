@@ -173,8 +173,7 @@ class TuneSpec:
         cls = getattr(module, class_name, None)
         if cls is None:
             top = module_name.partition(".")[0]
-            folder = self.source.resolve().parent
-            beside = next((f for f in (folder / f"{top}.py", folder / top / "__init__.py") if f.is_file()), None)
+            beside = self._beside(top)
             shadowed = ""
             imported = getattr(sys.modules.get(top), "__file__", None)  # the top-level module that was imported
             if beside is not None and (imported is None or Path(imported).resolve() != beside.resolve()):
@@ -225,13 +224,18 @@ class TuneSpec:
             return importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
             top = module_name.partition(".")[0]
-            folder = self.source.resolve().parent
-            if exc.name != top or not ((folder / f"{top}.py").is_file() or (folder / top / "__init__.py").is_file()):
+            if exc.name != top or self._beside(top) is None:
                 raise
-            if str(folder) not in sys.path:  # last: a file beside the spec never hides an installed module
-                sys.path.append(str(folder))
+            folder = str(self.source.resolve().parent)
+            if folder not in sys.path:  # last: a file beside the spec never hides an installed module
+                sys.path.append(folder)
             importlib.invalidate_caches()
             return importlib.import_module(module_name)
+
+    def _beside(self, top: str) -> Path | None:
+        """The file of a module or package named ``top`` beside the spec, or None."""
+        folder = self.source.resolve().parent
+        return next((f for f in (folder / f"{top}.py", folder / top / "__init__.py") if f.is_file()), None)
 
     def objective_label(self, X, y, estimator=None, groups=None) -> tuple[str, tuple[str, ...]]:
         """What this job's losses measure, stored with its study: the estimator and its fixed
