@@ -94,6 +94,9 @@ def test_metrics_labels_errors():
         log_loss(["ham", "ham"], P, labels=["ham", "ham"])
     with pytest.raises(InputError, match="not in `labels`"):
         log_loss(["ham", None], [0.2, 0.4], labels=["ham", "spam"])
+    # unhashable values are no labels, each counted
+    with pytest.raises(InputError, match=r"has 2 label\(s\) not in `labels`.*such as \[1\]"):
+        log_loss([[1], "spam", [2]], [0.2, 0.5, 0.7], labels=["ham", "spam"])
 
 
 def test_best_threshold_with_text_labels_and_pos_label():

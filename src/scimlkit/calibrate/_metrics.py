@@ -52,10 +52,12 @@ def _encode(y_true, labels, k: int):
     values = np.asarray(y_true, dtype=object)
     if values.ndim != 1:
         raise InputError(f"`y_true` must be 1-D, got shape {values.shape}")
-    try:
-        codes = [position.get(v) for v in values.tolist()]
-    except TypeError:  # an unhashable label
-        codes = [None]
+    codes = []
+    for value in values.tolist():
+        try:
+            codes.append(position.get(value))
+        except TypeError:  # an unhashable label is no class label
+            codes.append(None)
     unknown = [v for v, c in zip(values.tolist(), codes) if c is None]
     if unknown:
         raise InputError(f"`y_true` has {len(unknown)} label(s) not in `labels` {lab.tolist()[:5]}, "
