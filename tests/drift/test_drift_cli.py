@@ -369,3 +369,13 @@ def test_fit_options_name_columns_whose_csv_header_holds_spaces(tmp_path, capsys
     capsys.readouterr()
     assert main(["drift", "fit", str(tmp_path / "ref.csv"), "--out", str(out), "--exclude", "cost"]) == 2
     assert "cost" in capsys.readouterr().err
+
+
+def test_report_takes_report_as_other_commands_spell_it(files, capsys):
+    profile = files / "ref.profile"
+    assert main(["drift", "fit", str(files / "ref.csv"), "--out", str(profile), "--format", "json"]) == 0
+    capsys.readouterr()
+    out = files / "r.html"
+    assert main(["drift", "report", str(profile), str(files / "moved.csv"), "--report", str(out),
+                 "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["report"] == str(out) and out.exists()

@@ -112,6 +112,13 @@ def test_show_writes_the_trials_to_a_table(job, capsys, suffix):
     assert "trials written to" in captured.err and "standard output" in captured.err
     _one_error_line(capsys, main(["tune", "show", db, "--out", str(job.parent / "t.xlsx")]),
                     "unsupported extension '.xlsx'")
+    # --top: the best complete trials, best first
+    assert main(["tune", "show", db, "--top", "2"]) == 0
+    text = capsys.readouterr().out
+    best = table[table["state"] == "COMPLETE"].sort_values("value", kind="stable")["number"].head(2).tolist()
+    rows = [int(line.split("│")[1]) for line in text.splitlines() if "COMPLETE" in line]
+    assert rows == best and f"the 2 best of {int((table['state'] == 'COMPLETE').sum())} complete trials" in text
+    _one_error_line(capsys, main(["tune", "show", db, "--top", "0"]), "`--top` must be")
 
     # choices of several types come back as text, and a study started from the table reads them as the choices
     space = {"x": Float(0, 1), "mf": Categorical(["sqrt", 0.5, None])}

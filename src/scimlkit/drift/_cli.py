@@ -225,7 +225,8 @@ def register(subparsers) -> None:
     report.add_argument("--store", default=None, metavar="DB",
                         help="record the check here and plot the health score over time")
     report.add_argument("--batch", default=None, metavar="ID")
-    report.add_argument("--out", required=True, metavar="DIR", help="report folder (or .html file)")
+    report.add_argument("--out", "--report", dest="out", required=True, metavar="DIR",
+                        help="report folder (or .html file); --report, as other commands spell it, is the same")
     report.add_argument("--fail-on-drift", dest="fail_on_drift", action="store_true")
     report.add_argument("--multivariate", action="store_true")
     _check_options(report, defaults=False)

@@ -49,6 +49,8 @@ def register(subparsers) -> None:
     show.add_argument("--study", default=None, help="the study name (needed when the file holds several)")
     show.add_argument("--out", default=None, metavar="FILE",
                       help="also write every trial with all its fields to a table (.csv, .parquet, .feather, ...)")
+    show.add_argument("--top", type=int, default=None, metavar="N",
+                      help="show only the N best complete trials in the table, best first (JSON and --out keep all)")
     add_report_option(show, "the study (convergence, parameter relevance, slices, best trials)")
 
 
@@ -151,8 +153,10 @@ def _write_report(result, target) -> str:
 
 def _show(args) -> int:
     from .._io import write_table
+    from .._validation import check_int
     from ._study import read_study
 
+    top = None if args.top is None else check_int(args.top, "--top", low=1)
     report = report_target(args, {"DB": args.db, "--out": args.out})
     refuse_overwrite(args.out, "--out", {"DB": args.db})
     result = read_study(args.db, args.study)
@@ -176,7 +180,12 @@ def _show(args) -> int:
     for column in frame.columns:  # a choice of None is shown as such, "-" a parameter that did not apply
         if column.startswith("param_") and (frame[column].dtype == object or frame[column].isna().any()):
             frame[column] = frame[column].astype(object).map(_shown)
-    emit(frame, "table", title=f"study '{result.study}' ({result.method})")
+    title = f"study '{result.study}' ({result.method})"
+    if top is not None:  # a long study: its best trials, best first
+        complete = frame[frame["state"] == "COMPLETE"]
+        frame = complete.sort_values("value", kind="stable").head(top)
+        title += f": the {len(frame)} best of {len(complete)} complete trials"
+    emit(frame, "table", title=title)
     emit({"best value": result.best_value if result.best_params is not None else "none",
           **{f"best {k}": _shown(v) for k, v in (result.best_params or {}).items()},
           "best trial": result.best_trial, "complete": result.n_complete, "failed": result.n_failed,
