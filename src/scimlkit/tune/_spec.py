@@ -78,6 +78,7 @@ import os
 import sys
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -269,10 +270,15 @@ class TuneSpec:
         module_name, _, name = self.estimator.rpartition(".")
         return isinstance(getattr(self._import(module_name), name, None), type)
 
+    @cached_property
+    def _table(self):
+        """The columns of the data file the job uses (target, features, groups), read once."""
+        columns = [self.target, *(self.features or []), *([] if self.groups is None else [self.groups])]
+        return read_table(self.data, columns=columns, name="data")
+
     def load_data(self):
         """Read the data file; returns ``(X, y)`` as a DataFrame and a Series."""
-        columns = [self.target, *(self.features or []), *([] if self.groups is None else [self.groups])]
-        frame = read_table(self.data, columns=columns, name="data")
+        frame = self._table
         features = self.features or [c for c in frame.columns if c not in (self.target, self.groups)]
         if not features:
             raise InputError(f"data '{self.data}' has no feature column besides the target '{self.target}'")
@@ -287,7 +293,7 @@ class TuneSpec:
         """The groups column (None when the spec has none), checked to hold at least ``cv`` groups."""
         if self.groups is None:
             return None
-        groups = read_table(self.data, columns=[self.groups], name="data")[self.groups]
+        groups = self._table[self.groups]
         if groups.isna().any():
             raise InputError(f"groups column '{self.groups}' of '{self.data}' has {int(groups.isna().sum())} "
                              "missing value(s)")
